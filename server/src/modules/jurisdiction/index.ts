@@ -1,0 +1,1 @@
+export { loadJurisdiction, JurisdictionError, DEMO_JURISDICTION_DIR } from './jurisdiction-loader.js';

@@ -1,0 +1,166 @@
+// The domain vocabulary (see shared/DOMAIN.md). Identifiers are English; Chinese labels live in i18n.ts.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const INCIDENT_TYPES = [
+  'theft', 'fraud', 'fight', 'public_order', 'dispute', 'missing_person', 'traffic', 'hazard', 'help', 'other',
+] as const;
+export const IncidentTypeSchema = Type.Union(INCIDENT_TYPES.map((t) => Type.Literal(t)));
+export type IncidentType = (typeof INCIDENT_TYPES)[number];
+
+export const INCIDENT_SOURCES = ['110', 'video_ai', 'patrol', 'online', 'volunteer', 'walk_in'] as const;
+export const IncidentSourceSchema = Type.Union(INCIDENT_SOURCES.map((s) => Type.Literal(s)));
+export type IncidentSource = (typeof INCIDENT_SOURCES)[number];
+
+export const PRIORITIES = [1, 2, 3] as const;
+export const PrioritySchema = Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)]);
+export type Priority = Static<typeof PrioritySchema>;
+
+/** 接警 → 派警 → 在途 → 到场 → 处置 → 办结, plus cancelled and merged. Dispatch (issue 3) drives the transitions. */
+export const INCIDENT_STATUSES = [
+  'received', 'dispatched', 'en_route', 'on_scene', 'resolved', 'closed', 'cancelled', 'merged',
+] as const;
+export const IncidentStatusSchema = Type.Union(INCIDENT_STATUSES.map((s) => Type.Literal(s)));
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+/** Statuses that keep an incident on the board and in the open index. */
+export const OPEN_INCIDENT_STATUSES: readonly IncidentStatus[] = ['received', 'dispatched', 'en_route', 'on_scene', 'resolved'];
+export const isOpenStatus = (s: IncidentStatus): boolean => OPEN_INCIDENT_STATUSES.includes(s);
+
+export const UNIT_KINDS = [
+  'patrol_car', 'foot_patrol', 'community_officer', 'case_officer', 'combat_unit', 'emergency_unit', 'volunteer_team',
+] as const;
+export const UnitKindSchema = Type.Union(UNIT_KINDS.map((k) => Type.Literal(k)));
+export type UnitKind = (typeof UNIT_KINDS)[number];
+
+/** The three teams of 一室三队; non-police forces (emergency units, volunteers) belong to none. */
+export const TEAMS = ['community', 'case', 'patrol'] as const;
+export type Team = (typeof TEAMS)[number];
+export const TEAM_OF_KIND: Record<UnitKind, Team | null> = {
+  patrol_car: 'patrol',
+  foot_patrol: 'patrol',
+  community_officer: 'community',
+  case_officer: 'case',
+  combat_unit: 'community',
+  emergency_unit: null,
+  volunteer_team: null,
+};
+/** Kinds whose position comes from GPS and therefore goes stale when silent. Fixed places never go stale. */
+export const TRACKED_KINDS: readonly UnitKind[] = ['patrol_car', 'foot_patrol', 'community_officer', 'case_officer', 'combat_unit', 'volunteer_team'];
+
+export const UNIT_STATUSES = ['available', 'dispatched', 'en_route', 'on_scene', 'busy', 'off_duty'] as const;
+export const UnitStatusSchema = Type.Union(UNIT_STATUSES.map((s) => Type.Literal(s)));
+export type UnitStatus = (typeof UNIT_STATUSES)[number];
+
+export const PLACE_KINDS = ['shop', 'school', 'firm', 'village', 'hospital', 'market', 'residential'] as const;
+export const PlaceKindSchema = Type.Union(PLACE_KINDS.map((k) => Type.Literal(k)));
+export type PlaceKind = (typeof PLACE_KINDS)[number];
+
+export const VOLUNTEER_KINDS = ['courier', 'sanitation', 'taxi', 'merchant', 'school_guard', 'ski_resort', 'other'] as const;
+export const VolunteerKindSchema = Type.Union(VOLUNTEER_KINDS.map((k) => Type.Literal(k)));
+export type VolunteerKind = (typeof VOLUNTEER_KINDS)[number];
+
+export const UnitIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' });
+export const IncidentIdSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' });
+export const GridIdSchema = Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' });
+export const LngSchema = Type.Number({ minimum: -180, maximum: 180 });
+export const LatSchema = Type.Number({ minimum: -90, maximum: 90 });
+export const LngLatSchema = Type.Tuple([LngSchema, LatSchema]);
+export type LngLat = [lng: number, lat: number];
+
+/** A unit as the roster file describes it: who it is, not where it is. */
+export const UnitSchema = Type.Object(
+  {
+    id: UnitIdSchema,
+    kind: UnitKindSchema,
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    /** Community officer's grid, combat unit's grid, emergency unit's grid. */
+    gridId: Type.Optional(GridIdSchema),
+    /** People in a combat unit, emergency unit or volunteer team (1 for a single officer). */
+    members: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    placeKind: Type.Optional(PlaceKindSchema),
+    volunteerKind: Type.Optional(VolunteerKindSchema),
+    /** Fixed position of a place (emergency unit) or the starting point of a mobile unit. */
+    home: Type.Optional(LngLatSchema),
+    equipment: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 32 })),
+    callSign: Type.Optional(Type.String({ maxLength: 32 })),
+  },
+  { additionalProperties: false },
+);
+export type Unit = Static<typeof UnitSchema>;
+
+export const UnitPositionSchema = Type.Object(
+  {
+    lng: LngSchema,
+    lat: LatSchema,
+    ts: Type.Number(),
+    speed: Type.Optional(Type.Number()),
+    heading: Type.Optional(Type.Number()),
+  },
+  { additionalProperties: false },
+);
+export type UnitPosition = Static<typeof UnitPositionSchema>;
+
+/** A unit as the live picture knows it now. */
+export const LiveUnitSchema = Type.Composite([
+  UnitSchema,
+  Type.Object({
+    team: Type.Union([Type.Literal('community'), Type.Literal('case'), Type.Literal('patrol'), Type.Null()]),
+    status: UnitStatusSchema,
+    statusSince: Type.Number(),
+    /** Derived from silence: a tracked unit that has not reported for staleAfterMs. */
+    stale: Type.Boolean(),
+    position: Type.Union([UnitPositionSchema, Type.Null()]),
+  }),
+], { additionalProperties: false });
+export type LiveUnit = Static<typeof LiveUnitSchema>;
+
+export const TimelineEntrySchema = Type.Object(
+  {
+    status: IncidentStatusSchema,
+    at: Type.Number(),
+    by: Type.Optional(Type.String({ maxLength: 64 })),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type TimelineEntry = Static<typeof TimelineEntrySchema>;
+
+/** An incident in the live state: the ingest fields plus what the server derives. */
+export const IncidentSchema = Type.Object(
+  {
+    id: IncidentIdSchema,
+    type: IncidentTypeSchema,
+    priority: PrioritySchema,
+    lng: LngSchema,
+    lat: LatSchema,
+    address: Type.String({ maxLength: 200 }),
+    /** Epoch ms (the contract also accepts ISO-8601; the server normalises). */
+    reportedAt: Type.Number(),
+    source: IncidentSourceSchema,
+    summary: Type.String({ maxLength: 500 }),
+    reporter: Type.String({ maxLength: 100 }),
+    status: IncidentStatusSchema,
+    /** Police grid containing the point, or null when it lies outside the jurisdiction. */
+    gridId: Type.Union([GridIdSchema, Type.Null()]),
+    /** When the server first accepted it. */
+    receivedAt: Type.Number(),
+    updatedAt: Type.Number(),
+    /** How many times the producer sent this id (1 = once). */
+    revision: Type.Integer({ minimum: 1 }),
+    assignedUnitIds: Type.Array(UnitIdSchema),
+    timeline: Type.Array(TimelineEntrySchema),
+  },
+  { additionalProperties: false },
+);
+export type Incident = Static<typeof IncidentSchema>;
+
+export const TodayStatsSchema = Type.Object(
+  {
+    /** Local date in the station's time zone, YYYY-MM-DD. */
+    date: Type.String(),
+    total: Type.Integer(),
+    byType: Type.Record(Type.String(), Type.Integer()),
+    byPriority: Type.Record(Type.String(), Type.Integer()),
+  },
+  { additionalProperties: false },
+);
+export type TodayStats = Static<typeof TodayStatsSchema>;

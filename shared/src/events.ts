@@ -1,0 +1,76 @@
+// Socket.IO contract between the server and every display. Commands are `topic:verb` with an ack;
+// facts are `topic:past-tense`.
+import { Type, type Static } from '@sinclair/typebox';
+import type { Incident, LiveUnit, TodayStats } from './domain.js';
+
+/** A position of the live event stream ("ms-n"); orders every delta. Compare with compareSeq(). */
+export type Seq = string;
+
+/** Orders two stream ids numerically ("10-0" > "9-5"); -1, 0 or 1. */
+export function compareSeq(a: Seq, b: Seq): number {
+  const [am = '0', an = '0'] = a.split('-');
+  const [bm = '0', bn = '0'] = b.split('-');
+  if (am.length !== bm.length) return am.length < bm.length ? -1 : 1;
+  if (am !== bm) return am < bm ? -1 : 1;
+  const x = Number(an);
+  const y = Number(bn);
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
+export type DomainEvent =
+  | { type: 'incident:reported'; incident: Incident }
+  | { type: 'incident:updated'; incident: Incident }
+  /** Status or staleness changed; position changes travel in `units:moved` frames instead. */
+  | { type: 'unit:updated'; unit: LiveUnit }
+  | { type: 'stats:today'; today: TodayStats };
+
+export interface LiveDelta {
+  seq: Seq;
+  /** Server time the change was applied (epoch ms). */
+  at: number;
+  event: DomainEvent;
+}
+
+export interface LiveSnapshot {
+  seq: Seq;
+  serverTime: number;
+  station: { name: string; timeZone: string };
+  staleAfterMs: number;
+  units: LiveUnit[];
+  /** Open incidents (see OPEN_INCIDENT_STATUSES), newest first. */
+  incidents: Incident[];
+  today: TodayStats;
+}
+
+/** [unitId, lng, lat, ts (epoch ms), speed m/s or null, heading degrees or null] */
+export type FramePosition = [string, number, number, number, number | null, number | null];
+
+/** Positions coalesced over one frame interval: at most one entry per unit, the latest. */
+export interface PositionFrame {
+  /** Per-server-node frame counter; a gap means this client was sent a catch-up frame instead. */
+  frame: number;
+  sentAt: number;
+  positions: FramePosition[];
+}
+
+export type AckError = { code: string; message: string };
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
+
+export const LiveSubscribeRequestSchema = Type.Object(
+  { since: Type.Optional(Type.String({ maxLength: 48, pattern: '^\\d{1,20}-\\d{1,20}$' })) },
+  { additionalProperties: false },
+);
+export type LiveSubscribeRequest = Static<typeof LiveSubscribeRequestSchema>;
+export type LiveSubscribeResult =
+  | { mode: 'snapshot'; snapshot: LiveSnapshot }
+  | { mode: 'replay'; deltas: LiveDelta[] };
+
+export interface ServerToClientEvents {
+  'live:updated': (delta: LiveDelta) => void;
+  'units:moved': (frame: PositionFrame) => void;
+}
+
+export interface ClientToServerEvents {
+  /** Join the live picture: a snapshot, or the deltas after `since` when the server still has them all. */
+  'live:subscribe': (req: LiveSubscribeRequest, ack: (res: Ack<LiveSubscribeResult>) => void) => void;
+}

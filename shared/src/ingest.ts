@@ -1,0 +1,63 @@
+// The external ingest contract (shared/DESIGN.md "The ingest contract"). Stable: extend, never rename.
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  IncidentIdSchema, IncidentSourceSchema, IncidentTypeSchema, LatSchema, LngSchema, PrioritySchema, UnitIdSchema,
+} from './domain.js';
+
+/** Byte limits checked before JSON.parse, so a huge message costs nothing but its length check. */
+export const INGEST_LIMITS = {
+  positionMessageBytes: 1_048_576,
+  positionsPerMessage: 10_000,
+  incidentMessageBytes: 16_384,
+  /** A report from further in the future than this is a broken clock, not a position. */
+  futureSkewMs: 5 * 60_000,
+} as const;
+
+/** Epoch milliseconds, or ISO-8601 with an explicit offset (Z or ±hh:mm). */
+export const IsoWithOffsetPattern = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})$';
+export const TimestampSchema = Type.Union([
+  Type.Number({ minimum: 0, maximum: 8_640_000_000_000_000 }),
+  Type.String({ maxLength: 40, pattern: IsoWithOffsetPattern }),
+]);
+
+export const PositionReportSchema = Type.Object(
+  {
+    unitId: UnitIdSchema,
+    lng: LngSchema,
+    lat: LatSchema,
+    ts: TimestampSchema,
+    speed: Type.Optional(Type.Number({ minimum: 0, maximum: 150 })),
+    heading: Type.Optional(Type.Number({ minimum: 0, maximum: 360 })),
+  },
+  { additionalProperties: false },
+);
+export type PositionReport = Static<typeof PositionReportSchema>;
+
+export const PositionMessageSchema = Type.Union([
+  PositionReportSchema,
+  Type.Array(PositionReportSchema, { minItems: 1, maxItems: INGEST_LIMITS.positionsPerMessage }),
+]);
+export type PositionMessage = Static<typeof PositionMessageSchema>;
+
+export const IncidentReportSchema = Type.Object(
+  {
+    id: IncidentIdSchema,
+    type: IncidentTypeSchema,
+    priority: PrioritySchema,
+    lng: LngSchema,
+    lat: LatSchema,
+    address: Type.Optional(Type.String({ maxLength: 200 })),
+    reportedAt: TimestampSchema,
+    source: IncidentSourceSchema,
+    summary: Type.Optional(Type.String({ maxLength: 500 })),
+    reporter: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type IncidentReport = Static<typeof IncidentReportSchema>;
+
+/** Why an ingest message was refused; the label of the rejected-messages counter. */
+export const REJECT_REASONS = [
+  'too_large', 'not_json', 'schema', 'too_many', 'unknown_unit', 'ts_in_future', 'bad_time', 'stale_position',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
