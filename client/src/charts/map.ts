@@ -1,0 +1,275 @@
+// Pure option builders for the wall map. Plain data in, ECharts options out; no chart instance, no Vue.
+//
+// Layers (zlevel = own canvas, so a redraw of one never repaints another):
+//   0  grids (geo) and roads          — drawn once
+//   1  emergency units and unit layer — redrawn when positions flush (≤ 5 Hz)
+//   2  ripples under new incidents    — animates, alone on its canvas
+//   3  incidents by priority (pins)   — redrawn when incidents change
+import type { EChartsCoreOption } from 'echarts/core';
+import {
+  UNIT_KINDS, type FramePosition, type GridCollection, type Incident, type LiveUnit, type Locale, type Priority,
+  type RoadCollection, type UnitKind,
+} from '@ccr/shared';
+import {
+  COLORS, FONT_FAMILY, INCIDENT_SYMBOL_PATH, KIND_SYMBOL_PATHS, KIND_SYMBOL_SIZE, MAP_UNIT_KINDS, PRIORITY_COLORS,
+  UNIT_CLASS_COLORS, UNIT_COLOR_CLASSES, unitColorClass, type MapUnitKind, type UnitColorClass,
+} from './palette';
+
+export const MAP_NAME = 'jurisdiction';
+export const EMERGENCY_SERIES_ID = 'emergency';
+export const PULSE_SERIES_ID = 'incidents-pulse';
+/** Incidents drawn on the map at most (the open board is bounded by the server; this bounds the chart). */
+export const MAX_MAP_INCIDENTS = 500;
+/** Units drawn at most per layer; far above the 5,000-unit budget, it only guards against runaway input. */
+export const MAX_UNITS_PER_SERIES = 20_000;
+
+const PRIORITY_SERIES: Record<Priority, string> = { 1: 'incidents-p1', 2: 'incidents-p2', 3: 'incidents-p3' };
+export const incidentSeriesId = (p: Priority): string => PRIORITY_SERIES[p];
+export const unitSeriesId = (kind: MapUnitKind, cls: UnitColorClass): string => `units-${kind}-${cls}`;
+
+export type Point = [lng: number, lat: number];
+export interface SeriesData { id: string; data: Point[] }
+
+export interface MapBaseInput {
+  grids: GridCollection;
+  roads: RoadCollection;
+  locale: Locale;
+}
+
+/** Grid id → display name in the locale (English falls back to the Chinese name). */
+export function gridNames(grids: GridCollection, locale: Locale): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const f of grids.features) m.set(f.properties.id, locale === 'en' ? (f.properties.nameEn ?? f.properties.name) : f.properties.name);
+  return m;
+}
+
+/** Longitude degrees are shorter than latitude degrees away from the equator; ECharts needs the ratio. */
+export function aspectScaleFor(grids: GridCollection): number {
+  let min = Infinity, max = -Infinity;
+  for (const f of grids.features) {
+    const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    for (const poly of polys) for (const ring of poly) for (const [, lat] of ring) {
+      if (lat < min) min = lat;
+      if (lat > max) max = lat;
+    }
+  }
+  if (!Number.isFinite(min)) return 0.75;
+  return Math.cos((((min + max) / 2) * Math.PI) / 180);
+}
+
+const ROAD_STYLE = {
+  primary: { width: 2.2, color: COLORS.roadPrimary, opacity: 0.85 },
+  secondary: { width: 1.3, color: COLORS.road, opacity: 0.8 },
+  local: { width: 0.8, color: COLORS.road, opacity: 0.55 },
+} as const;
+
+export function roadSeries(roads: RoadCollection): object[] {
+  return (['local', 'secondary', 'primary'] as const).map((cls) => ({
+    id: `roads-${cls}`,
+    type: 'lines',
+    coordinateSystem: 'geo',
+    polyline: true,
+    silent: true,
+    animation: false,
+    zlevel: 0,
+    z: 3,
+    lineStyle: { ...ROAD_STYLE[cls], curveness: 0 },
+    data: roads.features.filter((f) => f.properties.class === cls).map((f) => ({ coords: f.geometry.coordinates })),
+  }));
+}
+
+function unitLayer(kind: MapUnitKind, cls: UnitColorClass): object {
+  const color = UNIT_CLASS_COLORS[cls];
+  const dim = cls === 'off_duty' || cls === 'stale';
+  return {
+    id: unitSeriesId(kind, cls),
+    type: 'scatter',
+    coordinateSystem: 'geo',
+    symbol: `path://${KIND_SYMBOL_PATHS[kind]}`,
+    symbolKeepAspect: true,
+    symbolSize: KIND_SYMBOL_SIZE[kind],
+    silent: true,
+    animation: false,
+    // Large mode draws a whole layer as one path: 5,000 units in a few milliseconds.
+    large: true,
+    largeThreshold: 200,
+    progressive: 0,
+    progressiveThreshold: 10_000,
+    zlevel: 1,
+    // Available units on top of busy ones, both above the dim ones.
+    z: cls === 'available' ? 14 : cls === 'busy' ? 13 : 11,
+    itemStyle: {
+      color,
+      opacity: dim ? 0.7 : 1,
+      borderColor: '#04101f',
+      borderWidth: 1,
+    },
+    data: [],
+  };
+}
+
+function incidentLayer(p: Priority): object {
+  return {
+    id: incidentSeriesId(p),
+    type: 'scatter',
+    coordinateSystem: 'geo',
+    symbol: `path://${INCIDENT_SYMBOL_PATH}`,
+    symbolKeepAspect: true,
+    symbolSize: p === 1 ? 26 : 22,
+    symbolOffset: [0, '-50%'],
+    silent: true,
+    animation: false,
+    zlevel: 3,
+    z: 20 + (4 - p),
+    itemStyle: { color: PRIORITY_COLORS[p], borderColor: '#ffffff', borderWidth: 1.5 },
+    data: [],
+  };
+}
+
+/** Everything that does not change while the wall runs: geo, roads and the (empty) series of each layer. */
+export function buildMapBaseOption(input: MapBaseInput): EChartsCoreOption {
+  const names = gridNames(input.grids, input.locale);
+  const unitSeries: object[] = [];
+  for (const kind of MAP_UNIT_KINDS) for (const cls of UNIT_COLOR_CLASSES) unitSeries.push(unitLayer(kind, cls));
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    textStyle: { fontFamily: FONT_FAMILY },
+    geo: {
+      map: MAP_NAME,
+      nameProperty: 'id',
+      roam: false,
+      silent: true,
+      aspectScale: aspectScaleFor(input.grids),
+      left: 24, right: 24, top: 24, bottom: 24,
+      zlevel: 0,
+      itemStyle: { areaColor: COLORS.gridFill, borderColor: COLORS.gridBorder, borderWidth: 1.2 },
+      label: {
+        show: true,
+        color: COLORS.gridLabel,
+        fontSize: 15,
+        fontWeight: 500,
+        fontFamily: FONT_FAMILY,
+        textBorderColor: '#06101f',
+        textBorderWidth: 3,
+        formatter: (p: { name: string }) => names.get(p.name) ?? p.name,
+      },
+      emphasis: { disabled: true },
+      select: { disabled: true },
+    },
+    series: [
+      ...roadSeries(input.roads),
+      {
+        id: EMERGENCY_SERIES_ID,
+        type: 'scatter',
+        coordinateSystem: 'geo',
+        symbol: `path://${KIND_SYMBOL_PATHS.emergency_unit}`,
+        symbolKeepAspect: true,
+        symbolSize: KIND_SYMBOL_SIZE.emergency_unit,
+        silent: true,
+        animation: false,
+        large: true,
+        largeThreshold: 200,
+        progressive: 0,
+        progressiveThreshold: 10_000,
+        zlevel: 1,
+        z: 5,
+        itemStyle: { color: COLORS.emergency, opacity: 0.55 },
+        data: [],
+      },
+      ...unitSeries,
+      incidentLayer(3),
+      incidentLayer(2),
+      incidentLayer(1),
+      {
+        id: PULSE_SERIES_ID,
+        type: 'effectScatter',
+        coordinateSystem: 'geo',
+        symbol: 'circle',
+        symbolSize: 10,
+        silent: true,
+        animation: false,
+        showEffectOn: 'render',
+        rippleEffect: { brushType: 'stroke', scale: 3.2, period: 3, number: 2 },
+        zlevel: 2,
+        z: 30,
+        itemStyle: { color: COLORS.danger },
+        data: [],
+      },
+    ],
+  };
+}
+
+/** Where a unit is drawn: its latest frame position, else the one it came with; emergency units fall back to home. */
+export function unitPoint(u: LiveUnit, positions: ReadonlyMap<string, FramePosition>): Point | null {
+  const p = positions.get(u.id);
+  if (p) return [p[1], p[2]];
+  if (u.position) return [u.position.lng, u.position.lat];
+  if (u.kind === 'emergency_unit' && u.home) return [u.home[0], u.home[1]];
+  return null;
+}
+
+const MAP_KIND_SET: ReadonlySet<UnitKind> = new Set<UnitKind>(MAP_UNIT_KINDS);
+
+/**
+ * Unit layers' data: one array per kind × colour class, plus the emergency layer. Always returns every
+ * layer (empty ones too) so a unit that changes class leaves its old layer.
+ */
+export function buildUnitSeriesData(units: Iterable<LiveUnit>, positions: ReadonlyMap<string, FramePosition>): SeriesData[] {
+  const layers = new Map<string, Point[]>();
+  for (const kind of MAP_UNIT_KINDS) for (const cls of UNIT_COLOR_CLASSES) layers.set(unitSeriesId(kind, cls), []);
+  const emergency: Point[] = [];
+  for (const u of units) {
+    if (u.kind === 'emergency_unit') {
+      const pt = unitPoint(u, positions);
+      if (pt && emergency.length < MAX_UNITS_PER_SERIES) emergency.push(pt);
+      continue;
+    }
+    if (!MAP_KIND_SET.has(u.kind)) continue;
+    const pt = unitPoint(u, positions);
+    if (!pt) continue;
+    const layer = layers.get(unitSeriesId(u.kind as MapUnitKind, unitColorClass(u)))!;
+    if (layer.length < MAX_UNITS_PER_SERIES) layer.push(pt);
+  }
+  const out: SeriesData[] = [{ id: EMERGENCY_SERIES_ID, data: emergency }];
+  for (const [id, data] of layers) out.push({ id, data });
+  return out;
+}
+
+/** A newly reported incident pulses for this long after the server accepted it. */
+export const PULSE_WINDOW_MS = 60_000;
+export const isPulsing = (i: Pick<Incident, 'receivedAt'>, serverNow: number): boolean =>
+  serverNow - i.receivedAt >= -5_000 && serverNow - i.receivedAt < PULSE_WINDOW_MS;
+
+export interface IncidentSeriesData extends SeriesData { color?: string }
+
+/**
+ * Incident layers by priority (newest first, at most MAX_MAP_INCIDENTS in all). Incidents reported within the
+ * pulse window go to the pulse layer instead, coloured by priority.
+ */
+export function buildIncidentSeriesData(incidents: readonly Incident[], serverNow: number): object[] {
+  const byPriority: Record<Priority, Point[]> = { 1: [], 2: [], 3: [] };
+  const pulse: { value: Point; itemStyle: { color: string } }[] = [];
+  const newestFirst = [...incidents].sort((a, b) => b.reportedAt - a.reportedAt).slice(0, MAX_MAP_INCIDENTS);
+  // Draw older first so the newest end up on top.
+  for (let k = newestFirst.length - 1; k >= 0; k--) {
+    const i = newestFirst[k]!;
+    const pt: Point = [i.lng, i.lat];
+    byPriority[i.priority].push(pt);
+    if (isPulsing(i, serverNow)) pulse.push({ value: pt, itemStyle: { color: PRIORITY_COLORS[i.priority] } });
+  }
+  return [
+    { id: incidentSeriesId(1), data: byPriority[1] },
+    { id: incidentSeriesId(2), data: byPriority[2] },
+    { id: incidentSeriesId(3), data: byPriority[3] },
+    { id: PULSE_SERIES_ID, data: pulse },
+  ];
+}
+
+/** A stable key of which incidents pulse, to skip redrawing the pulse layer when nothing changed. */
+export function pulseKey(incidents: readonly Incident[], serverNow: number): string {
+  return incidents.filter((i) => isPulsing(i, serverNow)).map((i) => `${i.id}:${i.priority}`).sort().join(',');
+}
+
+/** Kinds shown in the legend, in the order of UNIT_KINDS. */
+export const LEGEND_KINDS: readonly UnitKind[] = UNIT_KINDS.filter((k) => k !== 'emergency_unit');

@@ -1,0 +1,332 @@
+// The live picture: one snapshot, then ordered deltas (DESIGN.md). No socket here — socket.ts feeds this store,
+// and tests feed it directly. Positions never become reactive: they go into a plain Map that the map view
+// drains at most a few times a second.
+import { defineStore } from 'pinia';
+import { computed, markRaw, ref, shallowRef, triggerRef } from 'vue';
+import {
+  compareSeq, isOpenStatus, TRACKED_KINDS, TEAMS,
+  type FramePosition, type Incident, type LiveDelta, type LiveSnapshot, type LiveSubscribeResult, type LiveUnit,
+  type PositionFrame, type Seq, type Team, type TodayStats, type VolunteerKind,
+} from '@ccr/shared';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+/** How long a new priority-1 incident stays announced. */
+export const ALARM_MS = 30_000;
+/** How long a newly reported incident pulses on the map. */
+export const PULSE_MS = 60_000;
+/** Deltas held while a subscribe is in flight; past this the store asks for a catch-up afterwards. */
+export const MAX_BUFFERED_DELTAS = 5_000;
+export const MAX_TICKER_EVENTS = 20;
+
+export type TickerKind = 'reported' | 'updated' | 'stale' | 'recovered';
+export interface TickerEvent {
+  key: string;
+  kind: TickerKind;
+  /** Server time of the event (epoch ms). */
+  at: number;
+  incident?: Incident;
+  unit?: LiveUnit;
+}
+
+export interface Alarm {
+  incident: Incident;
+  /** Client clock (epoch ms) until which the banner stays. */
+  until: number;
+}
+
+export interface TeamCount { team: Team; onDuty: number; available: number; total: number }
+export interface VolunteerGroup { kind: VolunteerKind; teams: number; members: number }
+
+export const useLiveStore = defineStore('live', () => {
+  // ---- reactive state (each a shallowRef: replaced or triggered as a whole, never deep-proxied) ----
+  const connection = ref<ConnectionState>('connecting');
+  const station = shallowRef<LiveSnapshot['station'] | null>(null);
+  const staleAfterMs = ref(30_000);
+  const lastSeq = ref<Seq | null>(null);
+  /** serverTime − client clock, measured when the snapshot arrived. */
+  const serverOffsetMs = ref(0);
+  /** Client clock of the newest data received (delta, snapshot or a non-empty position frame). */
+  const lastDataAt = ref(0);
+  const hasSnapshot = ref(false);
+  const units = shallowRef(new Map<string, LiveUnit>());
+  const unitsVersion = ref(0);
+  const incidents = shallowRef(new Map<string, Incident>());
+  const incidentsVersion = ref(0);
+  const today = shallowRef<TodayStats | null>(null);
+  const ticker = shallowRef<TickerEvent[]>([]);
+  const alarms = shallowRef<Alarm[]>([]);
+
+  // ---- plain state ----
+  /** unitId → latest frame tuple [id, lng, lat, ts, speed, heading]. Never reactive. */
+  const positions = markRaw(new Map<string, FramePosition>());
+  let positionsVersion = 0;
+  const positionListeners = new Set<() => void>();
+  const alarmListeners = new Set<(a: Alarm) => void>();
+  let subscribing = false;
+  let buffer: LiveDelta[] = [];
+  let bufferOverflowed = false;
+  const announced = new Set<string>();
+
+  const serverNow = (clientNow = Date.now()): number => clientNow + serverOffsetMs.value;
+
+  function touchUnits(): void { triggerRef(units); unitsVersion.value++; }
+  function touchIncidents(): void { triggerRef(incidents); incidentsVersion.value++; }
+  function notifyPositions(): void {
+    positionsVersion++;
+    for (const l of positionListeners) l();
+  }
+
+  function mergePosition(u: LiveUnit): boolean {
+    const p = u.position;
+    if (!p) return false;
+    const cur = positions.get(u.id);
+    if (cur && cur[3] >= p.ts) return false;
+    positions.set(u.id, [u.id, p.lng, p.lat, p.ts, p.speed ?? null, p.heading ?? null]);
+    return true;
+  }
+
+  function pushTicker(events: TickerEvent[]): void {
+    if (events.length === 0) return;
+    const next = [...events.reverse(), ...ticker.value];
+    if (next.length > MAX_TICKER_EVENTS) next.length = MAX_TICKER_EVENTS;
+    ticker.value = next;
+  }
+
+  // ---- snapshot ----
+  function applySnapshot(s: LiveSnapshot, clientNow = Date.now()): void {
+    lastSeq.value = s.seq;
+    station.value = s.station;
+    staleAfterMs.value = s.staleAfterMs;
+    serverOffsetMs.value = s.serverTime - clientNow;
+    lastDataAt.value = clientNow;
+
+    const nextUnits = new Map<string, LiveUnit>();
+    for (const u of s.units) nextUnits.set(u.id, u);
+    units.value = nextUnits;
+    for (const id of positions.keys()) if (!nextUnits.has(id)) positions.delete(id);
+    for (const u of s.units) mergePosition(u);
+    unitsVersion.value++;
+
+    const nextIncidents = new Map<string, Incident>();
+    for (const i of s.incidents) if (isOpenStatus(i.status)) nextIncidents.set(i.id, i);
+    incidents.value = nextIncidents;
+    incidentsVersion.value++;
+    // Alarms follow the incidents that are still open.
+    alarms.value = alarms.value.filter((a) => nextIncidents.has(a.incident.id));
+
+    today.value = s.today;
+    hasSnapshot.value = true;
+
+    if (ticker.value.length === 0) {
+      // A fresh wall shows the newest open incidents as its first lines of news.
+      const newest = [...nextIncidents.values()].sort(byNewest).slice(0, 6);
+      pushTicker(newest.reverse().map((i) => ({ key: `r:${i.id}:${i.revision}`, kind: 'reported', at: i.reportedAt, incident: i })));
+    }
+    notifyPositions();
+  }
+
+  // ---- deltas ----
+  /** Applies one delta in order; returns false when it is old (seq ≤ lastSeq) and was ignored. */
+  function applyDelta(d: LiveDelta, clientNow = Date.now()): boolean {
+    if (lastSeq.value !== null && compareSeq(d.seq, lastSeq.value) <= 0) return false;
+    lastSeq.value = d.seq;
+    lastDataAt.value = clientNow;
+    const ev = d.event;
+    switch (ev.type) {
+      case 'incident:reported':
+      case 'incident:updated': {
+        const inc = ev.incident;
+        const prev = incidents.value.get(inc.id);
+        if (isOpenStatus(inc.status)) incidents.value.set(inc.id, inc);
+        else incidents.value.delete(inc.id);
+        touchIncidents();
+        const statusChanged = !prev || prev.status !== inc.status || prev.priority !== inc.priority;
+        if (ev.type === 'incident:reported' && !prev) {
+          pushTicker([{ key: `r:${inc.id}:${inc.revision}`, kind: 'reported', at: d.at, incident: inc }]);
+        } else if (statusChanged) {
+          pushTicker([{ key: `u:${inc.id}:${d.seq}`, kind: 'updated', at: d.at, incident: inc }]);
+        }
+        maybeAnnounce(inc, prev, d.at, clientNow);
+        if (!isOpenStatus(inc.status) && alarms.value.some((a) => a.incident.id === inc.id)) {
+          alarms.value = alarms.value.filter((a) => a.incident.id !== inc.id);
+        }
+        break;
+      }
+      case 'unit:updated': {
+        const u = ev.unit;
+        const prev = units.value.get(u.id);
+        units.value.set(u.id, u);
+        const moved = mergePosition(u);
+        touchUnits();
+        if (prev && prev.stale !== u.stale && TRACKED_KINDS.includes(u.kind)) {
+          pushTicker([{ key: `s:${u.id}:${d.seq}`, kind: u.stale ? 'stale' : 'recovered', at: d.at, unit: u }]);
+        }
+        if (moved || !prev || prev.status !== u.status || prev.stale !== u.stale) notifyPositions();
+        break;
+      }
+      case 'stats:today':
+        today.value = ev.today;
+        break;
+    }
+    return true;
+  }
+
+  function maybeAnnounce(inc: Incident, prev: Incident | undefined, at: number, clientNow: number): void {
+    if (inc.priority !== 1 || !isOpenStatus(inc.status)) return;
+    if (prev && prev.priority === 1) return;
+    if (announced.has(inc.id)) return;
+    // A replayed delta from long ago is history, not news.
+    if (serverNow(clientNow) - at > ALARM_MS) return;
+    announced.add(inc.id);
+    if (announced.size > 1000) announced.delete(announced.values().next().value as string);
+    const alarm: Alarm = { incident: inc, until: clientNow + ALARM_MS };
+    alarms.value = [alarm, ...alarms.value.filter((a) => a.incident.id !== inc.id)].slice(0, 10);
+    for (const l of alarmListeners) l(alarm);
+  }
+
+  /** Drops alarms whose time is up; call from a ticking timer. */
+  function pruneAlarms(clientNow = Date.now()): void {
+    if (alarms.value.some((a) => a.until <= clientNow)) alarms.value = alarms.value.filter((a) => a.until > clientNow);
+  }
+
+  // ---- subscribe protocol: buffer live deltas while the ack is in flight ----
+  function beginSubscribe(): void {
+    subscribing = true;
+  }
+
+  /** Deltas from the socket go through here: buffered while subscribing, applied otherwise. */
+  function receiveDelta(d: LiveDelta, clientNow = Date.now()): void {
+    if (subscribing) {
+      if (buffer.length >= MAX_BUFFERED_DELTAS) {
+        bufferOverflowed = true;
+        return;
+      }
+      buffer.push(d);
+      return;
+    }
+    applyDelta(d, clientNow);
+  }
+
+  /**
+   * Applies the ack of live:subscribe, then the buffered deltas newer than it (older ones are dropped).
+   * Returns true when the buffer overflowed and the caller must subscribe again from lastSeq to catch up.
+   */
+  function completeSubscribe(result: LiveSubscribeResult, clientNow = Date.now()): boolean {
+    if (result.mode === 'snapshot') applySnapshot(result.snapshot, clientNow);
+    else for (const d of result.deltas) applyDelta(d, clientNow);
+    const held = buffer;
+    buffer = [];
+    subscribing = false;
+    for (const d of held) applyDelta(d, clientNow); // applyDelta drops seq ≤ lastSeq
+    const overflowed = bufferOverflowed;
+    bufferOverflowed = false;
+    return overflowed;
+  }
+
+  /** Forgets the resume point so the next subscribe asks for a fresh snapshot. */
+  function forgetSeq(): void {
+    lastSeq.value = null;
+  }
+
+  // ---- positions ----
+  /** Latest wins per unit by ts. Returns how many positions changed. Nothing reactive is touched per position. */
+  function applyFrame(frame: PositionFrame, clientNow = Date.now()): number {
+    const known = units.value;
+    const checkKnown = known.size > 0;
+    let changed = 0;
+    for (const p of frame.positions) {
+      const id = p[0];
+      if (checkKnown && !known.has(id)) continue;
+      const cur = positions.get(id);
+      if (cur && cur[3] >= p[3]) continue;
+      positions.set(id, p);
+      changed++;
+    }
+    if (frame.positions.length > 0) lastDataAt.value = clientNow;
+    if (changed > 0) notifyPositions();
+    return changed;
+  }
+
+  function onPositionsChanged(cb: () => void): () => void {
+    positionListeners.add(cb);
+    return () => positionListeners.delete(cb);
+  }
+  function onAlarm(cb: (a: Alarm) => void): () => void {
+    alarmListeners.add(cb);
+    return () => alarmListeners.delete(cb);
+  }
+  const getPositionsVersion = (): number => positionsVersion;
+  const isSubscribing = (): boolean => subscribing;
+  const bufferedCount = (): number => buffer.length;
+
+  function setConnection(s: ConnectionState): void {
+    connection.value = s;
+  }
+
+  // ---- derived ----
+  const board = computed<Incident[]>(() => {
+    void incidentsVersion.value;
+    return [...incidents.value.values()].sort(byNewest);
+  });
+  const openCount = computed(() => { void incidentsVersion.value; return incidents.value.size; });
+  const p1OpenCount = computed(() => {
+    void incidentsVersion.value;
+    let n = 0;
+    for (const i of incidents.value.values()) if (i.priority === 1) n++;
+    return n;
+  });
+
+  const teamCounts = computed<TeamCount[]>(() => {
+    void unitsVersion.value;
+    const counts = new Map<Team, TeamCount>(TEAMS.map((t) => [t, { team: t, onDuty: 0, available: 0, total: 0 }]));
+    for (const u of units.value.values()) {
+      if (u.team === null) continue;
+      const c = counts.get(u.team);
+      if (!c) continue;
+      c.total++;
+      if (u.status !== 'off_duty') c.onDuty++;
+      if (u.status === 'available' && !u.stale) c.available++;
+    }
+    return [...counts.values()];
+  });
+
+  const forces = computed(() => {
+    void unitsVersion.value;
+    let emergencyUnits = 0, emergencyMembers = 0, combatUnits = 0, combatMembers = 0;
+    const volunteers = new Map<VolunteerKind, VolunteerGroup>();
+    for (const u of units.value.values()) {
+      if (u.kind === 'emergency_unit') { emergencyUnits++; emergencyMembers += u.members ?? 0; }
+      else if (u.kind === 'combat_unit') { combatUnits++; combatMembers += u.members ?? 0; }
+      else if (u.kind === 'volunteer_team') {
+        const k = u.volunteerKind ?? 'other';
+        const g = volunteers.get(k) ?? { kind: k, teams: 0, members: 0 };
+        g.teams++;
+        g.members += u.members ?? 0;
+        volunteers.set(k, g);
+      }
+    }
+    const volunteerGroups = [...volunteers.values()].sort((a, b) => b.members - a.members || a.kind.localeCompare(b.kind));
+    return {
+      emergencyUnits, emergencyMembers, combatUnits, combatMembers,
+      volunteerTeams: volunteerGroups.reduce((n, g) => n + g.teams, 0),
+      volunteerMembers: volunteerGroups.reduce((n, g) => n + g.members, 0),
+      volunteerGroups,
+    };
+  });
+
+  return {
+    connection, station, staleAfterMs, lastSeq, serverOffsetMs, lastDataAt, hasSnapshot,
+    units, unitsVersion, incidents, incidentsVersion, today, ticker, alarms,
+    positions,
+    board, openCount, p1OpenCount, teamCounts, forces,
+    serverNow, applySnapshot, applyDelta, applyFrame, receiveDelta, beginSubscribe, completeSubscribe, forgetSeq,
+    pruneAlarms, onPositionsChanged, onAlarm, getPositionsVersion, isSubscribing, bufferedCount, setConnection,
+  };
+});
+
+export type LiveStore = ReturnType<typeof useLiveStore>;
+
+function byNewest(a: Incident, b: Incident): number {
+  return b.reportedAt - a.reportedAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
