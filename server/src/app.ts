@@ -1,0 +1,72 @@
+// buildApp(config): infrastructure plugins, then one module per capability. Tests build it with a config.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import type { Config } from './config.js';
+import { redisPlugin } from './plugins/redis.js';
+import { socketIoPlugin } from './plugins/socket-io.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { loadJurisdiction, jurisdictionRoutes } from './modules/jurisdiction/index.js';
+import { liveModule } from './modules/live/index.js';
+import { ingestModule } from './modules/ingest/index.js';
+import { unitsModule } from './modules/units/index.js';
+import { incidentsModule } from './modules/incidents/index.js';
+import { healthModule } from './modules/health/index.js';
+
+export type { Config } from './config.js';
+export { loadConfig } from './config.js';
+
+export async function buildApp(config: Config, opts: { logger?: FastifyServerOptions['logger'] } = {}) {
+  const jurisdiction = await loadJurisdiction(config.jurisdictionDir);
+  const timeZone = config.timeZone ?? jurisdiction.station.timeZone ?? 'Asia/Shanghai';
+
+  const app = Fastify({
+    logger: opts.logger ?? { level: config.logLevel },
+    // Unknown fields are refused, not silently stripped (shared/DESIGN.md conventions).
+    ajv: { customOptions: { removeAdditional: false } },
+    bodyLimit: 1_048_576,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: '综合指挥室 Command-room API', version: '0.1.0', description: `Live situational picture for ${jurisdiction.station.name}` },
+      components: { securitySchemes: { producerToken: { type: 'http', scheme: 'bearer', description: 'PRODUCER_TOKEN, for the HTTP ingest twins' } } },
+      tags: [
+        { name: 'live', description: 'Units and incidents now' },
+        { name: 'map', description: 'Jurisdiction: grids and roads' },
+        { name: 'ingest', description: 'HTTP twins of the Redis ingest contract' },
+        { name: 'ops', description: 'Health and metrics' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(metricsPlugin);
+  await app.register(redisPlugin, { url: config.redisUrl });
+  await app.register(socketIoPlugin, { corsOrigins: config.corsOrigins });
+  await app.register(liveModule, {
+    jurisdiction, keyPrefix: config.keyPrefix, timeZone, staleAfterMs: config.staleAfterMs,
+    frameIntervalMs: config.frameIntervalMs, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId,
+  });
+  await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, producerToken: config.producerToken });
+  await app.register(healthModule, { nodeId: config.nodeId });
+  await app.register(unitsModule);
+  await app.register(incidentsModule);
+  await app.register(jurisdictionRoutes, { jurisdiction });
+
+  if (config.clientDist && existsSync(join(config.clientDist, 'index.html'))) {
+    const root = config.clientDist;
+    await app.register(fastifyStatic, { root, wildcard: false });
+    // Client-side routes (/dispatch, /stats …) load the same page.
+    app.setNotFoundHandler((req, reply) => {
+      if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/socket.io')) return reply.sendFile('index.html', root);
+      return reply.code(404).send({ error: 'not_found', message: `没有此接口 / no route ${req.method} ${req.url}` });
+    });
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+      reply.code(503).type('text/plain; charset=utf-8').send('大屏尚未构建 / the wall display is not built: run `pnpm --filter @ccr/client build` (pnpm start does this).\n'));
+  }
+  return app;
+}

@@ -1,0 +1,73 @@
+// Every setting comes from the environment, with defaults that run the demo (listed in the README).
+import { hostname } from 'node:os';
+import { DEMO_JURISDICTION_DIR } from './modules/jurisdiction/index.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  redisUrl: string;
+  /** Prefix of every Redis key and channel, ingest contract included. */
+  keyPrefix: string;
+  jurisdictionDir: string;
+  /** A tracked unit silent for this long is shown as stale (失联). */
+  staleAfterMs: number;
+  /** Positions are coalesced into one frame per interval per client. */
+  frameIntervalMs: number;
+  /** Station time zone for "today"; defaults to the jurisdiction's, then Asia/Shanghai. */
+  timeZone: string | undefined;
+  /** Demo mode: documented demo defaults (e.g. the producer token) are allowed. */
+  demoMode: boolean;
+  /** Bearer token for the HTTP ingest twins; none outside demo mode means the twins are closed. */
+  producerToken: string | undefined;
+  /** Domain-event stream length kept for clients that reconnect (approximate, MAXLEN ~). */
+  eventStreamMaxLen: number;
+  /** Built wall display served at `/`; skipped when the folder does not exist. */
+  clientDist: string | undefined;
+  nodeId: string;
+  logLevel: string;
+  /** Allowed browser origins besides the server's own (comma-separated), for a separately hosted client. */
+  corsOrigins: string[];
+}
+
+export const DEMO_PRODUCER_TOKEN = 'demo-producer-token';
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`配置错误 / bad setting ${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new Error(`配置错误 / bad setting ${name}=${JSON.stringify(env[name])}: expected true or false`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const demoMode = bool(env, 'DEMO_MODE', true);
+  const keyPrefix = env.KEY_PREFIX ?? 'ccr:';
+  if (!/^[A-Za-z0-9_.:-]{0,32}$/.test(keyPrefix)) throw new Error(`配置错误 / bad setting KEY_PREFIX=${JSON.stringify(keyPrefix)}`);
+  return {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST ?? '0.0.0.0',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    keyPrefix,
+    jurisdictionDir: env.JURISDICTION_DIR || DEMO_JURISDICTION_DIR,
+    staleAfterMs: int(env, 'STALE_AFTER_MS', 30_000, 1_000, 86_400_000),
+    frameIntervalMs: int(env, 'FRAME_INTERVAL_MS', 150, 20, 5_000),
+    timeZone: env.TIME_ZONE || undefined,
+    demoMode,
+    producerToken: env.PRODUCER_TOKEN || (demoMode ? DEMO_PRODUCER_TOKEN : undefined),
+    eventStreamMaxLen: int(env, 'EVENT_STREAM_MAXLEN', 100_000, 1_000, 10_000_000),
+    clientDist: env.CLIENT_DIST || new URL('../../client/dist', import.meta.url).pathname,
+    nodeId: env.NODE_ID || `${hostname()}-${process.pid}`,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  };
+}

@@ -1,0 +1,60 @@
+// HTTP twins of the ingest contract for producers that cannot reach Redis. They validate with the same
+// rules and then enter the same paths (the channel and the stream), so every node sees the result.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { INGEST_LIMITS, IncidentReportSchema, PositionMessageSchema } from '@ccr/shared';
+import { validateIncidentMessage, validatePositionMessage } from './ingest-validation.js';
+import type { IngestRepository } from './ingest-repository.js';
+import type { RejectLog } from './reject-log.js';
+
+const ErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), reasons: Type.Optional(Type.Array(Type.Object({ reason: Type.String(), detail: Type.String(), count: Type.Integer() }))) });
+
+export function ingestRoutes(app: FastifyInstance, ingest: IngestRepository, rejects: RejectLog, producerToken: string | undefined): void {
+  const authorise = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (!producerToken) {
+      return reply.code(503).send({ error: 'ingest_closed', message: '未配置 PRODUCER_TOKEN，HTTP 接入已关闭 / HTTP ingest is closed: set PRODUCER_TOKEN' });
+    }
+    if (req.headers.authorization !== `Bearer ${producerToken}`) {
+      return reply.code(401).send({ error: 'unauthorized', message: '生产者令牌无效 / missing or wrong producer token (Authorization: Bearer …)' });
+    }
+  };
+  const security = [{ producerToken: [] }];
+
+  app.post('/api/ingest/positions', {
+    onRequest: authorise,
+    bodyLimit: INGEST_LIMITS.positionMessageBytes,
+    schema: {
+      tags: ['ingest'], summary: 'Report positions (HTTP twin of PUBLISH <prefix>in:positions)', security,
+      body: PositionMessageSchema,
+      response: { 202: Type.Object({ accepted: Type.Integer(), rejected: Type.Integer() }), 400: ErrorSchema },
+    },
+    // The schema documents the body; validation is ours so a batch keeps its good reports and each bad one is counted.
+    validatorCompiler: () => () => true,
+  }, async (req, reply) => {
+    const { positions, rejections } = validatePositionMessage({ parsed: req.body }, Date.now());
+    for (const r of rejections) rejects.record('positions', r, { via: 'http' });
+    if (positions.length === 0) {
+      return reply.code(400).send({ error: 'rejected', message: '位置报告无效 / no valid position in the request', reasons: rejections });
+    }
+    await ingest.publishPositions(JSON.stringify(positions));
+    return reply.code(202).send({ accepted: positions.length, rejected: rejections.reduce((n, r) => n + r.count, 0) });
+  });
+
+  app.post('/api/ingest/incidents', {
+    onRequest: authorise,
+    bodyLimit: INGEST_LIMITS.incidentMessageBytes,
+    schema: {
+      tags: ['ingest'], summary: 'Report an incident (HTTP twin of XADD <prefix>in:incidents * data <json>)', security,
+      body: IncidentReportSchema,
+      response: { 202: Type.Object({ streamId: Type.String() }), 400: ErrorSchema },
+    },
+    validatorCompiler: () => () => true,
+  }, async (req, reply) => {
+    const v = validateIncidentMessage({ parsed: req.body }, Date.now());
+    if (!v.ok) {
+      rejects.record('incidents', v.rejection, { via: 'http' });
+      return reply.code(400).send({ error: 'rejected', message: '警情报告无效 / invalid incident report', reasons: [v.rejection] });
+    }
+    return reply.code(202).send({ streamId: await ingest.addIncident(JSON.stringify(v.report)) });
+  });
+}

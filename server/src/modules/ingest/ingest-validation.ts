@@ -1,0 +1,97 @@
+// Turns raw ingest input into normalised positions and incident reports, or into named reasons.
+// Pure: the caller passes the clock. Size is checked before parsing so a huge message costs only its length.
+import {
+  INGEST_LIMITS, IncidentReportSchema, PositionReportSchema, compileChecker, toEpochMs,
+  type IncidentReport, type RejectReason,
+} from '@ccr/shared';
+import type { NormalisedPosition } from '../live/live-repository.js';
+
+export interface Rejection { reason: RejectReason; detail: string; count: number }
+
+const positionChecker = compileChecker(PositionReportSchema);
+const incidentChecker = compileChecker(IncidentReportSchema);
+const EARLIEST_REPORT = Date.UTC(2000, 0, 1);
+
+function byteLength(raw: string | Buffer): number {
+  return typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+}
+
+function parseJson(raw: string | Buffer): { ok: true; value: unknown } | { ok: false; detail: string } {
+  try {
+    return { ok: true, value: JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8')) };
+  } catch (err) {
+    return { ok: false, detail: (err as Error).message.slice(0, 200) };
+  }
+}
+
+/** One message from the positions channel (raw) or an HTTP body (already parsed: pass `parsed`). */
+export function validatePositionMessage(
+  input: { raw: string | Buffer } | { parsed: unknown },
+  now: number,
+): { positions: NormalisedPosition[]; rejections: Rejection[] } {
+  let value: unknown;
+  if ('raw' in input) {
+    const size = byteLength(input.raw);
+    if (size > INGEST_LIMITS.positionMessageBytes) {
+      return { positions: [], rejections: [{ reason: 'too_large', detail: `${size} bytes > ${INGEST_LIMITS.positionMessageBytes}`, count: 1 }] };
+    }
+    const parsed = parseJson(input.raw);
+    if (!parsed.ok) return { positions: [], rejections: [{ reason: 'not_json', detail: parsed.detail, count: 1 }] };
+    value = parsed.value;
+  } else {
+    value = input.parsed;
+  }
+  const items = Array.isArray(value) ? value : [value];
+  if (Array.isArray(value) && value.length > INGEST_LIMITS.positionsPerMessage) {
+    return { positions: [], rejections: [{ reason: 'too_many', detail: `${value.length} positions > ${INGEST_LIMITS.positionsPerMessage} per message`, count: 1 }] };
+  }
+  if (Array.isArray(value) && value.length === 0) {
+    return { positions: [], rejections: [{ reason: 'schema', detail: 'empty array', count: 1 }] };
+  }
+  // Each position in a batch stands alone: one broken report does not cost the others.
+  const positions: NormalisedPosition[] = [];
+  const byReason = new Map<RejectReason, Rejection>();
+  const reject = (reason: RejectReason, detail: string): void => {
+    const r = byReason.get(reason);
+    if (r) r.count += 1;
+    else byReason.set(reason, { reason, detail, count: 1 });
+  };
+  items.forEach((item, index) => {
+    const at = Array.isArray(value) ? `[${index}]` : '';
+    const checked = positionChecker.validate(item, 2);
+    if (!checked.ok) return reject('schema', `${at}${checked.errors.join('; ')}`);
+    const p = checked.value;
+    const ts = toEpochMs(p.ts);
+    if (!Number.isFinite(ts)) return reject('bad_time', `${at}/ts: unreadable time ${JSON.stringify(p.ts)}`);
+    if (ts > now + INGEST_LIMITS.futureSkewMs) return reject('ts_in_future', `${at}/ts: ${new Date(ts).toISOString()} is ahead of server time`);
+    const n: NormalisedPosition = { unitId: p.unitId, lng: p.lng, lat: p.lat, ts };
+    if (p.speed !== undefined) n.speed = p.speed;
+    if (p.heading !== undefined) n.heading = p.heading;
+    positions.push(n);
+  });
+  return { positions, rejections: [...byReason.values()] };
+}
+
+export type IncidentValidation = { ok: true; report: IncidentReport } | { ok: false; rejection: Rejection };
+
+/** The `data` field of one stream entry, or an HTTP body (already parsed). */
+export function validateIncidentMessage(input: { raw: string | Buffer | undefined } | { parsed: unknown }, now: number): IncidentValidation {
+  const fail = (reason: RejectReason, detail: string): IncidentValidation => ({ ok: false, rejection: { reason, detail, count: 1 } });
+  let value: unknown;
+  if ('raw' in input) {
+    if (input.raw === undefined) return fail('schema', 'stream entry has no "data" field');
+    const size = byteLength(input.raw);
+    if (size > INGEST_LIMITS.incidentMessageBytes) return fail('too_large', `${size} bytes > ${INGEST_LIMITS.incidentMessageBytes}`);
+    const parsed = parseJson(input.raw);
+    if (!parsed.ok) return fail('not_json', parsed.detail);
+    value = parsed.value;
+  } else {
+    value = input.parsed;
+  }
+  const checked = incidentChecker.validate(value, 3);
+  if (!checked.ok) return fail('schema', checked.errors.join('; '));
+  const reportedAt = toEpochMs(checked.value.reportedAt);
+  if (!Number.isFinite(reportedAt) || reportedAt < EARLIEST_REPORT) return fail('bad_time', `/reportedAt: unreadable or implausible time ${JSON.stringify(checked.value.reportedAt)}`);
+  if (reportedAt > now + INGEST_LIMITS.futureSkewMs) return fail('ts_in_future', `/reportedAt: ${new Date(reportedAt).toISOString()} is ahead of server time`);
+  return { ok: true, report: checked.value };
+}

@@ -1,0 +1,72 @@
+// Positions from the pub/sub channel: validate, apply latest-wins in Redis, hand accepted ones to the frames.
+import type { FastifyBaseLogger } from 'fastify';
+import type { RedisClient } from '../../plugins/redis.js';
+import type { Metrics } from '../../plugins/metrics.js';
+import { POSITION_ACCEPTED, POSITION_OLDER, type LiveRepository, type NormalisedPosition } from '../live/live-repository.js';
+import type { PositionFrames } from '../live/position-frames.js';
+import { validatePositionMessage } from './ingest-validation.js';
+import type { IngestRepository } from './ingest-repository.js';
+import type { RejectLog } from './reject-log.js';
+
+/** Positions per Lua call: keeps each script short so incidents are never stuck behind a huge batch. */
+const CHUNK = 1_000;
+/** Messages being applied at once; beyond this the node is behind and fresher positions will follow. */
+const MAX_IN_FLIGHT = 64;
+
+export class PositionIngest {
+  private inFlight = 0;
+
+  constructor(
+    private readonly ingest: IngestRepository,
+    private readonly live: LiveRepository,
+    private readonly frames: PositionFrames,
+    private readonly metrics: Metrics,
+    private readonly rejects: RejectLog,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  async start(subscriber: RedisClient): Promise<void> {
+    await subscriber.subscribe(this.ingest.positionsChannel, (message: Buffer) => void this.handle(message), true);
+  }
+
+  async handle(message: Buffer | string): Promise<void> {
+    const now = Date.now();
+    const { positions, rejections } = validatePositionMessage({ raw: message }, now);
+    for (const r of rejections) this.rejects.record('positions', r);
+    if (positions.length === 0) return;
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      this.metrics.positionsDropped.inc();
+      return;
+    }
+    this.inFlight += 1;
+    try {
+      await this.apply(positions, now);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, positions: positions.length }, 'positions not applied (redis unavailable?)');
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  async apply(positions: NormalisedPosition[], receivedAt: number): Promise<void> {
+    for (let i = 0; i < positions.length; i += CHUNK) {
+      const chunk = positions.slice(i, i + CHUNK);
+      const codes = await this.live.applyPositions(chunk, receivedAt);
+      const accepted: NormalisedPosition[] = [];
+      let unknown = 0;
+      let older = 0;
+      codes.forEach((code, j) => {
+        if (code === POSITION_ACCEPTED) accepted.push(chunk[j]!);
+        else if (code === POSITION_OLDER) older += 1;
+        else unknown += 1;
+      });
+      if (unknown > 0) {
+        const first = chunk[codes.findIndex((c) => c !== POSITION_ACCEPTED && c !== POSITION_OLDER)]!;
+        this.rejects.record('positions', { reason: 'unknown_unit', detail: `unitId "${first.unitId}" is not in the roster`, count: unknown });
+      }
+      if (older > 0) this.rejects.record('positions', { reason: 'stale_position', detail: 'older than the stored position (latest wins)', count: older });
+      this.metrics.ingestAccepted.inc({ path: 'positions' }, accepted.length);
+      this.frames.add(accepted, receivedAt);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// How an ingest report becomes (or changes) an incident. Pure: no clock, no Redis.
+import {
+  INCIDENT_TYPES, localDay, toEpochMs, type Incident, type IncidentReport, type TodayStats,
+} from '@ccr/shared';
+
+export type IncidentChange = 'reported' | 'updated' | 'unchanged';
+
+/** The fields a producer owns; everything else (status, timeline, …) belongs to the command room. */
+const REPORT_FIELDS = ['type', 'priority', 'lng', 'lat', 'address', 'reportedAt', 'source', 'summary', 'reporter'] as const;
+
+export interface ReportContext {
+  now: number;
+  gridId: string | null;
+}
+
+export function normaliseReport(report: IncidentReport): Pick<Incident, (typeof REPORT_FIELDS)[number] | 'id'> {
+  return {
+    id: report.id,
+    type: report.type,
+    priority: report.priority,
+    lng: report.lng,
+    lat: report.lat,
+    address: report.address ?? '',
+    reportedAt: toEpochMs(report.reportedAt),
+    source: report.source,
+    summary: report.summary ?? '',
+    reporter: report.reporter ?? '',
+  };
+}
+
+/**
+ * Applies a report to what is stored. The same id twice is one incident: a resend with identical fields
+ * changes nothing (so at-least-once redelivery is harmless); a resend with new fields is an update.
+ */
+export function applyReport(
+  report: IncidentReport,
+  existing: Incident | null,
+  ctx: ReportContext,
+): { incident: Incident; change: IncidentChange } {
+  const fields = normaliseReport(report);
+  if (!existing) {
+    return {
+      change: 'reported',
+      incident: {
+        ...fields,
+        status: 'received',
+        gridId: ctx.gridId,
+        receivedAt: ctx.now,
+        updatedAt: ctx.now,
+        revision: 1,
+        assignedUnitIds: [],
+        timeline: [{ status: 'received', at: fields.reportedAt }],
+      },
+    };
+  }
+  const same = REPORT_FIELDS.every((k) => existing[k] === fields[k]);
+  if (same) return { incident: existing, change: 'unchanged' };
+  return {
+    change: 'updated',
+    incident: { ...existing, ...fields, gridId: ctx.gridId, updatedAt: ctx.now, revision: existing.revision + 1 },
+  };
+}
+
+/** One counter move in a day's statistics hash: field `total`, `type:<type>` or `prio:<n>`. */
+export interface DayCount { day: string; field: string; by: 1 | -1 }
+
+function countsOf(i: Pick<Incident, 'type' | 'priority' | 'reportedAt'>, timeZone: string, by: 1 | -1): DayCount[] {
+  const day = localDay(i.reportedAt, timeZone);
+  return [
+    { day, field: 'total', by },
+    { day, field: `type:${i.type}`, by },
+    { day, field: `prio:${i.priority}`, by },
+  ];
+}
+
+/** Counter moves that keep per-day counts exact when an incident is reported or corrected. */
+export function dayCountMoves(before: Incident | null, after: Incident, timeZone: string): DayCount[] {
+  if (!before) return countsOf(after, timeZone, 1);
+  const removed = countsOf(before, timeZone, -1);
+  const added = countsOf(after, timeZone, 1);
+  // Cancel moves that undo each other so an unchanged bucket is not touched.
+  const key = (c: DayCount): string => `${c.day}|${c.field}`;
+  const net = new Map<string, DayCount>();
+  for (const c of [...removed, ...added]) {
+    const prev = net.get(key(c));
+    const by = (prev?.by ?? 0) + c.by;
+    if (by === 0) net.delete(key(c));
+    else net.set(key(c), { ...c, by: by as 1 | -1 });
+  }
+  return [...net.values()];
+}
+
+/** A day's statistics hash (field → count) as the wall reads it. */
+export function todayStatsFromHash(date: string, hash: Record<string, string>): TodayStats {
+  const byType: Record<string, number> = Object.fromEntries(INCIDENT_TYPES.map((t) => [t, 0]));
+  const byPriority: Record<string, number> = { '1': 0, '2': 0, '3': 0 };
+  let total = 0;
+  for (const [field, raw] of Object.entries(hash)) {
+    const n = Number(raw);
+    if (field === 'total') total = n;
+    else if (field.startsWith('type:')) byType[field.slice(5)] = n;
+    else if (field.startsWith('prio:')) byPriority[field.slice(5)] = n;
+  }
+  return { date, total, byType, byPriority };
+}

@@ -1,0 +1,268 @@
+// The live picture in Redis. The only file that knows these keys (the ingest contract's keys are in ingest/).
+import {
+  TEAM_OF_KIND, TRACKED_KINDS, compareSeq, type DomainEvent, type Incident, type LiveDelta, type LiveUnit,
+  type Seq, type TodayStats, type Unit, type UnitPosition,
+} from '@ccr/shared';
+import type { RedisClient } from '../../plugins/redis.js';
+import { todayStatsFromHash, type DayCount } from './incident-rules.js';
+import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, MARK_STALE, READ_SNAPSHOT } from './live-scripts.js';
+
+export interface NormalisedPosition { unitId: string; lng: number; lat: number; ts: number; speed?: number; heading?: number }
+export const POSITION_ACCEPTED = 1;
+export const POSITION_UNKNOWN_UNIT = 0;
+export const POSITION_OLDER = -1;
+
+export interface SnapshotRead {
+  seq: Seq;
+  units: LiveUnit[];
+  incidents: Incident[];
+  today: TodayStats;
+}
+
+type RawEntry = [id: string, fields: string[]];
+
+function pairs(flat: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) m.set(flat[i]!, flat[i + 1]!);
+  return m;
+}
+
+/** Stored unit JSON: the roster entry plus its team. Status and position are kept beside it. */
+const unitJson = (u: Unit): string => JSON.stringify({ ...u, team: TEAM_OF_KIND[u.kind] });
+const statusFragment = (status: LiveUnit['status'], since: number): string => `"status":"${status}","statusSince":${since}`;
+
+export function positionJson(p: NormalisedPosition): string {
+  const out: UnitPosition = { lng: p.lng, lat: p.lat, ts: p.ts };
+  if (p.speed !== undefined) out.speed = p.speed;
+  if (p.heading !== undefined) out.heading = p.heading;
+  return JSON.stringify(out);
+}
+
+export class LiveRepository {
+  readonly keys: {
+    units: string; status: string; pos: string; posTs: string; geo: string; seen: string; stale: string;
+    tracked: string; events: string; open: string; byTime: string; lockPrefix: string;
+  };
+
+  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly eventsMaxLen: number) {
+    this.keys = {
+      units: `${prefix}units`,
+      status: `${prefix}unit:status`,
+      pos: `${prefix}unit:pos`,
+      posTs: `${prefix}unit:pos-ts`,
+      geo: `${prefix}unit:geo`,
+      seen: `${prefix}unit:seen`,
+      stale: `${prefix}unit:stale`,
+      tracked: `${prefix}unit:tracked`,
+      events: `${prefix}events`,
+      open: `${prefix}incidents:open`,
+      byTime: `${prefix}incidents:by-time`,
+      lockPrefix: `${prefix}lock:`,
+    };
+  }
+
+  incidentKey(id: string): string { return `${this.prefix}incident:${id}`; }
+  dayStatsKey(day: string): string { return `${this.prefix}stats:day:${day}`; }
+
+  /**
+   * Makes Redis hold exactly the roster: new units appear available and (if tracked) stale until they
+   * report; removed units disappear; statuses and positions of kept units survive a restart.
+   * Fixed places (emergency units) get their home as position so they can be found by GEO search.
+   */
+  async syncRoster(units: readonly Unit[], now: number): Promise<void> {
+    const k = this.keys;
+    const existing = await this.redis.hKeys(k.units);
+    const keep = new Set(units.map((u) => u.id));
+    const removed = existing.filter((id) => !keep.has(id));
+    const seen = new Set(await this.redis.zRange(k.seen, 0, -1));
+    const tx = this.redis.multi();
+    if (removed.length > 0) {
+      tx.hDel(k.units, removed).hDel(k.status, removed).hDel(k.pos, removed).hDel(k.posTs, removed)
+        .zRem(k.geo, removed).zRem(k.seen, removed).sRem(k.stale, removed).sRem(k.tracked, removed);
+    }
+    for (const u of units) {
+      tx.hSet(k.units, u.id, unitJson(u));
+      tx.hSetNX(k.status, u.id, statusFragment('available', now));
+      if (TRACKED_KINDS.includes(u.kind)) {
+        tx.sAdd(k.tracked, u.id);
+        if (!seen.has(u.id)) tx.sAdd(k.stale, u.id);
+      } else {
+        tx.sRem(k.tracked, u.id).sRem(k.stale, u.id).zRem(k.seen, u.id);
+        if (u.home) {
+          tx.hSetNX(k.pos, u.id, positionJson({ unitId: u.id, lng: u.home[0], lat: u.home[1], ts: 0 }));
+          tx.hSetNX(k.posTs, u.id, '0');
+          tx.geoAdd(k.geo, { longitude: u.home[0], latitude: u.home[1], member: u.id });
+        }
+      }
+    }
+    await tx.exec();
+  }
+
+  /** Applies positions latest-wins; returns one code per position (POSITION_*). */
+  async applyPositions(positions: readonly NormalisedPosition[], now: number): Promise<number[]> {
+    const k = this.keys;
+    const args: (string | number)[] = [now, this.eventsMaxLen];
+    for (const p of positions) args.push(p.unitId, p.lng, p.lat, p.ts, positionJson(p));
+    const keys = [k.units, k.status, k.pos, k.posTs, k.geo, k.seen, k.stale, k.events, k.tracked];
+    return (await APPLY_POSITIONS.run(this.redis, keys, args)) as number[];
+  }
+
+  async markStale(cutoff: number, now: number, limit = 10_000): Promise<number> {
+    const k = this.keys;
+    return (await MARK_STALE.run(this.redis, [k.units, k.status, k.pos, k.seen, k.stale, k.events], [now, cutoff, this.eventsMaxLen, limit])) as number;
+  }
+
+  /** The stored incident and its exact stored text (the compare-and-set token). */
+  async readIncidentRaw(id: string): Promise<{ raw: string; incident: Incident } | null> {
+    const raw = await this.redis.get(this.incidentKey(id));
+    return raw ? { raw, incident: JSON.parse(raw) as Incident } : null;
+  }
+
+  async getIncident(id: string): Promise<Incident | null> {
+    return (await this.readIncidentRaw(id))?.incident ?? null;
+  }
+
+  /** Writes an incident if what is stored is still `expectedRaw` (null: nothing stored). False means retry. */
+  async saveIncident(args: {
+    expectedRaw: string | null; incident: Incident; event: DomainEvent; isOpen: boolean;
+    moves: DayCount[]; today: string; now: number;
+  }): Promise<boolean> {
+    const { incident, moves } = args;
+    const days = [...new Set(moves.map((m) => m.day))];
+    const keys = [
+      this.incidentKey(incident.id), this.keys.open, this.keys.byTime, this.keys.events, this.dayStatsKey(args.today),
+      ...days.map((d) => this.dayStatsKey(d)),
+    ];
+    const argv: (string | number)[] = [
+      args.expectedRaw ?? '', JSON.stringify(incident), JSON.stringify(args.event), incident.id, incident.reportedAt,
+      args.isOpen ? '1' : '0', args.now, this.eventsMaxLen, args.today, moves.length,
+    ];
+    for (const m of moves) argv.push(days.indexOf(m.day) + 1, m.field, m.by);
+    return (await APPLY_INCIDENT.run(this.redis, keys, argv)) === 1;
+  }
+
+  async announceToday(date: string, now: number): Promise<void> {
+    await ANNOUNCE_TODAY.run(this.redis, [this.dayStatsKey(date), this.keys.events], [date, now, this.eventsMaxLen]);
+  }
+
+  async readTodayStats(date: string): Promise<TodayStats> {
+    return todayStatsFromHash(date, await this.redis.hGetAll(this.dayStatsKey(date)));
+  }
+
+  async readSnapshot(today: string): Promise<SnapshotRead> {
+    const k = this.keys;
+    const r = (await READ_SNAPSHOT.run(this.redis, [k.units, k.status, k.pos, k.stale, k.open, k.events, this.dayStatsKey(today)], [])) as [
+      string, string[], string[], string[], string[], string[], string[],
+    ];
+    const [seq, unitsFlat, statusFlat, posFlat, staleIds, incidentJsons, todayFlat] = r;
+    const units = this.assembleUnits(pairs(unitsFlat), pairs(statusFlat), pairs(posFlat), new Set(staleIds));
+    const incidents = incidentJsons.filter(Boolean).map((j) => JSON.parse(j) as Incident);
+    return { seq, units, incidents, today: todayStatsFromHash(today, Object.fromEntries(pairs(todayFlat))) };
+  }
+
+  private assembleUnits(units: Map<string, string>, status: Map<string, string>, pos: Map<string, string>, stale: Set<string>): LiveUnit[] {
+    const out: LiveUnit[] = [];
+    for (const [id, json] of units) {
+      const st = JSON.parse(`{${status.get(id) ?? statusFragment('available', 0)}}`) as Pick<LiveUnit, 'status' | 'statusSince'>;
+      const p = pos.get(id);
+      out.push({ ...(JSON.parse(json) as Unit & Pick<LiveUnit, 'team'>), ...st, stale: stale.has(id), position: p ? (JSON.parse(p) as UnitPosition) : null });
+    }
+    return out;
+  }
+
+  async readUnits(): Promise<LiveUnit[]> {
+    const k = this.keys;
+    const [u, s, p, stale] = await this.redis.multi().hGetAll(k.units).hGetAll(k.status).hGetAll(k.pos).sMembers(k.stale).exec() as unknown as [
+      Record<string, string>, Record<string, string>, Record<string, string>, string[],
+    ];
+    return this.assembleUnits(new Map(Object.entries(u)), new Map(Object.entries(s)), new Map(Object.entries(p)), new Set(stale));
+  }
+
+  async readUnit(id: string): Promise<LiveUnit | null> {
+    const k = this.keys;
+    const [u, s, p, stale] = await this.redis.multi().hGet(k.units, id).hGet(k.status, id).hGet(k.pos, id).sIsMember(k.stale, id).exec() as unknown as [
+      string | null, string | null, string | null, number | boolean,
+    ];
+    if (!u) return null;
+    const m = (v: string | null): Map<string, string> => new Map(v ? [[id, v]] : []);
+    return this.assembleUnits(m(u), m(s), m(p), new Set(stale ? [id] : []))[0] ?? null;
+  }
+
+  /** All latest positions, for a catch-up frame. */
+  async readPositions(): Promise<Map<string, UnitPosition>> {
+    const all = await this.redis.hGetAll(this.keys.pos);
+    return new Map(Object.entries(all).map(([id, j]) => [id, JSON.parse(j) as UnitPosition]));
+  }
+
+  async listIncidents(opts: { openOnly: boolean; limit: number; offset: number }): Promise<{ total: number; incidents: Incident[] }> {
+    const key = opts.openOnly ? this.keys.open : this.keys.byTime;
+    const [total, ids] = await Promise.all([
+      this.redis.zCard(key),
+      this.redis.zRange(key, opts.offset, opts.offset + opts.limit - 1, { REV: true }),
+    ]);
+    if (ids.length === 0) return { total, incidents: [] };
+    const raws = await this.redis.mGet(ids.map((id) => this.incidentKey(id)));
+    return { total, incidents: raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as Incident) };
+  }
+
+  // --- the domain-event stream ---------------------------------------------------------------
+
+  /** Deltas strictly after `since`, or null when some of them may have been trimmed away (or the stream is
+   *  not the one the client saw): then the client needs a snapshot. */
+  async readDeltasAfter(since: Seq, max: number): Promise<LiveDelta[] | null> {
+    const k = this.keys.events;
+    const [first, last] = (await Promise.all([
+      this.redis.sendCommand(['XRANGE', k, '-', '+', 'COUNT', '1']),
+      this.redis.sendCommand(['XREVRANGE', k, '+', '-', 'COUNT', '1']),
+    ])) as unknown as [RawEntry[], RawEntry[]];
+    const firstId = first[0]?.[0];
+    const lastId = last[0]?.[0] ?? '0-0';
+    if (compareSeq(since, lastId) > 0) return null; // client is ahead of this stream: Redis was reset
+    if (compareSeq(since, lastId) === 0) return [];
+    // An entry with id ≤ since must still be present, else entries just after it may have been trimmed.
+    if (!firstId || compareSeq(firstId, since) > 0) return null;
+    const entries = (await this.redis.sendCommand(['XRANGE', k, `(${since}`, '+', 'COUNT', String(max + 1)])) as RawEntry[];
+    if (entries.length > max) return null;
+    return entries.map(parseEventEntry);
+  }
+
+  /** Newest sequence number (0-0 when nothing happened yet). */
+  async lastSeq(): Promise<Seq> {
+    const last = (await this.redis.sendCommand(['XREVRANGE', this.keys.events, '+', '-', 'COUNT', '1'])) as RawEntry[];
+    return last[0]?.[0] ?? '0-0';
+  }
+
+  /** Blocking read of deltas after `after`, on a dedicated connection. */
+  async waitForDeltas(conn: RedisClient, after: Seq, blockMs: number, count: number): Promise<LiveDelta[]> {
+    const reply = (await conn.sendCommand(['XREAD', 'COUNT', String(count), 'BLOCK', String(blockMs), 'STREAMS', this.keys.events, after])) as
+      | [string, RawEntry[]][]
+      | null;
+    return reply?.[0]?.[1].map(parseEventEntry) ?? [];
+  }
+
+  // --- coordination between server nodes -----------------------------------------------------------
+
+  /** Holds (or renews) a named lease for `ttlMs`; true when this node holds it. */
+  async holdLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const key = this.keys.lockPrefix + name;
+    const got = await this.redis.set(key, holder, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+    if (got === 'OK') return true;
+    if ((await this.redis.get(key)) !== holder) return false;
+    await this.redis.pExpire(key, ttlMs);
+    return true;
+  }
+}
+
+export function parseEventEntry([id, flat]: RawEntry): LiveDelta {
+  const f = pairs(flat);
+  const event = JSON.parse(f.get('e') ?? 'null') as DomainEvent;
+  if (event.type === 'stats:today') {
+    // Lua writes only the counters that exist; fill in the zeros the wall expects.
+    const t = event.today;
+    const flatCounts: Record<string, string> = { total: String(t.total) };
+    for (const [k, v] of Object.entries(t.byType)) flatCounts[`type:${k}`] = String(v);
+    for (const [k, v] of Object.entries(t.byPriority)) flatCounts[`prio:${k}`] = String(v);
+    event.today = todayStatsFromHash(t.date, flatCounts);
+  }
+  return { seq: id, at: Number(f.get('at')), event };
+}

@@ -1,0 +1,145 @@
+// Lua run inside Redis so that live state, statistics and the domain-event stream change together:
+// a client that reads a snapshot at sequence S and then applies deltas after S ends exactly where Redis is.
+import { LuaScript } from '../../plugins/lua-script.js';
+
+/** Helpers shared by the scripts. Unit JSON is stored without its closing brace's neighbours so the live
+ *  form can be assembled by concatenation, without decoding (cjson would turn [] into {}). */
+const PRELUDE = `
+local function liveUnitJson(unitsKey, statusKey, posKey, id, stale)
+  local u = redis.call('HGET', unitsKey, id)
+  if not u then return nil end
+  local st = redis.call('HGET', statusKey, id) or '"status":"available","statusSince":0'
+  local pos = redis.call('HGET', posKey, id) or 'null'
+  return string.sub(u, 1, -2) .. ',' .. st .. ',"stale":' .. (stale and 'true' or 'false') .. ',"position":' .. pos .. '}'
+end
+local function addEvent(eventsKey, maxlen, now, eventJson)
+  return redis.call('XADD', eventsKey, 'MAXLEN', '~', maxlen, '*', 'at', now, 'e', eventJson)
+end
+local function statsEventJson(statsKey, date)
+  local h = redis.call('HGETALL', statsKey)
+  local types, prios, total = {}, {}, '0'
+  for i = 1, #h, 2 do
+    local f, v = h[i], h[i + 1]
+    if f == 'total' then total = v
+    elseif string.sub(f, 1, 5) == 'type:' then types[#types + 1] = '"' .. string.sub(f, 6) .. '":' .. v
+    elseif string.sub(f, 1, 5) == 'prio:' then prios[#prios + 1] = '"' .. string.sub(f, 6) .. '":' .. v end
+  end
+  return '{"type":"stats:today","today":{"date":"' .. date .. '","total":' .. total .. ',"byType":{' ..
+    table.concat(types, ',') .. '},"byPriority":{' .. table.concat(prios, ',') .. '}}}'
+end
+`;
+
+/**
+ * KEYS units, status, pos, posTs, geo, seen, stale, events, tracked
+ * ARGV now, maxlen, then per position: id, lng, lat, ts, positionJson
+ * Returns per position 1 (accepted), 0 (unknown unit), -1 (older than the stored one).
+ * An equal ts is accepted without writing: another server node already stored it, and this node's
+ * clients still need it.
+ */
+export const APPLY_POSITIONS = new LuaScript('applyPositions', `${PRELUDE}
+local now, maxlen = ARGV[1], ARGV[2]
+local out = {}
+for b = 3, #ARGV, 5 do
+  local id = ARGV[b]
+  if redis.call('HEXISTS', KEYS[1], id) == 0 then
+    out[#out + 1] = 0
+  else
+    local ts = tonumber(ARGV[b + 3])
+    local prev = redis.call('HGET', KEYS[4], id)
+    if prev and ts < tonumber(prev) then
+      out[#out + 1] = -1
+    else
+      if (not prev) or ts > tonumber(prev) then
+        redis.call('HSET', KEYS[3], id, ARGV[b + 4])
+        redis.call('HSET', KEYS[4], id, ARGV[b + 3])
+        local lat = tonumber(ARGV[b + 2])
+        -- Redis GEO indexes latitudes up to ±85.05°; beyond that the position is kept but not indexed.
+        if lat <= 85.05112878 and lat >= -85.05112878 then
+          redis.call('GEOADD', KEYS[5], ARGV[b + 1], ARGV[b + 2], id)
+        end
+      end
+      if redis.call('SISMEMBER', KEYS[9], id) == 1 then
+        redis.call('ZADD', KEYS[6], now, id)
+        if redis.call('SREM', KEYS[7], id) == 1 then
+          addEvent(KEYS[8], maxlen, now, '{"type":"unit:updated","unit":' .. liveUnitJson(KEYS[1], KEYS[2], KEYS[3], id, false) .. '}')
+        end
+      end
+      out[#out + 1] = 1
+    end
+  end
+end
+return out
+`);
+
+/**
+ * KEYS units, status, pos, seen, stale, events
+ * ARGV now, cutoff (ms), maxlen, limit
+ * Tracked units last seen before cutoff become stale, each with a unit:updated event. Returns how many.
+ */
+export const MARK_STALE = new LuaScript('markStale', `${PRELUDE}
+local ids = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[2], 'LIMIT', 0, ARGV[4])
+local n = 0
+for _, id in ipairs(ids) do
+  redis.call('ZREM', KEYS[4], id)
+  if redis.call('SADD', KEYS[5], id) == 1 then
+    local u = liveUnitJson(KEYS[1], KEYS[2], KEYS[3], id, true)
+    if u then
+      addEvent(KEYS[6], ARGV[3], ARGV[1], '{"type":"unit:updated","unit":' .. u .. '}')
+      n = n + 1
+    end
+  end
+end
+return n
+`);
+
+/**
+ * Compare-and-set of one incident, with its indexes, day counters and events.
+ * KEYS incident, open, byTime, events, todayStats, then one key per distinct day touched by the moves
+ * ARGV expected ('' = must not exist), newJson, eventJson, id, reportedAt, isOpen, now, maxlen, today,
+ *      moveCount, then per move: dayKeyIndex (1-based among the day keys), field, by
+ * Returns 1 when written, 0 when the stored incident was not the expected one (the caller retries).
+ */
+export const APPLY_INCIDENT = new LuaScript('applyIncident', `${PRELUDE}
+local cur = redis.call('GET', KEYS[1])
+if ARGV[1] == '' then
+  if cur then return 0 end
+elseif cur ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4])
+if ARGV[6] == '1' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4]) else redis.call('ZREM', KEYS[2], ARGV[4]) end
+addEvent(KEYS[4], ARGV[8], ARGV[7], ARGV[3])
+local touchedToday = false
+for b = 11, 10 + tonumber(ARGV[10]) * 3, 3 do
+  local key = KEYS[5 + tonumber(ARGV[b])]
+  redis.call('HINCRBY', key, ARGV[b + 1], ARGV[b + 2])
+  if key == KEYS[5] then touchedToday = true end
+end
+if touchedToday then addEvent(KEYS[4], ARGV[8], ARGV[7], statsEventJson(KEYS[5], ARGV[9])) end
+return 1
+`);
+
+/** KEYS todayStats, events; ARGV date, now, maxlen. Announces a new day's (usually empty) counts at midnight. */
+export const ANNOUNCE_TODAY = new LuaScript('announceToday', `${PRELUDE}
+return addEvent(KEYS[2], ARGV[3], ARGV[2], statsEventJson(KEYS[1], ARGV[1]))
+`);
+
+/**
+ * One consistent read of the live picture and the sequence it corresponds to.
+ * KEYS units, status, pos, stale, open, events, todayStats
+ * Returns { seq, unitsFlat, statusFlat, posFlat, staleIds, openIncidentJsons, todayFlat }
+ */
+export const READ_SNAPSHOT = new LuaScript('readSnapshot', `
+local last = redis.call('XREVRANGE', KEYS[6], '+', '-', 'COUNT', 1)
+local seq = '0-0'
+if #last > 0 then seq = last[1][1] end
+local ids = redis.call('ZREVRANGE', KEYS[5], 0, -1)
+local incidents = {}
+local prefix = string.sub(KEYS[5], 1, -string.len('incidents:open') - 1)
+for i, id in ipairs(ids) do
+  incidents[#incidents + 1] = redis.call('GET', prefix .. 'incident:' .. id) or ''
+end
+return { seq, redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3]),
+  redis.call('SMEMBERS', KEYS[4]), incidents, redis.call('HGETALL', KEYS[7]) }
+`);

@@ -1,0 +1,72 @@
+// `live:subscribe`: a screen joins the live picture. It joins the room first and reads after, so no delta can
+// fall between what it reads and what it is sent; the client drops deltas it already has by sequence.
+import {
+  LiveSubscribeRequestSchema, compileChecker, localDay, type Ack, type LiveSubscribeResult, type LiveSnapshot,
+  type FramePosition,
+} from '@ccr/shared';
+import type { Socket } from 'socket.io';
+import type { FastifyBaseLogger } from 'fastify';
+import type { LiveIo } from '../../plugins/socket-io.js';
+import type { Metrics } from '../../plugins/metrics.js';
+import type { LiveRepository } from './live-repository.js';
+import { LIVE_ROOM, type PositionFrames } from './position-frames.js';
+
+const checkSubscribe = compileChecker(LiveSubscribeRequestSchema);
+/** More missed deltas than this and a snapshot is cheaper than a replay. */
+const MAX_REPLAY = 5_000;
+
+export interface LiveContext {
+  station: { name: string; timeZone: string };
+  staleAfterMs: number;
+}
+
+export async function buildSnapshot(repo: LiveRepository, ctx: LiveContext, now: number): Promise<LiveSnapshot> {
+  const read = await repo.readSnapshot(localDay(now, ctx.station.timeZone));
+  return { ...read, serverTime: now, station: ctx.station, staleAfterMs: ctx.staleAfterMs };
+}
+
+export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: PositionFrames, ctx: LiveContext, metrics: Metrics, log: FastifyBaseLogger): void {
+  io.on('connection', (socket) => {
+    metrics.clientsConnected.inc();
+    socket.on('disconnect', () => {
+      metrics.clientsConnected.dec();
+      frames.drop(socket);
+    });
+
+    socket.on('live:subscribe', async (req: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') {
+        metrics.socketRejected.inc({ event: 'live:subscribe', reason: 'no_ack' });
+        return;
+      }
+      const reply = ack as (res: Ack<LiveSubscribeResult>) => void;
+      const checked = checkSubscribe.validate(req ?? {});
+      if (!checked.ok) {
+        metrics.socketRejected.inc({ event: 'live:subscribe', reason: 'schema' });
+        reply({ ok: false, error: { code: 'invalid_request', message: `live:subscribe 参数无效 / invalid: ${checked.errors.join('; ')}` } });
+        return;
+      }
+      try {
+        await socket.join(LIVE_ROOM);
+        const now = Date.now();
+        const since = checked.value.since;
+        const deltas = since ? await repo.readDeltasAfter(since, MAX_REPLAY) : null;
+        if (deltas) {
+          reply({ ok: true, data: { mode: 'replay', deltas } });
+          await sendAllPositions(socket, repo, frames, now);
+        } else {
+          reply({ ok: true, data: { mode: 'snapshot', snapshot: await buildSnapshot(repo, ctx, now) } });
+        }
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'live:subscribe failed');
+        reply({ ok: false, error: { code: 'unavailable', message: '实时数据暂不可用，正在重试 / live data unavailable, retry shortly' } });
+      }
+    });
+  });
+}
+
+/** After a replay the screen still needs the positions it missed while away. */
+async function sendAllPositions(socket: Socket, repo: LiveRepository, frames: PositionFrames, now: number): Promise<void> {
+  const positions: FramePosition[] = [];
+  for (const [id, p] of await repo.readPositions()) positions.push([id, p.lng, p.lat, p.ts, p.speed ?? null, p.heading ?? null]);
+  frames.sendTo(socket, positions, now);
+}

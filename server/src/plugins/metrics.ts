@@ -1,0 +1,41 @@
+// Prometheus metrics with a registry per app instance (tests build several apps in one process).
+import type {} from '@fastify/swagger'; // adds tags/summary to route schemas
+import fp from 'fastify-plugin';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ccr_process_' });
+  const lagBuckets = [5, 10, 25, 50, 100, 150, 200, 250, 500, 1000, 2500, 5000];
+  return {
+    registry,
+    ingestAccepted: new Counter({ name: 'ccr_ingest_accepted_total', help: 'Ingest messages (positions: per position) accepted', labelNames: ['path'] as const, registers: [registry] }),
+    ingestRejected: new Counter({ name: 'ccr_ingest_rejected_total', help: 'Ingest input rejected, by path and reason', labelNames: ['path', 'reason'] as const, registers: [registry] }),
+    positionsDropped: new Counter({ name: 'ccr_positions_dropped_total', help: 'Valid position messages dropped because the node was overloaded (latest-wins data only)', registers: [registry] }),
+    incidentsApplied: new Counter({ name: 'ccr_incidents_applied_total', help: 'Incident reports applied, by effect', labelNames: ['change'] as const, registers: [registry] }),
+    clientsConnected: new Gauge({ name: 'ccr_socket_clients', help: 'Socket.IO clients connected to this node', registers: [registry] }),
+    socketRejected: new Counter({ name: 'ccr_socket_rejected_total', help: 'Socket events refused, by event and reason', labelNames: ['event', 'reason'] as const, registers: [registry] }),
+    framesSent: new Counter({ name: 'ccr_fanout_frames_total', help: 'Position frames broadcast', registers: [registry] }),
+    catchUpFrames: new Counter({ name: 'ccr_fanout_catchup_frames_total', help: 'Catch-up frames sent to clients that fell behind', registers: [registry] }),
+    fanoutLag: new Histogram({ name: 'ccr_fanout_lag_ms', help: 'Time from ingest (positions) or commit (events) to emit on this node', labelNames: ['kind'] as const, buckets: lagBuckets, registers: [registry] }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Metrics;
+  }
+}
+
+export const metricsPlugin = fp(
+  async (app) => {
+    const metrics = createMetrics();
+    app.decorate('metrics', metrics);
+    app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+  },
+  { name: 'metrics' },
+);

@@ -1,0 +1,19 @@
+// Builds and starts the real app on a free port against a given Redis, for tests and the benchmark.
+import { buildApp } from '../app.js';
+import { loadConfig, type Config } from '../config.js';
+
+export interface TestServer {
+  app: Awaited<ReturnType<typeof buildApp>>;
+  url: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(overrides: Partial<Config> & { redisUrl: string; jurisdictionDir: string }): Promise<TestServer> {
+  const config: Config = { ...loadConfig({}), port: 0, host: '127.0.0.1', clientDist: undefined, ...overrides };
+  const app = await buildApp(config, { logger: { level: process.env.TEST_LOG_LEVEL ?? 'silent' } });
+  await app.listen({ port: config.port, host: config.host });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  return { app, url: `http://127.0.0.1:${port}`, config, close: () => app.close() };
+}
