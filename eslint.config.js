@@ -58,6 +58,13 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.node } },
   },
 
+  // The launcher's own tests use Vitest globals (Vitest is not resolvable from the root).
+  {
+    name: 'ccr/scripts-tests',
+    files: ['scripts/**/*.test.mjs'],
+    languageOptions: { globals: { ...globals.vitest } },
+  },
+
   // Browser code: the Vue client.
   {
     name: 'ccr/browser',
