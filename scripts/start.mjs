@@ -218,7 +218,8 @@ if (process.env.REDIS_URL) {
 if (DEV) {
   log('dev mode: the Vite dev server serves the client (no build)');
 } else if (process.env.CLIENT_DIST) {
-  if (!existsSync(join(resolve(ROOT, process.env.CLIENT_DIST), 'index.html'))) {
+  // the server runs in server/, so a relative CLIENT_DIST is relative to that folder
+  if (!existsSync(join(resolve(ROOT, 'server', process.env.CLIENT_DIST), 'index.html'))) {
     warn(`CLIENT_DIST=${process.env.CLIENT_DIST} has no index.html — the wall display will not load`);
   }
 } else {
