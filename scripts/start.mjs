@@ -163,12 +163,13 @@ async function httpOk(url, timeoutMs = 2000) {
   }
 }
 
-function supervise(name, spec, colour) {
+function supervise(name, spec, colour, onLine) {
   const child = new Supervised({
     name,
     spec,
     prefix: `${colour(`[${name}]`)} `,
     log: (message) => warn(message),
+    onLine,
   });
   children.set(name, child);
   return child.start();
@@ -325,12 +326,20 @@ if (redis.mode !== 'own') watchRedis();
 // ── 4. server, simulator, dev client ────────────────────────────────────────────────────────
 const childEnv = { ...process.env, REDIS_URL: redis.url };
 supervise('server', () => packageScript(join(ROOT, 'server'), 'start', ROOT, childEnv), c.green);
-if (DEV) supervise('client', () => packageScript(join(ROOT, 'client'), 'dev', ROOT, process.env), c.blue);
+// Vite picks the next free port when 5173 is taken: take the URL from its own "Local:" line.
+let viteUrl = 'http://localhost:5173/';
+if (DEV) {
+  supervise('client', () => packageScript(join(ROOT, 'client'), 'dev', ROOT, process.env), c.blue, (line) => {
+    // eslint-disable-next-line no-control-regex
+    const match = /Local:\s+(https?:\/\/\S+)/.exec(line.replace(/\x1b\[[0-9;]*m/g, ''));
+    if (match) viteUrl = match[1];
+  });
+}
 
 function announce() {
-  const line = `指挥室大屏 / Wall display: ${DEV ? 'http://localhost:5173/' : `${PUBLIC_URL}/`}`;
+  const line = `指挥室大屏 / Wall display: ${DEV ? viteUrl : `${PUBLIC_URL}/`}`;
   process.stdout.write(`\n${c.bold(c.green(line))}\n`);
-  if (DEV) process.stdout.write(`服务端 / Server:           ${PUBLIC_URL}/  (Vite on :5173 proxies to it)\n`);
+  if (DEV) process.stdout.write(`服务端 / Server:           ${PUBLIC_URL}/  (the Vite dev server proxies to it)\n`);
   process.stdout.write(`接口文档 / API docs:        ${PUBLIC_URL}/docs\n\n`);
 }
 

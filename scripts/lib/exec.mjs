@@ -49,9 +49,12 @@ export function packageScript(pkgDir, name, rootDir, env = process.env) {
 }
 
 /** Copy each line of `stream` to `out`, prefixed (e.g. `[server] `). Returns a promise for the end. */
-export function prefixLines(stream, prefix, out = process.stdout) {
+export function prefixLines(stream, prefix, out = process.stdout, onLine = undefined) {
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  rl.on('line', (line) => out.write(`${prefix}${line}\n`));
+  rl.on('line', (line) => {
+    out.write(`${prefix}${line}\n`);
+    onLine?.(line);
+  });
   return new Promise((done) => rl.once('close', done));
 }
 

@@ -18,9 +18,10 @@ export class Supervised {
    * @param {number} [options.stableAfterMs]      uptime after which the backoff starts again at 1 s
    * @param {number} [options.baseMs] @param {number} [options.maxMs] backoff bounds
    * @param {NodeJS.WritableStream} [options.stdout] @param {NodeJS.WritableStream} [options.stderr]
+   * @param {(line: string) => void} [options.onLine] sees every output line of the child
    */
-  constructor({ name, spec, log, prefix = `[${name}] `, stableAfterMs = 60_000, baseMs = 1000, maxMs = 30_000, stdout = process.stdout, stderr = process.stderr }) {
-    Object.assign(this, { name, spec, log, prefix, stableAfterMs, baseMs, maxMs, stdout, stderr });
+  constructor({ name, spec, log, prefix = `[${name}] `, stableAfterMs = 60_000, baseMs = 1000, maxMs = 30_000, stdout = process.stdout, stderr = process.stderr, onLine = undefined }) {
+    Object.assign(this, { name, spec, log, prefix, stableAfterMs, baseMs, maxMs, stdout, stderr, onLine });
     this.child = null;
     this.restarts = 0;
     this.starts = 0;
@@ -50,8 +51,8 @@ export class Supervised {
     child.viaShell = viaShell;
     this.child = child;
     const streamsDone = Promise.all([
-      prefixLines(child.stdout, this.prefix, this.stdout),
-      prefixLines(child.stderr, this.prefix, this.stderr),
+      prefixLines(child.stdout, this.prefix, this.stdout, this.onLine),
+      prefixLines(child.stderr, this.prefix, this.stderr, this.onLine),
     ]);
     let resolveExited;
     this.exited = new Promise((r) => (resolveExited = r));
