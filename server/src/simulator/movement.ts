@@ -1,0 +1,249 @@
+// How each kind of unit moves about the town, stepped in simulated seconds. Units always travel along
+// road edges (so a position is always on a road), pick their next destination the way their job makes
+// them (a patrol car cruises its sector, a community officer walks its grid), and pause on arrival.
+import {
+  bearingDegrees, haversineMeters, lerpLngLat, pointInMultiPolygon, bboxOfRings, type BBox, type LngLat, type MultiPolygonCoords,
+  type Unit, type UnitKind,
+} from '@ccr/shared';
+import type { Rng } from './prng.js';
+import { shortestPath, type PathCost, type RoadClass, type RoadGraph } from './road-graph.js';
+
+type SpeedRange = readonly [min: number, max: number];
+
+/** How a kind of unit moves. Speeds in m/s, times in seconds. */
+interface Behaviour {
+  /** Vehicles accelerate and brake for junctions; people on foot just walk. */
+  vehicle: boolean;
+  cruise: Readonly<Record<RoadClass, SpeedRange>>;
+  /** Where the unit heads for next. */
+  area: 'around_home' | 'own_grid';
+  radiusM: number;
+  /** Chance of stopping on arrival, and for how long. */
+  pauseChance: number;
+  pause: SpeedRange;
+  routeBy: PathCost;
+}
+
+const kmh = (v: number): number => v / 3.6;
+const same = (r: SpeedRange): Record<RoadClass, SpeedRange> => ({ primary: r, secondary: r, local: r });
+const CAR_CRUISE: Record<RoadClass, SpeedRange> = {
+  primary: [kmh(38), kmh(50)],
+  secondary: [kmh(30), kmh(42)],
+  local: [kmh(20), kmh(30)],
+};
+
+export const BEHAVIOURS: Readonly<Partial<Record<UnitKind, Behaviour>>> = {
+  // A patrol car cruises its sector and now and then stops at a spot to be seen (见警率).
+  patrol_car: { vehicle: true, cruise: CAR_CRUISE, area: 'around_home', radiusM: 3000, pauseChance: 0.35, pause: [60, 420], routeBy: 'time' },
+  foot_patrol: { vehicle: false, cruise: same([kmh(4), kmh(6)]), area: 'around_home', radiusM: 800, pauseChance: 0.25, pause: [30, 300], routeBy: 'distance' },
+  // House visits and mediation: long stops inside the grid.
+  community_officer: { vehicle: false, cruise: same([kmh(3.6), kmh(5.4)]), area: 'own_grid', radiusM: 600, pauseChance: 0.6, pause: [120, 900], routeBy: 'distance' },
+  // Case officers work from the station; see CASE_OFFICER below for their trips out.
+  case_officer: { vehicle: true, cruise: CAR_CRUISE, area: 'around_home', radiusM: 4000, pauseChance: 1, pause: [600, 2400], routeBy: 'time' },
+  combat_unit: { vehicle: false, cruise: same([kmh(2.5), kmh(4.3)]), area: 'own_grid', radiusM: 600, pauseChance: 0.7, pause: [300, 1500], routeBy: 'distance' },
+  volunteer_team: { vehicle: false, cruise: same([kmh(2.9), kmh(4.7)]), area: 'own_grid', radiusM: 1200, pauseChance: 0.6, pause: [300, 1200], routeBy: 'distance' },
+};
+
+/** A case officer's time at the station between trips (exponential, mean 40 min). */
+const CASE_OFFICER_DESK_MEAN_S = 40 * 60;
+/** Slower than cruising through a junction; vehicles brake for it over the last stretch. */
+const JUNCTION_SPEED_MPS = kmh(15);
+const ACCEL_MPS2 = 1.5;
+const BRAKE_MPS2 = 3;
+/** Long simulated steps (a high --time-scale) are cut into pieces this long so braking stays smooth. */
+const MAX_SUBSTEP_S = 2;
+
+export interface GridArea {
+  polygons: MultiPolygonCoords;
+  bbox: BBox;
+}
+
+export interface MovementWorld {
+  graph: RoadGraph;
+  grids: ReadonlyMap<string, GridArea>;
+}
+
+/** Where a unit is and what it is doing. Plain data, so a run can be compared step by step. */
+export interface MoverState {
+  readonly unitId: string;
+  readonly kind: UnitKind;
+  readonly home: number;
+  readonly gridId: string | undefined;
+  /** Personal pace: some drivers are brisker than others. */
+  readonly pace: number;
+  /** The node last passed (or stood at). */
+  node: number;
+  /** Remaining route after `node`; `route[cursor]` is the node being driven towards. */
+  route: number[];
+  cursor: number;
+  /** Metres travelled along the edge node → route[cursor]. */
+  along: number;
+  /** Target speed on the current edge (varies edge to edge). */
+  cruise: number;
+  speed: number;
+  heading: number;
+  pauseLeft: number;
+  /** Case officers alternate between desk time and a trip; true while out. */
+  away: boolean;
+  position: LngLat;
+}
+
+export function createWorld(graph: RoadGraph, grids: readonly { id: string; polygons: MultiPolygonCoords }[]): MovementWorld {
+  return { graph, grids: new Map(grids.map((g) => [g.id, { polygons: g.polygons, bbox: bboxOfRings(g.polygons.flat()) }])) };
+}
+
+export function isMobileKind(kind: UnitKind): boolean {
+  return BEHAVIOURS[kind] !== undefined;
+}
+
+export function createMover(unit: Unit, world: MovementWorld, rng: Rng): MoverState {
+  if (!isMobileKind(unit.kind)) throw new Error(`unit ${unit.id} (${unit.kind}) does not move`);
+  const start = unit.home ?? (unit.gridId ? gridCenter(world, unit.gridId) : undefined) ?? world.graph.nodes[0]!;
+  const home = world.graph.nearestNode(start);
+  const state: MoverState = {
+    unitId: unit.id, kind: unit.kind, home, gridId: unit.gridId, pace: rng.float(0.9, 1.1),
+    node: home, route: [], cursor: 0, along: 0, cruise: 0, speed: 0, heading: rng.int(0, 359), pauseLeft: 0, away: false,
+    position: world.graph.nodes[home]!,
+  };
+  // Stagger departures so the whole roster does not set off in the same second.
+  state.pauseLeft = unit.kind === 'case_officer' ? rng.exponential(CASE_OFFICER_DESK_MEAN_S / 2) : rng.float(0, 20);
+  return state;
+}
+
+function gridCenter(world: MovementWorld, gridId: string): LngLat | undefined {
+  const g = world.grids.get(gridId);
+  return g ? [(g.bbox.minLng + g.bbox.maxLng) / 2, (g.bbox.minLat + g.bbox.maxLat) / 2] : undefined;
+}
+
+/** A random point within radius metres of a centre (uniform over the disc). */
+function pointAround(rng: Rng, center: LngLat, radiusM: number): LngLat {
+  const r = radiusM * Math.sqrt(rng.next());
+  const a = rng.float(0, 2 * Math.PI);
+  const dLat = (r * Math.cos(a)) / 111_195;
+  const dLng = (r * Math.sin(a)) / (111_195 * Math.cos((center[1] * Math.PI) / 180));
+  return [center[0] + dLng, center[1] + dLat];
+}
+
+function chooseDestination(m: MoverState, world: MovementWorld, rng: Rng): number {
+  const b = BEHAVIOURS[m.kind]!;
+  const { graph } = world;
+  if (m.kind === 'case_officer') {
+    // Out on an errand (a visit, evidence, a scene) and back to the station.
+    return m.away ? m.home : graph.nearestNode(pointAround(rng, graph.nodes[m.home]!, b.radiusM));
+  }
+  const grid = b.area === 'own_grid' && m.gridId ? world.grids.get(m.gridId) : undefined;
+  if (grid) {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const p: LngLat = [rng.float(grid.bbox.minLng, grid.bbox.maxLng), rng.float(grid.bbox.minLat, grid.bbox.maxLat)];
+      if (pointInMultiPolygon(p, grid.polygons)) return graph.nearestNode(p);
+    }
+  }
+  return graph.nearestNode(pointAround(rng, graph.nodes[m.home]!, b.radiusM));
+}
+
+function pickCruise(m: MoverState, world: MovementWorld, rng: Rng): void {
+  const next = m.route[m.cursor];
+  const cls = next === undefined ? 'local' : world.graph.edge(m.node, next)?.roadClass ?? 'local';
+  const [lo, hi] = BEHAVIOURS[m.kind]!.cruise[cls];
+  m.cruise = rng.float(lo, hi) * m.pace;
+}
+
+function plan(m: MoverState, world: MovementWorld, rng: Rng): void {
+  const b = BEHAVIOURS[m.kind]!;
+  const dest = chooseDestination(m, world, rng);
+  const path = dest === m.node ? null : shortestPath(world.graph, m.node, dest, b.routeBy);
+  if (!path || path.nodes.length < 2) {
+    m.pauseLeft = rng.float(5, 30);
+    return;
+  }
+  m.route = path.nodes.slice(1);
+  m.cursor = 0;
+  m.along = 0;
+  pickCruise(m, world, rng);
+}
+
+function arrive(m: MoverState, rng: Rng): void {
+  const b = BEHAVIOURS[m.kind]!;
+  m.route = [];
+  m.cursor = 0;
+  m.along = 0;
+  m.speed = 0;
+  if (m.kind === 'case_officer') {
+    m.away = !m.away;
+    m.pauseLeft = m.away ? rng.float(b.pause[0], b.pause[1]) : rng.exponential(CASE_OFFICER_DESK_MEAN_S);
+    return;
+  }
+  m.pauseLeft = rng.chance(b.pauseChance) ? rng.float(b.pause[0], b.pause[1]) : rng.float(0, 5);
+}
+
+function advance(m: MoverState, dt: number, world: MovementWorld, rng: Rng): void {
+  const { graph } = world;
+  if (m.pauseLeft > 0) {
+    m.pauseLeft -= dt;
+    m.speed = 0;
+    return;
+  }
+  if (m.cursor >= m.route.length) {
+    plan(m, world, rng);
+    if (m.pauseLeft > 0) return;
+  }
+  const b = BEHAVIOURS[m.kind]!;
+  const next = m.route[m.cursor]!;
+  const edgeLen = graph.edge(m.node, next)?.lengthM ?? haversineMeters(graph.nodes[m.node]!, graph.nodes[next]!);
+  let target = m.cruise;
+  if (b.vehicle) {
+    // Brake towards a junction (three or more roads meet) or the destination; speed that still allows
+    // stopping in the remaining distance: v² = v_end² + 2·a·d.
+    const remaining = edgeLen - m.along;
+    const isLast = m.cursor === m.route.length - 1;
+    const endSpeed = isLast ? 0 : graph.edges[next]!.length >= 3 ? JUNCTION_SPEED_MPS : target;
+    target = Math.min(target, Math.sqrt(endSpeed ** 2 + 2 * BRAKE_MPS2 * 0.6 * remaining));
+    m.speed = m.speed < target ? Math.min(target, m.speed + ACCEL_MPS2 * dt) : Math.max(target, m.speed - BRAKE_MPS2 * dt);
+    // Never creep: a car that has to stop at the end still rolls in at walking pace.
+    m.speed = Math.max(m.speed, 1.5);
+  } else {
+    m.speed = target;
+  }
+  let travel = m.speed * dt;
+  while (travel > 0 && m.cursor < m.route.length) {
+    const to = m.route[m.cursor]!;
+    const len = graph.edge(m.node, to)?.lengthM ?? 0;
+    const rest = len - m.along;
+    if (travel < rest) {
+      m.along += travel;
+      travel = 0;
+    } else {
+      travel -= rest;
+      m.node = to;
+      m.cursor++;
+      m.along = 0;
+      if (m.cursor < m.route.length) pickCruise(m, world, rng);
+    }
+  }
+  if (m.cursor >= m.route.length) arrive(m, rng);
+}
+
+/** Recomputes position and heading from the route state (heading kept while standing still). */
+function place(m: MoverState, graph: RoadGraph): void {
+  const from = graph.nodes[m.node]!;
+  const to = m.route[m.cursor];
+  if (to === undefined) {
+    m.position = from;
+    return;
+  }
+  const toP = graph.nodes[to]!;
+  const len = graph.edge(m.node, to)?.lengthM ?? 0;
+  m.position = len > 0 ? lerpLngLat(from, toP, Math.min(1, m.along / len)) : from;
+  m.heading = bearingDegrees(from, toP);
+}
+
+/** Moves a unit on by dtS simulated seconds. */
+export function stepMover(m: MoverState, dtS: number, world: MovementWorld, rng: Rng): void {
+  let left = dtS;
+  while (left > 1e-9) {
+    const h = Math.min(left, MAX_SUBSTEP_S);
+    advance(m, h, world, rng);
+    left -= h;
+  }
+  place(m, world.graph);
+}

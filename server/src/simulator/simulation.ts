@@ -1,0 +1,136 @@
+// One simulated shift, tick by tick: where every tracked unit is and which incidents come in. Pure and
+// deterministic: a seed, a start time and a tick counter decide everything; the producer only sends it.
+import {
+  TRACKED_KINDS, type IncidentReport, type Jurisdiction, type LngLat, type PositionReport, type Unit,
+} from '@ccr/shared';
+import { createIncidentGenerator, type IncidentGenerator } from './incident-generator.js';
+import { createMover, createWorld, isMobileKind, stepMover, type MoverState, type MovementWorld } from './movement.js';
+import { createRng, type Rng } from './prng.js';
+import { buildRoadGraph } from './road-graph.js';
+
+export interface SimulationOptions {
+  jurisdiction: Jurisdiction;
+  seed: number;
+  /** Wall-clock epoch ms of tick 0; position timestamps are startMs + tick / rateHz. */
+  startMs: number;
+  /** Position reports per second of wall-clock time. */
+  rateHz?: number;
+  /** Simulated seconds per wall-clock second: units move and incidents arrive this much faster. */
+  timeScale?: number;
+  /** How many tracked units to drive (the roster's first N tracked units); default all. */
+  unitCount?: number;
+  incidentsPerHour?: number;
+  /** Seconds of wall-clock time until the first incident, so a fresh demo shows something at once. */
+  firstIncidentAfterS?: number;
+  correctionChance?: number;
+  firstSequence?: (day: string) => number;
+}
+
+export interface SimulationTick {
+  tick: number;
+  /** Wall-clock epoch ms this tick stands for. */
+  ts: number;
+  /** Simulated epoch ms (runs timeScale× faster than ts). */
+  simMs: number;
+  positions: PositionReport[];
+  incidents: IncidentReport[];
+}
+
+export interface Simulation {
+  readonly units: readonly Unit[];
+  readonly world: MovementWorld;
+  readonly incidents: IncidentGenerator;
+  tick(): SimulationTick;
+}
+
+/** Asked for more units than the roster tracks. */
+export class NotEnoughUnitsError extends Error {
+  constructor(readonly requested: number, readonly available: number) {
+    super(`requested ${requested} units but the roster has only ${available} tracked units`);
+    this.name = 'NotEnoughUnitsError';
+  }
+}
+
+/** The units a simulation drives: tracked kinds (not fixed emergency units) in roster order. */
+export function trackedUnits(j: Jurisdiction, count?: number): Unit[] {
+  const tracked = j.units.filter((u) => TRACKED_KINDS.includes(u.kind) && isMobileKind(u.kind));
+  if (count === undefined) return tracked;
+  if (count > tracked.length) throw new NotEnoughUnitsError(count, tracked.length);
+  return tracked.slice(0, count);
+}
+
+/** Splits a tick's positions into messages of at most `max` reports (the contract allows 10,000). */
+export function chunk<T>(items: readonly T[], max: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += max) out.push(items.slice(i, i + max));
+  return out;
+}
+
+const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
+
+function report(m: MoverState, ts: number): PositionReport {
+  const p: LngLat = m.position;
+  return {
+    unitId: m.unitId,
+    lng: round(p[0], 6),
+    lat: round(p[1], 6),
+    ts,
+    speed: round(Math.min(150, m.speed), 1),
+    heading: round(m.heading, 1) % 360,
+  };
+}
+
+export function createSimulation(options: SimulationOptions): Simulation {
+  const { jurisdiction, seed, startMs } = options;
+  const rateHz = options.rateHz ?? 1;
+  const timeScale = options.timeScale ?? 1;
+  if (!(rateHz > 0) || !(timeScale > 0)) throw new RangeError('rateHz and timeScale must be positive');
+  const periodMs = 1000 / rateHz;
+  const firstIncidentTick = Math.max(1, Math.round((options.firstIncidentAfterS ?? 2) * rateHz));
+
+  const root = createRng(seed);
+  const graph = buildRoadGraph(jurisdiction.roads);
+  const world = createWorld(
+    graph,
+    jurisdiction.grids.features.map((f) => ({
+      id: f.properties.id,
+      polygons: f.geometry.type === 'Polygon' ? [f.geometry.coordinates as LngLat[][]] : (f.geometry.coordinates as LngLat[][][]),
+    })),
+  );
+  const units = trackedUnits(jurisdiction, options.unitCount);
+  // Each unit draws from its own stream, so driving 50 units moves those 50 exactly as driving 5,000 would.
+  const movers: { state: MoverState; rng: Rng }[] = units.map((u) => {
+    const rng = root.fork(`unit:${u.id}`);
+    return { state: createMover(u, world, rng), rng };
+  });
+  const incidents = createIncidentGenerator({
+    jurisdiction,
+    rng: root.fork('incidents'),
+    ...(options.incidentsPerHour !== undefined ? { incidentsPerHour: options.incidentsPerHour } : {}),
+    ...(options.correctionChance !== undefined ? { correctionChance: options.correctionChance } : {}),
+    ...(options.firstSequence ? { firstSequence: options.firstSequence } : {}),
+  });
+
+  let tick = 0;
+  let sentAny = false;
+  return {
+    units,
+    world,
+    incidents,
+    tick() {
+      const n = tick++;
+      const ts = Math.round(startMs + n * periodMs);
+      const simMs = startMs + n * periodMs * timeScale;
+      const dtS = n === 0 ? 0 : (periodMs * timeScale) / 1000;
+      const positions: PositionReport[] = new Array(movers.length);
+      movers.forEach(({ state, rng }, i) => {
+        if (dtS > 0) stepMover(state, dtS, world, rng);
+        positions[i] = report(state, ts);
+      });
+      const news = n === 0 ? [] : incidents.advance(simMs - periodMs * timeScale, simMs, ts);
+      if (!sentAny && news.length === 0 && n >= firstIncidentTick) news.push(incidents.emitNow(simMs, ts));
+      if (news.length > 0) sentAny = true;
+      return { tick: n, ts, simMs, positions, incidents: news };
+    },
+  };
+}
