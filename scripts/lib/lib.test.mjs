@@ -1,7 +1,7 @@
 // Tests of the launcher's helpers. Vitest globals (describe/it/expect): Vitest is not resolvable
 // from the repository root, so this file imports nothing from it.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -212,6 +212,53 @@ describe('Supervised', () => {
     }
   });
 });
+
+describe('Supervised stop of a stubborn process tree', () => {
+  it('SIGKILLs the whole process group after the grace period, grandchildren included', async () => {
+    const lines = [];
+    const sink = new PassThrough().resume();
+    // like tsx → node: a parent that ignores SIGTERM, with a child that ignores it too
+    const script = `
+      const { spawn } = require('child_process');
+      process.on('SIGTERM', () => {});
+      const g = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { stdio: 'ignore' });
+      console.log('grandchild ' + g.pid);
+      setInterval(() => {}, 1000);
+    `;
+    const child = new Supervised({
+      name: 'stubborn',
+      spec: () => ({ command: process.execPath, args: ['-e', script] }),
+      log: () => {},
+      stdout: sink,
+      stderr: sink,
+      onLine: (line) => lines.push(line),
+    });
+    child.start();
+    const deadline = Date.now() + 10_000;
+    while (!lines.some((l) => l.startsWith('grandchild')) && Date.now() < deadline) await sleep(20);
+    const grandchild = Number(lines.find((l) => l.startsWith('grandchild')).split(' ')[1]);
+    expect(alive(grandchild)).toBe(true);
+    const started = Date.now();
+    await child.stop('SIGTERM', 300);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await sleep(200);
+    expect(alive(grandchild)).toBe(false);
+  });
+});
+
+/** Running (a zombie left for an init that does not reap counts as gone). */
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (macOS): signal 0 succeeded
+  }
+}
 
 describe('summarizeReport', () => {
   it('counts passed, failed, skipped and files that broke without a failed test', () => {

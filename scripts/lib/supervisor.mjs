@@ -85,8 +85,10 @@ export class Supervised {
     const child = this.child;
     if (!child?.pid) return;
     try {
-      // a `sh -c` wrapper would not pass the signal on: signal its whole process group
-      if (child.viaShell) process.kill(-child.pid, signal);
+      // The child leads its own process group. A `sh -c` wrapper would not pass a signal on, and
+      // SIGKILL cannot be relayed (tsx would leave its node child behind): signal the whole group.
+      // Otherwise signal only the child, which relays it once (tsx → node).
+      if (child.viaShell || signal === 'SIGKILL') process.kill(-child.pid, signal);
       else child.kill(signal);
     } catch {
       // already gone
