@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { FramePosition, GridCollection } from '@ccr/shared';
 import { incident, T0, unit } from '../test/fixtures';
 import {
-  EMERGENCY_SERIES_ID, MAX_MAP_INCIDENTS, PULSE_SERIES_ID, aspectScaleFor, buildIncidentSeriesData, buildMapBaseOption,
-  buildUnitSeriesData, gridNames, incidentSeriesId, isPulsing, pulseKey, unitSeriesId,
+  EMERGENCY_SERIES_ID, MAX_MAP_INCIDENTS, PULSE_SERIES_ID, aspectScaleFor, buildBaseMapOption, buildIncidentSeriesData,
+  buildIncidentsMapOption, buildUnitSeriesData, buildUnitsMapOption, gridNames, incidentSeriesId, isPulsing, layerPoints, pulseKey,
+  unitSeriesId,
 } from './map';
 import { BAR_COLOR, buildByTypeOption, typeCounts } from './byType';
 import { COLORS, PRIORITY_COLORS, UNIT_CLASS_COLORS, unitColorClass } from './palette';
@@ -32,10 +33,12 @@ describe('unit colour class', () => {
   });
 });
 
-describe('map base option', () => {
-  const option = buildMapBaseOption({ grids, roads: { type: 'FeatureCollection', features: [
+describe('map options', () => {
+  const option = buildBaseMapOption({ grids, roads: { type: 'FeatureCollection', features: [
     { type: 'Feature', properties: { id: 'R1', class: 'primary' }, geometry: { type: 'LineString', coordinates: [[116.6, 39.0], [116.7, 39.1]] } },
   ] }, locale: 'zh-CN' });
+  const unitsOption = buildUnitsMapOption(grids);
+  const incidentsOption = buildIncidentsMapOption(grids);
 
   it('draws the grids by id and labels them with their names', () => {
     const geo = (option as { geo: { map: string; nameProperty: string; roam: boolean; label: { formatter: (p: { name: string }) => string; fontSize: number } } }).geo;
@@ -46,11 +49,22 @@ describe('map base option', () => {
     expect(geo.label.fontSize).toBeGreaterThanOrEqual(14);
   });
 
+  it('lays out every instance on the same invisible geo, so the layers line up', () => {
+    type Geo = { geo: Record<string, unknown> };
+    const { show: _a, label: _l, itemStyle: _i, emphasis: _e, select: _s, ...base } = (option as Geo).geo;
+    for (const o of [unitsOption, incidentsOption] as Geo[]) {
+      const { show, ...layout } = o.geo;
+      expect(show).toBe(false);
+      expect(layout).toEqual(base);
+    }
+    expect((option as Geo).geo.show).toBe(true);
+  });
+
   it('has roads as polylines on geo and one large, unanimated layer per unit kind and status', () => {
-    const series = seriesOf(option);
-    const roads = series.find((s) => s.id === 'roads-primary') as unknown as { type: string; polyline: boolean; coordinateSystem: string; data: unknown[] };
+    const roads = seriesOf(option).find((s) => s.id === 'roads-primary') as unknown as { type: string; polyline: boolean; coordinateSystem: string; data: unknown[] };
     expect(roads).toMatchObject({ type: 'lines', polyline: true, coordinateSystem: 'geo' });
     expect(roads.data).toHaveLength(1);
+    const series = [...seriesOf(unitsOption), ...seriesOf(incidentsOption)];
     const unitLayers = series.filter((s) => s.id.startsWith('units-'));
     expect(unitLayers).toHaveLength(6 * 4);
     for (const s of [...unitLayers, byId(series, EMERGENCY_SERIES_ID)]) {
@@ -85,7 +99,7 @@ describe('unit layers', () => {
     ];
     const positions = new Map<string, FramePosition>([['A', ['A', 116.65, 39.05, T0 + 1, null, null]]]);
     const out = buildUnitSeriesData(units, positions);
-    const data = (id: string) => out.find((s) => s.id === id)!.data;
+    const data = (id: string) => layerPoints(out.find((s) => s.id === id)!.data);
     expect(out).toHaveLength(1 + 6 * 4); // every layer, even empty ones
     expect(data(unitSeriesId('patrol_car', 'available'))).toEqual([[116.65, 39.05]]);
     expect(data(unitSeriesId('patrol_car', 'busy'))).toEqual([[116.69, 39.06]]);
@@ -101,7 +115,8 @@ describe('unit layers', () => {
     const t = performance.now();
     const out = buildUnitSeriesData(units, positions);
     expect(performance.now() - t).toBeLessThan(16);
-    expect(out.reduce((n, s) => n + s.data.length, 0)).toBe(5000);
+    expect(out.reduce((n, s) => n + s.data.length / 2, 0)).toBe(5000);
+    expect(out.every((s) => s.data instanceof Float64Array)).toBe(true);
   });
 });
 

@@ -1,17 +1,18 @@
 // Pure option builders for the wall map. Plain data in, ECharts options out; no chart instance, no Vue.
 //
-// Layers (zlevel = own canvas, so a redraw of one never repaints another):
-//   0  grids (geo) and roads          — drawn once
-//   1  emergency units and unit layer — redrawn when positions flush (≤ 5 Hz)
-//   2  ripples under new incidents    — animates, alone on its canvas
-//   3  incidents by priority (pins)   — redrawn when incidents change
+// ECharts re-renders every component and series of an instance on each setOption (the geo component
+// rebuilds all its polygons), so the map is three instances stacked in one box, sharing one geo layout:
+//   base       grids (geo) and roads                 — drawn once (and on a language switch)
+//   units      emergency units and the unit layers   — redrawn when positions flush (≤ 5 Hz)
+//   incidents  ripples (zlevel 0) under pins (zlevel 1) — redrawn when incidents change; the ripple
+//              animation repaints only its own canvas
 import type { EChartsCoreOption } from 'echarts/core';
 import {
   UNIT_KINDS, type FramePosition, type GridCollection, type Incident, type LiveUnit, type Locale, type Priority,
   type RoadCollection, type UnitKind,
 } from '@ccr/shared';
 import {
-  COLORS, FONT_FAMILY, INCIDENT_SYMBOL_PATH, KIND_SYMBOL_PATHS, KIND_SYMBOL_SIZE, MAP_UNIT_KINDS, PRIORITY_COLORS,
+  COLORS, FONT_FAMILY, INCIDENT_SYMBOL_PATH, KIND_SYMBOLS, KIND_SYMBOL_SIZE, MAP_UNIT_KINDS, PRIORITY_COLORS,
   UNIT_CLASS_COLORS, UNIT_COLOR_CLASSES, unitColorClass, type MapUnitKind, type UnitColorClass,
 } from './palette';
 
@@ -29,6 +30,7 @@ export const unitSeriesId = (kind: MapUnitKind, cls: UnitColorClass): string => 
 
 export type Point = [lng: number, lat: number];
 export interface SeriesData { id: string; data: Point[] }
+export interface UnitSeriesData { id: string; data: Float64Array }
 
 export interface MapBaseInput {
   grids: GridCollection;
@@ -71,7 +73,6 @@ export function roadSeries(roads: RoadCollection): object[] {
     polyline: true,
     silent: true,
     animation: false,
-    zlevel: 0,
     z: 3,
     lineStyle: { ...ROAD_STYLE[cls], curveness: 0 },
     data: roads.features.filter((f) => f.properties.class === cls).map((f) => ({ coords: f.geometry.coordinates })),
@@ -81,12 +82,12 @@ export function roadSeries(roads: RoadCollection): object[] {
 function unitLayer(kind: MapUnitKind, cls: UnitColorClass): object {
   const color = UNIT_CLASS_COLORS[cls];
   const dim = cls === 'off_duty' || cls === 'stale';
+  const { symbol, hollow } = KIND_SYMBOLS[kind];
   return {
     id: unitSeriesId(kind, cls),
     type: 'scatter',
     coordinateSystem: 'geo',
-    symbol: `path://${KIND_SYMBOL_PATHS[kind]}`,
-    symbolKeepAspect: true,
+    symbol,
     symbolSize: KIND_SYMBOL_SIZE[kind],
     silent: true,
     animation: false,
@@ -95,15 +96,12 @@ function unitLayer(kind: MapUnitKind, cls: UnitColorClass): object {
     largeThreshold: 200,
     progressive: 0,
     progressiveThreshold: 10_000,
-    zlevel: 1,
     // Available units on top of busy ones, both above the dim ones.
     z: cls === 'available' ? 14 : cls === 'busy' ? 13 : 11,
-    itemStyle: {
-      color,
-      opacity: dim ? 0.7 : 1,
-      borderColor: '#04101f',
-      borderWidth: 1,
-    },
+    itemStyle: hollow
+      ? { color: 'rgba(0,0,0,0)', opacity: dim ? 0.7 : 1, borderColor: color, borderWidth: 2.5 }
+      // No outline on filled shapes: stroking 5,000 symbols costs as much as filling them.
+      : { color, opacity: dim ? 0.7 : 1 },
     data: [],
   };
 }
@@ -119,30 +117,35 @@ function incidentLayer(p: Priority): object {
     symbolOffset: [0, '-50%'],
     silent: true,
     animation: false,
-    zlevel: 3,
+    zlevel: 1,
     z: 20 + (4 - p),
     itemStyle: { color: PRIORITY_COLORS[p], borderColor: '#ffffff', borderWidth: 1.5 },
     data: [],
   };
 }
 
-/** Everything that does not change while the wall runs: geo, roads and the (empty) series of each layer. */
-export function buildMapBaseOption(input: MapBaseInput): EChartsCoreOption {
+/** The geo layout every map instance shares, so their coordinates line up exactly. */
+export function geoLayout(grids: GridCollection, visible: boolean): Record<string, unknown> {
+  return {
+    map: MAP_NAME,
+    nameProperty: 'id',
+    show: visible,
+    roam: false,
+    silent: true,
+    aspectScale: aspectScaleFor(grids),
+    left: 24, right: 24, top: 24, bottom: 24,
+  };
+}
+
+/** The bottom instance: what does not change while the wall runs — grids and roads. */
+export function buildBaseMapOption(input: MapBaseInput): EChartsCoreOption {
   const names = gridNames(input.grids, input.locale);
-  const unitSeries: object[] = [];
-  for (const kind of MAP_UNIT_KINDS) for (const cls of UNIT_COLOR_CLASSES) unitSeries.push(unitLayer(kind, cls));
   return {
     backgroundColor: 'transparent',
     animation: false,
     textStyle: { fontFamily: FONT_FAMILY },
     geo: {
-      map: MAP_NAME,
-      nameProperty: 'id',
-      roam: false,
-      silent: true,
-      aspectScale: aspectScaleFor(input.grids),
-      left: 24, right: 24, top: 24, bottom: 24,
-      zlevel: 0,
+      ...geoLayout(input.grids, true),
       itemStyle: { areaColor: COLORS.gridFill, borderColor: COLORS.gridBorder, borderWidth: 1.2 },
       label: {
         show: true,
@@ -157,14 +160,24 @@ export function buildMapBaseOption(input: MapBaseInput): EChartsCoreOption {
       emphasis: { disabled: true },
       select: { disabled: true },
     },
+    series: roadSeries(input.roads),
+  };
+}
+
+/** The middle instance: emergency units (dim) and one large layer per unit kind × status, all empty. */
+export function buildUnitsMapOption(grids: GridCollection): EChartsCoreOption {
+  const unitSeries: object[] = [];
+  for (const kind of MAP_UNIT_KINDS) for (const cls of UNIT_COLOR_CLASSES) unitSeries.push(unitLayer(kind, cls));
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    geo: geoLayout(grids, false),
     series: [
-      ...roadSeries(input.roads),
       {
         id: EMERGENCY_SERIES_ID,
         type: 'scatter',
         coordinateSystem: 'geo',
-        symbol: `path://${KIND_SYMBOL_PATHS.emergency_unit}`,
-        symbolKeepAspect: true,
+        symbol: KIND_SYMBOLS.emergency_unit.symbol,
         symbolSize: KIND_SYMBOL_SIZE.emergency_unit,
         silent: true,
         animation: false,
@@ -172,15 +185,22 @@ export function buildMapBaseOption(input: MapBaseInput): EChartsCoreOption {
         largeThreshold: 200,
         progressive: 0,
         progressiveThreshold: 10_000,
-        zlevel: 1,
         z: 5,
         itemStyle: { color: COLORS.emergency, opacity: 0.55 },
         data: [],
       },
       ...unitSeries,
-      incidentLayer(3),
-      incidentLayer(2),
-      incidentLayer(1),
+    ],
+  };
+}
+
+/** The top instance: incidents as pins by priority, ripples under the new ones, all empty. */
+export function buildIncidentsMapOption(grids: GridCollection): EChartsCoreOption {
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    geo: geoLayout(grids, false),
+    series: [
       {
         id: PULSE_SERIES_ID,
         type: 'effectScatter',
@@ -191,48 +211,51 @@ export function buildMapBaseOption(input: MapBaseInput): EChartsCoreOption {
         animation: false,
         showEffectOn: 'render',
         rippleEffect: { brushType: 'stroke', scale: 3.2, period: 3, number: 2 },
-        zlevel: 2,
+        zlevel: 0,
         z: 30,
         itemStyle: { color: COLORS.danger },
         data: [],
       },
+      incidentLayer(3),
+      incidentLayer(2),
+      incidentLayer(1),
     ],
   };
-}
-
-/** Where a unit is drawn: its latest frame position, else the one it came with; emergency units fall back to home. */
-export function unitPoint(u: LiveUnit, positions: ReadonlyMap<string, FramePosition>): Point | null {
-  const p = positions.get(u.id);
-  if (p) return [p[1], p[2]];
-  if (u.position) return [u.position.lng, u.position.lat];
-  if (u.kind === 'emergency_unit' && u.home) return [u.home[0], u.home[1]];
-  return null;
 }
 
 const MAP_KIND_SET: ReadonlySet<UnitKind> = new Set<UnitKind>(MAP_UNIT_KINDS);
 
 /**
- * Unit layers' data: one array per kind × colour class, plus the emergency layer. Always returns every
- * layer (empty ones too) so a unit that changes class leaves its old layer.
+ * Where a unit is drawn: its latest frame position, else the one it came with; emergency units fall back to home.
+ * Unit layers' data: one flat [lng, lat, lng, lat, …] Float64Array per kind × colour class, plus the emergency
+ * layer. A typed array goes into ECharts' storage without a per-point object, so a 5,000-unit flush stays
+ * within a frame. Always returns every layer (empty ones too) so a unit that changes class leaves its old layer.
  */
-export function buildUnitSeriesData(units: Iterable<LiveUnit>, positions: ReadonlyMap<string, FramePosition>): SeriesData[] {
-  const layers = new Map<string, Point[]>();
+export function buildUnitSeriesData(units: Iterable<LiveUnit>, positions: ReadonlyMap<string, FramePosition>): UnitSeriesData[] {
+  const layers = new Map<string, number[]>();
   for (const kind of MAP_UNIT_KINDS) for (const cls of UNIT_COLOR_CLASSES) layers.set(unitSeriesId(kind, cls), []);
-  const emergency: Point[] = [];
+  const emergency: number[] = [];
+  const cap = MAX_UNITS_PER_SERIES * 2;
   for (const u of units) {
-    if (u.kind === 'emergency_unit') {
-      const pt = unitPoint(u, positions);
-      if (pt && emergency.length < MAX_UNITS_PER_SERIES) emergency.push(pt);
-      continue;
-    }
-    if (!MAP_KIND_SET.has(u.kind)) continue;
-    const pt = unitPoint(u, positions);
-    if (!pt) continue;
-    const layer = layers.get(unitSeriesId(u.kind as MapUnitKind, unitColorClass(u)))!;
-    if (layer.length < MAX_UNITS_PER_SERIES) layer.push(pt);
+    let layer: number[];
+    if (u.kind === 'emergency_unit') layer = emergency;
+    else if (MAP_KIND_SET.has(u.kind)) layer = layers.get(unitSeriesId(u.kind as MapUnitKind, unitColorClass(u)))!;
+    else continue;
+    if (layer.length >= cap) continue;
+    const p = positions.get(u.id);
+    if (p) layer.push(p[1], p[2]);
+    else if (u.position) layer.push(u.position.lng, u.position.lat);
+    else if (u.kind === 'emergency_unit' && u.home) layer.push(u.home[0], u.home[1]);
   }
-  const out: SeriesData[] = [{ id: EMERGENCY_SERIES_ID, data: emergency }];
-  for (const [id, data] of layers) out.push({ id, data });
+  const out: UnitSeriesData[] = [{ id: EMERGENCY_SERIES_ID, data: Float64Array.from(emergency) }];
+  for (const [id, data] of layers) out.push({ id, data: Float64Array.from(data) });
+  return out;
+}
+
+/** Points of a flat [lng, lat, …] layer, for tests and tools. */
+export function layerPoints(data: Float64Array): Point[] {
+  const out: Point[] = [];
+  for (let i = 0; i + 1 < data.length; i += 2) out.push([data[i]!, data[i + 1]!]);
   return out;
 }
 

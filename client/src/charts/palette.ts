@@ -54,24 +54,20 @@ export const MAP_UNIT_KINDS = [
 export type MapUnitKind = (typeof MAP_UNIT_KINDS)[number];
 
 /**
- * Unit symbols as SVG paths in a 24×24 box: used by ECharts (`path://`) and by the HTML legend, so the
- * legend always draws exactly what the map draws.
+ * Unit symbols. ECharts' large mode (needed for 5,000 units in a frame) draws only its built-in symbols,
+ * not `path://` ones, so each kind is a built-in shape (volunteer teams a ring), and the HTML legend draws the
+ * same shapes from `legendPath` (24×24 box, matching ECharts' own geometry).
  */
-export const KIND_SYMBOL_PATHS: Record<UnitKind, string> = {
-  // rounded car body with a cabin
-  patrol_car: 'M3 11 L6 5 H18 L21 11 V19 H3 Z',
-  // circle
-  foot_patrol: 'M12 2 A10 10 0 1 1 11.99 2 Z',
-  // triangle
-  community_officer: 'M12 2 L22 21 H2 Z',
-  // square
-  case_officer: 'M3 3 H21 V21 H3 Z',
-  // hexagon
-  combat_unit: 'M12 1 L22 6.5 V17.5 L12 23 L2 17.5 V6.5 Z',
-  // small house for a fixed place
-  emergency_unit: 'M12 2 L22 11 H19 V22 H5 V11 H2 Z',
-  // five-point star
-  volunteer_team: 'M12 1 L14.9 8.6 L23 9.2 L16.8 14.4 L18.8 22.4 L12 18 L5.2 22.4 L7.2 14.4 L1 9.2 L9.1 8.6 Z',
+export interface KindSymbol { symbol: 'circle' | 'rect' | 'roundRect' | 'triangle' | 'diamond' | 'arrow'; hollow: boolean; legendPath: string }
+
+export const KIND_SYMBOLS: Record<UnitKind, KindSymbol> = {
+  patrol_car: { symbol: 'diamond', hollow: false, legendPath: 'M12 1 L23 12 L12 23 L1 12 Z' },
+  foot_patrol: { symbol: 'circle', hollow: false, legendPath: 'M12 2 A10 10 0 1 1 11.99 2 Z' },
+  community_officer: { symbol: 'triangle', hollow: false, legendPath: 'M12 2 L22 21 H2 Z' },
+  case_officer: { symbol: 'rect', hollow: false, legendPath: 'M3 3 H21 V21 H3 Z' },
+  combat_unit: { symbol: 'arrow', hollow: false, legendPath: 'M12 1 L22 23 L12 17 L2 23 Z' },
+  emergency_unit: { symbol: 'roundRect', hollow: false, legendPath: 'M7 4 H17 A3 3 0 0 1 20 7 V17 A3 3 0 0 1 17 20 H7 A3 3 0 0 1 4 17 V7 A3 3 0 0 1 7 4 Z' },
+  volunteer_team: { symbol: 'circle', hollow: true, legendPath: 'M12 3.5 A8.5 8.5 0 1 1 11.99 3.5 Z' },
 };
 
 export const KIND_SYMBOL_SIZE: Record<UnitKind, number> = {
@@ -79,8 +75,8 @@ export const KIND_SYMBOL_SIZE: Record<UnitKind, number> = {
   foot_patrol: 11,
   community_officer: 13,
   case_officer: 11,
-  combat_unit: 14,
-  emergency_unit: 8,
+  combat_unit: 13,
+  emergency_unit: 7,
   volunteer_team: 13,
 };
 

@@ -10,8 +10,13 @@ export interface EChartHandle {
   get(): ECharts | null;
 }
 
+export interface EChartInitOptions {
+  /** Repaint only the changed rectangles: for layers where a little animates on a large canvas. */
+  useDirtyRect?: boolean;
+}
+
 /** `setup` runs on every (re)creation and must draw the chart completely from current data. */
-export function useEChart(el: Ref<HTMLElement | null>, setup: (chart: ECharts) => void): EChartHandle {
+export function useEChart(el: Ref<HTMLElement | null>, setup: (chart: ECharts) => void, init: EChartInitOptions = {}): EChartHandle {
   const { renderRatio } = useCanvasScale();
   let chart: ECharts | null = null;
   let ratio = 0;
@@ -28,7 +33,7 @@ export function useEChart(el: Ref<HTMLElement | null>, setup: (chart: ECharts) =
     }
     chart?.dispose();
     ratio = want;
-    chart = echarts.init(box, null, { renderer: 'canvas', devicePixelRatio: ratio });
+    chart = echarts.init(box, null, { renderer: 'canvas', devicePixelRatio: ratio, useDirtyRect: init.useDirtyRect ?? false });
     setup(chart);
   }
 

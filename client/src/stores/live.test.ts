@@ -196,6 +196,19 @@ describe('live store', () => {
     expect(s.alarms).toEqual([]);
   });
 
+  it('announces a priority-1 incident received moments before a snapshot, for the rest of its time, once', () => {
+    const s = useLiveStore();
+    const heard = vi.fn();
+    s.onAlarm(heard);
+    const fresh = incident({ id: 'F', priority: 1, receivedAt: T0 - 10_000 });
+    const old = incident({ id: 'O', priority: 1, receivedAt: T0 - ALARM_MS - 1 });
+    s.applySnapshot(snapshot({ serverTime: T0, incidents: [fresh, old] }), T0);
+    expect(s.alarms.map((a) => a.incident.id)).toEqual(['F']);
+    expect(s.alarms[0]!.until).toBe(T0 + ALARM_MS - 10_000);
+    s.applySnapshot(snapshot({ seq: '2000-0', serverTime: T0 + 1000, incidents: [fresh, old] }), T0 + 1000); // a reconnect
+    expect(heard).toHaveBeenCalledTimes(1);
+  });
+
   it('announces an escalation to priority 1 and withdraws the banner when the incident closes', () => {
     const s = useLiveStore();
     s.applySnapshot(snapshot({ incidents: [incident({ id: 'A', priority: 2 })] }), T0);

@@ -118,6 +118,9 @@ export const useLiveStore = defineStore('live', () => {
     today.value = s.today;
     hasSnapshot.value = true;
 
+    // A wall that (re)loads must not miss a priority-1 incident that arrived moments ago.
+    for (const i of nextIncidents.values()) maybeAnnounce(i, undefined, i.receivedAt, clientNow);
+
     if (ticker.value.length === 0) {
       // A fresh wall shows the newest open incidents as its first lines of news.
       const newest = [...nextIncidents.values()].sort(byNewest).slice(0, 6);
@@ -180,7 +183,7 @@ export const useLiveStore = defineStore('live', () => {
     if (serverNow(clientNow) - at > ALARM_MS) return;
     announced.add(inc.id);
     if (announced.size > 1000) announced.delete(announced.values().next().value as string);
-    const alarm: Alarm = { incident: inc, until: clientNow + ALARM_MS };
+    const alarm: Alarm = { incident: inc, until: clientNow + ALARM_MS - Math.max(0, serverNow(clientNow) - at) };
     alarms.value = [alarm, ...alarms.value.filter((a) => a.incident.id !== inc.id)].slice(0, 10);
     for (const l of alarmListeners) l(alarm);
   }

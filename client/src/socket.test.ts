@@ -1,0 +1,128 @@
+// The socket binding against a stand-in socket: what it sends on (re)connect, and how acks and deltas reach
+// the store. (The store's own rules are in stores/live.test.ts.)
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import type { Ack, LiveDelta, LiveSubscribeRequest, LiveSubscribeResult, PositionFrame } from '@ccr/shared';
+import { useLiveStore } from './stores/live';
+import { connectLive, type LiveSocket } from './socket';
+import { delta, incident, snapshot, T0, todayStats, unit } from './test/fixtures';
+
+type AckFn = (err: Error | null, res: Ack<LiveSubscribeResult>) => void;
+
+class FakeSocket {
+  connected = false;
+  handlers = new Map<string, ((...a: unknown[]) => void)[]>();
+  subscribes: { req: LiveSubscribeRequest; ack: AckFn }[] = [];
+  disconnected = false;
+
+  on(ev: string, fn: (...a: unknown[]) => void): this {
+    this.handlers.set(ev, [...(this.handlers.get(ev) ?? []), fn]);
+    return this;
+  }
+  fire(ev: string, ...args: unknown[]): void {
+    for (const fn of this.handlers.get(ev) ?? []) fn(...args);
+  }
+  timeout(): { emit: (ev: string, req: LiveSubscribeRequest, ack: AckFn) => void } {
+    return { emit: (_ev, req, ack) => { this.subscribes.push({ req, ack }); } };
+  }
+  connect(): this { return this; }
+  disconnect(): this { this.disconnected = true; this.connected = false; return this; }
+  removeAllListeners(): this { this.handlers.clear(); return this; }
+
+  up(): void { this.connected = true; this.fire('connect'); }
+  down(reason = 'transport close'): void { this.connected = false; this.fire('disconnect', reason); }
+  lastSubscribe(): { req: LiveSubscribeRequest; ack: AckFn } { return this.subscribes.at(-1)!; }
+}
+
+function setup() {
+  const store = useLiveStore();
+  const fake = new FakeSocket();
+  const conn = connectLive(store, { socket: fake as unknown as LiveSocket, disconnectedAfterMs: 1000 });
+  return { store, fake, conn };
+}
+
+const ok = (data: LiveSubscribeResult): Ack<LiveSubscribeResult> => ({ ok: true, data });
+
+describe('live socket binding', () => {
+  beforeEach(() => { setActivePinia(createPinia()); vi.useFakeTimers(); vi.setSystemTime(T0); });
+  afterEach(() => vi.useRealTimers());
+
+  it('subscribes without `since` first, then from the last sequence number after a reconnect', () => {
+    const { store, fake } = setup();
+    expect(store.connection).toBe('connecting');
+    fake.up();
+    expect(store.connection).toBe('connected');
+    expect(fake.lastSubscribe().req).toEqual({});
+    fake.lastSubscribe().ack(null, ok({ mode: 'snapshot', snapshot: snapshot({ seq: '1000-0', serverTime: T0 }) }));
+    fake.fire('live:updated', delta('1000-1', { type: 'stats:today', today: todayStats(3) }));
+    expect(store.today?.total).toBe(3);
+
+    fake.down();
+    expect(store.connection).toBe('reconnecting');
+    vi.advanceTimersByTime(1000);
+    expect(store.connection).toBe('disconnected');
+    fake.up();
+    expect(store.connection).toBe('connected');
+    expect(fake.lastSubscribe().req).toEqual({ since: '1000-1' });
+    fake.lastSubscribe().ack(null, ok({ mode: 'replay', deltas: [delta('1000-2', { type: 'stats:today', today: todayStats(4) })] }));
+    expect(store.today?.total).toBe(4);
+  });
+
+  it('buffers deltas that arrive before the ack and applies the newer ones after it', () => {
+    const { store, fake } = setup();
+    fake.up();
+    const d = (seq: string, id: string): LiveDelta => delta(seq, { type: 'incident:reported', incident: incident({ id }) });
+    fake.fire('live:updated', d('999-0', 'OLD'));
+    fake.fire('live:updated', d('1000-5', 'NEW'));
+    expect(store.incidents.size).toBe(0);
+    fake.lastSubscribe().ack(null, ok({ mode: 'snapshot', snapshot: snapshot({ seq: '1000-0' }) }));
+    expect([...store.incidents.keys()]).toEqual(['NEW']);
+  });
+
+  it('passes position frames to the store', () => {
+    const { store, fake } = setup();
+    fake.up();
+    fake.lastSubscribe().ack(null, ok({ mode: 'snapshot', snapshot: snapshot({ units: [unit({ id: 'P-01' })] }) }));
+    const frame: PositionFrame = { frame: 1, sentAt: T0, positions: [['P-01', 116.7, 39.1, T0 + 1, null, null]] };
+    fake.fire('units:moved', frame);
+    expect(store.positions.get('P-01')?.[1]).toBe(116.7);
+  });
+
+  it('retries a subscribe that timed out, and falls back to a snapshot when resuming is refused', () => {
+    const { store, fake } = setup();
+    fake.up();
+    fake.lastSubscribe().ack(new Error('timeout'), undefined as unknown as Ack<LiveSubscribeResult>);
+    expect(fake.subscribes).toHaveLength(1);
+    vi.advanceTimersByTime(2000);
+    expect(fake.subscribes).toHaveLength(2);
+    fake.lastSubscribe().ack(null, ok({ mode: 'snapshot', snapshot: snapshot({ seq: '5-0' }) }));
+    fake.down();
+    fake.up();
+    expect(fake.lastSubscribe().req).toEqual({ since: '5-0' });
+    fake.lastSubscribe().ack(null, { ok: false, error: { code: 'BAD_SINCE', message: 'too old' } });
+    vi.advanceTimersByTime(0);
+    expect(fake.lastSubscribe().req).toEqual({});
+    expect(store.lastSeq).toBeNull();
+  });
+
+  it('ignores an ack that belongs to a connection that has since dropped', () => {
+    const { store, fake } = setup();
+    fake.up();
+    const stale = fake.lastSubscribe();
+    fake.down();
+    fake.up();
+    stale.ack(null, ok({ mode: 'snapshot', snapshot: snapshot({ seq: '1-0', today: todayStats(1) }) }));
+    expect(store.hasSnapshot).toBe(false);
+    fake.lastSubscribe().ack(null, ok({ mode: 'snapshot', snapshot: snapshot({ seq: '2-0', today: todayStats(2) }) }));
+    expect(store.today?.total).toBe(2);
+  });
+
+  it('closes cleanly', () => {
+    const { store, fake, conn } = setup();
+    fake.up();
+    conn.close();
+    expect(fake.disconnected).toBe(true);
+    expect(fake.handlers.size).toBe(0);
+    expect(store.connection).toBe('disconnected');
+  });
+});
