@@ -60,7 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyPrefix,
     jurisdictionDir: env.JURISDICTION_DIR || DEMO_JURISDICTION_DIR,
     staleAfterMs: int(env, 'STALE_AFTER_MS', 30_000, 1_000, 86_400_000),
-    frameIntervalMs: int(env, 'FRAME_INTERVAL_MS', 150, 20, 5_000),
+    frameIntervalMs: int(env, 'FRAME_INTERVAL_MS', 100, 20, 5_000),
     timeZone: env.TIME_ZONE || undefined,
     demoMode,
     producerToken: env.PRODUCER_TOKEN || (demoMode ? DEMO_PRODUCER_TOKEN : undefined),

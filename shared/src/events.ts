@@ -20,8 +20,11 @@ export function compareSeq(a: Seq, b: Seq): number {
 export type DomainEvent =
   | { type: 'incident:reported'; incident: Incident }
   | { type: 'incident:updated'; incident: Incident }
-  /** Status or staleness changed; position changes travel in `units:moved` frames instead. */
+  /** A unit's status (or roster entry) changed; position changes travel in `units:moved` frames instead. */
   | { type: 'unit:updated'; unit: LiveUnit }
+  /** Units that went silent (stale) or reported again (fresh): one event per batch, so a whole fleet coming
+   *  back after an outage is one small message, not one per unit. */
+  | { type: 'units:freshness'; stale: string[]; fresh: string[] }
   | { type: 'stats:today'; today: TodayStats };
 
 export interface LiveDelta {

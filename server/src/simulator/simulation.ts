@@ -13,6 +13,8 @@ export interface SimulationOptions {
   seed: number;
   /** Wall-clock epoch ms of tick 0; position timestamps are startMs + tick / rateHz. */
   startMs: number;
+  /** Simulated clock at tick 0 (drives the hour-of-day profile); default startMs. */
+  simStartMs?: number;
   /** Position reports per second of wall-clock time. */
   rateHz?: number;
   /** Simulated seconds per wall-clock second: units move and incidents arrive this much faster. */
@@ -86,6 +88,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const timeScale = options.timeScale ?? 1;
   if (!(rateHz > 0) || !(timeScale > 0)) throw new RangeError('rateHz and timeScale must be positive');
   const periodMs = 1000 / rateHz;
+  const simStartMs = options.simStartMs ?? startMs;
   const firstIncidentTick = Math.max(1, Math.round((options.firstIncidentAfterS ?? 2) * rateHz));
 
   const root = createRng(seed);
@@ -120,7 +123,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     tick() {
       const n = tick++;
       const ts = Math.round(startMs + n * periodMs);
-      const simMs = startMs + n * periodMs * timeScale;
+      const simMs = simStartMs + n * periodMs * timeScale;
       const dtS = n === 0 ? 0 : (periodMs * timeScale) / 1000;
       const positions: PositionReport[] = new Array(movers.length);
       movers.forEach(({ state, rng }, i) => {

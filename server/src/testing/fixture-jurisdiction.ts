@@ -18,7 +18,11 @@ export function fixtureGridCentre(i: number, j: number): [number, number] {
   return [FIXTURE_ORIGIN[0] + (i + 0.5) * STEP, FIXTURE_ORIGIN[1] + (j + 0.5) * STEP];
 }
 
-export interface FixtureOptions { patrolUnits?: number }
+export interface FixtureOptions {
+  patrolUnits?: number;
+  /** Extra patrol cars L-00001… for load tests and the benchmark. */
+  loadUnits?: number;
+}
 
 export async function writeFixtureJurisdiction(opts: FixtureOptions = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ccr-jurisdiction-'));
@@ -42,6 +46,7 @@ export async function writeFixtureJurisdiction(opts: FixtureOptions = {}): Promi
   const units: Unit[] = [
     ...cells.map((_, k): Unit => ({ id: `C-${k + 1}`, kind: 'community_officer', name: `社区民警${k + 1}`, gridId: `G${k + 1}` })),
     ...Array.from({ length: opts.patrolUnits ?? 4 }, (_, k): Unit => ({ id: `P-${String(k + 1).padStart(2, '0')}`, kind: 'patrol_car', name: `巡逻车${k + 1}` })),
+    ...Array.from({ length: opts.loadUnits ?? 0 }, (_, k): Unit => ({ id: `L-${String(k + 1).padStart(5, '0')}`, kind: 'patrol_car', name: `负载${k + 1}` })),
     { id: 'E-0001', kind: 'emergency_unit', name: '中心小学应急单元', placeKind: 'school', members: 12, gridId: 'G1', home: fixtureGridCentre(0, 0) },
   ];
   await Promise.all([

@@ -67,6 +67,9 @@ export class LiveMirror {
       else this.incidents.delete(e.incident.id);
     } else if (e.type === 'unit:updated') {
       this.units.set(e.unit.id, e.unit);
+    } else if (e.type === 'units:freshness') {
+      for (const id of e.stale) { const u = this.units.get(id); if (u) u.stale = true; }
+      for (const id of e.fresh) { const u = this.units.get(id); if (u) u.stale = false; }
     } else if (e.type === 'stats:today') {
       this.today = e.today;
     }

@@ -109,7 +109,7 @@ export class LiveRepository {
 
   async markStale(cutoff: number, now: number, limit = 10_000): Promise<number> {
     const k = this.keys;
-    return (await MARK_STALE.run(this.redis, [k.units, k.status, k.pos, k.seen, k.stale, k.events], [now, cutoff, this.eventsMaxLen, limit])) as number;
+    return (await MARK_STALE.run(this.redis, [k.units, k.seen, k.stale, k.events], [now, cutoff, this.eventsMaxLen, limit])) as number;
   }
 
   /** The stored incident and its exact stored text (the compare-and-set token). */

@@ -2,18 +2,16 @@
 // a client that reads a snapshot at sequence S and then applies deltas after S ends exactly where Redis is.
 import { LuaScript } from '../../plugins/lua-script.js';
 
-/** Helpers shared by the scripts. Unit JSON is stored without its closing brace's neighbours so the live
- *  form can be assembled by concatenation, without decoding (cjson would turn [] into {}). */
+/** Helpers shared by the scripts. Events are assembled as strings rather than with cjson, which would turn
+ *  an empty array into {}. */
 const PRELUDE = `
-local function liveUnitJson(unitsKey, statusKey, posKey, id, stale)
-  local u = redis.call('HGET', unitsKey, id)
-  if not u then return nil end
-  local st = redis.call('HGET', statusKey, id) or '"status":"available","statusSince":0'
-  local pos = redis.call('HGET', posKey, id) or 'null'
-  return string.sub(u, 1, -2) .. ',' .. st .. ',"stale":' .. (stale and 'true' or 'false') .. ',"position":' .. pos .. '}'
-end
 local function addEvent(eventsKey, maxlen, now, eventJson)
   return redis.call('XADD', eventsKey, 'MAXLEN', '~', maxlen, '*', 'at', now, 'e', eventJson)
+end
+-- Unit ids match ^[A-Za-z0-9][A-Za-z0-9_.:-]*$ (checked at ingest and roster load): safe to quote as is.
+local function freshnessEventJson(stale, fresh)
+  local function list(ids) if #ids == 0 then return '[]' end return '["' .. table.concat(ids, '","') .. '"]' end
+  return '{"type":"units:freshness","stale":' .. list(stale) .. ',"fresh":' .. list(fresh) .. '}'
 end
 local function statsEventJson(statsKey, date)
   local h = redis.call('HGETALL', statsKey)
@@ -39,6 +37,7 @@ end
 export const APPLY_POSITIONS = new LuaScript('applyPositions', `${PRELUDE}
 local now, maxlen = ARGV[1], ARGV[2]
 local out = {}
+local fresh = {}
 for b = 3, #ARGV, 5 do
   local id = ARGV[b]
   if redis.call('HEXISTS', KEYS[1], id) == 0 then
@@ -60,36 +59,30 @@ for b = 3, #ARGV, 5 do
       end
       if redis.call('SISMEMBER', KEYS[9], id) == 1 then
         redis.call('ZADD', KEYS[6], now, id)
-        if redis.call('SREM', KEYS[7], id) == 1 then
-          addEvent(KEYS[8], maxlen, now, '{"type":"unit:updated","unit":' .. liveUnitJson(KEYS[1], KEYS[2], KEYS[3], id, false) .. '}')
-        end
+        if redis.call('SREM', KEYS[7], id) == 1 then fresh[#fresh + 1] = id end
       end
       out[#out + 1] = 1
     end
   end
 end
+if #fresh > 0 then addEvent(KEYS[8], maxlen, now, freshnessEventJson({}, fresh)) end
 return out
 `);
 
 /**
- * KEYS units, status, pos, seen, stale, events
+ * KEYS units, seen, stale, events
  * ARGV now, cutoff (ms), maxlen, limit
- * Tracked units last seen before cutoff become stale, each with a unit:updated event. Returns how many.
+ * Tracked units last seen before cutoff become stale, announced in one units:freshness event. Returns how many.
  */
 export const MARK_STALE = new LuaScript('markStale', `${PRELUDE}
-local ids = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. ARGV[2], 'LIMIT', 0, ARGV[4])
-local n = 0
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[2], 'LIMIT', 0, ARGV[4])
+local stale = {}
 for _, id in ipairs(ids) do
-  redis.call('ZREM', KEYS[4], id)
-  if redis.call('SADD', KEYS[5], id) == 1 then
-    local u = liveUnitJson(KEYS[1], KEYS[2], KEYS[3], id, true)
-    if u then
-      addEvent(KEYS[6], ARGV[3], ARGV[1], '{"type":"unit:updated","unit":' .. u .. '}')
-      n = n + 1
-    end
-  end
+  redis.call('ZREM', KEYS[2], id)
+  if redis.call('HEXISTS', KEYS[1], id) == 1 and redis.call('SADD', KEYS[3], id) == 1 then stale[#stale + 1] = id end
 end
-return n
+if #stale > 0 then addEvent(KEYS[4], ARGV[3], ARGV[1], freshnessEventJson(stale, {})) end
+return #stale
 `);
 
 /**

@@ -1,0 +1,102 @@
+// `pnpm sim`: the demo's producer. Loads a jurisdiction, simulates its units and incidents, and sends
+// them to Redis over the ingest contract (see producer.ts). A CLI: plain log lines on stderr.
+import { JurisdictionError, loadJurisdiction, DEMO_JURISDICTION_DIR } from '../modules/jurisdiction/index.js';
+import { SIMULATOR_USAGE, parseSimulatorOptions } from './options.js';
+import { ingestKeys, lastIncidentSequences, redactUrl, runProducer } from './producer.js';
+import { NotEnoughUnitsError, createSimulation, type Simulation } from './simulation.js';
+import { HOURLY_INCIDENT_RATE } from './incident-texts.js';
+
+const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const log = (line: string): void => {
+  process.stderr.write(`${clock.format(new Date())} ${line}\n`);
+};
+
+async function main(): Promise<number> {
+  const parsed = parseSimulatorOptions(process.argv.slice(2), process.env);
+  if (!parsed.ok) {
+    process.stderr.write(`sim: ${parsed.error}\n${SIMULATOR_USAGE}\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(`${SIMULATOR_USAGE}\n`);
+    return 0;
+  }
+  const o = parsed.options;
+  const dir = o.jurisdictionDir ?? DEMO_JURISDICTION_DIR;
+  let jurisdiction;
+  try {
+    jurisdiction = await loadJurisdiction(dir);
+  } catch (err) {
+    process.stderr.write(`sim: ${err instanceof JurisdictionError ? err.message : String(err)}\n`);
+    return 1;
+  }
+
+  // Today's numbering continues after the last JQ-… id already in the stream (filled in on connect).
+  const lastSequence = new Map<string, number>();
+  const startMs = Date.now();
+  let simulation: Simulation;
+  try {
+    simulation = createSimulation({
+      jurisdiction, seed: o.seed, startMs, rateHz: o.rateHz, timeScale: o.timeScale,
+      ...(o.simStartMs !== undefined ? { simStartMs: o.simStartMs } : {}),
+      ...(o.units !== undefined ? { unitCount: o.units } : {}),
+      ...(o.incidentsPerHour !== undefined ? { incidentsPerHour: o.incidentsPerHour } : {}),
+      firstSequence: (day) => (lastSequence.get(day) ?? 0) + 1,
+    });
+  } catch (err) {
+    if (!(err instanceof NotEnoughUnitsError)) throw err;
+    process.stderr.write(
+      `sim: --units ${err.requested}, but ${dir} has only ${err.available} tracked units.\n` +
+        `Generate a larger roster, then point both the simulator and the server at it:\n` +
+        `  pnpm --filter @ccr/server exec tsx src/simulator/generate-jurisdiction.ts --load-units ${err.requested} --out /tmp/ccr-load\n` +
+        `  JURISDICTION_DIR=/tmp/ccr-load pnpm start      # the server must know the L-… units\n` +
+        `  pnpm sim --jurisdiction /tmp/ccr-load --units ${err.requested}\n`,
+    );
+    return 2;
+  }
+
+  const meanRate = o.incidentsPerHour ?? HOURLY_INCIDENT_RATE.reduce((s, r) => s + r, 0) / 24;
+  log(
+    `sim: ${jurisdiction.station.name}, ${simulation.units.length} units at ${o.rateHz} Hz, seed ${o.seed}, ` +
+      `time ×${o.timeScale}, incidents ~${meanRate.toFixed(1)}/h by hour of day → ${redactUrl(o.redisUrl)} (prefix ${o.prefix})`,
+  );
+
+  const stop = new AbortController();
+  const onSignal = (name: string) => (): void => {
+    if (stop.signal.aborted) {
+      log(`${name} again: exiting now`);
+      process.exit(130);
+    }
+    log(`${name}: stopping`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal('SIGINT'));
+  process.on('SIGTERM', onSignal('SIGTERM'));
+
+  const keys = ingestKeys(o.prefix);
+  await runProducer({
+    redisUrl: o.redisUrl,
+    prefix: o.prefix,
+    simulation,
+    rateHz: o.rateHz,
+    signal: stop.signal,
+    log,
+    ...(o.durationS !== undefined ? { durationS: o.durationS } : {}),
+    onFirstConnect: async (redis) => {
+      for (const [day, seq] of await lastIncidentSequences(redis, keys.incidents)) lastSequence.set(day, seq);
+      if (lastSequence.size > 0) {
+        const [day, seq] = [...lastSequence].sort((a, b) => b[0].localeCompare(a[0]))[0]!;
+        log(`continuing incident numbers after JQ-${day}-${String(seq).padStart(4, '0')}`);
+      }
+    },
+  });
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`sim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,113 @@
+// Command-line flags of the simulator, each with an environment-variable twin (flag wins).
+import { parseArgs } from 'node:util';
+
+export interface SimulatorOptions {
+  redisUrl: string;
+  prefix: string;
+  /** Jurisdiction folder; undefined = the committed demo. */
+  jurisdictionDir: string | undefined;
+  seed: number;
+  /** Tracked units to drive; undefined = all of the roster's. */
+  units: number | undefined;
+  /** Mean incidents per hour over a day; undefined = the built-in hour-of-day profile (≈3.7/h). */
+  incidentsPerHour: number | undefined;
+  timeScale: number;
+  /** Wall-clock seconds to run; undefined = until stopped. */
+  durationS: number | undefined;
+  rateHz: number;
+  /** Pins the simulated clock's start (for the hour-of-day profile); undefined = now. */
+  simStartMs: number | undefined;
+}
+
+export const DEFAULT_SIM_SEED = 1;
+
+export const SIMULATOR_USAGE = `usage: pnpm sim [flags]            (tsx src/simulator/main.ts)
+Drives the roster's patrol units and sends incidents to Redis over the ingest contract.
+  --redis-url URL          REDIS_URL               default redis://127.0.0.1:6379
+  --prefix P               KEY_PREFIX              key prefix, default ccr:
+  --jurisdiction DIR       JURISDICTION_DIR        default the demo (server/jurisdiction/demo)
+  --seed N                 SIM_SEED                same seed, same run; default ${DEFAULT_SIM_SEED}
+  --units N                SIM_UNITS               tracked units to drive; default all in the roster
+  --incidents-per-hour X   SIM_INCIDENTS_PER_HOUR  daily mean; default an hour-of-day profile (~3.7/h)
+  --time-scale K           SIM_TIME_SCALE          simulated time runs K× faster; default 1
+  --duration S             SIM_DURATION            stop after S seconds; default run until Ctrl-C
+  --rate HZ                SIM_RATE                position reports per second; default 1
+  --sim-start ISO          SIM_START               simulated clock's start (e.g. 2026-11-23T08:00:00+08:00); default now
+Larger rosters for load tests:
+  pnpm --filter @ccr/server exec tsx src/simulator/generate-jurisdiction.ts --load-units 5000 --out /tmp/ccr-load
+  pnpm sim --jurisdiction /tmp/ccr-load --units 5000      (start the server with the same JURISDICTION_DIR)`;
+
+export type ParsedOptions = { ok: true; help: boolean; options: SimulatorOptions } | { ok: false; error: string };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function parseSimulatorOptions(argv: readonly string[], env: Env): ParsedOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        'redis-url': { type: 'string' },
+        prefix: { type: 'string' },
+        jurisdiction: { type: 'string' },
+        seed: { type: 'string' },
+        units: { type: 'string' },
+        'incidents-per-hour': { type: 'string' },
+        'time-scale': { type: 'string' },
+        duration: { type: 'string' },
+        rate: { type: 'string' },
+        'sim-start': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+      strict: true,
+    }));
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+  const text = (flag: string, envName: string): string | undefined => {
+    const v = values[flag];
+    return typeof v === 'string' ? v : env[envName] || undefined;
+  };
+  const problems: string[] = [];
+  const number = (flag: string, envName: string, check: (n: number) => boolean, rule: string): number | undefined => {
+    const raw = text(flag, envName);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || !check(n)) {
+      problems.push(`--${flag} (${envName}) must be ${rule}, got "${raw}"`);
+      return undefined;
+    }
+    return n;
+  };
+  const seed = number('seed', 'SIM_SEED', (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff, 'an integer 0–4294967295');
+  const units = number('units', 'SIM_UNITS', (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  const incidentsPerHour = number('incidents-per-hour', 'SIM_INCIDENTS_PER_HOUR', (n) => n >= 0 && n <= 10_000, 'a number 0–10000');
+  const timeScale = number('time-scale', 'SIM_TIME_SCALE', (n) => n > 0 && n <= 3600, 'a number above 0, at most 3600');
+  const durationS = number('duration', 'SIM_DURATION', (n) => n > 0, 'a positive number of seconds');
+  const rateHz = number('rate', 'SIM_RATE', (n) => n > 0 && n <= 50, 'a rate above 0, at most 50 Hz');
+  const simStartRaw = text('sim-start', 'SIM_START');
+  let simStartMs: number | undefined;
+  if (simStartRaw !== undefined) {
+    simStartMs = Date.parse(simStartRaw);
+    if (!Number.isFinite(simStartMs)) problems.push(`--sim-start (SIM_START) must be an ISO-8601 time, got "${simStartRaw}"`);
+  }
+  const prefix = text('prefix', 'KEY_PREFIX') ?? 'ccr:';
+  if (problems.length > 0) return { ok: false, error: problems.join('; ') };
+  return {
+    ok: true,
+    help: values.help === true,
+    options: {
+      redisUrl: text('redis-url', 'REDIS_URL') ?? 'redis://127.0.0.1:6379',
+      prefix,
+      jurisdictionDir: text('jurisdiction', 'JURISDICTION_DIR'),
+      seed: seed ?? DEFAULT_SIM_SEED,
+      units,
+      incidentsPerHour,
+      timeScale: timeScale ?? 1,
+      durationS,
+      rateHz: rateHz ?? 1,
+      simStartMs,
+    },
+  };
+}
