@@ -144,7 +144,7 @@ export const IncidentSchema = Type.Object(
     /** When the server first accepted it. */
     receivedAt: Type.Number(),
     updatedAt: Type.Number(),
-    /** How many times the producer sent this id (1 = once). */
+    /** Distinct versions the producer sent under this id (1 = never corrected; an identical resend does not count). */
     revision: Type.Integer({ minimum: 1 }),
     assignedUnitIds: Type.Array(UnitIdSchema),
     timeline: Type.Array(TimelineEntrySchema),
