@@ -24,7 +24,7 @@ describe('parseSimulatorOptions', () => {
   });
 
   it('names every bad value', () => {
-    const r = parseSimulatorOptions(['--units', '0', '--rate', 'fast', '--seed', '-1'], {});
+    const r = parseSimulatorOptions(['--units', '0', '--rate', 'fast', '--seed=-1'], {});
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error).toContain('--units');
