@@ -15,7 +15,7 @@ import { SURNAMES } from './place-names.js';
 export interface IncidentGeneratorOptions {
   jurisdiction: Jurisdiction;
   rng: Rng;
-  /** Mean incidents per hour over a day; the profile keeps its shape. Default: the profile as is (≈3.7/h). */
+  /** Mean incidents per hour over a day; the profile keeps its shape. Default: the profile as is (≈3.5/h). */
   incidentsPerHour?: number;
   /** Share of incidents re-sent later with a corrected field. */
   correctionChance?: number;

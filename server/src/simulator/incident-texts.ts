@@ -15,7 +15,7 @@ export interface SummaryTemplate {
 
 /**
  * Incidents per hour of day (local time) for an ordinary day: quiet 2–6 am, a late-morning peak and a
- * higher evening peak. Mean ≈ 3.7/h, ≈ 89 a day.
+ * higher evening peak. Mean ≈ 3.5/h, ≈ 85 a day.
  */
 export const HOURLY_INCIDENT_RATE: readonly number[] = [
   1.8, 1.2, 0.7, 0.5, 0.5, 0.8, 1.6, 2.8, 3.8, 4.6, 5.4, 5.6, 4.7, 4.1, 4.3, 4.6, 4.9, 5.3, 5.7, 6.0, 5.6, 4.6, 3.4, 2.5,

@@ -3,7 +3,7 @@
 import { JurisdictionError, loadJurisdiction, DEMO_JURISDICTION_DIR } from '../modules/jurisdiction/index.js';
 import { SIMULATOR_USAGE, parseSimulatorOptions } from './options.js';
 import { ingestKeys, lastIncidentSequences, redactUrl, runProducer } from './producer.js';
-import { NotEnoughUnitsError, createSimulation, type Simulation } from './simulation.js';
+import { NotEnoughUnitsError, createSimulation, trackedUnits, type Simulation } from './simulation.js';
 import { HOURLY_INCIDENT_RATE } from './incident-texts.js';
 
 const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
@@ -33,16 +33,9 @@ async function main(): Promise<number> {
 
   // Today's numbering continues after the last JQ-… id already in the stream (filled in on connect).
   const lastSequence = new Map<string, number>();
-  const startMs = Date.now();
-  let simulation: Simulation;
+  let unitCount: number;
   try {
-    simulation = createSimulation({
-      jurisdiction, seed: o.seed, startMs, rateHz: o.rateHz, timeScale: o.timeScale,
-      ...(o.simStartMs !== undefined ? { simStartMs: o.simStartMs } : {}),
-      ...(o.units !== undefined ? { unitCount: o.units } : {}),
-      ...(o.incidentsPerHour !== undefined ? { incidentsPerHour: o.incidentsPerHour } : {}),
-      firstSequence: (day) => (lastSequence.get(day) ?? 0) + 1,
-    });
+    unitCount = trackedUnits(jurisdiction, o.units).length;
   } catch (err) {
     if (!(err instanceof NotEnoughUnitsError)) throw err;
     process.stderr.write(
@@ -54,10 +47,18 @@ async function main(): Promise<number> {
     );
     return 2;
   }
+  const simulation = (startMs: number): Simulation =>
+    createSimulation({
+      jurisdiction, seed: o.seed, startMs, rateHz: o.rateHz, timeScale: o.timeScale,
+      ...(o.simStartMs !== undefined ? { simStartMs: o.simStartMs } : {}),
+      ...(o.units !== undefined ? { unitCount: o.units } : {}),
+      ...(o.incidentsPerHour !== undefined ? { incidentsPerHour: o.incidentsPerHour } : {}),
+      firstSequence: (day) => (lastSequence.get(day) ?? 0) + 1,
+    });
 
   const meanRate = o.incidentsPerHour ?? HOURLY_INCIDENT_RATE.reduce((s, r) => s + r, 0) / 24;
   log(
-    `sim: ${jurisdiction.station.name}, ${simulation.units.length} units at ${o.rateHz} Hz, seed ${o.seed}, ` +
+    `sim: ${jurisdiction.station.name}, ${unitCount} units at ${o.rateHz} Hz, seed ${o.seed}, ` +
       `time ×${o.timeScale}, incidents ~${meanRate.toFixed(1)}/h by hour of day → ${redactUrl(o.redisUrl)} (prefix ${o.prefix})`,
   );
 

@@ -75,7 +75,7 @@ describe('runProducer against a real redis-server', () => {
       messages.push(m);
     });
     try {
-      const simulation = createSimulation({ jurisdiction: demo, seed: 3, startMs: Date.now(), rateHz: 4, timeScale: 60, firstIncidentAfterS: 0.5 });
+      const simulation = (startMs: number) => createSimulation({ jurisdiction: demo, seed: 3, startMs, rateHz: 4, timeScale: 60, firstIncidentAfterS: 0.5 });
       const stats = await runProducer({ redisUrl: url, prefix, simulation, rateHz: 4, durationS: 2 });
       await new Promise((r) => setTimeout(r, 100)); // let the last PUBLISH reach the subscriber
       expect(stats.ticks).toBe(8);
@@ -114,7 +114,7 @@ describe('runProducer against a real redis-server', () => {
       sizes.push((JSON.parse(m) as unknown[]).length);
     });
     try {
-      const simulation = createSimulation({ jurisdiction: demo, seed: 3, startMs: Date.now(), rateHz: 5 });
+      const simulation = (startMs: number) => createSimulation({ jurisdiction: demo, seed: 3, startMs, rateHz: 5 });
       await runProducer({ redisUrl: url, prefix, simulation, rateHz: 5, durationS: 0.4, maxPositionsPerMessage: 50 });
       await new Promise((r) => setTimeout(r, 100));
       expect(sizes).toEqual([50, 50, 36, 50, 50, 36]);
@@ -139,7 +139,7 @@ describe('runProducer against a real redis-server', () => {
   it('keeps running without Redis: drops positions, keeps incidents queued, stops cleanly', async () => {
     const deadPort = await freePort();
     const lines: string[] = [];
-    const simulation = createSimulation({ jurisdiction: demo, seed: 3, startMs: Date.now(), rateHz: 5, firstIncidentAfterS: 0.2 });
+    const simulation = (startMs: number) => createSimulation({ jurisdiction: demo, seed: 3, startMs, rateHz: 5, firstIncidentAfterS: 0.2 });
     const stats = await runProducer({
       redisUrl: `redis://127.0.0.1:${deadPort}`, prefix: 'test4:', simulation, rateHz: 5, durationS: 1, connectWaitMs: 100,
       log: (l) => lines.push(l),

@@ -11,7 +11,11 @@ export interface ProducerOptions {
   redisUrl: string;
   /** Key prefix, e.g. "ccr:". */
   prefix: string;
-  simulation: Simulation;
+  /**
+   * Builds the simulation once Redis is (or is given up on as) reachable, with the wall-clock time of its
+   * tick 0, so position timestamps line up with the clock however long the connection took.
+   */
+  simulation: (startMs: number) => Simulation;
   /** Ticks per wall-clock second (the simulation's rate). */
   rateHz: number;
   /** Stop after this many wall-clock seconds; default: until the signal aborts. */
@@ -93,7 +97,7 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   });
 
 export async function runProducer(options: ProducerOptions): Promise<ProducerStats> {
-  const { simulation, signal } = options;
+  const { signal } = options;
   const log = options.log ?? (() => {});
   const keys = ingestKeys(options.prefix);
   const periodMs = 1000 / options.rateHz;
@@ -175,8 +179,10 @@ export async function runProducer(options: ProducerOptions): Promise<ProducerSta
     });
   }
 
+  const simulation = options.simulation(Date.now());
   const started = performance.now();
-  let lastSummary = started;
+  // The first window also holds tick 0, sent at its very start.
+  let lastSummary = started - periodMs;
   let sentAtLastSummary = 0;
   const maxTicks = options.durationS === undefined ? Infinity : Math.max(1, Math.round(options.durationS * options.rateHz));
   const unitCount = simulation.units.length;
