@@ -38,7 +38,8 @@ export const BEHAVIOURS: Readonly<Partial<Record<UnitKind, Behaviour>>> = {
   foot_patrol: { vehicle: false, cruise: same([kmh(4), kmh(6)]), area: 'around_home', radiusM: 800, pauseChance: 0.25, pause: [30, 300], routeBy: 'distance' },
   // House visits and mediation: long stops inside the grid.
   community_officer: { vehicle: false, cruise: same([kmh(3.6), kmh(5.4)]), area: 'own_grid', radiusM: 600, pauseChance: 0.6, pause: [120, 900], routeBy: 'distance' },
-  // Case officers work from the station; see CASE_OFFICER below for their trips out.
+  // Case officers work from the station and drive out now and then (a visit, evidence, a scene); `pause`
+  // is their time out there, CASE_OFFICER_DESK_MEAN_S their time back at the desk (see arrive()).
   case_officer: { vehicle: true, cruise: CAR_CRUISE, area: 'around_home', radiusM: 4000, pauseChance: 1, pause: [600, 2400], routeBy: 'time' },
   combat_unit: { vehicle: false, cruise: same([kmh(2.5), kmh(4.3)]), area: 'own_grid', radiusM: 600, pauseChance: 0.7, pause: [300, 1500], routeBy: 'distance' },
   volunteer_team: { vehicle: false, cruise: same([kmh(2.9), kmh(4.7)]), area: 'own_grid', radiusM: 1200, pauseChance: 0.6, pause: [300, 1200], routeBy: 'distance' },

@@ -93,6 +93,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
 
   const root = createRng(seed);
   const graph = buildRoadGraph(jurisdiction.roads);
+  if (graph.nodes.length === 0) throw new Error('roads.geojson has no roads: the simulator needs a road network to drive units on');
   const world = createWorld(
     graph,
     jurisdiction.grids.features.map((f) => ({
