@@ -46,10 +46,11 @@ const STRINGS = {
 
   'strip.emergency': { 'zh-CN': '最小应急单元', en: 'Emergency units' },
   'strip.units': { 'zh-CN': '个', en: 'units' },
-  'strip.members': { 'zh-CN': '人', en: 'people' },
+  'strip.members': { 'zh-CN': '人', en: 'ppl' },
   'strip.combat': { 'zh-CN': '最小作战单元', en: 'Combat units' },
   'strip.volunteers': { 'zh-CN': '义警队伍', en: 'Volunteer teams' },
-  'strip.teams': { 'zh-CN': '队', en: 'teams' },
+  'strip.teamsN': { 'zh-CN': '{n}队', en: '{n} teams' },
+  'strip.membersN': { 'zh-CN': '{n}人', en: '{n} people' },
   'strip.ticker': { 'zh-CN': '动态', en: 'Events' },
   'strip.noEvents': { 'zh-CN': '暂无新动态', en: 'No recent events' },
 

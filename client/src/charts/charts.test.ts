@@ -7,7 +7,7 @@ import {
   unitSeriesId,
 } from './map';
 import { BAR_COLOR, buildByTypeOption, typeCounts } from './byType';
-import { COLORS, PRIORITY_COLORS, UNIT_CLASS_COLORS, unitColorClass } from './palette';
+import { COLORS, KIND_SYMBOLS, MAP_UNIT_KINDS, PRIORITY_COLORS, UNIT_CLASS_COLORS, unitColorClass } from './palette';
 
 const grids: GridCollection = {
   type: 'FeatureCollection',
@@ -30,6 +30,14 @@ describe('unit colour class', () => {
     expect(UNIT_CLASS_COLORS.available).toBe(COLORS.ok);
     expect(UNIT_CLASS_COLORS.busy).toBe(COLORS.warn);
     expect(UNIT_CLASS_COLORS.stale).toBe(COLORS.stale);
+  });
+});
+
+describe('unit symbols', () => {
+  it('gives every kind on the map its own shape, built in so large mode draws it', () => {
+    const shapes = MAP_UNIT_KINDS.map((k) => `${KIND_SYMBOLS[k].symbol}/${KIND_SYMBOLS[k].hollow}`);
+    expect(new Set(shapes).size).toBe(MAP_UNIT_KINDS.length);
+    for (const k of MAP_UNIT_KINDS) expect(KIND_SYMBOLS[k].symbol.startsWith('path://')).toBe(false);
   });
 });
 

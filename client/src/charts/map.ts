@@ -150,7 +150,8 @@ export function buildBaseMapOption(input: MapBaseInput): EChartsCoreOption {
       label: {
         show: true,
         color: COLORS.gridLabel,
-        fontSize: 15,
+        // Chinese names are short; English ones are long and would collide at the same size.
+        fontSize: input.locale === 'en' ? 12 : 15,
         fontWeight: 500,
         fontFamily: FONT_FAMILY,
         textBorderColor: '#06101f',
