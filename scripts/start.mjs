@@ -175,7 +175,10 @@ function supervise(name, spec, colour, onLine) {
   return child.start();
 }
 
-// ── 1. preflight: the server port, Redis availability ───────────────────────────────────────
+// ── 1. preflight: dependencies, the server port, Redis availability ─────────────────────────
+if (!existsSync(join(ROOT, 'server', 'node_modules', '.bin', 'tsx'))) {
+  fail('依赖尚未安装，请先运行 pnpm install。\nDependencies are not installed: run `pnpm install` first.');
+}
 if (await portInUse(PORT, probeHost)) {
   const ours = await httpOk(HEALTH_URL);
   fail(
