@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { colours, findExecutable, run } from './lib/exec.mjs';
-import { REDIS_INSTALL_HINT } from './lib/redis.mjs';
+import { REDIS_INSTALL_LINES } from './lib/redis.mjs';
 import { summarizeReport } from './lib/report.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,7 +42,7 @@ const NOTHING_RAN = 'tests: 0 passed, 0 failed';
 
 // ── preflight: what the tests need from the machine ────────────────────────────────────────
 if (!findExecutable('redis-server')) {
-  process.stdout.write(`${REDIS_INSTALL_HINT}\n(The tests start their own redis-server on free ports.)\n`);
+  process.stdout.write(`${REDIS_INSTALL_LINES.join('\n')}\n(测试会在空闲端口上自己启动 redis-server / the tests start their own redis-server on free ports.)\n`);
   finish(NOTHING_RAN, 1, 'redis-server is missing; no tests were run');
 }
 const e2eSelected =

@@ -102,12 +102,16 @@ export function portInUse(port, host = '127.0.0.1', timeoutMs = 1000) {
   });
 }
 
-export const REDIS_INSTALL_HINT = [
+export const REDIS_INSTALL_LINES = [
   '未找到 redis-server。请先安装 Redis：',
   'redis-server was not found on PATH. Install Redis first:',
   '',
   '  Debian / Ubuntu:  sudo apt-get install -y redis-server',
   '  macOS (Homebrew): brew install redis',
+];
+
+export const REDIS_INSTALL_HINT = [
+  ...REDIS_INSTALL_LINES,
   '',
   '或者把 REDIS_URL 指向一个已有的 Redis（例如 REDIS_URL=redis://127.0.0.1:6379 pnpm start）。',
   'Or point REDIS_URL at an existing Redis (e.g. REDIS_URL=redis://127.0.0.1:6379 pnpm start).',
