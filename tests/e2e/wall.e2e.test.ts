@@ -1,0 +1,117 @@
+// The wall in a real browser: real Redis, the real server, Debian's Chromium. It must load without console
+// errors, draw the map, show units, and show an incident a producer reports while it is open.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import type { Browser, Page } from 'playwright-core';
+import { startRedisServer, startTestServer, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
+import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
+import { launchChromium } from './browser.js';
+import { REPO_ROOT, buildClient } from './client-build.js';
+
+const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
+let redis: RedisServerHandle;
+let server: TestServer;
+let browser: Browser;
+let producer: ReturnType<typeof createClient>;
+const prefix = 'e2e:';
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
+  redis = r;
+  browser = b;
+  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist });
+  producer = createClient({ url: redis.url });
+  await producer.connect();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await producer?.close();
+  await server?.close();
+  await redis?.dispose();
+});
+
+/** Share of sampled pixels that are not transparent, over all canvases inside `selector`. */
+function paintedShare(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    let painted = 0;
+    let sampled = 0;
+    for (const canvas of document.querySelectorAll<HTMLCanvasElement>(`${sel} canvas`)) {
+      const ctx = canvas.getContext('2d');
+      if (!ctx || canvas.width === 0) continue;
+      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 3; i < data.length; i += 4 * 97) {
+        sampled += 1;
+        if (data[i]! > 0) painted += 1;
+      }
+    }
+    return sampled === 0 ? 0 : painted / sampled;
+  }, selector);
+}
+
+describe('wall display in Chromium', () => {
+  it('loads without console errors, draws the map and units, and shows an incident reported during the test', async () => {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+
+    // Units report before the page opens (they will be in its snapshot) …
+    const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
+    const patrols = jurisdiction.units.filter((u) => u.kind === 'patrol_car' && u.home);
+    const now = Date.now();
+    await producer.publish(`${prefix}in:positions`, JSON.stringify(patrols.map((u) => ({ unitId: u.id, lng: u.home![0], lat: u.home![1], ts: now, speed: 8 }))));
+
+    await page.goto(server.url, { waitUntil: 'load' });
+    await page.getByText(jurisdiction.station.name, { exact: false }).first().waitFor({ timeout: 15_000 });
+    // The map: grid polygons drawn on canvas, grid names among them.
+    await expect.poll(() => paintedShare(page, '.map'), { timeout: 15_000 }).toBeGreaterThan(0.2);
+
+    // … and an incident reported now appears on the board and is announced (priority 1).
+    const address = '胜芳镇中山街E2E测试12号';
+    const [lng, lat] = jurisdiction.station.center;
+    await producer.xAdd(`${prefix}in:incidents`, '*', {
+      data: JSON.stringify({ id: 'JQ-E2E-0001', type: 'theft', priority: 1, lng, lat, address, reportedAt: new Date().toISOString(), source: '110', summary: '电动车被盗（端到端测试）', reporter: '测试 138****0000' }),
+    });
+    await page.locator('.board').getByText(address).waitFor({ timeout: 10_000 });
+    await page.getByRole('alert').getByText(address).waitFor({ timeout: 5_000 });
+    // Positions that arrive while the page is open keep it moving, and it keeps no error.
+    await producer.publish(`${prefix}in:positions`, JSON.stringify(patrols.map((u) => ({ unitId: u.id, lng: u.home![0] + 0.001, lat: u.home![1], ts: Date.now(), speed: 8 }))));
+    await page.waitForTimeout(1_500);
+
+    await page.screenshot({ path: join(ARTIFACTS, 'wall-1920x1080.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a 4K and an ultra-wide screen without cropping', async () => {
+    for (const [width, height] of [[3840, 2160], [2560, 1080]] as const) {
+      const page = await browser.newPage({ viewport: { width, height } });
+      await page.goto(server.url, { waitUntil: 'load' });
+      await page.getByText('胜芳派出所').first().waitFor({ timeout: 15_000 });
+      await page.waitForTimeout(1_000);
+      // The whole 16:9 design canvas is inside the viewport, scaled uniformly.
+      const box = await page.evaluate(() => {
+        const all = [...document.querySelectorAll<HTMLElement>('body *')];
+        const r = all.reduce((acc, el) => {
+          const b = el.getBoundingClientRect();
+          if (b.width === 0 || b.height === 0) return acc;
+          return { left: Math.min(acc.left, b.left), top: Math.min(acc.top, b.top), right: Math.max(acc.right, b.right), bottom: Math.max(acc.bottom, b.bottom) };
+        }, { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity });
+        return { ...r, scrollW: document.documentElement.scrollWidth, scrollH: document.documentElement.scrollHeight };
+      });
+      expect(box.left).toBeGreaterThanOrEqual(-1);
+      expect(box.top).toBeGreaterThanOrEqual(-1);
+      expect(box.right).toBeLessThanOrEqual(width + 1);
+      expect(box.bottom).toBeLessThanOrEqual(height + 1);
+      expect(box.scrollW).toBeLessThanOrEqual(width);
+      expect(box.scrollH).toBeLessThanOrEqual(height);
+      await page.screenshot({ path: join(ARTIFACTS, `wall-${width}x${height}.png`) });
+      await page.close();
+    }
+  });
+});
