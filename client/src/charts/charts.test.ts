@@ -4,7 +4,7 @@ import { incident, T0, unit } from '../test/fixtures';
 import {
   EMERGENCY_SERIES_ID, MAX_MAP_INCIDENTS, PULSE_SERIES_ID, aspectScaleFor, buildBaseMapOption, buildIncidentSeriesData,
   buildIncidentsMapOption, buildUnitSeriesData, buildUnitsMapOption, gridNames, incidentSeriesId, isPulsing, layerPoints, pulseKey,
-  unitSeriesId,
+  sameLayer, unitSeriesId,
 } from './map';
 import { BAR_COLOR, buildByTypeOption, typeCounts } from './byType';
 import { COLORS, KIND_SYMBOLS, MAP_UNIT_KINDS, PRIORITY_COLORS, UNIT_CLASS_COLORS, unitColorClass } from './palette';
@@ -75,7 +75,9 @@ describe('map options', () => {
     const series = [...seriesOf(unitsOption), ...seriesOf(incidentsOption)];
     const unitLayers = series.filter((s) => s.id.startsWith('units-'));
     expect(unitLayers).toHaveLength(6 * 4);
-    for (const s of [...unitLayers, byId(series, EMERGENCY_SERIES_ID)]) {
+    const emergencyLayer = byId(seriesOf(option), EMERGENCY_SERIES_ID); // static: on the base instance
+    expect(series.find((s) => s.id === EMERGENCY_SERIES_ID)).toBeUndefined();
+    for (const s of [...unitLayers, emergencyLayer]) {
       expect(s.animation).toBe(false);
       expect(s.large).toBe(true);
       expect(s.progressiveThreshold).toBeGreaterThanOrEqual(10_000);
@@ -125,6 +127,16 @@ describe('unit layers', () => {
     expect(performance.now() - t).toBeLessThan(16);
     expect(out.reduce((n, s) => n + s.data.length / 2, 0)).toBe(5000);
     expect(out.every((s) => s.data instanceof Float64Array)).toBe(true);
+  });
+});
+
+describe('static layer comparison', () => {
+  it('tells equal flat layers from changed ones', () => {
+    const a = Float64Array.from([1, 2, 3, 4]);
+    expect(sameLayer(null, a)).toBe(false);
+    expect(sameLayer(Float64Array.from([1, 2, 3, 4]), a)).toBe(true);
+    expect(sameLayer(Float64Array.from([1, 2, 3, 5]), a)).toBe(false);
+    expect(sameLayer(Float64Array.from([1, 2]), a)).toBe(false);
   });
 });
 

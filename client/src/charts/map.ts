@@ -2,8 +2,8 @@
 //
 // ECharts re-renders every component and series of an instance on each setOption (the geo component
 // rebuilds all its polygons), so the map is three instances stacked in one box, sharing one geo layout:
-//   base       grids (geo) and roads                 — drawn once (and on a language switch)
-//   units      emergency units and the unit layers   — redrawn when positions flush (≤ 5 Hz)
+//   base       grids (geo), roads, emergency units   — drawn once (again only when those change)
+//   units      the unit layers                       — redrawn when positions flush (≤ 5 Hz)
 //   incidents  ripples (zlevel 0) under pins (zlevel 1) — redrawn when incidents change; the ripple
 //              animation repaints only its own canvas
 import type { EChartsCoreOption } from 'echarts/core';
@@ -137,7 +137,10 @@ export function geoLayout(grids: GridCollection, visible: boolean): Record<strin
   };
 }
 
-/** The bottom instance: what does not change while the wall runs — grids and roads. */
+/**
+ * The bottom instance: what (almost) never changes — grids, roads, and the fixed places of the minimum
+ * emergency units (a city has thousands; they move only when the roster changes).
+ */
 export function buildBaseMapOption(input: MapBaseInput): EChartsCoreOption {
   const names = gridNames(input.grids, input.locale);
   return {
@@ -161,19 +164,8 @@ export function buildBaseMapOption(input: MapBaseInput): EChartsCoreOption {
       emphasis: { disabled: true },
       select: { disabled: true },
     },
-    series: roadSeries(input.roads),
-  };
-}
-
-/** The middle instance: emergency units (dim) and one large layer per unit kind × status, all empty. */
-export function buildUnitsMapOption(grids: GridCollection): EChartsCoreOption {
-  const unitSeries: object[] = [];
-  for (const kind of MAP_UNIT_KINDS) for (const cls of UNIT_COLOR_CLASSES) unitSeries.push(unitLayer(kind, cls));
-  return {
-    backgroundColor: 'transparent',
-    animation: false,
-    geo: geoLayout(grids, false),
     series: [
+      ...roadSeries(input.roads),
       {
         id: EMERGENCY_SERIES_ID,
         type: 'scatter',
@@ -190,6 +182,19 @@ export function buildUnitsMapOption(grids: GridCollection): EChartsCoreOption {
         itemStyle: { color: COLORS.emergency, opacity: 0.55 },
         data: [],
       },
+    ],
+  };
+}
+
+/** The middle instance: one large layer per unit kind × status, all empty. */
+export function buildUnitsMapOption(grids: GridCollection): EChartsCoreOption {
+  const unitSeries: object[] = [];
+  for (const kind of MAP_UNIT_KINDS) for (const cls of UNIT_COLOR_CLASSES) unitSeries.push(unitLayer(kind, cls));
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    geo: geoLayout(grids, false),
+    series: [
       ...unitSeries,
     ],
   };
@@ -251,6 +256,13 @@ export function buildUnitSeriesData(units: Iterable<LiveUnit>, positions: Readon
   const out: UnitSeriesData[] = [{ id: EMERGENCY_SERIES_ID, data: Float64Array.from(emergency) }];
   for (const [id, data] of layers) out.push({ id, data: Float64Array.from(data) });
   return out;
+}
+
+/** True when two flat layers hold the same points (to skip redrawing the static emergency layer). */
+export function sameLayer(a: Float64Array | null, b: Float64Array): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Points of a flat [lng, lat, …] layer, for tests and tools. */
