@@ -16,8 +16,11 @@ export function haversineMeters(a: LngLat, b: LngLat): number {
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-/** Ray casting; a point exactly on an edge may fall either side, which is fine for assigning grids. */
-export function pointInRing(p: LngLat, ring: Ring): boolean {
+type Pair = readonly [number, number];
+
+/** Ray casting; a point exactly on an edge may fall either side, which is fine for assigning grids.
+ *  Works in any planar-enough frame: degrees here, local metres in the jurisdiction generator. */
+export function pointInRing(p: Pair, ring: readonly Pair[]): boolean {
   let inside = false;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const [xi, yi] = ring[i]!;

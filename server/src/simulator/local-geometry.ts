@@ -1,7 +1,7 @@
 // Plane geometry in metres around the town centre. The demo town is drawn in a flat local frame
 // (x east, y north) and only converted to WGS-84 at the end: at 10 km across, an equirectangular
 // projection is off by centimetres, and clipping and intersection maths stay simple and exact.
-import type { LngLat } from '@ccr/shared';
+import { pointInRing, type LngLat } from '@ccr/shared';
 
 export type XY = [x: number, y: number];
 
@@ -52,15 +52,7 @@ export function centroid(ring: readonly XY[]): XY {
   return [cx / (3 * a), cy / (3 * a)];
 }
 
-export function pointInRingXY(p: XY, ring: readonly XY[]): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i]!;
-    const [xj, yj] = ring[j]!;
-    if (yi > p[1] !== yj > p[1] && p[0] < ((xj - xi) * (p[1] - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
+export const pointInRingXY: (p: XY, ring: readonly XY[]) => boolean = pointInRing;
 
 /**
  * Sutherland–Hodgman against one half-plane: keeps the part of an open ring where a·x + b·y ≤ c.

@@ -1,42 +1,12 @@
 // Bad input on both ingest paths, HTTP twins, and no loss across a server restart — against a real redis-server.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
+import { describe, expect, it } from 'vitest';
 import type { IncidentReport } from '@ccr/shared';
-import {
-  LiveMirror, fixtureGridCentre, startRedisServer, startTestServer, writeFixtureJurisdiction,
-  type RedisServerHandle, type TestServer,
-} from '../../testing/index.js';
+import { fixtureGridCentre, startRedisServer, startTestServer, useTestbed, type TestServer } from '../../testing/index.js';
 
-let redis: RedisServerHandle;
-let producer: ReturnType<typeof createClient>;
-let jurisdictionDir: string;
+const bed = useTestbed('i');
+const server = (keyPrefix?: string) => bed.server(keyPrefix ? { keyPrefix } : {});
+const mirror = (s: TestServer) => bed.mirror(s);
 let n = 0;
-const cleanup: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-  producer = createClient({ url: redis.url });
-  await producer.connect();
-  jurisdictionDir = await writeFixtureJurisdiction();
-});
-afterAll(async () => {
-  await producer?.close();
-  await redis?.dispose();
-});
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c();
-});
-
-async function server(prefix = `i${++n}:`): Promise<TestServer & { prefix: string }> {
-  const s = await startTestServer({ redisUrl: redis.url, jurisdictionDir, keyPrefix: prefix, frameIntervalMs: 50 });
-  cleanup.push(() => s.close());
-  return Object.assign(s, { prefix });
-}
-function mirror(s: TestServer): LiveMirror {
-  const m = new LiveMirror(s.url);
-  cleanup.push(() => m.close());
-  return m;
-}
 const [lng, lat] = fixtureGridCentre(0, 1);
 const report = (id: string): IncidentReport => ({ id, type: 'dispute', priority: 2, lng, lat, address: '测试路2号', reportedAt: Date.now(), source: 'volunteer', summary: '邻里纠纷' });
 async function metrics(s: TestServer): Promise<Map<string, number>> {
@@ -71,9 +41,9 @@ describe('malformed input is rejected, counted, and never reaches a client', () 
       ['ts_in_future', JSON.stringify({ unitId: 'P-01', lng, lat, ts: now + 3_600_000 })],
       ['unknown_unit', JSON.stringify({ unitId: 'NOBODY', lng, lat, ts: now })],
     ];
-    for (const [, body] of bad) await producer.publish(ch, body);
+    for (const [, body] of bad) await bed.producer.publish(ch, body);
     // A batch with one broken report keeps the good one.
-    await producer.publish(ch, JSON.stringify([{ unitId: 'P-02', lng, lat, ts: now }, { unitId: 'P-03', lng: 500, lat, ts: now }]));
+    await bed.producer.publish(ch, JSON.stringify([{ unitId: 'P-02', lng, lat, ts: now }, { unitId: 'P-03', lng: 500, lat, ts: now }]));
     await m.waitFor(() => m.units.get('P-02')?.position?.ts === now, 3_000, 'good position from the mixed batch');
 
     const counts = await metrics(s);
@@ -107,8 +77,8 @@ describe('malformed input is rejected, counted, and never reaches a client', () 
       ['bad_time', { data: JSON.stringify({ ...good, id: 'JQ-B7', reportedAt: '2026-13-45T99:00:00+08:00' }) }],
       ['ts_in_future', { data: JSON.stringify({ ...good, id: 'JQ-B8', reportedAt: Date.now() + 86_400_000 }) }],
     ];
-    for (const [, fields] of bad) await producer.xAdd(stream, '*', fields);
-    await producer.xAdd(stream, '*', { data: JSON.stringify(good) });
+    for (const [, fields] of bad) await bed.producer.xAdd(stream, '*', fields);
+    await bed.producer.xAdd(stream, '*', { data: JSON.stringify(good) });
     await m.waitFor(() => m.incidents.has('JQ-OK'), 3_000, 'the good incident after the bad ones');
 
     const counts = await metrics(s);
@@ -118,9 +88,9 @@ describe('malformed input is rejected, counted, and never reaches a client', () 
     expect([...m.incidents.keys()]).toEqual(['JQ-OK']);
     expect(m.deltas.filter((d) => d.event.type === 'incident:reported')).toHaveLength(1);
     // Every entry was acknowledged (nothing stuck pending) and every refusal kept with its reason.
-    const pending = (await producer.sendCommand(['XPENDING', stream, 'ccr-server'])) as [number];
+    const pending = (await bed.producer.sendCommand(['XPENDING', stream, 'ccr-server'])) as [number];
     expect(pending[0]).toBe(0);
-    const kept = await producer.xRange(`${stream}:rejected`, '-', '+');
+    const kept = await bed.producer.xRange(`${stream}:rejected`, '-', '+');
     expect(kept.map((e) => e.message.reason)).toEqual(bad.map(([r]) => r));
     expect((await fetch(`${s.url}/api/health`)).status).toBe(200);
   });
@@ -153,7 +123,7 @@ describe('nothing is lost', () => {
   it('incidents added while the server is down all appear after it restarts, none doubled', async () => {
     const prefix = `restart${++n}:`;
     const first = await server(prefix);
-    await producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify(report('JQ-R0')) });
+    await bed.producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify(report('JQ-R0')) });
     const m1 = mirror(first);
     await m1.ready();
     await m1.waitFor(() => m1.incidents.has('JQ-R0'), 3_000);
@@ -161,9 +131,9 @@ describe('nothing is lost', () => {
     await first.close();
 
     const ids = Array.from({ length: 50 }, (_, i) => `JQ-R${i + 1}`);
-    for (const id of ids) await producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify(report(id)) });
+    for (const id of ids) await bed.producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify(report(id)) });
     // A resend of one of them while down: still one incident.
-    await producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify(report('JQ-R7')) });
+    await bed.producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify(report('JQ-R7')) });
 
     const second = await server(prefix);
     const m2 = mirror(second);
@@ -179,18 +149,18 @@ describe('nothing is lost', () => {
     const prefix = `pending${++n}:`;
     const stream = `${prefix}in:incidents`;
     // Simulate a node that read an entry and died before applying it: read it into the group, no ack.
-    await producer.sendCommand(['XGROUP', 'CREATE', stream, 'ccr-server', '0', 'MKSTREAM']);
-    await producer.xAdd(stream, '*', { data: JSON.stringify(report('JQ-P1')) });
+    await bed.producer.sendCommand(['XGROUP', 'CREATE', stream, 'ccr-server', '0', 'MKSTREAM']);
+    await bed.producer.xAdd(stream, '*', { data: JSON.stringify(report('JQ-P1')) });
     const s0 = await server(prefix);
     const consumer = s0.config.nodeId;
     await s0.close();
-    await producer.xAdd(stream, '*', { data: JSON.stringify(report('JQ-P2')) });
-    await producer.sendCommand(['XREADGROUP', 'GROUP', 'ccr-server', consumer, 'COUNT', '10', 'STREAMS', stream, '>']);
+    await bed.producer.xAdd(stream, '*', { data: JSON.stringify(report('JQ-P2')) });
+    await bed.producer.sendCommand(['XREADGROUP', 'GROUP', 'ccr-server', consumer, 'COUNT', '10', 'STREAMS', stream, '>']);
     const s = await server(prefix);
     const m = mirror(s);
     await m.ready();
     await m.waitFor(() => m.incidents.has('JQ-P2'), 3_000, 'pending entry applied');
-    expect((await producer.sendCommand(['XPENDING', stream, 'ccr-server']) as [number])[0]).toBe(0);
+    expect((await bed.producer.sendCommand(['XPENDING', stream, 'ccr-server']) as [number])[0]).toBe(0);
     expect(m.today?.total).toBe(2);
   });
 });
@@ -225,9 +195,9 @@ describe('HTTP read API', () => {
 
   it('reports Redis unreachable as 503 and recovers when it returns', async () => {
     const own = await startRedisServer();
-    cleanup.push(() => own.dispose());
-    const s = await startTestServer({ redisUrl: own.url, jurisdictionDir, keyPrefix: 'h:' });
-    cleanup.push(() => s.close());
+    bed.onCleanup(() => own.dispose());
+    const s = await startTestServer({ redisUrl: own.url, jurisdictionDir: bed.jurisdictionDir, keyPrefix: 'h:' });
+    bed.onCleanup(() => s.close());
     await own.stop();
     const down = await fetch(`${s.url}/api/health`);
     expect(down.status).toBe(503);

@@ -1,51 +1,17 @@
 // The live picture end to end against a real redis-server and real Socket.IO clients.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
+import { describe, expect, it } from 'vitest';
 import type { IncidentReport } from '@ccr/shared';
-import {
-  LiveMirror, fixtureGridCentre, startRedisServer, startTestServer, writeFixtureJurisdiction,
-  type RedisServerHandle, type TestServer,
-} from '../../testing/index.js';
+import { fixtureGridCentre, useTestbed, type TestServer } from '../../testing/index.js';
 
-let redis: RedisServerHandle;
-let producer: ReturnType<typeof createClient>;
-let jurisdictionDir: string;
-let prefixCounter = 0;
-const open: { servers: TestServer[]; mirrors: LiveMirror[] } = { servers: [], mirrors: [] };
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-  producer = createClient({ url: redis.url });
-  await producer.connect();
-  jurisdictionDir = await writeFixtureJurisdiction();
-});
-afterAll(async () => {
-  await producer?.close();
-  await redis?.dispose();
-});
-afterEach(async () => {
-  for (const m of open.mirrors.splice(0)) m.close();
-  for (const s of open.servers.splice(0)) await s.close();
-});
-
-/** Each test gets its own key prefix: its own channel, streams and state in the shared private Redis. */
-async function server(overrides: Record<string, unknown> = {}): Promise<TestServer & { prefix: string }> {
-  const prefix = `t${++prefixCounter}:`;
-  const s = await startTestServer({ redisUrl: redis.url, jurisdictionDir, keyPrefix: prefix, frameIntervalMs: 50, ...overrides });
-  open.servers.push(s);
-  return Object.assign(s, { prefix });
-}
-function mirror(s: TestServer): LiveMirror {
-  const m = new LiveMirror(s.url);
-  open.mirrors.push(m);
-  return m;
-}
+const bed = useTestbed('t');
+const server = (overrides: Record<string, unknown> = {}) => bed.server(overrides);
+const mirror = (s: TestServer) => bed.mirror(s);
 const [lng, lat] = fixtureGridCentre(1, 0); // inside grid G2
 function incident(id: string, extra: Partial<IncidentReport> = {}): IncidentReport {
   return { id, type: 'theft', priority: 1, lng, lat, address: '测试路1号', reportedAt: new Date().toISOString(), source: '110', summary: '电动车被盗', reporter: '王先生', ...extra };
 }
-const addIncident = (prefix: string, body: unknown) => producer.xAdd(`${prefix}in:incidents`, '*', { data: typeof body === 'string' ? body : JSON.stringify(body) });
-const publishPositions = (prefix: string, body: unknown) => producer.publish(`${prefix}in:positions`, typeof body === 'string' ? body : JSON.stringify(body));
+const addIncident = (prefix: string, body: unknown) => bed.producer.xAdd(`${prefix}in:incidents`, '*', { data: typeof body === 'string' ? body : JSON.stringify(body) });
+const publishPositions = (prefix: string, body: unknown) => bed.producer.publish(`${prefix}in:positions`, typeof body === 'string' ? body : JSON.stringify(body));
 async function metric(s: TestServer, name: string, labels: string): Promise<number> {
   const text = await (await fetch(`${s.url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
