@@ -59,13 +59,26 @@ describe('live socket binding', () => {
 
     fake.down();
     expect(store.connection).toBe('reconnecting');
+    fake.fire('connect_error', new Error('refused'));
+    expect(store.connection).toBe('reconnecting');
     vi.advanceTimersByTime(1000);
+    expect(store.connection).toBe('disconnected');
+    fake.fire('connect_error', new Error('refused')); // retries go on; the state stays red
+    vi.advanceTimersByTime(5000);
     expect(store.connection).toBe('disconnected');
     fake.up();
     expect(store.connection).toBe('connected');
     expect(fake.lastSubscribe().req).toEqual({ since: '1000-1' });
     fake.lastSubscribe().ack(null, ok({ mode: 'replay', deltas: [delta('1000-2', { type: 'stats:today', today: todayStats(4) })] }));
     expect(store.today?.total).toBe(4);
+  });
+
+  it('turns red when the first connection does not come', () => {
+    const { store, fake } = setup();
+    fake.fire('connect_error', new Error('refused'));
+    expect(store.connection).toBe('connecting');
+    vi.advanceTimersByTime(1000);
+    expect(store.connection).toBe('disconnected');
   });
 
   it('buffers deltas that arrive before the ack and applies the newer ones after it', () => {

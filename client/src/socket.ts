@@ -65,7 +65,8 @@ export function connectLive(store: LiveStore, opts: LiveConnectionOptions = {}):
 
   function markDown(): void {
     if (closed) return;
-    store.setConnection(store.connection === 'connecting' ? 'connecting' : 'reconnecting');
+    // Amber while a retry may still succeed soon; once red, stay red until a connection is made.
+    if (store.connection === 'connected') store.setConnection('reconnecting');
     if (downTimer === undefined) {
       downTimer = setTimeout(() => {
         downTimer = undefined;
