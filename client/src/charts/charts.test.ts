@@ -81,6 +81,7 @@ describe('map options', () => {
       expect(s.animation).toBe(false);
       expect(s.large).toBe(true);
       expect(s.progressiveThreshold).toBeGreaterThanOrEqual(10_000);
+      expect((s as unknown as { dimensions: string[] }).dimensions).toEqual(['lng', 'lat']); // required for typed arrays
     }
     expect(byId(series, unitSeriesId('patrol_car', 'stale')).itemStyle?.color).toBe(COLORS.stale);
     expect(byId(series, unitSeriesId('patrol_car', 'available')).itemStyle?.color).toBe(COLORS.ok);

@@ -23,6 +23,8 @@ export const PULSE_SERIES_ID = 'incidents-pulse';
 export const MAX_MAP_INCIDENTS = 500;
 /** Units drawn at most per layer; far above the 5,000-unit budget, it only guards against runaway input. */
 export const MAX_UNITS_PER_SERIES = 20_000;
+/** Unit layers hold flat [lng, lat, lng, lat, …] Float64Arrays: two dimensions per point. */
+export const UNIT_LAYER_DIMENSIONS = ['lng', 'lat'];
 
 const PRIORITY_SERIES: Record<Priority, string> = { 1: 'incidents-p1', 2: 'incidents-p2', 3: 'incidents-p3' };
 export const incidentSeriesId = (p: Priority): string => PRIORITY_SERIES[p];
@@ -96,6 +98,8 @@ function unitLayer(kind: MapUnitKind, cls: UnitColorClass): object {
     largeThreshold: 200,
     progressive: 0,
     progressiveThreshold: 10_000,
+    // Flat typed-array data needs its dimensions named (ECharts asserts this outside production builds).
+    dimensions: UNIT_LAYER_DIMENSIONS,
     // Available units on top of busy ones, both above the dim ones.
     z: cls === 'available' ? 14 : cls === 'busy' ? 13 : 11,
     itemStyle: hollow
@@ -178,6 +182,7 @@ export function buildBaseMapOption(input: MapBaseInput): EChartsCoreOption {
         largeThreshold: 200,
         progressive: 0,
         progressiveThreshold: 10_000,
+        dimensions: UNIT_LAYER_DIMENSIONS,
         z: 5,
         itemStyle: { color: COLORS.emergency, opacity: 0.55 },
         data: [],
