@@ -58,6 +58,7 @@ const STRINGS = {
   'event.updated': { 'zh-CN': '警情更新', en: 'Update' },
   'event.stale': { 'zh-CN': '失联', en: 'No signal' },
   'event.recovered': { 'zh-CN': '恢复信号', en: 'Signal back' },
+  'event.andOthers': { 'zh-CN': '等另外 {n} 个单位', en: 'and {n} more' },
 
   'alarm.title': { 'zh-CN': '一级警情', en: 'PRIORITY 1' },
   'alarm.more': { 'zh-CN': '另有 {n} 起一级警情', en: '+{n} more priority 1' },

@@ -58,10 +58,13 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
 
   if (config.clientDist && existsSync(join(config.clientDist, 'index.html'))) {
     const root = config.clientDist;
-    await app.register(fastifyStatic, { root, wildcard: false });
-    // Client-side routes (/dispatch, /stats …) load the same page.
+    // wildcard: files are looked up per request, so a client rebuilt while the server runs is served as is.
+    await app.register(fastifyStatic, { root, wildcard: true });
+    // Client-side routes (/dispatch, /stats …) load the same page; a missing file is a 404, not that page.
     app.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && !req.url.startsWith('/api/') && !req.url.startsWith('/socket.io')) return reply.sendFile('index.html', root);
+      const path = req.url.split('?')[0] ?? '';
+      const isPage = !path.startsWith('/api/') && !path.startsWith('/socket.io') && !path.startsWith('/assets/') && !/\.[a-z0-9]+$/i.test(path);
+      if (req.method === 'GET' && isPage) return reply.sendFile('index.html', root);
       return reply.code(404).send({ error: 'not_found', message: `没有此接口 / no route ${req.method} ${req.url}` });
     });
   } else {

@@ -88,6 +88,15 @@ describe('wall display in Chromium', () => {
     await page.close();
   });
 
+  it('serves client routes as the page, and a missing asset as a 404 rather than the page', async () => {
+    const page = await fetch(`${server.url}/some/client/route`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const asset = await fetch(`${server.url}/assets/no-such-chunk.js`);
+    expect(asset.status).toBe(404);
+    expect((await fetch(`${server.url}/api/nothing-here`)).status).toBe(404);
+  });
+
   it('fits a 4K and an ultra-wide screen without cropping', async () => {
     for (const [width, height] of [[3840, 2160], [2560, 1080]] as const) {
       const page = await browser.newPage({ viewport: { width, height } });

@@ -231,6 +231,19 @@ describe('live store', () => {
     expect(s.ticker[0]?.incident?.id).toBe('N49');
   });
 
+  it('applies a batch of units going silent or coming back as one change and one ticker line per kind', () => {
+    const s = useLiveStore();
+    s.applySnapshot(snapshot({ units: [unit({ id: 'P-01' }), unit({ id: 'P-02' }), unit({ id: 'P-03', stale: true }), unit({ id: 'E-1', kind: 'emergency_unit', team: null })] }), T0);
+    const before = s.ticker.length;
+    s.applyDelta(delta('1001-0', { type: 'units:freshness', stale: ['P-01', 'P-02', 'NOBODY'], fresh: ['P-03'] }), T0);
+    expect(['P-01', 'P-02', 'P-03'].map((id) => s.units.get(id)?.stale)).toEqual([true, true, false]);
+    const lines = s.ticker.slice(0, s.ticker.length - before);
+    expect(lines.map((e) => [e.kind, e.unit?.id, e.others])).toEqual([['recovered', 'P-03', 0], ['stale', 'P-01', 1]]);
+    // Repeating what is already so changes nothing and adds no line.
+    s.applyDelta(delta('1002-0', { type: 'units:freshness', stale: ['P-01'], fresh: [] }), T0);
+    expect(s.ticker.length).toBe(before + 2);
+  });
+
   it('sums emergency units, combat units and volunteer teams', () => {
     const s = useLiveStore();
     s.applySnapshot(snapshot({

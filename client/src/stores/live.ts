@@ -27,6 +27,8 @@ export interface TickerEvent {
   at: number;
   incident?: Incident;
   unit?: LiveUnit;
+  /** How many more units changed in the same way at the same moment (a batch of units:freshness). */
+  others?: number;
 }
 
 export interface Alarm {
@@ -166,6 +168,29 @@ export const useLiveStore = defineStore('live', () => {
           pushTicker([{ key: `s:${u.id}:${d.seq}`, kind: u.stale ? 'stale' : 'recovered', at: d.at, unit: u }]);
         }
         if (moved || !prev || prev.status !== u.status || prev.stale !== u.stale) notifyPositions();
+        break;
+      }
+      case 'units:freshness': {
+        // A whole fleet may go silent (or come back) at once: one ticker line per batch, not one per unit.
+        const changed = { stale: [] as LiveUnit[], recovered: [] as LiveUnit[] };
+        const mark = (ids: readonly string[], stale: boolean): void => {
+          for (const id of ids) {
+            const u = units.value.get(id);
+            if (!u || u.stale === stale) continue;
+            const next = { ...u, stale };
+            units.value.set(id, next);
+            if (TRACKED_KINDS.includes(u.kind)) changed[stale ? 'stale' : 'recovered'].push(next);
+          }
+        };
+        mark(ev.stale, true);
+        mark(ev.fresh, false);
+        if (changed.stale.length + changed.recovered.length === 0) break;
+        touchUnits();
+        notifyPositions();
+        for (const kind of ['stale', 'recovered'] as const) {
+          const [first, ...rest] = changed[kind];
+          if (first) pushTicker([{ key: `${kind}:${d.seq}`, kind, at: d.at, unit: first, others: rest.length }]);
+        }
         break;
       }
       case 'stats:today':
