@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SIM_SEED, parseSimulatorOptions } from './options.js';
+import { parseSimulatorOptions } from './options.js';
 
 describe('parseSimulatorOptions', () => {
   it('defaults to the demo on a local Redis', () => {
@@ -8,7 +8,7 @@ describe('parseSimulatorOptions', () => {
       ok: true,
       help: false,
       options: {
-        redisUrl: 'redis://127.0.0.1:6379', prefix: 'ccr:', jurisdictionDir: undefined, seed: DEFAULT_SIM_SEED, units: undefined,
+        redisUrl: 'redis://127.0.0.1:6379', prefix: 'ccr:', jurisdictionDir: undefined, seed: expect.any(Number), units: undefined,
         incidentsPerHour: undefined, timeScale: 1, durationS: undefined, rateHz: 1, simStartMs: undefined,
       },
     });

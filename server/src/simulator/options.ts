@@ -19,14 +19,18 @@ export interface SimulatorOptions {
   simStartMs: number | undefined;
 }
 
-export const DEFAULT_SIM_SEED = 1;
+/** Without --seed each run draws its own seed (printed at start), so a restarted demo does not replay the
+ *  same incidents; give the printed seed back to repeat a run exactly. */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 0xffffffff);
+}
 
 export const SIMULATOR_USAGE = `usage: pnpm sim [flags]            (tsx src/simulator/main.ts)
 Drives the roster's patrol units and sends incidents to Redis over the ingest contract.
   --redis-url URL          REDIS_URL               default redis://127.0.0.1:6379
   --prefix P               KEY_PREFIX              key prefix, default ccr:
   --jurisdiction DIR       JURISDICTION_DIR        default the demo (server/jurisdiction/demo)
-  --seed N                 SIM_SEED                same seed, same run; default ${DEFAULT_SIM_SEED}
+  --seed N                 SIM_SEED                same seed, same run; default a new seed each run (printed)
   --units N                SIM_UNITS               tracked units to drive; default all in the roster
   --incidents-per-hour X   SIM_INCIDENTS_PER_HOUR  daily mean; default an hour-of-day profile (~3.5/h)
   --time-scale K           SIM_TIME_SCALE          simulated time runs K× faster; default 1
@@ -101,7 +105,7 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
       redisUrl: text('redis-url', 'REDIS_URL') ?? 'redis://127.0.0.1:6379',
       prefix,
       jurisdictionDir: text('jurisdiction', 'JURISDICTION_DIR'),
-      seed: seed ?? DEFAULT_SIM_SEED,
+      seed: seed ?? randomSeed(),
       units,
       incidentsPerHour,
       timeScale: timeScale ?? 1,
