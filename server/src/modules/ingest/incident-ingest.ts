@@ -10,6 +10,7 @@ import type { LiveRepository } from '../live/live-repository.js';
 import { validateIncidentMessage } from './ingest-validation.js';
 import type { IngestEntry, IngestRepository } from './ingest-repository.js';
 import type { RejectLog } from './reject-log.js';
+import { RetryBackoff } from '../../plugins/retry-backoff.js';
 
 const BATCH = 100;
 const CLAIM_IDLE_MS = 60_000;
@@ -83,6 +84,7 @@ export class IncidentIngest {
   private async run(): Promise<void> {
     // After a start or an error, first finish what this consumer read but did not acknowledge.
     let backlog = true;
+    const backoff = new RetryBackoff('incident ingest', this.log);
     while (this.running) {
       try {
         const now = Date.now();
@@ -97,13 +99,13 @@ export class IncidentIngest {
         const entries = await this.ingest.readGroup(this.conn, this.consumer, backlog ? '0' : '>', BATCH, 2_000);
         if (backlog && entries.length === 0) backlog = false;
         await this.process(entries);
+        backoff.succeeded();
       } catch (err) {
         if (!this.running) return;
-        const message = (err as Error).message;
-        this.log.warn({ err: message }, 'incident ingest: read failed, retrying');
-        if (message.includes('NOGROUP')) await this.ingest.ensureGroup().catch(() => undefined);
+        // The group is gone when Redis lost its data: make it again from the stream's start.
+        if ((err as Error).message?.includes('NOGROUP')) await this.ingest.ensureGroup().catch(() => undefined);
         backlog = true;
-        await new Promise((r) => setTimeout(r, 500));
+        await backoff.failed(err);
       }
     }
   }

@@ -7,6 +7,7 @@ import type { PositionFrames } from '../live/position-frames.js';
 import { validatePositionMessage } from './ingest-validation.js';
 import type { IngestRepository } from './ingest-repository.js';
 import type { RejectLog } from './reject-log.js';
+import { RetryBackoff } from '../../plugins/retry-backoff.js';
 
 /** Positions per Lua call: keeps each script short so incidents are never stuck behind a huge batch. */
 const CHUNK = 1_000;
@@ -15,6 +16,7 @@ const MAX_IN_FLIGHT = 64;
 
 export class PositionIngest {
   private inFlight = 0;
+  private readonly trouble: RetryBackoff;
 
   constructor(
     private readonly ingest: IngestRepository,
@@ -22,8 +24,10 @@ export class PositionIngest {
     private readonly frames: PositionFrames,
     private readonly metrics: Metrics,
     private readonly rejects: RejectLog,
-    private readonly log: FastifyBaseLogger,
-  ) {}
+    log: FastifyBaseLogger,
+  ) {
+    this.trouble = new RetryBackoff('position ingest', log);
+  }
 
   async start(subscriber: RedisClient): Promise<void> {
     await subscriber.subscribe(this.ingest.positionsChannel, (message: Buffer) => void this.handle(message), true);
@@ -41,8 +45,10 @@ export class PositionIngest {
     this.inFlight += 1;
     try {
       await this.apply(positions, now);
+      this.trouble.succeeded();
     } catch (err) {
-      this.log.warn({ err: (err as Error).message, positions: positions.length }, 'positions not applied (redis unavailable?)');
+      // Positions are latest-wins: the next report replaces what is lost here.
+      this.trouble.note(err);
     } finally {
       this.inFlight -= 1;
     }

@@ -5,6 +5,7 @@ import type { Seq } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
 import type { LiveIo } from '../../plugins/socket-io.js';
 import type { Metrics } from '../../plugins/metrics.js';
+import { RetryBackoff } from '../../plugins/retry-backoff.js';
 import type { LiveRepository } from './live-repository.js';
 import { LIVE_ROOM } from './position-frames.js';
 
@@ -35,9 +36,11 @@ export class EventRelay {
 
   private async run(from: Seq): Promise<void> {
     let last = from;
+    const backoff = new RetryBackoff('event relay', this.log);
     while (this.running) {
       try {
         const deltas = await this.repo.waitForDeltas(this.conn, last, 2_000, 1_000);
+        backoff.succeeded();
         const now = Date.now();
         for (const d of deltas) {
           this.io.to(LIVE_ROOM).emit('live:updated', d);
@@ -46,8 +49,7 @@ export class EventRelay {
         }
       } catch (err) {
         if (!this.running) return;
-        this.log.warn({ err: (err as Error).message }, 'event relay: read failed, retrying');
-        await new Promise((r) => setTimeout(r, 500));
+        await backoff.failed(err);
       }
     }
   }

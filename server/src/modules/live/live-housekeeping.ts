@@ -2,12 +2,14 @@
 // announcing a new day's counts at local midnight. Nodes share it through a lease in Redis.
 import { localDay } from '@ccr/shared';
 import type { FastifyBaseLogger } from 'fastify';
+import { RetryBackoff } from '../../plugins/retry-backoff.js';
 import type { LiveRepository } from './live-repository.js';
 
 export class LiveHousekeeping {
   private timer: NodeJS.Timeout | undefined;
   private day: string;
   private busy = false;
+  private readonly trouble: RetryBackoff;
 
   constructor(
     private readonly repo: LiveRepository,
@@ -15,6 +17,7 @@ export class LiveHousekeeping {
     private readonly log: FastifyBaseLogger,
   ) {
     this.day = localDay(Date.now(), opts.timeZone);
+    this.trouble = new RetryBackoff('housekeeping', log);
   }
 
   start(): void {
@@ -40,8 +43,9 @@ export class LiveHousekeeping {
         this.day = day;
         await this.repo.announceToday(day, now);
       }
+      this.trouble.succeeded();
     } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'housekeeping failed, will retry');
+      this.trouble.note(err); // the interval is the retry
     } finally {
       this.busy = false;
     }
