@@ -42,14 +42,15 @@ async function readPart<S extends TSchema>(dir: string, file: string, schema: S,
 }
 
 export async function loadJurisdiction(dir: string = DEMO_JURISDICTION_DIR): Promise<Jurisdiction> {
-  const problems: string[] = [];
+  // One list per file, joined in file order, so the report reads the same whichever file was read first.
+  const found: string[][] = [[], [], [], []];
   const [station, grids, roads, roster] = await Promise.all([
-    readPart(dir, 'station.json', StationSchema, problems),
-    readPart(dir, 'grids.geojson', GridCollectionSchema, problems),
-    readPart(dir, 'roads.geojson', RoadCollectionSchema, problems),
-    readPart(dir, 'roster.json', RosterSchema, problems),
+    readPart(dir, 'station.json', StationSchema, found[0]!),
+    readPart(dir, 'grids.geojson', GridCollectionSchema, found[1]!),
+    readPart(dir, 'roads.geojson', RoadCollectionSchema, found[2]!),
+    readPart(dir, 'roster.json', RosterSchema, found[3]!),
   ]);
-  if (!station || !grids || !roads || !roster) throw new JurisdictionError(dir, problems);
+  if (!station || !grids || !roads || !roster) throw new JurisdictionError(dir, found.flat());
   const jurisdiction: Jurisdiction = { station, grids, roads, units: roster.units };
   const crossProblems = checkJurisdiction(jurisdiction);
   if (crossProblems.length > 0) throw new JurisdictionError(dir, crossProblems);
