@@ -1,11 +1,15 @@
-// `pnpm bench`: the fan-out budget of shared/DESIGN.md, measured against its baseline in the same run.
+// `pnpm bench`: the budgets of shared/DESIGN.md, each measured against its baseline in the same run. Suites:
+//   fanout  (below) publish → Socket.IO receipt, the real server against a bare broadcast
+//   wall    (bench/wall-bench.ts) the wall display in Chromium applying N positions a second, against bare ECharts
+// The exit code is 1 when any suite misses its budget or fails to run.
 //
 // N units report once a second (spread evenly over the second, as real GPS gateways do) by PUBLISH on the
 // ingest channel; M Socket.IO clients receive them. Latency = receipt time in the client − the `ts` the
 // producer stamped just before PUBLISH. Both servers run as separate processes on the same private Redis:
 //   baseline  a bare Socket.IO server that broadcasts every message as it arrives (bench/bare-broadcast.ts)
 //   ccr       the real server: validation, latest-wins state in Redis, coalesced per-client frames
-// Usage: pnpm bench [--units 1000,5000] [--clients 50] [--seconds 15] [--warmup 3] [--only fanout]
+// Usage: pnpm bench [--suite fanout,wall] [--units 1000,5000] [--clients 50] [--seconds 15] [--warmup 3] [--frame-ms N]
+//                   [--wall-units 5000] [--wall-seconds 20] [--wall-warmup 5] [--wall-baseline-symbol diamond]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +20,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { PositionFrame } from '@ccr/shared';
 import { freePort, startRedisServer, writeFixtureJurisdiction, type RedisServerHandle } from '@ccr/server/testing';
 import { LatencyHistogram } from './latency-histogram.js';
+import { runWallBench } from './wall-bench.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -30,8 +35,16 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '3' },
     'frame-ms': { type: 'string' },
+    suite: { type: 'string', default: 'fanout,wall' },
+    'wall-units': { type: 'string', default: '5000' },
+    'wall-seconds': { type: 'string', default: '20' },
+    'wall-warmup': { type: 'string', default: '5' },
+    'wall-baseline-symbol': { type: 'string' },
   },
 });
+const SUITES = ['fanout', 'wall'] as const;
+const suites = opt.suite.split(',').map((s) => s.trim()).filter(Boolean);
+for (const s of suites) if (!(SUITES as readonly string[]).includes(s)) throw new Error(`unknown suite ${JSON.stringify(s)}: expected ${SUITES.join(', ')}`);
 const unitCounts = opt.units.split(',').map(Number);
 const clients = Number(opt.clients);
 const seconds = Number(opt.seconds);
@@ -163,7 +176,8 @@ async function runTarget(kind: 'bare' | 'ccr', units: number, redis: RedisServer
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
 const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(2) : 'n/a');
 
-async function main(): Promise<void> {
+/** The fan-out suite; true when every unit count is within budget. */
+async function runFanout(): Promise<boolean> {
   const redis = await startRedisServer();
   let ok = true;
   try {
@@ -185,7 +199,27 @@ async function main(): Promise<void> {
   } finally {
     await redis.dispose();
   }
-  process.exitCode = ok ? 0 : 1;
+  return ok;
+}
+
+async function main(): Promise<void> {
+  let ok = true;
+  for (const suite of suites) {
+    try {
+      if (suite === 'fanout') ok = (await runFanout()) && ok;
+      // The wall suite sets process.exitCode = 1 itself when it misses its budget.
+      else {
+        await runWallBench({
+          units: Number(opt['wall-units']), seconds: Number(opt['wall-seconds']), warmup: Number(opt['wall-warmup']),
+          baselineSymbol: opt['wall-baseline-symbol'],
+        });
+      }
+    } catch (err) {
+      ok = false;
+      process.stderr.write(`\n${suite} suite failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    }
+  }
+  if (!ok) process.exitCode = 1;
 }
 
 await main();
