@@ -57,24 +57,27 @@ export type MapUnitKind = (typeof MAP_UNIT_KINDS)[number];
  * Unit symbols. ECharts' large mode (needed for 5,000 units in a frame) draws only its built-in symbols,
  * not `path://` ones, so each kind is a built-in shape (combat units a square frame, volunteer teams a ring), and the HTML legend draws the
  * same shapes from `legendPath` (24×24 box, matching ECharts' own geometry).
+ * Patrol cars, the kind that grows to thousands, are filled squares: a canvas without GPU rasterises 5,000
+ * axis-aligned squares in ~8 ms but 5,000 diamonds in ~75 ms (`pnpm bench --suite wall`). Slanted shapes
+ * go to the kinds a station has a few dozen of.
  */
 export interface KindSymbol { symbol: 'circle' | 'rect' | 'roundRect' | 'triangle' | 'diamond'; hollow: boolean; legendPath: string }
 
 export const KIND_SYMBOLS: Record<UnitKind, KindSymbol> = {
-  patrol_car: { symbol: 'diamond', hollow: false, legendPath: 'M12 1 L23 12 L12 23 L1 12 Z' },
+  patrol_car: { symbol: 'rect', hollow: false, legendPath: 'M3 3 H21 V21 H3 Z' },
   foot_patrol: { symbol: 'circle', hollow: false, legendPath: 'M12 2 A10 10 0 1 1 11.99 2 Z' },
   community_officer: { symbol: 'triangle', hollow: false, legendPath: 'M12 2 L22 21 H2 Z' },
-  case_officer: { symbol: 'rect', hollow: false, legendPath: 'M3 3 H21 V21 H3 Z' },
+  case_officer: { symbol: 'diamond', hollow: false, legendPath: 'M12 1 L23 12 L12 23 L1 12 Z' },
   combat_unit: { symbol: 'rect', hollow: true, legendPath: 'M4 4 H20 V20 H4 Z' },
   emergency_unit: { symbol: 'roundRect', hollow: false, legendPath: 'M7 4 H17 A3 3 0 0 1 20 7 V17 A3 3 0 0 1 17 20 H7 A3 3 0 0 1 4 17 V7 A3 3 0 0 1 7 4 Z' },
   volunteer_team: { symbol: 'circle', hollow: true, legendPath: 'M12 3.5 A8.5 8.5 0 1 1 11.99 3.5 Z' },
 };
 
 export const KIND_SYMBOL_SIZE: Record<UnitKind, number> = {
-  patrol_car: 15,
+  patrol_car: 12,
   foot_patrol: 11,
   community_officer: 13,
-  case_officer: 11,
+  case_officer: 13,
   combat_unit: 13,
   emergency_unit: 7,
   volunteer_team: 13,
