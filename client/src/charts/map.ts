@@ -81,25 +81,30 @@ export function roadSeries(roads: RoadCollection): object[] {
   }));
 }
 
+/** What every big point layer shares (units, emergency units): fast, flat, never animated. */
+const LARGE_POINT_LAYER = {
+  type: 'scatter',
+  coordinateSystem: 'geo',
+  silent: true,
+  animation: false,
+  // Large mode draws a whole layer as one path: 5,000 units in a few milliseconds.
+  large: true,
+  largeThreshold: 200,
+  progressive: 0,
+  progressiveThreshold: 10_000,
+  // Flat typed-array data needs its dimensions named (ECharts asserts this outside production builds).
+  dimensions: UNIT_LAYER_DIMENSIONS,
+} as const;
+
 function unitLayer(kind: MapUnitKind, cls: UnitColorClass): object {
   const color = UNIT_CLASS_COLORS[cls];
   const dim = cls === 'off_duty' || cls === 'stale';
   const { symbol, hollow } = KIND_SYMBOLS[kind];
   return {
+    ...LARGE_POINT_LAYER,
     id: unitSeriesId(kind, cls),
-    type: 'scatter',
-    coordinateSystem: 'geo',
     symbol,
     symbolSize: KIND_SYMBOL_SIZE[kind],
-    silent: true,
-    animation: false,
-    // Large mode draws a whole layer as one path: 5,000 units in a few milliseconds.
-    large: true,
-    largeThreshold: 200,
-    progressive: 0,
-    progressiveThreshold: 10_000,
-    // Flat typed-array data needs its dimensions named (ECharts asserts this outside production builds).
-    dimensions: UNIT_LAYER_DIMENSIONS,
     // Available units on top of busy ones, both above the dim ones.
     z: cls === 'available' ? 14 : cls === 'busy' ? 13 : 11,
     itemStyle: hollow
@@ -171,18 +176,10 @@ export function buildBaseMapOption(input: MapBaseInput): EChartsCoreOption {
     series: [
       ...roadSeries(input.roads),
       {
+        ...LARGE_POINT_LAYER,
         id: EMERGENCY_SERIES_ID,
-        type: 'scatter',
-        coordinateSystem: 'geo',
         symbol: KIND_SYMBOLS.emergency_unit.symbol,
         symbolSize: KIND_SYMBOL_SIZE.emergency_unit,
-        silent: true,
-        animation: false,
-        large: true,
-        largeThreshold: 200,
-        progressive: 0,
-        progressiveThreshold: 10_000,
-        dimensions: UNIT_LAYER_DIMENSIONS,
         z: 5,
         itemStyle: { color: COLORS.emergency, opacity: 0.55 },
         data: [],
