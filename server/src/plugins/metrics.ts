@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'ccr_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'ccr_' }); // ccr_process_cpu_seconds_total, ccr_nodejs_heap_size_used_bytes, …
   const lagBuckets = [5, 10, 25, 50, 100, 150, 200, 250, 500, 1000, 2500, 5000];
   return {
     registry,

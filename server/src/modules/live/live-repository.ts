@@ -211,18 +211,19 @@ export class LiveRepository {
    *  not the one the client saw): then the client needs a snapshot. */
   async readDeltasAfter(since: Seq, max: number): Promise<LiveDelta[] | null> {
     const k = this.keys.events;
+    const entries = (await this.redis.sendCommand(['XRANGE', k, `(${since}`, '+', 'COUNT', String(max + 1)])) as RawEntry[];
+    if (entries.length > max) return null;
+    // Checked after the read: trimming removes only the oldest entries, so if an entry at or before `since`
+    // is still there now, nothing after `since` was missing when we read.
     const [first, last] = (await Promise.all([
       this.redis.sendCommand(['XRANGE', k, '-', '+', 'COUNT', '1']),
       this.redis.sendCommand(['XREVRANGE', k, '+', '-', 'COUNT', '1']),
     ])) as unknown as [RawEntry[], RawEntry[]];
     const firstId = first[0]?.[0];
     const lastId = last[0]?.[0] ?? '0-0';
-    if (compareSeq(since, lastId) > 0) return null; // client is ahead of this stream: Redis was reset
-    if (compareSeq(since, lastId) === 0) return [];
-    // An entry with id ≤ since must still be present, else entries just after it may have been trimmed.
+    if (compareSeq(since, lastId) > 0) return null; // the client is ahead of this stream: Redis was reset
+    if (entries.length === 0) return [];
     if (!firstId || compareSeq(firstId, since) > 0) return null;
-    const entries = (await this.redis.sendCommand(['XRANGE', k, `(${since}`, '+', 'COUNT', String(max + 1)])) as RawEntry[];
-    if (entries.length > max) return null;
     return entries.map(parseEventEntry);
   }
 

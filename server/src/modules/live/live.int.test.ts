@@ -117,6 +117,33 @@ describe('live picture', () => {
     expect(m.seq).toBe(fresh.seq);
   });
 
+  it('a client that missed more than the stream keeps gets a snapshot and still ends exactly right', async () => {
+    const s = await server({ eventStreamMaxLen: 10 });
+    const m = mirror(s);
+    await m.ready();
+    await addIncident(s.prefix, incident('JQ-T0'));
+    await m.waitFor(() => m.incidents.has('JQ-T0'));
+    m.socket.disconnect(); // stays away until told, keeping its last sequence
+    // Enough events that `MAXLEN ~ 10` trims whole stream nodes past what the client saw.
+    const pipeline = bed.producer.multi();
+    for (let i = 1; i <= 400; i++) pipeline.xAdd(`${s.prefix}in:incidents`, '*', { data: JSON.stringify(incident(`JQ-T${i}`, { priority: 3 })) });
+    await pipeline.exec();
+    for (let i = 0; i < 100; i++) {
+      const { total } = (await (await fetch(`${s.url}/api/incidents?limit=1`)).json()) as { total: number };
+      if (total === 401) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    m.socket.connect();
+    await m.waitFor(() => m.subscriptions.length === 2, 5_000, 'resubscribe');
+    await m.waitFor(() => m.incidents.size === 401, 10_000, 'all incidents');
+    expect(m.subscriptions).toEqual(['snapshot', 'snapshot']);
+    const fresh = mirror(s);
+    await fresh.ready();
+    await m.waitFor(() => m.seq === fresh.seq, 3_000, 'same sequence');
+    expect(Object.fromEntries(m.incidents)).toEqual(Object.fromEntries(fresh.incidents));
+    expect(m.today).toEqual(fresh.today);
+  });
+
   it('a client whose sequence is unknown to the server gets a snapshot instead of a replay', async () => {
     const s = await server();
     const m = mirror(s);
