@@ -79,9 +79,6 @@ export interface Jurisdiction {
   units: Unit[];
 }
 
-/** Summary of a grid for lists and tables (the geometry stays in the GeoJSON). */
-export interface GridSummary extends GridProperties { areaKm2: number }
-
 /** Cross-file rules the per-file schemas cannot see. Returns readable problems; empty means consistent. */
 export function checkJurisdiction(j: Jurisdiction): string[] {
   const problems: string[] = [];

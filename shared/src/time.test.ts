@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatElapsed, localDay, msUntilNextLocalDay, toEpochMs } from './time.js';
+import { formatElapsed, localDay, toEpochMs } from './time.js';
 
 describe('time', () => {
   it('reads both contract forms of a timestamp', () => {
@@ -14,11 +14,6 @@ describe('time', () => {
     const t = Date.UTC(2026, 10, 23, 16, 30); // 00:30 on the 24th in Shanghai
     expect(localDay(t, 'Asia/Shanghai')).toBe('2026-11-24');
     expect(localDay(t, 'UTC')).toBe('2026-11-23');
-  });
-
-  it('counts down to local midnight', () => {
-    const t = Date.UTC(2026, 10, 23, 15, 59, 0); // 23:59 in Shanghai
-    expect(msUntilNextLocalDay(t, 'Asia/Shanghai')).toBe(60_000);
   });
 
   it('formats elapsed time for the wall', () => {

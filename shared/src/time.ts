@@ -22,20 +22,6 @@ export function localDay(epochMs: number, timeZone: string): string {
   return dayFormatter(timeZone).format(new Date(epochMs));
 }
 
-/** Milliseconds from epochMs until the next local midnight in timeZone. */
-export function msUntilNextLocalDay(epochMs: number, timeZone: string): number {
-  const today = localDay(epochMs, timeZone);
-  // Binary search for the first millisecond of the next local day; no zone's day is longer than 26 hours.
-  let lo = epochMs;
-  let hi = epochMs + 26 * 3_600_000;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (localDay(mid, timeZone) === today) lo = mid;
-    else hi = mid;
-  }
-  return hi - epochMs;
-}
-
 /** Formats elapsed milliseconds as m:ss or h:mm:ss, for timers on the wall. */
 export function formatElapsed(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));

@@ -1,7 +1,7 @@
 // Incidents from the ingest stream, through a consumer group: each entry is applied, then acknowledged, so an
 // entry read by a node that dies before applying it is read again (by it after restart, or claimed by another).
 // Applying is idempotent, which makes that redelivery harmless.
-import { createGridLocator, isOpenStatus, localDay, type IncidentReport, type LngLat } from '@ccr/shared';
+import { createGridLocator, isOpenStatus, localDay, type GridCollection, type IncidentReport, type LngLat } from '@ccr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisClient } from '../../plugins/redis.js';
 import type { Metrics } from '../../plugins/metrics.js';
@@ -45,10 +45,10 @@ export class IncidentRecorder {
   }
 }
 
-export function gridLocatorFor(grids: { features: { properties: { id: string }; geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown } }[] }) {
+export function gridLocatorFor(grids: GridCollection): (p: LngLat) => string | null {
   return createGridLocator(grids.features.map((f) => ({
     id: f.properties.id,
-    polygons: (f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates) as LngLat[][][],
+    polygons: f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates,
   })));
 }
 

@@ -2,7 +2,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisClient } from '../../plugins/redis.js';
 import type { Metrics } from '../../plugins/metrics.js';
-import { POSITION_ACCEPTED, POSITION_OLDER, type LiveRepository, type NormalisedPosition } from '../live/live-repository.js';
+import { POSITION_ACCEPTED, POSITION_OLDER, POSITION_UNKNOWN_UNIT, type LiveRepository, type NormalisedPosition } from '../live/live-repository.js';
 import type { PositionFrames } from '../live/position-frames.js';
 import { validatePositionMessage } from './ingest-validation.js';
 import type { IngestRepository } from './ingest-repository.js';
@@ -64,10 +64,10 @@ export class PositionIngest {
       codes.forEach((code, j) => {
         if (code === POSITION_ACCEPTED) accepted.push(chunk[j]!);
         else if (code === POSITION_OLDER) older += 1;
-        else unknown += 1;
+        else if (code === POSITION_UNKNOWN_UNIT) unknown += 1;
       });
       if (unknown > 0) {
-        const first = chunk[codes.findIndex((c) => c !== POSITION_ACCEPTED && c !== POSITION_OLDER)]!;
+        const first = chunk[codes.indexOf(POSITION_UNKNOWN_UNIT)]!;
         this.rejects.record('positions', { reason: 'unknown_unit', detail: `unitId "${first.unitId}" is not in the roster`, count: unknown });
       }
       if (older > 0) this.rejects.record('positions', { reason: 'stale_position', detail: 'older than the stored position (latest wins)', count: older });

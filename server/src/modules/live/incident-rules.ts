@@ -90,10 +90,19 @@ export function dayCountMoves(before: Incident | null, after: Incident, timeZone
   return [...net.values()];
 }
 
+/** Every type and priority present, zero when nothing was counted (Redis keeps only counters that exist). */
+export function withZeroCounts(t: TodayStats): TodayStats {
+  return {
+    ...t,
+    byType: { ...Object.fromEntries(INCIDENT_TYPES.map((type) => [type, 0])), ...t.byType },
+    byPriority: { '1': 0, '2': 0, '3': 0, ...t.byPriority },
+  };
+}
+
 /** A day's statistics hash (field → count) as the wall reads it. */
 export function todayStatsFromHash(date: string, hash: Record<string, string>): TodayStats {
-  const byType: Record<string, number> = Object.fromEntries(INCIDENT_TYPES.map((t) => [t, 0]));
-  const byPriority: Record<string, number> = { '1': 0, '2': 0, '3': 0 };
+  const byType: Record<string, number> = {};
+  const byPriority: Record<string, number> = {};
   let total = 0;
   for (const [field, raw] of Object.entries(hash)) {
     const n = Number(raw);
@@ -101,5 +110,5 @@ export function todayStatsFromHash(date: string, hash: Record<string, string>): 
     else if (field.startsWith('type:')) byType[field.slice(5)] = n;
     else if (field.startsWith('prio:')) byPriority[field.slice(5)] = n;
   }
-  return { date, total, byType, byPriority };
+  return withZeroCounts({ date, total, byType, byPriority });
 }

@@ -4,7 +4,7 @@ import {
   type Seq, type TodayStats, type Unit, type UnitPosition,
 } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
-import { todayStatsFromHash, type DayCount } from './incident-rules.js';
+import { todayStatsFromHash, withZeroCounts, type DayCount } from './incident-rules.js';
 import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, MARK_STALE, READ_SNAPSHOT } from './live-scripts.js';
 
 export interface NormalisedPosition { unitId: string; lng: number; lat: number; ts: number; speed?: number; heading?: number }
@@ -145,10 +145,6 @@ export class LiveRepository {
     await ANNOUNCE_TODAY.run(this.redis, [this.dayStatsKey(date), this.keys.events], [date, now, this.eventsMaxLen]);
   }
 
-  async readTodayStats(date: string): Promise<TodayStats> {
-    return todayStatsFromHash(date, await this.redis.hGetAll(this.dayStatsKey(date)));
-  }
-
   async readSnapshot(today: string): Promise<SnapshotRead> {
     const k = this.keys;
     const r = (await READ_SNAPSHOT.run(this.redis, [k.units, k.status, k.pos, k.stale, k.open, k.events, this.dayStatsKey(today)], [])) as [
@@ -257,13 +253,7 @@ export class LiveRepository {
 export function parseEventEntry([id, flat]: RawEntry): LiveDelta {
   const f = pairs(flat);
   const event = JSON.parse(f.get('e') ?? 'null') as DomainEvent;
-  if (event.type === 'stats:today') {
-    // Lua writes only the counters that exist; fill in the zeros the wall expects.
-    const t = event.today;
-    const flatCounts: Record<string, string> = { total: String(t.total) };
-    for (const [k, v] of Object.entries(t.byType)) flatCounts[`type:${k}`] = String(v);
-    for (const [k, v] of Object.entries(t.byPriority)) flatCounts[`prio:${k}`] = String(v);
-    event.today = todayStatsFromHash(t.date, flatCounts);
-  }
+  // Lua writes only the counters that exist; the wall expects every type and priority.
+  if (event.type === 'stats:today') event.today = withZeroCounts(event.today);
   return { seq: id, at: Number(f.get('at')), event };
 }
