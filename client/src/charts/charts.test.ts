@@ -120,12 +120,11 @@ describe('unit layers', () => {
     expect(data(unitSeriesId('foot_patrol', 'available'))).toEqual([]);
   });
 
-  it('builds 5,000 units into layers well within a frame', () => {
+  // How fast this is, is measured by `pnpm bench --suite wall` (build + setOption), not by a stopwatch here.
+  it('builds 5,000 units into flat layers, every unit placed once', () => {
     const units = Array.from({ length: 5000 }, (_, i) => unit({ id: `U${i}`, status: i % 3 ? 'available' : 'busy' }));
     const positions = new Map<string, FramePosition>(units.map((u, i) => [u.id, [u.id, 116.6 + i * 1e-5, 39.0, T0, null, null]]));
-    const t = performance.now();
     const out = buildUnitSeriesData(units, positions);
-    expect(performance.now() - t).toBeLessThan(16);
     expect(out.reduce((n, s) => n + s.data.length / 2, 0)).toBe(5000);
     expect(out.every((s) => s.data instanceof Float64Array)).toBe(true);
   });

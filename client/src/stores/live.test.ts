@@ -168,14 +168,14 @@ describe('live store', () => {
     expect(s.positions.has('P-09')).toBe(false);
   });
 
-  it('applies 5,000 positions quickly', () => {
+  // Its speed is measured by `pnpm bench --suite wall`, not by a stopwatch in a unit test.
+  it('applies a 5,000-position frame, every one of them', () => {
     const s = useLiveStore();
     const units = Array.from({ length: 5000 }, (_, i) => unit({ id: `U-${i}` }));
     s.applySnapshot(snapshot({ units }), T0);
     const positions: FramePosition[] = units.map((u, i) => [u.id, 116.6 + i * 1e-5, 39.0, T0 + 1000, null, null]);
-    const t = performance.now();
     expect(s.applyFrame(frame(positions), T0)).toBe(5000);
-    expect(performance.now() - t).toBeLessThan(50); // generous; the budget is measured by `pnpm bench`
+    expect(s.applyFrame(frame(positions), T0)).toBe(0); // the same frame again changes nothing
   });
 
   it('announces a fresh priority-1 incident once, and not one replayed from long ago', () => {
