@@ -109,9 +109,16 @@ export const LiveUnitSchema = Type.Composite([
     /** Derived from silence: a tracked unit that has not reported for staleAfterMs. */
     stale: Type.Boolean(),
     position: Type.Union([UnitPositionSchema, Type.Null()]),
+    /** The incident the unit is assigned to while dispatched, en route or on scene (drawn as a dispatch line). */
+    incidentId: Type.Optional(IncidentIdSchema),
   }),
 ], { additionalProperties: false });
 export type LiveUnit = Static<typeof LiveUnitSchema>;
+
+/** How a closed incident ended (反馈/办结). Mediation outcomes feed the dispute-mediation rate. */
+export const OUTCOMES = ['handled_on_scene', 'mediated', 'mediation_failed', 'case_filed', 'transferred', 'false_alarm', 'no_action'] as const;
+export const OutcomeSchema = Type.Union(OUTCOMES.map((o) => Type.Literal(o)));
+export type Outcome = (typeof OUTCOMES)[number];
 
 export const TimelineEntrySchema = Type.Object(
   {
@@ -148,6 +155,10 @@ export const IncidentSchema = Type.Object(
     revision: Type.Integer({ minimum: 1 }),
     assignedUnitIds: Type.Array(UnitIdSchema),
     timeline: Type.Array(TimelineEntrySchema),
+    /** Set when closed. */
+    outcome: Type.Optional(OutcomeSchema),
+    /** Set when merged into another incident (status 'merged'). */
+    mergedInto: Type.Optional(IncidentIdSchema),
   },
   { additionalProperties: false },
 );

@@ -6,3 +6,5 @@ export * from './geo.js';
 export * from './time.js';
 export * from './i18n.js';
 export * from './validate.js';
+export * from './auth.js';
+export * from './dispatch.js';

@@ -5,7 +5,8 @@ import { createGridLocator, isOpenStatus, localDay, type GridCollection, type In
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisClient } from '../../plugins/redis.js';
 import type { Metrics } from '../../plugins/metrics.js';
-import { applyReport, dayCountMoves, type IncidentChange } from '../live/incident-rules.js';
+import { applyReport, type IncidentChange } from '../live/incident-rules.js';
+import { incidentStatsMoves } from '../stats/stats-buckets.js';
 import type { LiveRepository } from '../live/live-repository.js';
 import { validateIncidentMessage } from './ingest-validation.js';
 import type { IngestEntry, IngestRepository } from './ingest-repository.js';
@@ -35,7 +36,7 @@ export class IncidentRecorder {
         incident,
         event: { type: change === 'reported' ? 'incident:reported' : 'incident:updated', incident },
         isOpen: isOpenStatus(incident.status),
-        moves: dayCountMoves(before, incident, this.timeZone),
+        moves: incidentStatsMoves(before, incident, this.timeZone),
         today: localDay(now, this.timeZone),
         now,
       });

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { IncidentReport } from '@ccr/shared';
-import { applyReport, dayCountMoves, todayStatsFromHash } from './incident-rules.js';
+import { applyReport, todayStatsFromHash } from './incident-rules.js';
 
 const report: IncidentReport = {
   id: 'JQ-20261123-0042', type: 'theft', priority: 1, lng: 116.7, lat: 39.07, address: '胜芳镇中山街12号',
   reportedAt: '2026-11-23T09:41:05+08:00', source: '110', summary: '电动车被盗', reporter: '王先生 138****0000',
 };
-const TZ = 'Asia/Shanghai';
 
 describe('applyReport', () => {
   it('creates a received incident with its grid and a timeline entry at the report time', () => {
@@ -32,32 +31,6 @@ describe('applyReport', () => {
     const { incident, change } = applyReport({ ...report, priority: 2, summary: '电动车被盗（已找回电瓶）' }, owned, { now: 5000, gridId: 'G01' });
     expect(change).toBe('updated');
     expect(incident).toMatchObject({ priority: 2, status: 'dispatched', assignedUnitIds: ['P-01'], receivedAt: 1000, updatedAt: 5000, revision: 2 });
-  });
-});
-
-describe('dayCountMoves', () => {
-  const base = applyReport(report, null, { now: 0, gridId: null }).incident;
-
-  it('counts a new incident once in its local day', () => {
-    expect(dayCountMoves(null, base, TZ)).toEqual([
-      { day: '2026-11-23', field: 'total', by: 1 },
-      { day: '2026-11-23', field: 'type:theft', by: 1 },
-      { day: '2026-11-23', field: 'prio:1', by: 1 },
-    ]);
-  });
-
-  it('moves only the buckets a correction changes', () => {
-    expect(dayCountMoves(base, { ...base, type: 'fraud' }, TZ)).toEqual([
-      { day: '2026-11-23', field: 'type:theft', by: -1 },
-      { day: '2026-11-23', field: 'type:fraud', by: 1 },
-    ]);
-    expect(dayCountMoves(base, { ...base, summary: 'x' }, TZ)).toEqual([]);
-  });
-
-  it('uses the station time zone for the day boundary', () => {
-    const lateUtc = { ...base, reportedAt: Date.parse('2026-11-23T16:30:00Z') }; // 00:30 next day in Shanghai
-    expect(dayCountMoves(null, lateUtc, TZ)[0]!.day).toBe('2026-11-24');
-    expect(dayCountMoves(null, lateUtc, 'UTC')[0]!.day).toBe('2026-11-23');
   });
 });
 

@@ -61,35 +61,6 @@ export function applyReport(
   };
 }
 
-/** One counter move in a day's statistics hash: field `total`, `type:<type>` or `prio:<n>`. */
-export interface DayCount { day: string; field: string; by: 1 | -1 }
-
-function countsOf(i: Pick<Incident, 'type' | 'priority' | 'reportedAt'>, timeZone: string, by: 1 | -1): DayCount[] {
-  const day = localDay(i.reportedAt, timeZone);
-  return [
-    { day, field: 'total', by },
-    { day, field: `type:${i.type}`, by },
-    { day, field: `prio:${i.priority}`, by },
-  ];
-}
-
-/** Counter moves that keep per-day counts exact when an incident is reported or corrected. */
-export function dayCountMoves(before: Incident | null, after: Incident, timeZone: string): DayCount[] {
-  if (!before) return countsOf(after, timeZone, 1);
-  const removed = countsOf(before, timeZone, -1);
-  const added = countsOf(after, timeZone, 1);
-  // Cancel moves that undo each other so an unchanged bucket is not touched.
-  const key = (c: DayCount): string => `${c.day}|${c.field}`;
-  const net = new Map<string, DayCount>();
-  for (const c of [...removed, ...added]) {
-    const prev = net.get(key(c));
-    const by = (prev?.by ?? 0) + c.by;
-    if (by === 0) net.delete(key(c));
-    else net.set(key(c), { ...c, by: by as 1 | -1 });
-  }
-  return [...net.values()];
-}
-
 /** Every type and priority present, zero when nothing was counted (Redis keeps only counters that exist). */
 export function withZeroCounts(t: TodayStats): TodayStats {
   return {

@@ -4,7 +4,8 @@ import {
   type Seq, type TodayStats, type Unit, type UnitPosition,
 } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
-import { todayStatsFromHash, withZeroCounts, type DayCount } from './incident-rules.js';
+import { todayStatsFromHash, withZeroCounts } from './incident-rules.js';
+import type { BucketMove } from '../stats/stats-buckets.js';
 import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, MARK_STALE, READ_SNAPSHOT } from './live-scripts.js';
 
 export interface NormalisedPosition { unitId: string; lng: number; lat: number; ts: number; speed?: number; heading?: number }
@@ -62,7 +63,9 @@ export class LiveRepository {
   }
 
   incidentKey(id: string): string { return `${this.prefix}incident:${id}`; }
-  dayStatsKey(day: string): string { return `${this.prefix}stats:day:${day}`; }
+  dayStatsKey(day: string): string { return this.bucketKey(`stats:day:${day}`); }
+  /** A statistics bucket (a hash of counters) named by the stats module, under this deployment's prefix. */
+  bucketKey(bucket: string): string { return `${this.prefix}${bucket}`; }
 
   /**
    * Makes Redis hold exactly the roster: new units appear available and (if tracked) stale until they
@@ -125,19 +128,19 @@ export class LiveRepository {
   /** Writes an incident if what is stored is still `expectedRaw` (null: nothing stored). False means retry. */
   async saveIncident(args: {
     expectedRaw: string | null; incident: Incident; event: DomainEvent; isOpen: boolean;
-    moves: DayCount[]; today: string; now: number;
+    moves: BucketMove[]; today: string; now: number;
   }): Promise<boolean> {
     const { incident, moves } = args;
-    const days = [...new Set(moves.map((m) => m.day))];
+    const buckets = [...new Set(moves.map((m) => m.bucket))];
     const keys = [
       this.incidentKey(incident.id), this.keys.open, this.keys.byTime, this.keys.events, this.dayStatsKey(args.today),
-      ...days.map((d) => this.dayStatsKey(d)),
+      ...buckets.map((b) => this.bucketKey(b)),
     ];
     const argv: (string | number)[] = [
       args.expectedRaw ?? '', JSON.stringify(incident), JSON.stringify(args.event), incident.id, incident.reportedAt,
       args.isOpen ? '1' : '0', args.now, this.eventsMaxLen, args.today, moves.length,
     ];
-    for (const m of moves) argv.push(days.indexOf(m.day) + 1, m.field, m.by);
+    for (const m of moves) argv.push(buckets.indexOf(m.bucket) + 1, m.field, m.by);
     return (await APPLY_INCIDENT.run(this.redis, keys, argv)) === 1;
   }
 

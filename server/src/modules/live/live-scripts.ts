@@ -87,9 +87,9 @@ return #stale
 
 /**
  * Compare-and-set of one incident, with its indexes, day counters and events.
- * KEYS incident, open, byTime, events, todayStats, then one key per distinct day touched by the moves
+ * KEYS incident, open, byTime, events, todayStats, then one key per distinct statistics bucket the moves touch
  * ARGV expected ('' = must not exist), newJson, eventJson, id, reportedAt, isOpen, now, maxlen, today,
- *      moveCount, then per move: dayKeyIndex (1-based among the day keys), field, by
+ *      moveCount, then per move: bucketKeyIndex (1-based among the bucket keys), field, by
  * Returns 1 when written, 0 when the stored incident was not the expected one (the caller retries).
  */
 export const APPLY_INCIDENT = new LuaScript('applyIncident', `${PRELUDE}

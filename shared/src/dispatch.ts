@@ -1,0 +1,205 @@
+// Dispatch: the commands a shift leader sends, what the server answers, and the device-facing channel on
+// which units receive their orders. Routes and socket events validate with these schemas.
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  IncidentIdSchema, IncidentSchema, LiveUnitSchema, OutcomeSchema, PlaceKindSchema, PrioritySchema, IncidentTypeSchema,
+  UnitIdSchema, UnitKindSchema, UnitStatusSchema, LngSchema, LatSchema,
+} from './domain.js';
+
+/** Chosen by the client, one per intended action: a retried command with the same id has one effect. */
+export const CommandIdSchema = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const NoteSchema = Type.String({ maxLength: 500 });
+const UnitIdsSchema = Type.Array(UnitIdSchema, { minItems: 1, maxItems: 20, uniqueItems: true });
+
+/** POST /api/incidents/:id/dispatch (first units) and POST /api/incidents/:id/backup (more units). */
+export const DispatchRequestSchema = Type.Object(
+  { unitIds: UnitIdsSchema, commandId: CommandIdSchema, note: Type.Optional(NoteSchema) },
+  { additionalProperties: false },
+);
+export type DispatchRequest = Static<typeof DispatchRequestSchema>;
+
+/** POST /api/incidents/:id/reassign: one assigned unit is released and another takes its place. */
+export const ReassignRequestSchema = Type.Object(
+  { fromUnitId: UnitIdSchema, toUnitId: UnitIdSchema, commandId: CommandIdSchema, note: Type.Optional(NoteSchema) },
+  { additionalProperties: false },
+);
+export type ReassignRequest = Static<typeof ReassignRequestSchema>;
+
+/** POST /api/incidents/:id/cancel: the incident is withdrawn; its units are released. */
+export const CancelRequestSchema = Type.Object(
+  { commandId: CommandIdSchema, reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { additionalProperties: false },
+);
+export type CancelRequest = Static<typeof CancelRequestSchema>;
+
+/** POST /api/incidents/:id/merge: a duplicate report is merged into another open incident. */
+export const MergeRequestSchema = Type.Object(
+  { commandId: CommandIdSchema, intoIncidentId: IncidentIdSchema, note: Type.Optional(NoteSchema) },
+  { additionalProperties: false },
+);
+export type MergeRequest = Static<typeof MergeRequestSchema>;
+
+export const RING_MINUTES = [1, 3, 5] as const;
+export const RingMinutesSchema = Type.Union([Type.Literal(1), Type.Literal(3), Type.Literal(5)]);
+export type RingMinutes = Static<typeof RingMinutesSchema>;
+
+/** POST /api/incidents/:id/alert-emergency-units: call out the minimum emergency units within a ring
+ *  (tiered: the 1-minute ring first, then the 3-minute ring). */
+export const AlertEmergencyRequestSchema = Type.Object(
+  { commandId: CommandIdSchema, ring: RingMinutesSchema, note: Type.Optional(NoteSchema) },
+  { additionalProperties: false },
+);
+export type AlertEmergencyRequest = Static<typeof AlertEmergencyRequestSchema>;
+
+/** POST /api/incidents/:id/resolve (处置完毕). */
+export const ResolveRequestSchema = Type.Object(
+  { commandId: CommandIdSchema, note: Type.Optional(NoteSchema) },
+  { additionalProperties: false },
+);
+export type ResolveRequest = Static<typeof ResolveRequestSchema>;
+
+/** POST /api/incidents/:id/close (反馈/办结) with how it ended. */
+export const CloseRequestSchema = Type.Object(
+  { commandId: CommandIdSchema, outcome: OutcomeSchema, note: Type.Optional(NoteSchema) },
+  { additionalProperties: false },
+);
+export type CloseRequest = Static<typeof CloseRequestSchema>;
+
+/** POST /api/units/:id/status: a dispatcher marks a unit busy, off duty or available again. */
+export const UnitStatusRequestSchema = Type.Object(
+  { commandId: CommandIdSchema, status: Type.Union([Type.Literal('available'), Type.Literal('busy'), Type.Literal('off_duty')]), note: Type.Optional(NoteSchema) },
+  { additionalProperties: false },
+);
+export type UnitStatusRequest = Static<typeof UnitStatusRequestSchema>;
+
+/** What every command answers (200): the state after it. `replayed` is true when the command id was seen before
+ *  and nothing was done again. */
+export const CommandResultSchema = Type.Object(
+  {
+    commandId: CommandIdSchema,
+    replayed: Type.Boolean(),
+    incident: Type.Optional(IncidentSchema),
+    units: Type.Array(LiveUnitSchema),
+  },
+  { additionalProperties: false },
+);
+export type CommandResult = Static<typeof CommandResultSchema>;
+
+/** 409 when a unit cannot be sent: who has it. 409 also for an illegal transition (code illegal_transition). */
+export const CommandConflictSchema = Type.Object(
+  {
+    error: Type.String(), // 'unit_unavailable' | 'illegal_transition' | 'command_id_reused'
+    message: Type.String(),
+    unitId: Type.Optional(UnitIdSchema),
+    unitStatus: Type.Optional(UnitStatusSchema),
+    heldByIncidentId: Type.Optional(IncidentIdSchema),
+    heldBy: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type CommandConflict = Static<typeof CommandConflictSchema>;
+
+// --- recommendation -------------------------------------------------------------------------------
+
+export const CandidateSchema = Type.Object(
+  {
+    unitId: UnitIdSchema,
+    name: Type.String(),
+    kind: UnitKindSchema,
+    team: Type.Union([Type.Literal('community'), Type.Literal('case'), Type.Literal('patrol'), Type.Null()]),
+    status: UnitStatusSchema,
+    /** Straight-line distance from the unit's last position. */
+    distanceMeters: Type.Number(),
+    /** distance × road-detour factor ÷ the kind's speed. */
+    etaSeconds: Type.Number(),
+    positionAgeMs: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type Candidate = Static<typeof CandidateSchema>;
+
+export const RingUnitSchema = Type.Object(
+  {
+    unitId: UnitIdSchema,
+    name: Type.String(),
+    members: Type.Integer(),
+    placeKind: Type.Optional(PlaceKindSchema),
+    distanceMeters: Type.Number(),
+    /** Walking time of its members to the scene. */
+    etaSeconds: Type.Number(),
+    lng: LngSchema,
+    lat: LatSchema,
+  },
+  { additionalProperties: false },
+);
+export type RingUnit = Static<typeof RingUnitSchema>;
+
+/** The minimum emergency units whose members can walk to the scene within `minutes` (and not within a smaller ring). */
+export const ReachRingSchema = Type.Object(
+  { minutes: RingMinutesSchema, radiusMeters: Type.Number(), units: Type.Array(RingUnitSchema), people: Type.Integer() },
+  { additionalProperties: false },
+);
+export type ReachRing = Static<typeof ReachRingSchema>;
+
+/** GET /api/incidents/:id/recommendations */
+export const RecommendationSchema = Type.Object(
+  {
+    incidentId: IncidentIdSchema,
+    computedAt: Type.Number(),
+    /** Available, fresh units ranked by ETA, best first. */
+    candidates: Type.Array(CandidateSchema),
+    rings: Type.Array(ReachRingSchema),
+  },
+  { additionalProperties: false },
+);
+export type Recommendation = Static<typeof RecommendationSchema>;
+
+// --- the device-facing channel (Socket.IO namespace /device, handshake auth.token = a device token) ---------
+
+export const DEVICE_NAMESPACE = '/device';
+export const ORDER_KINDS = ['dispatch', 'backup', 'reassign', 'cancel', 'alert', 'recall'] as const;
+export const OrderKindSchema = Type.Union(ORDER_KINDS.map((k) => Type.Literal(k)));
+export type OrderKind = (typeof ORDER_KINDS)[number];
+
+/** An order to one unit. Kept until the device acknowledges it, so an order to a unit that is offline is
+ *  delivered when it connects. */
+export const DeviceOrderSchema = Type.Object(
+  {
+    orderId: Type.String(),
+    unitId: UnitIdSchema,
+    kind: OrderKindSchema,
+    issuedAt: Type.Number(),
+    issuedBy: Type.String(),
+    incident: Type.Object({
+      id: IncidentIdSchema, type: IncidentTypeSchema, priority: PrioritySchema, lng: LngSchema, lat: LatSchema,
+      address: Type.String(), summary: Type.String(),
+    }, { additionalProperties: false }),
+    note: Type.Optional(NoteSchema),
+  },
+  { additionalProperties: false },
+);
+export type DeviceOrder = Static<typeof DeviceOrderSchema>;
+
+export const OrderAcknowledgeSchema = Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export type OrderAcknowledge = Static<typeof OrderAcknowledgeSchema>;
+
+/** A unit reports its own progress: on the way, on scene (also detected by geofence), done. */
+export const UnitReportSchema = Type.Object(
+  {
+    status: Type.Union([Type.Literal('en_route'), Type.Literal('on_scene'), Type.Literal('resolved'), Type.Literal('available'), Type.Literal('busy'), Type.Literal('off_duty')]),
+    incidentId: Type.Optional(IncidentIdSchema),
+    note: Type.Optional(NoteSchema),
+  },
+  { additionalProperties: false },
+);
+export type UnitReport = Static<typeof UnitReportSchema>;
+
+type DeviceAck<T> = (res: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
+
+export interface DeviceServerToClientEvents {
+  'order:issued': (order: DeviceOrder) => void;
+}
+export interface DeviceClientToServerEvents {
+  'order:acknowledge': (req: OrderAcknowledge, ack: DeviceAck<{ orderId: string }>) => void;
+  'unit:report': (req: UnitReport, ack: DeviceAck<{ status: string }>) => void;
+}
