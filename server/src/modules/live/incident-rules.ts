@@ -1,6 +1,6 @@
 // How an ingest report becomes (or changes) an incident. Pure: no clock, no Redis.
 import {
-  INCIDENT_TYPES, localDay, toEpochMs, type Incident, type IncidentReport, type TodayStats,
+  INCIDENT_TYPES, toEpochMs, type Incident, type IncidentReport, type TodayStats,
 } from '@ccr/shared';
 
 export type IncidentChange = 'reported' | 'updated' | 'unchanged';
