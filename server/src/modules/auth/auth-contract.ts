@@ -1,0 +1,43 @@
+// What the auth and audit modules give every other module. Other modules code against these declarations;
+// the auth module (index.ts) provides them.
+import type { Role, SessionUser } from '@ccr/shared';
+import type { Socket } from 'socket.io';
+
+export type AuditOutcome = 'ok' | 'refused' | 'error';
+
+export interface AuditEntryInput {
+  /** Username (or 'anonymous', or 'system' for automatic transitions such as geofence arrival). */
+  user: string;
+  role: Role | 'anonymous' | 'system';
+  /** e.g. 'auth.login', 'incident.dispatch', 'unit.status', 'account.role' */
+  action: string;
+  /** What it acted on, e.g. 'incident:JQ-20261123-0042' or 'unit:P-03' or 'account:dispatcher'. */
+  target: string;
+  outcome: AuditOutcome;
+  /** Short structured detail (reason of a refusal, units sent, command id …). */
+  detail?: Record<string, unknown>;
+}
+
+export type SocketGuard = (socket: Socket, next: (err?: Error) => void) => void;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    auth: {
+      /** Socket.IO middleware for a namespace: only a valid token of one of `roles` connects; sets socket.data.user. */
+      socketGuard(roles: readonly Role[]): SocketGuard;
+    };
+    audit: {
+      /** Appends to the audit log; never throws into the caller's flow (a failure is logged and counted). */
+      record(entry: AuditEntryInput): Promise<void>;
+    };
+  }
+  interface FastifyRequest {
+    /** Set by the auth hook on every route that is not public. */
+    user?: SessionUser;
+  }
+  interface FastifyContextConfig {
+    /** Roles allowed on this route. A route without `roles` and without `public: true` is refused to everyone. */
+    roles?: readonly Role[];
+    public?: boolean;
+  }
+}
