@@ -8,3 +8,4 @@ export * from './i18n.js';
 export * from './validate.js';
 export * from './auth.js';
 export * from './dispatch.js';
+export * from './lifecycle.js';
