@@ -2,6 +2,7 @@
 // facts are `topic:past-tense`.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Incident, LiveUnit, TodayStats } from './domain.js';
+import type { StatsKpi } from './stats.js';
 
 /** A position of the live event stream ("ms-n"); orders every delta. Compare with compareSeq(). */
 export type Seq = string;
@@ -25,7 +26,9 @@ export type DomainEvent =
   /** Units that went silent (stale) or reported again (fresh): one event per batch, so a whole fleet coming
    *  back after an outage is one small message, not one per unit. */
   | { type: 'units:freshness'; stale: string[]; fresh: string[] }
-  | { type: 'stats:today'; today: TodayStats };
+  | { type: 'stats:today'; today: TodayStats }
+  /** Today's leadership KPIs (shared/src/stats.ts), pushed when they change. */
+  | { type: 'stats:kpi'; kpi: StatsKpi };
 
 export interface LiveDelta {
   seq: Seq;

@@ -9,3 +9,4 @@ export * from './validate.js';
 export * from './auth.js';
 export * from './dispatch.js';
 export * from './lifecycle.js';
+export * from './stats.js';
