@@ -6,7 +6,7 @@ import { computed, markRaw, ref, shallowRef, triggerRef } from 'vue';
 import {
   compareSeq, isOpenStatus, TRACKED_KINDS, TEAMS,
   type FramePosition, type Incident, type LiveDelta, type LiveSnapshot, type LiveSubscribeResult, type LiveUnit,
-  type PositionFrame, type Seq, type Team, type TodayStats, type VolunteerKind,
+  type PositionFrame, type Seq, type StatsKpi, type Team, type TodayStats, type VolunteerKind,
 } from '@ccr/shared';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -56,6 +56,8 @@ export const useLiveStore = defineStore('live', () => {
   const incidents = shallowRef(new Map<string, Incident>());
   const incidentsVersion = ref(0);
   const today = shallowRef<TodayStats | null>(null);
+  /** Today's leadership KPIs from the newest `stats:kpi` push (null until the first one). */
+  const kpi = shallowRef<StatsKpi | null>(null);
   const ticker = shallowRef<TickerEvent[]>([]);
   const alarms = shallowRef<Alarm[]>([]);
 
@@ -195,6 +197,9 @@ export const useLiveStore = defineStore('live', () => {
       }
       case 'stats:today':
         today.value = ev.today;
+        break;
+      case 'stats:kpi':
+        kpi.value = ev.kpi;
         break;
     }
     return true;
@@ -345,7 +350,7 @@ export const useLiveStore = defineStore('live', () => {
 
   return {
     connection, station, staleAfterMs, lastSeq, serverOffsetMs, lastDataAt, hasSnapshot,
-    units, unitsVersion, incidents, incidentsVersion, today, ticker, alarms,
+    units, unitsVersion, incidents, incidentsVersion, today, kpi, ticker, alarms,
     positions,
     board, openCount, p1OpenCount, teamCounts, forces,
     serverNow, applySnapshot, applyDelta, applyFrame, receiveDelta, beginSubscribe, completeSubscribe, forgetSeq,
