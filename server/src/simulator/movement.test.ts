@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGridLocator, haversineMeters, type LngLat, type RoadCollection, type Unit, type UnitKind } from '@ccr/shared';
 import { DEMO_SEED, buildDemoJurisdiction } from './jurisdiction-generator.js';
-import { createMover, createWorld, stepMover } from './movement.js';
+import { OFF_ROAD_SPEED_MPS, createMover, createWorld, releaseMover, sendMover, stepMover } from './movement.js';
 import { createRng } from './prng.js';
 import { buildRoadGraph, type RoadGraph } from './road-graph.js';
 import { createSimulation } from './simulation.js';
@@ -152,4 +152,128 @@ describe('stepMover', () => {
     expect(haversineMeters(long.position, [116.0, 39.0])).toBeGreaterThan(700);
     expect(distanceToRoads(g, long.position)).toBeLessThan(0.5);
   });
+
+  describe('sent to a point (sendMover)', () => {
+    // 40 m north of the main road, 300 m short of B. Roads bend only at nodes, so the unit leaves the road at
+    // the nearest node (B) and walks the 300 m across.
+    const scene: LngLat = [116.0165, 39.00036];
+    const access = haversineMeters(scene, [116.02, 39.0]);
+
+    it('drives along the roads, walks the last stretch, stops exactly at the point and stays', () => {
+      const rng = createRng(2);
+      const m = createMover(car, world, rng);
+      sendMover(m, world, scene);
+      const kerb = g.nodes[m.errand!.node]!;
+      let steps = 0;
+      let offRoadSteps = 0;
+      while (!m.errand!.arrived && steps < 600) {
+        stepMover(m, 1, world, rng);
+        steps++;
+        const fromRoad = distanceToRoads(g, m.position);
+        if (fromRoad > 0.5) {
+          offRoadSteps++;
+          // Off the road only on the straight stretch from the kerb node to the scene.
+          expect(haversineMeters(m.position, kerb) + haversineMeters(m.position, scene)).toBeCloseTo(haversineMeters(kerb, scene), 0);
+          expect(m.speed).toBeLessThanOrEqual(OFF_ROAD_SPEED_MPS);
+        }
+      }
+      expect(m.errand!.arrived).toBe(true);
+      expect(offRoadSteps).toBeGreaterThan(0);
+      expect(haversineMeters(m.position, scene)).toBeLessThan(0.01);
+      // 1.7 km of road at most 55 km/h, then the walk across: no faster than physics allows.
+      expect(steps).toBeGreaterThan(1700 / 15.3 + access / OFF_ROAD_SPEED_MPS - 2);
+      for (let s = 0; s < 300; s++) stepMover(m, 1, world, rng);
+      expect(haversineMeters(m.position, scene)).toBeLessThan(0.01);
+      expect(m.speed).toBe(0);
+    });
+
+    it('arrives at the same place whether stepped by 1 s or by long steps (a high --time-scale)', () => {
+      const fine = createMover(car, world, createRng(3));
+      const coarse = createMover(car, world, createRng(3));
+      for (const m of [fine, coarse]) sendMover(m, world, scene);
+      const rngFine = createRng(4);
+      const rngCoarse = createRng(4);
+      for (let s = 0; s < 900; s++) stepMover(fine, 1, world, rngFine);
+      stepMover(coarse, 900, world, rngCoarse);
+      expect(fine.errand!.arrived && coarse.errand!.arrived).toBe(true);
+      expect(haversineMeters(fine.position, coarse.position)).toBeLessThan(0.01);
+    });
+
+    it('turns round when caught driving away from the point', () => {
+      const rng = createRng(5);
+      const m = createMover(car, world, rng);
+      const a = g.nearestNode([116.0, 39.0]);
+      const j = g.nearestNode([116.01, 39.0]);
+      // Half-way from J towards A, 430 m from J: the scene lies behind.
+      Object.assign(m, { pauseLeft: 0, node: j, route: [a], cursor: 0, along: 430, cruise: 12, speed: 12 });
+      stepMover(m, 0.001, world, rng);
+      const before = haversineMeters(m.position, scene);
+      sendMover(m, world, scene);
+      stepMover(m, 5, world, rng);
+      expect(haversineMeters(m.position, scene)).toBeLessThan(before);
+      expect(distanceToRoads(g, m.position)).toBeLessThan(0.5);
+    });
+
+    it('once released, walks back to the road and patrols again', () => {
+      const rng = createRng(6);
+      const m = createMover(car, world, rng);
+      sendMover(m, world, scene);
+      stepMover(m, 900, world, rng);
+      expect(m.errand!.arrived).toBe(true);
+      releaseMover(m);
+      expect(m.errand).toBeUndefined();
+      let back = -1;
+      for (let s = 0; s < 1200; s++) {
+        stepMover(m, 1, world, rng);
+        if (back < 0 && distanceToRoads(g, m.position) < 0.5) back = s;
+      }
+      expect(back).toBeGreaterThanOrEqual(0);
+      expect(back).toBeLessThan(access / OFF_ROAD_SPEED_MPS + 2);
+      expect(haversineMeters(m.position, scene)).toBeGreaterThan(access);
+      expect(distanceToRoads(g, m.position)).toBeLessThan(0.5);
+    });
+
+    it('released while driving, finishes the edge it is on and patrols from there', () => {
+      const rng = createRng(7);
+      const m = createMover(car, world, rng);
+      sendMover(m, world, scene);
+      stepMover(m, 20, world, rng);
+      expect(m.errand!.arrived).toBe(false);
+      releaseMover(m);
+      for (let s = 0; s < 600; s++) {
+        stepMover(m, 1, world, rng);
+        expect(distanceToRoads(g, m.position)).toBeLessThan(0.5);
+      }
+    });
+  });
 });
+
+describe('sent to a scene across the demo town', () => {
+  it('each kind reaches a point 1.5–3 km away at its own pace, along roads', () => {
+    const units = demo.units.filter((u) => u.kind === 'patrol_car' || u.kind === 'foot_patrol').slice(0, 6);
+    for (const u of units) {
+      const rng = createRng(11);
+      const world2 = createWorld(graph, gridShapes);
+      const m = createMover(u, world2, rng);
+      // A point on a far road node of the town, so the straight line is a lower bound of the drive.
+      const start = m.position;
+      const targetNode = graph.nodes.findIndex((p, i) => {
+        const d = haversineMeters(start, p);
+        return d > 1500 && d < 3000 && graph.component[i] === 0;
+      });
+      const target = graph.nodes[targetNode]!;
+      sendMover(m, world2, target);
+      let s = 0;
+      while (!m.errand!.arrived && s < 7200) {
+        stepMover(m, 1, world2, rng);
+        s++;
+      }
+      expect(m.errand!.arrived, u.id).toBe(true);
+      const straight = haversineMeters(start, target);
+      const [minKmh, maxKmh] = u.kind === 'patrol_car' ? [8, 55] : [3, 6.6];
+      expect(straight / s, u.id).toBeLessThan(maxKmh / 3.6);
+      expect(straight / s, u.id).toBeGreaterThan(minKmh / 3.6 / 2.5);
+    }
+  });
+});
+

@@ -1,6 +1,8 @@
 // How each kind of unit moves about the town, stepped in simulated seconds. Units always travel along
 // road edges (so a position is always on a road), pick their next destination the way their job makes
 // them (a patrol car cruises its sector, a community officer walks its grid), and pause on arrival.
+// A unit sent somewhere (an incident scene, see sendMover) drives there instead, walks the last stretch
+// from the kerb to the exact place, and stays until it is released back to its patrol.
 import {
   bearingDegrees, haversineMeters, lerpLngLat, pointInMultiPolygon, bboxOfRings, type BBox, type LngLat, type MultiPolygonCoords,
   type Unit, type UnitKind,
@@ -53,6 +55,8 @@ const ACCEL_MPS2 = 1.5;
 const BRAKE_MPS2 = 3;
 /** Long simulated steps (a high --time-scale) are cut into pieces this long so braking stays smooth. */
 const MAX_SUBSTEP_S = 2;
+/** Pace on the stretch between the road and a scene off it (on foot, or a car rolling into a yard). */
+export const OFF_ROAD_SPEED_MPS = 1.4;
 
 export interface GridArea {
   polygons: MultiPolygonCoords;
@@ -86,7 +90,28 @@ export interface MoverState {
   pauseLeft: number;
   /** Case officers alternate between desk time and a trip; true while out. */
   away: boolean;
+  /** Where the unit was sent (sendMover); while set, it goes there and stays instead of patrolling. */
+  errand: Errand | undefined;
+  /** Off the road on the straight stretch from `node` to a point (the scene); `undefined` = on the road. */
+  offRoad: OffRoad | undefined;
   position: LngLat;
+}
+
+export interface Errand {
+  target: LngLat;
+  /** The road node nearest the target, where the unit leaves the road. */
+  node: number;
+  /** False until a route from where the unit is has been chosen. */
+  routed: boolean;
+  /** At the target, standing still. */
+  arrived: boolean;
+}
+
+export interface OffRoad {
+  to: LngLat;
+  lengthM: number;
+  /** Metres from `node` towards `to`. */
+  at: number;
 }
 
 export function createWorld(graph: RoadGraph, grids: readonly { id: string; polygons: MultiPolygonCoords }[]): MovementWorld {
@@ -104,7 +129,7 @@ export function createMover(unit: Unit, world: MovementWorld, rng: Rng): MoverSt
   const state: MoverState = {
     unitId: unit.id, kind: unit.kind, home, gridId: unit.gridId, pace: rng.float(0.9, 1.1),
     node: home, route: [], cursor: 0, along: 0, cruise: 0, speed: 0, heading: rng.int(0, 359), pauseLeft: 0, away: false,
-    position: world.graph.nodes[home]!,
+    errand: undefined, offRoad: undefined, position: world.graph.nodes[home]!,
   };
   // Stagger departures so the whole roster does not set off in the same second.
   state.pauseLeft = unit.kind === 'case_officer' ? rng.exponential(CASE_OFFICER_DESK_MEAN_S / 2) : rng.float(0, 20);
@@ -177,17 +202,9 @@ function arrive(m: MoverState, rng: Rng): void {
   m.pauseLeft = rng.chance(b.pauseChance) ? rng.float(b.pause[0], b.pause[1]) : rng.float(0, 5);
 }
 
-function advance(m: MoverState, dt: number, world: MovementWorld, rng: Rng): void {
+/** Drives along the route for dt seconds: cruise speed per edge, braking for junctions and the route's end. */
+function drive(m: MoverState, dt: number, world: MovementWorld, rng: Rng): void {
   const { graph } = world;
-  if (m.pauseLeft > 0) {
-    m.pauseLeft -= dt;
-    m.speed = 0;
-    return;
-  }
-  if (m.cursor >= m.route.length) {
-    plan(m, world, rng);
-    if (m.pauseLeft > 0) return;
-  }
   const b = BEHAVIOURS[m.kind]!;
   const next = m.route[m.cursor]!;
   const edgeLen = graph.edge(m.node, next)?.lengthM ?? haversineMeters(graph.nodes[m.node]!, graph.nodes[next]!);
@@ -221,12 +238,129 @@ function advance(m: MoverState, dt: number, world: MovementWorld, rng: Rng): voi
       if (m.cursor < m.route.length) pickCruise(m, world, rng);
     }
   }
+}
+
+/** Walks the off-road stretch back to its road node; true once on the road again. */
+function backToRoad(m: MoverState, dt: number): boolean {
+  const off = m.offRoad;
+  if (!off) return true;
+  m.speed = OFF_ROAD_SPEED_MPS;
+  off.at -= OFF_ROAD_SPEED_MPS * dt;
+  if (off.at > 0) return false;
+  m.offRoad = undefined;
+  m.speed = 0;
+  return true;
+}
+
+/**
+ * Routes a sent unit from where it is. Caught half-way along an edge it either drives on to the next node or
+ * turns round, whichever gives the shorter way to the target.
+ */
+function routeErrand(m: MoverState, e: Errand, world: MovementWorld): void {
+  const { graph } = world;
+  const by = BEHAVIOURS[m.kind]!.routeBy;
+  const ahead = m.route[m.cursor];
+  const pathFrom = (from: number): number[] => (from === e.node ? [from] : (shortestPath(graph, from, e.node, by)?.nodes ?? [from]));
+  const lengthOf = (nodes: number[]): number => {
+    let sum = 0;
+    for (let k = 1; k < nodes.length; k++) sum += graph.edge(nodes[k - 1]!, nodes[k]!)!.lengthM;
+    return sum;
+  };
+  if (ahead !== undefined && m.along > 0) {
+    const edgeLen = graph.edge(m.node, ahead)?.lengthM ?? 0;
+    const onward = pathFrom(ahead);
+    const back = pathFrom(m.node);
+    if (edgeLen - m.along + lengthOf(onward) <= m.along + lengthOf(back)) {
+      m.route = onward;
+    } else {
+      // Turn round: the same point, seen from the other end of the edge.
+      m.route = back;
+      m.node = ahead;
+      m.along = edgeLen - m.along;
+    }
+  } else {
+    m.route = pathFrom(m.node).slice(1);
+    m.along = 0;
+  }
+  m.cursor = 0;
+  e.routed = true;
+}
+
+function advanceErrand(m: MoverState, e: Errand, dt: number, world: MovementWorld, rng: Rng): void {
+  if (e.arrived) {
+    m.speed = 0;
+    return;
+  }
+  if (!e.routed) {
+    // Standing off the road at an earlier scene: back to the road first.
+    if (!backToRoad(m, dt)) return;
+    routeErrand(m, e, world);
+    if (m.cursor < m.route.length) pickCruise(m, world, rng);
+  }
+  if (m.cursor < m.route.length) {
+    drive(m, dt, world, rng);
+    if (m.cursor < m.route.length) return;
+    m.route = [];
+    m.cursor = 0;
+    m.speed = 0;
+  }
+  // At the kerb nearest the target: the last stretch straight to it.
+  const off = (m.offRoad ??= { to: e.target, lengthM: haversineMeters(world.graph.nodes[m.node]!, e.target), at: 0 });
+  off.at += OFF_ROAD_SPEED_MPS * dt;
+  m.speed = OFF_ROAD_SPEED_MPS;
+  if (off.at >= off.lengthM) {
+    off.at = off.lengthM;
+    e.arrived = true;
+    m.speed = 0;
+  }
+}
+
+function advance(m: MoverState, dt: number, world: MovementWorld, rng: Rng): void {
+  if (m.errand) {
+    advanceErrand(m, m.errand, dt, world, rng);
+    return;
+  }
+  if (!backToRoad(m, dt)) return;
+  if (m.pauseLeft > 0) {
+    m.pauseLeft -= dt;
+    m.speed = 0;
+    return;
+  }
+  if (m.cursor >= m.route.length) {
+    plan(m, world, rng);
+    if (m.pauseLeft > 0) return;
+  }
+  drive(m, dt, world, rng);
   if (m.cursor >= m.route.length) arrive(m, rng);
+}
+
+/**
+ * Sends a unit to a point: from its next step on it drives there along roads (at its kind's cruising
+ * speeds), walks the last stretch off the road, and stands there until releaseMover.
+ */
+export function sendMover(m: MoverState, world: MovementWorld, target: LngLat): void {
+  m.errand = { target, node: world.graph.nearestNode(target), routed: false, arrived: false };
+  m.pauseLeft = 0;
+}
+
+/** Back to the unit's own patrol: it finishes the edge it is on (or walks back to the road) and plans as usual. */
+export function releaseMover(m: MoverState): void {
+  if (!m.errand) return;
+  m.errand = undefined;
+  m.route = m.cursor < m.route.length ? [m.route[m.cursor]!] : [];
+  m.cursor = 0;
+  m.pauseLeft = 0;
 }
 
 /** Recomputes position and heading from the route state (heading kept while standing still). */
 function place(m: MoverState, graph: RoadGraph): void {
   const from = graph.nodes[m.node]!;
+  const off = m.offRoad;
+  if (off) {
+    m.position = off.lengthM > 0 ? lerpLngLat(from, off.to, Math.min(1, Math.max(0, off.at / off.lengthM))) : from;
+    if (m.speed > 0 && off.lengthM > 0) m.heading = m.errand?.routed ? bearingDegrees(from, off.to) : bearingDegrees(off.to, from);
+    return;
+  }
   const to = m.route[m.cursor];
   if (to === undefined) {
     m.position = from;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IncidentReportSchema, PositionMessageSchema, compileChecker } from '@ccr/shared';
+import { IncidentReportSchema, PositionMessageSchema, compileChecker, haversineMeters, type DeviceOrder } from '@ccr/shared';
 import { DEMO_SEED, buildDemoJurisdiction } from './jurisdiction-generator.js';
 import { NotEnoughUnitsError, chunk, createSimulation, trackedUnits, type SimulationTick } from './simulation.js';
 
@@ -87,5 +87,84 @@ describe('chunk', () => {
     const sizes = chunk(Array.from({ length: 12_001 }, (_, i) => i), 5000).map((c) => c.length);
     expect(sizes).toEqual([5000, 5000, 2001]);
     expect(chunk([], 5000)).toEqual([]);
+  });
+});
+
+describe('units obey orders', () => {
+  const order = (unitId: string, kind: DeviceOrder['kind'], at: [number, number], id = 'JQ-20261123-0001'): DeviceOrder => ({
+    orderId: `o-${kind}-${unitId}-${id}`, unitId, kind, issuedAt: START, issuedBy: 'dispatcher',
+    incident: { id, type: 'theft', priority: 1, lng: at[0], lat: at[1], address: '中山街12号', summary: '电动车被盗' },
+  });
+
+  it('a dispatched unit reports en route, drives to the scene, stays for the service time, reports resolved and patrols', () => {
+    const sim = createSimulation({ jurisdiction: demo, seed: 4, startMs: START, timeScale: 30, serviceMinutes: [5, 5] });
+    const first = sim.tick();
+    const car = first.positions.find((p) => p.unitId === 'P-01')!;
+    // A scene about a kilometre east of the car.
+    const scene: [number, number] = [car.lng + 0.012, car.lat];
+    const out = sim.order(order('P-01', 'dispatch', scene));
+    expect(out.reports).toEqual([{ unitId: 'P-01', report: { status: 'en_route', incidentId: 'JQ-20261123-0001' } }]);
+    expect(sim.duty('P-01')).toMatchObject({ state: 'responding' });
+
+    let arrivedTick = -1;
+    let resolvedTick = -1;
+    const reports: unknown[] = [];
+    for (let t = 1; t < 400 && resolvedTick < 0; t++) {
+      const tick = sim.tick();
+      const p = tick.positions.find((x) => x.unitId === 'P-01')!;
+      if (arrivedTick < 0 && haversineMeters([p.lng, p.lat], scene) < 1) arrivedTick = t;
+      for (const r of tick.output.reports) reports.push(r);
+      if (tick.output.reports.length > 0) resolvedTick = t;
+      // Every other unit carries on with nothing to report.
+      expect(tick.output.reports.every((r) => r.unitId === 'P-01')).toBe(true);
+    }
+    expect(reports).toEqual([{ unitId: 'P-01', report: { status: 'resolved', incidentId: 'JQ-20261123-0001' } }]);
+    // At ×30, one tick is 30 simulated seconds: a km or two by road takes a handful of ticks, not minutes.
+    expect(arrivedTick).toBeGreaterThan(0);
+    expect(arrivedTick).toBeLessThan(30);
+    // Five simulated minutes at the scene are ten ticks at ×30.
+    expect(resolvedTick - arrivedTick).toBeGreaterThanOrEqual(10);
+    expect(resolvedTick - arrivedTick).toBeLessThanOrEqual(12);
+    expect(sim.duty('P-01')).toEqual({ state: 'patrol' });
+  });
+
+  it('a cancelled unit turns back to patrol and reports nothing more', () => {
+    const sim = createSimulation({ jurisdiction: demo, seed: 4, startMs: START, timeScale: 30, serviceMinutes: [1, 1] });
+    const car = sim.tick().positions.find((p) => p.unitId === 'P-02')!;
+    const scene: [number, number] = [car.lng, car.lat + 0.015];
+    sim.order(order('P-02', 'dispatch', scene));
+    sim.tick();
+    expect(sim.order(order('P-02', 'cancel', scene)).reports).toEqual([]);
+    for (let t = 0; t < 100; t++) {
+      const tick = sim.tick();
+      expect(tick.output.reports).toEqual([]);
+      const p = tick.positions.find((x) => x.unitId === 'P-02')!;
+      expect(haversineMeters([p.lng, p.lat], scene)).toBeGreaterThan(1);
+    }
+    expect(sim.duty('P-02')).toEqual({ state: 'patrol' });
+  });
+
+  it('an emergency unit is alerted without moving; units not driven are only noted', () => {
+    const sim = createSimulation({ jurisdiction: demo, seed: 4, startMs: START, unitCount: 10 });
+    sim.tick();
+    const alert = sim.order(order('E-0001', 'alert', [116.68, 39.07]));
+    expect(alert.reports).toEqual([]);
+    expect(alert.notes).toEqual([{ unitId: 'E-0001', text: expect.stringContaining('alert JQ-20261123-0001') }]);
+    const notDriven = sim.order(order('Z-63', 'dispatch', [116.68, 39.07]));
+    expect(notDriven.reports).toEqual([]);
+    expect(notDriven.notes[0]!.text).toContain('does not drive Z-63');
+    expect(sim.duty('E-0001')).toBeUndefined();
+  });
+
+  it('leaves every other unit exactly where an unordered run has it', () => {
+    const plain = createSimulation({ jurisdiction: demo, seed: 12, startMs: START, timeScale: 10 });
+    const ordered = createSimulation({ jurisdiction: demo, seed: 12, startMs: START, timeScale: 10 });
+    plain.tick();
+    const car = ordered.tick().positions[0]!;
+    ordered.order(order(car.unitId, 'dispatch', [car.lng + 0.01, car.lat]));
+    for (let t = 0; t < 50; t++) {
+      const [a, b] = [plain.tick(), ordered.tick()];
+      expect(b.positions.slice(1)).toEqual(a.positions.slice(1));
+    }
   });
 });

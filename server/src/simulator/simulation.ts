@@ -1,10 +1,13 @@
 // One simulated shift, tick by tick: where every tracked unit is and which incidents come in. Pure and
 // deterministic: a seed, a start time and a tick counter decide everything; the producer only sends it.
 import {
-  TRACKED_KINDS, type IncidentReport, type Jurisdiction, type LngLat, type PositionReport, type Unit,
+  TRACKED_KINDS, type DeviceOrder, type IncidentReport, type Jurisdiction, type LngLat, type PositionReport, type Unit, type UnitReport,
 } from '@ccr/shared';
+import { PATROL, onArrived, onOrder, onTime, serviceSeconds, type Duty, type DutyStep } from './duty.js';
 import { createIncidentGenerator, type IncidentGenerator } from './incident-generator.js';
-import { createMover, createWorld, isMobileKind, stepMover, type MoverState, type MovementWorld } from './movement.js';
+import {
+  createMover, createWorld, isMobileKind, releaseMover, sendMover, stepMover, type MoverState, type MovementWorld,
+} from './movement.js';
 import { createRng, type Rng } from './prng.js';
 import { buildRoadGraph } from './road-graph.js';
 
@@ -26,6 +29,14 @@ export interface SimulationOptions {
   firstIncidentAfterS?: number;
   correctionChance?: number;
   firstSequence?: (day: string) => number;
+  /** Time at a scene, simulated minutes [min, max] for every incident type; default by type (duty.ts). */
+  serviceMinutes?: readonly [number, number];
+}
+
+/** What a unit says on the device channel, and log lines about what it did. */
+export interface UnitOutput {
+  reports: { unitId: string; report: UnitReport }[];
+  notes: { unitId: string; text: string }[];
 }
 
 export interface SimulationTick {
@@ -36,6 +47,8 @@ export interface SimulationTick {
   simMs: number;
   positions: PositionReport[];
   incidents: IncidentReport[];
+  /** Units that finished at a scene this tick report it (see duty.ts). */
+  output: UnitOutput;
 }
 
 export interface Simulation {
@@ -43,6 +56,11 @@ export interface Simulation {
   readonly world: MovementWorld;
   readonly incidents: IncidentGenerator;
   tick(): SimulationTick;
+  /** An order from the device channel for one of the jurisdiction's units (tracked or fixed). Unknown
+   *  units and units this run does not drive only get a note. */
+  order(order: DeviceOrder): UnitOutput;
+  /** What a driven unit is doing about orders; undefined for units not driven. */
+  duty(unitId: string): Duty | undefined;
 }
 
 /** Asked for more units than the roster tracks. */
@@ -103,10 +121,26 @@ export function createSimulation(options: SimulationOptions): Simulation {
   );
   const units = trackedUnits(jurisdiction, options.unitCount);
   // Each unit draws from its own stream, so driving 50 units moves those 50 exactly as driving 5,000 would.
-  const movers: { state: MoverState; rng: Rng }[] = units.map((u) => {
+  const movers: { state: MoverState; rng: Rng; duty: Duty; orderRng: Rng }[] = units.map((u) => {
     const rng = root.fork(`unit:${u.id}`);
-    return { state: createMover(u, world, rng), rng };
+    // Orders draw from their own stream, so a unit that was never sent anywhere moves exactly as before.
+    return { state: createMover(u, world, rng), rng, duty: PATROL, orderRng: root.fork(`orders:${u.id}`) };
   });
+  const moverById = new Map(movers.map((m) => [m.state.unitId, m]));
+  const fixedIds = new Set(jurisdiction.units.filter((u) => !isMobileKind(u.kind)).map((u) => u.id));
+
+  const apply = (unitId: string, step: DutyStep, out: UnitOutput): void => {
+    const mover = moverById.get(unitId);
+    if (mover) mover.duty = step.duty;
+    for (const e of step.effects) {
+      if (e.type === 'report') out.reports.push({ unitId, report: e.report });
+      else if (e.type === 'note') out.notes.push({ unitId, text: e.text });
+      else if (!mover) continue;
+      else if (e.type === 'go') sendMover(mover.state, world, e.scene);
+      else releaseMover(mover.state);
+    }
+  };
+  const serviceRange = options.serviceMinutes;
   const incidents = createIncidentGenerator({
     jurisdiction,
     rng: root.fork('incidents'),
@@ -127,14 +161,30 @@ export function createSimulation(options: SimulationOptions): Simulation {
       const simMs = simStartMs + n * periodMs * timeScale;
       const dtS = n === 0 ? 0 : (periodMs * timeScale) / 1000;
       const positions: PositionReport[] = new Array(movers.length);
-      movers.forEach(({ state, rng }, i) => {
+      const output: UnitOutput = { reports: [], notes: [] };
+      movers.forEach((mover, i) => {
+        const { state, rng } = mover;
         if (dtS > 0) stepMover(state, dtS, world, rng);
+        if (mover.duty.state === 'responding' && state.errand?.arrived) {
+          apply(state.unitId, onArrived(mover.duty, serviceSeconds(mover.duty.incidentType, mover.orderRng.next(), serviceRange)), output);
+        } else if (mover.duty.state === 'on_scene' && dtS > 0) {
+          apply(state.unitId, onTime(mover.duty, dtS), output);
+        }
         positions[i] = report(state, ts);
       });
       const news = n === 0 ? [] : incidents.advance(simMs - periodMs * timeScale, simMs, ts);
       if (!sentAny && news.length === 0 && n >= firstIncidentTick) news.push(incidents.emitNow(simMs, ts));
       if (news.length > 0) sentAny = true;
-      return { tick: n, ts, simMs, positions, incidents: news };
+      return { tick: n, ts, simMs, positions, incidents: news, output };
     },
+    order(order) {
+      const out: UnitOutput = { reports: [], notes: [] };
+      const mover = moverById.get(order.unitId);
+      if (mover) apply(order.unitId, onOrder(mover.duty, order, true), out);
+      else if (fixedIds.has(order.unitId)) apply(order.unitId, onOrder(PATROL, order, false), out);
+      else out.notes.push({ unitId: order.unitId, text: `${order.kind} ${order.incident.id} not acted on: this run does not drive ${order.unitId}` });
+      return out;
+    },
+    duty: (unitId) => moverById.get(unitId)?.duty,
   };
 }
