@@ -1,38 +1,109 @@
-// Counter moves for incident changes.
+// Counter moves for incident changes: exactly once per change, netted, by local time.
 import { describe, expect, it } from 'vitest';
-import type { IncidentReport } from '@ccr/shared';
+import { transitionIncident, type Incident, type IncidentReport } from '@ccr/shared';
 import { applyReport } from '../live/incident-rules.js';
-import { incidentStatsMoves } from './stats-buckets.js';
+import { countField, incidentStatsMoves, responseBinField, responseSumField, type BucketMove } from './stats-buckets.js';
 
 const report: IncidentReport = {
-  id: 'JQ-20261123-0042', type: 'theft', priority: 1, lng: 116.7, lat: 39.07, address: '胜芳镇中山街12号',
-  reportedAt: '2026-11-23T09:41:05+08:00', source: '110', summary: '电动车被盗', reporter: '王先生 138****0000',
+  id: 'JQ-20261123-0042', type: 'dispute', priority: 1, lng: 116.7, lat: 39.07, address: '胜芳镇中山街12号',
+  reportedAt: '2026-11-23T09:41:05+08:00', source: '110', summary: '邻里纠纷', reporter: '王先生 138****0000',
 };
 const TZ = 'Asia/Shanghai';
+const base = applyReport(report, null, { now: 0, gridId: 'G07' }).incident;
+const T0 = base.reportedAt;
+
+/** Applies moves to an in-memory picture of the buckets, dropping zeros like a netted Redis would show them. */
+function apply(state: Map<string, number>, moves: readonly BucketMove[]): void {
+  for (const m of moves) {
+    const k = `${m.bucket}|${m.field}`;
+    const v = (state.get(k) ?? 0) + m.by;
+    if (v === 0) state.delete(k);
+    else state.set(k, v);
+  }
+}
+const fresh = (i: Incident): Map<string, number> => {
+  const s = new Map<string, number>();
+  apply(s, incidentStatsMoves(null, i, TZ));
+  return s;
+};
+
+function step(i: Incident, to: Parameters<typeof transitionIncident>[1], at: number, extra: Parameters<typeof transitionIncident>[3] = {}): Incident {
+  const r = transitionIncident(i, to, { by: 'test', at }, extra);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.state;
+}
 
 describe('incidentStatsMoves', () => {
-  const base = applyReport(report, null, { now: 0, gridId: null }).incident;
-
-  it('counts a new incident once in its local day', () => {
-    expect(incidentStatsMoves(null, base, TZ)).toEqual([
-      { bucket: 'stats:day:2026-11-23', field: 'total', by: 1 },
-      { bucket: 'stats:day:2026-11-23', field: 'type:theft', by: 1 },
-      { bucket: 'stats:day:2026-11-23', field: 'prio:1', by: 1 },
-    ]);
+  it('counts a new incident once in its local day and hour, under the fields the wall reads', () => {
+    const s = fresh(base);
+    for (const f of ['total', 'type:dispute', 'prio:1', 'src:110', 'grid:G07', 'dispute', 'dispute|grid:G07', 'hod:09', 'dispute|hod:09']) {
+      expect(s.get(`stats:day:2026-11-23|${f}`), f).toBe(1);
+    }
+    expect(s.get('stats:hour:2026-11-23T09|total')).toBe(1);
+    expect(s.get('stats:hour:2026-11-23T09|hod:09')).toBeUndefined();
+    expect([...s.values()].every((v) => v === 1)).toBe(true);
   });
 
-  it('moves only the buckets a correction changes', () => {
-    expect(incidentStatsMoves(base, { ...base, type: 'fraud' }, TZ)).toEqual([
-      { bucket: 'stats:day:2026-11-23', field: 'type:theft', by: -1 },
-      { bucket: 'stats:day:2026-11-23', field: 'type:fraud', by: 1 },
-    ]);
-    expect(incidentStatsMoves(base, { ...base, summary: 'x' }, TZ)).toEqual([]);
+  it('changes nothing for an unchanged incident, and moves only what a correction changes', () => {
+    expect(incidentStatsMoves(base, base, TZ)).toEqual([]);
+    expect(incidentStatsMoves(base, { ...base, summary: 'x', revision: 2 }, TZ)).toEqual([]);
+    const moves = incidentStatsMoves(base, { ...base, source: 'online' }, TZ);
+    expect(moves).toContainEqual({ bucket: 'stats:day:2026-11-23', field: 'src:110', by: -1 });
+    expect(moves).toContainEqual({ bucket: 'stats:day:2026-11-23', field: 'src:online', by: 1 });
+    expect(moves.every((m) => m.field.includes('src:'))).toBe(true);
   });
 
-  it('uses the station time zone for the day boundary', () => {
-    const lateUtc = { ...base, reportedAt: Date.parse('2026-11-23T16:30:00Z') }; // 00:30 next day in Shanghai
-    expect(incidentStatsMoves(null, lateUtc, TZ)[0]!.bucket).toBe('stats:day:2026-11-24');
-    expect(incidentStatsMoves(null, lateUtc, 'UTC')[0]!.bucket).toBe('stats:day:2026-11-23');
+  it('moves the response histograms and outcome counts once through the lifecycle', () => {
+    let i = base;
+    const s = fresh(i);
+    const versions: Incident[] = [];
+    i = step(i, 'dispatched', T0 + 60_000); versions.push(i);
+    i = step(i, 'en_route', T0 + 70_000); versions.push(i);
+    i = step(i, 'on_scene', T0 + 300_001); versions.push(i);
+    i = step(i, 'resolved', T0 + 900_000); versions.push(i);
+    i = step(i, 'closed', T0 + 1_000_000, { outcome: 'mediated' }); versions.push(i);
+    let prev = base;
+    for (const v of versions) { apply(s, incidentStatsMoves(prev, v, TZ)); prev = v; }
+    expect(s).toEqual(fresh(i));
+    expect(s.get(`stats:resp:2026-11-23|${responseBinField('dispatch', 1, 60)}`)).toBe(1);
+    expect(s.get(`stats:resp:2026-11-23|${responseBinField('on_scene', 1, 301)}`)).toBe(1); // 300.001 s is past a 300 s target
+    expect(s.get(`stats:resp:2026-11-23T09|${responseSumField('on_scene', 1)}`)).toBe(300_001);
+    expect(s.get(`stats:day:2026-11-23|${countField('closed', 'grid', 'G07')}`)).toBe(1);
+    expect(s.get(`stats:day:2026-11-23|${countField('mediated')}`)).toBe(1);
+    // A second dispatched entry (backup) does not move the first-dispatch interval.
+    const again = { ...i, timeline: [...i.timeline, { status: 'dispatched' as const, at: T0 + 2_000_000 }] };
+    expect(incidentStatsMoves(i, again, TZ)).toEqual([]);
+  });
+
+  it('any sequence of versions leaves exactly the last version\'s counts', () => {
+    const types = ['theft', 'fraud', 'fight', 'dispute'] as const;
+    let seed = 7;
+    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    for (let run = 0; run < 50; run++) {
+      let cur: Incident = base;
+      const s = fresh(cur);
+      for (let k = 0; k < 8; k++) {
+        const next: Incident = {
+          ...cur,
+          type: types[rnd(4)]!, priority: (1 + rnd(3)) as 1 | 2 | 3, gridId: rnd(3) === 0 ? null : `G0${rnd(3)}`,
+          reportedAt: T0 + (rnd(3) - 1) * 86_400_000 + rnd(2) * 3_600_000,
+          status: rnd(2) ? 'closed' : 'received', outcome: rnd(2) ? 'mediation_failed' : undefined,
+          timeline: rnd(2) ? [{ status: 'dispatched', at: T0 + rnd(400) * 1000 }] : [],
+        };
+        if (next.outcome === undefined) delete next.outcome;
+        apply(s, incidentStatsMoves(cur, next, TZ));
+        cur = next;
+      }
+      expect(s).toEqual(fresh(cur));
+    }
+  });
+
+  it('uses the station time zone; an incident exactly at local midnight belongs to the new day', () => {
+    const midnight = { ...base, reportedAt: Date.parse('2026-11-23T16:00:00Z') }; // 00:00 on the 24th in Shanghai
+    const justBefore = { ...base, reportedAt: midnight.reportedAt - 1 };
+    expect(fresh(midnight).get('stats:day:2026-11-24|total')).toBe(1);
+    expect(fresh(midnight).get('stats:hour:2026-11-24T00|total')).toBe(1);
+    expect(fresh(justBefore).get('stats:hour:2026-11-23T23|total')).toBe(1);
+    expect(incidentStatsMoves(null, midnight, 'UTC')[0]!.bucket).toBe('stats:day:2026-11-23');
   });
 });
-

@@ -1,20 +1,79 @@
 // Which statistics counters an incident change moves. Pure: every write of an incident (ingest, dispatch
-// commands, status changes) passes its before and after through here and applies the moves in the same Redis
-// script as the write, so a figure moves exactly once per change however often a message is redelivered.
-import { localDay, type Incident } from '@ccr/shared';
+// commands, status changes, history seeding) passes its before and after through here and applies the moves in
+// the same Redis script as the write, so a figure moves exactly once per change however often a message is
+// redelivered: the moves of (before → after) are "remove before's contributions, add after's", netted.
+//
+// Layout (all hashes of integer counters, named by the local time of the incident's reportedAt):
+//   stats:day:<YYYY-MM-DD>        count fields (below) + hour-of-day fields `hod:HH` / `<metric>|hod:HH`
+//   stats:hour:<YYYY-MM-DD>T<HH>  count fields
+//   stats:resp:<YYYY-MM-DD>       response histograms: `<step>|prio:<p>|<bin>` (bin = whole seconds rounded up,
+//   stats:resp:<YYYY-MM-DD>T<HH>  see responseBin) and `<step>|prio:<p>|ms` (sum of the intervals in ms)
+// Count fields: metric 'incidents' keeps the names the wall's stats:today event reads (`total`, `type:x`,
+// `prio:x`) plus `src:x`, `grid:x`; every other count metric m uses `m`, `m|type:x`, `m|src:x`, … A series
+// over 13 months by type is then one HMGET of a dozen fields on each of ~400 day hashes.
+import {
+  NO_GRID, hourKeyOf, incidentCountMetrics, localDayOf, responseBin, responseIntervals,
+  type CountMetric, type Incident, type ResponseStep,
+} from '@ccr/shared';
 
 /** One counter move: HINCRBY <prefix><bucket> <field> <by>. Buckets are hashes named by this module. */
 export interface BucketMove { bucket: string; field: string; by: number }
 
 export const dayBucket = (day: string): string => `stats:day:${day}`;
+export const hourBucket = (hour: string): string => `stats:hour:${hour}`;
+/** `period` is a day key or an hour key. */
+export const responseBucket = (period: string): string => `stats:resp:${period}`;
 
-function countsOf(i: Pick<Incident, 'type' | 'priority' | 'reportedAt'>, timeZone: string, by: 1 | -1): BucketMove[] {
-  const bucket = dayBucket(localDay(i.reportedAt, timeZone));
-  return [
-    { bucket, field: 'total', by },
-    { bucket, field: `type:${i.type}`, by },
-    { bucket, field: `prio:${i.priority}`, by },
-  ];
+/** Dimensions a count can be split by, with their field prefixes. */
+export const DIM_PREFIX = { type: 'type', source: 'src', grid: 'grid', priority: 'prio', hod: 'hod' } as const;
+export type CountDim = keyof typeof DIM_PREFIX;
+
+/** The hash field of a count metric, whole or for one value of a dimension. */
+export function countField(metric: CountMetric, dim?: CountDim, value?: string | number): string {
+  if (!dim) return metric === 'incidents' ? 'total' : metric;
+  const part = `${DIM_PREFIX[dim]}:${value}`;
+  return metric === 'incidents' ? part : `${metric}|${part}`;
+}
+
+const STEP_CODE: Record<ResponseStep, string> = { dispatch: 'd', on_scene: 's' };
+/** Histogram bin field of a response step for a priority. */
+export const responseBinField = (step: ResponseStep, priority: number, bin: number): string => `${STEP_CODE[step]}|prio:${priority}|${bin}`;
+/** Sum of the intervals (ms) of a response step for a priority. */
+export const responseSumField = (step: ResponseStep, priority: number): string => `${STEP_CODE[step]}|prio:${priority}|ms`;
+/** Reads a histogram field back: null for sums and foreign fields. */
+export function parseResponseBinField(field: string): { step: ResponseStep; priority: number; bin: number } | null {
+  const m = /^([ds])\|prio:(\d)\|(\d+)$/.exec(field);
+  if (!m) return null;
+  return { step: m[1] === 'd' ? 'dispatch' : 'on_scene', priority: Number(m[2]), bin: Number(m[3]) };
+}
+
+const hh = (hourKey: string): string => hourKey.slice(11, 13);
+
+function contributions(i: Incident, timeZone: string, by: 1 | -1): BucketMove[] {
+  const day = localDayOf(i.reportedAt, timeZone);
+  const hour = hourKeyOf(i.reportedAt, timeZone);
+  const dayB = dayBucket(day);
+  const hourB = hourBucket(hour);
+  const grid = i.gridId ?? NO_GRID;
+  const out: BucketMove[] = [];
+  for (const m of incidentCountMetrics(i)) {
+    const fields = [
+      countField(m), countField(m, 'type', i.type), countField(m, 'source', i.source),
+      countField(m, 'grid', grid), countField(m, 'priority', i.priority),
+    ];
+    for (const field of fields) out.push({ bucket: dayB, field, by }, { bucket: hourB, field, by });
+    out.push({ bucket: dayB, field: countField(m, 'hod', hh(hour)), by });
+  }
+  const intervals = responseIntervals(i);
+  for (const step of ['dispatch', 'on_scene'] as const) {
+    const ms = intervals[step];
+    if (ms === undefined) continue;
+    for (const bucket of [responseBucket(day), responseBucket(hour)]) {
+      out.push({ bucket, field: responseBinField(step, i.priority, responseBin(ms)), by });
+      out.push({ bucket, field: responseSumField(step, i.priority), by: by * ms });
+    }
+  }
+  return out;
 }
 
 /** Nets out moves that undo each other, so an unchanged bucket is not touched. */
@@ -31,6 +90,6 @@ export function netMoves(moves: readonly BucketMove[]): BucketMove[] {
 
 /** Counter moves that keep every figure exact when an incident is reported, corrected or changes status. */
 export function incidentStatsMoves(before: Incident | null, after: Incident, timeZone: string): BucketMove[] {
-  if (!before) return countsOf(after, timeZone, 1);
-  return netMoves([...countsOf(before, timeZone, -1), ...countsOf(after, timeZone, 1)]);
+  if (!before) return contributions(after, timeZone, 1);
+  return netMoves([...contributions(before, timeZone, -1), ...contributions(after, timeZone, 1)]);
 }
