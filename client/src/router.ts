@@ -1,12 +1,40 @@
-// `/` is the wall. `/dispatch` and `/stats` arrive with later issues; anything unknown shows the wall.
+// `/` is the wall, `/login` the one public page. Every other route needs a session whose role is in its
+// `meta.roles` (any view role when it names none); otherwise the login page shows and says why.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { VIEW_ROLES, type Role } from '@ccr/shared';
 // The wall is bundled with the entry, not lazily: a wall runs for days, and a chunk that a redeploy has
 // replaced in the meantime could no longer be fetched.
 import WallView from './views/WallView.vue';
+import LoginView from './views/LoginView.vue';
+import { guardDecision, useAuthStore } from './stores/auth';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Roles that may open the route; VIEW_ROLES when absent. */
+    roles?: readonly Role[];
+    /** Open without a session. */
+    public?: boolean;
+  }
+}
 
 export const routes: RouteRecordRaw[] = [
-  { path: '/', name: 'wall', component: WallView },
+  { path: '/', name: 'wall', component: WallView, meta: { roles: VIEW_ROLES } },
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ];
 
 export const router = createRouter({ history: createWebHistory(), routes });
+
+let watchingSession = false;
+router.beforeEach((to) => {
+  const auth = useAuthStore();
+  if (!watchingSession) {
+    watchingSession = true;
+    // A session that ends while a page is open (expired, refused, logged out elsewhere) takes it to the login page.
+    auth.onTokenChange((token) => {
+      const here = router.currentRoute.value;
+      if (!token && !here.meta.public) void router.replace({ name: 'login', query: { redirect: here.fullPath, reason: auth.endReason ?? 'expired' } });
+    });
+  }
+  return guardDecision(to, { loggedIn: auth.loggedIn, role: auth.role });
+});

@@ -4,13 +4,16 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import type { Ack, LiveDelta, LiveSubscribeRequest, LiveSubscribeResult, PositionFrame } from '@ccr/shared';
 import { useLiveStore } from './stores/live';
-import { connectLive, type LiveSocket } from './socket';
+import { connectLive, type LiveSocket, type SocketSession } from './socket';
 import { delta, incident, snapshot, T0, todayStats, unit } from './test/fixtures';
 
 type AckFn = (err: Error | null, res: Ack<LiveSubscribeResult>) => void;
 
 class FakeSocket {
   connected = false;
+  /** Socket.IO's `active`: false after a refusal by the server's middleware (then it does not retry). */
+  active = true;
+  connects = 0;
   handlers = new Map<string, ((...a: unknown[]) => void)[]>();
   subscribes: { req: LiveSubscribeRequest; ack: AckFn }[] = [];
   disconnected = false;
@@ -25,20 +28,35 @@ class FakeSocket {
   timeout(): { emit: (ev: string, req: LiveSubscribeRequest, ack: AckFn) => void } {
     return { emit: (_ev, req, ack) => { this.subscribes.push({ req, ack }); } };
   }
-  connect(): this { return this; }
-  disconnect(): this { this.disconnected = true; this.connected = false; return this; }
+  connect(): this { this.connects++; this.active = true; return this; }
+  disconnect(): this { this.disconnected = true; this.connected = false; this.active = false; return this; }
   removeAllListeners(): this { this.handlers.clear(); return this; }
 
-  up(): void { this.connected = true; this.fire('connect'); }
+  up(): void { this.connected = true; this.active = true; this.fire('connect'); }
+  refuse(): void { this.connected = false; this.active = false; this.fire('connect_error', new Error('unauthorized')); }
   down(reason = 'transport close'): void { this.connected = false; this.fire('disconnect', reason); }
   lastSubscribe(): { req: LiveSubscribeRequest; ack: AckFn } { return this.subscribes.at(-1)!; }
+}
+
+class FakeSession implements SocketSession {
+  current: string | null = 'tok-1';
+  renewals = 0;
+  renewResult = true;
+  refusedCount = 0;
+  listeners = new Set<(t: string | null) => void>();
+  token(): string | null { return this.current; }
+  renew(): Promise<boolean> { this.renewals++; return Promise.resolve(this.renewResult); }
+  refused(): void { this.refusedCount++; this.set(null); }
+  onTokenChange(cb: (t: string | null) => void): () => void { this.listeners.add(cb); return () => this.listeners.delete(cb); }
+  set(t: string | null): void { this.current = t; for (const l of this.listeners) l(t); }
 }
 
 function setup() {
   const store = useLiveStore();
   const fake = new FakeSocket();
-  const conn = connectLive(store, { socket: fake as unknown as LiveSocket, disconnectedAfterMs: 1000 });
-  return { store, fake, conn };
+  const session = new FakeSession();
+  const conn = connectLive(store, { socket: fake as unknown as LiveSocket, disconnectedAfterMs: 1000, session });
+  return { store, fake, conn, session };
 }
 
 const ok = (data: LiveSubscribeResult): Ack<LiveSubscribeResult> => ({ ok: true, data });
@@ -128,6 +146,45 @@ describe('live socket binding', () => {
     expect(store.hasSnapshot).toBe(false);
     fake.lastSubscribe().ack(null, ok({ mode: 'snapshot', snapshot: snapshot({ seq: '2-0', today: todayStats(2) }) }));
     expect(store.today?.total).toBe(2);
+  });
+
+  it('renews the token once when the server refuses the handshake, and ends the session when refused again', async () => {
+    const { fake, session } = setup();
+    fake.refuse();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(session.renewals).toBe(1);
+    expect(fake.connects).toBe(1); // tried again with the renewed token
+    expect(session.refusedCount).toBe(0);
+    fake.refuse();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(session.refusedCount).toBe(1);
+    expect(session.current).toBeNull();
+  });
+
+  it('ends the session when the renewal after a refusal is refused', async () => {
+    const { fake, session } = setup();
+    session.renewResult = false;
+    fake.refuse();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(session.refusedCount).toBe(1);
+    expect(fake.connects).toBe(0);
+  });
+
+  it('does not count a network failure as a refusal', async () => {
+    const { fake, session } = setup();
+    fake.fire('connect_error', new Error('xhr poll error')); // still active: Socket.IO retries by itself
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(session.renewals).toBe(0);
+  });
+
+  it('disconnects on logout and connects when a session begins', () => {
+    const { store, fake, session } = setup();
+    fake.up();
+    session.set(null);
+    expect(fake.disconnected).toBe(true);
+    expect(store.connection).toBe('disconnected');
+    session.set('tok-2');
+    expect(fake.connects).toBe(1);
   });
 
   it('closes cleanly', () => {

@@ -1,9 +1,13 @@
 // The client's one Socket.IO connection. It only moves messages between the socket and the live store:
 // subscribe on every (re)connect from the last applied sequence number, buffer deltas meanwhile (the store
 // does that), retry a failed subscribe, and keep the connection state the header shows.
+// The handshake carries the session's token (read afresh on every attempt, so a reconnect uses the renewed
+// one). Without a session it stays unconnected; a handshake the server refuses renews the token once and
+// tries again, and ends the session (→ login page, "需要登录") only when the renewal is refused too.
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, LiveSubscribeRequest, ServerToClientEvents } from '@ccr/shared';
 import type { LiveStore } from './stores/live';
+import { useAuthStore } from './stores/auth';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -16,6 +20,35 @@ export interface LiveConnectionOptions {
   disconnectedAfterMs?: number;
   /** For tests: a socket to use instead of creating one. */
   socket?: LiveSocket;
+  /** The session the handshake proves; the auth store by default. */
+  session?: SocketSession;
+}
+
+/** What the socket needs of the session. */
+export interface SocketSession {
+  token(): string | null;
+  /** Renews the token; resolves true while the session is alive (also when the server is merely away). */
+  renew(): Promise<boolean>;
+  /** The server refused the session for good. */
+  refused(): void;
+  onTokenChange(cb: (token: string | null) => void): () => void;
+}
+
+export function storeSession(): SocketSession {
+  const auth = useAuthStore();
+  return {
+    token: () => auth.token,
+    renew: () => auth.refresh(),
+    refused: () => auth.sessionEnded('refused'),
+    onTokenChange: (cb) => auth.onTokenChange(cb),
+  };
+}
+
+/** Socket.IO reports a refusal by a namespace middleware as a connect_error after which it does not retry. */
+function isRefusal(socket: LiveSocket, err: unknown): boolean {
+  if (socket.active) return false;
+  const data = (err as { data?: { code?: string } } | null)?.data;
+  return data?.code !== 'server_error';
 }
 
 export interface LiveConnection {
@@ -26,11 +59,15 @@ export interface LiveConnection {
 export function connectLive(store: LiveStore, opts: LiveConnectionOptions = {}): LiveConnection {
   const ackTimeoutMs = opts.ackTimeoutMs ?? 15_000;
   const disconnectedAfterMs = opts.disconnectedAfterMs ?? 15_000;
+  const session = opts.session ?? storeSession();
   const ioOpts = {
     path: '/socket.io',
     transports: ['websocket', 'polling'],
     reconnectionDelay: 1_000,
     reconnectionDelayMax: 10_000,
+    autoConnect: false,
+    // A function: evaluated on every attempt, so reconnects carry the current (renewed) token.
+    auth: (cb: (data: object) => void) => cb({ token: session.token() ?? '' }),
   };
   const socket: LiveSocket = opts.socket ?? (opts.url ? io(opts.url, ioOpts) : io(ioOpts));
 
@@ -38,6 +75,8 @@ export function connectLive(store: LiveStore, opts: LiveConnectionOptions = {}):
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let downTimer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  let refusals = 0;
+  let renewTimer: ReturnType<typeof setTimeout> | undefined;
 
   function subscribe(fresh = false): void {
     clearTimeout(retryTimer);
@@ -76,6 +115,7 @@ export function connectLive(store: LiveStore, opts: LiveConnectionOptions = {}):
   }
 
   socket.on('connect', () => {
+    refusals = 0;
     clearTimeout(downTimer);
     downTimer = undefined;
     store.setConnection('connected');
@@ -87,19 +127,51 @@ export function connectLive(store: LiveStore, opts: LiveConnectionOptions = {}):
     // The server closed us on purpose (e.g. a restart): Socket.IO does not retry that by itself.
     if (reason === 'io server disconnect' && !closed) setTimeout(() => { if (!closed) socket.connect(); }, 1_000);
   });
-  socket.on('connect_error', () => markDown());
+  socket.on('connect_error', (err) => {
+    markDown();
+    if (closed || !isRefusal(socket, err)) return;
+    // Refused: the token may have expired while we were away. Renew once, then try again; refused twice in a
+    // row means the session is gone.
+    if (++refusals > 1) {
+      refusals = 0;
+      session.refused();
+      return;
+    }
+    void session.renew().then((alive) => {
+      if (closed) return;
+      if (!alive) { session.refused(); return; }
+      clearTimeout(renewTimer);
+      renewTimer = setTimeout(() => { if (!closed && !socket.connected && session.token()) socket.connect(); }, 1_000);
+    });
+  });
+  const offToken = session.onTokenChange((token) => {
+    if (closed) return;
+    if (!token) {
+      // Logged out: nothing more may reach this screen.
+      refusals = 0;
+      if (socket.connected || socket.active) socket.disconnect();
+      store.setConnection('disconnected');
+    } else if (!socket.connected && !socket.active) {
+      refusals = 0;
+      socket.connect();
+    }
+  });
   socket.on('live:updated', (delta) => store.receiveDelta(delta));
   socket.on('units:moved', (frame) => { store.applyFrame(frame); });
 
   if (socket.connected) {
     store.setConnection('connected');
     subscribe();
+  } else if (!opts.socket && session.token()) {
+    socket.connect();
   }
 
   return {
     socket,
     close() {
       closed = true;
+      offToken();
+      clearTimeout(renewTimer);
       clearTimeout(retryTimer);
       clearTimeout(downTimer);
       socket.removeAllListeners();
