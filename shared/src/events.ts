@@ -2,6 +2,7 @@
 // facts are `topic:past-tense`.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Incident, LiveUnit, TodayStats } from './domain.js';
+import type { TargetKind, TargetsByPriority } from './targets.js';
 import type { StatsKpi } from './stats.js';
 
 /** A position of the live event stream ("ms-n"); orders every delta. Compare with compareSeq(). */
@@ -28,7 +29,10 @@ export type DomainEvent =
   | { type: 'units:freshness'; stale: string[]; fresh: string[] }
   | { type: 'stats:today'; today: TodayStats }
   /** Today's leadership KPIs (shared/src/stats.ts), pushed when they change. */
-  | { type: 'stats:kpi'; kpi: StatsKpi };
+  | { type: 'stats:kpi'; kpi: StatsKpi }
+  /** A response target was missed (announced once per incident and target, by whichever node watched);
+   *  `at` is the deadline that passed. */
+  | { type: 'incident:breached'; incidentId: string; target: TargetKind; targetMs: number; at: number };
 
 export interface LiveDelta {
   seq: Seq;
@@ -42,6 +46,8 @@ export interface LiveSnapshot {
   serverTime: number;
   station: { name: string; timeZone: string };
   staleAfterMs: number;
+  /** Response targets per priority, so every screen colours timers the same way. */
+  targets: TargetsByPriority;
   units: LiveUnit[];
   /** Open incidents (see OPEN_INCIDENT_STATUSES), newest first. */
   incidents: Incident[];

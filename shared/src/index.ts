@@ -8,5 +8,7 @@ export * from './i18n.js';
 export * from './validate.js';
 export * from './auth.js';
 export * from './dispatch.js';
+export * from './targets.js';
+export * from './reach.js';
 export * from './lifecycle.js';
 export * from './stats.js';

@@ -1,5 +1,6 @@
 // Builders for test data in the shapes of the shared contract.
 import type { Incident, LiveDelta, LiveSnapshot, LiveUnit, TodayStats } from '@ccr/shared';
+import { DEFAULT_RESPONSE_TARGETS } from '@ccr/shared';
 
 export const T0 = Date.UTC(2026, 10, 23, 1, 0, 0); // 09:00 Asia/Shanghai
 
@@ -25,7 +26,7 @@ export function todayStats(total = 0): TodayStats {
 export function snapshot(over: Partial<LiveSnapshot> = {}): LiveSnapshot {
   return {
     seq: '1000-0', serverTime: T0, station: { name: '胜芳派出所', timeZone: 'Asia/Shanghai' }, staleAfterMs: 30_000,
-    units: [], incidents: [], today: todayStats(), ...over,
+    targets: DEFAULT_RESPONSE_TARGETS, units: [], incidents: [], today: todayStats(), ...over,
   };
 }
 
