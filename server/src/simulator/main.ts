@@ -1,6 +1,8 @@
 // `pnpm sim`: the demo's producer. Loads a jurisdiction, simulates its units and incidents, and sends
 // them to Redis over the ingest contract (see producer.ts). A CLI: plain log lines on stderr.
 import { JurisdictionError, loadJurisdiction, DEMO_JURISDICTION_DIR } from '../modules/jurisdiction/index.js';
+import { obeyOrders, type DeviceFleet } from './devices.js';
+import { isMobileKind } from './movement.js';
 import { SIMULATOR_USAGE, parseSimulatorOptions } from './options.js';
 import { ingestKeys, lastIncidentSequences, redactUrl, runProducer } from './producer.js';
 import { NotEnoughUnitsError, createSimulation, trackedUnits, type Simulation } from './simulation.js';
@@ -47,14 +49,25 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const simulation = (startMs: number): Simulation =>
-    createSimulation({
+  let fleet: DeviceFleet | undefined;
+  const simulation = (startMs: number): Simulation => {
+    const sim = createSimulation({
       jurisdiction, seed: o.seed, startMs, rateHz: o.rateHz, timeScale: o.timeScale,
       ...(o.simStartMs !== undefined ? { simStartMs: o.simStartMs } : {}),
       ...(o.units !== undefined ? { unitCount: o.units } : {}),
       ...(o.incidentsPerHour !== undefined ? { incidentsPerHour: o.incidentsPerHour } : {}),
+      ...(o.serviceMinutes !== undefined ? { serviceMinutes: o.serviceMinutes } : {}),
       firstSequence: (day) => (lastSequence.get(day) ?? 0) + 1,
     });
+    if (!o.devices) return sim;
+    // Every driven unit has a terminal, and so has every fixed place (minimum emergency units are alerted).
+    const fixed = jurisdiction.units.filter((u) => !isMobileKind(u.kind)).map((u) => u.id);
+    const unitIds = [...sim.units.map((u) => u.id), ...fixed];
+    log(`devices: ${unitIds.length} unit terminals logging in at ${o.serverUrl}`);
+    const obeying = obeyOrders(sim, { serverUrl: o.serverUrl, secret: o.deviceSecret, unitIds, log });
+    fleet = obeying.fleet;
+    return obeying.simulation;
+  };
 
   const meanRate = o.incidentsPerHour ?? HOURLY_INCIDENT_RATE.reduce((s, r) => s + r, 0) / 24;
   log(
@@ -91,6 +104,7 @@ async function main(): Promise<number> {
       }
     },
   });
+  fleet?.close();
   return 0;
 }
 

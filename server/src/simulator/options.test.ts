@@ -10,6 +10,7 @@ describe('parseSimulatorOptions', () => {
       options: {
         redisUrl: 'redis://127.0.0.1:6379', prefix: 'ccr:', jurisdictionDir: undefined, seed: expect.any(Number), units: undefined,
         incidentsPerHour: undefined, timeScale: 1, durationS: undefined, rateHz: 1, simStartMs: undefined,
+        devices: true, serverUrl: 'http://127.0.0.1:8080', deviceSecret: 'demo-device-secret', serviceMinutes: undefined,
       },
     });
   });
@@ -21,6 +22,21 @@ describe('parseSimulatorOptions', () => {
       redisUrl: 'redis://redis:6379', prefix: 'x:', jurisdictionDir: '/data/j', seed: 9, units: 10, timeScale: 2, incidentsPerHour: 6,
       durationS: 30, rateHz: 2, simStartMs: Date.UTC(2026, 10, 23, 0),
     });
+  });
+
+  it('points the unit terminals at the server, with the deployment\'s secret', () => {
+    const fromEnv = parseSimulatorOptions([], { PORT: '9090', DEVICE_SECRET: 's3cret', SIM_SERVICE_MINUTES: '2-6' });
+    expect(fromEnv.ok && fromEnv.options).toMatchObject({ devices: true, serverUrl: 'http://127.0.0.1:9090', deviceSecret: 's3cret', serviceMinutes: [2, 6] });
+    const flags = parseSimulatorOptions(['--server-url', 'https://ccr.example:8443/', '--service-minutes', '0.5', '--no-devices'], { SIM_SERVER_URL: 'http://x:1' });
+    expect(flags.ok && flags.options).toMatchObject({ devices: false, serverUrl: 'https://ccr.example:8443', serviceMinutes: [0.5, 0.5] });
+    expect(parseSimulatorOptions([], { SIM_DEVICES: 'off' })).toMatchObject({ ok: true, options: { devices: false } });
+    const bad = parseSimulatorOptions(['--server-url', 'redis://x', '--service-minutes', '9-3'], { SIM_DEVICES: 'maybe' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.error).toContain('--server-url');
+      expect(bad.error).toContain('--service-minutes');
+      expect(bad.error).toContain('SIM_DEVICES');
+    }
   });
 
   it('names every bad value', () => {

@@ -1,5 +1,6 @@
 // Command-line flags of the simulator, each with an environment-variable twin (flag wins).
 import { parseArgs } from 'node:util';
+import { DEMO_DEVICE_SECRET } from '../modules/auth/device-key.js';
 
 export interface SimulatorOptions {
   redisUrl: string;
@@ -17,6 +18,14 @@ export interface SimulatorOptions {
   rateHz: number;
   /** Pins the simulated clock's start (for the hour-of-day profile); undefined = now. */
   simStartMs: number | undefined;
+  /** Units log in as terminals on the server's device channel and obey their orders. */
+  devices: boolean;
+  /** Server the terminals talk to (any node). */
+  serverUrl: string;
+  /** The deployment's device secret (environment only: a flag would show in the process list). */
+  deviceSecret: string;
+  /** Time at a scene in simulated minutes [min, max] for every incident type; undefined = by type. */
+  serviceMinutes: [number, number] | undefined;
 }
 
 /** Without --seed each run draws its own seed (printed at start), so a restarted demo does not replay the
@@ -37,6 +46,11 @@ Drives the roster's patrol units and sends incidents to Redis over the ingest co
   --duration S             SIM_DURATION            stop after S seconds; default run until Ctrl-C
   --rate HZ                SIM_RATE                position reports per second; default 1
   --sim-start ISO          SIM_START               simulated clock's start (e.g. 2026-11-23T08:00:00+08:00); default now
+Units obey dispatch orders as device terminals (POST /api/auth/device, Socket.IO /device):
+  --server-url URL         SIM_SERVER_URL          default http://127.0.0.1:$PORT (PORT default 8080)
+                           DEVICE_SECRET           provisioning secret, the server's; default the demo secret
+  --service-minutes A[-B]  SIM_SERVICE_MINUTES     simulated minutes at a scene; default 4–12 by incident type
+  --no-devices             SIM_DEVICES=off         positions and incidents only, no terminals
 Larger rosters for load tests:
   pnpm --filter @ccr/server exec tsx src/simulator/generate-jurisdiction.ts --load-units 5000 --out /tmp/ccr-load
   pnpm sim --jurisdiction /tmp/ccr-load --units 5000      (start the server with the same JURISDICTION_DIR)`;
@@ -61,6 +75,9 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
         duration: { type: 'string' },
         rate: { type: 'string' },
         'sim-start': { type: 'string' },
+        'server-url': { type: 'string' },
+        'service-minutes': { type: 'string' },
+        'no-devices': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -97,6 +114,19 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
     if (!Number.isFinite(simStartMs)) problems.push(`--sim-start (SIM_START) must be an ISO-8601 time, got "${simStartRaw}"`);
   }
   const prefix = text('prefix', 'KEY_PREFIX') ?? 'ccr:';
+  const serverUrl = text('server-url', 'SIM_SERVER_URL') ?? `http://127.0.0.1:${env.PORT || 8080}`;
+  if (!/^https?:\/\/[^/]+/.test(serverUrl) || !URL.canParse(serverUrl)) problems.push(`--server-url (SIM_SERVER_URL) must be an http(s) URL, got "${serverUrl}"`);
+  const devicesEnv = env.SIM_DEVICES?.toLowerCase();
+  if (devicesEnv && !['on', 'off', '1', '0', 'true', 'false', 'yes', 'no'].includes(devicesEnv)) problems.push(`SIM_DEVICES must be on or off, got "${env.SIM_DEVICES}"`);
+  const devices = values['no-devices'] !== true && !['off', '0', 'false', 'no'].includes(devicesEnv ?? '');
+  const serviceRaw = text('service-minutes', 'SIM_SERVICE_MINUTES');
+  let serviceMinutes: [number, number] | undefined;
+  if (serviceRaw !== undefined) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?)\s*)?$/.exec(serviceRaw);
+    const [lo, hi] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+    if (!(lo >= 0 && hi >= lo && hi <= 600)) problems.push(`--service-minutes (SIM_SERVICE_MINUTES) must be minutes "A" or "A-B" with A ≤ B ≤ 600, got "${serviceRaw}"`);
+    else serviceMinutes = [lo, hi];
+  }
   if (problems.length > 0) return { ok: false, error: problems.join('; ') };
   return {
     ok: true,
@@ -112,6 +142,10 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
       durationS,
       rateHz: rateHz ?? 1,
       simStartMs,
+      devices,
+      serverUrl: serverUrl.replace(/\/+$/, ''),
+      deviceSecret: env.DEVICE_SECRET || DEMO_DEVICE_SECRET,
+      serviceMinutes,
     },
   };
 }

@@ -1,0 +1,387 @@
+// The simulated units' terminals: one device session per unit on the server's device channel, exactly as a
+// real terminal would use it (shared/src/dispatch.ts):
+//   POST /api/auth/device { unitId, key }  →  { token, expiresAt }      key = deviceKey(DEVICE_SECRET, unitId)
+//   Socket.IO namespace /device, handshake auth.token                   ← order:issued
+//   order:acknowledge { orderId } · unit:report { status, incidentId }  → (each answered by an ack)
+// What a unit does with an order is the simulation's business (duty.ts); this file only talks. It never
+// blocks the simulation: while the server is away positions and incidents still flow through Redis, and
+// every session keeps retrying with a capped back-off until the server is back.
+import { io, type Socket } from 'socket.io-client';
+import {
+  DEVICE_NAMESPACE, DeviceOrderSchema, compileChecker, type DeviceClientToServerEvents, type DeviceOrder,
+  type DeviceServerToClientEvents, type UnitReport,
+} from '@ccr/shared';
+import { deviceKey } from '../modules/auth/device-key.js';
+import type { Simulation } from './simulation.js';
+
+export interface DeviceFleetOptions {
+  /** Base URL of any server node, e.g. http://127.0.0.1:8080. */
+  serverUrl: string;
+  /** The deployment's DEVICE_SECRET (the server's must match). */
+  secret: string;
+  unitIds: readonly string[];
+  /** Applies an order (the simulation); returns what the unit reports once it has acknowledged the order. */
+  onOrder: (order: DeviceOrder) => UnitReport[];
+  log?: (line: string) => void;
+  /** Logins in flight at once, so a whole roster starting together stays under the server's rate limit. */
+  loginConcurrency?: number;
+  /** How long to wait for the server's answer to an acknowledgement or report before trying again. */
+  ackTimeoutMs?: number;
+  /** Back-off between attempts: first delay, doubled per failure up to the maximum (with jitter). */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** A token this close to its expiry is renewed before connecting. */
+  renewBeforeMs?: number;
+}
+
+export interface DeviceFleetStats {
+  sessions: number;
+  connected: number;
+  logins: number;
+  ordersReceived: number;
+  /** Orders delivered again after they were acknowledged and answered (not acted on twice). */
+  ordersRepeated: number;
+  /** Orders that failed validation or were addressed to another unit: dropped. */
+  ordersRejected: number;
+  acksSent: number;
+  reportsSent: number;
+  /** Acknowledgements and reports the server answered with an error (logged, not retried). */
+  refused: number;
+}
+
+export interface DeviceFleet {
+  /** Queues a report of one unit; sent in order after anything already queued for it. */
+  report(unitId: string, report: UnitReport): void;
+  stats(): DeviceFleetStats;
+  /** Resolves when every session is connected (tests); rejects on timeout. */
+  whenConnected(timeoutMs: number): Promise<void>;
+  close(): void;
+}
+
+type LoginResult =
+  | { ok: true; token: string; expiresAt: number }
+  | { ok: false; kind: 'unreachable' | 'refused' | 'rate_limited' | 'server_error'; reason: string; retryAfterMs?: number };
+
+type Outgoing = { event: 'order:acknowledge'; orderId: string } | { event: 'unit:report'; report: UnitReport };
+
+const orderChecker = compileChecker(DeviceOrderSchema);
+/** Order ids a session remembers, newest last: far more than a unit receives between two restarts. */
+const REMEMBERED_ORDERS = 256;
+
+const errorText = (err: unknown): string => {
+  const e = err as { cause?: { code?: string; message?: string }; message?: string };
+  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+};
+
+export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
+  const log = options.log ?? (() => {});
+  const base = options.serverUrl.replace(/\/+$/, '');
+  const ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+  const retryMinMs = options.retryMinMs ?? 1_000;
+  const retryMaxMs = options.retryMaxMs ?? 30_000;
+  const renewBeforeMs = options.renewBeforeMs ?? 60_000;
+  const stats: DeviceFleetStats = {
+    sessions: options.unitIds.length, connected: 0, logins: 0, ordersReceived: 0, ordersRepeated: 0, ordersRejected: 0,
+    acksSent: 0, reportsSent: 0, refused: 0,
+  };
+  let closed = false;
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void): void => {
+    if (closed) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!closed) fn();
+    }, ms);
+    timers.add(t);
+  };
+  const backoff = (failures: number): number => {
+    const ms = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(failures, 16));
+    // Jitter spreads a whole roster's retries so they do not arrive at the server in one burst.
+    return ms * (0.5 + Math.random() * 0.5);
+  };
+
+  // --- fleet-level log lines: one per change of state, not one per unit ------------------------------
+  let problem: string | undefined;
+  const noteProblem = (text: string): void => {
+    if (problem === text) return;
+    problem = text;
+    log(`devices: ${text}`);
+  };
+  let connectivityLogPending = false;
+  let lastLoggedConnected = -1;
+  const connectivityChanged = (): void => {
+    if (connectivityLogPending) return;
+    connectivityLogPending = true;
+    later(2_000, () => {
+      connectivityLogPending = false;
+      if (stats.connected === lastLoggedConnected) return;
+      lastLoggedConnected = stats.connected;
+      if (stats.connected > 0) problem = undefined;
+      log(`devices: ${stats.connected} of ${stats.sessions} unit terminals connected to ${base}${DEVICE_NAMESPACE}`);
+    });
+  };
+
+  // --- logins, limited in number and paused together when the server says 429 ---------------------------
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  let pausedUntil = 0;
+  const concurrency = Math.max(1, options.loginConcurrency ?? 4);
+  async function login(unitId: string): Promise<LoginResult> {
+    if (inFlight >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight++;
+    try {
+      const pause = pausedUntil - Date.now();
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      if (closed) return { ok: false, kind: 'unreachable', reason: 'closed' };
+      let res: Response;
+      try {
+        res = await fetch(`${base}/api/auth/device`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ unitId, key: deviceKey(options.secret, unitId) }),
+          signal: AbortSignal.timeout(10_000),
+        });
+      } catch (err) {
+        return { ok: false, kind: 'unreachable', reason: errorText(err) };
+      }
+      const body = (await res.json().catch(() => ({}))) as { token?: unknown; expiresAt?: unknown; message?: unknown };
+      if (res.ok && typeof body.token === 'string' && typeof body.expiresAt === 'number') {
+        stats.logins++;
+        return { ok: true, token: body.token, expiresAt: body.expiresAt };
+      }
+      const reason = `HTTP ${res.status}${typeof body.message === 'string' ? ` ${body.message}` : ''}`;
+      if (res.status === 429) {
+        const retryAfterMs = (Number(res.headers.get('retry-after')) || 5) * 1000;
+        pausedUntil = Math.max(pausedUntil, Date.now() + retryAfterMs);
+        return { ok: false, kind: 'rate_limited', reason, retryAfterMs };
+      }
+      if (res.status >= 400 && res.status < 500) return { ok: false, kind: 'refused', reason };
+      return { ok: false, kind: 'server_error', reason };
+    } finally {
+      inFlight--;
+      waiting.shift()?.();
+    }
+  }
+
+  class DeviceSession {
+    readonly socket: Socket<DeviceServerToClientEvents, DeviceClientToServerEvents>;
+    private token: { value: string; expiresAt: number } | undefined;
+    private failures = 0;
+    private starting = false;
+    private connected = false;
+    private readonly outbox: Outgoing[] = [];
+    private sending = false;
+    /** orderId → answered: false while its acknowledgement has not been confirmed by the server. */
+    private readonly orders = new Map<string, boolean>();
+
+    constructor(readonly unitId: string) {
+      this.socket = io(`${base}${DEVICE_NAMESPACE}`, {
+        autoConnect: false,
+        forceNew: true,
+        transports: ['websocket'],
+        reconnectionDelay: retryMinMs,
+        reconnectionDelayMax: retryMaxMs,
+        // Read at every (re)connection attempt, so a renewed token is used without rebuilding the socket.
+        auth: (cb) => cb({ token: this.token?.value ?? '' }),
+      });
+      this.socket.on('connect', () => {
+        this.connected = true;
+        this.failures = 0;
+        stats.connected++;
+        connectivityChanged();
+        void this.flush();
+      });
+      this.socket.on('disconnect', (reason) => {
+        if (this.connected) {
+          this.connected = false;
+          stats.connected--;
+          connectivityChanged();
+        }
+        // The server ended the session (expired, revoked): log in again. Anything else reconnects by itself.
+        if (!this.socket.active && reason === 'io server disconnect') {
+          this.token = undefined;
+          this.retry();
+        }
+      });
+      this.socket.on('connect_error', (err) => {
+        if (this.socket.active) {
+          noteProblem(`server ${base} unreachable (${err.message}); units keep driving and reconnect when it is back`);
+          return;
+        }
+        // Refused by the namespace's auth: a stale token is renewed; anything else is retried more slowly.
+        const code = (err as { data?: { code?: string } }).data?.code;
+        if (code === 'unauthorized') this.token = undefined;
+        else noteProblem(`${this.unitId} refused on ${DEVICE_NAMESPACE}: ${err.message}`);
+        this.failures++;
+        this.retry();
+      });
+      this.socket.on('order:issued', (raw) => this.receive(raw));
+    }
+
+    start(): void {
+      void this.begin();
+    }
+
+    private retry(): void {
+      later(backoff(this.failures), () => void this.begin());
+    }
+
+    /** Logs in if there is no token (or it is about to expire), then connects. */
+    private async begin(): Promise<void> {
+      if (closed || this.starting || this.socket.connected || this.socket.active) return;
+      this.starting = true;
+      try {
+        if (!this.token || this.token.expiresAt - Date.now() < renewBeforeMs) {
+          const r = await login(this.unitId);
+          if (closed) return;
+          if (!r.ok) {
+            this.failures++;
+            if (r.kind === 'unreachable' || r.kind === 'server_error') {
+              noteProblem(`server ${base} unreachable (${r.reason}); units keep driving and log in when it is back`);
+            } else if (r.kind === 'refused') {
+              noteProblem(`login refused for ${this.unitId} (${r.reason}): is DEVICE_SECRET the server's? retrying`);
+            }
+            later(r.retryAfterMs ?? backoff(this.failures), () => void this.begin());
+            return;
+          }
+          this.token = { value: r.token, expiresAt: r.expiresAt };
+        }
+        this.socket.connect();
+      } finally {
+        this.starting = false;
+      }
+    }
+
+    private receive(raw: unknown): void {
+      stats.ordersReceived++;
+      const checked = orderChecker.validate(raw);
+      if (!checked.ok) {
+        stats.ordersRejected++;
+        log(`${this.unitId}: order rejected (${checked.errors.join('; ')})`);
+        return;
+      }
+      const order = checked.value;
+      if (order.unitId !== this.unitId) {
+        stats.ordersRejected++;
+        log(`${this.unitId}: order ${order.orderId} is addressed to ${order.unitId}; ignored`);
+        return;
+      }
+      const answered = this.orders.get(order.orderId);
+      if (answered === undefined) {
+        this.orders.set(order.orderId, false);
+        if (this.orders.size > REMEMBERED_ORDERS) this.orders.delete(this.orders.keys().next().value!);
+        const reports = options.onOrder(order);
+        this.outbox.push({ event: 'order:acknowledge', orderId: order.orderId }, ...reports.map((report) => ({ event: 'unit:report' as const, report })));
+      } else {
+        // Delivered again (after a reconnect): the unit already acts on it. Acknowledge it only if the
+        // earlier acknowledgement never got an answer and is not still waiting to go out.
+        stats.ordersRepeated++;
+        const queued = this.outbox.some((o) => o.event === 'order:acknowledge' && o.orderId === order.orderId);
+        if (!answered && !queued) this.outbox.unshift({ event: 'order:acknowledge', orderId: order.orderId });
+      }
+      void this.flush();
+    }
+
+    report(report: UnitReport): void {
+      this.outbox.push({ event: 'unit:report', report });
+      void this.flush();
+    }
+
+    /** Sends the outbox one message at a time, in order, each waiting for the server's answer. */
+    private async flush(): Promise<void> {
+      if (this.sending) return;
+      this.sending = true;
+      try {
+        while (this.outbox.length > 0 && this.socket.connected && !closed) {
+          const next = this.outbox[0]!;
+          let res: { ok: true } | { ok: false; error: { code: string; message: string } };
+          try {
+            res = next.event === 'order:acknowledge'
+              ? await this.socket.timeout(ackTimeoutMs).emitWithAck('order:acknowledge', { orderId: next.orderId })
+              : await this.socket.timeout(ackTimeoutMs).emitWithAck('unit:report', next.report);
+          } catch {
+            // No answer in time: keep it first in line and try again (at once after a reconnect).
+            if (this.socket.connected) later(ackTimeoutMs, () => void this.flush());
+            return;
+          }
+          this.outbox.shift();
+          if (next.event === 'order:acknowledge') {
+            stats.acksSent++;
+            this.orders.set(next.orderId, true);
+          } else {
+            stats.reportsSent++;
+          }
+          if (!res.ok) {
+            stats.refused++;
+            const what = next.event === 'order:acknowledge' ? `acknowledgement of ${next.orderId}` : `report ${next.report.status} ${next.report.incidentId ?? ''}`.trimEnd();
+            log(`${this.unitId}: ${what} refused: ${res.error.code} ${res.error.message}`);
+          }
+        }
+      } finally {
+        this.sending = false;
+      }
+    }
+
+    close(): void {
+      this.socket.removeAllListeners();
+      this.socket.disconnect();
+    }
+  }
+
+  const sessions = new Map(options.unitIds.map((id) => [id, new DeviceSession(id)]));
+  for (const s of sessions.values()) s.start();
+
+  return {
+    report(unitId, report) {
+      const s = sessions.get(unitId);
+      if (s) s.report(report);
+      else log(`${unitId}: no device session; report ${report.status} not sent`);
+    },
+    stats: () => ({ ...stats }),
+    whenConnected(timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const deadline = Date.now() + timeoutMs;
+        const check = (): void => {
+          if (stats.connected === stats.sessions) resolve();
+          else if (Date.now() > deadline || closed) reject(new Error(`only ${stats.connected} of ${stats.sessions} devices connected`));
+          else setTimeout(check, 50);
+        };
+        check();
+      });
+    },
+    close() {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const s of sessions.values()) s.close();
+      for (const w of waiting.splice(0)) w();
+    },
+  };
+}
+
+/**
+ * Makes a simulation's units obey the server: orders reach the simulation (duty.ts decides), what the units
+ * report goes back over their terminals, and what they did goes to the log. The returned simulation is the
+ * one to run: its ticks also deliver the units' reports.
+ */
+export function obeyOrders(sim: Simulation, fleetOptions: Omit<DeviceFleetOptions, 'onOrder'>): { simulation: Simulation; fleet: DeviceFleet } {
+  const log = fleetOptions.log ?? (() => {});
+  const fleet = startDeviceFleet({
+    ...fleetOptions,
+    onOrder(order) {
+      const out = sim.order(order);
+      for (const n of out.notes) log(`${n.unitId}: ${n.text}`);
+      return out.reports.filter((r) => r.unitId === order.unitId).map((r) => r.report);
+    },
+  });
+  const simulation: Simulation = {
+    ...sim,
+    tick() {
+      const t = sim.tick();
+      for (const n of t.output.notes) log(`${n.unitId}: ${n.text}`);
+      for (const r of t.output.reports) fleet.report(r.unitId, r.report);
+      return t;
+    },
+  };
+  return { simulation, fleet };
+}
