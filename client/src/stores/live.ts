@@ -4,7 +4,7 @@
 import { defineStore } from 'pinia';
 import { computed, markRaw, ref, shallowRef, triggerRef } from 'vue';
 import {
-  compareSeq, isOpenStatus, TRACKED_KINDS, TEAMS,
+  compareSeq, isOpenStatus, TRACKED_KINDS, TEAMS, DEFAULT_RESPONSE_TARGETS, type TargetKind, type TargetsByPriority,
   type FramePosition, type Incident, type LiveDelta, type LiveSnapshot, type LiveSubscribeResult, type LiveUnit,
   type PositionFrame, type Seq, type StatsKpi, type Team, type TodayStats, type VolunteerKind,
 } from '@ccr/shared';
@@ -60,6 +60,10 @@ export const useLiveStore = defineStore('live', () => {
   const kpi = shallowRef<StatsKpi | null>(null);
   const ticker = shallowRef<TickerEvent[]>([]);
   const alarms = shallowRef<Alarm[]>([]);
+  /** Response targets from the snapshot, so every screen colours timers as the server judges breaches. */
+  const targets = shallowRef<TargetsByPriority>(DEFAULT_RESPONSE_TARGETS);
+  /** Open incident id → targets the server announced as breached (`incident:breached`). */
+  const breaches = shallowRef(new Map<string, TargetKind[]>());
 
   // ---- plain state ----
   /** unitId → latest frame tuple [id, lng, lat, ts, speed, heading]. Never reactive. */
@@ -120,6 +124,8 @@ export const useLiveStore = defineStore('live', () => {
     alarms.value = alarms.value.filter((a) => nextIncidents.has(a.incident.id));
 
     today.value = s.today;
+    if (s.targets) targets.value = s.targets;
+    breaches.value = new Map([...breaches.value].filter(([id]) => nextIncidents.has(id)));
     hasSnapshot.value = true;
 
     // A wall that (re)loads must not miss a priority-1 incident that arrived moments ago.
@@ -146,7 +152,10 @@ export const useLiveStore = defineStore('live', () => {
         const inc = ev.incident;
         const prev = incidents.value.get(inc.id);
         if (isOpenStatus(inc.status)) incidents.value.set(inc.id, inc);
-        else incidents.value.delete(inc.id);
+        else {
+          incidents.value.delete(inc.id);
+          if (breaches.value.delete(inc.id)) triggerRef(breaches);
+        }
         touchIncidents();
         const statusChanged = !prev || prev.status !== inc.status || prev.priority !== inc.priority;
         if (ev.type === 'incident:reported' && !prev) {
@@ -198,6 +207,14 @@ export const useLiveStore = defineStore('live', () => {
       case 'stats:today':
         today.value = ev.today;
         break;
+      case 'incident:breached': {
+        const had = breaches.value.get(ev.incidentId) ?? [];
+        if (!had.includes(ev.target) && incidents.value.has(ev.incidentId)) {
+          breaches.value.set(ev.incidentId, [...had, ev.target]);
+          triggerRef(breaches);
+        }
+        break;
+      }
       case 'stats:kpi':
         kpi.value = ev.kpi;
         break;
@@ -350,7 +367,7 @@ export const useLiveStore = defineStore('live', () => {
 
   return {
     connection, station, staleAfterMs, lastSeq, serverOffsetMs, lastDataAt, hasSnapshot,
-    units, unitsVersion, incidents, incidentsVersion, today, kpi, ticker, alarms,
+    units, unitsVersion, incidents, incidentsVersion, today, kpi, ticker, alarms, targets, breaches,
     positions,
     board, openCount, p1OpenCount, teamCounts, forces,
     serverNow, applySnapshot, applyDelta, applyFrame, receiveDelta, beginSubscribe, completeSubscribe, forgetSeq,
