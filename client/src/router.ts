@@ -20,6 +20,7 @@ declare module 'vue-router' {
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'wall', component: WallView, meta: { roles: VIEW_ROLES } },
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+  { path: '/stats', name: 'stats', component: () => import('./views/StatsView.vue'), meta: { roles: VIEW_ROLES } },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addDays, addMonths, dayCount, daysOf, earliestDay, intervalFor, isDay, presetRange, rangeProblem,
+  addDays, addMonths, dayCount, daysOf, earliestDay, intervalFor, isDay, presetRange, queryBounds, rangeProblem,
 } from './statsRange';
 
 describe('range picker calendar', () => {
@@ -38,9 +38,9 @@ describe('range picker calendar', () => {
 
   it('offers 13 months back and refuses what lies outside or backwards', () => {
     const today = '2026-12-01';
-    expect(earliestDay(today)).toBe('2025-11-02');
-    expect(rangeProblem({ from: '2025-11-02', to: today }, today)).toBeNull();
-    expect(rangeProblem({ from: '2025-11-01', to: today }, today)).toBe('tooEarly');
+    expect(earliestDay(today)).toBe('2025-11-01');
+    expect(rangeProblem({ from: '2025-11-01', to: today }, today)).toBeNull();
+    expect(rangeProblem({ from: '2025-10-31', to: today }, today)).toBe('tooEarly');
     expect(rangeProblem({ from: '2026-11-10', to: '2026-11-01' }, today)).toBe('reversed');
     expect(rangeProblem({ from: '2026-11-10', to: '2026-12-02' }, today)).toBe('future');
     expect(rangeProblem({ from: 'x', to: today }, today)).toBe('invalid');
@@ -49,5 +49,9 @@ describe('range picker calendar', () => {
   it('draws one day by hour and longer ranges by day', () => {
     expect(intervalFor({ from: '2026-11-01', to: '2026-11-01' })).toBe('hour');
     expect(intervalFor({ from: '2026-11-01', to: '2026-11-02' })).toBe('day');
+  });
+
+  it('asks the API for the half-open range that ends after the last day', () => {
+    expect(queryBounds({ from: '2026-11-01', to: '2026-11-30' })).toEqual({ from: '2026-11-01', to: '2026-12-01' });
   });
 });

@@ -1,5 +1,6 @@
 // The /stats range picker's calendar: local days (YYYY-MM-DD in the station's zone) as plain strings, so the
 // arithmetic is calendar arithmetic and never shifts by a time-zone offset. Pure.
+import { STATS_HISTORY_MONTHS, addDays, addMonths } from '@ccr/shared';
 
 export const RANGE_PRESETS = ['today', 'd7', 'd30', 'd90', 'month', 'custom'] as const;
 export type RangePreset = (typeof RANGE_PRESETS)[number];
@@ -7,8 +8,7 @@ export type RangePreset = (typeof RANGE_PRESETS)[number];
 /** Both ends inclusive, local days. */
 export interface DayRange { from: string; to: string }
 
-/** How far back the statistics reach (issue 4: "any date range over the last 13 months"). */
-export const HISTORY_MONTHS = 13;
+export { addDays, addMonths };
 
 const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -25,22 +25,6 @@ function parts(day: string): [number, number, number] {
   return [+m[1]!, +m[2]!, +m[3]!];
 }
 
-function fromUtc(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-export function addDays(day: string, n: number): string {
-  const [y, m, d] = parts(day);
-  return fromUtc(new Date(Date.UTC(y, m - 1, d + n)));
-}
-
-/** The same calendar day `n` months later (earlier for negative n), clamped to the month's last day. */
-export function addMonths(day: string, n: number): string {
-  const [y, m, d] = parts(day);
-  const last = new Date(Date.UTC(y, m - 1 + n + 1, 0)).getUTCDate();
-  return fromUtc(new Date(Date.UTC(y, m - 1 + n, Math.min(d, last))));
-}
-
 /** Days from `from` to `to`, both included. */
 export function dayCount(r: DayRange): number {
   const [y1, m1, d1] = parts(r.from);
@@ -55,9 +39,9 @@ export function daysOf(r: DayRange): string[] {
   return out;
 }
 
-/** The first day the picker offers. */
+/** The first day the picker offers: the server's limit, local midnight STATS_HISTORY_MONTHS months ago. */
 export function earliestDay(today: string): string {
-  return addDays(addMonths(today, -HISTORY_MONTHS), 1);
+  return addMonths(today, -STATS_HISTORY_MONTHS);
 }
 
 export function presetRange(preset: Exclude<RangePreset, 'custom'>, today: string): DayRange {
@@ -84,4 +68,9 @@ export function rangeProblem(r: DayRange, today: string): RangeProblem | null {
 /** Hours for a single day (the shape of a day matters), days for anything longer. */
 export function intervalFor(r: DayRange): 'hour' | 'day' {
   return r.from === r.to ? 'hour' : 'day';
+}
+
+/** Query bounds of an inclusive day range: the API's ranges are half-open [from, to). */
+export function queryBounds(r: DayRange): { from: string; to: string } {
+  return { from: r.from, to: addDays(r.to, 1) };
 }

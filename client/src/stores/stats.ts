@@ -1,0 +1,243 @@
+// The statistics the /stats view and the wall's KPI panels read: the overview (today, month to date with
+// 同比/环比, response intervals, units, presence), and the series behind each chart for the chosen range.
+// Answers are held in shallowRefs (replaced whole, never deep-proxied). Updates are driven by the live
+// `stats:kpi` push (live store), never by a timer: a push patches today's figures at once and schedules one
+// re-read of what it cannot patch, at most every REFRESH_MIN_MS.
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef, watch } from 'vue';
+import {
+  CRIMINAL_TYPES, PUBLIC_ORDER_TYPES, addDays, addMonths, changeOf, comparisonPeriods, localDay, shareOf,
+  type IncidentType, type StatsHeatmapResponse, type StatsKpi, type StatsMetric, type StatsOverviewResponse,
+  type StatsSeriesResponse,
+} from '@ccr/shared';
+import { apiGet } from '../api';
+import { useLiveStore } from './live';
+import { usePrefsStore } from './prefs';
+import { useJurisdictionStore } from './jurisdiction';
+import {
+  dayCount, earliestDay, intervalFor, presetRange, queryBounds, type DayRange, type RangePreset,
+} from '../charts/statsRange';
+import { typeMixInterval } from '../charts/statsOptions';
+
+/** A push re-reads the API at most this often (many incidents a minute must not become many reads a second). */
+export const REFRESH_MIN_MS = 15_000;
+
+export interface SeriesParams { metric: StatsMetric; from: string; to: string; interval: 'hour' | 'day' | 'week' | 'month'; groupBy: 'none' | 'type' | 'source' | 'grid' | 'priority' }
+
+export function seriesPath(p: SeriesParams): string {
+  const q = new URLSearchParams({ metric: p.metric, from: p.from, to: p.to, interval: p.interval, groupBy: p.groupBy });
+  return `/api/stats/series?${q}`;
+}
+export function heatmapPath(from: string, to: string): string {
+  return `/api/stats/heatmap?${new URLSearchParams({ metric: 'incidents', from, to })}`;
+}
+export function overviewPath(date?: string): string {
+  return date ? `/api/stats/overview?${new URLSearchParams({ date })}` : '/api/stats/overview';
+}
+
+/** Case counts of a period from a by-type series (刑事 and 治安 as leadership reports them, shared/stats.ts). */
+export interface CaseCounts { total: number; criminal: number; publicOrder: number; dispute: number }
+export function caseCounts(res: StatsSeriesResponse | null): CaseCounts | null {
+  if (!res) return null;
+  const sum = (types: readonly string[]): number =>
+    res.series.filter((s) => types.includes(s.key)).reduce((n, s) => n + s.values.reduce((a, b) => a + b, 0), 0);
+  return {
+    total: res.series.reduce((n, s) => n + s.values.reduce((a, b) => a + b, 0), 0),
+    criminal: sum(CRIMINAL_TYPES),
+    publicOrder: sum(PUBLIC_ORDER_TYPES),
+    dispute: sum(['dispute' satisfies IncidentType]),
+  };
+}
+
+export const seriesTotal = (res: StatsSeriesResponse | null): number | null =>
+  res ? res.series.reduce((n, s) => n + s.values.reduce((a, b) => a + b, 0), 0) : null;
+
+/** Everything the charts and KPI cards of one range need. */
+export interface RangeData {
+  range: DayRange;
+  trend: StatsSeriesResponse;
+  heatmap: StatsHeatmapResponse;
+  grids: StatsSeriesResponse;
+  typeMix: StatsSeriesResponse;
+  /** The same range by type a year earlier / a month earlier; null when that lies beyond the history kept. */
+  yoy: StatsSeriesResponse | null;
+  mom: StatsSeriesResponse | null;
+  yoyRange: DayRange;
+  momRange: DayRange;
+  closed: StatsSeriesResponse;
+  mediated: StatsSeriesResponse;
+  mediationFailed: StatsSeriesResponse;
+  dispatched: StatsSeriesResponse;
+  dispatchedWithin: StatsSeriesResponse;
+  onScene: StatsSeriesResponse;
+  onSceneWithin: StatsSeriesResponse;
+}
+
+export interface HourCompareData { day: string; today: StatsSeriesResponse; yesterday: StatsSeriesResponse; lastYear: StatsSeriesResponse }
+
+export const useStatsStore = defineStore('stats', () => {
+  const live = useLiveStore();
+  const prefs = usePrefsStore();
+  const jurisdiction = useJurisdictionStore();
+
+  const timeZone = computed(() => live.station?.timeZone ?? jurisdiction.data?.station.timeZone ?? 'Asia/Shanghai');
+  const today = (): string => localDay(live.serverNow(), timeZone.value);
+
+  const preset = ref<RangePreset>('d30');
+  const range = ref<DayRange>(presetRange('d30', today()));
+
+  const overview = shallowRef<StatsOverviewResponse | null>(null);
+  const overviewError = ref<string | null>(null);
+  const rangeData = shallowRef<RangeData | null>(null);
+  const rangeError = ref<string | null>(null);
+  const rangeLoading = ref(false);
+  const hourCompare = shallowRef<HourCompareData | null>(null);
+  const hourError = ref<string | null>(null);
+  const dayTrend = shallowRef<StatsSeriesResponse | null>(null);
+  const updatedAt = ref(0);
+
+  let rangeSeq = 0;
+  const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+  const get = <T>(path: string): Promise<T> => apiGet<T>(path, { locale: prefs.locale });
+  const series = (p: SeriesParams): Promise<StatsSeriesResponse> => get<StatsSeriesResponse>(seriesPath(p));
+  /** A comparison period beyond the history the server keeps is a 400: no comparison, not an error. */
+  const optional = <T>(p: Promise<T>): Promise<T | null> => p.catch(() => null);
+
+  async function loadOverview(): Promise<void> {
+    try {
+      overview.value = await get<StatsOverviewResponse>(overviewPath());
+      overviewError.value = null;
+      updatedAt.value = Date.now();
+    } catch (e) {
+      overviewError.value = message(e);
+    }
+  }
+
+  async function loadHourCompare(): Promise<void> {
+    const day = today();
+    const hours = (d: string): Promise<StatsSeriesResponse> => series({ metric: 'incidents', from: d, to: addDays(d, 1), interval: 'hour', groupBy: 'none' });
+    try {
+      const [t, y, ly] = await Promise.all([hours(day), hours(addDays(day, -1)), hours(addMonths(day, -12))]);
+      hourCompare.value = { day, today: t, yesterday: y, lastYear: ly };
+      hourError.value = null;
+    } catch (e) {
+      hourError.value = message(e);
+    }
+  }
+
+  /** The wall's 24-hour trend: the last 24 whole local hours up to now. */
+  async function loadDayTrend(): Promise<void> {
+    const now = live.serverNow();
+    try {
+      dayTrend.value = await series({ metric: 'incidents', from: String(now - 23 * 3_600_000), to: String(now), interval: 'hour', groupBy: 'none' });
+    } catch {
+      // keep the last trend; the panel shows its age through the header's data age
+    }
+  }
+
+  async function loadRange(): Promise<void> {
+    const r = range.value;
+    const mine = ++rangeSeq;
+    const b = queryBounds(r);
+    const days = dayCount(r);
+    const periods = comparisonPeriods(r.from, r.to);
+    const yoyRange = { from: periods.yoy[0], to: periods.yoy[1] };
+    const momRange = { from: periods.mom[0], to: periods.mom[1] };
+    const sum = (metric: StatsMetric, bounds = b): Promise<StatsSeriesResponse> => series({ metric, ...bounds, interval: 'month', groupBy: 'none' });
+    const byType = (x: DayRange): Promise<StatsSeriesResponse> => series({ metric: 'incidents', ...queryBounds(x), interval: 'month', groupBy: 'type' });
+    rangeLoading.value = true;
+    try {
+      const [trend, heatmap, grids, typeMix, yoy, mom, closed, mediated, mediationFailed, dispatched, dispatchedWithin, onScene, onSceneWithin] = await Promise.all([
+        series({ metric: 'incidents', ...b, interval: intervalFor(r), groupBy: 'none' }),
+        get<StatsHeatmapResponse>(heatmapPath(b.from, b.to)),
+        series({ metric: 'incidents', ...b, interval: 'month', groupBy: 'grid' }),
+        series({ metric: 'incidents', ...b, interval: typeMixInterval(days), groupBy: 'type' }),
+        yoyRange.from >= earliestDay(today()) ? optional(byType(yoyRange)) : Promise.resolve(null),
+        momRange.from >= earliestDay(today()) ? optional(byType(momRange)) : Promise.resolve(null),
+        sum('closed'), sum('mediated'), sum('mediation_failed'),
+        sum('dispatched'), sum('dispatched_within_target'), sum('on_scene'), sum('on_scene_within_target'),
+      ]);
+      if (mine !== rangeSeq) return;
+      rangeData.value = { range: r, trend, heatmap, grids, typeMix, yoy, mom, yoyRange, momRange, closed, mediated, mediationFailed, dispatched, dispatchedWithin, onScene, onSceneWithin };
+      rangeError.value = null;
+      updatedAt.value = Date.now();
+    } catch (e) {
+      if (mine === rangeSeq) rangeError.value = message(e);
+    } finally {
+      if (mine === rangeSeq) rangeLoading.value = false;
+    }
+  }
+
+  function choosePreset(p: Exclude<RangePreset, 'custom'>): void {
+    preset.value = p;
+    range.value = presetRange(p, today());
+    void loadRange();
+  }
+
+  function chooseRange(r: DayRange): void {
+    preset.value = 'custom';
+    range.value = r;
+    void loadRange();
+  }
+
+  // ---- live ----
+  /** Today's figures with the newest push applied (the push carries today, the overview the rest). */
+  const todayFigures = computed(() => {
+    const o = overview.value;
+    const k = live.kpi;
+    if (k && (!o || k.date >= o.date)) return { date: k.date, today: k.today, response: k.response, presence: k.presence };
+    if (!o) return null;
+    return { date: o.date, today: o.today, response: o.response.today, presence: o.presence };
+  });
+
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastRefresh = 0;
+  const users = { view: 0, wall: 0 };
+
+  function refreshNow(): void {
+    refreshTimer = undefined;
+    lastRefresh = Date.now();
+    void loadOverview();
+    if (users.view > 0) {
+      void loadHourCompare();
+      if (range.value.to >= today()) void loadRange();
+    }
+    if (users.wall > 0) void loadDayTrend();
+  }
+
+  function scheduleRefresh(): void {
+    if (refreshTimer !== undefined) return;
+    refreshTimer = setTimeout(refreshNow, Math.max(0, lastRefresh + REFRESH_MIN_MS - Date.now()));
+  }
+
+  watch(() => live.kpi, (k: StatsKpi | null) => { if (k && users.view + users.wall > 0) scheduleRefresh(); });
+
+  /** A screen starts using the statistics; returns the function that stops it. */
+  function use(kind: 'view' | 'wall'): () => void {
+    users[kind]++;
+    lastRefresh = Date.now();
+    void loadOverview();
+    if (kind === 'view') {
+      range.value = preset.value === 'custom' ? range.value : presetRange(preset.value, today());
+      void loadHourCompare();
+      void loadRange();
+    } else void loadDayTrend();
+    return () => {
+      users[kind]--;
+      if (users.view + users.wall === 0) { clearTimeout(refreshTimer); refreshTimer = undefined; }
+    };
+  }
+
+  return {
+    timeZone, today, preset, range, overview, overviewError, rangeData, rangeError, rangeLoading, hourCompare, hourError,
+    dayTrend, updatedAt, todayFigures,
+    loadOverview, loadRange, loadHourCompare, loadDayTrend, choosePreset, chooseRange, use,
+  };
+});
+
+/** 同比 / 环比 of one count between a period and its comparison periods. */
+export function compare(current: number, yoy: number | null, mom: number | null): { yoy: number | null; mom: number | null } {
+  return { yoy: yoy === null ? null : changeOf(current, yoy), mom: mom === null ? null : changeOf(current, mom) };
+}
+
+export { shareOf, seriesTotal as totalOf };
