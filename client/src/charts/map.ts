@@ -5,10 +5,13 @@
 //   base       grids (geo), roads, emergency units   — drawn once (again only when those change)
 //   units      the unit layers                       — redrawn when positions flush (≤ 5 Hz)
 //   incidents  ripples (zlevel 0) under pins (zlevel 1) — redrawn when incidents change; the ripple
-//              animation repaints only its own canvas
+//              animation repaints only its own canvas; arrival rings and the 1-3-5 reach rings of urgent
+//              incidents waiting for police
+// Dispatch lines (unit → its incident) live on the units instance: they follow the units as they move.
+// The dispatcher console draws one zoomed instance from the same builders (consoleMapOption).
 import type { EChartsCoreOption } from 'echarts/core';
 import {
-  UNIT_KINDS, type FramePosition, type GridCollection, type Incident, type LiveUnit, type Locale, type Priority,
+  DEFAULT_REACH_OPTIONS, RING_MINUTES, ringRadiusMeters, UNIT_KINDS, type Candidate, type FramePosition, type ReachRing, type UnitStatus, type GridCollection, type Incident, type LiveUnit, type Locale, type Priority,
   type RoadCollection, type UnitKind,
 } from '@ccr/shared';
 import {
@@ -19,6 +22,13 @@ import {
 export const MAP_NAME = 'jurisdiction';
 export const EMERGENCY_SERIES_ID = 'emergency';
 export const PULSE_SERIES_ID = 'incidents-pulse';
+export const DISPATCH_LINES_SERIES_ID = 'dispatch-lines';
+export const ARRIVED_SERIES_ID = 'incidents-arrived';
+export const REACH_RINGS_SERIES_ID = 'reach-rings';
+/** Dispatch lines drawn at most: a station sends tens of units at once, never thousands. */
+export const MAX_DISPATCH_LINES = 300;
+/** Urgent incidents whose 1-3-5 rings the wall draws at most (the newest priority-1 ones still waiting). */
+export const MAX_WALL_RING_INCIDENTS = 5;
 /** Incidents drawn on the map at most (the open board is bounded by the server; this bounds the chart). */
 export const MAX_MAP_INCIDENTS = 500;
 /** Units drawn at most per layer; far above the 5,000-unit budget, it only guards against runaway input. */
@@ -188,7 +198,23 @@ export function buildBaseMapOption(input: MapBaseInput): EChartsCoreOption {
   };
 }
 
-/** The middle instance: one large layer per unit kind × status, all empty. */
+/** Lines from units to the incidents they are sent to: under the unit symbols, an arrow at the scene, no motion. */
+export function dispatchLinesLayer(): object {
+  return {
+    id: DISPATCH_LINES_SERIES_ID,
+    type: 'lines',
+    coordinateSystem: 'geo',
+    silent: true,
+    animation: false,
+    z: 10,
+    symbol: ['none', 'arrow'],
+    symbolSize: 9,
+    lineStyle: { color: COLORS.dispatch, width: 2.4, opacity: 0.95, type: [8, 5], curveness: 0 },
+    data: [],
+  };
+}
+
+/** The middle instance: one large layer per unit kind × status, all empty, and the dispatch lines. */
 export function buildUnitsMapOption(grids: GridCollection): EChartsCoreOption {
   const unitSeries: object[] = [];
   for (const kind of MAP_UNIT_KINDS) for (const cls of UNIT_COLOR_CLASSES) unitSeries.push(unitLayer(kind, cls));
@@ -197,6 +223,7 @@ export function buildUnitsMapOption(grids: GridCollection): EChartsCoreOption {
     animation: false,
     geo: geoLayout(grids, false),
     series: [
+      dispatchLinesLayer(),
       ...unitSeries,
     ],
   };
@@ -224,6 +251,8 @@ export function buildIncidentsMapOption(grids: GridCollection): EChartsCoreOptio
         itemStyle: { color: COLORS.danger },
         data: [],
       },
+      reachRingsLayer(),
+      arrivedLayer(),
       incidentLayer(3),
       incidentLayer(2),
       incidentLayer(1),
@@ -311,3 +340,247 @@ export function pulseKey(incidents: readonly Incident[], serverNow: number): str
 
 /** Kinds shown in the legend, in the order of UNIT_KINDS. */
 export const LEGEND_KINDS: readonly UnitKind[] = UNIT_KINDS.filter((k) => k !== 'emergency_unit');
+
+// ---- dispatch: lines, arrivals, reach rings ----------------------------------------------------------------
+
+/** Unit statuses drawn with a line to their incident: on the way. On scene, the arrival ring shows instead. */
+const HEADING_TO_SCENE: ReadonlySet<UnitStatus> = new Set<UnitStatus>(['dispatched', 'en_route']);
+
+export interface DispatchLine { unitId: string; incidentId: string; coords: [Point, Point] }
+
+/**
+ * One line per unit on its way to an incident (LiveUnit.incidentId), from where the unit is now to the scene.
+ * Bounded by MAX_DISPATCH_LINES; a unit whose incident is not on the board (closed meanwhile) draws nothing.
+ */
+export function buildDispatchLines(
+  units: Iterable<LiveUnit>, positions: ReadonlyMap<string, FramePosition>, incidents: ReadonlyMap<string, Incident>,
+): DispatchLine[] {
+  const out: DispatchLine[] = [];
+  for (const u of units) {
+    if (u.incidentId === undefined || !HEADING_TO_SCENE.has(u.status)) continue;
+    const inc = incidents.get(u.incidentId);
+    if (!inc) continue;
+    const p = positions.get(u.id);
+    const from: Point | null = p ? [p[1], p[2]] : u.position ? [u.position.lng, u.position.lat] : null;
+    if (!from) continue;
+    out.push({ unitId: u.id, incidentId: inc.id, coords: [from, [inc.lng, inc.lat]] });
+    if (out.length >= MAX_DISPATCH_LINES) break;
+  }
+  return out;
+}
+
+export function dispatchLinesSeries(lines: readonly DispatchLine[]): { id: string; data: { coords: [Point, Point] }[] } {
+  return { id: DISPATCH_LINES_SERIES_ID, data: lines.map((l) => ({ coords: l.coords })) };
+}
+
+/** Statuses that show police have arrived. */
+const ARRIVED_STATUSES = new Set(['on_scene', 'resolved']);
+
+function arrivedLayer(): object {
+  return {
+    id: ARRIVED_SERIES_ID,
+    type: 'scatter',
+    coordinateSystem: 'geo',
+    symbol: 'circle',
+    symbolSize: 38,
+    symbolOffset: [0, '-30%'],
+    silent: true,
+    animation: false,
+    zlevel: 1,
+    z: 18,
+    itemStyle: { color: 'rgba(47, 209, 107, 0.16)', borderColor: COLORS.ok, borderWidth: 3 },
+    data: [],
+  };
+}
+
+function reachRingsLayer(): object {
+  return {
+    id: REACH_RINGS_SERIES_ID,
+    type: 'lines',
+    coordinateSystem: 'geo',
+    polyline: true,
+    silent: true,
+    animation: false,
+    zlevel: 1,
+    z: 15,
+    lineStyle: { width: 1.6, opacity: 0.9, type: [6, 4] },
+    data: [],
+  };
+}
+
+/** A circle of `radiusMeters` around a point as a closed polyline (the map has no metric circles). */
+export function circlePath(center: Point, radiusMeters: number, segments = 48): Point[] {
+  const [lng, lat] = center;
+  const dLat = radiusMeters / 111_320;
+  const dLng = radiusMeters / (111_320 * Math.cos((lat * Math.PI) / 180));
+  const out: Point[] = [];
+  for (let k = 0; k <= segments; k++) {
+    const a = (2 * Math.PI * k) / segments;
+    out.push([lng + dLng * Math.cos(a), lat + dLat * Math.sin(a)]);
+  }
+  return out;
+}
+
+/** Ring colours: 1 minute (self-help) to 5 minutes (police reinforcement). */
+export const RING_COLORS: Record<number, string> = { 1: '#ff7a7c', 3: '#f5c451', 5: '#7fb4ff' };
+
+export function ringLines(center: Point, rings: readonly { minutes: number; radiusMeters: number }[]): { coords: Point[]; lineStyle: { color: string } }[] {
+  return rings.map((r) => ({ coords: circlePath(center, r.radiusMeters), lineStyle: { color: RING_COLORS[r.minutes] ?? COLORS.textDim } }));
+}
+
+/** Walking radii of the 1-3-5 rings with the default reach settings (the console uses the server's own). */
+export const DEFAULT_RING_RADII = RING_MINUTES.map((minutes) => ({ minutes, radiusMeters: ringRadiusMeters(minutes, DEFAULT_REACH_OPTIONS) }));
+
+/**
+ * The wall's extra incident layers: an arrival ring on incidents with police on scene, and the 1-3-5 reach rings
+ * around the newest priority-1 incidents nobody has reached yet.
+ */
+export function buildDispatchIncidentSeries(incidents: readonly Incident[]): object[] {
+  const arrived: Point[] = [];
+  const rings: { coords: Point[]; lineStyle: { color: string } }[] = [];
+  let ringed = 0;
+  const newestFirst = [...incidents].sort((a, b) => b.reportedAt - a.reportedAt);
+  for (const i of newestFirst) {
+    if (ARRIVED_STATUSES.has(i.status)) arrived.push([i.lng, i.lat]);
+    else if (i.priority === 1 && ringed < MAX_WALL_RING_INCIDENTS) {
+      rings.push(...ringLines([i.lng, i.lat], DEFAULT_RING_RADII));
+      ringed++;
+    }
+    if (arrived.length >= MAX_MAP_INCIDENTS) break;
+  }
+  return [{ id: ARRIVED_SERIES_ID, data: arrived }, { id: REACH_RINGS_SERIES_ID, data: rings }];
+}
+
+/** Key of what the extra incident layers show, to skip redrawing when nothing they draw changed. */
+export function dispatchIncidentKey(incidents: readonly Incident[]): string {
+  let k = '';
+  for (const i of incidents) if (ARRIVED_STATUSES.has(i.status) || i.priority === 1) k += `${i.id}:${i.status};`;
+  return k;
+}
+
+// ---- the dispatcher console's zoomed map ---------------------------------------------------------------------
+
+export const CANDIDATES_SERIES_ID = 'candidates';
+export const RING_UNITS_SERIES_ID = 'ring-units';
+export const SELECTED_SERIES_ID = 'selected-incident';
+
+export interface ConsoleMapInput {
+  grids: GridCollection;
+  roads: RoadCollection;
+  locale: Locale;
+  /** Degrees of latitude the view shows top to bottom around the incident. */
+  spanDeg?: number;
+}
+
+/** Zoom factor that makes the geo view show about `spanDeg` of latitude (ECharts' zoom 1 fits the whole map). */
+export function zoomForSpan(grids: GridCollection, spanDeg: number): number {
+  let min = Infinity, max = -Infinity, minX = Infinity, maxX = -Infinity;
+  for (const f of grids.features) {
+    const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    for (const poly of polys) for (const ring of poly) for (const [lng, lat] of ring) {
+      if (lat < min) min = lat;
+      if (lat > max) max = lat;
+      if (lng < minX) minX = lng;
+      if (lng > maxX) maxX = lng;
+    }
+  }
+  if (!Number.isFinite(min)) return 1;
+  const extent = Math.max(max - min, (maxX - minX) * aspectScaleFor(grids));
+  return Math.max(1, extent / spanDeg);
+}
+
+/** The console map's frame: the jurisdiction (grids, roads, emergency units) plus the empty dispatch layers. */
+export function consoleMapOption(input: ConsoleMapInput): EChartsCoreOption {
+  const base = buildBaseMapOption(input) as { geo: Record<string, unknown>; series: object[] } & Record<string, unknown>;
+  const units = buildUnitsMapOption(input.grids) as { series: object[] };
+  const incidents = buildIncidentsMapOption(input.grids) as { series: object[] };
+  return {
+    ...base,
+    geo: { ...base.geo, roam: true, silent: true, zoom: 1, label: { ...(base.geo.label as object), fontSize: 13 } },
+    series: [
+      ...base.series,
+      ...units.series,
+      ...incidents.series.filter((s) => (s as { id: string }).id !== PULSE_SERIES_ID),
+      {
+        id: RING_UNITS_SERIES_ID,
+        type: 'scatter',
+        coordinateSystem: 'geo',
+        symbol: 'roundRect',
+        symbolSize: 10,
+        silent: true,
+        animation: false,
+        zlevel: 1,
+        z: 16,
+        data: [],
+      },
+      {
+        id: CANDIDATES_SERIES_ID,
+        type: 'scatter',
+        coordinateSystem: 'geo',
+        symbol: 'circle',
+        symbolSize: 26,
+        silent: true,
+        animation: false,
+        zlevel: 1,
+        z: 30,
+        itemStyle: { color: 'rgba(47, 209, 107, 0.2)', borderColor: COLORS.ok, borderWidth: 2 },
+        label: { show: true, color: '#ffffff', fontSize: 13, fontWeight: 700, fontFamily: FONT_FAMILY, formatter: (p: { data: { rank: number } }) => String(p.data.rank) },
+        data: [],
+      },
+      {
+        id: SELECTED_SERIES_ID,
+        type: 'scatter',
+        coordinateSystem: 'geo',
+        symbol: 'circle',
+        symbolSize: 46,
+        silent: true,
+        animation: false,
+        zlevel: 1,
+        z: 17,
+        itemStyle: { color: 'rgba(255,255,255,0)', borderColor: '#ffffff', borderWidth: 2, borderType: 'dashed' },
+        data: [],
+      },
+    ],
+  };
+}
+
+export interface ConsoleMapData {
+  incidents: readonly Incident[];
+  selected: Incident | null;
+  units: Iterable<LiveUnit>;
+  positions: ReadonlyMap<string, FramePosition>;
+  candidates: readonly Candidate[];
+  /** Units the dispatcher picked (drawn stronger). */
+  picked: ReadonlySet<string>;
+  rings: readonly ReachRing[];
+  /** Zoom that shows a neighbourhood (zoomForSpan). */
+  zoom: number;
+}
+
+/** Everything that changes on the console map, as one setOption patch (a few hundred points at most). */
+export function consoleMapUpdate(d: ConsoleMapData): EChartsCoreOption {
+  const unitLayers = buildUnitSeriesData(d.units, d.positions);
+  const emergency = unitLayers.find((s) => s.id === EMERGENCY_SERIES_ID)!;
+  const byId = new Map(d.incidents.map((i) => [i.id, i]));
+  const lines = buildDispatchLines(d.units, d.positions, byId);
+  const sel = d.selected;
+  const candidateData = d.candidates.slice(0, 9).map((c, k) => {
+    const p = d.positions.get(c.unitId);
+    return p ? { value: [p[1], p[2]] as Point, rank: k + 1, itemStyle: d.picked.has(c.unitId) ? { borderColor: '#ffffff', borderWidth: 3, color: 'rgba(47, 209, 107, 0.55)' } : undefined } : null;
+  }).filter((x) => x !== null);
+  const ringUnits = d.rings.flatMap((r) => r.units.map((u) => ({ value: [u.lng, u.lat] as Point, itemStyle: { color: RING_COLORS[r.minutes] ?? COLORS.emergency } })));
+  return {
+    geo: sel ? { center: [sel.lng, sel.lat], zoom: d.zoom } : { center: undefined, zoom: 1 },
+    series: [
+      ...unitLayers.filter((s) => s !== emergency),
+      { id: EMERGENCY_SERIES_ID, data: emergency.data },
+      dispatchLinesSeries(lines),
+      ...buildIncidentSeriesData(d.incidents, 0).filter((s) => (s as { id: string }).id !== PULSE_SERIES_ID),
+      ...buildDispatchIncidentSeries(d.incidents).filter((s) => (s as { id: string }).id !== REACH_RINGS_SERIES_ID),
+      { id: REACH_RINGS_SERIES_ID, data: sel ? ringLines([sel.lng, sel.lat], d.rings) : [] },
+      { id: RING_UNITS_SERIES_ID, data: ringUnits },
+      { id: CANDIDATES_SERIES_ID, data: candidateData },
+      { id: SELECTED_SERIES_ID, data: sel ? [[sel.lng, sel.lat]] : [] },
+    ],
+  };
+}

@@ -20,6 +20,8 @@ export const COLORS = {
   offDuty: '#4a5a70',
   stale: '#8d96a3',
   emergency: '#7a6bbf',
+  /** Dispatch lines: a colour no status or priority uses. */
+  dispatch: '#3fd0ff',
 } as const;
 
 export const PRIORITY_COLORS: Record<Priority, string> = {

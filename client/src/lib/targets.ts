@@ -1,27 +1,36 @@
-// The 1-3-5 promise (DOMAIN.md): self-help within 1 minute, mutual aid within 3, police on scene within 5.
-// The board colours an incident's timer against the 5-minute arrival target.
-import type { Incident } from '@ccr/shared';
+// Timer colours on the wall and the console, from the response targets the server sent in the snapshot
+// (shared/src/targets.ts): the clock runs against the dispatch target until someone is sent, then against the
+// on-scene target; it freezes when police arrive — normal when every target was met, red when one was missed.
+import {
+  DEFAULT_RESPONSE_TARGETS, incidentTimer, missedTargets, type Incident, type TargetKind, type TargetsByPriority,
+} from '@ccr/shared';
 
-export const SELF_HELP_MS = 60_000;
-export const MUTUAL_AID_MS = 3 * 60_000;
-export const ARRIVAL_TARGET_MS = 5 * 60_000;
-
-/** ok: within target; near: past the 3-minute mark and not yet on scene; late: the 5-minute target is missed. */
+/** ok: within target; near: most of the pending target used (amber); late: a target is missed (red). */
 export type TimerState = 'ok' | 'near' | 'late';
 
-const ARRIVED: ReadonlySet<string> = new Set(['on_scene', 'resolved', 'closed']);
-
-/** When police first reached the scene, from the timeline; null while nobody is there. */
-export function arrivedAt(incident: Pick<Incident, 'timeline'>): number | null {
-  for (const e of incident.timeline) if (ARRIVED.has(e.status)) return e.at;
-  return null;
+export interface BoardTimer {
+  state: TimerState;
+  /** The target the clock runs against now; null once police are on scene. */
+  pending: TargetKind | null;
+  /** Targets missed so far (pending past the deadline, or met late), plus any the server announced. */
+  breached: TargetKind[];
 }
 
-export function timerState(incident: Pick<Incident, 'reportedAt' | 'timeline' | 'status'>, now: number): TimerState {
-  const arrival = arrivedAt(incident) ?? (ARRIVED.has(incident.status) ? incident.reportedAt : null);
-  if (arrival !== null) return arrival - incident.reportedAt <= ARRIVAL_TARGET_MS ? 'ok' : 'late';
-  const elapsed = now - incident.reportedAt;
-  if (elapsed < MUTUAL_AID_MS) return 'ok';
-  if (elapsed < ARRIVAL_TARGET_MS) return 'near';
-  return 'late';
+type TimedIncident = Pick<Incident, 'priority' | 'status' | 'reportedAt' | 'timeline'>;
+
+export function boardTimer(
+  incident: TimedIncident, now: number, targets: TargetsByPriority = DEFAULT_RESPONSE_TARGETS, announced: readonly TargetKind[] = [],
+): BoardTimer {
+  const missed = missedTargets(incident, targets, now).map((m) => m.target);
+  const breached = [...new Set([...missed, ...announced])];
+  const running = incidentTimer(incident, targets, now);
+  if (running) {
+    const state: TimerState = running.state === 'breached' || breached.length > 0 ? 'late' : running.state;
+    return { state, pending: running.target, breached };
+  }
+  return { state: breached.length > 0 ? 'late' : 'ok', pending: null, breached };
+}
+
+export function timerState(incident: TimedIncident, now: number, targets: TargetsByPriority = DEFAULT_RESPONSE_TARGETS): TimerState {
+  return boardTimer(incident, now, targets).state;
 }

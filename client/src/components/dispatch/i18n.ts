@@ -45,6 +45,13 @@ const STRINGS = {
   'err.commandIdReused': { 'zh-CN': '指令编号重复，请重试', en: 'Command id reused; try again' },
   'err.server': { 'zh-CN': '服务器出错（{status}），请稍后重试', en: 'Server error ({status}); try again' },
   'err.unavailable': { 'zh-CN': '服务暂不可用（{status}），请稍后重试', en: 'Service unavailable ({status}); try again' },
+
+  'target.dispatch': { 'zh-CN': '派警', en: 'dispatch' },
+  'target.on_scene': { 'zh-CN': '到场', en: 'on scene' },
+  'map.dispatchLine': { 'zh-CN': '出警路线', en: 'Sent to' },
+  'map.arrived': { 'zh-CN': '已到场', en: 'On scene' },
+  'map.rings': { 'zh-CN': '1-3-5分钟圈', en: '1-3-5 min rings' },
+  'breach.mark': { 'zh-CN': '超时 {targets}', en: 'Late: {targets}' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type DispatchMessageKey = keyof typeof STRINGS;
