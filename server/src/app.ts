@@ -15,6 +15,8 @@ import { ingestModule } from './modules/ingest/index.js';
 import { unitsModule } from './modules/units/index.js';
 import { incidentsModule } from './modules/incidents/index.js';
 import { healthModule } from './modules/health/index.js';
+import { recommendationModule } from './modules/recommendation/index.js';
+import { targetsModule } from './modules/targets/index.js';
 
 export type { Config } from './config.js';
 export { loadConfig } from './config.js';
@@ -54,6 +56,8 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(healthModule, { nodeId: config.nodeId });
   await app.register(unitsModule);
   await app.register(incidentsModule);
+  await app.register(recommendationModule, { reach: config.reach, staleAfterMs: config.staleAfterMs });
+  await app.register(targetsModule, { targets: config.responseTargets, keyPrefix: config.keyPrefix, nodeId: config.nodeId, eventStreamMaxLen: config.eventStreamMaxLen });
   await app.register(jurisdictionRoutes, { jurisdiction });
 
   if (config.clientDist && existsSync(join(config.clientDist, 'index.html'))) {

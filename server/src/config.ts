@@ -1,6 +1,7 @@
 // Every setting comes from the environment, with defaults that run the demo (listed in the README).
 import { hostname } from 'node:os';
 import { DEMO_JURISDICTION_DIR } from './modules/jurisdiction/index.js';
+import { parseReachOptions, parseResponseTargets, type ReachOptions, type TargetsByPriority } from '@ccr/shared';
 
 export interface Config {
   port: number;
@@ -27,6 +28,11 @@ export interface Config {
   logLevel: string;
   /** Allowed browser origins besides the server's own (comma-separated), for a separately hosted client. */
   corsOrigins: string[];
+  /** Road-detour factor, speed per unit kind and walking speed for ETAs and the 1-3-5 rings
+   *  (DETOUR_FACTOR, UNIT_SPEEDS as JSON of m/s per kind, WALK_SPEED_MPS). */
+  reach: ReachOptions;
+  /** Response targets per priority (RESPONSE_TARGETS as JSON in seconds; defaults from the 1-3-5 mechanism). */
+  responseTargets: TargetsByPriority;
 }
 
 export const DEMO_PRODUCER_TOKEN = 'demo-producer-token';
@@ -69,5 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeId: env.NODE_ID || `${hostname()}-${process.pid}`,
     logLevel: env.LOG_LEVEL ?? 'info',
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    reach: parseReachOptions(env),
+    responseTargets: parseResponseTargets(env.RESPONSE_TARGETS),
   };
 }

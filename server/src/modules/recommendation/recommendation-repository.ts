@@ -1,0 +1,39 @@
+// Reads for recommendations: bounded GEO searches on the live GEO set and the units they find. Adds no keys of
+// its own; the live keys belong to live-repository.ts.
+import type { LiveUnit } from '@ccr/shared';
+import type { RedisClient } from '../../plugins/redis.js';
+import type { LiveRepository } from '../live/live-repository.js';
+
+export interface GeoHit {
+  unitId: string;
+  /** Redis's own distance (its Earth radius differs from ours by 0.03 %): used only to bound searches. */
+  redisMeters: number;
+}
+
+/** Above this many units, one read of the whole fleet is cheaper than one read per unit. */
+const READ_ALL_ABOVE = 200;
+
+export class RecommendationRepository {
+  constructor(private readonly redis: RedisClient, private readonly live: LiveRepository) {}
+
+  /** The nearest `count` units within `radiusMeters` of a point, nearest first (every search is bounded). */
+  async nearby(lng: number, lat: number, radiusMeters: number, count: number): Promise<GeoHit[]> {
+    const reply = (await this.redis.sendCommand([
+      'GEOSEARCH', this.live.keys.geo, 'FROMLONLAT', String(lng), String(lat),
+      'BYRADIUS', String(radiusMeters), 'm', 'ASC', 'COUNT', String(count), 'WITHDIST',
+    ])) as [string, string][];
+    return reply.map(([unitId, d]) => ({ unitId, redisMeters: Number(d) }));
+  }
+
+  /** The live units with these ids (ids that vanished from the roster meanwhile are left out). */
+  async units(ids: readonly string[]): Promise<LiveUnit[]> {
+    if (ids.length === 0) return [];
+    if (ids.length > READ_ALL_ABOVE) {
+      const wanted = new Set(ids);
+      return (await this.live.readUnits()).filter((u) => wanted.has(u.id));
+    }
+    // Issued together, node-redis sends these in one round trip.
+    const read = await Promise.all(ids.map((id) => this.live.readUnit(id)));
+    return read.filter((u): u is LiveUnit => u !== null);
+  }
+}
