@@ -15,6 +15,9 @@ import { ingestModule } from './modules/ingest/index.js';
 import { unitsModule } from './modules/units/index.js';
 import { incidentsModule } from './modules/incidents/index.js';
 import { healthModule } from './modules/health/index.js';
+import { securityPlugin } from './plugins/security.js';
+import { auditModule } from './modules/audit/index.js';
+import { authModule } from './modules/auth/index.js';
 import { recommendationModule } from './modules/recommendation/index.js';
 import { targetsModule } from './modules/targets/index.js';
 
@@ -31,20 +34,27 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     ajv: { customOptions: { removeAdditional: false } },
     bodyLimit: 1_048_576,
   });
+  // First: their hooks must see and guard every route registered after them (deny by default).
+  await app.register(securityPlugin, { keyPrefix: config.keyPrefix, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
+  await app.register(auditModule, { keyPrefix: config.keyPrefix, retentionDays: config.auth.auditRetentionDays });
+  await app.register(authModule, { keyPrefix: config.keyPrefix, demoMode: config.demoMode, producerToken: config.producerToken, auth: config.auth, unitIds: jurisdiction.units.map((u) => u.id) });
 
   await app.register(swagger, {
     openapi: {
       info: { title: '综合指挥室 Command-room API', version: '0.1.0', description: `Live situational picture for ${jurisdiction.station.name}` },
-      components: { securitySchemes: { producerToken: { type: 'http', scheme: 'bearer', description: 'PRODUCER_TOKEN, for the HTTP ingest twins' } } },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from POST /api/auth/login or /api/auth/device; PRODUCER_TOKEN for the ingest twins; METRICS_TOKEN for /metrics' } } },
       tags: [
         { name: 'live', description: 'Units and incidents now' },
         { name: 'map', description: 'Jurisdiction: grids and roads' },
         { name: 'ingest', description: 'HTTP twins of the Redis ingest contract' },
         { name: 'ops', description: 'Health and metrics' },
+        { name: 'auth', description: 'Login, device login, refresh, logout' },
+        { name: 'accounts', description: 'Accounts and roles (admin)' },
+        { name: 'audit', description: 'Audit log (leader, admin)' },
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.auth.publicRoutes(() => app.register(swaggerUi, { routePrefix: '/docs' }));
   await app.register(metricsPlugin);
   await app.register(redisPlugin, { url: config.redisUrl });
   await app.register(socketIoPlugin, { corsOrigins: config.corsOrigins });
@@ -52,7 +62,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     jurisdiction, keyPrefix: config.keyPrefix, timeZone, staleAfterMs: config.staleAfterMs,
     frameIntervalMs: config.frameIntervalMs, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId,
   });
-  await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, producerToken: config.producerToken });
+  await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId });
   await app.register(healthModule, { nodeId: config.nodeId });
   await app.register(unitsModule);
   await app.register(incidentsModule);
@@ -63,7 +73,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   if (config.clientDist && existsSync(join(config.clientDist, 'index.html'))) {
     const root = config.clientDist;
     // wildcard: files are looked up per request, so a client rebuilt while the server runs is served as is.
-    await app.register(fastifyStatic, { root, wildcard: true });
+    await app.auth.publicRoutes(() => app.register(fastifyStatic, { root, wildcard: true }));
     // Client-side routes (/dispatch, /stats …) load the same page; a missing file is a 404, not that page.
     app.setNotFoundHandler((req, reply) => {
       const path = req.url.split('?')[0] ?? '';
@@ -72,7 +82,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
       return reply.code(404).send({ error: 'not_found', message: `没有此接口 / no route ${req.method} ${req.url}` });
     });
   } else {
-    app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+    app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
       reply.code(503).type('text/plain; charset=utf-8').send('大屏尚未构建 / the wall display is not built: run `pnpm --filter @ccr/client build` (pnpm start does this).\n'));
   }
   return app;

@@ -1,6 +1,7 @@
 // Every setting comes from the environment, with defaults that run the demo (listed in the README).
 import { hostname } from 'node:os';
 import { DEMO_JURISDICTION_DIR } from './modules/jurisdiction/index.js';
+import { loadAuthConfig, type AuthConfig } from './modules/auth/auth-config.js';
 import { parseReachOptions, parseResponseTargets, type ReachOptions, type TargetsByPriority } from '@ccr/shared';
 
 export interface Config {
@@ -33,6 +34,8 @@ export interface Config {
   reach: ReachOptions;
   /** Response targets per priority (RESPONSE_TARGETS as JSON in seconds; defaults from the 1-3-5 mechanism). */
   responseTargets: TargetsByPriority;
+  /** Accounts, sessions, audit retention and rate limits (server/src/modules/auth/auth-config.ts). */
+  auth: AuthConfig;
 }
 
 export const DEMO_PRODUCER_TOKEN = 'demo-producer-token';
@@ -77,5 +80,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     reach: parseReachOptions(env),
     responseTargets: parseResponseTargets(env.RESPONSE_TARGETS),
+    auth: loadAuthConfig(env, demoMode, int),
   };
 }

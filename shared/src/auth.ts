@@ -47,3 +47,83 @@ export const DeviceLoginRequestSchema = Type.Object(
   { additionalProperties: false },
 );
 export type DeviceLoginRequest = Static<typeof DeviceLoginRequestSchema>;
+
+/** A refused or failed auth request (401, 403, 423 locked, 429 rate-limited). `lockedUntil` is epoch ms when locked. */
+export const AuthErrorSchema = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  lockedUntil: Type.Optional(Type.Number()),
+});
+export type AuthError = Static<typeof AuthErrorSchema>;
+
+export const PasswordSchema = Type.String({ minLength: 8, maxLength: 256 });
+
+/** An account as the admin screens see it (never the password hash). */
+export const AccountSchema = Type.Object(
+  {
+    username: Type.String(),
+    displayName: Type.String(),
+    role: RoleSchema,
+    disabled: Type.Boolean(),
+    /** Epoch ms until which logins are refused after repeated failures; absent when not locked. */
+    lockedUntil: Type.Optional(Type.Number()),
+    failedAttempts: Type.Integer(),
+    createdAt: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type Account = Static<typeof AccountSchema>;
+
+export const CreateAccountRequestSchema = Type.Object(
+  { username: UsernameSchema, displayName: Type.String({ minLength: 1, maxLength: 64 }), role: RoleSchema, password: PasswordSchema },
+  { additionalProperties: false },
+);
+export type CreateAccountRequest = Static<typeof CreateAccountRequestSchema>;
+export const ChangeRoleRequestSchema = Type.Object({ role: RoleSchema }, { additionalProperties: false });
+export const DisableAccountRequestSchema = Type.Object({ disabled: Type.Boolean() }, { additionalProperties: false });
+export const ResetPasswordRequestSchema = Type.Object({ password: PasswordSchema }, { additionalProperties: false });
+
+export const AUDIT_OUTCOMES = ['ok', 'refused', 'error'] as const;
+export const AuditOutcomeSchema = Type.Union(AUDIT_OUTCOMES.map((o) => Type.Literal(o)));
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** One line of the append-only audit log. `id` is the Redis stream id (time-ordered). */
+export const AuditEntrySchema = Type.Object(
+  {
+    id: Type.String(),
+    time: Type.Number(),
+    user: Type.String(),
+    role: Type.String(),
+    action: Type.String(),
+    target: Type.String(),
+    outcome: AuditOutcomeSchema,
+    detail: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+export type AuditEntry = Static<typeof AuditEntrySchema>;
+
+export const AuditQuerySchema = Type.Object(
+  {
+    /** Epoch ms (inclusive). */
+    from: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Epoch ms (inclusive). */
+    to: Type.Optional(Type.Integer({ minimum: 0 })),
+    user: Type.Optional(Type.String({ maxLength: 64 })),
+    /** Exact action, or a prefix ending in '.' (e.g. 'auth.'). */
+    action: Type.Optional(Type.String({ maxLength: 64 })),
+    target: Type.Optional(Type.String({ maxLength: 128 })),
+    outcome: Type.Optional(AuditOutcomeSchema),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    /** `nextCursor` of the previous page. */
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]+-[0-9]+$' })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuerySchema>;
+
+export const AuditPageSchema = Type.Object(
+  { items: Type.Array(AuditEntrySchema), nextCursor: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+export type AuditPage = Static<typeof AuditPageSchema>;

@@ -32,7 +32,8 @@ export const metricsPlugin = fp(
   async (app) => {
     const metrics = createMetrics();
     app.decorate('metrics', metrics);
-    app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
+    // Admins, or a Prometheus scraper holding METRICS_TOKEN.
+    app.get('/metrics', { config: { roles: ['admin'], scrapeToken: true }, schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
       reply.header('content-type', metrics.registry.contentType);
       return metrics.registry.metrics();
     });

@@ -2,6 +2,7 @@
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@ccr/shared';
+import { originAllowed } from './security.js';
 
 export type LiveIo = Server<ClientToServerEvents, ServerToClientEvents>;
 
@@ -21,6 +22,8 @@ export const socketIoPlugin = fp<{ corsOrigins: string[] }>(
       pingInterval: 10_000,
       pingTimeout: 10_000,
       ...(opts.corsOrigins.length > 0 ? { cors: { origin: opts.corsOrigins } } : {}),
+      // CORS does not cover WebSocket upgrades: refuse browsers from origins that are neither ours nor allowed.
+      allowRequest: (req, cb) => cb(null, originAllowed(req.headers.origin, req.headers.host, opts.corsOrigins)),
     });
     app.decorate('io', io);
     app.addHook('preClose', async () => {

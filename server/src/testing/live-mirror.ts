@@ -18,8 +18,16 @@ export class LiveMirror {
   private buffered: LiveDelta[] | null = null;
   private listeners = new Set<() => void>();
 
-  constructor(url: string, opts: { keepFrames?: boolean } = {}) {
-    this.socket = io(url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 });
+  /** `token`: the bearer sent in the handshake (a function is asked again on every reconnect). */
+  constructor(url: string, opts: { keepFrames?: boolean; token?: string | (() => Promise<string>) } = {}) {
+    const { token } = opts;
+    this.socket = io(url, {
+      transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500,
+      auth: (cb) => {
+        if (typeof token !== 'function') return cb(token ? { token } : {});
+        token().then((t) => cb({ token: t }), () => cb({}));
+      },
+    });
     this.socket.on('connect', () => void this.subscribe());
     this.socket.on('live:updated', (d) => {
       if (this.buffered) this.buffered.push(d);

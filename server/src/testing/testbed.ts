@@ -3,18 +3,28 @@
 // restart "the same" server), so tests never see each other's data.
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createClient } from 'redis';
-import type { Config } from '../config.js';
+import type { LoginResponse, Role } from '@ccr/shared';
 import { LiveMirror } from './live-mirror.js';
 import { startRedisServer, type RedisServerHandle } from './redis-server.js';
-import { startTestServer, type TestServer } from './test-server.js';
+import { startTestServer, type TestServer, type TestServerOverrides } from './test-server.js';
+import { login, tokenCache } from './auth-helpers.js';
 import { writeFixtureJurisdiction } from './fixture-jurisdiction.js';
 
 export interface Testbed {
   readonly redis: RedisServerHandle;
   readonly producer: ReturnType<typeof createClient>;
   readonly jurisdictionDir: string;
-  server(overrides?: Partial<Config>): Promise<TestServer & { prefix: string }>;
-  mirror(server: TestServer): LiveMirror;
+  server(overrides?: TestServerOverrides): Promise<TestServer & { prefix: string }>;
+  /** A mirror logged in as `role` (default operator, the wall); it logs in again on each reconnect if need be. */
+  mirror(server: TestServer, role?: Role): LiveMirror;
+  /** A bearer token of any role for this server (cached per server and role; `device` speaks for unitId, default P-01). */
+  token(server: TestServer, role: Role, unitId?: string): Promise<string>;
+  /** `{ authorization: 'Bearer …' }` for fetch / app.inject. */
+  headers(server: TestServer, role: Role, unitId?: string): Promise<{ authorization: string }>;
+  /** Logs in with a username and password (the demo accounts' password is server.config.auth.demoPassword). */
+  login(server: TestServer, username: string, password: string): Promise<LoginResponse>;
+  /** fetch(server.url + path) with a bearer token of `role` (default admin, who may read every read route and /metrics). */
+  fetch(server: TestServer, path: string, init?: RequestInit, role?: Role): Promise<Response>;
   /** Runs after the current test, last registered first. */
   onCleanup(fn: () => Promise<void> | void): void;
 }
@@ -25,6 +35,7 @@ export function useTestbed(name: string): Testbed {
   let jurisdictionDir: string | undefined;
   let n = 0;
   const cleanup: (() => Promise<void> | void)[] = [];
+  const token = tokenCache();
 
   beforeAll(async () => {
     redis = await startRedisServer();
@@ -54,10 +65,18 @@ export function useTestbed(name: string): Testbed {
       cleanup.push(() => s.close());
       return Object.assign(s, { prefix });
     },
-    mirror(server) {
-      const m = new LiveMirror(server.url);
+    mirror(server, role = 'operator') {
+      const m = new LiveMirror(server.url, { token: () => token(server, role) });
       cleanup.push(() => m.close());
       return m;
+    },
+    token,
+    async headers(server, role, unitId) { return { authorization: `Bearer ${await token(server, role, unitId)}` }; },
+    login,
+    async fetch(server, path, init = {}, role = 'admin') {
+      const headers = new Headers(init.headers);
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${await token(server, role)}`);
+      return fetch(`${server.url}${path}`, { ...init, headers });
     },
     onCleanup(fn) { cleanup.push(fn); },
   };

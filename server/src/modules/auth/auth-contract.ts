@@ -18,6 +18,15 @@ export interface AuditEntryInput {
   detail?: Record<string, unknown>;
 }
 
+/** One route as the access rule sees it. */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  roles: readonly Role[] | undefined;
+  public: boolean;
+  scrapeToken: boolean;
+}
+
 export type SocketGuard = (socket: Socket, next: (err?: Error) => void) => void;
 
 declare module 'fastify' {
@@ -25,6 +34,15 @@ declare module 'fastify' {
     auth: {
       /** Socket.IO middleware for a namespace: only a valid token of one of `roles` connects; sets socket.data.user. */
       socketGuard(roles: readonly Role[]): SocketGuard;
+      /** For each socket event: the user when the socket's role is one of `roles` and its session still stands;
+       *  otherwise null, the refusal recorded and counted (and a socket whose session ended is disconnected). */
+      requireSocketRole(socket: Socket, roles: readonly Role[], event: string): Promise<SessionUser | null>;
+      /** Registers a third-party plugin whose routes are all public (API docs, the static client). */
+      publicRoutes(register: () => PromiseLike<unknown>): Promise<void>;
+      /** Every route registered after the auth module, with its access rule (the role-matrix test walks these). */
+      routes(): readonly RouteAccess[];
+      /** One sweep of this node's sockets now (it also runs every SOCKET_AUTH_CHECK_MS). Returns sockets ended. */
+      sweepSockets(): Promise<number>;
     };
     audit: {
       /** Appends to the audit log; never throws into the caller's flow (a failure is logged and counted). */

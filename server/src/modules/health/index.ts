@@ -14,6 +14,7 @@ export const healthModule: FastifyPluginAsync<{ nodeId: string }> = async (base,
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const started = Date.now();
   app.get('/api/health', {
+    config: { public: true },
     schema: { tags: ['ops'], summary: 'Liveness, with Redis reachability (503 when Redis is unreachable)', response: { 200: HealthSchema, 503: HealthSchema } },
   }, async (_req, reply) => {
     const base = { node: nodeId, uptimeS: Math.round((Date.now() - started) / 1000), clients: app.io.engine.clientsCount };

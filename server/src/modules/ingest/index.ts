@@ -10,7 +10,6 @@ export interface IngestModuleOptions {
   jurisdiction: Jurisdiction;
   keyPrefix: string;
   nodeId: string;
-  producerToken: string | undefined;
 }
 
 export const ingestModule = fp<IngestModuleOptions>(
@@ -21,7 +20,7 @@ export const ingestModule = fp<IngestModuleOptions>(
     const positions = new PositionIngest(ingest, app.live.repo, app.live.frames, app.metrics, rejects, app.log);
     const incidents = new IncidentIngest(ingest, recorder, await app.redis.dedicated('incident-ingest'), opts.nodeId, app.metrics, rejects, app.log);
     const subscriber = await app.redis.dedicated('position-subscriber');
-    ingestRoutes(app, ingest, rejects, opts.producerToken);
+    ingestRoutes(app, ingest, rejects);
 
     app.addHook('onReady', async () => {
       await positions.start(subscriber);

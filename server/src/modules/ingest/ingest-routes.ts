@@ -1,7 +1,7 @@
 // HTTP twins of the ingest contract for producers that cannot reach Redis. They validate with the same
 // rules and then enter the same paths (the channel and the stream), so every node sees the result.
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { INGEST_LIMITS, IncidentReportSchema, PositionMessageSchema } from '@ccr/shared';
 import { validateIncidentMessage, validatePositionMessage } from './ingest-validation.js';
 import type { IngestRepository } from './ingest-repository.js';
@@ -9,22 +9,15 @@ import type { RejectLog } from './reject-log.js';
 
 const ErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), reasons: Type.Optional(Type.Array(Type.Object({ reason: Type.String(), detail: Type.String(), count: Type.Integer() }))) });
 
-export function ingestRoutes(app: FastifyInstance, ingest: IngestRepository, rejects: RejectLog, producerToken: string | undefined): void {
-  const authorise = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!producerToken) {
-      return reply.code(503).send({ error: 'ingest_closed', message: '未配置 PRODUCER_TOKEN，HTTP 接入已关闭 / HTTP ingest is closed: set PRODUCER_TOKEN' });
-    }
-    if (req.headers.authorization !== `Bearer ${producerToken}`) {
-      return reply.code(401).send({ error: 'unauthorized', message: '生产者令牌无效 / missing or wrong producer token (Authorization: Bearer …)' });
-    }
-  };
-  const security = [{ producerToken: [] }];
+export function ingestRoutes(app: FastifyInstance, ingest: IngestRepository, rejects: RejectLog): void {
+  // Producers: PRODUCER_TOKEN as the bearer, or a token of a producer account.
+  const config = { roles: ['producer'] as const };
 
   app.post('/api/ingest/positions', {
-    onRequest: authorise,
+    config,
     bodyLimit: INGEST_LIMITS.positionMessageBytes,
     schema: {
-      tags: ['ingest'], summary: 'Report positions (HTTP twin of PUBLISH <prefix>in:positions)', security,
+      tags: ['ingest'], summary: 'Report positions (HTTP twin of PUBLISH <prefix>in:positions)',
       body: PositionMessageSchema,
       response: { 202: Type.Object({ accepted: Type.Integer(), rejected: Type.Integer() }), 400: ErrorSchema },
     },
@@ -41,10 +34,10 @@ export function ingestRoutes(app: FastifyInstance, ingest: IngestRepository, rej
   });
 
   app.post('/api/ingest/incidents', {
-    onRequest: authorise,
+    config,
     bodyLimit: INGEST_LIMITS.incidentMessageBytes,
     schema: {
-      tags: ['ingest'], summary: 'Report an incident (HTTP twin of XADD <prefix>in:incidents * data <json>)', security,
+      tags: ['ingest'], summary: 'Report an incident (HTTP twin of XADD <prefix>in:incidents * data <json>)',
       body: IncidentReportSchema,
       response: { 202: Type.Object({ streamId: Type.String() }), 400: ErrorSchema },
     },

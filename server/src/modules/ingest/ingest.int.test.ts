@@ -10,7 +10,7 @@ let n = 0;
 const [lng, lat] = fixtureGridCentre(0, 1);
 const report = (id: string): IncidentReport => ({ id, type: 'dispute', priority: 2, lng, lat, address: '测试路2号', reportedAt: Date.now(), source: 'volunteer', summary: '邻里纠纷' });
 async function metrics(s: TestServer): Promise<Map<string, number>> {
-  const text = await (await fetch(`${s.url}/metrics`)).text();
+  const text = await (await bed.fetch(s, '/metrics')).text();
   const m = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (line.startsWith('ccr_ingest_rejected_total{')) m.set(line.slice(line.indexOf('{'), line.lastIndexOf('}') + 1), Number(line.split(' ').pop()));
@@ -139,7 +139,7 @@ describe('nothing is lost', () => {
     const m2 = mirror(second);
     await m2.ready();
     await m2.waitFor(() => m2.incidents.size === 51, 5_000, 'all 51 incidents');
-    const all = (await (await fetch(`${second.url}/api/incidents?status=all&limit=1000`)).json()) as { total: number; items: { id: string }[] };
+    const all = (await (await bed.fetch(second, `/api/incidents?status=all&limit=1000`)).json()) as { total: number; items: { id: string }[] };
     expect(all.total).toBe(51);
     expect(new Set(all.items.map((i) => i.id)).size).toBe(51);
     expect(m2.today?.total).toBe(51);
@@ -170,24 +170,24 @@ describe('HTTP read API', () => {
     const s = await server();
     const health = await (await fetch(`${s.url}/api/health`)).json() as { status: string; redis: { ok: boolean } };
     expect(health).toMatchObject({ status: 'ok', redis: { ok: true } });
-    const units = await (await fetch(`${s.url}/api/units?kind=patrol_car`)).json() as { id: string; team: string }[];
+    const units = await (await bed.fetch(s, `/api/units?kind=patrol_car`)).json() as { id: string; team: string }[];
     expect(units.map((u) => u.id)).toEqual(['P-01', 'P-02', 'P-03', 'P-04']);
     expect(units[0]!.team).toBe('patrol');
-    expect((await fetch(`${s.url}/api/units?kind=spaceship`)).status).toBe(400);
-    const missing = await fetch(`${s.url}/api/units/NOPE`);
+    expect((await bed.fetch(s, `/api/units?kind=spaceship`)).status).toBe(400);
+    const missing = await bed.fetch(s, `/api/units/NOPE`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { message: string }).message).toContain('NOPE');
-    const grids = await (await fetch(`${s.url}/api/grids`)).json() as { id: string; officerName: string; areaKm2: number }[];
+    const grids = await (await bed.fetch(s, `/api/grids`)).json() as { id: string; officerName: string; areaKm2: number }[];
     expect(grids).toHaveLength(4);
     expect(grids[0]).toMatchObject({ id: 'G1', officerName: '社区民警1' });
     expect(grids[0]!.areaKm2).toBeGreaterThan(20); // 0.05° × 0.05° near 39° N ≈ 24 km²
-    const j = await (await fetch(`${s.url}/api/jurisdiction`)).json() as { grids: { features: unknown[] }; station: { timeZone: string } };
+    const j = await (await bed.fetch(s, `/api/jurisdiction`)).json() as { grids: { features: unknown[] }; station: { timeZone: string } };
     expect(j.grids.features).toHaveLength(4);
     expect(j.station.timeZone).toBe('Asia/Shanghai');
-    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    const metrics = await (await bed.fetch(s, '/metrics')).text();
     expect(metrics).toContain('ccr_socket_clients');
     expect(metrics).toContain('ccr_fanout_lag_ms');
-    const doc = await (await fetch(`${s.url}/docs/json`)).json() as { paths: Record<string, unknown> };
+    const doc = await (await bed.fetch(s, `/docs/json`)).json() as { paths: Record<string, unknown> };
     for (const path of ['/api/health', '/api/units', '/api/units/{id}', '/api/incidents', '/api/incidents/{id}', '/api/grids', '/api/jurisdiction', '/metrics', '/api/ingest/positions', '/api/ingest/incidents']) {
       expect(doc.paths, path).toHaveProperty([path]);
     }

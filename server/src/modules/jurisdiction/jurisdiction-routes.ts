@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { GridCollectionSchema, RoadCollectionSchema, StationSchema, type Jurisdiction } from '@ccr/shared';
+import { GridCollectionSchema, RoadCollectionSchema, StationSchema, VIEW_ROLES, type Jurisdiction } from '@ccr/shared';
 import { gridAreaKm2 } from './grid-area.js';
 
 const GridSummarySchema = Type.Object({
@@ -18,6 +18,7 @@ export const jurisdictionRoutes: FastifyPluginAsync<{ jurisdiction: Jurisdiction
   const areas = new Map(jurisdiction.grids.features.map((f) => [f.properties.id, gridAreaKm2(f.geometry)]));
 
   app.get('/api/jurisdiction', {
+    config: { roles: VIEW_ROLES },
     schema: {
       tags: ['map'], summary: 'Station, police grids (GeoJSON) and roads (GeoJSON) for the map',
       response: { 200: Type.Object({ station: StationSchema, grids: GridCollectionSchema, roads: RoadCollectionSchema }) },
@@ -28,6 +29,7 @@ export const jurisdictionRoutes: FastifyPluginAsync<{ jurisdiction: Jurisdiction
   });
 
   app.get('/api/grids', {
+    config: { roles: VIEW_ROLES },
     schema: { tags: ['map'], summary: 'Police grids (警格) with their officer and open incidents', response: { 200: Type.Array(GridSummarySchema) } },
   }, async () => {
     const open = await app.live.repo.listIncidents({ openOnly: true, limit: 100_000, offset: 0 });

@@ -31,7 +31,7 @@ export const liveModule = fp<LiveModuleOptions>(
     const ctx: LiveContext = { station: { name: opts.jurisdiction.station.name, timeZone: opts.timeZone }, staleAfterMs: opts.staleAfterMs };
     const relay = new EventRelay(repo, await app.redis.dedicated('event-relay'), app.io, app.metrics, app.log);
     const housekeeping = new LiveHousekeeping(repo, { nodeId: opts.nodeId, staleAfterMs: opts.staleAfterMs, timeZone: opts.timeZone }, app.log);
-    bindLiveSocket(app.io, repo, frames, ctx, app.metrics, app.log);
+    bindLiveSocket(app.io, repo, frames, ctx, app.metrics, app.log, app.auth);
     app.decorate('live', { repo, frames, ctx, timeZone: opts.timeZone });
 
     app.addHook('onReady', async () => {

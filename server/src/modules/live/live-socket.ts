@@ -1,11 +1,11 @@
 // `live:subscribe`: a screen joins the live picture. It joins the room first and reads after, so no delta can
 // fall between what it reads and what it is sent; the client drops deltas it already has by sequence.
 import {
-  LiveSubscribeRequestSchema, compileChecker, localDay, type Ack, type LiveSubscribeResult, type LiveSnapshot,
+  LiveSubscribeRequestSchema, VIEW_ROLES, compileChecker, localDay, type Ack, type LiveSubscribeResult, type LiveSnapshot,
   type FramePosition, DEFAULT_RESPONSE_TARGETS, type TargetsByPriority,
 } from '@ccr/shared';
 import type { Socket } from 'socket.io';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { LiveIo } from '../../plugins/socket-io.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import type { LiveRepository } from './live-repository.js';
@@ -27,7 +27,9 @@ export async function buildSnapshot(repo: LiveRepository, ctx: LiveContext, now:
   return { ...read, serverTime: now, station: ctx.station, staleAfterMs: ctx.staleAfterMs, targets: ctx.targets ?? DEFAULT_RESPONSE_TARGETS };
 }
 
-export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: PositionFrames, ctx: LiveContext, metrics: Metrics, log: FastifyBaseLogger): void {
+export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: PositionFrames, ctx: LiveContext, metrics: Metrics, log: FastifyBaseLogger, auth: FastifyInstance['auth']): void {
+  // Only screens of a viewing role connect; a refused socket never reaches the live room, so it receives nothing.
+  io.use(auth.socketGuard(VIEW_ROLES));
   io.on('connection', (socket) => {
     metrics.clientsConnected.inc();
     socket.on('disconnect', () => {
@@ -41,6 +43,11 @@ export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: Positio
         return;
       }
       const reply = ack as (res: Ack<LiveSubscribeResult>) => void;
+      if (!(await auth.requireSocketRole(socket, VIEW_ROLES, 'live:subscribe'))) {
+        metrics.socketRejected.inc({ event: 'live:subscribe', reason: 'forbidden' });
+        reply({ ok: false, error: { code: 'forbidden', message: '无权订阅实时数据 / not allowed to subscribe to the live picture' } });
+        return;
+      }
       const checked = checkSubscribe.validate(req ?? {});
       if (!checked.ok) {
         metrics.socketRejected.inc({ event: 'live:subscribe', reason: 'schema' });

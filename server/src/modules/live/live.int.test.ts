@@ -13,7 +13,7 @@ function incident(id: string, extra: Partial<IncidentReport> = {}): IncidentRepo
 const addIncident = (prefix: string, body: unknown) => bed.producer.xAdd(`${prefix}in:incidents`, '*', { data: typeof body === 'string' ? body : JSON.stringify(body) });
 const publishPositions = (prefix: string, body: unknown) => bed.producer.publish(`${prefix}in:positions`, typeof body === 'string' ? body : JSON.stringify(body));
 async function metric(s: TestServer, name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${s.url}/metrics`)).text();
+  const text = await (await bed.fetch(s, '/metrics')).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
   return line ? Number(line.split(' ').pop()) : 0;
 }
@@ -50,7 +50,7 @@ describe('live picture', () => {
     expect(after.subscriptions).toEqual(['snapshot']);
     expect(after.incidents.get('JQ-1')).toEqual(got);
     expect(after.today?.total).toBe(1);
-    const res = await fetch(`${s.url}/api/incidents/JQ-1`);
+    const res = await bed.fetch(s, `/api/incidents/JQ-1`);
     expect(await res.json()).toEqual(got);
   });
 
@@ -63,7 +63,7 @@ describe('live picture', () => {
     await addIncident(s.prefix, first);
     await addIncident(s.prefix, { ...first, priority: 2, summary: '电动车被盗（补充：车牌已记录）' });
     await m.waitFor(() => m.incidents.get('JQ-2')?.revision === 2, 3_000, 'update');
-    const list = await (await fetch(`${s.url}/api/incidents?status=all`)).json() as { total: number; items: { id: string }[] };
+    const list = await (await bed.fetch(s, `/api/incidents?status=all`)).json() as { total: number; items: { id: string }[] };
     expect(list.total).toBe(1);
     expect(m.incidents.get('JQ-2')).toMatchObject({ priority: 2, revision: 2 });
     expect(m.deltas.filter((d) => d.event.type === 'incident:reported')).toHaveLength(1);
@@ -78,7 +78,7 @@ describe('live picture', () => {
     await publishPositions(s.prefix, { unitId: 'P-02', lng, lat, ts: now });
     await publishPositions(s.prefix, { unitId: 'P-02', lng: lng + 0.01, lat, ts: now - 5_000 });
     await new Promise((r) => setTimeout(r, 300));
-    const unit = await (await fetch(`${s.url}/api/units/P-02`)).json() as { position: { lng: number; ts: number }; positionAgeMs: number };
+    const unit = await (await bed.fetch(s, `/api/units/P-02`)).json() as { position: { lng: number; ts: number }; positionAgeMs: number };
     expect(unit.position).toMatchObject({ lng, ts: now });
     expect(unit.positionAgeMs).toBeGreaterThanOrEqual(0);
     expect(await metric(s, 'ccr_ingest_rejected_total', 'reason="stale_position"')).toBe(1);
@@ -129,7 +129,7 @@ describe('live picture', () => {
     for (let i = 1; i <= 400; i++) pipeline.xAdd(`${s.prefix}in:incidents`, '*', { data: JSON.stringify(incident(`JQ-T${i}`, { priority: 3 })) });
     await pipeline.exec();
     for (let i = 0; i < 100; i++) {
-      const { total } = (await (await fetch(`${s.url}/api/incidents?limit=1`)).json()) as { total: number };
+      const { total } = (await (await bed.fetch(s, `/api/incidents?limit=1`)).json()) as { total: number };
       if (total === 401) break;
       await new Promise((r) => setTimeout(r, 100));
     }

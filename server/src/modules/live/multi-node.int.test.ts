@@ -1,13 +1,13 @@
 // Several server nodes on one Redis: each incident applied once, every screen on every node sees everything,
 // and deployment-wide chores continue when a node goes away.
 import { describe, expect, it } from 'vitest';
-import { fixtureGridCentre, useTestbed } from '../../testing/index.js';
+import { fixtureGridCentre, useTestbed, type TestServer } from '../../testing/index.js';
 
 const bed = useTestbed('m');
 const [lng, lat] = fixtureGridCentre(1, 1);
 
-async function applied(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+async function applied(s: TestServer): Promise<number> {
+  const text = await (await bed.fetch(s, '/metrics')).text();
   return Number(/^ccr_incidents_applied_total\{change="reported"\} (\S+)/m.exec(text)?.[1] ?? 0);
 }
 
@@ -35,7 +35,7 @@ describe('several server nodes', () => {
     expect(onA.seq).toBe(onB.seq);
     expect(onA.today?.total).toBe(40);
     // The consumer group divided the work: together the nodes applied each incident exactly once.
-    expect((await applied(a.url)) + (await applied(b.url))).toBe(40);
+    expect((await applied(a)) + (await applied(b))).toBe(40);
 
     // One node goes away; the other keeps the chores going (P-01 goes stale) and keeps serving.
     await a.close();

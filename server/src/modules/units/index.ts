@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { LiveUnitSchema, UnitIdSchema, UnitKindSchema, UnitStatusSchema } from '@ccr/shared';
+import { LiveUnitSchema, UnitIdSchema, UnitKindSchema, UnitStatusSchema, VIEW_ROLES } from '@ccr/shared';
 import { NotFoundSchema, notFound } from '../http-errors.js';
 
 const LiveUnitWithAgeSchema = Type.Composite([LiveUnitSchema, Type.Object({
@@ -13,6 +13,7 @@ const LiveUnitWithAgeSchema = Type.Composite([LiveUnitSchema, Type.Object({
 export const unitsModule: FastifyPluginAsync = async (base) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/api/units', {
+    config: { roles: VIEW_ROLES },
     schema: {
       tags: ['live'], summary: 'All units with status, staleness and last position',
       querystring: Type.Object({
@@ -30,6 +31,7 @@ export const unitsModule: FastifyPluginAsync = async (base) => {
   });
 
   app.get('/api/units/:id', {
+    config: { roles: VIEW_ROLES },
     schema: {
       tags: ['live'], summary: 'One unit, with its last position and that position\'s age',
       params: Type.Object({ id: UnitIdSchema }),

@@ -1,0 +1,142 @@
+// Accounts and sessions in Redis, so every node and a restarted node see the same logins, and a revoked token
+// is revoked everywhere. The only file that knows the auth keys.
+import type { Role, SessionUser } from '@ccr/shared';
+import type { RedisClient } from '../../plugins/redis.js';
+import { LuaScript } from '../../plugins/lua-script.js';
+import type { SessionTimes } from './auth-service.js';
+
+export interface StoredAccount {
+  username: string;
+  displayName: string;
+  role: Role;
+  passwordHash: string;
+  disabled: boolean;
+  failedAttempts: number;
+  lockedUntil: number;
+  createdAt: number;
+}
+
+export interface StoredSession extends SessionTimes {
+  user: SessionUser;
+}
+
+// One more failure, atomically: the maxFailures-th locks the account and starts a fresh count.
+// Returns lockedUntil (0 when not locked by this failure). Unknown accounts are left alone.
+const RECORD_FAILURE = new LuaScript('auth-record-failure', `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local n = redis.call('HINCRBY', KEYS[1], 'failedAttempts', 1)
+if n >= tonumber(ARGV[2]) then
+  local until_ = tonumber(ARGV[1]) + tonumber(ARGV[3])
+  redis.call('HSET', KEYS[1], 'failedAttempts', 0, 'lockedUntil', until_)
+  return until_
+end
+return 0
+`);
+
+// Create only when absent, and index it, in one step (two nodes seeding demo accounts at once make one).
+const CREATE_ACCOUNT = new LuaScript('auth-create-account', `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+redis.call('SADD', KEYS[2], ARGV[2])
+return 1
+`);
+
+export class AuthRepository {
+  constructor(private readonly redis: RedisClient, private readonly prefix: string) {}
+
+  private accountKey(username: string): string { return `${this.prefix}auth:account:${username}`; }
+  private get accountsKey(): string { return `${this.prefix}auth:accounts`; }
+  private sessionKey(hash: string): string { return `${this.prefix}auth:session:${hash}`; }
+  private userSessionsKey(username: string): string { return `${this.prefix}auth:sessions-of:${username}`; }
+
+  async createAccount(a: StoredAccount): Promise<boolean> {
+    const fields = [
+      'username', a.username, 'displayName', a.displayName, 'role', a.role, 'passwordHash', a.passwordHash,
+      'disabled', a.disabled ? '1' : '0', 'failedAttempts', String(a.failedAttempts), 'lockedUntil', String(a.lockedUntil),
+      'createdAt', String(a.createdAt),
+    ];
+    return (await CREATE_ACCOUNT.run(this.redis, [this.accountKey(a.username), this.accountsKey], fields)) === 1;
+  }
+
+  async getAccount(username: string): Promise<StoredAccount | null> {
+    const h = await this.redis.hGetAll(this.accountKey(username));
+    if (!h.username) return null;
+    return {
+      username: h.username, displayName: h.displayName ?? h.username, role: h.role as Role, passwordHash: h.passwordHash ?? '',
+      disabled: h.disabled === '1', failedAttempts: Number(h.failedAttempts ?? 0), lockedUntil: Number(h.lockedUntil ?? 0),
+      createdAt: Number(h.createdAt ?? 0),
+    };
+  }
+
+  async listAccounts(): Promise<StoredAccount[]> {
+    const names = await this.redis.sMembers(this.accountsKey);
+    const all = await Promise.all(names.map((n) => this.getAccount(n)));
+    return all.filter((a): a is StoredAccount => a !== null).sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  /** Updates fields of an existing account; false when it does not exist. */
+  async updateAccount(username: string, patch: Partial<Pick<StoredAccount, 'role' | 'passwordHash' | 'disabled' | 'failedAttempts' | 'lockedUntil'>>): Promise<boolean> {
+    const key = this.accountKey(username);
+    const fields: Record<string, string> = {};
+    if (patch.role !== undefined) fields.role = patch.role;
+    if (patch.passwordHash !== undefined) fields.passwordHash = patch.passwordHash;
+    if (patch.disabled !== undefined) fields.disabled = patch.disabled ? '1' : '0';
+    if (patch.failedAttempts !== undefined) fields.failedAttempts = String(patch.failedAttempts);
+    if (patch.lockedUntil !== undefined) fields.lockedUntil = String(patch.lockedUntil);
+    // Accounts are never deleted (only disabled), so a check before the write cannot race a removal.
+    if ((await this.redis.exists(key)) === 0) return false;
+    await this.redis.hSet(key, fields);
+    return true;
+  }
+
+  /** Counts a failed login; returns the lock end when this failure locked the account, else 0. */
+  async recordFailure(username: string, now: number, maxFailures: number, lockMs: number): Promise<number> {
+    return Number(await RECORD_FAILURE.run(this.redis, [this.accountKey(username)], [now, maxFailures, lockMs]));
+  }
+
+  async saveSession(hash: string, session: StoredSession, ttlMs: number): Promise<void> {
+    const userKey = this.userSessionsKey(session.user.username);
+    await this.redis.multi()
+      .set(this.sessionKey(hash), JSON.stringify(session), { expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } })
+      .sAdd(userKey, hash)
+      // The index outlives none of its sessions by much: it is refreshed with each new one.
+      .pExpire(userKey, Math.max(1, session.expiresAt - session.createdAt))
+      .exec();
+  }
+
+  async getSession(hash: string): Promise<StoredSession | null> {
+    const raw = await this.redis.get(this.sessionKey(hash));
+    return raw ? (JSON.parse(raw) as StoredSession) : null;
+  }
+
+  /** Slides the idle window; false when the session is gone. */
+  async touchSession(hash: string, ttlMs: number): Promise<boolean> {
+    if (ttlMs <= 0) {
+      await this.redis.del(this.sessionKey(hash));
+      return false;
+    }
+    return (await this.redis.pExpire(this.sessionKey(hash), Math.ceil(ttlMs))) === 1;
+  }
+
+  /** Which of these sessions still exist (one round trip for a node's sockets). */
+  async sessionsAlive(hashes: string[]): Promise<boolean[]> {
+    if (hashes.length === 0) return [];
+    const counts = await Promise.all(hashes.map((h) => this.redis.exists(this.sessionKey(h))));
+    return counts.map((n) => n === 1);
+  }
+
+  async deleteSession(hash: string, username: string): Promise<void> {
+    await this.redis.multi().del(this.sessionKey(hash)).sRem(this.userSessionsKey(username), hash).exec();
+  }
+
+  /** Ends every session of an account (role change, disable, password reset). */
+  async deleteUserSessions(username: string): Promise<number> {
+    const key = this.userSessionsKey(username);
+    const hashes = await this.redis.sMembers(key);
+    const m = this.redis.multi();
+    for (const h of hashes) m.del(this.sessionKey(h));
+    m.del(key);
+    await m.exec();
+    return hashes.length;
+  }
+}

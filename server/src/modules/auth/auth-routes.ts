@@ -1,0 +1,238 @@
+// Login, device login, refresh, logout, me; and the admin's account routes. Every outcome is audited.
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  AccountSchema, AuthErrorSchema, ChangeRoleRequestSchema, CreateAccountRequestSchema, DeviceLoginRequestSchema,
+  DisableAccountRequestSchema, LoginRequestSchema, LoginResponseSchema, ROLES, ResetPasswordRequestSchema,
+  SessionUserSchema, UsernameSchema, type Account, type Role, type SessionUser,
+} from '@ccr/shared';
+import type { AuthRepository, StoredAccount } from './auth-repository.js';
+import { hashPassword, isLocked, sameSecret, verifyPassword } from './auth-service.js';
+import type { SessionService } from './auth-sessions.js';
+import { deviceKey } from './device-key.js';
+import type { AuthConfig } from './auth-config.js';
+
+export interface AuthRouteDeps {
+  repo: () => AuthRepository;
+  sessions: SessionService;
+  config: AuthConfig;
+  unitIds: ReadonlySet<string>;
+  /** A hash of a random password, verified against when the username is unknown so both cost the same. */
+  dummyHash: string;
+  countLogin(kind: 'password' | 'device', outcome: string): void;
+  /** Ends this node's sockets of a user at once (other nodes within one sweep). */
+  disconnectUser(username: string): void;
+  disconnectSession(hash: string): void;
+}
+
+const ALL_ROLES: readonly Role[] = ROLES;
+const ErrorResponses = { 400: AuthErrorSchema, 401: AuthErrorSchema, 403: AuthErrorSchema, 423: AuthErrorSchema, 429: AuthErrorSchema };
+
+function toAccount(a: StoredAccount, now: number): Account {
+  return {
+    username: a.username, displayName: a.displayName, role: a.role, disabled: a.disabled, failedAttempts: a.failedAttempts,
+    createdAt: a.createdAt, ...(a.lockedUntil > now ? { lockedUntil: a.lockedUntil } : {}),
+  };
+}
+
+function lockedMessage(until: number): string {
+  return `连续登录失败，账户锁定至 ${new Date(until).toISOString()} / too many failed logins: account locked until ${new Date(until).toISOString()}`;
+}
+
+const BAD_LOGIN = '用户名或密码错误 / wrong username or password';
+
+export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const { sessions, config } = deps;
+  const who = (req: FastifyRequest): SessionUser => {
+    if (!req.user) throw new Error('auth hook did not set req.user');
+    return req.user;
+  };
+  const audit = (req: FastifyRequest, user: string, role: SessionUser['role'] | 'anonymous', action: string, target: string, outcome: 'ok' | 'refused' | 'error', detail: Record<string, unknown> = {}) =>
+    app.audit.record({ user, role, action, target, outcome, detail: { ip: req.ip, ...detail } });
+
+  app.post('/api/auth/login', {
+    config: { public: true },
+    schema: {
+      tags: ['auth'], summary: 'Log in with username and password; send the token as Authorization: Bearer … and as the Socket.IO auth.token',
+      body: LoginRequestSchema, response: { 200: LoginResponseSchema, ...ErrorResponses },
+    },
+  }, async (req, reply) => {
+    const { username, password } = req.body;
+    const now = Date.now();
+    const limited = await app.loginRateLimit(req, username);
+    if (limited) {
+      deps.countLogin('password', 'rate_limited');
+      await audit(req, username, 'anonymous', 'auth.login', `account:${username}`, 'refused', { reason: 'rate_limited' });
+      return reply.code(429).header('retry-after', String(limited.retryAfterS)).send({
+        error: 'rate_limited', message: `登录尝试过于频繁，请 ${limited.retryAfterS} 秒后再试 / too many login attempts: retry in ${limited.retryAfterS} s`,
+      });
+    }
+    const account = await deps.repo().getAccount(username);
+    if (account && isLocked(account, now)) {
+      deps.countLogin('password', 'locked');
+      await audit(req, username, account.role, 'auth.login', `account:${username}`, 'refused', { reason: 'locked', lockedUntil: account.lockedUntil });
+      return reply.code(423).send({ error: 'account_locked', message: lockedMessage(account.lockedUntil), lockedUntil: account.lockedUntil });
+    }
+    const ok = await verifyPassword(password, account?.passwordHash ?? deps.dummyHash);
+    if (!account || !ok) {
+      const lockedUntil = account ? await deps.repo().recordFailure(username, now, config.loginMaxFailures, config.loginLockMs) : 0;
+      deps.countLogin('password', lockedUntil ? 'locked' : 'bad_credentials');
+      await audit(req, username, account?.role ?? 'anonymous', 'auth.login', `account:${username}`, 'refused',
+        { reason: account ? 'bad_password' : 'unknown_user', ...(lockedUntil ? { lockedUntil } : {}) });
+      if (lockedUntil) return reply.code(423).send({ error: 'account_locked', message: lockedMessage(lockedUntil), lockedUntil });
+      return reply.code(401).send({ error: 'bad_credentials', message: BAD_LOGIN });
+    }
+    if (account.disabled) {
+      deps.countLogin('password', 'disabled');
+      await audit(req, username, account.role, 'auth.login', `account:${username}`, 'refused', { reason: 'disabled' });
+      return reply.code(403).send({ error: 'account_disabled', message: '账户已停用 / this account is disabled' });
+    }
+    if (account.failedAttempts > 0 || account.lockedUntil > 0) await deps.repo().updateAccount(username, { failedAttempts: 0, lockedUntil: 0 });
+    const issued = await sessions.issue({ username: account.username, role: account.role, displayName: account.displayName }, now);
+    deps.countLogin('password', 'ok');
+    await audit(req, username, account.role, 'auth.login', `account:${username}`, 'ok');
+    return issued;
+  });
+
+  app.post('/api/auth/device', {
+    config: { public: true },
+    schema: {
+      tags: ['auth'], summary: 'A unit terminal logs in with its provisioning key (HMAC of its unit id with DEVICE_SECRET)',
+      body: DeviceLoginRequestSchema, response: { 200: LoginResponseSchema, ...ErrorResponses },
+    },
+  }, async (req, reply) => {
+    const { unitId, key } = req.body;
+    const limited = await app.loginRateLimit(req, `device:${unitId}`);
+    if (limited) {
+      deps.countLogin('device', 'rate_limited');
+      return reply.code(429).header('retry-after', String(limited.retryAfterS)).send({ error: 'rate_limited', message: `请 ${limited.retryAfterS} 秒后再试 / retry in ${limited.retryAfterS} s` });
+    }
+    const secret = config.deviceSecret;
+    const ok = secret !== undefined && deps.unitIds.has(unitId) && sameSecret(key, deviceKey(secret, unitId));
+    if (!ok) {
+      deps.countLogin('device', 'bad_credentials');
+      await audit(req, `device:${unitId}`, 'anonymous', 'auth.device', `unit:${unitId}`, 'refused', { reason: secret ? 'bad_key' : 'no_device_secret' });
+      return reply.code(401).send({ error: 'bad_credentials', message: secret ? '终端密钥无效 / wrong unit or device key' : '未配置 DEVICE_SECRET，终端登录已关闭 / device login is closed: set DEVICE_SECRET' });
+    }
+    const issued = await sessions.issue({ username: `device:${unitId}`, role: 'device', displayName: unitId, unitId }, Date.now());
+    deps.countLogin('device', 'ok');
+    await audit(req, `device:${unitId}`, 'device', 'auth.device', `unit:${unitId}`, 'ok');
+    return issued;
+  });
+
+  app.post('/api/auth/refresh', {
+    config: { roles: ALL_ROLES },
+    schema: {
+      tags: ['auth'], summary: 'A fresh token for the same user (the old one stays valid until its own end); a 24/7 screen calls this before expiresAt',
+      response: { 200: LoginResponseSchema },
+    },
+  }, async (req) => {
+    const user = who(req);
+    if (user.role !== 'device' && user.username !== 'producer-token') {
+      const account = await deps.repo().getAccount(user.username);
+      // A session outlives neither its account's disabling nor a role change (both revoke), but check anyway.
+      if (!account || account.disabled || account.role !== user.role) throw Object.assign(new Error('账户已变更，请重新登录 / the account changed: log in again'), { statusCode: 401 });
+    }
+    return sessions.issue(user, Date.now());
+  });
+
+  app.post('/api/auth/logout', {
+    config: { roles: ALL_ROLES },
+    schema: { tags: ['auth'], summary: 'Ends this token\'s session (its sockets are disconnected)', response: { 204: Type.Null() } },
+  }, async (req, reply) => {
+    const user = who(req);
+    if (req.session) {
+      await sessions.revoke(req.session);
+      if (req.session.hash) deps.disconnectSession(req.session.hash);
+    }
+    await audit(req, user.username, user.role, 'auth.logout', `account:${user.username}`, 'ok');
+    return reply.code(204).send(null);
+  });
+
+  app.get('/api/auth/me', {
+    config: { roles: ALL_ROLES },
+    schema: { tags: ['auth'], summary: 'Who this token belongs to', response: { 200: SessionUserSchema } },
+  }, async (req) => who(req));
+
+  // ── accounts (admin) ────────────────────────────────────────────────────────────────────────────────────
+  const adminOnly = { roles: ['admin'] as const satisfies readonly Role[] };
+  const AccountParams = Type.Object({ username: UsernameSchema });
+  const notFound = (reply: FastifyReply, username: string) =>
+    reply.code(404).send({ error: 'not_found', message: `账户不存在 / no account "${username}"` });
+  const changed = async (req: FastifyRequest, action: string, username: string, detail: Record<string, unknown>) => {
+    const admin = who(req);
+    const ended = await sessions.revokeUser(username);
+    deps.disconnectUser(username);
+    await audit(req, admin.username, admin.role, action, `account:${username}`, 'ok', { ...detail, sessionsEnded: ended });
+  };
+  const refuseSelf = async (req: FastifyRequest, reply: FastifyReply, action: string, username: string) => {
+    const admin = who(req);
+    if (admin.username !== username) return false;
+    await audit(req, admin.username, admin.role, action, `account:${username}`, 'refused', { reason: 'self' });
+    await reply.code(409).send({ error: 'self_change', message: '不能修改自己的角色或停用自己 / an admin cannot change their own role or disable themselves' });
+    return true;
+  };
+  const NotFound = Type.Object({ error: Type.String(), message: Type.String() });
+
+  app.get('/api/accounts', {
+    config: adminOnly,
+    schema: { tags: ['accounts'], summary: 'All accounts', response: { 200: Type.Array(AccountSchema) } },
+  }, async () => {
+    const now = Date.now();
+    return (await deps.repo().listAccounts()).map((a) => toAccount(a, now));
+  });
+
+  app.post('/api/accounts', {
+    config: adminOnly,
+    schema: { tags: ['accounts'], summary: 'Create an account', body: CreateAccountRequestSchema, response: { 201: AccountSchema, 409: NotFound } },
+  }, async (req, reply) => {
+    const admin = who(req);
+    const { username, displayName, role, password } = req.body;
+    const now = Date.now();
+    const account: StoredAccount = { username, displayName, role, passwordHash: await hashPassword(password, config.scryptLogN), disabled: false, failedAttempts: 0, lockedUntil: 0, createdAt: now };
+    if (!(await deps.repo().createAccount(account))) {
+      await audit(req, admin.username, admin.role, 'account.create', `account:${username}`, 'refused', { reason: 'exists' });
+      return reply.code(409).send({ error: 'exists', message: `账户已存在 / account "${username}" already exists` });
+    }
+    await audit(req, admin.username, admin.role, 'account.create', `account:${username}`, 'ok', { role });
+    return reply.code(201).send(toAccount(account, now));
+  });
+
+  app.put('/api/accounts/:username/role', {
+    config: adminOnly,
+    schema: { tags: ['accounts'], summary: 'Change an account\'s role (ends its sessions)', params: AccountParams, body: ChangeRoleRequestSchema, response: { 200: AccountSchema, 404: NotFound, 409: NotFound } },
+  }, async (req, reply) => {
+    const { username } = req.params;
+    if (await refuseSelf(req, reply, 'account.role', username)) return reply;
+    const before = await deps.repo().getAccount(username);
+    if (!before || !(await deps.repo().updateAccount(username, { role: req.body.role }))) return notFound(reply, username);
+    await changed(req, 'account.role', username, { from: before.role, to: req.body.role });
+    return toAccount({ ...before, role: req.body.role }, Date.now());
+  });
+
+  app.put('/api/accounts/:username/disabled', {
+    config: adminOnly,
+    schema: { tags: ['accounts'], summary: 'Disable or re-enable an account (disabling ends its sessions)', params: AccountParams, body: DisableAccountRequestSchema, response: { 200: AccountSchema, 404: NotFound, 409: NotFound } },
+  }, async (req, reply) => {
+    const { username } = req.params;
+    if (await refuseSelf(req, reply, 'account.disable', username)) return reply;
+    const before = await deps.repo().getAccount(username);
+    if (!before || !(await deps.repo().updateAccount(username, { disabled: req.body.disabled }))) return notFound(reply, username);
+    await changed(req, 'account.disable', username, { disabled: req.body.disabled });
+    return toAccount({ ...before, disabled: req.body.disabled }, Date.now());
+  });
+
+  app.put('/api/accounts/:username/password', {
+    config: adminOnly,
+    schema: { tags: ['accounts'], summary: 'Set a new password (also unlocks; ends the account\'s sessions)', params: AccountParams, body: ResetPasswordRequestSchema, response: { 200: AccountSchema, 404: NotFound } },
+  }, async (req, reply) => {
+    const { username } = req.params;
+    const before = await deps.repo().getAccount(username);
+    const passwordHash = await hashPassword(req.body.password, config.scryptLogN);
+    if (!before || !(await deps.repo().updateAccount(username, { passwordHash, failedAttempts: 0, lockedUntil: 0 }))) return notFound(reply, username);
+    await changed(req, 'account.password', username, {});
+    return toAccount({ ...before, failedAttempts: 0, lockedUntil: 0 }, Date.now());
+  });
+}

@@ -1,0 +1,166 @@
+// Accounts, sessions and the access rule for every route and socket: `app.auth` (auth-contract.ts).
+// Registered first in buildApp so its onRoute hook sees every route and its onRequest hook guards them all;
+// Redis, metrics and Socket.IO are reached only when first used.
+import { randomBytes } from 'node:crypto';
+import fp from 'fastify-plugin';
+import { Counter } from 'prom-client';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { AuthErrorSchema, type Role, type SessionUser } from '@ccr/shared';
+import type { Socket } from 'socket.io';
+import type { AuthConfig } from './auth-config.js';
+import { AuthRepository } from './auth-repository.js';
+import { hashPassword, sameSecret } from './auth-service.js';
+import { SessionService, bearerToken, type VerifiedSession } from './auth-sessions.js';
+import { SocketSessionSweep, checkSocketEvent, disconnectSockets, makeSocketGuard, type SocketRefusal } from './socket-auth.js';
+import { authRoutes } from './auth-routes.js';
+import type { RouteAccess } from './auth-contract.js';
+
+export type { AuthConfig } from './auth-config.js';
+export type { RouteAccess, AuditEntryInput } from './auth-contract.js';
+export { loadAuthConfig, DEMO_PASSWORD } from './auth-config.js';
+export { deviceKey, DEMO_DEVICE_SECRET } from './device-key.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified session behind req.user (absent for public routes and the metrics scrape token). */
+    session?: VerifiedSession;
+  }
+  interface FastifyContextConfig {
+    /** /metrics: also accept METRICS_TOKEN as the bearer. */
+    scrapeToken?: boolean;
+  }
+}
+
+export interface AuthModuleOptions {
+  keyPrefix: string;
+  demoMode: boolean;
+  producerToken: string | undefined;
+  auth: AuthConfig;
+  unitIds: readonly string[];
+}
+
+type RefusalReason = 'no_token' | 'bad_token' | 'forbidden' | 'expired' | 'no_roles';
+
+export const authModule = fp<AuthModuleOptions>(
+  async (app, opts) => {
+    const config = opts.auth;
+    let repo: AuthRepository | undefined;
+    const repository = (): AuthRepository => (repo ??= new AuthRepository(app.redis.command, opts.keyPrefix));
+    const sessions = new SessionService(repository, { ttlMs: config.sessionTtlMs, idleMs: config.sessionIdleMs }, opts.producerToken);
+    const dummyHash = await hashPassword(randomBytes(16).toString('hex'), config.scryptLogN);
+
+    let counters: { refused: Counter<'kind' | 'reason'>; logins: Counter<'kind' | 'outcome'> } | undefined;
+    const metrics = () => (counters ??= {
+      refused: new Counter({ name: 'ccr_auth_refused_total', help: 'Requests and socket events refused (401/403), by kind and reason', labelNames: ['kind', 'reason'] as const, registers: [app.metrics.registry] }),
+      logins: new Counter({ name: 'ccr_auth_logins_total', help: 'Login attempts, by kind and outcome', labelNames: ['kind', 'outcome'] as const, registers: [app.metrics.registry] }),
+    });
+
+    // ── routes: collect, document, deny by default ─────────────────────────────────────────────────────────
+    const routes: RouteAccess[] = [];
+    let registeringPublic = 0;
+    app.addHook('onRoute', (route: RouteOptions) => {
+      if (registeringPublic > 0) route.config = { ...route.config, public: true };
+      const cfg = route.config ?? {};
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) {
+        routes.push({ method, url: route.url, roles: cfg.roles, public: cfg.public === true, scrapeToken: cfg.scrapeToken === true });
+      }
+      if (!cfg.public && route.schema && !route.schema.hide) {
+        // Same object @fastify/swagger keeps, so the document shows the scheme and the refusals.
+        route.schema.security ??= [{ bearerAuth: [] }];
+        route.schema.response = { 401: AuthErrorSchema, 403: AuthErrorSchema, ...(route.schema.response as object | undefined) };
+      }
+    });
+
+    const refuseHttp = async (req: FastifyRequest, reply: FastifyReply, status: 401 | 403, reason: RefusalReason, message: string, user?: SessionUser) => {
+      metrics().refused.inc({ kind: 'http', reason });
+      await app.audit.record({
+        user: user?.username ?? 'anonymous', role: user?.role ?? 'anonymous', action: 'http.refused',
+        target: `route:${req.method} ${req.routeOptions.url ?? req.url}`, outcome: 'refused', detail: { reason, status, ip: req.ip },
+      });
+      return reply.code(status).send({ error: status === 401 ? 'unauthorized' : 'forbidden', message });
+    };
+
+    app.addHook('onRequest', async (req, reply) => {
+      // The not-found handler serves the client's pages (public) and 404s; it has no route to protect.
+      if (req.is404) return;
+      const cfg = req.routeOptions.config;
+      if (cfg.public) return;
+      const where = `${req.method} ${req.routeOptions.url ?? req.url}`;
+      if (!cfg.roles) {
+        return refuseHttp(req, reply, 403, 'no_roles', `此接口未声明访问角色，一律拒绝 / ${where} declares no roles and is refused to everyone`);
+      }
+      const token = bearerToken(req.headers.authorization);
+      if (!token) return refuseHttp(req, reply, 401, 'no_token', '需要登录 / authentication required (Authorization: Bearer <token>)');
+      if (cfg.scrapeToken && config.metricsToken && sameSecret(token, config.metricsToken)) return;
+      const session = await sessions.verify(token, Date.now());
+      if (!session) return refuseHttp(req, reply, 401, 'bad_token', '登录已失效，请重新登录 / the token is invalid or has expired: log in again');
+      if (!cfg.roles.includes(session.user.role)) {
+        return refuseHttp(req, reply, 403, 'forbidden', `无权访问 / role "${session.user.role}" may not use ${where} (allowed: ${cfg.roles.join(', ')})`, session.user);
+      }
+      req.user = session.user;
+      req.session = session;
+    });
+
+    // ── sockets ────────────────────────────────────────────────────────────────────────────────────────────
+    const refuseSocket: SocketRefusal = (socket, event, reason, user) => {
+      metrics().refused.inc({ kind: 'socket', reason });
+      void app.audit.record({
+        user: user?.username ?? 'anonymous', role: user?.role ?? 'anonymous', action: 'socket.refused',
+        target: `socket:${socket.nsp.name}:${event}`, outcome: 'refused', detail: { reason, ip: socket.handshake.address },
+      });
+    };
+    const sweep = new SocketSessionSweep(() => app.io, sessions, config.socketCheckMs, (err) => app.log.warn({ err: err.message }, 'socket session sweep failed'));
+
+    app.decorate('auth', {
+      socketGuard: (roles: readonly Role[]) => makeSocketGuard(sessions, roles, refuseSocket),
+      requireSocketRole: (socket: Socket, roles: readonly Role[], event: string) => checkSocketEvent(sessions, socket, roles, event, refuseSocket),
+      async publicRoutes(register: () => PromiseLike<unknown>) {
+        registeringPublic++;
+        try { await register(); } finally { registeringPublic--; }
+      },
+      routes: () => routes,
+      sweepSockets: () => sweep.sweep(),
+    });
+
+    authRoutes(app, {
+      repo: repository, sessions, config, unitIds: new Set(opts.unitIds), dummyHash,
+      countLogin: (kind, outcome) => metrics().logins.inc({ kind, outcome }),
+      disconnectUser: (username) => disconnectSockets(app.io, (d) => d.user?.username === username),
+      disconnectSession: (hash) => disconnectSockets(app.io, (d) => d.sessionHash === hash),
+    });
+
+    app.addHook('onReady', async () => {
+      await seedAccounts(app, repository(), opts, config);
+      sweep.start();
+    });
+    app.addHook('preClose', async () => sweep.stop());
+  },
+  { name: 'auth', dependencies: ['audit'] },
+);
+
+async function seedAccounts(app: FastifyInstance, repo: AuthRepository, opts: AuthModuleOptions, config: AuthConfig): Promise<void> {
+  const now = Date.now();
+  const create = async (username: string, displayName: string, role: Role, password: string) =>
+    repo.createAccount({ username, displayName, role, passwordHash: await hashPassword(password, config.scryptLogN), disabled: false, failedAttempts: 0, lockedUntil: 0, createdAt: now });
+  if (opts.demoMode && config.demoPassword) {
+    const demo: [string, string, Role][] = [['admin', '系统管理员', 'admin'], ['leader', '值班领导', 'leader'], ['dispatcher', '调度员', 'dispatcher'], ['operator', '大屏值守', 'operator']];
+    const made: string[] = [];
+    for (const [username, displayName, role] of demo) {
+      if (!(await repo.getAccount(username)) && (await create(username, displayName, role, config.demoPassword))) made.push(username);
+    }
+    const fromEnv = process.env.CCR_DEMO_PASSWORD ? '(CCR_DEMO_PASSWORD)' : config.demoPassword;
+    app.log.info({ accounts: demo.map(([u, , r]) => `${u} (${r})`), password: fromEnv, created: made }, `demo accounts: ${demo.map(([u]) => u).join(', ')}; password ${fromEnv}`);
+  }
+  if (config.adminUser && config.adminPassword) {
+    const admins = (await repo.listAccounts()).filter((a) => a.role === 'admin');
+    if (admins.length === 0 && (await create(config.adminUser, config.adminUser, 'admin', config.adminPassword))) {
+      await app.audit.record({ user: 'system', role: 'system', action: 'account.create', target: `account:${config.adminUser}`, outcome: 'ok', detail: { role: 'admin', from: 'CCR_ADMIN_USER' } });
+      app.log.info({ admin: config.adminUser }, 'first admin account created from CCR_ADMIN_USER');
+    }
+  } else if (!opts.demoMode && (await repo.listAccounts()).every((a) => a.role !== 'admin')) {
+    app.log.warn('no admin account: set CCR_ADMIN_USER and CCR_ADMIN_PASSWORD to create the first one');
+  }
+}
+
+export { authData } from './socket-auth.js';
