@@ -15,6 +15,7 @@ import { ingestModule } from './modules/ingest/index.js';
 import { unitsModule } from './modules/units/index.js';
 import { incidentsModule } from './modules/incidents/index.js';
 import { healthModule } from './modules/health/index.js';
+import { dispatchModule } from './modules/dispatch/index.js';
 import { securityPlugin } from './plugins/security.js';
 import { auditModule } from './modules/audit/index.js';
 import { authModule } from './modules/auth/index.js';
@@ -48,6 +49,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
         { name: 'map', description: 'Jurisdiction: grids and roads' },
         { name: 'ingest', description: 'HTTP twins of the Redis ingest contract' },
         { name: 'ops', description: 'Health and metrics' },
+        { name: 'dispatch', description: 'Commands of the shift leader: dispatch, backup, reassign, cancel, merge, call-out, resolve, close, unit status' },
         { name: 'auth', description: 'Login, device login, refresh, logout' },
         { name: 'accounts', description: 'Accounts and roles (admin)' },
         { name: 'audit', description: 'Audit log (leader, admin)' },
@@ -68,6 +70,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(incidentsModule);
   await app.register(recommendationModule, { reach: config.reach, staleAfterMs: config.staleAfterMs });
   await app.register(targetsModule, { targets: config.responseTargets, keyPrefix: config.keyPrefix, nodeId: config.nodeId, eventStreamMaxLen: config.eventStreamMaxLen });
+  await app.register(dispatchModule, { keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId, arrivalRadiusM: config.arrivalRadiusM });
   await app.register(jurisdictionRoutes, { jurisdiction });
 
   if (config.clientDist && existsSync(join(config.clientDist, 'index.html'))) {

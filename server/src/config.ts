@@ -34,6 +34,8 @@ export interface Config {
   reach: ReachOptions;
   /** Response targets per priority (RESPONSE_TARGETS as JSON in seconds; defaults from the 1-3-5 mechanism). */
   responseTargets: TargetsByPriority;
+  /** A dispatched or en-route unit this close to its incident (metres) is detected on scene. */
+  arrivalRadiusM: number;
   /** Accounts, sessions, audit retention and rate limits (server/src/modules/auth/auth-config.ts). */
   auth: AuthConfig;
 }
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     reach: parseReachOptions(env),
     responseTargets: parseResponseTargets(env.RESPONSE_TARGETS),
+    arrivalRadiusM: int(env, 'ARRIVAL_RADIUS_M', 50, 5, 5_000),
     auth: loadAuthConfig(env, demoMode, int),
   };
 }

@@ -12,12 +12,15 @@ export interface GeoHit {
 
 /** Above this many units, one read of the whole fleet is cheaper than one read per unit. */
 const READ_ALL_ABOVE = 200;
+const GEO_MAX_LAT = 85.05112878;
 
 export class RecommendationRepository {
   constructor(private readonly redis: RedisClient, private readonly live: LiveRepository) {}
 
   /** The nearest `count` units within `radiusMeters` of a point, nearest first (every search is bounded). */
   async nearby(lng: number, lat: number, radiusMeters: number, count: number): Promise<GeoHit[]> {
+    // Redis GEO cannot search from beyond ±85.05° (and indexes nothing there): no unit is near such a point.
+    if (Math.abs(lat) > GEO_MAX_LAT) return [];
     const reply = (await this.redis.sendCommand([
       'GEOSEARCH', this.live.keys.geo, 'FROMLONLAT', String(lng), String(lat),
       'BYRADIUS', String(radiusMeters), 'm', 'ASC', 'COUNT', String(count), 'WITHDIST',
