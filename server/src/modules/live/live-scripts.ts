@@ -4,7 +4,7 @@ import { LuaScript } from '../../plugins/lua-script.js';
 
 /** Helpers shared by the scripts. Events are assembled as strings rather than with cjson, which would turn
  *  an empty array into {}. */
-const PRELUDE = `
+export const PRELUDE = `
 local function addEvent(eventsKey, maxlen, now, eventJson)
   return redis.call('XADD', eventsKey, 'MAXLEN', '~', maxlen, '*', 'at', now, 'e', eventJson)
 end

@@ -1,0 +1,159 @@
+// The device-facing channel (Socket.IO namespace /device): a unit terminal receives its orders and reports its
+// progress. Orders stay in Redis until the device acknowledges them: they are pushed when issued (Redis pub/sub
+// reaches the node the device is connected to), sent again on every (re)connect, and sent again while overdue in
+// case a notification was lost — so an order to a unit that is offline or between nodes is not lost. A device
+// may see and act on only its own unit (its token names the unit).
+import {
+  DEVICE_NAMESPACE, OrderAcknowledgeSchema, UnitReportSchema, compileChecker,
+  type DeviceClientToServerEvents, type DeviceOrder, type DeviceServerToClientEvents, type SessionUser,
+} from '@ccr/shared';
+import type { FastifyInstance } from 'fastify';
+import type { Namespace, Socket } from 'socket.io';
+import type { Counter } from 'prom-client';
+import type { RedisClient } from '../../plugins/redis.js';
+import type { DispatchCommands } from './dispatch-commands.js';
+import type { DispatchRepository } from './dispatch-repository.js';
+import { planUnitReport } from './dispatch-service.js';
+
+const checkAck = compileChecker(OrderAcknowledgeSchema);
+const checkReport = compileChecker(UnitReportSchema);
+/** An order not acknowledged this long after it was issued is sent again to a connected device. */
+const RESEND_AFTER_MS = 5_000;
+const RESEND_EVERY_MS = 2_500;
+
+type DeviceNamespace = Namespace<DeviceClientToServerEvents, DeviceServerToClientEvents>;
+type DeviceSocket = Socket<DeviceClientToServerEvents, DeviceServerToClientEvents>;
+type Reply<T> = (res: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
+
+export const unitRoom = (unitId: string): string => `unit:${unitId}`;
+
+export interface DeviceChannelDeps {
+  repo: DispatchRepository;
+  commands: DispatchCommands;
+  subscriber: RedisClient;
+  refused: Counter<'action' | 'reason'>;
+}
+
+export class DeviceChannel {
+  private readonly nsp: DeviceNamespace;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly app: FastifyInstance, private readonly deps: DeviceChannelDeps) {
+    this.nsp = app.io.of(DEVICE_NAMESPACE) as unknown as DeviceNamespace;
+    this.nsp.use(app.auth.socketGuard(['device']));
+    this.nsp.on('connection', (socket) => void this.connected(socket));
+  }
+
+  async start(): Promise<void> {
+    await this.deps.subscriber.subscribe(this.deps.repo.keys.orderChannel, (message) => {
+      try {
+        const order = JSON.parse(message) as DeviceOrder;
+        this.nsp.to(unitRoom(order.unitId)).emit('order:issued', order);
+      } catch (err) {
+        this.app.log.error({ err: (err as Error).message }, 'device order notification unreadable');
+      }
+    });
+    this.timer = setInterval(() => void this.resendOverdue().catch((err: unknown) => {
+      this.app.log.warn({ err: (err as Error).message }, 'resending overdue device orders failed');
+    }), RESEND_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.nsp.disconnectSockets(true);
+  }
+
+  private refuse(reply: Reply<never>, event: string, code: string, message: string): void {
+    this.deps.refused.inc({ action: event, reason: code });
+    reply({ ok: false, error: { code, message } });
+  }
+
+  private async connected(socket: DeviceSocket): Promise<void> {
+    const user = (socket.data as { user?: SessionUser }).user;
+    const unitId = user?.unitId;
+    if (!user || !unitId) {
+      socket.disconnect(true);
+      return;
+    }
+    // Join first, read after: an order issued in between is sent twice at worst (devices dedupe by orderId).
+    await socket.join(unitRoom(unitId));
+    socket.on('order:acknowledge', (req: unknown, ack: unknown) => void this.acknowledge(socket, unitId, req, ack));
+    socket.on('unit:report', (req: unknown, ack: unknown) => void this.report(socket, unitId, req, ack));
+    try {
+      for (const order of await this.deps.repo.pendingOrders(unitId)) socket.emit('order:issued', order);
+    } catch (err) {
+      this.app.log.warn({ err: (err as Error).message, unitId }, 'pending orders not sent on connect (sent again when overdue)');
+    }
+  }
+
+  private async allowed(socket: DeviceSocket, event: string): Promise<SessionUser | null> {
+    return this.app.auth.requireSocketRole(socket as unknown as Socket, ['device'], event);
+  }
+
+  private async acknowledge(socket: DeviceSocket, unitId: string, req: unknown, ack: unknown): Promise<void> {
+    if (typeof ack !== 'function') {
+      this.deps.refused.inc({ action: 'order:acknowledge', reason: 'no_ack' });
+      return;
+    }
+    const reply = ack as Reply<{ orderId: string }>;
+    if (!(await this.allowed(socket, 'order:acknowledge'))) {
+      return this.refuse(reply, 'order:acknowledge', 'forbidden', '无权操作 / not allowed');
+    }
+    const checked = checkAck.validate(req);
+    if (!checked.ok) return this.refuse(reply, 'order:acknowledge', 'invalid_request', `order:acknowledge 参数无效 / invalid: ${checked.errors.join('; ')}`);
+    try {
+      // Keyed by the device's own unit: another unit's order id simply is not found there.
+      await this.deps.repo.acknowledgeOrder(unitId, checked.value.orderId);
+      reply({ ok: true, data: { orderId: checked.value.orderId } });
+    } catch (err) {
+      this.app.log.error({ err: (err as Error).message }, 'order:acknowledge failed');
+      this.refuse(reply, 'order:acknowledge', 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+    }
+  }
+
+  private async report(socket: DeviceSocket, unitId: string, req: unknown, ack: unknown): Promise<void> {
+    if (typeof ack !== 'function') {
+      this.deps.refused.inc({ action: 'unit:report', reason: 'no_ack' });
+      return;
+    }
+    const reply = ack as Reply<{ status: string }>;
+    const user = await this.allowed(socket, 'unit:report');
+    if (!user) return this.refuse(reply, 'unit:report', 'forbidden', '无权操作 / not allowed');
+    const checked = checkReport.validate(req);
+    if (!checked.ok) return this.refuse(reply, 'unit:report', 'invalid_request', `unit:report 参数无效 / invalid: ${checked.errors.join('; ')}`);
+    const report = checked.value;
+    const action = `unit.report.${report.status}`;
+    const audit = (outcome: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => this.app.audit.record({
+      user: user.username, role: user.role, action, target: `unit:${unitId}`, outcome, detail: { ...(report.incidentId ? { incidentId: report.incidentId } : {}), ...detail },
+    });
+    try {
+      const out = await this.deps.commands.run({
+        actor: { by: user.username, at: Date.now(), ...(report.note ? { note: report.note } : {}) },
+        incidentIds: [], unitIds: [unitId], followUnitIncidents: true,
+        plan: (input) => planUnitReport(input, unitId, report),
+      });
+      if (!out) return this.refuse(reply, 'unit:report', 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+      if (!out.ok) {
+        await audit('refused', { error: out.error.error, message: out.error.message });
+        return this.refuse(reply, 'unit:report', out.error.error, out.error.message);
+      }
+      const unit = out.result.units.find((u) => u.id === unitId);
+      await audit('ok', { status: unit?.status, ...(out.result.incident ? { incidentId: out.result.incident.id, incidentStatus: out.result.incident.status } : {}) });
+      reply({ ok: true, data: { status: unit?.status ?? report.status } });
+    } catch (err) {
+      this.app.log.error({ err: (err as Error).message, unitId }, 'unit:report failed');
+      await audit('error', { error: (err as Error).message });
+      this.refuse(reply, 'unit:report', 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+    }
+  }
+
+  /** Orders still unacknowledged a while after they were issued, sent again to devices connected to this node. */
+  private async resendOverdue(): Promise<void> {
+    const units = await this.deps.repo.unitsWithOverdueOrders(Date.now() - RESEND_AFTER_MS, 1_000);
+    for (const unitId of units) {
+      if (!this.nsp.adapter.rooms.has(unitRoom(unitId))) continue;
+      for (const order of await this.deps.repo.pendingOrders(unitId)) this.nsp.to(unitRoom(unitId)).emit('order:issued', order);
+    }
+  }
+}

@@ -1,0 +1,174 @@
+// Dispatch state in Redis: assignments, command records, device orders. The only file that knows these keys;
+// live keys (incidents, unit status, positions, events, statistics buckets) come from LiveRepository.
+import type { CommandResult, DeviceOrder, Incident, UnitState } from '@ccr/shared';
+import type { RedisClient } from '../../plugins/redis.js';
+import type { LiveRepository } from '../live/live-repository.js';
+import type { BucketMove } from '../stats/stats-buckets.js';
+import { ACK_ORDER, COMMIT_DISPATCH } from './dispatch-scripts.js';
+
+/** Who holds a unit and where it was sent: the geofence reads these, a 409 names them. */
+export interface Assignment { incidentId: string; by: string; at: number; lng: number; lat: number }
+
+/** A unit as a command reads it: its dispatch state, the exact stored fragment (the compare-and-set token),
+ *  and its assignment. */
+export interface UnitRead { state: UnitState; fragment: string; assignment: Assignment | null; kind: string }
+
+export interface IncidentRead { raw: string; incident: Incident }
+
+export interface CommitRequest {
+  now: number;
+  today: string;
+  command?: { id: string; bodyHash: string };
+  incidents: { expectedRaw: string; incident: Incident; isOpen: boolean }[];
+  units: { id: string; expectedFragment: string; state: UnitState; assignment: Assignment | null }[];
+  orders: DeviceOrder[];
+  moves: BucketMove[];
+  resultIncident?: Incident;
+  resultUnitIds: string[];
+  alerted?: { incidentId: string; unitIds: string[] };
+}
+
+export type CommitOutcome =
+  | { kind: 'ok'; result: CommandResult }
+  | { kind: 'replay' }
+  | { kind: 'incident_changed'; incidentId: string }
+  | { kind: 'unit_changed'; unitId: string; fragment: string };
+
+/** The `unit:status` value: the same fragment LiveRepository assembles into a LiveUnit, plus the incident. */
+export function unitFragment(s: UnitState): string {
+  return `"status":"${s.status}","statusSince":${s.statusSince}${s.incidentId ? `,"incidentId":${JSON.stringify(s.incidentId)}` : ''}`;
+}
+
+export function parseUnitFragment(id: string, fragment: string | null): UnitState {
+  if (!fragment) return { id, status: 'available', statusSince: 0 };
+  const f = JSON.parse(`{${fragment}}`) as Omit<UnitState, 'id'>;
+  return { id, status: f.status, statusSince: f.statusSince, ...(f.incidentId ? { incidentId: f.incidentId } : {}) };
+}
+
+export const COMMAND_TTL_MS = 24 * 3_600_000;
+
+export class DispatchRepository {
+  readonly keys: { assignments: string; pendingOrders: string; orderChannel: string };
+
+  constructor(private readonly redis: RedisClient, private readonly live: LiveRepository, private readonly prefix: string, private readonly eventsMaxLen: number) {
+    this.keys = {
+      assignments: `${prefix}dispatch:assignments`,
+      pendingOrders: `${prefix}dispatch:orders:pending`,
+      orderChannel: `${prefix}dispatch:orders`,
+    };
+  }
+
+  private commandKey(id: string): string { return `${this.prefix}dispatch:cmd:${id}`; }
+  private ordersKey(unitId: string): string { return `${this.prefix}dispatch:orders:unit:${unitId}`; }
+  private alertedKey(incidentId: string): string { return `${this.prefix}dispatch:alerted:${incidentId}`; }
+
+  /** A stored command: the hash of its request and its result. */
+  async readCommand(id: string): Promise<{ bodyHash: string; result: CommandResult } | null> {
+    const [h, r] = await this.redis.hmGet(this.commandKey(id), ['h', 'r']);
+    return h && r ? { bodyHash: h, result: JSON.parse(r) as CommandResult } : null;
+  }
+
+  async readIncidents(ids: readonly string[]): Promise<Map<string, IncidentRead>> {
+    const out = new Map<string, IncidentRead>();
+    if (ids.length === 0) return out;
+    const raws = await this.redis.mGet(ids.map((id) => this.live.incidentKey(id)));
+    ids.forEach((id, i) => {
+      const raw = raws[i];
+      if (raw) out.set(id, { raw, incident: JSON.parse(raw) as Incident });
+    });
+    return out;
+  }
+
+  /** Units of the roster with their dispatch state; unknown ids are absent from the map. */
+  async readUnits(ids: readonly string[]): Promise<Map<string, UnitRead>> {
+    const out = new Map<string, UnitRead>();
+    if (ids.length === 0) return out;
+    const k = this.live.keys;
+    const [roster, status, assigned] = (await this.redis.multi()
+      .hmGet(k.units, [...ids]).hmGet(k.status, [...ids]).hmGet(this.keys.assignments, [...ids]).exec()) as unknown as [
+      (string | null)[], (string | null)[], (string | null)[],
+    ];
+    ids.forEach((id, i) => {
+      const r = roster[i];
+      if (!r) return;
+      const fragment = status[i] ?? '';
+      const a = assigned[i];
+      out.set(id, {
+        state: parseUnitFragment(id, fragment || null),
+        fragment,
+        assignment: a ? (JSON.parse(a) as Assignment) : null,
+        kind: (JSON.parse(r) as { kind: string }).kind,
+      });
+    });
+    return out;
+  }
+
+  async readAlerted(incidentId: string): Promise<Set<string>> {
+    return new Set(await this.redis.sMembers(this.alertedKey(incidentId)));
+  }
+
+  async readAssignments(): Promise<Map<string, Assignment>> {
+    const all = await this.redis.hGetAll(this.keys.assignments);
+    return new Map(Object.entries(all).map(([id, j]) => [id, JSON.parse(j) as Assignment]));
+  }
+
+  /** Latest positions of some units (lng, lat), for the geofence. */
+  async readPositions(ids: readonly string[]): Promise<Map<string, { lng: number; lat: number; ts: number }>> {
+    const out = new Map<string, { lng: number; lat: number; ts: number }>();
+    if (ids.length === 0) return out;
+    const raws = await this.redis.hmGet(this.live.keys.pos, [...ids]);
+    ids.forEach((id, i) => {
+      const r = raws[i];
+      if (r) out.set(id, JSON.parse(r) as { lng: number; lat: number; ts: number });
+    });
+    return out;
+  }
+
+  async commit(req: CommitRequest): Promise<CommitOutcome> {
+    const k = this.live.keys;
+    const buckets = [...new Set(req.moves.map((m) => m.bucket))];
+    const keys = [
+      k.events, k.open, k.byTime, k.units, k.status, k.pos, k.stale, this.keys.assignments,
+      this.commandKey(req.command?.id ?? '-'), this.keys.pendingOrders, this.live.dayStatsKey(req.today),
+      this.alertedKey(req.alerted?.incidentId ?? '-'),
+      ...req.incidents.map((i) => this.live.incidentKey(i.incident.id)),
+      ...req.orders.map((o) => this.ordersKey(o.unitId)),
+      ...buckets.map((b) => this.live.bucketKey(b)),
+    ];
+    const argv: (string | number)[] = [
+      req.now, this.eventsMaxLen, req.today, COMMAND_TTL_MS, req.command?.bodyHash ?? '', req.command?.id ?? '',
+      req.resultIncident ? JSON.stringify(req.resultIncident) : '', req.incidents.length, req.units.length, req.orders.length,
+      req.moves.length, req.resultUnitIds.length, this.keys.orderChannel, req.alerted?.unitIds.length ?? 0,
+    ];
+    for (const i of req.incidents) argv.push(i.expectedRaw, JSON.stringify(i.incident), i.incident.id, i.incident.reportedAt, i.isOpen ? '1' : '0');
+    for (const u of req.units) argv.push(u.id, u.expectedFragment, unitFragment(u.state), u.assignment ? JSON.stringify(u.assignment) : '');
+    for (const o of req.orders) argv.push(o.unitId, o.orderId, JSON.stringify(o));
+    for (const m of req.moves) argv.push(buckets.indexOf(m.bucket) + 1, m.field, m.by);
+    argv.push(...req.resultUnitIds, ...(req.alerted?.unitIds ?? []));
+    const r = (await COMMIT_DISPATCH.run(this.redis, keys, argv)) as string[];
+    switch (r[0]) {
+      case 'ok': return { kind: 'ok', result: JSON.parse(r[1]!) as CommandResult };
+      case 'replay': return { kind: 'replay' };
+      case 'incident': return { kind: 'incident_changed', incidentId: r[1]! };
+      default: return { kind: 'unit_changed', unitId: r[1]!, fragment: r[2] ?? '' };
+    }
+  }
+
+  // --- device orders -----------------------------------------------------------------------------------
+
+  /** Orders of one unit not yet acknowledged, oldest first. */
+  async pendingOrders(unitId: string): Promise<DeviceOrder[]> {
+    const all = await this.redis.hVals(this.ordersKey(unitId));
+    return all.map((j) => JSON.parse(j) as DeviceOrder).sort((a, b) => a.issuedAt - b.issuedAt || a.orderId.localeCompare(b.orderId));
+  }
+
+  async acknowledgeOrder(unitId: string, orderId: string): Promise<boolean> {
+    return (await ACK_ORDER.run(this.redis, [this.ordersKey(unitId), this.keys.pendingOrders], [unitId, orderId])) === 1;
+  }
+
+  /** Units with an order issued before `cutoff` and still not acknowledged (a notification may have been lost). */
+  async unitsWithOverdueOrders(cutoff: number, limit: number): Promise<string[]> {
+    const members = await this.redis.zRangeByScore(this.keys.pendingOrders, '-inf', cutoff, { LIMIT: { offset: 0, count: limit } });
+    return [...new Set(members.map((m) => m.slice(0, m.lastIndexOf('|'))))];
+  }
+}
