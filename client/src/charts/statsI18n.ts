@@ -3,16 +3,16 @@
 import type { Locale } from '@ccr/shared';
 
 const STRINGS = {
-  'stats.title': { 'zh-CN': '{station} 警情统计分析', en: '{station} Statistics' },
+  'stats.title': { 'zh-CN': '{station} 警情统计分析', en: '{station} · Statistics' },
   'stats.live': { 'zh-CN': '实时', en: 'Live' },
   'stats.updated': { 'zh-CN': '更新于 {time}', en: 'Updated {time}' },
   'stats.toWall': { 'zh-CN': '返回大屏', en: 'Wall' },
 
   'range.today': { 'zh-CN': '今日', en: 'Today' },
-  'range.d7': { 'zh-CN': '近7天', en: '7 days' },
-  'range.d30': { 'zh-CN': '近30天', en: '30 days' },
-  'range.d90': { 'zh-CN': '近90天', en: '90 days' },
-  'range.month': { 'zh-CN': '本月', en: 'This month' },
+  'range.d7': { 'zh-CN': '近7天', en: '7 d' },
+  'range.d30': { 'zh-CN': '近30天', en: '30 d' },
+  'range.d90': { 'zh-CN': '近90天', en: '90 d' },
+  'range.month': { 'zh-CN': '本月', en: 'Month' },
   'range.custom': { 'zh-CN': '自定义', en: 'Custom' },
   'range.to': { 'zh-CN': '至', en: 'to' },
   'range.apply': { 'zh-CN': '查询', en: 'Apply' },

@@ -20,8 +20,9 @@ export const TYPE_COLORS: Record<IncidentType, string> = {
   theft: '#5b8ff9', fraud: '#9270ca', fight: '#e8684a', public_order: '#f6bd16', dispute: '#5ad8a6',
   missing_person: '#6dc8ec', traffic: '#ff9d4d', hazard: '#e86452', help: '#269a99', other: '#7f8ea3',
 };
-/** Sequential scale for counts on the heatmap and the choropleth: dark blue (few) to bright amber (many). */
-export const HEAT_COLORS = ['#10213c', '#1d4e89', '#3b8bff', '#f5c451', '#ff8a3d'];
+/** Sequential scale for counts on the heatmap and the choropleth: dark blue (few) through teal to amber (many).
+ *  Teal sits between blue and amber because ECharts interpolates in RGB, where blue → amber passes through grey. */
+export const HEAT_COLORS = ['#10213c', '#1b4f8a', '#2a8bd8', '#3fc1c9', '#f5c451', '#ff7a45'];
 
 const AXIS_LABEL = { color: COLORS.textDim, fontSize: 14, fontFamily: FONT_FAMILY };
 const SPLIT_LINE = { lineStyle: { color: 'rgba(147,164,189,0.14)' } };

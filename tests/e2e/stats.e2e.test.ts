@@ -1,0 +1,183 @@
+// The leadership view in a real browser: real Redis seeded with 13 months of history by the stats module's own
+// seeding code, the real server, Debian's Chromium. A leader logs in, opens /stats, every chart draws with
+// data, the KPI cards show what the API says, the numbers export as CSV (BOM, one row per day) and a chart as
+// PNG, and an incident reported meanwhile reaches the cards through the live push, without a reload.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import type { Browser, Page } from 'playwright-core';
+import {
+  CRIMINAL_TYPES, addDays, localDay, type StatsOverviewResponse, type StatsSeriesResponse,
+} from '@ccr/shared';
+import { startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
+import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
+import { launchChromium } from './browser.js';
+import { REPO_ROOT, buildClient } from './client-build.js';
+
+const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
+const prefix = 'e2e-stats:';
+const TZ = 'Asia/Shanghai';
+let redis: RedisServerHandle;
+let server: TestServer;
+let browser: Browser;
+let producer: ReturnType<typeof createClient>;
+let token: string;
+
+/** `pnpm seed:history`'s own entry point, as the demo start runs it: the same code path as live ingest. */
+function seedHistory(redisUrl: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/modules/stats/seed-history.ts', '--months', '13', '--per-day', '12'], {
+      cwd: join(REPO_ROOT, 'server'),
+      env: { ...process.env, REDIS_URL: redisUrl, KEY_PREFIX: prefix, JURISDICTION_DIR: DEMO_JURISDICTION_DIR, TIME_ZONE: TZ },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`seed:history exited ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+const seriesSum = (r: StatsSeriesResponse): number => r.series.reduce((n, s) => n + s.values.reduce((a, b) => a + b, 0), 0);
+
+/** Share of sampled pixels that are not transparent, over the canvases inside `selector`. */
+function paintedShare(page: Page, selector: string): Promise<number> {
+  return page.evaluate((sel) => {
+    let painted = 0;
+    let sampled = 0;
+    for (const canvas of document.querySelectorAll<HTMLCanvasElement>(`${sel} canvas`)) {
+      const ctx = canvas.getContext('2d');
+      if (!ctx || canvas.width === 0) continue;
+      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 3; i < data.length; i += 4 * 53) {
+        sampled += 1;
+        if (data[i]! > 0) painted += 1;
+      }
+    }
+    return sampled === 0 ? 0 : painted / sampled;
+  }, selector);
+}
+
+const kpiValue = (page: Page, name: string): Promise<string> => page.locator(`[data-kpi="${name}"] [data-value]`).innerText();
+
+async function reportIncident(id: string, type: string, at = Date.now()): Promise<void> {
+  const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
+  const [lng, lat] = jurisdiction.station.center;
+  await producer.xAdd(`${prefix}in:incidents`, '*', {
+    data: JSON.stringify({ id, type, priority: 2, lng, lat, address: '胜芳镇统计测试路1号', reportedAt: new Date(at).toISOString(), source: '110', summary: '统计端到端测试' }),
+  });
+}
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  redis = await startRedisServer();
+  const [clientDist, b] = await Promise.all([buildClient(), launchChromium(), seedHistory(redis.url)]);
+  browser = b;
+  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist, timeZone: TZ });
+  producer = createClient({ url: redis.url });
+  await producer.connect();
+  token = await tokenFor(server, 'leader');
+  // Today belongs to live data (the history ends yesterday): a few incidents reported this morning.
+  const now = Date.now();
+  for (let i = 0; i < 4; i++) await reportIncident(`JQ-E2E-STATS-${i}`, i % 2 ? 'theft' : 'dispute', now - i * 600_000);
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await producer?.close();
+  await server?.close();
+  await redis?.dispose();
+});
+
+describe('statistics view in Chromium', () => {
+  it('logs a leader in, draws every chart with data, shows the API\'s numbers, exports CSV and PNG, and updates live', async () => {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
+    const page = await context.newPage();
+    await expect.poll(async () => (await getJson<StatsOverviewResponse>('/api/stats/overview')).today.total, { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+
+    await page.goto(`${server.url}/stats`, { waitUntil: 'load' });
+    await page.locator('input[name="username"]').waitFor({ timeout: 15_000 });
+    await page.locator('input[name="username"]').fill('leader');
+    await page.locator('input[name="password"]').fill(server.config.auth.demoPassword!);
+    await page.locator('button[type="submit"]').click();
+    await page.waitForURL(/\/stats$/, { timeout: 15_000 });
+
+    // Every chart reaches "ready" and paints its canvas.
+    const charts = ['today-by-hour', 'series', 'hour-of-week', 'grid-map', 'grid-ranking', 'type-mix'];
+    for (const name of charts) {
+      await page.locator(`[data-chart="${name}"][data-state="ready"]`).waitFor({ timeout: 20_000 });
+      await expect.poll(() => paintedShare(page, `[data-chart="${name}"]`), { timeout: 10_000, message: name }).toBeGreaterThan(0.02);
+    }
+
+    // The default range is the last 30 days; the cards show what the API answers for it (other metrics than the
+    // view itself reads: criminal is its own metric on the server, the view sums theft and fraud).
+    const today = localDay(Date.now(), TZ);
+    const from = addDays(today, -29);
+    const to = addDays(today, 1);
+    const q = (metric: string): string => `/api/stats/series?metric=${metric}&from=${from}&to=${to}&interval=day&groupBy=none`;
+    const [all, criminal, publicOrder, dispute, closed, overview] = await Promise.all([
+      getJson<StatsSeriesResponse>(q('incidents')), getJson<StatsSeriesResponse>(q('criminal')), getJson<StatsSeriesResponse>(q('public_order')),
+      getJson<StatsSeriesResponse>(q('dispute')), getJson<StatsSeriesResponse>(q('closed')), getJson<StatsOverviewResponse>('/api/stats/overview'),
+    ]);
+    expect(CRIMINAL_TYPES.length).toBeGreaterThan(0);
+    expect(seriesSum(all)).toBeGreaterThan(100);
+    expect(await kpiValue(page, 'total')).toBe(String(seriesSum(all)));
+    expect(await kpiValue(page, 'criminal')).toBe(String(seriesSum(criminal)));
+    expect(await kpiValue(page, 'publicOrder')).toBe(String(seriesSum(publicOrder)));
+    expect(await kpiValue(page, 'dispute')).toBe(String(seriesSum(dispute)));
+    expect(await kpiValue(page, 'closure')).toBe(`${((seriesSum(closed) / seriesSum(all)) * 100).toFixed(1)}%`);
+    expect(await kpiValue(page, 'units')).toBe(`${overview.units.all.onDuty}/${overview.units.all.available}`);
+    expect(await kpiValue(page, 'emergency')).toBe(String(overview.emergencyUnits.units));
+    // 30 days back lies within the 13 months kept: both comparisons are there.
+    await expect(page.locator('[data-kpi="criminal"] [data-change="yoy"]').innerText()).resolves.toMatch(/%/);
+    await expect(page.locator('[data-kpi="criminal"] [data-change="mom"]').innerText()).resolves.toMatch(/%/);
+
+    // CSV of the daily series: BOM, a header, one row per day, the same total as the API.
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="csv-series"]').click()]);
+    const csv = readFileSync((await csvDownload.path())!);
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = csv.toString('utf8').slice(1).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('日期,警情数');
+    expect(lines).toHaveLength(31);
+    expect(lines.slice(1).reduce((n, l) => n + Number(l.split(',')[1]), 0)).toBe(seriesSum(all));
+    copyFileSync((await csvDownload.path())!, join(ARTIFACTS, 'stats-series.csv'));
+
+    // PNG of the heatmap.
+    const [pngDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="png-hour-of-week"]').click()]);
+    const png = readFileSync((await pngDownload.path())!);
+    expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(png.length).toBeGreaterThan(10_000);
+
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(ARTIFACTS, 'stats-1920x1080.png') });
+    copyFileSync(join(ARTIFACTS, 'stats-1920x1080.png'), join(REPO_ROOT, 'docs', 'stats.png'));
+
+    // Live: an incident reported now reaches the cards through the stats:kpi push, no reload.
+    const before = Number(await kpiValue(page, 'total'));
+    await reportIncident('JQ-E2E-STATS-LIVE', 'fraud');
+    await expect.poll(async () => Number(await kpiValue(page, 'total')), { timeout: 30_000 }).toBe(before + 1);
+    await expect.poll(async () => Number(await kpiValue(page, 'criminal')), { timeout: 5_000 }).toBe(seriesSum(criminal) + 1);
+
+    // English, then an empty range says so in words.
+    await page.locator('.head .toggle', { hasText: 'EN' }).click();
+    await page.getByText('Statistics').first().waitFor({ timeout: 5_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'stats-1920x1080-en.png') });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses the statistics to a page without a session', async () => {
+    const res = await fetch(`${server.url}/api/stats/overview`);
+    expect(res.status).toBe(401);
+  });
+});
