@@ -16,6 +16,7 @@ import { unitsModule } from './modules/units/index.js';
 import { incidentsModule } from './modules/incidents/index.js';
 import { healthModule } from './modules/health/index.js';
 import { dispatchModule } from './modules/dispatch/index.js';
+import { statsModule } from './modules/stats/index.js';
 import { securityPlugin } from './plugins/security.js';
 import { auditModule } from './modules/audit/index.js';
 import { authModule } from './modules/auth/index.js';
@@ -71,6 +72,10 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(recommendationModule, { reach: config.reach, staleAfterMs: config.staleAfterMs });
   await app.register(targetsModule, { targets: config.responseTargets, keyPrefix: config.keyPrefix, nodeId: config.nodeId, eventStreamMaxLen: config.eventStreamMaxLen });
   await app.register(dispatchModule, { keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId, arrivalRadiusM: config.arrivalRadiusM });
+  await app.register(statsModule, {
+    jurisdiction, nodeId: config.nodeId, staleAfterMs: config.staleAfterMs, eventStreamMaxLen: config.eventStreamMaxLen,
+    presenceTargetPercent: config.presenceTargetPercent, presenceSampleSeconds: config.presenceSampleSeconds,
+  });
   await app.register(jurisdictionRoutes, { jurisdiction });
 
   if (config.clientDist && existsSync(join(config.clientDist, 'index.html'))) {

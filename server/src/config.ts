@@ -29,6 +29,10 @@ export interface Config {
   logLevel: string;
   /** Allowed browser origins besides the server's own (comma-separated), for a separately hosted client. */
   corsOrigins: string[];
+  /** Target share of police grids a patrol visits every hour (见警率), percent (PRESENCE_TARGET). */
+  presenceTargetPercent: number;
+  /** Patrol presence is sampled every this many seconds (PRESENCE_SAMPLE_SECONDS). */
+  presenceSampleSeconds: number;
   /** Road-detour factor, speed per unit kind and walking speed for ETAs and the 1-3-5 rings
    *  (DETOUR_FACTOR, UNIT_SPEEDS as JSON of m/s per kind, WALK_SPEED_MPS). */
   reach: ReachOptions;
@@ -80,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeId: env.NODE_ID || `${hostname()}-${process.pid}`,
     logLevel: env.LOG_LEVEL ?? 'info',
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    presenceTargetPercent: int(env, 'PRESENCE_TARGET', 80, 1, 100),
+    presenceSampleSeconds: int(env, 'PRESENCE_SAMPLE_SECONDS', 30, 5, 600),
     reach: parseReachOptions(env),
     responseTargets: parseResponseTargets(env.RESPONSE_TARGETS),
     arrivalRadiusM: int(env, 'ARRIVAL_RADIUS_M', 50, 5, 5_000),

@@ -1,6 +1,7 @@
 // Recommendation: which units to send to an incident (ETA from live positions) and which minimum emergency
 // units can reach it within 1, 3 and 5 minutes on foot.
 import fp from 'fastify-plugin';
+import { Counter } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_REACH_OPTIONS, type ReachOptions, type RingMinutes, type RingUnit } from '@ccr/shared';
 import { RecommendationRepository } from './recommendation-repository.js';
@@ -25,9 +26,13 @@ export const recommendationModule = fp<RecommendationModuleOptions>(
     const repo = new RecommendationRepository(app.redis.command, app.live.repo);
     const recommender = new Recommender(repo, { ...(opts.reach ?? DEFAULT_REACH_OPTIONS), staleAfterMs: opts.staleAfterMs });
     app.decorate('recommendation', recommender);
-    recommendationRoutes(app, recommender);
+    const rejected = new Counter({
+      name: 'ccr_recommendation_rejected_total', help: 'Recommendation requests refused, by reason (invalid_request, unknown_incident)',
+      labelNames: ['reason'] as const, registers: [app.metrics.registry],
+    });
+    recommendationRoutes(app, recommender, rejected);
   },
-  { name: 'recommendation', dependencies: ['live', 'redis'] },
+  { name: 'recommendation', dependencies: ['live', 'redis', 'metrics'] },
 );
 
 /**

@@ -1,6 +1,7 @@
 // GET /api/incidents/:id/recommendations: the units to send and the emergency units around the scene.
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Counter } from 'prom-client';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DISPATCH_ROLES, IncidentIdSchema, RecommendationSchema, type Recommendation } from '@ccr/shared';
 import { NotFoundSchema, notFound } from '../http-errors.js';
@@ -9,10 +10,18 @@ import type { Recommender } from './recommender.js';
 export const DEFAULT_CANDIDATES = 10;
 export const MAX_CANDIDATES = 50;
 
-export function recommendationRoutes(base: FastifyInstance, recommender: Recommender): void {
+const BadRequestSchema = Type.Object({ error: Type.Literal('invalid_request'), message: Type.String() });
+
+export function recommendationRoutes(base: FastifyInstance, recommender: Recommender, rejected: Counter<'reason'>): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   app.get('/api/incidents/:id/recommendations', {
     config: { roles: DISPATCH_ROLES },
+    // Bad input is a 400 in both languages, counted; Fastify's own text names the field.
+    errorHandler(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+      if (!err.validation) throw err;
+      rejected.inc({ reason: 'invalid_request' });
+      return reply.code(400).send({ error: 'invalid_request' as const, message: `请求无效 / invalid request: ${err.message}` });
+    },
     schema: {
       tags: ['dispatch'],
       summary: 'Available units ranked by ETA from live positions, and the emergency units within 1, 3 and 5 minutes\' walk',
@@ -20,11 +29,14 @@ export function recommendationRoutes(base: FastifyInstance, recommender: Recomme
       querystring: Type.Object({
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CANDIDATES, default: DEFAULT_CANDIDATES })),
       }, { additionalProperties: false }),
-      response: { 200: RecommendationSchema, 404: NotFoundSchema },
+      response: { 200: RecommendationSchema, 400: BadRequestSchema, 404: NotFoundSchema },
     },
   }, async (req, reply) => {
     const incident = await base.live.repo.getIncident(req.params.id);
-    if (!incident) return notFound(reply, `警情不存在 / no incident "${req.params.id}"`);
+    if (!incident) {
+      rejected.inc({ reason: 'unknown_incident' });
+      return notFound(reply, `警情不存在 / no incident "${req.params.id}"`);
+    }
     const now = Date.now();
     const [candidates, rings] = await Promise.all([
       recommender.candidates(incident, req.query.limit ?? DEFAULT_CANDIDATES, now),

@@ -105,7 +105,12 @@ describe('GET /api/incidents/:id/recommendations', () => {
     const missing = await bed.fetch(s, '/api/incidents/JQ-NOPE/recommendations', {}, 'dispatcher');
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { message: string }).message).toMatch(/警情不存在.*JQ-NOPE/);
-    expect((await bed.fetch(s, '/api/incidents/JQ-REC-2/recommendations?limit=0', {}, 'dispatcher')).status).toBe(400);
+    const bad = await bed.fetch(s, '/api/incidents/JQ-REC-2/recommendations?limit=0', {}, 'dispatcher');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/请求无效 \/ invalid request: .*limit/);
+    const metrics = await (await bed.fetch(s, '/metrics')).text();
+    expect(metrics).toMatch(/ccr_recommendation_rejected_total\{reason="invalid_request"\} 1/);
+    expect(metrics).toMatch(/ccr_recommendation_rejected_total\{reason="unknown_incident"\} 1/);
     expect((await bed.fetch(s, '/api/incidents/JQ-REC-2/recommendations', {}, 'operator')).status).toBe(403);
     expect((await fetch(`${s.url}/api/incidents/JQ-REC-2/recommendations`)).status).toBe(401);
     // the school is where the incident is: first ring
