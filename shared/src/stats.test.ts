@@ -68,7 +68,7 @@ describe('figures of one incident', () => {
     expect(responseBin(60_000)).toBe(60);
     expect(responseBin(60_001)).toBe(61);
     expect(responseBin(0)).toBe(0);
-    expect(responseBin(1e9)).toBe(7_201);
+    expect(responseBin(1e9)).toBe(86_401);
     expect(groupBysOf('on_scene')).toEqual(['none', 'priority']);
   });
 });

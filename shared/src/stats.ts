@@ -290,8 +290,9 @@ export function responseIntervals(i: Pick<Incident, 'reportedAt' | 'timeline'>):
 }
 
 /** Histogram bins are whole seconds rounded up, so "within T seconds" (interval ≤ T) is exact for any whole-second
- *  target: bin ≤ T ⇔ ms ≤ T·1000. Intervals beyond RESPONSE_BIN_MAX share one overflow bin. */
-export const RESPONSE_BIN_MAX = 7_200;
+ *  target: bin ≤ T ⇔ ms ≤ T·1000. Intervals beyond RESPONSE_BIN_MAX (a day, the longest target RESPONSE_TARGETS
+ *  accepts) share one overflow bin. Redis keeps only bins that occur, so fine bins cost nothing when unused. */
+export const RESPONSE_BIN_MAX = 86_400;
 export function responseBin(ms: number): number {
   return Math.min(Math.ceil(ms / 1000), RESPONSE_BIN_MAX + 1);
 }

@@ -1,0 +1,94 @@
+// Deployment-wide statistics chores, run by whichever node holds the lease: sampling patrol presence (见警率) and
+// announcing today's KPIs when they change. Both are idempotent in Redis (a sample slot counts once; an unchanged
+// KPI is not announced), so a lease that changes hands mid-tick double-counts nothing.
+import { hourKeyOf, localDayOf, type LiveUnit, type LngLat } from '@ccr/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import { RetryBackoff } from '../../plugins/retry-backoff.js';
+import type { LiveRepository } from '../live/live-repository.js';
+import { type StatsRepository, presenceDayBucket, presenceHourBucket, presenceSlotMarker } from './stats-repository.js';
+import type { StatsQueries } from './stats-queries.js';
+
+export interface StatsChoresOptions {
+  nodeId: string;
+  timeZone: string;
+  staleAfterMs: number;
+  /** Presence is sampled every this many seconds; each fresh patrol unit adds that many seconds to its grid. */
+  presenceSampleSeconds: number;
+  kpiIntervalMs: number;
+  locateGrid: (p: LngLat) => string | null;
+}
+
+/** Seconds of patrol presence per grid in one sample: patrol-team units on duty, not stale, with a fresh position. */
+export function presenceSample(units: readonly LiveUnit[], now: number, opts: Pick<StatsChoresOptions, 'staleAfterMs' | 'presenceSampleSeconds' | 'locateGrid'>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const u of units) {
+    if (u.team !== 'patrol' || u.stale || u.status === 'off_duty' || !u.position) continue;
+    if (now - u.position.ts > opts.staleAfterMs) continue;
+    const grid = opts.locateGrid([u.position.lng, u.position.lat]);
+    if (grid) out.set(grid, (out.get(grid) ?? 0) + opts.presenceSampleSeconds);
+  }
+  return out;
+}
+
+export class StatsChores {
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private lastSlot = -1;
+  private lastKpi = 0;
+  private readonly trouble: RetryBackoff;
+
+  constructor(
+    private readonly repo: StatsRepository,
+    private readonly live: LiveRepository,
+    private readonly queries: StatsQueries,
+    private readonly opts: StatsChoresOptions,
+    log: FastifyBaseLogger,
+  ) {
+    this.trouble = new RetryBackoff('statistics chores', log);
+  }
+
+  start(): void {
+    const interval = Math.min(1_000, this.opts.kpiIntervalMs);
+    this.timer ??= setInterval(() => void this.tick(Date.now(), interval), interval);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  async tick(now: number, interval: number): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      if (!(await this.live.holdLease('stats', this.opts.nodeId, Math.max(3 * interval, 3_000)))) return;
+      const slot = Math.floor(now / (this.opts.presenceSampleSeconds * 1000));
+      if (slot !== this.lastSlot) {
+        await this.samplePresence(slot, now);
+        this.lastSlot = slot;
+      }
+      if (now - this.lastKpi >= this.opts.kpiIntervalMs) {
+        this.lastKpi = now;
+        const kpi = await this.queries.kpi(now);
+        await this.repo.announceKpi(JSON.stringify(kpi), JSON.stringify({ type: 'stats:kpi', kpi }), now);
+      }
+      this.trouble.succeeded();
+    } catch (err) {
+      this.trouble.note(err); // the interval is the retry
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async samplePresence(slot: number, now: number): Promise<void> {
+    const units = await this.live.readUnits();
+    const secondsByGrid = presenceSample(units, now, this.opts);
+    const at = slot * this.opts.presenceSampleSeconds * 1000;
+    const day = localDayOf(at, this.opts.timeZone);
+    await this.repo.addPresence({
+      marker: presenceSlotMarker(day, slot), hourBucket: presenceHourBucket(hourKeyOf(at, this.opts.timeZone)),
+      dayBucket: presenceDayBucket(day), visitAt: now, secondsByGrid,
+    });
+  }
+}

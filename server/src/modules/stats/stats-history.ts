@@ -1,0 +1,248 @@
+// Months of realistic history for the demo jurisdiction, written through the live ingest path: each incident is
+// recorded by the ingest's IncidentRecorder (the report) and then moved along its lifecycle by one compare-and-set
+// saveIncident whose statistics moves come from incidentStatsMoves, exactly as dispatch commands write. Patrol
+// presence goes through the same presence write the live sampler uses.
+//
+// Deterministic: day D's incidents come from a random stream seeded by (seed, D) alone and their rate depends on
+// absolute dates (season, weekday, a year-on-year trend), so a rerun — also on a later day — regenerates the same
+// incidents under the same ids ("HIS-YYYYMMDD-NNNN"); the recorder finds them unchanged and the lifecycle step is
+// skipped, so a rerun changes nothing.
+import {
+  addDays, addMonths, dayStart, hourKeyOf, isOpenStatus, localDayOf, parseDayKey, transitionIncident,
+  type Incident, type IncidentReport, type IncidentStatus, type IncidentType, type Jurisdiction, type Outcome, type Priority,
+} from '@ccr/shared';
+import { createIncidentGenerator } from '../../simulator/incident-generator.js';
+import { createRng, hashString, type Rng } from '../../simulator/prng.js';
+import { IncidentRecorder, gridLocatorFor } from '../ingest/incident-ingest.js';
+import type { LiveRepository } from '../live/live-repository.js';
+import { incidentStatsMoves } from './stats-buckets.js';
+import { type StatsRepository, presenceDayBucket, presenceHistoryMarker, presenceHourBucket } from './stats-repository.js';
+
+export interface HistoryOptions {
+  jurisdiction: Jurisdiction;
+  timeZone: string;
+  /** History covers local days from `months` months before `endDay` up to the day before `endDay`. */
+  months: number;
+  /** First day NOT seeded (default: today, which belongs to live data). */
+  endDay?: string;
+  /** First day seeded (overrides `months`). */
+  startDay?: string;
+  seed?: number;
+  /** Mean incidents a day before season, weekday and trend factors (default 40). */
+  incidentsPerDay?: number;
+  /** Parallel writes in flight. */
+  concurrency?: number;
+  /** Patrol presence history too (default true). */
+  presence?: boolean;
+}
+
+export interface HistoryResult {
+  days: number;
+  incidents: number;
+  recorded: number;
+  lifecycles: number;
+  presenceHours: number;
+  ms: number;
+}
+
+/** A northern-China town: busier summer evenings, a quieter deep winter and Spring Festival. Index = month − 1. */
+const SEASON = [0.85, 0.8, 0.9, 0.95, 1.0, 1.1, 1.2, 1.2, 1.05, 1.0, 0.95, 0.9];
+/** Monday … Sunday: Friday and Saturday nights carry the most. */
+const WEEKDAY = [0.95, 0.93, 0.95, 0.97, 1.08, 1.12, 1.0];
+/** Year-on-year: about 8 % fewer incidents, and about 6 % quicker responses, each year (grid policing works). */
+const TREND_PER_YEAR = 0.92;
+const RESPONSE_TREND_PER_YEAR = 0.94;
+const TREND_EPOCH = Date.UTC(2026, 0, 1);
+
+/** Median seconds from the call to dispatch and from dispatch to on scene, per priority. */
+const DISPATCH_MEDIAN_S: Record<Priority, number> = { 1: 42, 2: 110, 3: 320 };
+const TRAVEL_MEDIAN_S: Record<Priority, number> = { 1: 190, 2: 430, 3: 780 };
+/** Minutes spent at the scene, per type. */
+const SERVICE_MIN: Record<IncidentType, [number, number]> = {
+  theft: [20, 60], fraud: [20, 50], fight: [15, 50], public_order: [10, 40], dispute: [20, 90], missing_person: [30, 150],
+  traffic: [15, 45], hazard: [15, 60], help: [10, 40], other: [10, 30],
+};
+const OUTCOMES: Record<IncidentType, [Outcome, number][]> = {
+  theft: [['case_filed', 55], ['handled_on_scene', 30], ['transferred', 15]],
+  fraud: [['case_filed', 70], ['handled_on_scene', 20], ['transferred', 10]],
+  fight: [['handled_on_scene', 60], ['case_filed', 30], ['transferred', 10]],
+  public_order: [['handled_on_scene', 75], ['case_filed', 15], ['no_action', 10]],
+  dispute: [['mediated', 88], ['mediation_failed', 12]],
+  missing_person: [['handled_on_scene', 92], ['transferred', 8]],
+  traffic: [['handled_on_scene', 70], ['transferred', 30]],
+  hazard: [['handled_on_scene', 80], ['transferred', 20]],
+  help: [['handled_on_scene', 88], ['no_action', 12]],
+  other: [['handled_on_scene', 55], ['false_alarm', 30], ['no_action', 15]],
+};
+
+/** An Rng whose stream can be swapped, so one generator (grids and roads prepared once) serves every day. */
+class SwitchRng implements Rng {
+  constructor(public current: Rng) {}
+  next(): number { return this.current.next(); }
+  float(min: number, max: number): number { return this.current.float(min, max); }
+  int(min: number, max: number): number { return this.current.int(min, max); }
+  chance(p: number): boolean { return this.current.chance(p); }
+  pick<T>(items: readonly T[]): T { return this.current.pick(items); }
+  weighted<T>(items: readonly T[], weight: (item: T) => number): T { return this.current.weighted(items, weight); }
+  exponential(mean: number): number { return this.current.exponential(mean); }
+  poisson(lambda: number): number { return this.current.poisson(lambda); }
+  fork(label: string): Rng { return this.current.fork(label); }
+}
+
+/** Log-normal around a median (spread sigma), so most responses are near the median and a few are very late. */
+function logNormal(rng: Rng, median: number, sigma: number): number {
+  const u = Math.max(1e-12, rng.next());
+  const v = rng.next();
+  return median * Math.exp(sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
+}
+
+export interface PlannedIncident {
+  report: IncidentReport;
+  reportedAt: number;
+  /** Lifecycle after the report: each step's status and time; the last is closed with `outcome` or cancelled. */
+  steps: { status: IncidentStatus; at: number }[];
+  outcome?: Outcome;
+}
+
+/** The incidents of one local day (pure: from the seed and the day alone). */
+export function planDay(day: string, ctx: { seed: number; timeZone: string; perDay: number; generator: ReturnType<typeof createIncidentGenerator>; rng: SwitchRng }): PlannedIncident[] {
+  const rng = createRng(hashString(`history:${ctx.seed}:${day}`));
+  ctx.rng.current = rng.fork('generator');
+  const life = rng.fork('lifecycle');
+  const { year, month, day: d } = parseDayKey(day);
+  const weekday = (new Date(Date.UTC(year, month - 1, d)).getUTCDay() + 6) % 7;
+  const years = (Date.UTC(year, month - 1, d) - TREND_EPOCH) / (365.25 * 86_400_000);
+  const factor = SEASON[month - 1]! * WEEKDAY[weekday]! * TREND_PER_YEAR ** years;
+  const faster = RESPONSE_TREND_PER_YEAR ** years;
+  const profile = Array.from({ length: 24 }, (_, h) => ctx.generator.hourlyRate(h));
+  const profileSum = profile.reduce((a, b) => a + b, 0);
+  const start = dayStart(day, ctx.timeZone);
+  const times: number[] = [];
+  for (let h = 0; h < 24; h++) {
+    const n = rng.poisson((ctx.perDay * factor * profile[h]!) / profileSum);
+    for (let k = 0; k < n; k++) times.push(start + h * 3_600_000 + Math.floor(rng.float(0, 3_600)) * 1000);
+  }
+  times.sort((a, b) => a - b);
+  return times.map((t, k) => {
+    const report = { ...ctx.generator.emitNow(t, t), id: `HIS-${day.replaceAll('-', '')}-${String(k + 1).padStart(4, '0')}` };
+    const steps: PlannedIncident['steps'] = [];
+    const p = report.priority;
+    if (life.chance(0.03)) {
+      steps.push({ status: 'cancelled', at: t + Math.round(life.float(60, 900)) * 1000 });
+      return { report, reportedAt: t, steps };
+    }
+    const dispatched = t + Math.max(5_000, Math.round(logNormal(life, DISPATCH_MEDIAN_S[p] * faster, 0.6) * 1000));
+    const enRoute = dispatched + Math.round(life.float(5, 40)) * 1000;
+    const onScene = enRoute + Math.max(30_000, Math.round(logNormal(life, TRAVEL_MEDIAN_S[p] * faster, 0.5) * 1000));
+    const [lo, hi] = SERVICE_MIN[report.type];
+    const resolved = onScene + Math.round(life.float(lo, hi) * 60) * 1000;
+    const closed = resolved + Math.round(life.float(5, 120) * 60) * 1000;
+    const outcome = life.weighted(OUTCOMES[report.type], ([, w]) => w)[0];
+    steps.push({ status: 'dispatched', at: dispatched }, { status: 'en_route', at: enRoute }, { status: 'on_scene', at: onScene },
+      { status: 'resolved', at: resolved }, { status: 'closed', at: closed });
+    return { report, reportedAt: t, steps, outcome };
+  });
+}
+
+/** Runs `work` over items with at most `n` in flight. */
+async function pool<T>(items: readonly T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+/** The history's first and last day (inclusive). */
+export function historyDays(opts: Pick<HistoryOptions, 'months' | 'endDay' | 'startDay' | 'timeZone'>, now: number): { first: string; last: string } {
+  const end = opts.endDay ?? localDayOf(now, opts.timeZone);
+  return { first: opts.startDay ?? addMonths(end, -opts.months), last: addDays(end, -1) };
+}
+
+export async function seedHistory(live: LiveRepository, stats: StatsRepository, opts: HistoryOptions, now = Date.now()): Promise<HistoryResult> {
+  const started = performance.now();
+  const { timeZone, jurisdiction } = opts;
+  const seed = opts.seed ?? 2026;
+  const { first, last } = historyDays(opts, now);
+  const rng = new SwitchRng(createRng(seed));
+  const generator = createIncidentGenerator({ jurisdiction: { ...jurisdiction, station: { ...jurisdiction.station, timeZone } }, rng, correctionChance: 0 });
+  const ctx = { seed, timeZone, perDay: opts.incidentsPerDay ?? 40, generator, rng };
+  const days: string[] = [];
+  for (let d = first; d <= last; d = addDays(d, 1)) days.push(d);
+  const planned = days.flatMap((d) => planDay(d, ctx));
+
+  const locate = gridLocatorFor(jurisdiction.grids);
+  const recorder = new IncidentRecorder(live, locate, timeZone);
+  const today = localDayOf(now, timeZone);
+  let recorded = 0;
+  let lifecycles = 0;
+  await pool(planned, opts.concurrency ?? 48, async (p) => {
+    if ((await recorder.record(p.report, now)) !== 'unchanged') recorded++;
+    if (await advance(live, p, timeZone, today, now)) lifecycles++;
+  });
+
+  let presenceHours = 0;
+  if (opts.presence !== false) {
+    const perGrid = new Map<string, number>();
+    for (const p of planned) {
+      const g = locate([p.report.lng, p.report.lat]);
+      if (g) perGrid.set(g, (perGrid.get(g) ?? 0) + 1);
+    }
+    const grids = jurisdiction.grids.features.map((f) => f.properties.id);
+    const mean = planned.length / Math.max(1, grids.length);
+    const weights = grids.map((g) => 1 + (perGrid.get(g) ?? 0) / Math.max(1, mean));
+    const patrols = jurisdiction.units.filter((u) => u.kind === 'patrol_car' || u.kind === 'foot_patrol').length;
+    const hours: number[] = [];
+    for (let t = dayStart(first, timeZone); t < dayStart(addDays(last, 1), timeZone); t += 3_600_000) hours.push(t);
+    await pool(hours, opts.concurrency ?? 48, async (t) => {
+      if (await writePresenceHour(stats, t, { seed, timeZone, grids, indexes: grids.map((_, k) => k), weights, patrols })) presenceHours++;
+    });
+  }
+  return { days: days.length, incidents: planned.length, recorded, lifecycles, presenceHours, ms: Math.round(performance.now() - started) };
+}
+
+/** Applies the planned lifecycle steps the stored incident has not taken yet (those not in the future) in one write. */
+async function advance(live: LiveRepository, p: PlannedIncident, timeZone: string, today: string, now: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const stored = await live.readIncidentRaw(p.report.id);
+    if (!stored) throw new Error(`history: incident ${p.report.id} was not recorded`);
+    const before = stored.incident;
+    const taken = before.timeline.length - 1;
+    let after: Incident = before;
+    for (const s of p.steps.slice(taken)) {
+      if (s.at > now) break;
+      const r = transitionIncident(after, s.status, { by: 'history', at: s.at }, s.status === 'closed' ? { outcome: p.outcome! } : {});
+      if (!r.ok) return false; // changed by someone else (e.g. a dispatcher): leave it alone
+      after = r.state;
+    }
+    if (after === before) return false;
+    const saved = await live.saveIncident({
+      expectedRaw: stored.raw, incident: after, event: { type: 'incident:updated', incident: after }, isOpen: isOpenStatus(after.status),
+      moves: incidentStatsMoves(before, after, timeZone), today, now,
+    });
+    if (saved) return true;
+  }
+  throw new Error(`history: incident ${p.report.id}: too many concurrent changes`);
+}
+
+/** One hour of patrol presence: each patrol unit on duty spends six 10-minute spells in grids weighted by their
+ *  incidents (patrols go where the trouble is), fewer at night. */
+async function writePresenceHour(stats: StatsRepository, t: number, ctx: { seed: number; timeZone: string; grids: string[]; indexes: number[]; weights: number[]; patrols: number }): Promise<boolean> {
+  const hour = hourKeyOf(t, ctx.timeZone);
+  const rng = createRng(hashString(`presence:${ctx.seed}:${hour}`));
+  const h = Number(hour.slice(11, 13));
+  const onDutyShare = h >= 7 && h < 23 ? 0.85 : 0.45;
+  const secondsByGrid = new Map<string, number>();
+  for (let u = 0; u < ctx.patrols; u++) {
+    if (!rng.chance(onDutyShare)) continue;
+    for (let spell = 0; spell < 6; spell++) {
+      const i = rng.weighted(ctx.indexes, (k) => ctx.weights[k]!);
+      const g = ctx.grids[i]!;
+      secondsByGrid.set(g, (secondsByGrid.get(g) ?? 0) + 600);
+    }
+  }
+  return stats.addPresence({
+    marker: presenceHistoryMarker(hour), hourBucket: presenceHourBucket(hour), dayBucket: presenceDayBucket(hour.slice(0, 10)),
+    visitAt: 0, secondsByGrid,
+  });
+}
+

@@ -1,0 +1,194 @@
+// Statistics rules without I/O: which ranges are allowed, which groups a series has, and how counters read
+// from Redis become the figures of the API.
+import {
+  INCIDENT_SOURCES, INCIDENT_TYPES, MAX_HOURLY_DAYS, NO_GRID, PRIORITIES, STATS_HISTORY_MONTHS, RESPONSE_METRICS, ALL,
+  addDays, addMonths, changeOf, dayStart, groupBysOf, localDayOf, parseRangeBound, shareOf,
+  type Comparison, type IntervalFigures, type LiveUnit, type PeriodCounts, type Priority, type ResponseFigures,
+  type ResponseStep, type ResponseTargets, type StatsGroupBy, type StatsInterval, type StatsMetric,
+} from '@ccr/shared';
+import { countField, parseResponseBinField, responseSumField, type CountDim } from './stats-buckets.js';
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/**
+ * Reads and checks a range: both bounds readable, from before to, not earlier than local midnight
+ * STATS_HISTORY_MONTHS months before today, not later than tomorrow's end, and short enough for hourly series.
+ */
+export function checkRange(from: string, to: string, interval: StatsInterval, now: number, timeZone: string): Checked<{ from: number; to: number }> {
+  const f = parseRangeBound(from, timeZone);
+  const t = parseRangeBound(to, timeZone);
+  const unreadable = (name: string, v: string) => ({
+    ok: false as const,
+    message: `无法识别的时间 ${name}=${JSON.stringify(v)}（应为 YYYY-MM-DD、带时区的 ISO-8601 或毫秒时间戳） / cannot read ${name}=${JSON.stringify(v)}: expected YYYY-MM-DD (local day), ISO-8601 with an offset, or epoch ms`,
+  });
+  if (Number.isNaN(f)) return unreadable('from', from);
+  if (Number.isNaN(t)) return unreadable('to', to);
+  if (f >= t) return { ok: false, message: `起始时间须早于结束时间 / from must be before to (the range is [from, to))` };
+  const today = localDayOf(now, timeZone);
+  const earliestDay = addMonths(today, -STATS_HISTORY_MONTHS);
+  if (f < dayStart(earliestDay, timeZone)) {
+    return { ok: false, message: `超出可查询范围：最早 ${earliestDay}（${STATS_HISTORY_MONTHS} 个月） / beyond ${STATS_HISTORY_MONTHS} months: from must be ${earliestDay} or later` };
+  }
+  const latestEnd = dayStart(addDays(today, 2), timeZone);
+  if (t > latestEnd) return { ok: false, message: `结束时间不能晚于明天 / to must not be later than the end of tomorrow (${addDays(today, 1)})` };
+  if (interval === 'hour' && t - f > MAX_HOURLY_DAYS * 86_400_000) {
+    return { ok: false, message: `按小时统计最多 ${MAX_HOURLY_DAYS} 天 / hourly series cover at most ${MAX_HOURLY_DAYS} days: use interval=day, week or month` };
+  }
+  return { ok: true, value: { from: f, to: t } };
+}
+
+export function checkGrouping(metric: StatsMetric, groupBy: StatsGroupBy): Checked<null> {
+  const allowed = groupBysOf(metric);
+  if (allowed.includes(groupBy)) return { ok: true, value: null };
+  return { ok: false, message: `指标 ${metric} 不能按 ${groupBy} 分组 / metric ${metric} cannot be grouped by ${groupBy}: use ${allowed.join(', ')}` };
+}
+
+/** The group keys of a series, in display order, every one present (zero-filled). */
+export function groupKeys(groupBy: StatsGroupBy, gridIds: readonly string[]): string[] {
+  switch (groupBy) {
+    case 'none': return [ALL];
+    case 'type': return [...INCIDENT_TYPES];
+    case 'source': return [...INCIDENT_SOURCES];
+    case 'priority': return PRIORITIES.map(String);
+    case 'grid': return [...gridIds, NO_GRID];
+  }
+}
+
+export const GROUP_DIM: Record<Exclude<StatsGroupBy, 'none'>, CountDim> = { type: 'type', source: 'source', grid: 'grid', priority: 'priority' };
+
+export const isResponseMetric = (m: StatsMetric): m is (typeof RESPONSE_METRICS)[number] => (RESPONSE_METRICS as readonly string[]).includes(m);
+
+/** Adds counters of several hashes field by field. */
+export function sumHashes(hashes: readonly Record<string, string>[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const h of hashes) for (const [f, v] of Object.entries(h)) out.set(f, (out.get(f) ?? 0) + Number(v));
+  return out;
+}
+
+/** Counts of a period from its summed day hashes, every type, source, grid and priority present. */
+export function periodCounts(sum: ReadonlyMap<string, number>, from: string, to: string, gridIds: readonly string[]): PeriodCounts {
+  const get = (f: string): number => sum.get(f) ?? 0;
+  const by = (dim: CountDim, keys: readonly (string | number)[]): Record<string, number> =>
+    Object.fromEntries(keys.map((k) => [String(k), get(countField('incidents', dim, k))]));
+  const total = get(countField('incidents'));
+  const mediated = get(countField('mediated'));
+  const mediationFailed = get(countField('mediation_failed'));
+  const closed = get(countField('closed'));
+  return {
+    from, to, total,
+    byType: by('type', INCIDENT_TYPES),
+    bySource: by('source', INCIDENT_SOURCES),
+    byGrid: by('grid', [...gridIds, NO_GRID]),
+    byPriority: by('priority', PRIORITIES),
+    criminal: get(countField('criminal')),
+    publicOrder: get(countField('public_order')),
+    dispute: get(countField('dispute')),
+    closed, mediated, mediationFailed,
+    closureRate: shareOf(closed, total),
+    mediationRate: shareOf(mediated, mediated + mediationFailed),
+  };
+}
+
+export function comparison(current: number, yoy: { from: string; to: string; value: number }, mom: { from: string; to: string; value: number }): Comparison {
+  return {
+    current,
+    yoy: { ...yoy, change: changeOf(current, yoy.value) },
+    mom: { ...mom, change: changeOf(current, mom.value) },
+  };
+}
+
+/** Histogram counts per step and priority: bin (whole seconds, rounded up) → incidents. */
+export type Histograms = Map<string, Map<number, number>>;
+const histKey = (step: ResponseStep, priority: number): string => `${step}|${priority}`;
+
+export function histogramsOf(sum: ReadonlyMap<string, number>): Histograms {
+  const out: Histograms = new Map();
+  for (const [field, n] of sum) {
+    const b = parseResponseBinField(field);
+    if (!b || n === 0) continue;
+    const k = histKey(b.step, b.priority);
+    let h = out.get(k);
+    if (!h) out.set(k, (h = new Map()));
+    h.set(b.bin, (h.get(b.bin) ?? 0) + n);
+  }
+  return out;
+}
+
+/** Count and count within target (interval ≤ target seconds) of one step and priority. */
+export function withinTarget(hist: Histograms, step: ResponseStep, priority: number, targetSeconds: number): { count: number; within: number } {
+  let count = 0;
+  let within = 0;
+  for (const [bin, n] of hist.get(histKey(step, priority)) ?? []) {
+    count += n;
+    if (bin <= targetSeconds) within += n;
+  }
+  return { count, within };
+}
+
+function intervalFigures(sum: ReadonlyMap<string, number>, hist: Histograms, step: ResponseStep, priority: Priority, targetSeconds: number): IntervalFigures {
+  const { count, within } = withinTarget(hist, step, priority, targetSeconds);
+  const bins = [...(hist.get(histKey(step, priority)) ?? [])].sort((a, b) => a[0] - b[0]);
+  let median: number | null = null;
+  let seen = 0;
+  for (const [bin, n] of bins) {
+    seen += n;
+    if (seen >= Math.ceil(count / 2)) { median = bin; break; }
+  }
+  const totalMs = sum.get(responseSumField(step, priority)) ?? 0;
+  return {
+    priority, targetSeconds, count, withinTarget: within, share: shareOf(within, count),
+    meanSeconds: count === 0 ? null : totalMs / count / 1000,
+    medianSeconds: count === 0 ? null : median,
+  };
+}
+
+/** Response figures of a period from its summed response hashes. */
+export function responseFigures(sum: ReadonlyMap<string, number>, targets: ResponseTargets, from: string, to: string): ResponseFigures {
+  const hist = histogramsOf(sum);
+  return {
+    from, to,
+    dispatch: PRIORITIES.map((p) => intervalFigures(sum, hist, 'dispatch', p, targets[p].dispatchSeconds)),
+    onScene: PRIORITIES.map((p) => intervalFigures(sum, hist, 'on_scene', p, targets[p].onSceneSeconds)),
+  };
+}
+
+/** A response metric's value in one bucket for one priority (or all). */
+export function responseMetricValue(hist: Histograms, metric: (typeof RESPONSE_METRICS)[number], priority: Priority | null, targets: ResponseTargets): number {
+  const step: ResponseStep = metric.startsWith('dispatched') ? 'dispatch' : 'on_scene';
+  const onlyWithin = metric.endsWith('_within_target');
+  let total = 0;
+  for (const p of priority === null ? PRIORITIES : [priority]) {
+    const t = step === 'dispatch' ? targets[p].dispatchSeconds : targets[p].onSceneSeconds;
+    const r = withinTarget(hist, step, p, t);
+    total += onlyWithin ? r.within : r.count;
+  }
+  return total;
+}
+
+/** Units now per team of 一室三队 (police only) and in all: on duty = not off duty; available = available and not stale. */
+export function unitFigures(units: readonly LiveUnit[]) {
+  const zero = () => ({ onDuty: 0, available: 0, total: 0 });
+  const out = { community: zero(), case: zero(), patrol: zero(), all: zero() };
+  for (const u of units) {
+    if (!u.team) continue;
+    for (const t of [out[u.team], out.all]) {
+      t.total++;
+      if (u.status !== 'off_duty') t.onDuty++;
+      if (u.status === 'available' && !u.stale) t.available++;
+    }
+  }
+  return out;
+}
+
+/** Minimum emergency units (最小应急单元) and their people; active = not off duty. */
+export function emergencyFigures(units: readonly LiveUnit[]) {
+  const out = { units: 0, people: 0, active: 0, activePeople: 0 };
+  for (const u of units) {
+    if (u.kind !== 'emergency_unit') continue;
+    const people = u.members ?? 1;
+    out.units++;
+    out.people += people;
+    if (u.status !== 'off_duty') { out.active++; out.activePeople += people; }
+  }
+  return out;
+}
