@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { createClient } from 'redis';
 import { io, type Socket } from 'socket.io-client';
 import type { PositionFrame } from '@ccr/shared';
-import { freePort, startRedisServer, writeFixtureJurisdiction, type RedisServerHandle } from '@ccr/server/testing';
+import { DEMO_PASSWORD, freePort, postJson, startRedisServer, writeFixtureJurisdiction, type RedisServerHandle } from '@ccr/server/testing';
 import { LatencyHistogram } from './latency-histogram.js';
 import { runWallBench } from './wall-bench.js';
 
@@ -68,6 +68,12 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   throw new Error(`timed out waiting for ${what}`);
 }
 
+async function operatorToken(url: string): Promise<string> {
+  const res = await postJson<{ token: string; message?: string }>(`${url}/api/auth/login`, { username: 'operator', password: process.env.CCR_DEMO_PASSWORD || DEMO_PASSWORD });
+  if (res.status !== 200) throw new Error(`bench: login as operator failed: ${res.status} ${res.body.message ?? ''}`);
+  return res.body.token;
+}
+
 function startChild(name: string, script: string, cwd: string, env: Record<string, string>): ChildProcess {
   mkdirSync(ARTIFACTS, { recursive: true });
   const log = createWriteStream(join(ARTIFACTS, `${name}.log`));
@@ -104,8 +110,10 @@ async function runTarget(kind: 'bare' | 'ccr', units: number, redis: RedisServer
     let published = 0;
     let repeated = 0;
     const sockets: Socket[] = [];
+    // The real server admits only logged-in screens: the clients share one operator (wall) session, as walls may.
+    const auth = kind === 'ccr' ? { token: await operatorToken(url) } : {};
     for (let i = 0; i < clients; i++) {
-      const s = io(url, { transports: ['websocket'], reconnection: false });
+      const s = io(url, { transports: ['websocket'], reconnection: false, auth });
       const lastTs = new Map<string, number>();
       const record = (ts: number, now: number, unitId: string): void => {
         if (ts < windowStart || ts >= windowEnd) return;

@@ -2,5 +2,6 @@ export { startRedisServer, freePort, type RedisServerHandle } from './redis-serv
 export { writeFixtureJurisdiction, fixtureGridCentre, FIXTURE_ORIGIN } from './fixture-jurisdiction.js';
 export { LiveMirror } from './live-mirror.js';
 export { startTestServer, type TestServer, type TestServerOverrides } from './test-server.js';
+export { DEMO_PASSWORD } from '../modules/auth/auth-config.js';
 export { login, deviceLogin, tokenFor, tokenCache, postJson, TEST_DEVICE_UNIT } from './auth-helpers.js';
 export { useTestbed, type Testbed } from './testbed.js';

@@ -28,7 +28,8 @@ export class AuditRepository {
       user: entry.user, role: entry.role, action: entry.action, target: entry.target, outcome: entry.outcome,
     };
     if (entry.detail && Object.keys(entry.detail).length > 0) fields.detail = JSON.stringify(entry.detail);
-    return this.redis.xAdd(this.key, `${now}-*`, fields, {
+    // '*': Redis's clock names the entry, so entries from nodes with skewed clocks still append in order.
+    return this.redis.xAdd(this.key, '*', fields, {
       TRIM: { strategy: 'MINID', strategyModifier: '~', threshold: Math.max(0, now - retentionMs) },
     });
   }

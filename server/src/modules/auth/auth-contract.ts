@@ -43,6 +43,8 @@ declare module 'fastify' {
       routes(): readonly RouteAccess[];
       /** One sweep of this node's sockets now (it also runs every SOCKET_AUTH_CHECK_MS). Returns sockets ended. */
       sweepSockets(): Promise<number>;
+      /** Every Socket.IO namespace with the roles its guard admits (undefined: no guard). */
+      socketNamespaces(): { name: string; roles: readonly Role[] | undefined }[];
     };
     audit: {
       /** Appends to the audit log; never throws into the caller's flow (a failure is logged and counted). */

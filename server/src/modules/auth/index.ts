@@ -11,7 +11,7 @@ import type { AuthConfig } from './auth-config.js';
 import { AuthRepository } from './auth-repository.js';
 import { hashPassword, sameSecret } from './auth-service.js';
 import { SessionService, bearerToken, type VerifiedSession } from './auth-sessions.js';
-import { SocketSessionSweep, checkSocketEvent, disconnectSockets, makeSocketGuard, type SocketRefusal } from './socket-auth.js';
+import { SocketSessionSweep, checkSocketEvent, guardedNamespaces, disconnectSockets, makeSocketGuard, type SocketRefusal } from './socket-auth.js';
 import { authRoutes } from './auth-routes.js';
 import type { RouteAccess } from './auth-contract.js';
 
@@ -121,6 +121,7 @@ export const authModule = fp<AuthModuleOptions>(
       },
       routes: () => routes,
       sweepSockets: () => sweep.sweep(),
+      socketNamespaces: () => guardedNamespaces(app.io),
     });
 
     authRoutes(app, {

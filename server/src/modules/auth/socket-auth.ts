@@ -22,8 +22,10 @@ function refusalError(code: string, message: string): Error {
   return Object.assign(new Error(message), { data: { code, message } });
 }
 
+const GUARD_ROLES = Symbol('guardRoles');
+
 export function makeSocketGuard(sessions: SessionService, roles: readonly Role[], refuse: SocketRefusal): SocketGuard {
-  return (socket, next) => {
+  const guard: SocketGuard = (socket, next) => {
     const raw: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
     const token = typeof raw === 'string' ? raw : undefined;
     if (!token) {
@@ -48,6 +50,22 @@ export function makeSocketGuard(sessions: SessionService, roles: readonly Role[]
       next(refusalError('unavailable', `认证暂不可用 / authentication unavailable: ${(err as Error).message}`));
     });
   };
+  return Object.assign(guard, { [GUARD_ROLES]: roles });
+}
+
+/** Every namespace this node serves, with the roles its guard admits (undefined: no guard, open to anyone). */
+export function guardedNamespaces(io: Server): { name: string; roles: readonly Role[] | undefined }[] {
+  return [...namespaces(io)].map((nsp) => {
+    // `_fns` holds a namespace's middlewares; Socket.IO offers no other way to read them back.
+    const fns = (nsp as unknown as { _fns: unknown[] })._fns;
+    const guard = fns.find((f): f is { [GUARD_ROLES]: readonly Role[] } => typeof f === 'function' && GUARD_ROLES in f);
+    return { name: nsp.name, roles: guard?.[GUARD_ROLES] };
+  });
+}
+
+function namespaces(io: Server): IterableIterator<Namespace> {
+  // `_nsps` is Socket.IO's registry of namespaces.
+  return (io as unknown as { _nsps: Map<string, Namespace> })._nsps.values();
 }
 
 /** Checks the socket's role for one event and that its session still exists (revoked → disconnected). */
@@ -73,8 +91,7 @@ export async function checkSocketEvent(
 
 function allSockets(io: Server): Socket[] {
   const out: Socket[] = [];
-  // `_nsps` is Socket.IO's registry of namespaces; there is no other way to list dynamic and static ones.
-  for (const nsp of (io as unknown as { _nsps: Map<string, Namespace> })._nsps.values()) {
+  for (const nsp of namespaces(io)) {
     for (const s of nsp.sockets.values()) out.push(s);
   }
   return out;
