@@ -34,7 +34,8 @@ Environment (all optional):
   HOST=0.0.0.0            server listen address
   REDIS_URL=redis://…     use this Redis instead of starting a private one
   REDIS_PORT=6380         port of the private redis-server (data in .data/redis)
-  SIMULATOR=off           do not run the demo simulator
+  SIMULATOR=off           do not run the demo simulator (nor seed the demo history)
+  SEED_HISTORY=off        do not seed 13 months of demo history (done once per Redis, before the server starts)
   CLIENT_DIST=…           serve a client build from elsewhere (no automatic build)
   START_TIMEOUT_MS=60000  how long to wait for /api/health before warning
 Everything else (KEY_PREFIX, JURISDICTION_DIR, LOG_LEVEL, STALE_AFTER_MS, FRAME_INTERVAL_MS,
@@ -49,6 +50,7 @@ const DEV = args.includes('--dev');
 const PORT = Number(process.env.PORT || 8080);
 const REDIS_PORT = Number(process.env.REDIS_PORT || 6380);
 const SIMULATOR = !/^(off|0|false|no)$/i.test(process.env.SIMULATOR ?? '');
+const SEED_HISTORY = SIMULATOR && !/^(off|0|false|no)$/i.test(process.env.SEED_HISTORY ?? '');
 const START_TIMEOUT_MS = Number(process.env.START_TIMEOUT_MS || 60_000);
 const hostEnv = process.env.HOST ?? '';
 const WILDCARD = ['', '0.0.0.0', '::', '[::]'];
@@ -328,6 +330,17 @@ if (redis.mode !== 'own') watchRedis();
 
 // ── 4. server, simulator, dev client ────────────────────────────────────────────────────────
 const childEnv = { ...process.env, REDIS_URL: redis.url };
+// Demo history for the statistics (once per Redis; idempotent if interrupted), before the server starts so that
+// no screen is connected while it writes months of incidents.
+if (SEED_HISTORY) {
+  log('seeding 13 months of demo history for the statistics (first start only; SEED_HISTORY=off to skip)…');
+  const [pnpm, pnpmArgs] = pnpmCommand();
+  const started = Date.now();
+  const code = await runPrefixed('history', pnpm, [...pnpmArgs, '--filter', '@ccr/server', 'exec', 'tsx', 'src/modules/stats/seed-history.ts', '--months', '13', '--once'], { env: childEnv });
+  if (shuttingDown) await new Promise(() => {}); // shutdown() exits
+  if (code !== 0) warn(`history seeding failed (exit ${code}); statistics show live data only. See the [history] lines above`);
+  else log(`history ready in ${formatDuration(Date.now() - started)}`);
+}
 supervise('server', () => packageScript(join(ROOT, 'server'), 'start', ROOT, childEnv), c.green);
 // Vite picks the next free port when 5173 is taken: take the URL from its own "Local:" line.
 let viteUrl = 'http://localhost:5173/';

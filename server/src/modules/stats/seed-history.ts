@@ -9,16 +9,19 @@ import { LiveRepository } from '../live/live-repository.js';
 import { StatsRepository } from './stats-repository.js';
 import { seedHistory } from './stats-history.js';
 
-const HELP = `pnpm seed:history [--months N] [--per-day N] [--seed N]
+const HELP = `pnpm seed:history [--months N] [--per-day N] [--seed N] [--once]
   Fills N months (default 13, at most 13) of incidents with their lifecycles and patrol presence up to yesterday,
   through the live ingest path, into REDIS_URL (default redis://127.0.0.1:6379) under KEY_PREFIX.
-  Idempotent: deterministic ids, a second run changes nothing.`;
+  Idempotent: deterministic ids, a second run changes nothing.
+  --once: do nothing if a seeding already completed on this Redis (pnpm start uses this, so days the demo
+          simulator ran live are not filled with history on a later start).`;
 
 const { values: opt } = parseArgs({
   options: {
     months: { type: 'string', default: '13' },
     'per-day': { type: 'string', default: '40' },
     seed: { type: 'string', default: '2026' },
+    once: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -43,8 +46,14 @@ await redis.connect();
 try {
   const live = new LiveRepository(redis, config.keyPrefix, config.eventStreamMaxLen);
   const stats = new StatsRepository(redis, live, config.eventStreamMaxLen);
-  const r = await seedHistory(live, stats, { jurisdiction, timeZone, months, incidentsPerDay: perDay, seed });
-  log.info(r, `history: ${r.days} days, ${r.incidents} incidents (${r.recorded} new, ${r.lifecycles} lifecycles written), ${r.presenceHours} presence hours in ${(r.ms / 1000).toFixed(1)} s`);
+  const done = opt.once ? await stats.historySeeded() : null;
+  if (done) {
+    log.info({ seeded: done }, 'history already seeded on this Redis (--once): nothing to do');
+  } else {
+    const r = await seedHistory(live, stats, { jurisdiction, timeZone, months, incidentsPerDay: perDay, seed });
+    await stats.markHistorySeeded(JSON.stringify({ at: new Date().toISOString(), months, perDay, seed, incidents: r.incidents }));
+    log.info(r, `history: ${r.days} days, ${r.incidents} incidents (${r.recorded} new, ${r.lifecycles} lifecycles written), ${r.presenceHours} presence hours in ${(r.ms / 1000).toFixed(1)} s`);
+  }
 } finally {
   await redis.close();
 }

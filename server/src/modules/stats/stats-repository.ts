@@ -80,6 +80,15 @@ export class StatsRepository {
     return (await ANNOUNCE_KPI.run(this.redis, [this.key('stats:kpi:last'), this.live.keys.events], [kpiJson, eventJson, now, this.eventsMaxLen])) === 1;
   }
 
+  /** What a completed history seeding wrote (null: never completed), so a demo start seeds only once. */
+  async historySeeded(): Promise<string | null> {
+    return this.redis.get(this.key('stats:history:seeded'));
+  }
+
+  async markHistorySeeded(summary: string): Promise<void> {
+    await this.redis.set(this.key('stats:history:seeded'), summary);
+  }
+
   /** Incidents reported in [from, to), newest first, a page at a time. */
   async incidentsReported(from: number, to: number, limit: number, offset: number): Promise<{ total: number; incidents: Incident[] }> {
     const key = this.live.keys.byTime;
