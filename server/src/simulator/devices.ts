@@ -62,7 +62,7 @@ type LoginResult =
   | { ok: true; token: string; expiresAt: number }
   | { ok: false; kind: 'unreachable' | 'refused' | 'rate_limited' | 'server_error'; reason: string; retryAfterMs?: number };
 
-type Outgoing = { event: 'order:acknowledge'; orderId: string } | { event: 'unit:report'; report: UnitReport };
+type Outgoing = { event: 'order:acknowledge'; orderId: string } | { event: 'unit:report'; report: UnitReport; retried?: boolean };
 
 const orderChecker = compileChecker(DeviceOrderSchema);
 /** Order ids a session remembers, newest last: far more than a unit receives between two restarts. */
@@ -304,6 +304,12 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
             if (this.socket.connected) later(ackTimeoutMs, () => void this.flush());
             return;
           }
+          if (!res.ok && res.error.code === 'unavailable') {
+            // The server could not do it just now (Redis away): same message again after a pause.
+            this.failures++;
+            later(backoff(this.failures), () => void this.flush());
+            return;
+          }
           this.outbox.shift();
           if (next.event === 'order:acknowledge') {
             stats.acksSent++;
@@ -311,11 +317,20 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
           } else {
             stats.reportsSent++;
           }
-          if (!res.ok) {
-            stats.refused++;
-            const what = next.event === 'order:acknowledge' ? `acknowledgement of ${next.orderId}` : `report ${next.report.status} ${next.report.incidentId ?? ''}`.trimEnd();
-            log(`${this.unitId}: ${what} refused: ${res.error.code} ${res.error.message}`);
+          if (res.ok) continue;
+          stats.refused++;
+          if (next.event === 'unit:report' && next.report.status === 'resolved' && res.error.code === 'illegal_transition' && !next.retried) {
+            // The server never saw the unit arrive (it was away, or the scene was left before the geofence
+            // looked): the officer confirms arrival by hand, then reports again — once.
+            log(`${this.unitId}: ${next.report.incidentId ?? ''} not marked on scene by the server; reporting arrival, then resolved again`);
+            this.outbox.unshift(
+              { event: 'unit:report', report: { status: 'on_scene', ...(next.report.incidentId ? { incidentId: next.report.incidentId } : {}) }, retried: true },
+              { event: 'unit:report', report: next.report, retried: true },
+            );
+            continue;
           }
+          const what = next.event === 'order:acknowledge' ? `acknowledgement of ${next.orderId}` : `report ${next.report.status} ${next.report.incidentId ?? ''}`.trimEnd();
+          log(`${this.unitId}: ${what} refused: ${res.error.code} ${res.error.message}`);
         }
       } finally {
         this.sending = false;
