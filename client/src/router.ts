@@ -1,11 +1,13 @@
 // `/` is the wall, `/login` the one public page. Every other route needs a session whose role is in its
 // `meta.roles` (any view role when it names none); otherwise the login page shows and says why.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
-import { VIEW_ROLES, type Role } from '@ccr/shared';
+import { DISPATCH_ROLES, VIEW_ROLES, type Role } from '@ccr/shared';
 // The wall is bundled with the entry, not lazily: a wall runs for days, and a chunk that a redeploy has
 // replaced in the meantime could no longer be fetched.
 import WallView from './views/WallView.vue';
 import LoginView from './views/LoginView.vue';
+// The console runs a whole shift: bundled with the entry for the same reason as the wall.
+import DispatchView from './views/DispatchView.vue';
 import { guardDecision, useAuthStore } from './stores/auth';
 
 declare module 'vue-router' {
@@ -19,6 +21,7 @@ declare module 'vue-router' {
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'wall', component: WallView, meta: { roles: VIEW_ROLES } },
+  { path: '/dispatch', name: 'dispatch', component: DispatchView, meta: { roles: DISPATCH_ROLES } },
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   { path: '/stats', name: 'stats', component: () => import('./views/StatsView.vue'), meta: { roles: VIEW_ROLES } },
   { path: '/:pathMatch(.*)*', redirect: '/' },

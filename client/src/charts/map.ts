@@ -496,7 +496,7 @@ export function consoleMapOption(input: ConsoleMapInput): EChartsCoreOption {
   const incidents = buildIncidentsMapOption(input.grids) as { series: object[] };
   return {
     ...base,
-    geo: { ...base.geo, roam: true, silent: true, zoom: 1, label: { ...(base.geo.label as object), fontSize: 13 } },
+    geo: { ...base.geo, roam: false, silent: true, zoom: 1, label: { ...(base.geo.label as object), fontSize: 13 } },
     series: [
       ...base.series,
       ...units.series,
@@ -555,6 +555,8 @@ export interface ConsoleMapData {
   rings: readonly ReachRing[];
   /** Zoom that shows a neighbourhood (zoomForSpan). */
   zoom: number;
+  /** Move the view to the selected incident (on selection; otherwise the view stays where it is). */
+  recentre?: boolean;
 }
 
 /** Everything that changes on the console map, as one setOption patch (a few hundred points at most). */
@@ -570,7 +572,7 @@ export function consoleMapUpdate(d: ConsoleMapData): EChartsCoreOption {
   }).filter((x) => x !== null);
   const ringUnits = d.rings.flatMap((r) => r.units.map((u) => ({ value: [u.lng, u.lat] as Point, itemStyle: { color: RING_COLORS[r.minutes] ?? COLORS.emergency } })));
   return {
-    geo: sel ? { center: [sel.lng, sel.lat], zoom: d.zoom } : { center: undefined, zoom: 1 },
+    ...(d.recentre === false ? {} : { geo: sel ? { center: [sel.lng, sel.lat], zoom: d.zoom } : { center: undefined, zoom: 1 } }),
     series: [
       ...unitLayers.filter((s) => s !== emergency),
       { id: EMERGENCY_SERIES_ID, data: emergency.data },

@@ -1,0 +1,142 @@
+// The console's pure rules: queue order, ↑/↓, the keyboard, time-in-status colours, and one command id per
+// action however often the network makes us retry it.
+import { describe, expect, it } from 'vitest';
+import { incident, T0, unit } from '../../test/fixtures';
+import { ApiError } from '../../api';
+import { LONG_STATUS_MS, OVERLONG_STATUS_MS, assignedUnits, queueOrder, statusTone, stepSelection, unitsByTeam } from './queue';
+import { keyAction } from './keys';
+import { newCommandId, sendWithRetry } from './commands';
+import { DISPATCH_MESSAGE_KEYS, dispatchMessageTable } from './i18n';
+import { CommandIdSchema, compileChecker } from '@ccr/shared';
+
+describe('queue order', () => {
+  it('puts waiting incidents first, by priority, then the longest waiting; then those being handled', () => {
+    const list = [
+      incident({ id: 'P3-old', priority: 3, reportedAt: T0 - 600_000 }),
+      incident({ id: 'P1-new', priority: 1, reportedAt: T0 }),
+      incident({ id: 'P1-old', priority: 1, reportedAt: T0 - 60_000 }),
+      incident({ id: 'P1-sent', priority: 1, status: 'dispatched', reportedAt: T0 - 900_000 }),
+      incident({ id: 'P2-scene', priority: 2, status: 'on_scene', reportedAt: T0 - 1_000_000 }),
+      incident({ id: 'P2-road', priority: 2, status: 'en_route', reportedAt: T0 - 100 }),
+      incident({ id: 'P1-done', priority: 1, status: 'resolved', reportedAt: T0 - 2_000_000 }),
+      incident({ id: 'P2-new', priority: 2, reportedAt: T0 - 5 }),
+    ];
+    expect(queueOrder(list).map((i) => i.id)).toEqual(['P1-old', 'P1-new', 'P2-new', 'P3-old', 'P1-sent', 'P2-road', 'P2-scene', 'P1-done']);
+  });
+
+  it('breaks ties by id so the order never flickers', () => {
+    const a = incident({ id: 'B', priority: 1 });
+    const b = incident({ id: 'A', priority: 1 });
+    expect(queueOrder([a, b]).map((i) => i.id)).toEqual(['A', 'B']);
+    expect(queueOrder([b, a]).map((i) => i.id)).toEqual(['A', 'B']);
+  });
+
+  it('steps through the queue with ↑/↓ and stops at the ends', () => {
+    const q = queueOrder([incident({ id: 'A', priority: 1 }), incident({ id: 'B', priority: 2 }), incident({ id: 'C', priority: 3 })]);
+    expect(stepSelection(q, null, 1)).toBe('A');
+    expect(stepSelection(q, 'A', 1)).toBe('B');
+    expect(stepSelection(q, 'C', 1)).toBe('C');
+    expect(stepSelection(q, 'A', -1)).toBe('A');
+    expect(stepSelection(q, 'gone', -1)).toBe('A');
+    expect(stepSelection([], 'A', 1)).toBeNull();
+  });
+});
+
+describe('keyboard', () => {
+  it('maps the console keys', () => {
+    expect(keyAction({ key: 'Enter' })).toEqual({ kind: 'dispatch' });
+    expect(keyAction({ key: 'ArrowDown' })).toEqual({ kind: 'next' });
+    expect(keyAction({ key: 'ArrowUp' })).toEqual({ kind: 'prev' });
+    expect(keyAction({ key: '3' })).toEqual({ kind: 'pick', rank: 3 });
+    expect(keyAction({ key: '0' })).toBeNull();
+    for (const [k, kind] of [['b', 'backup'], ['B', 'backup'], ['g', 'reassign'], ['x', 'cancel'], ['a', 'alert'], ['r', 'resolve'], ['c', 'close'], ['n', 'note']] as const) {
+      expect(keyAction({ key: k })).toEqual({ kind });
+    }
+  });
+
+  it('leaves typing in a field alone (except Esc), ignores shortcuts with modifiers and a held Enter', () => {
+    expect(keyAction({ key: 'r', inField: true })).toBeNull();
+    expect(keyAction({ key: 'Enter', inField: true })).toBeNull();
+    expect(keyAction({ key: 'Escape', inField: true })).toEqual({ kind: 'escape' });
+    expect(keyAction({ key: 'c', ctrlKey: true })).toBeNull();
+    expect(keyAction({ key: 'r', metaKey: true })).toBeNull();
+    expect(keyAction({ key: 'Enter', repeat: true })).toBeNull();
+    expect(keyAction({ key: 'ArrowDown', repeat: true })).toEqual({ kind: 'next' });
+  });
+});
+
+describe('unit status board', () => {
+  it('colours time in status, greys stale units and dims off-duty ones', () => {
+    const u = (over: Parameters<typeof unit>[0]) => unit({ statusSince: T0, ...over });
+    expect(statusTone(u({ id: 'a', status: 'available' }), T0 + 5 * OVERLONG_STATUS_MS)).toBe('available');
+    expect(statusTone(u({ id: 'b', status: 'busy' }), T0 + 60_000)).toBe('ok');
+    expect(statusTone(u({ id: 'c', status: 'on_scene' }), T0 + LONG_STATUS_MS)).toBe('long');
+    expect(statusTone(u({ id: 'd', status: 'en_route' }), T0 + OVERLONG_STATUS_MS)).toBe('overlong');
+    expect(statusTone(u({ id: 'e', status: 'busy', stale: true }), T0)).toBe('stale');
+    expect(statusTone(u({ id: 'f', status: 'off_duty' }), T0)).toBe('off');
+  });
+
+  it('groups police units by team and counts the available ones, leaving out emergency units', () => {
+    const groups = unitsByTeam([
+      unit({ id: 'P-2', name: '巡2', team: 'patrol' }),
+      unit({ id: 'P-1', name: '巡1', team: 'patrol', stale: true }),
+      unit({ id: 'C-1', name: '社1', kind: 'community_officer', team: 'community', status: 'busy' }),
+      unit({ id: 'E-1', name: '应急', kind: 'emergency_unit', team: null }),
+    ]);
+    expect(groups.map((g) => [g.team, g.units.map((u) => u.id), g.available])).toEqual([
+      ['community', ['C-1'], 0], ['case', [], 0], ['patrol', ['P-1', 'P-2'], 1],
+    ]);
+  });
+
+  it("finds an incident's units from its list and from the units' own assignment", () => {
+    const units = new Map([
+      ['P-1', unit({ id: 'P-1', status: 'en_route', incidentId: 'JQ-1' })],
+      ['P-2', unit({ id: 'P-2', status: 'dispatched', incidentId: 'JQ-1' })],
+      ['P-3', unit({ id: 'P-3' })],
+    ]);
+    expect(assignedUnits(incident({ id: 'JQ-1', assignedUnitIds: ['P-1'] }), units).map((u) => u.id)).toEqual(['P-1', 'P-2']);
+  });
+});
+
+describe('command ids', () => {
+  it('are valid command ids and different every time', () => {
+    const checker = compileChecker(CommandIdSchema);
+    const ids = new Set(Array.from({ length: 200 }, () => newCommandId()));
+    expect(ids.size).toBe(200);
+    for (const id of ids) expect(checker.check(id), id).toBe(true);
+  });
+
+  it('are reused on every retry after a network failure, and a server answer ends the retries', async () => {
+    const seen: string[] = [];
+    const network = new ApiError(0, 'network', '无法连接服务器', null, true);
+    const res = await sendWithRetry(async (id) => {
+      seen.push(id);
+      if (seen.length < 3) throw network;
+      return { ok: id };
+    }, undefined, { sleep: async () => {} });
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen).size).toBe(1);
+    expect(res).toEqual({ ok: seen[0] });
+
+    let calls = 0;
+    const conflict = new ApiError(409, 'unit_unavailable', 'P-03 已被 JQ-1 调派（dispatcher）', null, false);
+    await expect(sendWithRetry(async () => { calls++; throw conflict; }, 'cmd-fixed-1', { sleep: async () => {} })).rejects.toBe(conflict);
+    expect(calls).toBe(1);
+  });
+
+  it('gives up after the last retry with the network error', async () => {
+    const network = new ApiError(0, 'network', '无法连接服务器', null, true);
+    let calls = 0;
+    await expect(sendWithRetry(async () => { calls++; throw network; }, 'cmd-fixed-2', { delaysMs: [1, 1], sleep: async () => {} })).rejects.toBe(network);
+    expect(calls).toBe(3);
+  });
+});
+
+describe('console strings', () => {
+  it('has both languages for every key', () => {
+    for (const k of DISPATCH_MESSAGE_KEYS) {
+      expect(dispatchMessageTable[k]['zh-CN'].length, k).toBeGreaterThan(0);
+      expect(dispatchMessageTable[k].en.length, k).toBeGreaterThan(0);
+    }
+  });
+});

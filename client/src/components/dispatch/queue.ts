@@ -1,0 +1,69 @@
+// Pure rules of the console: the order of the queue, the unit status board's groups and colours.
+import { TEAMS, type Incident, type IncidentStatus, type LiveUnit, type Team } from '@ccr/shared';
+
+/** Received (接警, nobody sent yet) first, then by how far the incident has gone. */
+const STAGE: Record<IncidentStatus, number> = {
+  received: 0, dispatched: 1, en_route: 1, on_scene: 2, resolved: 3, closed: 4, cancelled: 4, merged: 4,
+};
+
+/** Queue order: incidents still waiting for a unit first; within a stage by priority, then longest waiting. */
+export function compareQueue(a: Incident, b: Incident): number {
+  return STAGE[a.status] - STAGE[b.status]
+    || a.priority - b.priority
+    || a.reportedAt - b.reportedAt
+    || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function queueOrder(incidents: Iterable<Incident>): Incident[] {
+  return [...incidents].sort(compareQueue);
+}
+
+/** The incident a step of ↑/↓ lands on (stays at the ends; the first one when nothing is selected). */
+export function stepSelection(queue: readonly Incident[], selectedId: string | null, step: number): string | null {
+  if (queue.length === 0) return null;
+  const at = selectedId === null ? -1 : queue.findIndex((i) => i.id === selectedId);
+  if (at < 0) return queue[0]!.id;
+  return queue[Math.max(0, Math.min(queue.length - 1, at + step))]!.id;
+}
+
+/** Time-in-status colour of a unit on the board. Stale wins: a silent unit's status is not to be trusted. */
+export type StatusTone = 'stale' | 'off' | 'available' | 'ok' | 'long' | 'overlong';
+/** A unit busy, sent or on scene for longer than these is amber, then red (a check-in is due). */
+export const LONG_STATUS_MS = 30 * 60_000;
+export const OVERLONG_STATUS_MS = 60 * 60_000;
+
+export function statusTone(u: Pick<LiveUnit, 'status' | 'stale' | 'statusSince'>, now: number): StatusTone {
+  if (u.stale) return 'stale';
+  if (u.status === 'off_duty') return 'off';
+  if (u.status === 'available') return 'available';
+  const t = now - u.statusSince;
+  return t >= OVERLONG_STATUS_MS ? 'overlong' : t >= LONG_STATUS_MS ? 'long' : 'ok';
+}
+
+export interface TeamGroup { team: Team; units: LiveUnit[]; available: number }
+
+/** Police units by team (一室三队), each team by kind then name; non-police forces are left out. */
+export function unitsByTeam(units: Iterable<LiveUnit>): TeamGroup[] {
+  const groups = new Map<Team, TeamGroup>(TEAMS.map((t) => [t, { team: t, units: [], available: 0 }]));
+  for (const u of units) {
+    if (u.team === null) continue;
+    const g = groups.get(u.team);
+    if (!g) continue;
+    g.units.push(u);
+    if (u.status === 'available' && !u.stale) g.available++;
+  }
+  for (const g of groups.values()) g.units.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name, 'zh-CN') || a.id.localeCompare(b.id));
+  return [...groups.values()];
+}
+
+/** Units assigned to an incident (from the incident's list, falling back to the units' own incidentId). */
+export function assignedUnits(incident: Incident, units: ReadonlyMap<string, LiveUnit>): LiveUnit[] {
+  const out: LiveUnit[] = [];
+  const seen = new Set<string>();
+  for (const id of incident.assignedUnitIds) {
+    const u = units.get(id);
+    if (u) { out.push(u); seen.add(id); }
+  }
+  for (const u of units.values()) if (u.incidentId === incident.id && !seen.has(u.id)) out.push(u);
+  return out;
+}
