@@ -150,7 +150,8 @@ export class DeviceChannel {
 
   /** Orders still unacknowledged a while after they were issued, sent again to devices connected to this node. */
   private async resendOverdue(): Promise<void> {
-    const units = await this.deps.repo.unitsWithOverdueOrders(Date.now() - RESEND_AFTER_MS, 1_000);
+    const now = Date.now();
+    const units = await this.deps.repo.unitsWithOverdueOrders(now - RESEND_AFTER_MS, now, 5_000);
     for (const unitId of units) {
       if (!this.nsp.adapter.rooms.has(unitRoom(unitId))) continue;
       for (const order of await this.deps.repo.pendingOrders(unitId)) this.nsp.to(unitRoom(unitId)).emit('order:issued', order);

@@ -45,6 +45,7 @@ export function parseUnitFragment(id: string, fragment: string | null): UnitStat
   return { id, status: f.status, statusSince: f.statusSince, ...(f.incidentId ? { incidentId: f.incidentId } : {}) };
 }
 
+/** How long a command id is remembered, and an unacknowledged order kept. */
 export const COMMAND_TTL_MS = 24 * 3_600_000;
 
 export class DispatchRepository {
@@ -166,9 +167,11 @@ export class DispatchRepository {
     return (await ACK_ORDER.run(this.redis, [this.ordersKey(unitId), this.keys.pendingOrders], [unitId, orderId])) === 1;
   }
 
-  /** Units with an order issued before `cutoff` and still not acknowledged (a notification may have been lost). */
-  async unitsWithOverdueOrders(cutoff: number, limit: number): Promise<string[]> {
-    const members = await this.redis.zRangeByScore(this.keys.pendingOrders, '-inf', cutoff, { LIMIT: { offset: 0, count: limit } });
+  /** Units with an order issued before `cutoff` and still not acknowledged (a notification may have been lost).
+   *  Orders a unit never acknowledged are dropped after COMMAND_TTL_MS (their hash expires in the commit). */
+  async unitsWithOverdueOrders(cutoff: number, now: number, limit: number): Promise<string[]> {
+    await this.redis.zRemRangeByScore(this.keys.pendingOrders, '-inf', now - COMMAND_TTL_MS);
+    const members = await this.redis.zRangeByScore(this.keys.pendingOrders, now - COMMAND_TTL_MS, cutoff, { LIMIT: { offset: 0, count: limit } });
     return [...new Set(members.map((m) => m.slice(0, m.lastIndexOf('|'))))];
   }
 }

@@ -43,11 +43,15 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const { commands, repo } = deps;
 
-  /** Bad input is a 400 in both languages, counted; Fastify's own text names the field. */
-  const errorHandler = (action: string) => (err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+  /** Bad input is a 400 in both languages, counted and audited; Fastify's own text names the field. */
+  const errorHandler = (action: string, subject: 'incident' | 'unit') => async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (err.validation) {
+      const message = `请求无效 / invalid request: ${err.message}`;
       deps.refused.inc({ action, reason: 'invalid_request' });
-      return reply.code(400).send({ error: 'invalid_request', message: `请求无效 / invalid request: ${err.message}` });
+      const id = String((req.params as { id?: unknown } | undefined)?.id ?? '').slice(0, 64);
+      const commandId = (req.body as { commandId?: unknown } | undefined)?.commandId;
+      await audit(req, action, `${subject}:${id}`, 'refused', { error: 'invalid_request', message, ...(typeof commandId === 'string' ? { commandId: commandId.slice(0, 64) } : {}) });
+      return reply.code(400).send({ error: 'invalid_request', message });
     }
     throw err;
   };
@@ -74,10 +78,10 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
   };
 
   const actor = (req: Req, note?: string) => ({ by: req.user?.username ?? 'anonymous', at: Date.now(), ...(note ? { note } : {}) });
-  const route = <B extends TSchema>(url: string, summary: string, body: B, params: TSchema = Type.Object({ id: IncidentIdSchema })) => ({
+  const route = <B extends TSchema>(action: string, summary: string, body: B, subject: 'incident' | 'unit' = 'incident') => ({
     config: { roles: DISPATCH_ROLES },
-    errorHandler: errorHandler(url),
-    schema: { tags: ['dispatch'], summary, params, body, response: responses },
+    errorHandler: errorHandler(action, subject),
+    schema: { tags: ['dispatch'], summary, params: Type.Object({ id: subject === 'incident' ? IncidentIdSchema : UnitIdSchema }), body, response: responses },
   });
 
   // Errors while running a command are audited as such, then left to Fastify (500).
@@ -90,7 +94,7 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
     }
   };
 
-  app.post('/api/incidents/:id/dispatch', route('/dispatch', 'Dispatch units to an incident (first units): 派警', DispatchRequestSchema), async (req, reply) => {
+  app.post('/api/incidents/:id/dispatch', route('incident.dispatch', 'Dispatch units to an incident (first units): 派警', DispatchRequestSchema), async (req, reply) => {
     const { id } = req.params as { id: string };
     const b = req.body;
     const action = 'incident.dispatch';
@@ -102,7 +106,7 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
     return answer(req, reply, action, `incident:${id}`, b.commandId, out!, detail);
   });
 
-  app.post('/api/incidents/:id/backup', route('/backup', 'Send more units to a dispatched incident: 增援', DispatchRequestSchema), async (req, reply) => {
+  app.post('/api/incidents/:id/backup', route('incident.backup', 'Send more units to a dispatched incident: 增援', DispatchRequestSchema), async (req, reply) => {
     const { id } = req.params as { id: string };
     const b = req.body;
     const action = 'incident.backup';
@@ -114,7 +118,7 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
     return answer(req, reply, action, `incident:${id}`, b.commandId, out!, detail);
   });
 
-  app.post('/api/incidents/:id/reassign', route('/reassign', 'Replace one assigned unit by another: 改派', ReassignRequestSchema), async (req, reply) => {
+  app.post('/api/incidents/:id/reassign', route('incident.reassign', 'Replace one assigned unit by another: 改派', ReassignRequestSchema), async (req, reply) => {
     const { id } = req.params as { id: string };
     const b = req.body;
     const action = 'incident.reassign';
@@ -126,7 +130,7 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
     return answer(req, reply, action, `incident:${id}`, b.commandId, out!, detail);
   });
 
-  app.post('/api/incidents/:id/cancel', route('/cancel', 'Withdraw an incident; its units are released: 撤销', CancelRequestSchema), async (req, reply) => {
+  app.post('/api/incidents/:id/cancel', route('incident.cancel', 'Withdraw an incident; its units are released: 撤销', CancelRequestSchema), async (req, reply) => {
     const { id } = req.params as { id: string };
     const b = req.body;
     const action = 'incident.cancel';
@@ -138,7 +142,7 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
     return answer(req, reply, action, `incident:${id}`, b.commandId, out!, detail);
   });
 
-  app.post('/api/incidents/:id/merge', route('/merge', 'Merge a duplicate report into another open incident: 合并', MergeRequestSchema), async (req, reply) => {
+  app.post('/api/incidents/:id/merge', route('incident.merge', 'Merge a duplicate report into another open incident: 合并', MergeRequestSchema), async (req, reply) => {
     const { id } = req.params as { id: string };
     const b = req.body;
     const action = 'incident.merge';
@@ -151,7 +155,7 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
   });
 
   app.post('/api/incidents/:id/alert-emergency-units',
-    route('/alert-emergency-units', 'Call out the minimum emergency units within the 1-, 3- or 5-minute ring (tiered; each unit once per incident): 应急单元响应', AlertEmergencyRequestSchema),
+    route('incident.alert_emergency_units', 'Call out the minimum emergency units within the 1-, 3- or 5-minute ring (tiered; each unit once per incident): 应急单元响应', AlertEmergencyRequestSchema),
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const b = req.body;
@@ -171,7 +175,7 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
       return answer(req, reply, action, `incident:${id}`, b.commandId, out!, detail);
     });
 
-  app.post('/api/incidents/:id/resolve', route('/resolve', 'Mark an incident on scene as handled; its units are released: 处置完毕', ResolveRequestSchema), async (req, reply) => {
+  app.post('/api/incidents/:id/resolve', route('incident.resolve', 'Mark an incident on scene as handled; its units are released: 处置完毕', ResolveRequestSchema), async (req, reply) => {
     const { id } = req.params as { id: string };
     const b = req.body;
     const action = 'incident.resolve';
@@ -182,7 +186,7 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
     return answer(req, reply, action, `incident:${id}`, b.commandId, out!, {});
   });
 
-  app.post('/api/incidents/:id/close', route('/close', 'Close a resolved incident with its outcome: 反馈/办结', CloseRequestSchema), async (req, reply) => {
+  app.post('/api/incidents/:id/close', route('incident.close', 'Close a resolved incident with its outcome: 反馈/办结', CloseRequestSchema), async (req, reply) => {
     const { id } = req.params as { id: string };
     const b = req.body;
     const action = 'incident.close';
@@ -195,7 +199,7 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
   });
 
   app.post('/api/units/:id/status',
-    route('/units/status', 'Set a unit that is not assigned available, busy or off duty', UnitStatusRequestSchema, Type.Object({ id: UnitIdSchema })),
+    route('unit.status', 'Set a unit that is not assigned available, busy or off duty', UnitStatusRequestSchema, 'unit'),
     async (req, reply) => {
       const { id } = req.params as { id: string };
       const b = req.body;

@@ -10,7 +10,7 @@ import { PRELUDE } from '../live/live-scripts.js';
  *       9 command record ('' allowed when there is no command id), 10 pending-orders index, 11 today's stats,
  *       12 alerted set of the incident (may be unused),
  *       then nInc incident keys, then nOrders order-hash keys (one per order), then nBuckets statistics bucket keys
- * ARGV  1 now, 2 maxlen, 3 today, 4 command record ttl (ms), 5 body hash ('' = no command record), 6 command id,
+ * ARGV  1 now, 2 maxlen, 3 today, 4 ttl (ms) of the command record and of a unit's unacknowledged orders, 5 body hash ('' = no command record), 6 command id,
  *       7 result incident JSON ('' = none), 8 nInc, 9 nUnits, 10 nOrders, 11 nMoves, 12 nResultUnits,
  *       13 order channel, 14 nAlerted,
  *       then per incident: expectedRaw, newJson, id, reportedAt, isOpen ('1'/'0')
@@ -74,6 +74,7 @@ end
 for i = 0, nOrders - 1 do
   local b = orderBase + i * 3
   redis.call('HSET', KEYS[orderKey0 + 1 + i], ARGV[b + 1], ARGV[b + 2])
+  redis.call('PEXPIRE', KEYS[orderKey0 + 1 + i], ARGV[4])
   redis.call('ZADD', KEYS[10], now, ARGV[b] .. '|' .. ARGV[b + 1])
   redis.call('PUBLISH', ARGV[13], ARGV[b + 2])
 end

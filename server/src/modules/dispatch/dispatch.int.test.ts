@@ -5,6 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import {
   DEVICE_NAMESPACE, type AuditPage, type CommandConflict, type CommandResult, type DeviceClientToServerEvents,
   type DeviceOrder, type DeviceServerToClientEvents, type Incident, type IncidentReport, type LiveUnit,
+  localDayOf, responseIntervals,
 } from '@ccr/shared';
 import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '../../testing/index.js';
 
@@ -112,6 +113,13 @@ describe('dispatch commands', () => {
     expect(unitStatuses).toEqual(['dispatched', 'en_route', 'on_scene', 'available']);
     const stored = (await (await fetch(`${s.url}/api/incidents/JQ-F1`, { headers: await bed.headers(s, 'operator') })).json()) as Incident;
     expect(stored.timeline.map((e) => e.status)).toEqual(['received', 'dispatched', 'en_route', 'on_scene', 'resolved', 'closed']);
+    // The statistics moved in the same commits: response intervals from the timeline, the closure counted once.
+    const day = localDayOf(stored.reportedAt, s.app.live.timeZone);
+    const resp = await bed.producer.hGetAll(`${s.prefix}stats:resp:${day}`);
+    const intervals = responseIntervals(stored);
+    expect(Number(resp['d|prio:1|ms'])).toBe(intervals.dispatch);
+    expect(Number(resp['s|prio:1|ms'])).toBe(intervals.on_scene);
+    expect(await bed.producer.hGet(`${s.prefix}stats:day:${day}`, 'closed')).toBe('1');
 
     const entries = await audit(s, 'target=incident:JQ-F1');
     expect(entries.map((e) => e.action).sort()).toEqual(['incident.close', 'incident.dispatch', 'incident.resolve']);
@@ -221,6 +229,19 @@ describe('dispatch commands', () => {
 
     const refusals = await audit(s, 'outcome=refused');
     expect(refusals.map((e) => e.action)).toEqual(expect.arrayContaining(['incident.close', 'incident.dispatch', 'unit.status', 'incident.backup']));
+    expect(refusals.filter((e) => e.detail?.error === 'invalid_request' && e.user === 'dispatcher' && e.target === 'incident:JQ-X1')).toHaveLength(2);
+  });
+
+  it('documents every command in the OpenAPI document with its answers', async () => {
+    const s = await bed.server();
+    const doc = (await (await fetch(`${s.url}/docs/json`)).json()) as { paths: Record<string, { post?: { tags: string[]; responses: Record<string, unknown> } }> };
+    const commands = ['dispatch', 'backup', 'reassign', 'cancel', 'merge', 'alert-emergency-units', 'resolve', 'close'].map((c) => `/api/incidents/{id}/${c}`);
+    for (const path of [...commands, '/api/units/{id}/status']) {
+      const op = doc.paths[path]?.post;
+      expect(op, path).toBeDefined();
+      expect(op!.tags).toEqual(['dispatch']);
+      expect(Object.keys(op!.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409']);
+    }
   });
 
   it('reassign, cancel and merge release or move units; emergency units are called out ring by ring, once each', async () => {
@@ -309,6 +330,16 @@ describe('device channel', () => {
 
     const reports = await audit(s, 'target=unit:P-04');
     expect(reports.filter((e) => e.action.startsWith('unit.report.') && e.outcome === 'refused')).toHaveLength(2);
+  });
+
+  it('an order issued on one server node reaches a device connected to another', async () => {
+    const a = await bed.server();
+    const b = await bed.server({ keyPrefix: a.prefix });
+    await incidents(a, ['JQ-N1']);
+    const dev = await device(b, 'P-02');
+    expect((await post(a, '/api/incidents/JQ-N1/dispatch', { unitIds: ['P-02'], commandId: cmd() })).status).toBe(200);
+    await until(() => dev.orders.length === 1, 'order through the other node');
+    expect(dev.orders[0]).toMatchObject({ unitId: 'P-02', kind: 'dispatch', incident: { id: 'JQ-N1' } });
   });
 
   it('refuses sockets without a device token', async () => {
