@@ -33,7 +33,7 @@ export const metricsPlugin = fp(
     const metrics = createMetrics();
     app.decorate('metrics', metrics);
     // Admins, or a Prometheus scraper holding METRICS_TOKEN.
-    app.get('/metrics', { config: { roles: ['admin'], scrapeToken: true }, schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
+    app.get('/metrics', { config: { roles: ['admin'], scrapeToken: true }, schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format); an admin token or METRICS_TOKEN as the bearer', produces: ['text/plain'] } }, async (_req, reply) => {
       reply.header('content-type', metrics.registry.contentType);
       return metrics.registry.metrics();
     });

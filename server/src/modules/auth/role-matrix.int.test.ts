@@ -1,0 +1,173 @@
+// The role matrix: every route the app registers (collected as they are registered, so routes added later are
+// covered without editing this file) and every socket namespace and event, against every role, no token and
+// a bad token. Allowed principals are never refused by the access rule; everyone else is, with 401 or 403.
+import { describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { ROLES, VIEW_ROLES, type Role } from '@ccr/shared';
+import { fixtureGridCentre, useTestbed, type TestServer } from '../../testing/index.js';
+
+const bed = useTestbed('matrix');
+type Principal = Role | 'anonymous' | 'bad-token';
+const PRINCIPALS: Principal[] = [...ROLES, 'anonymous', 'bad-token'];
+const BAD_TOKEN = 'not-a-real-token-0123456789abcdef';
+
+async function tokenOf(s: TestServer, who: Principal): Promise<string | undefined> {
+  if (who === 'anonymous') return undefined;
+  if (who === 'bad-token') return BAD_TOKEN;
+  return bed.token(s, who);
+}
+
+/** Known events per namespace, with a payload the handler refuses on schema (so an allowed call changes nothing). */
+const SOCKET_EVENTS: Record<string, { event: string; roles: readonly Role[]; payload: unknown }[]> = {
+  '/': [{ event: 'live:subscribe', roles: VIEW_ROLES, payload: { since: 'not-a-sequence', extra: 1 } }],
+  '/device': [
+    { event: 'order:acknowledge', roles: ['device'], payload: { bogus: 1 } },
+    { event: 'unit:report', roles: ['device'], payload: { bogus: 1 } },
+  ],
+};
+
+function connect(s: TestServer, nsp: string, token: string | undefined): Promise<{ socket: Socket; error?: { message: string; data?: { code: string } } }> {
+  const socket = io(`${s.url}${nsp === '/' ? '' : nsp}`, { transports: ['websocket'], reconnection: false, auth: token ? { token } : {}, forceNew: true });
+  bed.onCleanup(() => void socket.close());
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve({ socket }));
+    socket.once('connect_error', (error: Error & { data?: { code: string } }) => resolve({ socket, error }));
+  });
+}
+
+describe('role matrix', () => {
+  it('every route declares roles or public, and each role is let in exactly where it is allowed', async () => {
+    const s = await bed.server();
+    const routes = s.app.auth.routes();
+    expect(routes.length).toBeGreaterThan(10);
+
+    const undeclared = routes.filter((r) => !r.public && !r.roles).map((r) => `${r.method} ${r.url}`);
+    expect(undeclared, 'routes without config.roles or config.public (refused to everyone)').toEqual([]);
+
+    // Logout ends the token it is called with: it goes last.
+    const ordered = [...routes].sort((a, b) => Number(a.url === '/api/auth/logout') - Number(b.url === '/api/auth/logout'));
+    const wrong: string[] = [];
+    for (const r of ordered) {
+      if (r.url.includes('*')) continue; // static files and docs assets: public wildcards
+      const path = r.url.replace(/:[A-Za-z_]+/g, 'X-1');
+      const hasBody = !['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(r.method);
+      for (const who of PRINCIPALS) {
+        if (r.public && who !== 'anonymous') continue;
+        const token = await tokenOf(s, who);
+        const res = await fetch(`${s.url}${path}`, {
+          method: r.method,
+          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(hasBody ? { 'content-type': 'application/json' } : {}) },
+          ...(hasBody ? { body: '{}' } : {}),
+        });
+        await res.arrayBuffer();
+        const allowed = r.public || (who !== 'anonymous' && who !== 'bad-token' && (r.roles ?? []).includes(who));
+        const expected = allowed ? 'not 401/403' : who === 'anonymous' || who === 'bad-token' ? '401' : '403';
+        const ok = allowed ? res.status !== 401 && res.status !== 403 : String(res.status) === expected;
+        if (!ok) wrong.push(`${r.method} ${r.url} as ${who}: ${res.status}, expected ${expected}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+
+    // Refusals are counted and audited (a fresh admin login: the matrix ended with logouts).
+    const admin = { authorization: `Bearer ${(await bed.login(s, 'admin', s.config.auth.demoPassword!)).token}` };
+    const metrics = await (await bed.fetch(s, '/metrics', { headers: admin })).text();
+    expect(metrics).toMatch(/ccr_auth_refused_total\{kind="http",reason="no_token"\} [1-9]/);
+    expect(metrics).toMatch(/ccr_auth_refused_total\{kind="http",reason="forbidden"\} [1-9]/);
+    const audit = (await (await bed.fetch(s, '/api/audit?action=http.refused&limit=500', { headers: admin })).json()) as { items: { user: string; detail?: { status?: number } }[] };
+    expect(audit.items.some((e) => e.user === 'anonymous' && e.detail?.status === 401)).toBe(true);
+    expect(audit.items.some((e) => e.user === 'operator' && e.detail?.status === 403)).toBe(true);
+  });
+
+  it('/metrics also takes the scrape token; /api/health and the docs are open', async () => {
+    const s = await bed.server({ auth: { metricsToken: 'scrape-token-for-tests' } });
+    expect((await fetch(`${s.url}/metrics`, { headers: { authorization: 'Bearer scrape-token-for-tests' } })).status).toBe(200);
+    expect((await fetch(`${s.url}/metrics`)).status).toBe(401);
+    // The scrape token is good for /metrics only.
+    expect((await fetch(`${s.url}/api/units`, { headers: { authorization: 'Bearer scrape-token-for-tests' } })).status).toBe(401);
+    expect((await fetch(`${s.url}/api/health`)).status).toBe(200);
+    expect((await fetch(`${s.url}/docs`)).status).toBeLessThan(400);
+    const doc = (await (await fetch(`${s.url}/docs/json`)).json()) as {
+      components: { securitySchemes: Record<string, unknown> }; paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    expect(doc.components.securitySchemes.bearerAuth).toBeDefined();
+    expect(doc.paths['/api/units']?.get?.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/api/auth/login']?.post?.security).toBeUndefined();
+  });
+
+  it('every namespace has a guard; each role connects and sends each event only where allowed', async () => {
+    const s = await bed.server();
+    const namespaces = s.app.auth.socketNamespaces();
+    expect(namespaces.map((n) => n.name)).toContain('/');
+    expect(namespaces.filter((n) => !n.roles).map((n) => n.name), 'namespaces without app.auth.socketGuard').toEqual([]);
+    expect(namespaces.filter((n) => !SOCKET_EVENTS[n.name]).map((n) => n.name), 'namespaces missing from SOCKET_EVENTS in this test').toEqual([]);
+
+    const wrong: string[] = [];
+    for (const { name, roles } of namespaces) {
+      for (const who of PRINCIPALS) {
+        const { socket, error } = await connect(s, name, await tokenOf(s, who));
+        const mayConnect = who !== 'anonymous' && who !== 'bad-token' && roles!.includes(who);
+        if (mayConnect !== !error) {
+          wrong.push(`${name} connect as ${who}: ${error ? `refused (${error.data?.code})` : 'connected'}`);
+          continue;
+        }
+        if (error) {
+          const expected = who === 'anonymous' || who === 'bad-token' ? 'unauthorized' : 'forbidden';
+          if (error.data?.code !== expected) wrong.push(`${name} connect as ${who}: ${error.data?.code}, expected ${expected}`);
+          continue;
+        }
+        for (const { event, roles: eventRoles } of SOCKET_EVENTS[name]!) {
+          const payload = SOCKET_EVENTS[name]!.find((e) => e.event === event)!.payload;
+          const res = (await socket.timeout(3_000).emitWithAck(event, payload)) as { ok: boolean; error?: { code: string } };
+          const refused = !res.ok && ['forbidden', 'unauthorized'].includes(res.error?.code ?? '');
+          if (refused === (eventRoles as readonly string[]).includes(who)) wrong.push(`${name} ${event} as ${who}: ${JSON.stringify(res)}`);
+        }
+        socket.close();
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('sockets without a token or with a bad one receive nothing while positions and incidents flow', async () => {
+    const s = await bed.server();
+    const received: string[] = [];
+    const refused: string[] = [];
+    for (const token of [undefined, BAD_TOKEN]) {
+      const socket = io(s.url, { transports: ['websocket'], auth: token ? { token } : {}, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+      bed.onCleanup(() => void socket.close());
+      socket.onAny((event: string) => received.push(event));
+      socket.on('connect_error', (err: Error & { data?: { code: string } }) => refused.push(err.data?.code ?? err.message));
+      // A client that tries anyway: buffered until connected, which never happens.
+      socket.emit('live:subscribe', {}, () => received.push('ack'));
+    }
+    const wall = bed.mirror(s);
+    await wall.ready();
+    const [lng, lat] = fixtureGridCentre(0, 1);
+    const ts = Date.now();
+    await bed.producer.publish(`${s.prefix}in:positions`, JSON.stringify([{ unitId: 'P-01', lng, lat, ts }, { unitId: 'P-02', lng, lat, ts }]));
+    await bed.producer.xAdd(`${s.prefix}in:incidents`, '*', {
+      data: JSON.stringify({ id: 'JQ-MATRIX-1', type: 'theft', priority: 1, lng, lat, reportedAt: ts, source: '110' }),
+    });
+    await wall.waitFor(() => wall.incidents.has('JQ-MATRIX-1') && wall.units.get('P-02')?.position?.ts === ts, 5_000, 'the wall sees both');
+    // A further window after the wall saw everything: anything relayed to the refused sockets would be here by now.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(received).toEqual([]);
+    expect(refused).toContain('unauthorized');
+    const audit = (await (await bed.fetch(s, '/api/audit?action=socket.refused')).json()) as { items: { detail?: { reason?: string } }[] };
+    expect(audit.items.map((e) => e.detail?.reason)).toEqual(expect.arrayContaining(['no_token', 'bad_token']));
+  });
+
+  it('a socket whose account is disabled is disconnected; with a revoked session it cannot reconnect', async () => {
+    const s = await bed.server({ auth: { socketCheckMs: 200 } });
+    const other = await bed.server({ keyPrefix: s.prefix, nodeId: 'other', auth: { socketCheckMs: 200 } });
+    const { token } = await bed.login(s, 'dispatcher', s.config.auth.demoPassword!);
+    // Connected to the other node: the disable on the first reaches it through Redis, at the next sweep.
+    const { socket, error } = await connect(other, '/', token);
+    expect(error).toBeUndefined();
+    const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+    const res = await bed.fetch(s, '/api/accounts/dispatcher/disabled', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ disabled: true }) });
+    expect(res.status).toBe(200);
+    await gone;
+    const again = await connect(other, '/', token);
+    expect(again.error?.data?.code).toBe('unauthorized');
+  });
+});
