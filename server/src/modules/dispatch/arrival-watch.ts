@@ -52,11 +52,14 @@ export class ArrivalWatch {
     const ids = [...assignments.keys()];
     const [units, positions] = await Promise.all([this.repo.readUnits(ids), this.repo.readPositions(ids)]);
     const arrived: string[] = [];
+    const now = Date.now();
     for (const [unitId, a] of assignments) {
       if (!this.running) break;
       const u = units.get(unitId)?.state;
       const p = positions.get(unitId);
       if (!u || !p || (u.status !== 'dispatched' && u.status !== 'en_route') || u.incidentId !== a.incidentId) continue;
+      // A position from a unit gone silent says where it was, not where it is: no arrival from it.
+      if (now - p.ts > this.app.live.ctx.staleAfterMs) continue;
       const distanceMeters = haversineMeters([p.lng, p.lat], [a.lng, a.lat]);
       if (distanceMeters > this.opts.radiusM) continue;
       const out = await this.commands.run({
