@@ -285,6 +285,10 @@ describe('dispatch commands', () => {
     expect(three.status).toBe(200);
     expect(three.body.units).toEqual([]); // already called out by the first tier
     expect((await audit(s, 'action=incident.alert_emergency_units')).length).toBe(2);
+    const done = (await audit(s, 'outcome=ok')).map((e) => `${e.action} ${e.target}`);
+    expect(done).toEqual(expect.arrayContaining([
+      'incident.dispatch incident:JQ-M1', 'incident.reassign incident:JQ-M1', 'incident.merge incident:JQ-M1', 'incident.cancel incident:JQ-M2',
+    ]));
   });
 });
 
