@@ -42,7 +42,7 @@ export const securityPlugin = fp<SecurityOptions>(
         directives: {
           defaultSrc: ["'self'"],
           scriptSrc: ["'self'"],
-          // Vue's :style bindings and ECharts' tooltips write style attributes; no script is inline.
+          // Swagger UI inlines <style>, ECharts tooltips carry style attributes in their HTML; scripts stay strict.
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
           fontSrc: ["'self'", 'data:'],
