@@ -24,6 +24,8 @@ export const auditModule = fp<AuditModuleOptions>(
     app.decorate('audit', {
       async record(entry: AuditEntryInput): Promise<void> {
         try {
+          // While Redis is away a write would wait for it, holding up the caller's answer (often a refusal).
+          if (!app.redis.command.isReady) throw new Error('redis not ready');
           await repository().append(entry, Date.now(), retentionMs);
         } catch (err) {
           failures ??= new Counter({ name: 'ccr_audit_write_failures_total', help: 'Audit entries that could not be written', registers: [app.metrics.registry] });
