@@ -41,7 +41,9 @@ end
 for i = 0, nUnits - 1 do
   local b = unitBase + i * 4
   local cur = redis.call('HGET', KEYS[5], ARGV[b]) or ''
-  if cur ~= ARGV[b + 1] then return { 'unit', ARGV[b], cur } end
+  -- A unit taken off the roster meanwhile fails here, before anything is written (a script error later would
+  -- leave what was already written).
+  if cur ~= ARGV[b + 1] or redis.call('HEXISTS', KEYS[4], ARGV[b]) == 0 then return { 'unit', ARGV[b], cur } end
 end
 
 for i = 0, nInc - 1 do
