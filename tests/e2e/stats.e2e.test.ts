@@ -176,6 +176,43 @@ describe('statistics view in Chromium', () => {
     await context.close();
   });
 
+  it('shows the month\'s 同比, today\'s on-time shares, the 24-hour trend and presence per grid on the wall, fitting every screen', async () => {
+    const overview = await getJson<StatsOverviewResponse>('/api/stats/overview');
+    for (const [width, height] of [[1920, 1080], [3840, 2160], [2560, 1080]] as const) {
+      const context = await browser.newContext({ viewport: { width, height } });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+      await page.goto(`${server.url}/login`, { waitUntil: 'load' });
+      await page.locator('input[name="username"]').fill('operator');
+      await page.locator('input[name="password"]').fill(server.config.auth.demoPassword!);
+      await page.locator('button[type="submit"]').click();
+      await page.locator('[data-wall-kpi="criminal"] b').filter({ hasText: /\d/ }).waitFor({ timeout: 15_000 });
+      // The month to date as the overview says (the live push may have added today's newest since).
+      expect(Number(await page.locator('[data-wall-kpi="criminal"] b').innerText())).toBeGreaterThanOrEqual(overview.comparisons.criminal.current);
+      await expect(page.locator('[data-wall-kpi="criminal"] .chg').innerText()).resolves.toMatch(/同比/);
+      await expect.poll(() => page.locator('[data-wall-kpi="presence"] .cells i').count(), { timeout: 10_000 }).toBe(overview.presence.gridsTotal);
+      await expect.poll(() => paintedShare(page, '.trend'), { timeout: 10_000 }).toBeGreaterThan(0.02);
+      await page.waitForTimeout(800);
+      const box = await page.evaluate(() => {
+        const all = [...document.querySelectorAll<HTMLElement>('body *')];
+        return all.reduce((acc, el) => {
+          const b = el.getBoundingClientRect();
+          if (b.width === 0 || b.height === 0) return acc;
+          return { left: Math.min(acc.left, b.left), top: Math.min(acc.top, b.top), right: Math.max(acc.right, b.right), bottom: Math.max(acc.bottom, b.bottom) };
+        }, { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity });
+      });
+      expect(box.left).toBeGreaterThanOrEqual(-1);
+      expect(box.top).toBeGreaterThanOrEqual(-1);
+      expect(box.right).toBeLessThanOrEqual(width + 1);
+      expect(box.bottom).toBeLessThanOrEqual(height + 1);
+      await page.screenshot({ path: join(ARTIFACTS, `wall-kpis-${width}x${height}.png`) });
+      expect(problems).toEqual([]);
+      await context.close();
+    }
+  });
+
   it('refuses the statistics to a page without a session', async () => {
     const res = await fetch(`${server.url}/api/stats/overview`);
     expect(res.status).toBe(401);

@@ -80,7 +80,7 @@ const STRINGS = {
   'state.retry': { 'zh-CN': '重试', en: 'Retry' },
   'state.noGrids': { 'zh-CN': '辖区地图尚未加载', en: 'The jurisdiction map is not loaded yet' },
 
-  'wall.kpiTitle': { 'zh-CN': '今日警情', en: 'Today' },
+  'wall.monthTitle': { 'zh-CN': '本月累计 · 同比', en: 'Month to date · YoY' },
   'wall.presence': { 'zh-CN': '网格见警率', en: 'Presence' },
 } as const satisfies Record<string, Record<Locale, string>>;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_TYPE_LABELS, label, type GridCollection, type StatsHeatmapResponse, type StatsSeriesResponse } from '@ccr/shared';
+import { INCIDENT_TYPES, INCIDENT_TYPE_LABELS, label, type GridCollection, type StatsHeatmapResponse, type StatsSeriesResponse } from '@ccr/shared';
 import {
   COMPARE_COLORS, HEAT_COLORS, TYPE_COLORS, bucketLabel, buildGridChoroplethOption, buildGridRankOption, buildHeatmapOption,
-  buildHourCompareOption, buildTrendOption, buildTypeMixOption, byHourOfDay, changeView, gridTable, gridTotals, heatmapTable,
+  buildHourCompareOption, buildTrendOption, buildTypeMixOption, buildWallByTypeOption, byHourOfDay, changeView, gridTable, gridTotals, heatmapTable,
   hourCompareTable, minSec, percent, total, trendTable, typeMixInterval, typeMixTable,
 } from './statsOptions';
 import { MAP_NAME } from './map';
@@ -189,5 +189,19 @@ describe('figures', () => {
       if (k !== 'unit.cases') expect(statsMessageTable[k].en.length, k).toBeGreaterThan(0);
     }
     expect(st('stats.title', 'zh-CN', { station: '胜芳派出所' })).toBe('胜芳派出所 警情统计分析');
+  });
+});
+
+describe('the wall: today by type', () => {
+  it('draws every type in two columns of five on one scale, every label shown', () => {
+    const o = buildWallByTypeOption({ date: '2026-12-01', total: 9, byType: { theft: 5, dispute: 3, help: 1 }, byPriority: {} }, 'zh-CN') as {
+      yAxis: { data: string[]; axisLabel: { interval: number } }[]; xAxis: { max: number }[];
+    };
+    const s = seriesOf(o);
+    expect(s).toHaveLength(2);
+    expect([...s[0]!.data, ...s[1]!.data]).toEqual(INCIDENT_TYPES.map((t) => ({ theft: 5, dispute: 3, help: 1 } as Record<string, number>)[t] ?? 0));
+    expect(o.yAxis.map((y) => y.data.length)).toEqual([5, 5]);
+    expect(o.yAxis.every((y) => y.axisLabel.interval === 0)).toBe(true);
+    expect(o.xAxis[0]!.max).toBe(o.xAxis[1]!.max);
   });
 });

@@ -4,11 +4,12 @@
 import type { EChartsCoreOption } from 'echarts/core';
 import {
   INCIDENT_TYPES, INCIDENT_TYPE_LABELS, NO_GRID, label, type GridCollection, type IncidentType, type Locale,
-  type StatsHeatmapResponse, type StatsSeriesResponse,
+  type StatsHeatmapResponse, type StatsSeriesResponse, type TodayStats,
 } from '@ccr/shared';
 import { COLORS, FONT_FAMILY } from './palette';
 import { MAP_NAME, aspectScaleFor, gridNames } from './map';
 import { WEEKDAYS, st } from './statsI18n';
+import { BAR_COLOR, typeCounts } from './byType';
 import type { CsvCell } from './statsCsv';
 
 export interface Table { headers: string[]; rows: CsvCell[][] }
@@ -327,4 +328,33 @@ export function minSec(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
   const s = Math.round(seconds);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+// ---- the wall: today by type in two columns ------------------------------------------------------------------
+
+/**
+ * Today by type for the wall's left panel, in two columns of five: ten bars in one column of ~200 px would
+ * be 20 px each, and ECharts then hides every other label. Both columns share one scale so bar lengths compare.
+ */
+export function buildWallByTypeOption(today: TodayStats | null, locale: Locale): EChartsCoreOption {
+  const rows = typeCounts(today, locale);
+  const half = Math.ceil(rows.length / 2);
+  const cols = [rows.slice(0, half), rows.slice(half)];
+  const max = Math.max(4, ...rows.map((r) => r.count));
+  const label = { color: COLORS.text, fontSize: 17, fontFamily: FONT_FAMILY };
+  return {
+    ...BASE,
+    grid: cols.map((_, i) => ({ left: i === 0 ? 0 : '51%', width: '49%', top: 2, bottom: 2, containLabel: true })),
+    xAxis: cols.map((_, i) => ({ type: 'value', gridIndex: i, show: false, min: 0, max: max * 1.25 })),
+    yAxis: cols.map((c, i) => ({
+      type: 'category', gridIndex: i, inverse: true, data: c.map((r) => r.label),
+      axisLine: { show: false }, axisTick: { show: false }, axisLabel: { ...label, interval: 0, margin: 8 },
+    })),
+    series: cols.map((c, i) => ({
+      id: `by-type-${i}`, type: 'bar', xAxisIndex: i, yAxisIndex: i, data: c.map((r) => r.count), barWidth: '56%', silent: true,
+      itemStyle: { color: BAR_COLOR, borderRadius: [0, 3, 3, 0] },
+      showBackground: true, backgroundStyle: { color: 'rgba(255,255,255,0.04)' },
+      label: { show: true, position: 'right', ...label, fontWeight: 600 },
+    })),
+  };
 }

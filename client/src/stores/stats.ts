@@ -7,7 +7,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import {
   CRIMINAL_TYPES, PUBLIC_ORDER_TYPES, addDays, addMonths, changeOf, comparisonPeriods, localDay, shareOf,
-  type IncidentType, type StatsHeatmapResponse, type StatsKpi, type StatsMetric, type StatsOverviewResponse,
+  type Comparison, type IncidentType, type StatsHeatmapResponse, type StatsKpi, type StatsMetric, type StatsOverviewResponse,
   type StatsSeriesResponse,
 } from '@ccr/shared';
 import { apiGet } from '../api';
@@ -212,25 +212,50 @@ export const useStatsStore = defineStore('stats', () => {
 
   watch(() => live.kpi, (k: StatsKpi | null) => { if (k && users.view + users.wall > 0) scheduleRefresh(); });
 
-  /** A screen starts using the statistics; returns the function that stops it. */
+  /** A screen starts using the statistics; returns the function that stops it. Several panels of one screen
+   *  share the reads: only the first user of a kind loads. */
   function use(kind: 'view' | 'wall'): () => void {
-    users[kind]++;
-    lastRefresh = Date.now();
-    void loadOverview();
-    if (kind === 'view') {
-      range.value = preset.value === 'custom' ? range.value : presetRange(preset.value, today());
-      void loadHourCompare();
-      void loadRange();
-    } else void loadDayTrend();
+    const first = users[kind]++ === 0;
+    if (first) {
+      lastRefresh = Date.now();
+      void loadOverview();
+      if (kind === 'view') {
+        range.value = preset.value === 'custom' ? range.value : presetRange(preset.value, today());
+        void loadHourCompare();
+        void loadRange();
+      } else void loadDayTrend();
+    }
+    let stopped = false;
     return () => {
+      if (stopped) return;
+      stopped = true;
       users[kind]--;
       if (users.view + users.wall === 0) { clearTimeout(refreshTimer); refreshTimer = undefined; }
     };
   }
 
+  /** 同比/环比 of the month to date, with today's part replaced by the newest push (earlier days do not move). */
+  const monthComparisons = computed(() => {
+    const o = overview.value;
+    if (!o) return null;
+    const k = live.kpi;
+    const fresh = k && k.date === o.date ? k.today : null;
+    const patch = (c: Comparison, todayThen: number, todayNow: number | undefined): Comparison => {
+      if (todayNow === undefined || todayNow === todayThen) return c;
+      const current = c.current - todayThen + todayNow;
+      return { current, yoy: { ...c.yoy, change: changeOf(current, c.yoy.value) }, mom: { ...c.mom, change: changeOf(current, c.mom.value) } };
+    };
+    return {
+      incidents: patch(o.comparisons.incidents, o.today.total, fresh?.total),
+      criminal: patch(o.comparisons.criminal, o.today.criminal, fresh?.criminal),
+      publicOrder: patch(o.comparisons.publicOrder, o.today.publicOrder, fresh?.publicOrder),
+      dispute: patch(o.comparisons.dispute, o.today.dispute, fresh?.dispute),
+    };
+  });
+
   return {
     timeZone, today, preset, range, overview, overviewError, rangeData, rangeError, rangeLoading, hourCompare, hourError,
-    dayTrend, updatedAt, todayFigures,
+    dayTrend, updatedAt, todayFigures, monthComparisons,
     loadOverview, loadRange, loadHourCompare, loadDayTrend, choosePreset, chooseRange, use,
   };
 });
