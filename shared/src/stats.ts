@@ -319,25 +319,40 @@ function partFormatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** Offset (ms) of a zone from UTC at an instant, read from Intl once per zone and UTC quarter hour: zone offsets
+ *  are whole quarter hours and change only at quarter-hour instants, so one reading holds for its whole quarter.
+ *  A 13-month daily series then costs a few hundred Intl calls once, and none after. */
+const offsets = new Map<string, Map<number, number>>();
+function offsetAt(epochMs: number, timeZone: string): number {
+  const quarter = Math.floor(epochMs / 900_000);
+  let byQuarter = offsets.get(timeZone);
+  if (!byQuarter) offsets.set(timeZone, (byQuarter = new Map()));
+  let offset = byQuarter.get(quarter);
+  if (offset === undefined) {
+    const t = quarter * 900_000;
+    const p: Record<string, number> = {};
+    for (const x of partFormatter(timeZone).formatToParts(new Date(t))) if (x.type !== 'literal') p[x.type] = Number(x.value);
+    offset = Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0) - t;
+    if (byQuarter.size > 500_000) byQuarter.clear();
+    byQuarter.set(quarter, offset);
+  }
+  return offset;
+}
+
 /** Local wall-clock parts of an instant; weekday 0 = Monday … 6 = Sunday. */
 export function localParts(epochMs: number, timeZone: string): LocalParts {
-  const p: Record<string, number> = {};
-  for (const x of partFormatter(timeZone).formatToParts(new Date(epochMs))) if (x.type !== 'literal') p[x.type] = Number(x.value);
-  const { year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = p;
-  const weekday = (new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 6) % 7;
-  return { year, month, day, hour, minute, second, weekday };
+  const d = new Date(epochMs + offsetAt(epochMs, timeZone));
+  return {
+    year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(), second: d.getUTCSeconds(), weekday: (d.getUTCDay() + 6) % 7,
+  };
 }
 
 /** The instant of a local wall-clock time (the earlier one when a DST change makes it ambiguous). */
 export function zonedEpoch(year: number, month: number, day: number, hour: number, timeZone: string): number {
   const naive = Date.UTC(year, month - 1, day, hour);
-  const offsetAt = (t: number): number => {
-    const p = localParts(t, timeZone);
-    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
-  };
-  let t = naive - offsetAt(naive);
-  t = naive - offsetAt(t);
-  return t;
+  const t = naive - offsetAt(naive, timeZone);
+  return naive - offsetAt(t, timeZone);
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');

@@ -1,6 +1,7 @@
 // `pnpm bench`: the budgets of shared/DESIGN.md, each measured against its baseline in the same run. Suites:
 //   fanout  (below) publish → Socket.IO receipt, the real server against a bare broadcast
 //   wall    (bench/wall-bench.ts) the wall display in Chromium applying N positions a second, against bare ECharts
+//   stats   (bench/stats-bench.ts) statistics over 13 seeded months, against brute force from raw incidents and PING
 // The exit code is 1 when any suite misses its budget or fails to run.
 //
 // N units report once a second (spread evenly over the second, as real GPS gateways do) by PUBLISH on the
@@ -10,6 +11,7 @@
 //   ccr       the real server: validation, latest-wins state in Redis, coalesced per-client frames
 // Usage: pnpm bench [--suite fanout,wall] [--units 1000,5000] [--clients 50] [--seconds 15] [--warmup 3] [--frame-ms N]
 //                   [--wall-units 5000] [--wall-seconds 20] [--wall-warmup 5] [--wall-baseline-symbol diamond]
+//                   [--stats-iterations 200] [--stats-warmup 20] [--stats-months 13]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +23,7 @@ import type { PositionFrame } from '@ccr/shared';
 import { DEMO_PASSWORD, freePort, postJson, startRedisServer, writeFixtureJurisdiction, type RedisServerHandle } from '@ccr/server/testing';
 import { LatencyHistogram } from './latency-histogram.js';
 import { runWallBench } from './wall-bench.js';
+import { runStatsBench } from './stats-bench.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -35,14 +38,17 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '3' },
     'frame-ms': { type: 'string' },
-    suite: { type: 'string', default: 'fanout,wall' },
+    suite: { type: 'string', default: 'fanout,wall,stats' },
     'wall-units': { type: 'string', default: '5000' },
     'wall-seconds': { type: 'string', default: '20' },
     'wall-warmup': { type: 'string', default: '5' },
     'wall-baseline-symbol': { type: 'string' },
+    'stats-iterations': { type: 'string', default: '200' },
+    'stats-warmup': { type: 'string', default: '20' },
+    'stats-months': { type: 'string', default: '13' },
   },
 });
-const SUITES = ['fanout', 'wall'] as const;
+const SUITES = ['fanout', 'wall', 'stats'] as const;
 const suites = opt.suite.split(',').map((s) => s.trim()).filter(Boolean);
 for (const s of suites) if (!(SUITES as readonly string[]).includes(s)) throw new Error(`unknown suite ${JSON.stringify(s)}: expected ${SUITES.join(', ')}`);
 const unitCounts = opt.units.split(',').map(Number);
@@ -215,6 +221,9 @@ async function main(): Promise<void> {
   for (const suite of suites) {
     try {
       if (suite === 'fanout') ok = (await runFanout()) && ok;
+      else if (suite === 'stats') {
+        ok = (await runStatsBench({ iterations: Number(opt['stats-iterations']), warmup: Number(opt['stats-warmup']), months: Number(opt['stats-months']) })) && ok;
+      }
       // The wall suite sets process.exitCode = 1 itself when it misses its budget.
       else {
         await runWallBench({
