@@ -35,7 +35,7 @@ export interface AuthConfig {
 type IntReader = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) => number;
 
 export function loadAuthConfig(env: NodeJS.ProcessEnv, demoMode: boolean, int: IntReader): AuthConfig {
-  return {
+  const config: AuthConfig = {
     demoPassword: demoMode ? env.CCR_DEMO_PASSWORD || DEMO_PASSWORD : undefined,
     adminUser: env.CCR_ADMIN_USER || undefined,
     adminPassword: env.CCR_ADMIN_PASSWORD || undefined,
@@ -51,4 +51,9 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, demoMode: boolean, int: I
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1_200, 10, 1_000_000),
     loginRateLimitPerMinute: int(env, 'LOGIN_RATE_LIMIT_PER_MINUTE', 10, 1, 10_000),
   };
+  // A connected screen keeps its session alive only at each sweep: the idle window must span two sweeps.
+  if (config.sessionIdleMs < 2 * config.socketCheckMs) {
+    throw new Error(`配置错误 / bad setting: SESSION_IDLE_MS (${config.sessionIdleMs}) must be at least twice SOCKET_AUTH_CHECK_MS (${config.socketCheckMs})`);
+  }
+  return config;
 }

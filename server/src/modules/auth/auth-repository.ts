@@ -105,6 +105,8 @@ export class AuthRepository {
   }
 
   async getSession(hash: string): Promise<StoredSession | null> {
+    // While Redis is away a read would wait for it: fail at once so a request is answered 503, not held.
+    if (!this.redis.isReady) throw new Error('redis not ready');
     const raw = await this.redis.get(this.sessionKey(hash));
     return raw ? (JSON.parse(raw) as StoredSession) : null;
   }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import type { AuditPage, LoginResponse } from '@ccr/shared';
-import { postJson, useTestbed, type TestServer } from '../../testing/index.js';
+import { postJson, startRedisServer, startTestServer, useTestbed, type TestServer } from '../../testing/index.js';
 import { deviceKey } from './device-key.js';
 
 const bed = useTestbed('auth');
@@ -134,6 +134,28 @@ describe('sessions', () => {
     await s.close();
     const again = await bed.server({ keyPrefix: s.prefix });
     expect((await get(again, '/api/auth/me', token)).status).toBe(200);
+  });
+});
+
+describe('while Redis is away', () => {
+  it('a request with a token is answered 503 at once, and passes again when Redis is back', async () => {
+    const own = await startRedisServer({ appendOnly: true }); // sessions survive the restart
+    bed.onCleanup(() => own.dispose());
+    const s = await startTestServer({ redisUrl: own.url, jurisdictionDir: bed.jurisdictionDir, keyPrefix: 'away:', auth: { scryptLogN: 10 } });
+    bed.onCleanup(() => s.close());
+    const { token } = await bed.login(s, 'operator', password(s));
+    await own.stop();
+    const res = await get(s, '/api/units', token);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { message: string }).message).toMatch(/Redis/);
+    expect((await get(s, '/api/units')).status).toBe(401); // no token: refused without Redis
+    await own.restart();
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 200; i++) {
+      await sleep(200);
+      status = (await get(s, '/api/units', token)).status;
+    }
+    expect(status).toBe(200);
   });
 });
 

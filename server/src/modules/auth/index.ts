@@ -93,7 +93,13 @@ export const authModule = fp<AuthModuleOptions>(
       const token = bearerToken(req.headers.authorization);
       if (!token) return refuseHttp(req, reply, 401, 'no_token', '需要登录 / authentication required (Authorization: Bearer <token>)');
       if (cfg.scrapeToken && config.metricsToken && sameSecret(token, config.metricsToken)) return;
-      const session = await sessions.verify(token, Date.now());
+      let session: VerifiedSession | null;
+      try {
+        session = await sessions.verify(token, Date.now());
+      } catch (err) {
+        req.log.warn({ err: (err as Error).message }, 'session check failed');
+        return reply.code(503).send({ error: 'unavailable', message: '认证服务暂不可用，请稍后重试 / sessions unavailable (Redis), retry shortly' });
+      }
       if (!session) return refuseHttp(req, reply, 401, 'bad_token', '登录已失效，请重新登录 / the token is invalid or has expired: log in again');
       if (!cfg.roles.includes(session.user.role)) {
         return refuseHttp(req, reply, 403, 'forbidden', `无权访问 / role "${session.user.role}" may not use ${where} (allowed: ${cfg.roles.join(', ')})`, session.user);
