@@ -80,9 +80,13 @@ beforeAll(async () => {
   redis = await startRedisServer();
   const [clientDist, b] = await Promise.all([buildClient(), launchChromium(), seedHistory(redis.url)]);
   browser = b;
-  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist, timeZone: TZ });
+  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist, timeZone: TZ, presenceSampleSeconds: 5 });
   producer = createClient({ url: redis.url });
   await producer.connect();
+  // Patrols on the street, so 见警率 has something to count this hour.
+  const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
+  const patrols = jurisdiction.units.filter((u) => (u.kind === 'patrol_car' || u.kind === 'foot_patrol') && u.home);
+  await producer.publish(`${prefix}in:positions`, JSON.stringify(patrols.map((u) => ({ unitId: u.id, lng: u.home![0], lat: u.home![1], ts: Date.now(), speed: 5 }))));
   token = await tokenFor(server, 'leader');
   // Today belongs to live data (the history ends yesterday): a few incidents reported this morning.
   const now = Date.now();
@@ -158,6 +162,8 @@ describe('statistics view in Chromium', () => {
     expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect(png.length).toBeGreaterThan(10_000);
 
+    // The patrols published at the start have been sampled: 见警率 is above zero and matches the push.
+    await expect.poll(() => kpiValue(page, 'presence'), { timeout: 20_000 }).not.toBe('0%');
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(ARTIFACTS, 'stats-1920x1080.png') });
     copyFileSync(join(ARTIFACTS, 'stats-1920x1080.png'), join(REPO_ROOT, 'docs', 'stats.png'));
