@@ -378,7 +378,9 @@ log(`server healthy after ${formatDuration(Date.now() - waitStarted)}`);
 announce();
 
 if (SIMULATOR) {
-  const childEnvNow = { ...process.env, REDIS_URL: redis.url };
+  // The simulator's units log in as device terminals on this server (whatever HOST it listens on).
+  const simServerUrl = process.env.SIM_SERVER_URL || `http://${fmtHost(probeHost)}:${PORT}`;
+  const childEnvNow = { ...process.env, REDIS_URL: redis.url, SIM_SERVER_URL: simServerUrl };
   supervise('sim', () => packageScript(join(ROOT, 'server'), 'sim', ROOT, childEnvNow), c.yellow);
 } else {
   log('SIMULATOR=off: not running the simulator');
