@@ -38,7 +38,17 @@ describe('onOrder', () => {
     for (const duty of [responding, onScene]) {
       const step = onOrder(duty, order('dispatch', 'JQ-20261123-0002', { lng: 116.71, type: 'fight' }), true);
       expect(step.duty).toEqual({ state: 'responding', incidentId: 'JQ-20261123-0002', incidentType: 'fight', scene: [116.71, 39.07] });
+      expect(step.effects).toContainEqual({ type: 'go', scene: [116.71, 39.07] });
       expect(step.effects).toContainEqual({ type: 'report', report: { status: 'en_route', incidentId: 'JQ-20261123-0002' } });
+    }
+  });
+
+  it('follows its incident when that is merged into another (reassign while working), without a second en route', () => {
+    for (const duty of [responding, onScene]) {
+      const step = onOrder(duty, order('reassign', 'JQ-20261123-0002', { lng: 116.71 }), true);
+      expect(step.duty).toMatchObject({ state: 'responding', incidentId: 'JQ-20261123-0002' });
+      expect(step.effects).toContainEqual({ type: 'go', scene: [116.71, 39.07] });
+      expect(kinds(step.effects)).not.toContain('report');
     }
   });
 

@@ -71,11 +71,13 @@ export function onOrder(duty: Duty, order: DeviceOrder, mobile: boolean): DutySt
       if (current === incident.id) return { duty, effects: [{ type: 'note', text: `${order.kind} ${incident.id}: already on it` }] };
       const effects: DutyEffect[] = [];
       if (current !== undefined) effects.push({ type: 'note', text: `leaves ${current} for ${incident.id}` });
-      effects.push(
-        { type: 'go', scene: [incident.lng, incident.lat] },
-        { type: 'report', report: { status: 'en_route', incidentId: incident.id } },
-        { type: 'note', text: `${order.kind} → ${incident.id} P${incident.priority} ${incident.type} ${incident.address}`.trimEnd() },
-      );
+      effects.push({ type: 'go', scene: [incident.lng, incident.lat] });
+      // A unit moved along with its incident (merged into another) keeps the status it had on the server:
+      // it is already on its way or on scene, and saying en_route again would be an illegal transition.
+      if (!(order.kind === 'reassign' && current !== undefined)) {
+        effects.push({ type: 'report', report: { status: 'en_route', incidentId: incident.id } });
+      }
+      effects.push({ type: 'note', text: `${order.kind} → ${incident.id} P${incident.priority} ${incident.type} ${incident.address}`.trimEnd() });
       return { duty: { state: 'responding', incidentId: incident.id, incidentType: incident.type, scene: [incident.lng, incident.lat] }, effects };
     }
     case 'cancel':
