@@ -6,7 +6,7 @@ import { Counter } from 'prom-client';
 import {
   StatsErrorSchema, StatsHeatmapQuerySchema, StatsHeatmapResponseSchema, StatsOverviewQuerySchema, StatsOverviewResponseSchema,
   StatsSeriesQuerySchema, StatsSeriesResponseSchema, VIEW_ROLES, type StatsGroupBy, type StatsInterval, type StatsMetric,
-  type CountMetric,
+  type CountMetric, localDayOf, parseRangeBound,
 } from '@ccr/shared';
 import type { StatsQueries } from './stats-queries.js';
 import { checkGrouping, checkRange } from './stats-service.js';
@@ -42,6 +42,9 @@ export const statsRoutes: FastifyPluginAsync<{ queries: StatsQueries }> = async 
     const now = Date.now();
     const date = req.query.date;
     if (date !== undefined) {
+      if (!Number.isNaN(parseRangeBound(date, tz)) && date > localDayOf(now, tz)) {
+        return reply.code(400).send(bad('/api/stats/overview', 'range', `日期不能晚于今天 / date must not be after today (${localDayOf(now, tz)})`));
+      }
       const r = checkRange(date, String(now + 1), 'day', now, tz);
       if (!r.ok) return reply.code(400).send(bad('/api/stats/overview', 'range', r.message));
     }

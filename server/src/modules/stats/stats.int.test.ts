@@ -347,6 +347,8 @@ describe('statistics API', () => {
       [`/api/stats/series?interval=hour&from=${addMonths(today, -6)}&to=${today}`, /at most 62 days/],
       [`/api/stats/heatmap?from=${today}&to=${today}`, /from must be before to/],
       [`/api/stats/overview?date=${addMonths(today, -14)}`, /beyond 13 months/],
+      [`/api/stats/overview?date=${addDays(today, 1)}`, /must not be after today/],
+      [`/api/stats/overview?date=2026-13-01`, /cannot read from/],
       [`/api/incidents?from=${today}&to=${addDays(today, -1)}`, /from must be before to/],
       [`/api/incidents?status=open&from=${today}`, /cannot be combined/],
     ];
