@@ -192,17 +192,22 @@ export const useStatsStore = defineStore('stats', () => {
 
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   let lastRefresh = 0;
+  /** Whether a push since the last re-read changed incident figures (not only presence, which the range charts
+   *  do not show): only then are the range's series read again. */
+  let incidentsChanged = false;
+  let lastTodayKey = '';
   const users = { view: 0, wall: 0 };
 
   function refreshNow(): void {
     refreshTimer = undefined;
     lastRefresh = Date.now();
     void loadOverview();
-    if (users.view > 0) {
+    if (users.view > 0 && incidentsChanged) {
       void loadHourCompare();
       if (range.value.to >= today()) void loadRange();
     }
-    if (users.wall > 0) void loadDayTrend();
+    if (users.wall > 0 && incidentsChanged) void loadDayTrend();
+    incidentsChanged = false;
   }
 
   function scheduleRefresh(): void {
@@ -210,7 +215,15 @@ export const useStatsStore = defineStore('stats', () => {
     refreshTimer = setTimeout(refreshNow, Math.max(0, lastRefresh + REFRESH_MIN_MS - Date.now()));
   }
 
-  watch(() => live.kpi, (k: StatsKpi | null) => { if (k && users.view + users.wall > 0) scheduleRefresh(); });
+  watch(() => live.kpi, (k: StatsKpi | null) => {
+    if (!k || users.view + users.wall === 0) return;
+    const key = `${k.date}|${JSON.stringify(k.today)}|${JSON.stringify(k.response)}`;
+    if (key !== lastTodayKey) {
+      incidentsChanged = true;
+      lastTodayKey = key;
+    }
+    scheduleRefresh();
+  });
 
   /** A screen starts using the statistics; returns the function that stops it. Several panels of one screen
    *  share the reads: only the first user of a kind loads. */
