@@ -7,7 +7,7 @@ import { loadJurisdiction } from '../modules/jurisdiction/index.js';
 import { freePort, useTestbed, type TestServer } from '../testing/index.js';
 import { obeyOrders, startDeviceFleet, type DeviceFleet } from './devices.js';
 import { runProducer } from './producer.js';
-import { createSimulation } from './simulation.js';
+import { createSimulation, type Simulation } from './simulation.js';
 
 const bed = useTestbed('simdev');
 
@@ -37,6 +37,7 @@ async function runSimulator(server: TestServer & { prefix: string }, opts: { tim
   const stop = new AbortController();
   const lines: string[] = [];
   let fleet: DeviceFleet | undefined;
+  let simulation: Simulation | undefined;
   const running = runProducer({
     redisUrl: bed.redis.url,
     prefix: server.prefix,
@@ -55,7 +56,8 @@ async function runSimulator(server: TestServer & { prefix: string }, opts: { tim
         log: (l) => lines.push(l), retryMinMs: 100, retryMaxMs: 1_000,
       });
       fleet = obeying.fleet;
-      return obeying.simulation;
+      simulation = obeying.simulation;
+      return simulation;
     },
   });
   bed.onCleanup(async () => {
@@ -64,7 +66,7 @@ async function runSimulator(server: TestServer & { prefix: string }, opts: { tim
     fleet?.close();
   });
   await until(async () => fleet, 'the simulation to start');
-  return { fleet: fleet!, lines };
+  return { fleet: fleet!, sim: simulation!, lines };
 }
 
 describe('simulated units obey the server', () => {
@@ -109,6 +111,29 @@ describe('simulated units obey the server', () => {
     expect(s.refused).toBe(0);
     expect(lines.some((l) => l.startsWith('P-01: dispatch → JQ-20261201-0901'))).toBe(true);
   }, 90_000);
+
+  it('a cancelled unit returns to patrol; an emergency unit acknowledges its call-out', async () => {
+    const server = await bed.server();
+    const { fleet, sim, lines } = await runSimulator(server, { timeScale: 5, serviceMinutes: [30, 30] });
+    await fleet.whenConnected(15_000);
+    const token = await bed.token(server, 'dispatcher');
+    // 100 m from the fixture school's emergency unit E-0001, in grid G1 where community officer C-1 walks.
+    const id = 'JQ-20261201-0903';
+    await bed.producer.xAdd(`${server.prefix}in:incidents`, '*', {
+      data: JSON.stringify({ id, type: 'missing_person', priority: 1, lng: 116.6262, lat: 39.0254, address: '中心小学门口', reportedAt: new Date().toISOString(), source: '110', summary: '老人走失' }),
+    });
+    await until(() => getJson<Incident>(`${server.url}/api/incidents/${id}`, token), 'the incident to be ingested');
+    expect((await postJson(`${server.url}/api/incidents/${id}/dispatch`, token, { unitIds: ['C-1'], commandId: 'sim-dispatch-0003' })).status).toBe(200);
+    expect((await postJson(`${server.url}/api/incidents/${id}/alert-emergency-units`, token, { ring: 3, commandId: 'sim-alert-0003' })).status).toBe(200);
+    await until(async () => (sim.duty('C-1')?.state === 'responding' ? true : undefined), 'C-1 to set off');
+    await until(async () => (lines.some((l) => l.startsWith(`E-0001: alert ${id}`)) ? true : undefined), 'E-0001 to be alerted');
+
+    expect((await postJson(`${server.url}/api/incidents/${id}/cancel`, token, { commandId: 'sim-cancel-0003', reason: '报警人已找到老人' })).status).toBe(200);
+    await until(async () => (sim.duty('C-1')?.state === 'patrol' ? true : undefined), 'C-1 to return to patrol');
+    await until(async () => (fleet.stats().acksSent === 3 ? true : undefined), 'three acknowledgements');
+    expect(fleet.stats()).toMatchObject({ acksSent: 3, reportsSent: 1, refused: 0, ordersRejected: 0 });
+    expect((await getJson<LiveUnit>(`${server.url}/api/units/C-1`, token))?.status).toBe('available');
+  }, 40_000);
 
   it('an order sent while the unit is offline is delivered on connect and acknowledged once', async () => {
     const server = await bed.server();
