@@ -143,7 +143,8 @@ export const authModule = fp<AuthModuleOptions>(
     });
     app.addHook('preClose', async () => sweep.stop());
   },
-  { name: 'auth', dependencies: ['audit'] },
+  // app.audit is used only at request time and on ready: the audit module registers after this one, so its route is seen here.
+  { name: 'auth' },
 );
 
 async function seedAccounts(app: FastifyInstance, repo: AuthRepository, opts: AuthModuleOptions, config: AuthConfig): Promise<void> {

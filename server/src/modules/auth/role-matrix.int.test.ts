@@ -40,6 +40,9 @@ describe('role matrix', () => {
     const s = await bed.server();
     const routes = s.app.auth.routes();
     expect(routes.length).toBeGreaterThan(10);
+    // Routes of plugins registered around the auth module are collected too.
+    const urls = new Set(routes.map((r) => r.url));
+    for (const url of ['/api/audit', '/metrics', '/api/health', '/api/auth/login', '/api/units', '/docs/json']) expect(urls, url).toContain(url);
 
     const undeclared = routes.filter((r) => !r.public && !r.roles).map((r) => `${r.method} ${r.url}`);
     expect(undeclared, 'routes without config.roles or config.public (refused to everyone)').toEqual([]);
