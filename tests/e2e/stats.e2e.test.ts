@@ -156,6 +156,12 @@ describe('statistics view in Chromium', () => {
     expect(lines.slice(1).reduce((n, l) => n + Number(l.split(',')[1]), 0)).toBe(seriesSum(all));
     copyFileSync((await csvDownload.path())!, join(ARTIFACTS, 'stats-series.csv'));
 
+    // The cards as CSV: the criminal row carries the API's figure.
+    const [kpiDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="csv-kpis"]').click()]);
+    const kpiLines = readFileSync((await kpiDownload.path())!, 'utf8').slice(1).trimEnd().split('\r\n');
+    expect(kpiLines[0]).toBe('指标,数值,同比 %,环比 %,说明,统计时段');
+    expect(kpiLines.find((l) => l.startsWith('刑事案件,'))!.split(',')[1]).toBe(String(seriesSum(criminal)));
+
     // PNG of the heatmap.
     const [pngDownload] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="png-hour-of-week"]').click()]);
     const png = readFileSync((await pngDownload.path())!);

@@ -70,9 +70,14 @@ const STRINGS = {
   'col.rank': { 'zh-CN': '排名', en: 'Rank' },
   'col.count': { 'zh-CN': '警情数', en: 'Incidents' },
   'col.type': { 'zh-CN': '类型', en: 'Type' },
+  'col.kpi': { 'zh-CN': '指标', en: 'Figure' },
+  'col.value': { 'zh-CN': '数值', en: 'Value' },
+  'col.detail': { 'zh-CN': '说明', en: 'Detail' },
+  'col.range': { 'zh-CN': '统计时段', en: 'Range' },
 
   'export.png': { 'zh-CN': '导出图片', en: 'PNG' },
   'export.csv': { 'zh-CN': '导出数据', en: 'CSV' },
+  'export.kpis': { 'zh-CN': '导出指标', en: 'Figures CSV' },
 
   'state.loading': { 'zh-CN': '正在加载统计数据…', en: 'Loading statistics…' },
   'state.empty': { 'zh-CN': '所选时段暂无警情数据', en: 'No incidents in this range' },

@@ -3,7 +3,7 @@ import { INCIDENT_TYPES, INCIDENT_TYPE_LABELS, label, type GridCollection, type 
 import {
   COMPARE_COLORS, HEAT_COLORS, TYPE_COLORS, bucketLabel, buildGridChoroplethOption, buildGridRankOption, buildHeatmapOption,
   buildHourCompareOption, buildTrendOption, buildTypeMixOption, buildWallByTypeOption, byHourOfDay, changeView, gridTable, gridTotals, heatmapTable,
-  hourCompareTable, minSec, percent, total, trendTable, typeMixInterval, typeMixTable,
+  hourCompareTable, kpiTable, minSec, percent, total, trendTable, typeMixInterval, typeMixTable,
 } from './statsOptions';
 import { MAP_NAME } from './map';
 import { STATS_MESSAGE_KEYS, statsMessageTable, st } from './statsI18n';
@@ -203,5 +203,21 @@ describe('the wall: today by type', () => {
     expect(o.yAxis.map((y) => y.data.length)).toEqual([5, 5]);
     expect(o.yAxis.every((y) => y.axisLabel.interval === 0)).toBe(true);
     expect(o.xAxis[0]!.max).toBe(o.xAxis[1]!.max);
+  });
+});
+
+describe('KPI cards as CSV', () => {
+  it('writes each card with signed 同比/环比 percentages and its details', () => {
+    const t = kpiTable([
+      { label: '刑事案件', value: '61', yoy: -0.2912, mom: 0.2 },
+      { label: '办结率', value: '95.1%', noCompare: true, sub: ['269/283 起', '调解成功 91%'] },
+      { label: '治安案件', value: '42', yoy: null, mom: null },
+    ], { from: '2026-11-02', to: '2026-12-01' }, 'zh-CN');
+    expect(t.headers).toEqual(['指标', '数值', '同比 %', '环比 %', '说明', '统计时段']);
+    expect(t.rows).toEqual([
+      ['刑事案件', '61', -29.1, 20, '', '2026-11-02~2026-12-01'],
+      ['办结率', '95.1%', null, null, '269/283 起; 调解成功 91%', '2026-11-02~2026-12-01'],
+      ['治安案件', '42', null, null, '', '2026-11-02~2026-12-01'],
+    ]);
   });
 });

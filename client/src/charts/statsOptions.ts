@@ -358,3 +358,16 @@ export function buildWallByTypeOption(today: TodayStats | null, locale: Locale):
     })),
   };
 }
+
+// ---- the KPI cards as a table ----------------------------------------------------------------------------------
+
+export interface KpiRow { label: string; value: string; yoy?: number | null; mom?: number | null; sub?: string[]; noCompare?: boolean }
+
+/** The cards as they read, with 同比/环比 as signed percentages (empty where there is no comparison). */
+export function kpiTable(rows: readonly KpiRow[], range: { from: string; to: string }, locale: Locale): Table {
+  const pct = (v: number | null | undefined): CsvCell => (v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v * 1000) / 10);
+  return {
+    headers: [st('col.kpi', locale), st('col.value', locale), `${st('kpi.yoy', locale)} %`, `${st('kpi.mom', locale)} %`, st('col.detail', locale), st('col.range', locale)],
+    rows: rows.map((r) => [r.label, r.value, r.noCompare ? null : pct(r.yoy), r.noCompare ? null : pct(r.mom), (r.sub ?? []).join('; '), `${range.from}~${range.to}`]),
+  };
+}
