@@ -175,6 +175,14 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     return true;
   };
   const NotFound = Type.Object({ error: Type.String(), message: Type.String() });
+  // A device token speaks for one unit and comes only from its provisioning key; an account cannot be one.
+  const refuseDeviceRole = async (req: FastifyRequest, reply: FastifyReply, action: string, username: string, role: Role) => {
+    if (role !== 'device') return false;
+    const admin = who(req);
+    await audit(req, admin.username, admin.role, action, `account:${username}`, 'refused', { reason: 'device_role' });
+    await reply.code(400).send({ error: 'bad_role', message: '终端角色只能通过终端密钥登录获得 / the device role comes only from a device login (POST /api/auth/device), not from an account' });
+    return true;
+  };
 
   app.get('/api/accounts', {
     config: adminOnly,
@@ -186,10 +194,11 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
 
   app.post('/api/accounts', {
     config: adminOnly,
-    schema: { tags: ['accounts'], summary: 'Create an account', body: CreateAccountRequestSchema, response: { 201: AccountSchema, 409: NotFound } },
+    schema: { tags: ['accounts'], summary: 'Create an account (any role but device)', body: CreateAccountRequestSchema, response: { 201: AccountSchema, 400: NotFound, 409: NotFound } },
   }, async (req, reply) => {
     const admin = who(req);
     const { username, displayName, role, password } = req.body;
+    if (await refuseDeviceRole(req, reply, 'account.create', username, role)) return reply;
     const now = Date.now();
     const account: StoredAccount = { username, displayName, role, passwordHash: await hashPassword(password, config.scryptLogN), disabled: false, failedAttempts: 0, lockedUntil: 0, createdAt: now };
     if (!(await deps.repo().createAccount(account))) {
@@ -202,10 +211,11 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
 
   app.put('/api/accounts/:username/role', {
     config: adminOnly,
-    schema: { tags: ['accounts'], summary: 'Change an account\'s role (ends its sessions)', params: AccountParams, body: ChangeRoleRequestSchema, response: { 200: AccountSchema, 404: NotFound, 409: NotFound } },
+    schema: { tags: ['accounts'], summary: 'Change an account\'s role (ends its sessions)', params: AccountParams, body: ChangeRoleRequestSchema, response: { 200: AccountSchema, 400: NotFound, 404: NotFound, 409: NotFound } },
   }, async (req, reply) => {
     const { username } = req.params;
     if (await refuseSelf(req, reply, 'account.role', username)) return reply;
+    if (await refuseDeviceRole(req, reply, 'account.role', username, req.body.role)) return reply;
     const before = await deps.repo().getAccount(username);
     if (!before || !(await deps.repo().updateAccount(username, { role: req.body.role }))) return notFound(reply, username);
     await changed(req, 'account.role', username, { from: before.role, to: req.body.role });

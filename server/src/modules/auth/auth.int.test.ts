@@ -211,6 +211,13 @@ describe('accounts', () => {
     await bed.login(s, 'zhang.san', 'second-password');
 
     expect((await send('PUT', '/api/accounts/admin/role', { role: 'operator' })).status).toBe(409); // not oneself
+    expect((await send('POST', '/api/accounts', { username: 'unit.x', displayName: 'X', role: 'device', password: 'device-password' })).status).toBe(400);
+    expect((await send('PUT', '/api/accounts/zhang.san/role', { role: 'device' })).status).toBe(400);
+    // A producer account may log in and use the ingest twins.
+    expect((await send('POST', '/api/accounts', { username: 'gps.gateway', displayName: 'GPS 网关', role: 'producer', password: 'producer-password' })).status).toBe(201);
+    const producer = await bed.login(s, 'gps.gateway', 'producer-password');
+    const twin = await fetch(`${s.url}/api/ingest/positions`, { method: 'POST', headers: { authorization: `Bearer ${producer.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ unitId: 'P-01', lng: 116.62, lat: 39.02, ts: Date.now() }) });
+    expect(twin.status).toBe(202);
     expect((await send('PUT', '/api/accounts/nobody/role', { role: 'operator' })).status).toBe(404);
     const list = (await (await bed.fetch(s, '/api/accounts')).json()) as { username: string; role: string; disabled: boolean }[];
     expect(list.find((a) => a.username === 'zhang.san')).toMatchObject({ role: 'dispatcher', disabled: false });
@@ -218,7 +225,7 @@ describe('accounts', () => {
 
     const changes = (await audit(s, 'action=account.&target=account:zhang.san')).items.map((e) => [e.action, e.outcome, e.user]);
     expect(changes).toEqual([
-      ['account.password', 'ok', 'admin'], ['account.disable', 'ok', 'admin'], ['account.disable', 'ok', 'admin'],
+      ['account.role', 'refused', 'admin'], ['account.password', 'ok', 'admin'], ['account.disable', 'ok', 'admin'], ['account.disable', 'ok', 'admin'],
       ['account.role', 'ok', 'admin'], ['account.create', 'refused', 'admin'], ['account.create', 'ok', 'admin'],
     ]);
   });
