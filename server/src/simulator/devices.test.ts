@@ -47,8 +47,7 @@ async function runSimulator(server: TestServer & { prefix: string }, opts: { tim
     simulation: (startMs) => {
       const sim = createSimulation({
         jurisdiction, seed: 1, startMs, rateHz: 2, timeScale: opts.timeScale, serviceMinutes: opts.serviceMinutes,
-        // Only the incident the test injects.
-        firstIncidentAfterS: 1e9, incidentsPerHour: 0,
+        incidentsPerHour: 0, // only the incidents the tests inject
       });
       const fixed = jurisdiction.units.filter((u) => u.kind === 'emergency_unit').map((u) => u.id);
       const obeying = obeyOrders(sim, {
@@ -97,9 +96,6 @@ describe('simulated units obey the server', () => {
     // On scene by 'system': the geofence saw it arrive; the unit never claimed it.
     const steps = resolved.timeline.map((e) => `${e.status}:${e.by ?? ''}`);
     expect(steps).toEqual(['received:', 'dispatched:dispatcher', 'en_route:device:P-01', 'on_scene:system', 'resolved:device:P-01']);
-    const [arrived, done] = [resolved.timeline[3]!, resolved.timeline[4]!];
-    // Two simulated minutes at ×60 pass between arrival and the report (wall clock, so only a lower bound).
-    expect(done.at - arrived.at).toBeGreaterThanOrEqual(1_500);
     const after = (await unit())!;
     expect(after.status).toBe('available');
     expect(after.incidentId).toBeUndefined();

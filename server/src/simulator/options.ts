@@ -41,7 +41,7 @@ Drives the roster's patrol units and sends incidents to Redis over the ingest co
   --jurisdiction DIR       JURISDICTION_DIR        default the demo (server/jurisdiction/demo)
   --seed N                 SIM_SEED                same seed, same run; default a new seed each run (printed)
   --units N                SIM_UNITS               tracked units to drive; default all in the roster
-  --incidents-per-hour X   SIM_INCIDENTS_PER_HOUR  daily mean; default an hour-of-day profile (~3.5/h)
+  --incidents-per-hour X   SIM_INCIDENTS_PER_HOUR  daily mean (0 = none); default an hour-of-day profile (~3.5/h)
   --time-scale K           SIM_TIME_SCALE          simulated time runs K× faster; default 1
   --duration S             SIM_DURATION            stop after S seconds; default run until Ctrl-C
   --rate HZ                SIM_RATE                position reports per second; default 1

@@ -51,6 +51,11 @@ describe('createSimulation', () => {
     expect(first).toBeLessThanOrEqual(3);
   });
 
+  it('sends no incident at all with --incidents-per-hour 0', () => {
+    const sim = createSimulation({ jurisdiction: demo, seed: 5, startMs: START, incidentsPerHour: 0, timeScale: 600, unitCount: 1 });
+    expect(Array.from({ length: 200 }, () => sim.tick()).flatMap((t) => t.incidents)).toEqual([]);
+  });
+
   it('is deterministic: the same seed gives the same first 100 positions and incidents', () => {
     // 100 ticks of every unit, and one car's first 100 positions.
     const positions = (seed: number) => run(seed, 100).flatMap((t) => t.positions);

@@ -107,7 +107,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
   if (!(rateHz > 0) || !(timeScale > 0)) throw new RangeError('rateHz and timeScale must be positive');
   const periodMs = 1000 / rateHz;
   const simStartMs = options.simStartMs ?? startMs;
-  const firstIncidentTick = Math.max(1, Math.round((options.firstIncidentAfterS ?? 2) * rateHz));
+  // An explicit rate of 0 (tests, a quiet demo) means no incidents at all, not even the opening one.
+  const firstIncidentTick = options.incidentsPerHour === 0 ? Infinity : Math.max(1, Math.round((options.firstIncidentAfterS ?? 2) * rateHz));
 
   const root = createRng(seed);
   const graph = buildRoadGraph(jurisdiction.roads);
