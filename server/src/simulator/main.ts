@@ -45,7 +45,7 @@ async function main(): Promise<number> {
         `Generate a larger roster, then point both the simulator and the server at it:\n` +
         `  pnpm --filter @ccr/server exec tsx src/simulator/generate-jurisdiction.ts --load-units ${err.requested} --out /tmp/ccr-load\n` +
         `  JURISDICTION_DIR=/tmp/ccr-load pnpm start      # the server must know the L-… units\n` +
-        `  pnpm sim --jurisdiction /tmp/ccr-load --units ${err.requested}\n`,
+        `  pnpm sim --jurisdiction /tmp/ccr-load --units ${err.requested} --no-devices\n`,
     );
     return 2;
   }

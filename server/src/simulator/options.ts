@@ -53,7 +53,8 @@ Units obey dispatch orders as device terminals (POST /api/auth/device, Socket.IO
   --no-devices             SIM_DEVICES=off         positions and incidents only, no terminals
 Larger rosters for load tests:
   pnpm --filter @ccr/server exec tsx src/simulator/generate-jurisdiction.ts --load-units 5000 --out /tmp/ccr-load
-  pnpm sim --jurisdiction /tmp/ccr-load --units 5000      (start the server with the same JURISDICTION_DIR)`;
+  pnpm sim --jurisdiction /tmp/ccr-load --units 5000 --no-devices   (start the server with the same JURISDICTION_DIR;
+                           --no-devices: 5,000 terminals would be a test of logins, not of the live picture)`;
 
 export type ParsedOptions = { ok: true; help: boolean; options: SimulatorOptions } | { ok: false; error: string };
 
