@@ -1,5 +1,5 @@
 // Debian's Chromium driven by playwright-core (no browser download), with the flags this closed network needs.
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -8,4 +8,17 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
   });
+}
+
+/**
+ * Opens `path` of the app and signs in through the login page it is sent to (the way a person does), then waits
+ * until the page it asked for is shown.
+ */
+export async function openLoggedIn(page: Page, baseUrl: string, path: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}${path}`, { waitUntil: 'load' });
+  await page.waitForURL(/\/login/, { timeout: 15_000 });
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await page.locator('button[type="submit"]').click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 15_000 });
 }

@@ -1,5 +1,6 @@
-// The wall in a real browser: real Redis, the real server, Debian's Chromium. It must load without console
-// errors, draw the map, show units, and show an incident a producer reports while it is open.
+// The wall in a real browser: real Redis, the real server, Debian's Chromium. An operator signs it in once; it
+// must then load without console errors, draw the map, show units, and show an incident a producer reports
+// while it is open.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { createClient } from 'redis';
 import type { Browser, Page } from 'playwright-core';
 import { startRedisServer, startTestServer, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
-import { launchChromium } from './browser.js';
+import { launchChromium, openLoggedIn } from './browser.js';
 import { REPO_ROOT, buildClient } from './client-build.js';
 
 const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
@@ -66,7 +67,7 @@ describe('wall display in Chromium', () => {
     const now = Date.now();
     await producer.publish(`${prefix}in:positions`, JSON.stringify(patrols.map((u) => ({ unitId: u.id, lng: u.home![0], lat: u.home![1], ts: now, speed: 8 }))));
 
-    await page.goto(server.url, { waitUntil: 'load' });
+    await openLoggedIn(page, server.url, '/', 'operator', server.config.auth.demoPassword!);
     await page.getByText(jurisdiction.station.name, { exact: false }).first().waitFor({ timeout: 15_000 });
     // The map: grid polygons drawn on canvas, grid names among them.
     await expect.poll(() => paintedShare(page, '.map'), { timeout: 15_000 }).toBeGreaterThan(0.2);
@@ -100,7 +101,7 @@ describe('wall display in Chromium', () => {
   it('fits a 4K and an ultra-wide screen without cropping', async () => {
     for (const [width, height] of [[3840, 2160], [2560, 1080]] as const) {
       const page = await browser.newPage({ viewport: { width, height } });
-      await page.goto(server.url, { waitUntil: 'load' });
+      await openLoggedIn(page, server.url, '/', 'operator', server.config.auth.demoPassword!);
       await page.getByText('胜芳派出所').first().waitFor({ timeout: 15_000 });
       await page.waitForTimeout(1_000);
       // The whole 16:9 design canvas is inside the viewport, scaled uniformly.

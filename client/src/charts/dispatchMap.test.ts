@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { haversineMeters, type FramePosition, type GridCollection, type Incident } from '@ccr/shared';
 import { incident, T0, unit } from '../test/fixtures';
 import {
-  ARRIVED_SERIES_ID, CANDIDATES_SERIES_ID, DISPATCH_LINES_SERIES_ID, MAX_DISPATCH_LINES, MAX_WALL_RING_INCIDENTS, REACH_RINGS_SERIES_ID,
-  buildDispatchIncidentSeries, buildDispatchLines, buildIncidentsMapOption, buildUnitsMapOption, circlePath, consoleMapOption,
+  ARRIVED_SERIES_ID, CANDIDATES_SERIES_ID, DISPATCH_LINES_SERIES_ID, DISPATCH_UNITS_SERIES_ID, dispatchLinesSeries, MAX_DISPATCH_LINES, MAX_WALL_RING_INCIDENTS, REACH_RINGS_SERIES_ID,
+  buildArrivedSeries, buildDispatchLines, buildIncidentsMapOption, buildReachRingSeries, buildUnitsMapOption, circlePath, consoleMapOption,
   consoleMapUpdate, dispatchIncidentKey, zoomForSpan,
 } from './map';
 
@@ -40,6 +40,10 @@ describe('dispatch lines', () => {
     const many = Array.from({ length: MAX_DISPATCH_LINES + 50 }, (_, k) => unit({ id: `P-${k}`, status: 'en_route', incidentId: 'JQ-1', position: { lng: 116.6, lat: 39.0, ts: T0 } }));
     expect(buildDispatchLines(many, new Map(), incidents)).toHaveLength(MAX_DISPATCH_LINES);
     expect(byId(seriesOf(buildUnitsMapOption(grids)), DISPATCH_LINES_SERIES_ID).type).toBe('lines');
+    // each unit on its way is ringed at its end of the line
+    const [l, u] = dispatchLinesSeries([{ unitId: 'P-1', incidentId: 'JQ-1', coords: [[116.6, 39.0], [116.7, 39.07]] }]) as AnySeries[];
+    expect([l!.id, u!.id]).toEqual([DISPATCH_LINES_SERIES_ID, DISPATCH_UNITS_SERIES_ID]);
+    expect(u!.data).toEqual([[116.6, 39.0]]);
   });
 });
 
@@ -50,14 +54,18 @@ describe('arrival and reach rings', () => {
       incident({ id: 'B', priority: 2, status: 'on_scene', lng: 116.62, lat: 39.02 }),
       incident({ id: 'C', priority: 2, status: 'received', lng: 116.63, lat: 39.03 }),
     ];
-    const [arrived, rings] = buildDispatchIncidentSeries(list) as AnySeries[];
-    expect(arrived!.id).toBe(ARRIVED_SERIES_ID);
-    expect(arrived!.data).toEqual([[116.62, 39.02]]);
-    expect(rings!.id).toBe(REACH_RINGS_SERIES_ID);
-    expect(rings!.data).toHaveLength(3);
-    expect(byId(seriesOf(buildIncidentsMapOption(grids)), REACH_RINGS_SERIES_ID)).toBeDefined();
+    const arrived = buildArrivedSeries(list);
+    expect(arrived.id).toBe(ARRIVED_SERIES_ID);
+    expect(arrived.data).toEqual([[116.62, 39.02]]);
+    const rings = buildReachRingSeries(list);
+    expect(rings.id).toBe(REACH_RINGS_SERIES_ID);
+    expect(rings.data).toHaveLength(3);
+    // arrival rings sit with the pins; the rings (a lines series) with the units, never on the pins' canvas
+    expect(byId(seriesOf(buildIncidentsMapOption(grids)), ARRIVED_SERIES_ID)).toBeDefined();
+    expect(seriesOf(buildIncidentsMapOption(grids)).filter((s) => s.type === 'lines')).toEqual([]);
+    expect(byId(seriesOf(buildUnitsMapOption(grids)), REACH_RINGS_SERIES_ID).type).toBe('lines');
     const many = Array.from({ length: 20 }, (_, k) => incident({ id: `P1-${k}`, priority: 1, reportedAt: T0 + k }));
-    expect((buildDispatchIncidentSeries(many)[1] as AnySeries).data).toHaveLength(3 * MAX_WALL_RING_INCIDENTS);
+    expect(buildReachRingSeries(many).data).toHaveLength(3 * MAX_WALL_RING_INCIDENTS);
   });
 
   it('changes its key only when an arrival or an urgent incident changes', () => {

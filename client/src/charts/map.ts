@@ -5,9 +5,10 @@
 //   base       grids (geo), roads, emergency units   — drawn once (again only when those change)
 //   units      the unit layers                       — redrawn when positions flush (≤ 5 Hz)
 //   incidents  ripples (zlevel 0) under pins (zlevel 1) — redrawn when incidents change; the ripple
-//              animation repaints only its own canvas; arrival rings and the 1-3-5 reach rings of urgent
-//              incidents waiting for police
-// Dispatch lines (unit → its incident) live on the units instance: they follow the units as they move.
+//              animation repaints only its own canvas; arrival rings on incidents police have reached
+// Dispatch lines (unit → its incident) and the 1-3-5 reach rings live on the units instance: lines follow the
+// units as they move, and an ECharts `lines` series claims (and clears) a canvas layer of its zlevel when it
+// renders, so lines must share zlevel 0 of an instance that repaints whole anyway — never the incidents' pin layer.
 // The dispatcher console draws one zoomed instance from the same builders (consoleMapOption).
 import type { EChartsCoreOption } from 'echarts/core';
 import {
@@ -23,6 +24,7 @@ export const MAP_NAME = 'jurisdiction';
 export const EMERGENCY_SERIES_ID = 'emergency';
 export const PULSE_SERIES_ID = 'incidents-pulse';
 export const DISPATCH_LINES_SERIES_ID = 'dispatch-lines';
+export const DISPATCH_UNITS_SERIES_ID = 'dispatch-units';
 export const ARRIVED_SERIES_ID = 'incidents-arrived';
 export const REACH_RINGS_SERIES_ID = 'reach-rings';
 /** Dispatch lines drawn at most: a station sends tens of units at once, never thousands. */
@@ -214,6 +216,22 @@ export function dispatchLinesLayer(): object {
   };
 }
 
+/** A ring around each unit on its way, so a sent unit stands out even when its line is short. */
+export function dispatchUnitsLayer(): object {
+  return {
+    id: DISPATCH_UNITS_SERIES_ID,
+    type: 'scatter',
+    coordinateSystem: 'geo',
+    symbol: 'circle',
+    symbolSize: 22,
+    silent: true,
+    animation: false,
+    z: 15,
+    itemStyle: { color: 'rgba(63, 208, 255, 0.12)', borderColor: COLORS.dispatch, borderWidth: 2.5 },
+    data: [],
+  };
+}
+
 /** The middle instance: one large layer per unit kind × status, all empty, and the dispatch lines. */
 export function buildUnitsMapOption(grids: GridCollection): EChartsCoreOption {
   const unitSeries: object[] = [];
@@ -223,8 +241,10 @@ export function buildUnitsMapOption(grids: GridCollection): EChartsCoreOption {
     animation: false,
     geo: geoLayout(grids, false),
     series: [
+      reachRingsLayer(),
       dispatchLinesLayer(),
       ...unitSeries,
+      dispatchUnitsLayer(),
     ],
   };
 }
@@ -251,7 +271,6 @@ export function buildIncidentsMapOption(grids: GridCollection): EChartsCoreOptio
         itemStyle: { color: COLORS.danger },
         data: [],
       },
-      reachRingsLayer(),
       arrivedLayer(),
       incidentLayer(3),
       incidentLayer(2),
@@ -369,8 +388,12 @@ export function buildDispatchLines(
   return out;
 }
 
-export function dispatchLinesSeries(lines: readonly DispatchLine[]): { id: string; data: { coords: [Point, Point] }[] } {
-  return { id: DISPATCH_LINES_SERIES_ID, data: lines.map((l) => ({ coords: l.coords })) };
+/** The lines and the rings around their units, as two series patches. */
+export function dispatchLinesSeries(lines: readonly DispatchLine[]): object[] {
+  return [
+    { id: DISPATCH_LINES_SERIES_ID, data: lines.map((l) => ({ coords: l.coords })) },
+    { id: DISPATCH_UNITS_SERIES_ID, data: lines.map((l) => l.coords[0]) },
+  ];
 }
 
 /** Statuses that show police have arrived. */
@@ -382,13 +405,13 @@ function arrivedLayer(): object {
     type: 'scatter',
     coordinateSystem: 'geo',
     symbol: 'circle',
-    symbolSize: 38,
-    symbolOffset: [0, '-30%'],
+    symbolSize: 44,
+    symbolOffset: [0, '-25%'],
     silent: true,
     animation: false,
     zlevel: 1,
     z: 18,
-    itemStyle: { color: 'rgba(47, 209, 107, 0.16)', borderColor: COLORS.ok, borderWidth: 3 },
+    itemStyle: { color: 'rgba(47, 209, 107, 0.22)', borderColor: COLORS.ok, borderWidth: 4 },
     data: [],
   };
 }
@@ -401,8 +424,7 @@ function reachRingsLayer(): object {
     polyline: true,
     silent: true,
     animation: false,
-    zlevel: 1,
-    z: 15,
+    z: 9,
     lineStyle: { width: 1.6, opacity: 0.9, type: [6, 4] },
     data: [],
   };
@@ -431,24 +453,22 @@ export function ringLines(center: Point, rings: readonly { minutes: number; radi
 /** Walking radii of the 1-3-5 rings with the default reach settings (the console uses the server's own). */
 export const DEFAULT_RING_RADII = RING_MINUTES.map((minutes) => ({ minutes, radiusMeters: ringRadiusMeters(minutes, DEFAULT_REACH_OPTIONS) }));
 
-/**
- * The wall's extra incident layers: an arrival ring on incidents with police on scene, and the 1-3-5 reach rings
- * around the newest priority-1 incidents nobody has reached yet.
- */
-export function buildDispatchIncidentSeries(incidents: readonly Incident[]): object[] {
+/** The wall's arrival rings: incidents where police are on scene (or have handled it there). */
+export function buildArrivedSeries(incidents: readonly Incident[]): { id: string; data: Point[] } {
   const arrived: Point[] = [];
-  const rings: { coords: Point[]; lineStyle: { color: string } }[] = [];
-  let ringed = 0;
-  const newestFirst = [...incidents].sort((a, b) => b.reportedAt - a.reportedAt);
-  for (const i of newestFirst) {
+  for (const i of incidents) {
     if (ARRIVED_STATUSES.has(i.status)) arrived.push([i.lng, i.lat]);
-    else if (i.priority === 1 && ringed < MAX_WALL_RING_INCIDENTS) {
-      rings.push(...ringLines([i.lng, i.lat], DEFAULT_RING_RADII));
-      ringed++;
-    }
     if (arrived.length >= MAX_MAP_INCIDENTS) break;
   }
-  return [{ id: ARRIVED_SERIES_ID, data: arrived }, { id: REACH_RINGS_SERIES_ID, data: rings }];
+  return { id: ARRIVED_SERIES_ID, data: arrived };
+}
+
+/** The wall's 1-3-5 reach rings around the newest priority-1 incidents nobody has reached yet. */
+export function buildReachRingSeries(incidents: readonly Incident[]): { id: string; data: { coords: Point[]; lineStyle: { color: string } }[] } {
+  const rings: { coords: Point[]; lineStyle: { color: string } }[] = [];
+  const urgent = incidents.filter((i) => i.priority === 1 && !ARRIVED_STATUSES.has(i.status)).sort((a, b) => b.reportedAt - a.reportedAt);
+  for (const i of urgent.slice(0, MAX_WALL_RING_INCIDENTS)) rings.push(...ringLines([i.lng, i.lat], DEFAULT_RING_RADII));
+  return { id: REACH_RINGS_SERIES_ID, data: rings };
 }
 
 /** Key of what the extra incident layers show, to skip redrawing when nothing they draw changed. */
@@ -576,9 +596,9 @@ export function consoleMapUpdate(d: ConsoleMapData): EChartsCoreOption {
     series: [
       ...unitLayers.filter((s) => s !== emergency),
       { id: EMERGENCY_SERIES_ID, data: emergency.data },
-      dispatchLinesSeries(lines),
+      ...dispatchLinesSeries(lines),
       ...buildIncidentSeriesData(d.incidents, 0).filter((s) => (s as { id: string }).id !== PULSE_SERIES_ID),
-      ...buildDispatchIncidentSeries(d.incidents).filter((s) => (s as { id: string }).id !== REACH_RINGS_SERIES_ID),
+      buildArrivedSeries(d.incidents),
       { id: REACH_RINGS_SERIES_ID, data: sel ? ringLines([sel.lng, sel.lat], d.rings) : [] },
       { id: RING_UNITS_SERIES_ID, data: ringUnits },
       { id: CANDIDATES_SERIES_ID, data: candidateData },

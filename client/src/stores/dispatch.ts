@@ -133,6 +133,9 @@ export const useDispatchStore = defineStore('dispatch', () => {
     picked.value = picked.value.includes(c.unitId) ? picked.value.filter((u) => u !== c.unitId) : [...picked.value, c.unitId];
   }
 
+  /** Names for messages (the dispatcher reads names, not ids). */
+  const names = (ids: readonly string[]): string => ids.map((id) => live.units.get(id)?.name ?? id).join('、');
+
   /** The units a dispatch or backup sends: the picked ones, else the top recommendation. */
   function unitsToSend(): string[] {
     if (picked.value.length > 0) return [...picked.value];
@@ -172,7 +175,7 @@ export const useDispatchStore = defineStore('dispatch', () => {
     if (inc.status !== 'received') return backup();
     const unitIds = unitsToSend();
     if (unitIds.length === 0) { say('error', 'cmd.noCandidate'); return; }
-    const res = await run('dispatch', incidentPath(inc.id, 'dispatch'), (commandId) => withNote({ unitIds, commandId }), 'cmd.dispatched', { units: unitIds.join('、'), incident: inc.id });
+    const res = await run('dispatch', incidentPath(inc.id, 'dispatch'), (commandId) => withNote({ unitIds, commandId }), 'cmd.dispatched', { units: names(unitIds), incident: inc.id });
     if (res) { picked.value = []; note.value = ''; }
   }
 
@@ -181,7 +184,7 @@ export const useDispatchStore = defineStore('dispatch', () => {
     if (!inc) return;
     const unitIds = unitsToSend();
     if (unitIds.length === 0) { say('error', 'cmd.noCandidate'); return; }
-    const res = await run('backup', incidentPath(inc.id, 'backup'), (commandId) => withNote({ unitIds, commandId }), 'cmd.backedUp', { units: unitIds.join('、'), incident: inc.id });
+    const res = await run('backup', incidentPath(inc.id, 'backup'), (commandId) => withNote({ unitIds, commandId }), 'cmd.backedUp', { units: names(unitIds), incident: inc.id });
     if (res) { picked.value = []; note.value = ''; }
   }
 
@@ -192,7 +195,7 @@ export const useDispatchStore = defineStore('dispatch', () => {
     if (!from) { say('error', 'cmd.noAssigned'); return; }
     const to = unitsToSend()[0];
     if (!to) { say('error', 'cmd.noCandidate'); return; }
-    const res = await run('reassign', incidentPath(inc.id, 'reassign'), (commandId) => withNote({ fromUnitId: from, toUnitId: to, commandId }), 'cmd.reassigned', { from, to });
+    const res = await run('reassign', incidentPath(inc.id, 'reassign'), (commandId) => withNote({ fromUnitId: from, toUnitId: to, commandId }), 'cmd.reassigned', { from: names([from]), to: names([to]) });
     if (res) { picked.value = []; reassignFrom.value = null; }
   }
 
@@ -228,7 +231,7 @@ export const useDispatchStore = defineStore('dispatch', () => {
   }
 
   async function setUnitStatus(unitId: string, status: UnitStatusRequest['status']): Promise<void> {
-    await run('unitStatus', `/api/units/${encodeURIComponent(unitId)}/status`, (commandId) => ({ commandId, status }), 'cmd.unitStatusSet', { unit: unitId, status: td(`unitStatus.${status}`, locale.value) });
+    await run('unitStatus', `/api/units/${encodeURIComponent(unitId)}/status`, (commandId) => ({ commandId, status }), 'cmd.unitStatusSet', { unit: names([unitId]), status: td(`unitStatus.${status}`, locale.value) });
   }
 
   function clear(): void {

@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { GridCollection, RoadCollection, Station } from '@ccr/shared';
+import { useAuthStore } from './auth';
 
 export interface JurisdictionData { station: Station; grids: GridCollection; roads: RoadCollection }
 
@@ -12,7 +13,9 @@ export const useJurisdictionStore = defineStore('jurisdiction', () => {
   let retry: ReturnType<typeof setTimeout> | undefined;
 
   async function fetchOnce(fetchImpl: typeof fetch): Promise<void> {
-    const res = await fetchImpl('/api/jurisdiction', { headers: { accept: 'application/json' } });
+    // The route needs a session (any view role): send the token the auth store holds.
+    const token = useAuthStore().token;
+    const res = await fetchImpl('/api/jurisdiction', { headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } });
     if (!res.ok) throw new Error(`GET /api/jurisdiction: ${res.status}`);
     const body = (await res.json()) as JurisdictionData;
     if (!body?.grids?.features || !body.station) throw new Error('GET /api/jurisdiction: unexpected body');

@@ -82,9 +82,10 @@ describe('unit status board', () => {
       unit({ id: 'P-1', name: '巡1', team: 'patrol', stale: true }),
       unit({ id: 'C-1', name: '社1', kind: 'community_officer', team: 'community', status: 'busy' }),
       unit({ id: 'E-1', name: '应急', kind: 'emergency_unit', team: null }),
+      unit({ id: 'Z-1', name: '作战单元', kind: 'combat_unit', team: 'community' }),
     ]);
-    expect(groups.map((g) => [g.team, g.units.map((u) => u.id), g.available])).toEqual([
-      ['community', ['C-1'], 0], ['case', [], 0], ['patrol', ['P-1', 'P-2'], 1],
+    expect(groups.map((g) => [g.team, g.units.map((u) => u.id), g.available, g.combat.total])).toEqual([
+      ['community', ['C-1'], 0, 1], ['case', [], 0, 0], ['patrol', ['P-1', 'P-2'], 1, 0],
     ]);
   });
 

@@ -1,5 +1,5 @@
 // Pure rules of the console: the order of the queue, the unit status board's groups and colours.
-import { TEAMS, type Incident, type IncidentStatus, type LiveUnit, type Team } from '@ccr/shared';
+import { TEAMS, type Incident, type IncidentStatus, type LiveUnit, type Team, type UnitKind } from '@ccr/shared';
 
 /** Received (接警, nobody sent yet) first, then by how far the incident has gone. */
 const STAGE: Record<IncidentStatus, number> = {
@@ -40,17 +40,33 @@ export function statusTone(u: Pick<LiveUnit, 'status' | 'stale' | 'statusSince'>
   return t >= OVERLONG_STATUS_MS ? 'overlong' : t >= LONG_STATUS_MS ? 'long' : 'ok';
 }
 
-export interface TeamGroup { team: Team; units: LiveUnit[]; available: number }
+export interface TeamGroup {
+  team: Team;
+  /** Officers and cars, one chip each. */
+  units: LiveUnit[];
+  available: number;
+  /** Minimum combat units of the team (1+N groups, dozens of them): counted, not listed one by one. */
+  combat: { total: number; available: number };
+}
+
+/** Kinds the board lists one by one: the officers and cars a dispatcher sends. */
+const LISTED: ReadonlySet<UnitKind> = new Set<UnitKind>(['patrol_car', 'foot_patrol', 'community_officer', 'case_officer']);
 
 /** Police units by team (一室三队), each team by kind then name; non-police forces are left out. */
 export function unitsByTeam(units: Iterable<LiveUnit>): TeamGroup[] {
-  const groups = new Map<Team, TeamGroup>(TEAMS.map((t) => [t, { team: t, units: [], available: 0 }]));
+  const groups = new Map<Team, TeamGroup>(TEAMS.map((t) => [t, { team: t, units: [], available: 0, combat: { total: 0, available: 0 } }]));
   for (const u of units) {
     if (u.team === null) continue;
     const g = groups.get(u.team);
     if (!g) continue;
+    const free = u.status === 'available' && !u.stale;
+    if (!LISTED.has(u.kind)) {
+      g.combat.total++;
+      if (free) g.combat.available++;
+      continue;
+    }
     g.units.push(u);
-    if (u.status === 'available' && !u.stale) g.available++;
+    if (free) g.available++;
   }
   for (const g of groups.values()) g.units.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name, 'zh-CN') || a.id.localeCompare(b.id));
   return [...groups.values()];
