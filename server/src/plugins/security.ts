@@ -23,6 +23,8 @@ export interface SecurityOptions {
 }
 
 const MINUTE = 60_000;
+/** Logins per minute from one address, over all names, as a multiple of the per-name limit (a NAT'd room of consoles). */
+const LOGINS_PER_ADDRESS_FACTOR = 5;
 
 /** Same origin (the Origin's host is the Host the request came to) or one of the allowed origins. */
 export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
@@ -84,8 +86,11 @@ export const securityPlugin = fp<SecurityOptions>(
 
     app.decorate('loginRateLimit', async (req: FastifyRequest, name: string) => {
       try {
-        const { current, ttl } = await limits.hit(`login:${req.ip}:${name}`, MINUTE);
-        return current > opts.loginRateLimitPerMinute ? { retryAfterS: Math.max(1, Math.ceil(ttl / 1000)) } : null;
+        // Per name (guessing one password) and per address (each attempt costs a slow hash, even for unknown names).
+        const [one, all] = await Promise.all([limits.hit(`login:${req.ip}:${name}`, MINUTE), limits.hit(`login-ip:${req.ip}`, MINUTE)]);
+        const over = [one.current > opts.loginRateLimitPerMinute ? one.ttl : 0, all.current > LOGINS_PER_ADDRESS_FACTOR * opts.loginRateLimitPerMinute ? all.ttl : 0];
+        const ttl = Math.max(...over);
+        return ttl > 0 ? { retryAfterS: Math.max(1, Math.ceil(ttl / 1000)) } : null;
       } catch (err) {
         app.log.warn({ err: (err as Error).message }, 'login rate limit unavailable');
         return null;

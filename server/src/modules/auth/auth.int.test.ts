@@ -71,6 +71,10 @@ describe('login', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await postJson(`${s.url}/api/auth/login`, { username: 'admin', password: 'not-the-password' })).status);
     expect(statuses).toEqual([401, 401, 401, 429]);
+    // Over all names from one address: five times the per-name limit, then 429 whatever the name.
+    const spread: number[] = [];
+    for (let i = 0; i < 12; i++) spread.push((await postJson(`${s.url}/api/auth/login`, { username: `guess${i}`, password: 'not-the-password' })).status);
+    expect(spread.filter((c) => c === 429).length).toBe(1); // 4 + 11 = 15 attempts pass, the 16th is over
   });
 });
 
