@@ -169,13 +169,30 @@ describe('simulated units obey the server', () => {
     await until(async () => (lines.some((l) => l.includes('unreachable')) ? true : undefined), 'the outage to be noted');
     expect(fleet.stats().connected).toBe(0);
 
-    // Sessions that end after 3 s: the server drops the sockets, each terminal logs in again and reconnects.
-    await bed.server({ port, auth: { ...loadConfig({}).auth, sessionTtlMs: 3_000, socketCheckMs: 200 } });
+    const first = await bed.server({ port });
     await fleet.whenConnected(15_000);
     expect(fleet.stats().logins).toBe(3);
+
+    // A restarted server (same Redis, same prefix) still knows the sessions: the terminals reconnect with their tokens.
+    const dropped = async (): Promise<void> => { await until(async () => (fleet.stats().connected === 0 ? true : undefined), 'the terminals to notice'); };
+    await first.close();
+    await dropped();
+    const second = await bed.server({ port, keyPrefix: first.prefix });
+    await fleet.whenConnected(15_000);
+    expect(fleet.stats().logins).toBe(3);
+
+    // A server that does not know them (another deployment's keys) refuses the tokens: each terminal logs in
+    // again. Its sessions end after 3 s: the server drops the sockets, and the terminals log in once more.
+    await second.close();
+    await dropped();
+    await bed.server({ port, auth: { ...loadConfig({}).auth, sessionTtlMs: 3_000, socketCheckMs: 200 } });
     await until(async () => {
       const s = fleet.stats();
       return s.logins >= 6 && s.connected === 3 ? true : undefined;
+    }, 'the terminals to log in to the new server');
+    await until(async () => {
+      const s = fleet.stats();
+      return s.logins >= 9 && s.connected === 3 ? true : undefined;
     }, 'the terminals to log in again after their sessions ended');
   }, 40_000);
 });

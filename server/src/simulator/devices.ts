@@ -127,8 +127,9 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
   let pausedUntil = 0;
   const concurrency = Math.max(1, options.loginConcurrency ?? 4);
   async function login(unitId: string): Promise<LoginResult> {
+    // A finishing login hands its slot straight to the next in line, so at most `concurrency` run at once.
     if (inFlight >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-    inFlight++;
+    else inFlight++;
     try {
       const pause = pausedUntil - Date.now();
       if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
@@ -158,8 +159,9 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
       if (res.status >= 400 && res.status < 500) return { ok: false, kind: 'refused', reason };
       return { ok: false, kind: 'server_error', reason };
     } finally {
-      inFlight--;
-      waiting.shift()?.();
+      const next = waiting.shift();
+      if (next) next();
+      else inFlight--;
     }
   }
 
@@ -197,11 +199,10 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
           stats.connected--;
           connectivityChanged();
         }
-        // The server ended the session (expired, revoked): log in again. Anything else reconnects by itself.
-        if (!this.socket.active && reason === 'io server disconnect') {
-          this.token = undefined;
-          this.retry();
-        }
+        // Dropped by the server (shutting down, or the session ended): connect again by hand, with the same
+        // token — a restarted server still knows it; a refusal (connect_error) leads to a new login.
+        // Anything else reconnects by itself.
+        if (!this.socket.active && reason === 'io server disconnect') this.retry();
       });
       this.socket.on('connect_error', (err) => {
         if (this.socket.active) {
@@ -270,7 +271,13 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
       if (answered === undefined) {
         this.orders.set(order.orderId, false);
         if (this.orders.size > REMEMBERED_ORDERS) this.orders.delete(this.orders.keys().next().value!);
-        const reports = options.onOrder(order);
+        let reports: UnitReport[] = [];
+        try {
+          reports = options.onOrder(order);
+        } catch (err) {
+          // Acknowledged all the same: the server would otherwise send it again every few seconds, in vain.
+          log(`${this.unitId}: order ${order.orderId} (${order.kind} ${order.incident.id}) could not be carried out: ${(err as Error).message}`);
+        }
         this.outbox.push({ event: 'order:acknowledge', orderId: order.orderId }, ...reports.map((report) => ({ event: 'unit:report' as const, report })));
       } else {
         // Delivered again (after a reconnect): the unit already acts on it. Acknowledge it only if the
