@@ -2,15 +2,15 @@
 // ~400 pipelined HMGETs, the overview ~130 commands in one round trip.
 import {
   ALL, COUNT_METRICS, comparisonPeriods, daysBetween, hourKeyOf, localDayOf, parseDayKey,
-  rangeBuckets, type CountMetric, type Priority, type ResponseTargets, type StatsGroupBy, type StatsHeatmapResponse,
+  rangeBuckets, type CountMetric, type ResponseTargets, type StatsGroupBy, type StatsHeatmapResponse,
   type StatsInterval, type StatsKpi, type StatsMetric, type StatsOverviewResponse, type StatsSeriesResponse,
 } from '@ccr/shared';
 import type { LiveRepository } from '../live/live-repository.js';
 import { countField, dayBucket, hourBucket, responseBucket } from './stats-buckets.js';
 import { type StatsRepository, presenceDayBucket, presenceHourBucket } from './stats-repository.js';
 import {
-  GROUP_DIM, comparison, emergencyFigures, groupKeys, histogramsOf, isResponseMetric, periodCounts, responseFigures,
-  responseMetricValue, sumHashes, unitFigures,
+  GROUP_DIM, comparison, emergencyFigures, groupKeys, isResponseMetric, periodCountFields, periodCounts, responseCounts,
+  responseFigures, sumHashes, sumRows, unitFigures,
 } from './stats-service.js';
 
 export interface StatsQueryOptions {
@@ -47,10 +47,12 @@ export class StatsQueries {
     } else if (isResponseMetric(q.metric)) {
       const metric = q.metric;
       const hashes = await this.repo.readBuckets(parts.map(responseBucket));
+      const step = metric.startsWith('dispatched') ? 'dispatch' : 'on_scene';
+      const pick = metric.endsWith('_within_target') ? 'within' : 'count';
       hashes.forEach((h, pi) => {
-        const hist = histogramsOf(sumHashes([h]));
+        const counts = responseCounts(h, step, targets)[pick];
         keys.forEach((k, g) => {
-          values[g]![bucketOf[pi]!]! += responseMetricValue(hist, metric, k === ALL ? null : (Number(k) as Priority), targets);
+          values[g]![bucketOf[pi]!]! += k === ALL ? counts[1]! + counts[2]! + counts[3]! : counts[Number(k)]!;
         });
       });
     } else {
@@ -109,16 +111,17 @@ export class StatsQueries {
     const days = daysBetween(monthFrom, day);
     const { yoy, mom } = comparisonPeriods(monthFrom, day);
     const cmpFields = [countField('incidents'), countField('criminal'), countField('public_order'), countField('dispute')];
-    const [dayHashes, respHashes, yoyRows, momRows, units, presence] = await Promise.all([
-      this.repo.readBuckets(days.map(dayBucket)),
+    const fields = periodCountFields(gridIds);
+    const [dayRows, respHashes, yoyRows, momRows, units, presence] = await Promise.all([
+      this.repo.readFields(days.map(dayBucket), fields),
       this.repo.readBuckets(days.map(responseBucket)),
       this.repo.readFields(daysBetween(...yoy).map(dayBucket), cmpFields),
       this.repo.readFields(daysBetween(...mom).map(dayBucket), cmpFields),
       this.live.readUnits(),
       this.presence(day, now),
     ]);
-    const today = periodCounts(sumHashes(dayHashes.slice(-1)), day, day, gridIds);
-    const month = periodCounts(sumHashes(dayHashes), monthFrom, day, gridIds);
+    const today = periodCounts(sumRows(fields, dayRows.slice(-1)), day, day, gridIds);
+    const month = periodCounts(sumRows(fields, dayRows), monthFrom, day, gridIds);
     const total = (rows: number[][], i: number): number => rows.reduce((s, r) => s + r[i]!, 0);
     const cmp = (current: number, i: number) => comparison(
       current, { from: yoy[0], to: yoy[1], value: total(yoyRows, i) }, { from: mom[0], to: mom[1], value: total(momRows, i) },
@@ -141,14 +144,16 @@ export class StatsQueries {
     const { timeZone, gridIds } = this.opts;
     const targets = this.opts.targets();
     const day = localDayOf(now, timeZone);
-    const [[dayHash, respHash], presence] = await Promise.all([
-      this.repo.readBuckets([dayBucket(day), responseBucket(day)]),
+    const fields = periodCountFields(gridIds);
+    const [dayRows, [respHash], presence] = await Promise.all([
+      this.repo.readFields([dayBucket(day)], fields),
+      this.repo.readBuckets([responseBucket(day)]),
       this.presence(day, now),
     ]);
     const { target, gridsTotal, gridsVisitedLastHour, visitedShare } = presence;
     return {
       date: day,
-      today: periodCounts(sumHashes([dayHash!]), day, day, gridIds),
+      today: periodCounts(sumRows(fields, dayRows), day, day, gridIds),
       response: responseFigures(sumHashes([respHash!]), targets, day, day),
       presence: { target, gridsTotal, gridsVisitedLastHour, visitedShare },
     };

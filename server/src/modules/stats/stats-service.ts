@@ -65,6 +65,23 @@ export function sumHashes(hashes: readonly Record<string, string>[]): Map<string
   return out;
 }
 
+/** The day-hash fields periodCounts reads (a day hash holds ~10× more: every metric by every dimension). */
+export function periodCountFields(gridIds: readonly string[]): string[] {
+  return [
+    countField('incidents'),
+    ...INCIDENT_TYPES.map((t) => countField('incidents', 'type', t)),
+    ...INCIDENT_SOURCES.map((x) => countField('incidents', 'source', x)),
+    ...[...gridIds, NO_GRID].map((g) => countField('incidents', 'grid', g)),
+    ...PRIORITIES.map((p) => countField('incidents', 'priority', p)),
+    ...(['criminal', 'public_order', 'dispute', 'closed', 'mediated', 'mediation_failed'] as const).map((m) => countField(m)),
+  ];
+}
+
+/** Field-by-field sums of rows read with `fields`. */
+export function sumRows(fields: readonly string[], rows: readonly number[][]): Map<string, number> {
+  return new Map(fields.map((f, i) => [f, rows.reduce((s, r) => s + (r[i] ?? 0), 0)]));
+}
+
 /** Counts of a period from its summed day hashes, every type, source, grid and priority present. */
 export function periodCounts(sum: ReadonlyMap<string, number>, from: string, to: string, gridIds: readonly string[]): PeriodCounts {
   const get = (f: string): number => sum.get(f) ?? 0;
@@ -152,17 +169,23 @@ export function responseFigures(sum: ReadonlyMap<string, number>, targets: Respo
   };
 }
 
-/** A response metric's value in one bucket for one priority (or all). */
-export function responseMetricValue(hist: Histograms, metric: (typeof RESPONSE_METRICS)[number], priority: Priority | null, targets: ResponseTargets): number {
-  const step: ResponseStep = metric.startsWith('dispatched') ? 'dispatch' : 'on_scene';
-  const onlyWithin = metric.endsWith('_within_target');
-  let total = 0;
-  for (const p of priority === null ? PRIORITIES : [priority]) {
-    const t = step === 'dispatch' ? targets[p].dispatchSeconds : targets[p].onSceneSeconds;
-    const r = withinTarget(hist, step, p, t);
-    total += onlyWithin ? r.within : r.count;
+/** Per priority (index 1–3): incidents with the metric's step in one response hash, and those within target.
+ *  Reads the hash's fields directly (no intermediate maps): a 13-month series walks ~36,000 of them. */
+export function responseCounts(hash: Record<string, string>, step: ResponseStep, targets: ResponseTargets): { count: number[]; within: number[] } {
+  const code = step === 'dispatch' ? 'd|prio:' : 's|prio:';
+  const limit = [0, 1, 2, 3].map((p) => (p === 0 ? 0 : step === 'dispatch' ? targets[p as Priority].dispatchSeconds : targets[p as Priority].onSceneSeconds));
+  const count = [0, 0, 0, 0];
+  const within = [0, 0, 0, 0];
+  for (const field in hash) {
+    if (!field.startsWith(code)) continue;
+    const p = field.charCodeAt(7) - 48;
+    const bin = Number(field.slice(9));
+    if (p < 1 || p > 3 || !Number.isInteger(bin)) continue; // the ms sums
+    const n = Number(hash[field]);
+    count[p]! += n;
+    if (bin <= limit[p]!) within[p]! += n;
   }
-  return total;
+  return { count, within };
 }
 
 /** Units now per team of 一室三队 (police only) and in all: on duty = not off duty; available = available and not stale. */
