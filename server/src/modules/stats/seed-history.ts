@@ -9,12 +9,14 @@ import { LiveRepository } from '../live/live-repository.js';
 import { StatsRepository } from './stats-repository.js';
 import { seedHistory } from './stats-history.js';
 
-const HELP = `pnpm seed:history [--months N] [--per-day N] [--seed N] [--once]
+const HELP = `pnpm seed:history [--months N] [--per-day N] [--seed N] [--once] [--force]
   Fills N months (default 13, at most 13) of incidents with their lifecycles and patrol presence up to yesterday,
   through the live ingest path, into REDIS_URL (default redis://127.0.0.1:6379) under KEY_PREFIX.
   Idempotent: deterministic ids, a second run changes nothing.
   --once: do nothing if a seeding already completed on this Redis (pnpm start uses this, so days the demo
-          simulator ran live are not filled with history on a later start).`;
+          simulator ran live are not filled with history on a later start).
+  Run it before the server starts (pnpm start does): every write is also a live event, so screens connected while
+  it runs would be sent months of incidents as news. It refuses while a server holds this Redis; --force anyway.`;
 
 const { values: opt } = parseArgs({
   options: {
@@ -22,6 +24,7 @@ const { values: opt } = parseArgs({
     'per-day': { type: 'string', default: '40' },
     seed: { type: 'string', default: '2026' },
     once: { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -47,7 +50,13 @@ try {
   const live = new LiveRepository(redis, config.keyPrefix, config.eventStreamMaxLen);
   const stats = new StatsRepository(redis, live, config.eventStreamMaxLen);
   const done = opt.once ? await stats.historySeeded() : null;
-  if (done) {
+  // A running server renews its housekeeping lease every second.
+  const serverRunning = (await redis.exists(`${live.keys.lockPrefix}housekeeping`)) === 1;
+  if (!done && serverRunning && !opt.force) {
+    process.stderr.write('有服务端正在使用此 Redis：请先停止它（其大屏会把数月历史当作实时警情收到），或加 --force。\n' +
+      'A server is running on this Redis: stop it first (its screens would receive months of history as live incidents), or pass --force.\n');
+    process.exitCode = 3;
+  } else if (done) {
     log.info({ seeded: done }, 'history already seeded on this Redis (--once): nothing to do');
   } else {
     const r = await seedHistory(live, stats, { jurisdiction, timeZone, months, incidentsPerDay: perDay, seed });
