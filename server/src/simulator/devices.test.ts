@@ -166,7 +166,7 @@ describe('simulated units obey the server', () => {
       onOrder: () => [], log: (l) => lines.push(l), retryMinMs: 100, retryMaxMs: 500,
     });
     bed.onCleanup(() => fleet.close());
-    await until(async () => (lines.some((l) => l.includes('unreachable')) ? true : undefined), 'the outage to be noted');
+    await until(async () => (lines.some((l) => l.includes('not available')) ? true : undefined), 'the outage to be noted');
     expect(fleet.stats().connected).toBe(0);
 
     const first = await bed.server({ port });
@@ -195,4 +195,18 @@ describe('simulated units obey the server', () => {
       return s.logins >= 9 && s.connected === 3 ? true : undefined;
     }, 'the terminals to log in again after their sessions ended');
   }, 40_000);
+
+  it('says once, not once per unit, that the device secret is wrong', async () => {
+    const server = await bed.server();
+    const lines: string[] = [];
+    const fleet = startDeviceFleet({
+      serverUrl: server.url, secret: 'not-the-secret', unitIds: ['P-01', 'P-02', 'C-1', 'E-0001'],
+      onOrder: () => [], log: (l) => lines.push(l), retryMinMs: 50, retryMaxMs: 200,
+    });
+    bed.onCleanup(() => fleet.close());
+    await until(async () => (fleet.stats().logins === 0 && lines.length > 0 ? true : undefined), 'the refusal to be noted');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(lines).toEqual([expect.stringMatching(/^devices: login refused \(HTTP 401 .*DEVICE_SECRET/)]);
+    expect(fleet.stats()).toMatchObject({ connected: 0, logins: 0 });
+  }, 20_000);
 });

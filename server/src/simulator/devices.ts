@@ -212,7 +212,7 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
         // Refused by the namespace's auth: a stale token is renewed; anything else is retried more slowly.
         const code = (err as { data?: { code?: string } }).data?.code;
         if (code === 'unauthorized') this.token = undefined;
-        else noteProblem(`${this.unitId} refused on ${DEVICE_NAMESPACE}: ${err.message}`);
+        else noteProblem(`refused on ${DEVICE_NAMESPACE}: ${err.message}`);
         this.failures++;
         this.retry();
       });
@@ -237,10 +237,11 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
           if (closed) return;
           if (!r.ok) {
             this.failures++;
+            // One line per kind of trouble, not one per unit.
             if (r.kind === 'unreachable' || r.kind === 'server_error') {
-              noteProblem(`server ${base} unreachable (${r.reason}); units keep driving and log in when it is back`);
+              noteProblem(`server ${base} not available (${r.reason}); units keep driving and log in when it is back`);
             } else if (r.kind === 'refused') {
-              noteProblem(`login refused for ${this.unitId} (${r.reason}): is DEVICE_SECRET the server's? retrying`);
+              noteProblem(`login refused (${r.reason}): is DEVICE_SECRET the server's? retrying`);
             }
             later(r.retryAfterMs ?? backoff(this.failures), () => void this.begin());
             return;
