@@ -7,7 +7,7 @@ import {
 } from './statsOptions';
 import { MAP_NAME } from './map';
 import { STATS_MESSAGE_KEYS, statsMessageTable, st } from './statsI18n';
-import { caseCounts } from '../stores/stats';
+import { caseCounts } from './statsKpis';
 
 const grids: GridCollection = {
   type: 'FeatureCollection',

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
 import { nextTick } from 'vue';
 import type { Comparison, PeriodCounts, StatsKpi, StatsOverviewResponse, StatsSeriesResponse } from '@ccr/shared';
-import { REFRESH_MIN_MS, caseCounts, seriesPath, useStatsStore } from './stats';
+import { REFRESH_MIN_MS, seriesPath, useStatsStore } from './stats';
+import { caseCounts } from '../charts/statsKpis';
 import { useLiveStore } from './live';
 import { delta, snapshot } from '../test/fixtures';
 

@@ -6,8 +6,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import {
-  CRIMINAL_TYPES, PUBLIC_ORDER_TYPES, addDays, addMonths, changeOf, comparisonPeriods, localDay, shareOf,
-  type Comparison, type IncidentType, type StatsHeatmapResponse, type StatsKpi, type StatsMetric, type StatsOverviewResponse,
+  addDays, addMonths, changeOf, comparisonPeriods, localDay,
+  type Comparison, type StatsHeatmapResponse, type StatsKpi, type StatsMetric, type StatsOverviewResponse,
   type StatsSeriesResponse,
 } from '@ccr/shared';
 import { apiGet } from '../api';
@@ -34,23 +34,6 @@ export function heatmapPath(from: string, to: string): string {
 export function overviewPath(date?: string): string {
   return date ? `/api/stats/overview?${new URLSearchParams({ date })}` : '/api/stats/overview';
 }
-
-/** Case counts of a period from a by-type series (刑事 and 治安 as leadership reports them, shared/stats.ts). */
-export interface CaseCounts { total: number; criminal: number; publicOrder: number; dispute: number }
-export function caseCounts(res: StatsSeriesResponse | null): CaseCounts | null {
-  if (!res) return null;
-  const sum = (types: readonly string[]): number =>
-    res.series.filter((s) => types.includes(s.key)).reduce((n, s) => n + s.values.reduce((a, b) => a + b, 0), 0);
-  return {
-    total: res.series.reduce((n, s) => n + s.values.reduce((a, b) => a + b, 0), 0),
-    criminal: sum(CRIMINAL_TYPES),
-    publicOrder: sum(PUBLIC_ORDER_TYPES),
-    dispute: sum(['dispute' satisfies IncidentType]),
-  };
-}
-
-export const seriesTotal = (res: StatsSeriesResponse | null): number | null =>
-  res ? res.series.reduce((n, s) => n + s.values.reduce((a, b) => a + b, 0), 0) : null;
 
 /** Everything the charts and KPI cards of one range need. */
 export interface RangeData {
@@ -272,10 +255,3 @@ export const useStatsStore = defineStore('stats', () => {
     loadOverview, loadRange, loadHourCompare, loadDayTrend, choosePreset, chooseRange, use,
   };
 });
-
-/** 同比 / 环比 of one count between a period and its comparison periods. */
-export function compare(current: number, yoy: number | null, mom: number | null): { yoy: number | null; mom: number | null } {
-  return { yoy: yoy === null ? null : changeOf(current, yoy), mom: mom === null ? null : changeOf(current, mom) };
-}
-
-export { shareOf, seriesTotal as totalOf };
