@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { createClient } from 'redis';
 import type { Browser, Page } from 'playwright-core';
 import { FIXTURE_ORIGIN, startRedisServer, startTestServer, writeFixtureJurisdiction } from '@ccr/server/testing';
-import { launchChromium } from '../e2e/browser.js';
+import { launchChromium, openLoggedIn } from '../e2e/browser.js';
 import { REPO_ROOT, buildClient } from '../e2e/client-build.js';
 
 export interface WallBenchOptions {
@@ -277,7 +277,8 @@ async function runWall(browser: Browser, opts: WallBenchOptions, problems: strin
     page = await browser.newPage({ viewport: VIEWPORT });
     watchProblems(page, problems, 'wall');
     await page.addInitScript({ content: PROBE });
-    await page.goto(server.url, { waitUntil: 'load' });
+    // The wall needs a session: signed in once as an operator, as a real wall is.
+    await openLoggedIn(page, server.url, '/', 'operator', server.config.auth.demoPassword!);
     await waitForPage(page, `(window.__ccrWallPerf?.last.points ?? 0) >= ${opts.units}`, 60_000, `the wall to draw ${opts.units} units`);
     const box = await page.evaluate<Box>(`(() => {
       const r = document.querySelector('.map .layer').getBoundingClientRect();

@@ -16,9 +16,14 @@ export function launchChromium(): Promise<Browser> {
  */
 export async function openLoggedIn(page: Page, baseUrl: string, path: string, username: string, password: string): Promise<void> {
   await page.goto(`${baseUrl}${path}`, { waitUntil: 'load' });
-  await page.waitForURL(/\/login/, { timeout: 15_000 });
+  await page.waitForURL(/\/login/, { timeout: 30_000 });
   await page.locator('input[name="username"]').fill(username);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('button[type="submit"]').click();
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 15_000 });
+  // Either the page asked for opens, or the login page says why not (then the test says it too).
+  const refused = page.locator('.login [role="alert"]');
+  await Promise.race([
+    page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 30_000 }),
+    refused.waitFor({ timeout: 30_000 }).then(async () => { throw new Error(`login as ${username} refused: ${await refused.textContent()}`); }),
+  ]);
 }

@@ -64,6 +64,8 @@ describe('arrival and reach rings', () => {
     expect(byId(seriesOf(buildIncidentsMapOption(grids)), ARRIVED_SERIES_ID)).toBeDefined();
     expect(seriesOf(buildIncidentsMapOption(grids)).filter((s) => s.type === 'lines')).toEqual([]);
     expect(byId(seriesOf(buildUnitsMapOption(grids)), REACH_RINGS_SERIES_ID).type).toBe('lines');
+    // on the units' own canvas (zlevel 0), not a canvas of their own
+    for (const s of seriesOf(buildUnitsMapOption(grids)).filter((x) => x.type === 'lines')) expect((s as unknown as { zlevel: number }).zlevel).toBe(0);
     const many = Array.from({ length: 20 }, (_, k) => incident({ id: `P1-${k}`, priority: 1, reportedAt: T0 + k }));
     expect(buildReachRingSeries(many).data).toHaveLength(3 * MAX_WALL_RING_INCIDENTS);
   });

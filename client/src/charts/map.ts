@@ -208,6 +208,9 @@ export function dispatchLinesLayer(): object {
     coordinateSystem: 'geo',
     silent: true,
     animation: false,
+    // Named, not left undefined: a lines series claims the canvas of its zlevel, and an undefined one is a canvas
+    // of its own (a whole extra screen-sized layer to composite).
+    zlevel: 0,
     z: 10,
     symbol: ['none', 'arrow'],
     symbolSize: 9,
@@ -424,6 +427,7 @@ function reachRingsLayer(): object {
     polyline: true,
     silent: true,
     animation: false,
+    zlevel: 0,
     z: 9,
     lineStyle: { width: 1.6, opacity: 0.9, type: [6, 4] },
     data: [],
