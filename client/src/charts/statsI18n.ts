@@ -86,7 +86,9 @@ const STRINGS = {
   'state.noGrids': { 'zh-CN': '辖区地图尚未加载', en: 'The jurisdiction map is not loaded yet' },
 
   'wall.monthTitle': { 'zh-CN': '本月累计 · 同比', en: 'Month to date · YoY' },
-  'wall.presence': { 'zh-CN': '网格见警率', en: 'Presence' },
+  'wall.presence': { 'zh-CN': '网格见警率', en: 'Patrol presence' },
+  'wall.presenceLastHour': { 'zh-CN': '近1小时 · 目标{pct}', en: 'last hour · target {pct}' },
+  'wall.presenceHour': { 'zh-CN': '本小时已巡 {n}/{total} 网格', en: '{n}/{total} grids this hour' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
 export type StatsMessageKey = keyof typeof STRINGS;

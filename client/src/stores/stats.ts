@@ -2,7 +2,8 @@
 // 同比/环比, response intervals, units, presence), and the series behind each chart for the chosen range.
 // Answers are held in shallowRefs (replaced whole, never deep-proxied). Updates are driven by the live
 // `stats:kpi` push (live store), never by a timer: a push patches today's figures at once and schedules one
-// re-read of what it cannot patch, at most every REFRESH_MIN_MS.
+// re-read of what it cannot patch (the overview at most every OVERVIEW_REFRESH_MIN_MS, the series at most every
+// REFRESH_MIN_MS and only when today's incident figures changed).
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import {
@@ -19,8 +20,10 @@ import {
 } from '../charts/statsRange';
 import { typeMixInterval } from '../charts/statsOptions';
 
-/** A push re-reads the API at most this often (many incidents a minute must not become many reads a second). */
+/** A push re-reads the series at most this often (many incidents a minute must not become many reads a second)… */
 export const REFRESH_MIN_MS = 15_000;
+/** …and the overview (one read; it carries the per-grid presence the push does not) at most this often. */
+export const OVERVIEW_REFRESH_MIN_MS = 5_000;
 
 export interface SeriesParams { metric: StatsMetric; from: string; to: string; interval: 'hour' | 'day' | 'week' | 'month'; groupBy: 'none' | 'type' | 'source' | 'grid' | 'priority' }
 
@@ -173,29 +176,43 @@ export const useStatsStore = defineStore('stats', () => {
     return { date: o.date, today: o.today, response: o.response.today, presence: o.presence };
   });
 
-  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  let lastRefresh = 0;
-  /** Whether a push since the last re-read changed incident figures (not only presence, which the range charts
-   *  do not show): only then are the range's series read again. */
+  let overviewTimer: ReturnType<typeof setTimeout> | undefined;
+  let seriesTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastOverview = 0;
+  let lastSeries = 0;
+  /** Whether a push since the last re-read changed incident figures (not only presence, which the series do not
+   *  show): only then are the series read again. */
   let incidentsChanged = false;
   let lastTodayKey = '';
   const users = { view: 0, wall: 0 };
 
-  function refreshNow(): void {
-    refreshTimer = undefined;
-    lastRefresh = Date.now();
+  function refreshOverview(): void {
+    overviewTimer = undefined;
+    lastOverview = Date.now();
     void loadOverview();
-    if (users.view > 0 && incidentsChanged) {
+  }
+
+  function refreshSeries(): void {
+    seriesTimer = undefined;
+    lastSeries = Date.now();
+    incidentsChanged = false;
+    if (users.view > 0) {
       void loadHourCompare();
       if (range.value.to >= today()) void loadRange();
     }
-    if (users.wall > 0 && incidentsChanged) void loadDayTrend();
-    incidentsChanged = false;
+    if (users.wall > 0) void loadDayTrend();
   }
 
   function scheduleRefresh(): void {
-    if (refreshTimer !== undefined) return;
-    refreshTimer = setTimeout(refreshNow, Math.max(0, lastRefresh + REFRESH_MIN_MS - Date.now()));
+    const now = Date.now();
+    if (overviewTimer === undefined) overviewTimer = setTimeout(refreshOverview, Math.max(0, lastOverview + OVERVIEW_REFRESH_MIN_MS - now));
+    if (incidentsChanged && seriesTimer === undefined) seriesTimer = setTimeout(refreshSeries, Math.max(0, lastSeries + REFRESH_MIN_MS - now));
+  }
+
+  function stopTimers(): void {
+    clearTimeout(overviewTimer);
+    clearTimeout(seriesTimer);
+    overviewTimer = seriesTimer = undefined;
   }
 
   watch(() => live.kpi, (k: StatsKpi | null) => {
@@ -213,7 +230,7 @@ export const useStatsStore = defineStore('stats', () => {
   function use(kind: 'view' | 'wall'): () => void {
     const first = users[kind]++ === 0;
     if (first) {
-      lastRefresh = Date.now();
+      lastOverview = lastSeries = Date.now();
       void loadOverview();
       if (kind === 'view') {
         range.value = preset.value === 'custom' ? range.value : presetRange(preset.value, today());
@@ -226,7 +243,7 @@ export const useStatsStore = defineStore('stats', () => {
       if (stopped) return;
       stopped = true;
       users[kind]--;
-      if (users.view + users.wall === 0) { clearTimeout(refreshTimer); refreshTimer = undefined; }
+      if (users.view + users.wall === 0) stopTimers();
     };
   }
 
