@@ -9,6 +9,13 @@ describe('api errors', () => {
     expect(describeError(409, { error: 'unit_unavailable', message: 'x', unitId: 'P-04', unitStatus: 'off_duty' })).toBe('P-04 当前下勤，不能调派');
   });
 
+  it('says wrong password, locked until when, and how long to wait when rate-limited', () => {
+    expect(describeError(401, { error: 'bad_credentials', message: '用户名或密码错误 / wrong username or password' })).toBe('用户名或密码错误');
+    const until = new Date(2026, 10, 23, 9, 41).getTime();
+    expect(describeError(423, { error: 'account_locked', message: '账户已锁定 / locked', lockedUntil: until })).toBe('账号已锁定，请于 09:41 后再试');
+    expect(describeError(429, { error: 'rate_limited', message: '登录尝试过于频繁，请 42 秒后再试 / retry in 42 s' })).toBe('登录尝试过于频繁，请 42 秒后再试');
+  });
+
   it('shows the Chinese half of the server message, the English half in English', () => {
     expect(serverMessage('不允许从 已办结 到 已派警 / cannot go from closed to dispatched', 'zh-CN')).toBe('不允许从 已办结 到 已派警');
     expect(serverMessage('不允许 / not allowed', 'en')).toBe('not allowed');

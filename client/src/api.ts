@@ -68,7 +68,7 @@ function lockTime(v: number | string | undefined): string | null {
 export function describeError(status: number, body: ErrorBody | null, locale: Locale = 'zh-CN'): string {
   const code = body?.error ?? '';
   const detail = serverMessage(body?.message, locale);
-  if (code === 'invalid_credentials' || (status === 401 && code === 'login_failed')) {
+  if (code === 'bad_credentials' || code === 'invalid_credentials') {
     return typeof body?.attemptsLeft === 'number' && body.attemptsLeft > 0 && body.attemptsLeft < 5
       ? td('err.invalidCredentialsLeft', locale, { n: body.attemptsLeft })
       : td('err.invalidCredentials', locale);
@@ -87,7 +87,8 @@ export function describeError(status: number, body: ErrorBody | null, locale: Lo
   }
   if (code === 'illegal_transition') return detail ?? td('err.illegalTransition', locale, { detail: code });
   if (code === 'command_id_reused') return td('err.commandIdReused', locale);
-  if (status === 429) return td('err.rateLimited', locale);
+  // The server's sentence says how many seconds to wait.
+  if (status === 429) return detail ?? td('err.rateLimited', locale);
   if (status === 401) return detail ?? td('err.unauthorized', locale);
   if (status === 403) return td('err.forbidden', locale);
   if (status === 404) return detail ?? td('err.notFound', locale);

@@ -33,7 +33,12 @@ class FakeSocket {
   removeAllListeners(): this { this.handlers.clear(); return this; }
 
   up(): void { this.connected = true; this.active = true; this.fire('connect'); }
-  refuse(): void { this.connected = false; this.active = false; this.fire('connect_error', new Error('unauthorized')); }
+  /** The server's auth middleware says no (or cannot check): Socket.IO then stops retrying by itself. */
+  refuse(code = 'unauthorized'): void {
+    this.connected = false;
+    this.active = false;
+    this.fire('connect_error', Object.assign(new Error(code), { data: { code, message: code } }));
+  }
   down(reason = 'transport close'): void { this.connected = false; this.fire('disconnect', reason); }
   lastSubscribe(): { req: LiveSubscribeRequest; ack: AckFn } { return this.subscribes.at(-1)!; }
 }
@@ -166,6 +171,23 @@ describe('live socket binding', () => {
     session.renewResult = false;
     fake.refuse();
     await vi.advanceTimersByTimeAsync(1000);
+    expect(session.refusedCount).toBe(1);
+    expect(fake.connects).toBe(0);
+  });
+
+  it('tries again later, keeping the session, when the server cannot check the token just now', async () => {
+    const { fake, session } = setup();
+    fake.refuse('unavailable');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(session.renewals).toBe(0);
+    expect(session.refusedCount).toBe(0);
+    expect(fake.connects).toBe(1);
+  });
+
+  it('ends the session at once when its role may not connect', async () => {
+    const { fake, session } = setup();
+    fake.refuse('forbidden');
+    await vi.advanceTimersByTimeAsync(5_000);
     expect(session.refusedCount).toBe(1);
     expect(fake.connects).toBe(0);
   });

@@ -44,16 +44,10 @@ export function storeSession(): SocketSession {
   };
 }
 
-/** Socket.IO reports a refusal by a namespace middleware as a connect_error after which it does not retry. */
-function isRefusal(socket: LiveSocket, err: unknown): boolean {
-  if (socket.active) return false;
-  const data = (err as { data?: { code?: string } } | null)?.data;
-  return data?.code !== 'server_error';
-}
-
-export interface LiveConnection {
-  socket: LiveSocket;
-  close(): void;
+/** Why a namespace middleware turned the handshake down (server/src/modules/auth/socket-auth.ts): the session is
+ *  not (or no longer) valid, its role may not connect, or the server could not check it just now. */
+function refusalCode(err: unknown): string | undefined {
+  return (err as { data?: { code?: string } } | null)?.data?.code;
 }
 
 export function connectLive(store: LiveStore, opts: LiveConnectionOptions = {}): LiveConnection {
@@ -129,7 +123,16 @@ export function connectLive(store: LiveStore, opts: LiveConnectionOptions = {}):
   });
   socket.on('connect_error', (err) => {
     markDown();
-    if (closed || !isRefusal(socket, err)) return;
+    // A transport failure leaves the socket active: Socket.IO retries it by itself. A middleware's answer does not.
+    if (closed || socket.active) return;
+    const code = refusalCode(err);
+    clearTimeout(renewTimer);
+    if (code === 'forbidden') { session.refused(); return; }
+    if (code !== 'unauthorized') {
+      // The server could not check the token (its Redis is away): ask again shortly, the session is not in doubt.
+      renewTimer = setTimeout(() => { if (!closed && !socket.connected && session.token()) socket.connect(); }, 5_000);
+      return;
+    }
     // Refused: the token may have expired while we were away. Renew once, then try again; refused twice in a
     // row means the session is gone.
     if (++refusals > 1) {
@@ -140,7 +143,6 @@ export function connectLive(store: LiveStore, opts: LiveConnectionOptions = {}):
     void session.renew().then((alive) => {
       if (closed) return;
       if (!alive) { session.refused(); return; }
-      clearTimeout(renewTimer);
       renewTimer = setTimeout(() => { if (!closed && !socket.connected && session.token()) socket.connect(); }, 1_000);
     });
   });
