@@ -50,6 +50,11 @@ function refusalCode(err: unknown): string | undefined {
   return (err as { data?: { code?: string } } | null)?.data?.code;
 }
 
+export interface LiveConnection {
+  socket: LiveSocket;
+  close(): void;
+}
+
 export function connectLive(store: LiveStore, opts: LiveConnectionOptions = {}): LiveConnection {
   const ackTimeoutMs = opts.ackTimeoutMs ?? 15_000;
   const disconnectedAfterMs = opts.disconnectedAfterMs ?? 15_000;
