@@ -10,8 +10,9 @@ import { RedisRateLimitRepository } from './rate-limit-repository.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Counts one login attempt for (client address, name); returns the wait when over the limit. */
-    loginRateLimit(req: FastifyRequest, name: string): Promise<{ retryAfterS: number } | null>;
+    /** Counts one login attempt for (client address, name); returns the wait when over the limit. `perAddress:
+     *  false` leaves out the cap over all names from one address (device logins: see the route). */
+    loginRateLimit(req: FastifyRequest, name: string, how?: { perAddress?: boolean }): Promise<{ retryAfterS: number } | null>;
   }
 }
 
@@ -84,10 +85,13 @@ export const securityPlugin = fp<SecurityOptions>(
     // A root hook added before the auth module's, so a flood is limited before any session lookup or audit write.
     app.addHook('onRequest', everyRoute);
 
-    app.decorate('loginRateLimit', async (req: FastifyRequest, name: string) => {
+    app.decorate('loginRateLimit', async (req: FastifyRequest, name: string, how: { perAddress?: boolean } = {}) => {
       try {
         // Per name (guessing one password) and per address (each attempt costs a slow hash, even for unknown names).
-        const [one, all] = await Promise.all([limits.hit(`login:${req.ip}:${name}`, MINUTE), limits.hit(`login-ip:${req.ip}`, MINUTE)]);
+        const [one, all] = await Promise.all([
+          limits.hit(`login:${req.ip}:${name}`, MINUTE),
+          how.perAddress === false ? { current: 0, ttl: 0 } : limits.hit(`login-ip:${req.ip}`, MINUTE),
+        ]);
         const over = [one.current > opts.loginRateLimitPerMinute ? one.ttl : 0, all.current > LOGINS_PER_ADDRESS_FACTOR * opts.loginRateLimitPerMinute ? all.ttl : 0];
         const ttl = Math.max(...over);
         return ttl > 0 ? { retryAfterS: Math.max(1, Math.ceil(ttl / 1000)) } : null;

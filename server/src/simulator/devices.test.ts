@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Incident, IncidentReport, LiveUnit } from '@ccr/shared';
 import { loadConfig } from '../config.js';
 import { loadJurisdiction } from '../modules/jurisdiction/index.js';
-import { freePort, useTestbed, type TestServer } from '../testing/index.js';
+import { freePort, useTestbed, writeFixtureJurisdiction, type TestServer } from '../testing/index.js';
 import { obeyOrders, startDeviceFleet, type DeviceFleet } from './devices.js';
 import { runProducer } from './producer.js';
 import { createSimulation, type Simulation } from './simulation.js';
@@ -209,4 +209,15 @@ describe('simulated units obey the server', () => {
     expect(lines).toEqual([expect.stringMatching(/^devices: login refused \(HTTP 401 .*DEVICE_SECRET/)]);
     expect(fleet.stats()).toMatchObject({ connected: 0, logins: 0 });
   }, 20_000);
+
+  it('logs in a roster larger than the per-address login cap from one address, without waiting out a 429', async () => {
+    const dir = await writeFixtureJurisdiction({ loadUnits: 80 });
+    const server = await bed.server({ jurisdictionDir: dir });
+    const unitIds = Array.from({ length: 80 }, (_, k) => `L-${String(k + 1).padStart(5, '0')}`);
+    const fleet = startDeviceFleet({ serverUrl: server.url, secret: server.config.auth.deviceSecret!, unitIds, onOrder: () => [] });
+    bed.onCleanup(() => fleet.close());
+    // A 429 would pause every login for the rest of the minute, far longer than this wait.
+    await fleet.whenConnected(20_000);
+    expect(fleet.stats()).toMatchObject({ logins: 80, connected: 80 });
+  }, 30_000);
 });

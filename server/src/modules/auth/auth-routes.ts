@@ -104,7 +104,9 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     },
   }, async (req, reply) => {
     const { unitId, key } = req.body;
-    const limited = await app.loginRateLimit(req, `device:${unitId}`);
+    // Per unit only: a key is an HMAC check, not a slow hash, and a depot (or the simulator) logs in a whole
+    // roster from one address — the per-address login cap would keep most of it offline for minutes.
+    const limited = await app.loginRateLimit(req, `device:${unitId}`, { perAddress: false });
     if (limited) {
       deps.countLogin('device', 'rate_limited');
       return reply.code(429).header('retry-after', String(limited.retryAfterS)).send({ error: 'rate_limited', message: `请 ${limited.retryAfterS} 秒后再试 / retry in ${limited.retryAfterS} s` });
