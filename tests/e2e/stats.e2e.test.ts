@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import type { Browser, Page } from 'playwright-core';
 import {
-  CRIMINAL_TYPES, addDays, localDay, type StatsOverviewResponse, type StatsSeriesResponse,
+  CRIMINAL_TYPES, addDays, addMonths, localDay, type StatsOverviewResponse, type StatsSeriesResponse,
 } from '@ccr/shared';
 import { startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
@@ -190,6 +190,24 @@ describe('statistics view in Chromium', () => {
     await page.unroute('**/api/stats/series**');
     await page.locator('[data-preset="d30"]').click();
     await page.getByRole('alert').waitFor({ state: 'detached', timeout: 10_000 });
+
+    // Both ends of the picker: today (by hour), and the whole 13 months as a custom range.
+    await page.locator('[data-preset="today"]').click();
+    await page.locator('[data-chart="series"][data-state="ready"]').waitFor({ timeout: 10_000 });
+    const todaySum = seriesSum(await getJson<StatsSeriesResponse>(`/api/stats/series?metric=incidents&from=${today}&to=${to}&interval=hour&groupBy=none`));
+    await expect.poll(() => kpiValue(page, 'total'), { timeout: 10_000 }).toBe(String(todaySum));
+    const earliest = addMonths(today, -13);
+    await page.locator('input[name="from"]').fill(earliest);
+    await page.locator('input[name="to"]').fill(today);
+    await page.locator('form.custom button[type="submit"]').click();
+    const yearSum = seriesSum(await getJson<StatsSeriesResponse>(`/api/stats/series?metric=incidents&from=${earliest}&to=${to}&interval=month&groupBy=none`));
+    await expect.poll(() => kpiValue(page, 'total'), { timeout: 15_000 }).toBe(String(yearSum));
+    expect(yearSum).toBeGreaterThan(3_000);
+    await page.locator('[data-chart="type-mix"][data-state="ready"]').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'stats-1920x1080-13-months.png') });
+    // A day before the history kept is refused before it is asked for.
+    await page.locator('input[name="from"]').fill(addDays(earliest, -1));
+    await page.getByText('只能查询近13个月的数据').waitFor({ timeout: 5_000 });
 
     // English.
     await page.locator('.head .toggle', { hasText: 'EN' }).click();

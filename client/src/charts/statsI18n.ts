@@ -29,7 +29,7 @@ const STRINGS = {
   'kpi.sceneShare': { 'zh-CN': '到场及时率', en: 'On scene on time' },
   'kpi.p1Median': { 'zh-CN': '今日一级中位 {t}', en: 'Today P1 median {t}' },
   'kpi.ofCount': { 'zh-CN': '{a}/{b} 起', en: '{a} of {b}' },
-  'kpi.mediationLine': { 'zh-CN': '调解成功 {pct}（{a}/{b}）', en: 'Mediated {pct} ({a}/{b})' },
+  'kpi.mediationLine': { 'zh-CN': '调解 {pct} ({a}/{b})', en: 'Mediated {pct} ({a}/{b})' },
   'kpi.unitsTeam': { 'zh-CN': '{team} {a}/{b}', en: '{team} {a}/{b}' },
   'kpi.closure': { 'zh-CN': '办结率', en: 'Closure rate' },
   'kpi.mediation': { 'zh-CN': '调解成功率', en: 'Mediation success' },

@@ -43,7 +43,7 @@ describe('KPI cards', () => {
     expect(cards.get('toScene')!.value).toBe('80.0%');
     expect(cards.get('toScene')!.sub![1]).toBe('今日一级中位 4:05');
     expect(cards.get('closure')!.value).toBe('90.0%');
-    expect(cards.get('closure')!.sub).toEqual(['90/100 起', '调解成功 90%（18/20）']);
+    expect(cards.get('closure')!.sub).toEqual(['90/100 起', '调解 90% (18/20)']);
   });
 
   it('shows units per team, emergency units and presence against its target', () => {
