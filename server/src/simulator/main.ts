@@ -96,6 +96,10 @@ async function main(): Promise<number> {
     signal: stop.signal,
     log,
     ...(o.durationS !== undefined ? { durationS: o.durationS } : {}),
+    summaryExtra: () => {
+      const s = fleet?.stats();
+      return s ? `, terminals ${s.connected}/${s.sessions} connected, ${s.ordersReceived} orders, ${s.reportsSent} reports` : '';
+    },
     onFirstConnect: async (redis) => {
       for (const [day, seq] of await lastIncidentSequences(redis, keys.incidents)) lastSequence.set(day, seq);
       if (lastSequence.size > 0) {

@@ -29,6 +29,8 @@ export interface ProducerOptions {
   connectWaitMs?: number;
   /** Called once when Redis is first reachable, before the first tick (e.g. to resume incident numbering). */
   onFirstConnect?: (redis: ProducerRedis) => Promise<void>;
+  /** More to say in the periodic summary line (e.g. the unit terminals), starting with ", ". */
+  summaryExtra?: () => string;
 }
 
 export interface ProducerStats {
@@ -196,7 +198,8 @@ export async function runProducer(options: ProducerOptions): Promise<ProducerSta
         (queue.length > 0 ? `, ${queue.length} queued` : '') +
         (stats.positionsDropped > 0 ? `, ${stats.positionsDropped} positions dropped` : '') +
         (behindS > 5 ? `, running ${behindS.toFixed(1)} s behind` : '') +
-        `, redis ${link}`,
+        `, redis ${link}` +
+        (options.summaryExtra?.() ?? ''),
     );
     lastSummary = now;
     sentAtLastSummary = stats.positionsSent;
