@@ -86,6 +86,11 @@ describe('dispatch store', () => {
     await d.dispatch();
     expect(commandPosts()).toHaveLength(1);
     expect(d.message).toMatchObject({ tone: 'error', text: 'P-01 已被 JQ-0099 调派（leader）' });
+    // by name when the unit has one
+    useLiveStore().applyDelta(delta('1000-1', { type: 'unit:updated', unit: unit({ id: 'P-01', name: '巡逻车 01' }) }));
+    posts.push({ status: 409, body: { error: 'unit_unavailable', message: 'x / x', unitId: 'P-01', heldByIncidentId: 'JQ-0099', heldBy: 'leader' } });
+    await d.dispatch();
+    expect(d.message?.text).toBe('巡逻车 01（P-01） 已被 JQ-0099 调派（leader）');
   });
 
   it('sends backup (not a second dispatch) for an incident already dispatched', async () => {

@@ -7,7 +7,7 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import type {
   CommandResult, Incident, Outcome, Recommendation, RingMinutes, UnitStatusRequest,
 } from '@ccr/shared';
-import { apiGet, apiPost } from '../api';
+import { ApiError, apiGet, apiPost, describeError } from '../api';
 import { useLiveStore } from './live';
 import { usePrefsStore } from './prefs';
 import { assignedUnits, queueOrder, stepSelection } from '../components/dispatch/queue';
@@ -72,7 +72,14 @@ export const useDispatchStore = defineStore('dispatch', () => {
     message.value = { tone, text: td(key, locale.value, params), at: Date.now() };
   }
   function sayError(e: unknown): void {
-    message.value = { tone: 'error', text: e instanceof Error ? e.message : String(e), at: Date.now() };
+    let text = e instanceof Error ? e.message : String(e);
+    // A conflict names the unit by its id; the dispatcher knows it by name.
+    if (e instanceof ApiError && e.code === 'unit_unavailable' && typeof e.body?.unitId === 'string') {
+      const id = e.body.unitId;
+      const name = live.units.get(id)?.name;
+      if (name && name !== id) text = describeError(e.status, { ...e.body, unitId: `${name}（${id}）` }, locale.value);
+    }
+    message.value = { tone: 'error', text, at: Date.now() };
   }
 
   // ---- selection ----
