@@ -170,6 +170,8 @@ describe('statistics view in Chromium', () => {
 
     // The patrols published at the start have been sampled: 见警率 is above zero and matches the push.
     await expect.poll(() => kpiValue(page, 'presence'), { timeout: 20_000 }).not.toBe('0%');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.mouse.move(960, 1079);
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(ARTIFACTS, 'stats-1920x1080.png') });
     copyFileSync(join(ARTIFACTS, 'stats-1920x1080.png'), join(REPO_ROOT, 'docs', 'stats.png'));
