@@ -23,7 +23,7 @@ export interface DeviceFleetOptions {
   /** Applies an order (the simulation); returns what the unit reports once it has acknowledged the order. */
   onOrder: (order: DeviceOrder) => UnitReport[];
   log?: (line: string) => void;
-  /** Logins in flight at once, so a whole roster starting together stays under the server's rate limit. */
+  /** Logins in flight at once, so a whole roster starting together does not flood the server. */
   loginConcurrency?: number;
   /** How long to wait for the server's answer to an acknowledgement or report before trying again. */
   ackTimeoutMs?: number;
@@ -39,13 +39,13 @@ export interface DeviceFleetStats {
   connected: number;
   logins: number;
   ordersReceived: number;
-  /** Orders delivered again after they were acknowledged and answered (not acted on twice). */
+  /** Orders delivered again (after a reconnect, or while the acknowledgement was on its way): not acted on twice. */
   ordersRepeated: number;
   /** Orders that failed validation or were addressed to another unit: dropped. */
   ordersRejected: number;
   acksSent: number;
   reportsSent: number;
-  /** Acknowledgements and reports the server answered with an error (logged, not retried). */
+  /** Acknowledgements and reports the server refused (logged; only a refused 'resolved' is tried again, once). */
   refused: number;
 }
 
