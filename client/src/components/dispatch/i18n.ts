@@ -164,7 +164,7 @@ const STRINGS = {
 
   'map.dispatchLine': { 'zh-CN': '出警路线', en: 'Sent to' },
   'map.arrived': { 'zh-CN': '已到场', en: 'On scene' },
-  'map.rings': { 'zh-CN': '1-3-5分钟圈', en: '1-3-5 min rings' },
+  'map.rings': { 'zh-CN': '1-3-5分钟圈', en: '1-3-5 min' },
   'breach.mark': { 'zh-CN': '超时 {targets}', en: 'Late: {targets}' },
 } as const satisfies Record<string, Record<Locale, string>>;
 
