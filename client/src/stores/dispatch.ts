@@ -41,6 +41,8 @@ export const useDispatchStore = defineStore('dispatch', () => {
   /** Incident id → the largest ring already alerted. */
   const alerted = ref(new Map<string, RingMinutes>());
   let recSeq = 0;
+  /** Only while the console is on screen does the store fetch recommendations. */
+  let active = true;
   let recTimer: ReturnType<typeof setTimeout> | undefined;
   let retryOpts: RetryOptions = {};
 
@@ -113,7 +115,7 @@ export const useDispatchStore = defineStore('dispatch', () => {
     const id = selectedId.value;
     const inc = selected.value;
     const mine = ++recSeq;
-    if (!id || !inc) { loadingRecommendation.value = false; return; }
+    if (!active || !id || !inc) { loadingRecommendation.value = false; return; }
     loadingRecommendation.value = true;
     try {
       const rec = await apiGet<Recommendation>(`/api/incidents/${encodeURIComponent(id)}/recommendations`, { locale: locale.value });
@@ -247,7 +249,13 @@ export const useDispatchStore = defineStore('dispatch', () => {
     message.value = null;
   }
 
+  function start(): void {
+    active = true;
+    void loadRecommendation();
+  }
+
   function stop(): void {
+    active = false;
     clearTimeout(recTimer);
     recSeq++;
   }
@@ -259,7 +267,7 @@ export const useDispatchStore = defineStore('dispatch', () => {
     selectedId, selected, queue, assigned, recommendation, recommendationError, loadingRecommendation, candidates, rings,
     picked, reassignFrom, note, pending, message, alerted, nextAlertRing,
     select, step, togglePick, loadRecommendation, dispatch, backup, reassign, cancel, alertEmergency, resolve, close,
-    setUnitStatus, clear, stop, setRetryOptions,
+    setUnitStatus, clear, start, stop, setRetryOptions,
   };
 });
 
