@@ -81,10 +81,29 @@ export class DeviceChannel {
     socket.on('order:acknowledge', (req: unknown, ack: unknown) => void this.acknowledge(socket, unitId, req, ack));
     socket.on('unit:report', (req: unknown, ack: unknown) => void this.report(socket, unitId, req, ack));
     try {
-      for (const order of await this.deps.repo.pendingOrders(unitId)) socket.emit('order:issued', order);
+      const pending = await this.deps.repo.pendingOrders(unitId);
+      for (const order of pending) socket.emit('order:issued', order);
+      const standing = await this.standingOrder(unitId, pending);
+      if (standing) socket.emit('order:issued', standing);
     } catch (err) {
       this.app.log.warn({ err: (err as Error).message, unitId }, 'pending orders not sent on connect (sent again when overdue)');
     }
+  }
+
+  /**
+   * A terminal that restarted has forgotten the orders it acknowledged, and the unit would stay en route for
+   * ever. So a connecting terminal whose unit is still assigned is told its current job again, under an id fixed
+   * per assignment (a terminal that merely reconnected has seen it and ignores it).
+   */
+  private async standingOrder(unitId: string, pending: readonly DeviceOrder[]): Promise<DeviceOrder | null> {
+    const assignment = await this.deps.repo.readAssignment(unitId);
+    if (!assignment || pending.some((o) => o.incident.id === assignment.incidentId)) return null;
+    const i = await this.app.live.repo.getIncident(assignment.incidentId);
+    if (!i) return null;
+    return {
+      orderId: `standing-${assignment.incidentId}-${assignment.at}`, unitId, kind: 'dispatch', issuedAt: assignment.at, issuedBy: assignment.by,
+      incident: { id: i.id, type: i.type, priority: i.priority, lng: i.lng, lat: i.lat, address: i.address, summary: i.summary },
+    };
   }
 
   private async allowed(socket: DeviceSocket, event: string): Promise<SessionUser | null> {

@@ -113,6 +113,11 @@ export class DispatchRepository {
     return new Map(Object.entries(all).map(([id, j]) => [id, JSON.parse(j) as Assignment]));
   }
 
+  async readAssignment(unitId: string): Promise<Assignment | null> {
+    const raw = await this.redis.hGet(this.keys.assignments, unitId);
+    return raw ? (JSON.parse(raw) as Assignment) : null;
+  }
+
   /** Latest positions of some units (lng, lat), for the geofence. */
   async readPositions(ids: readonly string[]): Promise<Map<string, { lng: number; lat: number; ts: number }>> {
     const out = new Map<string, { lng: number; lat: number; ts: number }>();

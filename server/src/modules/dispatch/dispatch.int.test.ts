@@ -312,9 +312,17 @@ describe('device channel', () => {
     expect(await s.app.dispatch.repo.pendingOrders('P-03')).toHaveLength(1);
     expect((await again.socket.emitWithAck('order:acknowledge', { orderId: first.orders[0]!.orderId })).ok).toBe(true);
     again.socket.close();
+    // A terminal that restarted (and forgot what it acknowledged) is told its current job once more, under an
+    // id fixed per assignment, so the unit is not stranded en route.
     const third = await device(s, 'P-03');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(third.orders).toEqual([]);
+    await until(() => third.orders.length === 1, 'standing order on connect');
+    expect(third.orders[0]).toMatchObject({ unitId: 'P-03', kind: 'dispatch', incident: { id: 'JQ-D1' } });
+    expect(third.orders[0]!.orderId).toMatch(/^standing-JQ-D1-/);
+    expect(third.orders[0]!.orderId).not.toBe(first.orders[0]!.orderId);
+    const fourth = await device(s, 'P-03');
+    await until(() => fourth.orders.length === 1, 'the same standing order again');
+    expect(fourth.orders[0]!.orderId).toBe(third.orders[0]!.orderId);
+    fourth.socket.close();
 
     // Reports: only for its own incident, only what its state allows, validated.
     const notMine = await other.socket.emitWithAck('unit:report', { status: 'on_scene', incidentId: 'JQ-D1' });
