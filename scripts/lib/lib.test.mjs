@@ -277,3 +277,14 @@ describe('summarizeReport', () => {
     expect(summarizeReport({ numPassedTests: 3, numFailedTests: 0, testResults: [] }).line).toBe('tests: 3 passed, 0 failed');
   });
 });
+
+describe('start.mjs announcement', () => {
+  it('prints the same demo password the server creates the demo accounts with', () => {
+    const root = new URL('../../', import.meta.url);
+    const server = readFileSync(new URL('server/src/modules/auth/auth-config.ts', root), 'utf8');
+    const start = readFileSync(new URL('scripts/start.mjs', root), 'utf8');
+    const serverDefault = /DEMO_PASSWORD = '([^']+)'/.exec(server)?.[1];
+    expect(serverDefault).toBeTruthy();
+    expect(start).toContain(`'${serverDefault}'`);
+  });
+});
