@@ -4,7 +4,7 @@
 // unit drives there and the server's geofence marks it on scene; the dispatcher resolves (R) and closes (C) it.
 // The wall must show each step: the dispatch line, the arrival, and the incident gone when closed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
@@ -122,7 +122,6 @@ describe('dispatch from the console, seen on the wall', () => {
     await desk.locator('.rings .ring').first().waitFor({ timeout: 5_000 });
     await desk.waitForTimeout(800); // the zoomed map settles
     await desk.screenshot({ path: join(ARTIFACTS, 'dispatch-1-before.png') });
-    copyFileSync(join(ARTIFACTS, 'dispatch-1-before.png'), join(REPO_ROOT, 'docs', 'dispatch.png'));
 
     // The wall keeps a log of what it shows for this incident, so no step is missed however fast the unit is.
     await wall.evaluate((addr) => {
