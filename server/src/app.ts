@@ -35,6 +35,15 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     // Unknown fields are refused, not silently stripped (shared/DESIGN.md conventions).
     ajv: { customOptions: { removeAdditional: false } },
     bodyLimit: 1_048_576,
+    // Two info lines per request drown the log (400+ terminal logins at start, metric scrapes): requests are
+    // logged once, at debug when they succeed and at info when refused or failed.
+    disableRequestLogging: true,
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const line = { method: req.method, url: req.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (reply.statusCode >= 500) req.log.warn(line, 'request failed');
+    else if (reply.statusCode >= 400) req.log.info(line, 'request refused');
+    else req.log.debug(line, 'request');
   });
   // First: their hooks must see and guard every route registered after them (deny by default).
   await app.register(securityPlugin, { keyPrefix: config.keyPrefix, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
