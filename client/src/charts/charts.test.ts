@@ -6,7 +6,7 @@ import {
   buildIncidentsMapOption, buildUnitSeriesData, buildUnitsMapOption, gridNames, incidentSeriesId, isPulsing, layerPoints, pulseKey,
   sameLayer, unitSeriesId,
 } from './map';
-import { BAR_COLOR, buildByTypeOption, typeCounts } from './byType';
+import { typeCounts } from './byType';
 import { COLORS, KIND_SYMBOLS, MAP_UNIT_KINDS, PRIORITY_COLORS, UNIT_CLASS_COLORS, unitColorClass } from './palette';
 
 const grids: GridCollection = {
@@ -177,13 +177,5 @@ describe('today by type', () => {
     expect(rows[1]).toEqual({ type: 'fraud', label: '诈骗', count: 2 });
     expect(rows).toHaveLength(10);
     expect(rows.find((r) => r.type === 'help')?.count).toBe(0);
-  });
-
-  it('builds a bar with one value per type and no animation', () => {
-    const o = buildByTypeOption(null, 'en') as { animation: boolean; yAxis: { data: string[] }; series: { data: number[]; itemStyle: { color: string } }[] };
-    expect(o.animation).toBe(false);
-    expect(o.yAxis.data[0]).toBe('Theft');
-    expect(o.series[0]!.data).toEqual(new Array(10).fill(0));
-    expect(o.series[0]!.itemStyle.color).toBe(BAR_COLOR);
   });
 });
