@@ -1,7 +1,7 @@
 // buildApp(config): infrastructure plugins, then one module per capability. Tests build it with a config.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -26,6 +26,17 @@ import { targetsModule } from './modules/targets/index.js';
 export type { Config } from './config.js';
 export { loadConfig } from './config.js';
 
+/** Fastify's two info lines per request drown the log (400+ terminal logins at start, metric scrapes): one
+ *  line per request instead, at debug when it succeeded and at info when it was refused. Errors stay errors. */
+class OneLineRequestLog extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: req.method, url: req.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else if (reply.statusCode >= 400) reply.log.info(line, 'request refused');
+    else reply.log.debug(line, 'request');
+  }
+}
 export async function buildApp(config: Config, opts: { logger?: FastifyServerOptions['logger'] } = {}) {
   const jurisdiction = await loadJurisdiction(config.jurisdictionDir);
   const timeZone = config.timeZone ?? jurisdiction.station.timeZone ?? 'Asia/Shanghai';
@@ -35,15 +46,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     // Unknown fields are refused, not silently stripped (shared/DESIGN.md conventions).
     ajv: { customOptions: { removeAdditional: false } },
     bodyLimit: 1_048_576,
-    // Two info lines per request drown the log (400+ terminal logins at start, metric scrapes): requests are
-    // logged once, at debug when they succeed and at info when refused or failed.
-    disableRequestLogging: true,
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    const line = { method: req.method, url: req.url.split('?')[0], statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) };
-    if (reply.statusCode >= 500) req.log.warn(line, 'request failed');
-    else if (reply.statusCode >= 400) req.log.info(line, 'request refused');
-    else req.log.debug(line, 'request');
+    logController: new OneLineRequestLog(),
   });
   // First: their hooks must see and guard every route registered after them (deny by default).
   await app.register(securityPlugin, { keyPrefix: config.keyPrefix, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
