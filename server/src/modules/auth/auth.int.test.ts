@@ -116,6 +116,13 @@ describe('sessions', () => {
     expect((await get(s, '/api/auth/me', fresh.token)).status).toBe(200);
   });
 
+  it('the static producer token cannot be renewed into a stored session', async () => {
+    const s = await bed.server();
+    const res = await fetch(`${s.url}/api/auth/refresh`, { method: 'POST', headers: { authorization: `Bearer ${s.config.producerToken!}` } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toBe('static_token');
+  });
+
   it('logout revokes the token everywhere and disconnects its sockets', async () => {
     const s = await bed.server();
     const other = await bed.server({ keyPrefix: s.prefix, nodeId: 'other' });
@@ -160,6 +167,28 @@ describe('while Redis is away', () => {
       status = (await get(s, '/api/units', token)).status;
     }
     expect(status).toBe(200);
+  });
+
+  it('a socket event whose session cannot be checked is refused, not thrown (no unhandled rejection), and the socket stays', async () => {
+    const own = await startRedisServer({ appendOnly: true });
+    bed.onCleanup(() => own.dispose());
+    const s = await startTestServer({ redisUrl: own.url, jurisdictionDir: bed.jurisdictionDir, keyPrefix: 'away2:', auth: { scryptLogN: 10 } });
+    bed.onCleanup(() => s.close());
+    const { token } = await bed.login(s, 'operator', password(s));
+    const socket = io(s.url, { transports: ['websocket'], auth: { token }, reconnection: false });
+    bed.onCleanup(() => void socket.close());
+    await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject); });
+    const rejections: unknown[] = [];
+    const onRejection = (err: unknown) => rejections.push(err);
+    process.on('unhandledRejection', onRejection);
+    bed.onCleanup(() => void process.off('unhandledRejection', onRejection));
+    await own.stop();
+    const res = (await socket.timeout(3_000).emitWithAck('live:subscribe', {})) as { ok: boolean };
+    expect(res.ok).toBe(false);
+    await sleep(100);
+    expect(rejections).toEqual([]);
+    expect(socket.connected).toBe(true);
+    await own.restart(); // so the server closes cleanly
   });
 });
 

@@ -12,7 +12,7 @@ export interface SocketAuthData {
   sessionHash?: string;
 }
 
-export type SocketRefusal = (socket: Socket, event: string, reason: 'no_token' | 'bad_token' | 'forbidden' | 'expired', user?: SessionUser) => void;
+export type SocketRefusal = (socket: Socket, event: string, reason: 'no_token' | 'bad_token' | 'forbidden' | 'expired' | 'unavailable', user?: SessionUser) => void;
 
 export function authData(socket: Socket): SocketAuthData {
   return socket.data as SocketAuthData;
@@ -68,7 +68,8 @@ function namespaces(io: Server): IterableIterator<Namespace> {
   return (io as unknown as { _nsps: Map<string, Namespace> })._nsps.values();
 }
 
-/** Checks the socket's role for one event and that its session still exists (revoked → disconnected). */
+/** Checks the socket's role for one event and that its session still exists (revoked → disconnected; unreadable
+ *  → refused, socket kept). Never rejects. */
 export async function checkSocketEvent(
   sessions: SessionService, socket: Socket, roles: readonly Role[], event: string, refuse: SocketRefusal,
 ): Promise<SessionUser | null> {
@@ -81,7 +82,17 @@ export async function checkSocketEvent(
     refuse(socket, event, 'forbidden', user);
     return null;
   }
-  if (sessionHash && !(await sessions.verifyHash(sessionHash, Date.now()))) {
+  if (!sessionHash) return user;
+  let session;
+  try {
+    session = await sessions.verifyHash(sessionHash, Date.now());
+  } catch {
+    // Sessions unreadable (Redis away): refuse this event but keep the socket; the client retries. Thrown, it
+    // would be an unhandled rejection in the event handler, which ends the whole process.
+    refuse(socket, event, 'unavailable', user);
+    return null;
+  }
+  if (!session) {
     refuse(socket, event, 'expired', user);
     socket.disconnect(true);
     return null;
