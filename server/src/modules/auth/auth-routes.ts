@@ -128,11 +128,14 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     config: { roles: ALL_ROLES },
     schema: {
       tags: ['auth'], summary: 'A fresh token for the same user (the old one stays valid until its own end); a 24/7 screen calls this before expiresAt',
-      response: { 200: LoginResponseSchema },
+      response: { 200: LoginResponseSchema, 400: AuthErrorSchema },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const user = who(req);
-    if (user.role !== 'device' && user.username !== 'producer-token') {
+    // A static credential (PRODUCER_TOKEN) is no session: renewing it would mint a stored session that outlives
+    // the token's rotation and could be renewed for ever.
+    if (!req.session?.hash) return reply.code(400).send({ error: 'static_token', message: '静态令牌无需续期 / a static token (PRODUCER_TOKEN) has no session to renew' });
+    if (user.role !== 'device') {
       const account = await deps.repo().getAccount(user.username);
       // A session outlives neither its account's disabling nor a role change (both revoke), but check anyway.
       if (!account || account.disabled || account.role !== user.role) throw Object.assign(new Error('账户已变更，请重新登录 / the account changed: log in again'), { statusCode: 401 });
