@@ -21,8 +21,9 @@ export interface CommandSpec {
   unitIds: string[];
   /** Also read the incidents these units are assigned to (a unit's own report). */
   followUnitIncidents?: boolean;
-  /** Plans from what was read; null means there is nothing to do (geofence: the unit is no longer on its way). */
-  plan(input: PlanInput): PlanResult | null;
+  /** Plans from what was read; null means there is nothing to do (geofence: the unit is no longer on its way).
+   *  Called again on every attempt, so anything else it reads (a call-out's alerted set) is read afresh too. */
+  plan(input: PlanInput): PlanResult | null | Promise<PlanResult | null>;
 }
 
 /** A stable hash of a command's request: the same action on the same target with the same fields. */
@@ -64,7 +65,7 @@ export class DispatchCommands {
       const others = [...new Set([...incidents.values()].flatMap((i) => i.incident.assignedUnitIds))].filter((id) => !units.has(id));
       for (const [id, read] of await this.repo.readUnits(others)) units.set(id, read);
 
-      const planned = spec.plan({ actor: spec.actor, incidents, units, newOrderId });
+      const planned = await spec.plan({ actor: spec.actor, incidents, units, newOrderId });
       if (!planned) return null;
       if (!planned.ok) {
         // The same command may have been committed by a concurrent retry after we looked: then its result answers.
@@ -87,7 +88,7 @@ export class DispatchCommands {
       });
       if (outcome.kind === 'ok') return { ok: true, result: outcome.result };
       // 'replay': the same command id committed meanwhile (a concurrent retry): the loop answers its result.
-      // Changed incident or unit: plan again from a fresh read.
+      // Changed incident, unit or alerted set: plan again from a fresh read.
     }
     throw new Error(`dispatch command: too many concurrent changes (${MAX_ATTEMPTS} attempts)`);
   }

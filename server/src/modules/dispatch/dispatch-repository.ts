@@ -32,7 +32,8 @@ export type CommitOutcome =
   | { kind: 'ok'; result: CommandResult }
   | { kind: 'replay' }
   | { kind: 'incident_changed'; incidentId: string }
-  | { kind: 'unit_changed'; unitId: string; fragment: string };
+  | { kind: 'unit_changed'; unitId: string; fragment: string }
+  | { kind: 'alerted_changed'; incidentId: string };
 
 /** The `unit:status` value: the same fragment LiveRepository assembles into a LiveUnit, plus the incident. */
 export function unitFragment(s: UnitState): string {
@@ -47,6 +48,8 @@ export function parseUnitFragment(id: string, fragment: string | null): UnitStat
 
 /** How long a command id is remembered, and an unacknowledged order kept. */
 export const COMMAND_TTL_MS = 24 * 3_600_000;
+/** How long an incident remembers which emergency units it called out (renewed by each call-out). */
+export const ALERTED_TTL_MS = 7 * 24 * 3_600_000;
 
 export class DispatchRepository {
   readonly keys: { assignments: string; pendingOrders: string; orderChannel: string };
@@ -145,6 +148,7 @@ export class DispatchRepository {
       req.now, this.eventsMaxLen, req.today, COMMAND_TTL_MS, req.command?.bodyHash ?? '', req.command?.id ?? '',
       req.resultIncident ? JSON.stringify(req.resultIncident) : '', req.incidents.length, req.units.length, req.orders.length,
       req.moves.length, req.resultUnitIds.length, this.keys.orderChannel, req.alerted?.unitIds.length ?? 0,
+      req.alerted?.incidentId ?? '', ALERTED_TTL_MS,
     ];
     for (const i of req.incidents) argv.push(i.expectedRaw, JSON.stringify(i.incident), i.incident.id, i.incident.reportedAt, i.isOpen ? '1' : '0');
     for (const u of req.units) argv.push(u.id, u.expectedFragment, unitFragment(u.state), u.assignment ? JSON.stringify(u.assignment) : '');
@@ -156,6 +160,7 @@ export class DispatchRepository {
       case 'ok': return { kind: 'ok', result: JSON.parse(r[1]!) as CommandResult };
       case 'replay': return { kind: 'replay' };
       case 'incident': return { kind: 'incident_changed', incidentId: r[1]! };
+      case 'alerted': return { kind: 'alerted_changed', incidentId: r[1]! };
       default: return { kind: 'unit_changed', unitId: r[1]!, fragment: r[2] ?? '' };
     }
   }

@@ -166,10 +166,11 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
         // Rings are computed before the commit: emergency units are fixed places, and a stale ring only means
         // a unit one ring further is called a moment later by the next tier.
         const ringUnits = incident ? await deps.ringUnits(incident, b.ring) : [];
-        const alerted = await repo.readAlerted(id);
+        // Who was alerted is read on every attempt: the commit refuses a unit alerted meanwhile by a concurrent
+        // call-out, and the next plan leaves it out.
         return commands.run({
           command: { id: b.commandId, bodyHash: requestHash(action, id, b) }, actor: actor(req), incidentIds: [id], unitIds: ringUnits.map((u) => u.unitId),
-          plan: (input) => planAlert(input, id, ringUnits, alerted, b.note),
+          plan: async (input) => planAlert(input, id, ringUnits, await repo.readAlerted(id), b.note),
         });
       });
       return answer(req, reply, action, `incident:${id}`, b.commandId, out!, detail);

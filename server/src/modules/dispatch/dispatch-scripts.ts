@@ -12,20 +12,21 @@ import { PRELUDE } from '../live/live-scripts.js';
  *       then nInc incident keys, then nOrders order-hash keys (one per order), then nBuckets statistics bucket keys
  * ARGV  1 now, 2 maxlen, 3 today, 4 ttl (ms) of the command record and of a unit's unacknowledged orders, 5 body hash ('' = no command record), 6 command id,
  *       7 result incident JSON ('' = none), 8 nInc, 9 nUnits, 10 nOrders, 11 nMoves, 12 nResultUnits,
- *       13 order channel, 14 nAlerted,
+ *       13 order channel, 14 nAlerted, 15 the alerted incident's id ('' = none), 16 ttl (ms) of its alerted set,
  *       then per incident: expectedRaw, newJson, id, reportedAt, isOpen ('1'/'0')
  *       then per unit: id, expected status fragment, new status fragment, assignment JSON ('' = not assigned)
  *       then per order: unitId, orderId, orderJson
  *       then per move: bucket index (1-based among the bucket keys), field, by
  *       then the result's unit ids, then the alerted unit ids
- * Returns {'ok', resultJson} | {'replay'} | {'incident', id} | {'unit', id, currentFragment}
- * Nothing is written unless every expectation holds.
+ * Returns {'ok', resultJson} | {'replay'} | {'incident', id} | {'unit', id, currentFragment} | {'alerted', id}
+ * Nothing is written unless every expectation holds. A call-out expects its incident still open and none of its
+ * units alerted for it yet (a concurrent call-out of the same ring plans again and finds them taken).
  */
 export const COMMIT_DISPATCH = new LuaScript('commitDispatch', `${PRELUDE}
 local now, maxlen, today = ARGV[1], ARGV[2], ARGV[3]
 local nInc, nUnits, nOrders, nMoves, nRes, nAlerted =
   tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[14])
-local incBase, unitBase = 15, 15 + nInc * 5
+local incBase, unitBase = 17, 17 + nInc * 5
 local orderBase = unitBase + nUnits * 4
 local moveBase = orderBase + nOrders * 3
 local resBase = moveBase + nMoves * 3
@@ -44,6 +45,12 @@ for i = 0, nUnits - 1 do
   -- A unit taken off the roster meanwhile fails here, before anything is written (a script error later would
   -- leave what was already written).
   if cur ~= ARGV[b + 1] or redis.call('HEXISTS', KEYS[4], ARGV[b]) == 0 then return { 'unit', ARGV[b], cur } end
+end
+if nAlerted > 0 then
+  if not redis.call('ZSCORE', KEYS[2], ARGV[15]) then return { 'incident', ARGV[15] } end
+  for i = 0, nAlerted - 1 do
+    if redis.call('SISMEMBER', KEYS[12], ARGV[alertBase + i]) == 1 then return { 'alerted', ARGV[15] } end
+  end
 end
 
 for i = 0, nInc - 1 do
@@ -81,6 +88,7 @@ for i = 0, nOrders - 1 do
   redis.call('PUBLISH', ARGV[13], ARGV[b + 2])
 end
 for i = 0, nAlerted - 1 do redis.call('SADD', KEYS[12], ARGV[alertBase + i]) end
+if nAlerted > 0 then redis.call('PEXPIRE', KEYS[12], ARGV[16]) end
 
 local touchedToday = false
 for i = 0, nMoves - 1 do

@@ -290,6 +290,20 @@ describe('dispatch commands', () => {
       'incident.dispatch incident:JQ-M1', 'incident.reassign incident:JQ-M1', 'incident.merge incident:JQ-M1', 'incident.cancel incident:JQ-M2',
     ]));
   });
+
+  it('parallel call-outs of the same ring alert each emergency unit once', async () => {
+    const s = await bed.server();
+    const [ex, ey] = fixtureGridCentre(0, 0); // the school emergency unit E-0001 is here
+    const m = bed.mirror(s);
+    await m.ready();
+    await addIncident(s, report('JQ-A1', { lng: ex + 0.0005, lat: ey }));
+    await m.waitFor(() => m.incidents.has('JQ-A1'), 5_000, 'incident');
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post(s, '/api/incidents/JQ-A1/alert-emergency-units', { commandId: cmd(), ring: 3 })));
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 8 }, () => 200));
+    expect(answers.flatMap((a) => a.body.units.map((u) => u.id))).toEqual(['E-0001']);
+    expect((await s.app.dispatch.repo.pendingOrders('E-0001')).map((o) => o.kind)).toEqual(['alert']);
+    expect(await bed.producer.pTTL(`${s.prefix}dispatch:alerted:JQ-A1`)).toBeGreaterThan(0); // not kept for ever
+  });
 });
 
 describe('device channel', () => {
