@@ -84,8 +84,8 @@ describe('parseResponseTargets', () => {
   it('keeps the defaults for anything left out and reads seconds', () => {
     expect(parseResponseTargets(undefined)).toEqual(DEFAULT_RESPONSE_TARGETS);
     expect(parseResponseTargets('')).toEqual(DEFAULT_RESPONSE_TARGETS);
-    const t = parseResponseTargets('{"1":{"dispatch":0.5,"firstHelp":1,"onScene":2},"3":{"firstHelp":60}}');
-    expect(t).toEqual({ ...DEFAULT_RESPONSE_TARGETS, 1: { dispatchMs: 500, firstHelpMs: 1_000, onSceneMs: 2_000 }, 3: { ...DEFAULT_RESPONSE_TARGETS[3], firstHelpMs: 60_000 } });
+    const t = parseResponseTargets('{"1":{"dispatch":1,"firstHelp":2,"onScene":3},"3":{"firstHelp":60}}');
+    expect(t).toEqual({ ...DEFAULT_RESPONSE_TARGETS, 1: { dispatchMs: 1_000, firstHelpMs: 2_000, onSceneMs: 3_000 }, 3: { ...DEFAULT_RESPONSE_TARGETS[3], firstHelpMs: 60_000 } });
   });
 
   it('refuses bad settings with a clear message', () => {
@@ -95,6 +95,8 @@ describe('parseResponseTargets', () => {
     expect(() => parseResponseTargets('{"1":{"arrive":3}}')).toThrow(/unknown field "arrive"/);
     expect(() => parseResponseTargets('{"1":{"dispatch":-3}}')).toThrow(/1.dispatch must be/);
     expect(() => parseResponseTargets('{"1":{"dispatch":"60"}}')).toThrow(/1.dispatch must be/);
+    // the statistics count response times by whole second: a fractional target could not be judged exactly
+    expect(() => parseResponseTargets('{"1":{"dispatch":0.5}}')).toThrow(/1.dispatch must be a whole number of seconds/);
     expect(() => parseResponseTargets('{"1":{"dispatch":400}}')).toThrow(/dispatch .* later than on scene/);
   });
 });

@@ -152,10 +152,12 @@ export function parseResponseTargets(raw: string | undefined, base: TargetsByPri
     const p = Number(prio) as Priority;
     for (const [name, value] of Object.entries(fields as Record<string, unknown>)) {
       if (!(name in SECONDS_FIELDS)) return fail(`unknown field "${name}" for priority ${prio} (dispatch, firstHelp, onScene)`);
-      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TARGET_S) {
-        return fail(`${prio}.${name} must be a number of seconds above 0 and at most ${MAX_TARGET_S}`);
+      // Whole seconds: the statistics' response histograms count by whole second, which makes "within target"
+      // exact for whole-second targets only (shared/src/stats.ts, responseBin).
+      if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_TARGET_S) {
+        return fail(`${prio}.${name} must be a whole number of seconds above 0 and at most ${MAX_TARGET_S}`);
       }
-      out[p][SECONDS_FIELDS[name as keyof typeof SECONDS_FIELDS]] = Math.round(value * 1000);
+      out[p][SECONDS_FIELDS[name as keyof typeof SECONDS_FIELDS]] = value * 1000;
     }
   }
   for (const p of [1, 2, 3] as const) {
