@@ -178,9 +178,20 @@ export class DispatchRepository {
   }
 
   /** Units with an order issued before `cutoff` and still not acknowledged (a notification may have been lost).
-   *  Orders a unit never acknowledged are dropped after COMMAND_TTL_MS (their hash expires in the commit). */
+   *  Orders a unit never acknowledged are dropped after COMMAND_TTL_MS, from the index and from the unit's order
+   *  hash: that hash's TTL is renewed by every new order, so a unit without a terminal that keeps being called out
+   *  (an emergency unit alerted every day) would otherwise keep every order for ever and be sent them all when a
+   *  terminal finally connects. */
   async unitsWithOverdueOrders(cutoff: number, now: number, limit: number): Promise<string[]> {
-    await this.redis.zRemRangeByScore(this.keys.pendingOrders, '-inf', now - COMMAND_TTL_MS);
+    const expired = await this.redis.zRangeByScore(this.keys.pendingOrders, '-inf', now - COMMAND_TTL_MS, { LIMIT: { offset: 0, count: 1_000 } });
+    if (expired.length > 0) {
+      const m = this.redis.multi();
+      for (const member of expired) {
+        const bar = member.lastIndexOf('|'); // order ids have no '|'
+        m.hDel(this.ordersKey(member.slice(0, bar)), member.slice(bar + 1));
+      }
+      await m.zRem(this.keys.pendingOrders, expired).exec();
+    }
     const members = await this.redis.zRangeByScore(this.keys.pendingOrders, now - COMMAND_TTL_MS, cutoff, { LIMIT: { offset: 0, count: limit } });
     return [...new Set(members.map((m) => m.slice(0, m.lastIndexOf('|'))))];
   }

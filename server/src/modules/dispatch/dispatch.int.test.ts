@@ -8,6 +8,7 @@ import {
   localDayOf, responseIntervals,
 } from '@ccr/shared';
 import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '../../testing/index.js';
+import { COMMAND_TTL_MS } from './dispatch-repository.js';
 
 const bed = useTestbed('d');
 const [lng, lat] = fixtureGridCentre(1, 0); // inside grid G2
@@ -289,6 +290,16 @@ describe('dispatch commands', () => {
     expect(done).toEqual(expect.arrayContaining([
       'incident.dispatch incident:JQ-M1', 'incident.reassign incident:JQ-M1', 'incident.merge incident:JQ-M1', 'incident.cancel incident:JQ-M2',
     ]));
+  });
+
+  it('drops an order never acknowledged after a day, from the unit\'s order hash too', async () => {
+    const s = await bed.server();
+    await incidents(s, ['JQ-O1']);
+    expect((await post(s, '/api/incidents/JQ-O1/dispatch', { unitIds: ['P-04'], commandId: cmd() })).status).toBe(200);
+    expect(await s.app.dispatch.repo.pendingOrders('P-04')).toHaveLength(1);
+    const later = Date.now() + COMMAND_TTL_MS + 1_000;
+    expect(await s.app.dispatch.repo.unitsWithOverdueOrders(later - 5_000, later, 100)).toEqual([]);
+    expect(await s.app.dispatch.repo.pendingOrders('P-04')).toEqual([]);
   });
 
   it('parallel call-outs of the same ring alert each emergency unit once', async () => {
