@@ -138,9 +138,15 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     if (user.role !== 'device') {
       const account = await deps.repo().getAccount(user.username);
       // A session outlives neither its account's disabling nor a role change (both revoke), but check anyway.
-      if (!account || account.disabled || account.role !== user.role) throw Object.assign(new Error('账户已变更，请重新登录 / the account changed: log in again'), { statusCode: 401 });
+      if (!account || account.disabled || account.role !== user.role) {
+        await audit(req, user.username, user.role, 'auth.refresh', `account:${user.username}`, 'refused', { reason: 'account_changed' });
+        throw Object.assign(new Error('账户已变更，请重新登录 / the account changed: log in again'), { statusCode: 401 });
+      }
     }
-    return sessions.issue(user, Date.now());
+    // A renewal hands out a new token like a login does: audited like one.
+    const issued = await sessions.issue(user, Date.now());
+    await audit(req, user.username, user.role, 'auth.refresh', `account:${user.username}`, 'ok');
+    return issued;
   });
 
   app.post('/api/auth/logout', {

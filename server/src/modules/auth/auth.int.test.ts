@@ -114,6 +114,7 @@ describe('sessions', () => {
     expect(fresh.token).not.toBe(login.token);
     expect(fresh.user).toEqual(login.user);
     expect((await get(s, '/api/auth/me', fresh.token)).status).toBe(200);
+    expect((await audit(s, 'action=auth.refresh')).items[0]).toMatchObject({ user: 'operator', role: 'operator', outcome: 'ok' });
   });
 
   it('the static producer token cannot be renewed into a stored session', async () => {
