@@ -205,7 +205,8 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
       const { id } = req.params as { id: string };
       const b = req.body;
       const action = 'unit.status';
-      const detail = { status: b.status };
+      // A unit keeps no timeline: the audit entry is where the dispatcher's note is kept.
+      const detail = { status: b.status, ...(b.note ? { note: b.note } : {}) };
       const out = await guarded(req, action, `unit:${id}`, b.commandId, detail, () => commands.run({
         command: { id: b.commandId, bodyHash: requestHash(action, id, b) }, actor: actor(req), incidentIds: [], unitIds: [id],
         plan: (input) => planUnitStatus(input, id, b.status, b.note),

@@ -210,9 +210,10 @@ describe('dispatch commands', () => {
     expect(close.body).toMatchObject({ error: 'illegal_transition' });
     expect(close.body.message).toContain('from received to closed');
 
-    const busy = await post(s, '/api/units/P-04/status', { commandId: cmd(), status: 'busy' }, 'leader');
+    const busy = await post(s, '/api/units/P-04/status', { commandId: cmd(), status: 'busy', note: '送医' }, 'leader');
     expect(busy.status).toBe(200);
     expect(busy.body.units).toEqual([expect.objectContaining({ id: 'P-04', status: 'busy' })]);
+    expect((await audit(s, 'action=unit.status&target=unit:P-04'))[0]?.detail).toMatchObject({ status: 'busy', note: '送医' });
     const refused = await post<CommandConflict>(s, '/api/incidents/JQ-X1/dispatch', { unitIds: ['P-04'], commandId: cmd() });
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ error: 'unit_unavailable', unitId: 'P-04', unitStatus: 'busy' });
