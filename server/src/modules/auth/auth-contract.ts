@@ -29,6 +29,9 @@ export interface RouteAccess {
 
 export type SocketGuard = (socket: Socket, next: (err?: Error) => void) => void;
 
+/** What a socket event may do: the user, or why not (`unavailable`: the session could not be read, retry). */
+export type SocketAccess = { ok: true; user: SessionUser } | { ok: false; code: 'unauthorized' | 'forbidden' | 'unavailable' };
+
 declare module 'fastify' {
   interface FastifyInstance {
     auth: {
@@ -37,6 +40,9 @@ declare module 'fastify' {
       /** For each socket event: the user when the socket's role is one of `roles` and its session still stands;
        *  otherwise null, the refusal recorded and counted (and a socket whose session ended is disconnected). */
       requireSocketRole(socket: Socket, roles: readonly Role[], event: string): Promise<SessionUser | null>;
+      /** The same check, saying why not: `unavailable` (sessions unreadable, Redis away) is worth a retry, the
+       *  others are not. Never rejects. */
+      socketAccess(socket: Socket, roles: readonly Role[], event: string): Promise<SocketAccess>;
       /** Registers a third-party plugin whose routes are all public (API docs, the static client). */
       publicRoutes(register: () => PromiseLike<unknown>): Promise<void>;
       /** Every route registered after the auth module, with its access rule (the role-matrix test walks these). */

@@ -184,8 +184,8 @@ describe('while Redis is away', () => {
     process.on('unhandledRejection', onRejection);
     bed.onCleanup(() => void process.off('unhandledRejection', onRejection));
     await own.stop();
-    const res = (await socket.timeout(3_000).emitWithAck('live:subscribe', {})) as { ok: boolean };
-    expect(res.ok).toBe(false);
+    const res = (await socket.timeout(3_000).emitWithAck('live:subscribe', {})) as { ok: boolean; error?: { code: string } };
+    expect(res).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     await sleep(100);
     expect(rejections).toEqual([]);
     expect(socket.connected).toBe(true);

@@ -16,7 +16,7 @@ import { authRoutes } from './auth-routes.js';
 import type { RouteAccess } from './auth-contract.js';
 
 export type { AuthConfig } from './auth-config.js';
-export type { RouteAccess, AuditEntryInput } from './auth-contract.js';
+export type { RouteAccess, AuditEntryInput, SocketAccess } from './auth-contract.js';
 export { loadAuthConfig, DEMO_PASSWORD } from './auth-config.js';
 export { deviceKey, DEMO_DEVICE_SECRET } from './device-key.js';
 
@@ -120,7 +120,11 @@ export const authModule = fp<AuthModuleOptions>(
 
     app.decorate('auth', {
       socketGuard: (roles: readonly Role[]) => makeSocketGuard(sessions, roles, refuseSocket),
-      requireSocketRole: (socket: Socket, roles: readonly Role[], event: string) => checkSocketEvent(sessions, socket, roles, event, refuseSocket),
+      requireSocketRole: async (socket: Socket, roles: readonly Role[], event: string) => {
+        const access = await checkSocketEvent(sessions, socket, roles, event, refuseSocket);
+        return access.ok ? access.user : null;
+      },
+      socketAccess: (socket: Socket, roles: readonly Role[], event: string) => checkSocketEvent(sessions, socket, roles, event, refuseSocket),
       async publicRoutes(register: () => PromiseLike<unknown>) {
         registeringPublic++;
         try { await register(); } finally { registeringPublic--; }

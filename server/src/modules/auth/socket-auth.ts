@@ -3,7 +3,7 @@
 import type { Role, SessionUser } from '@ccr/shared';
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { SessionService } from './auth-sessions.js';
-import type { SocketGuard } from './auth-contract.js';
+import type { SocketAccess, SocketGuard } from './auth-contract.js';
 
 /** What the guard leaves on `socket.data`. */
 export interface SocketAuthData {
@@ -69,35 +69,33 @@ function namespaces(io: Server): IterableIterator<Namespace> {
 }
 
 /** Checks the socket's role for one event and that its session still exists (revoked → disconnected; unreadable
- *  → refused, socket kept). Never rejects. */
+ *  → refused as `unavailable`, socket kept). Never rejects: a rejection in an event handler ends the process. */
 export async function checkSocketEvent(
   sessions: SessionService, socket: Socket, roles: readonly Role[], event: string, refuse: SocketRefusal,
-): Promise<SessionUser | null> {
+): Promise<SocketAccess> {
   const { user, sessionHash } = authData(socket);
   if (!user) {
     refuse(socket, event, 'no_token');
-    return null;
+    return { ok: false, code: 'unauthorized' };
   }
   if (!roles.includes(user.role)) {
     refuse(socket, event, 'forbidden', user);
-    return null;
+    return { ok: false, code: 'forbidden' };
   }
-  if (!sessionHash) return user;
+  if (!sessionHash) return { ok: true, user };
   let session;
   try {
     session = await sessions.verifyHash(sessionHash, Date.now());
   } catch {
-    // Sessions unreadable (Redis away): refuse this event but keep the socket; the client retries. Thrown, it
-    // would be an unhandled rejection in the event handler, which ends the whole process.
     refuse(socket, event, 'unavailable', user);
-    return null;
+    return { ok: false, code: 'unavailable' };
   }
   if (!session) {
     refuse(socket, event, 'expired', user);
     socket.disconnect(true);
-    return null;
+    return { ok: false, code: 'unauthorized' };
   }
-  return user;
+  return { ok: true, user };
 }
 
 function allSockets(io: Server): Socket[] {

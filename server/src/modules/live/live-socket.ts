@@ -43,7 +43,13 @@ export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: Positio
         return;
       }
       const reply = ack as (res: Ack<LiveSubscribeResult>) => void;
-      if (!(await auth.requireSocketRole(socket, VIEW_ROLES, 'live:subscribe'))) {
+      const access = await auth.socketAccess(socket, VIEW_ROLES, 'live:subscribe');
+      if (!access.ok) {
+        if (access.code === 'unavailable') {
+          metrics.socketRejected.inc({ event: 'live:subscribe', reason: 'unavailable' });
+          reply({ ok: false, error: { code: 'unavailable', message: '实时数据暂不可用，正在重试 / live data unavailable, retry shortly' } });
+          return;
+        }
         metrics.socketRejected.inc({ event: 'live:subscribe', reason: 'forbidden' });
         reply({ ok: false, error: { code: 'forbidden', message: '无权订阅实时数据 / not allowed to subscribe to the live picture' } });
         return;
