@@ -54,6 +54,15 @@ describe('dispatch planning', () => {
     expect(!busy.ok && busy.error.heldByIncidentId).toBeUndefined();
   });
 
+  it('never sends a minimum emergency unit (it is called out instead)', () => {
+    const place: UnitRead = { ...unit('E-1'), kind: 'emergency_unit' };
+    const r = planDispatch(input([incident('A')], [place]), 'A', ['E-1'], 'dispatch');
+    expect(r).toMatchObject({ ok: false, error: { status: 409, error: 'illegal_transition', unitId: 'E-1' } });
+    expect(!r.ok && r.error.message).toMatch(/alert-emergency-units/);
+    const re = planReassign(input([incident('A', 'dispatched', ['P-1'])], [unit('P-1', 'dispatched', 'A'), place]), 'A', 'P-1', 'E-1');
+    expect(re).toMatchObject({ ok: false, error: { unitId: 'E-1' } });
+  });
+
   it('backup adds units to a dispatched incident without a new timeline entry, and is refused before dispatch', () => {
     const p = ok(planDispatch(input([incident('A', 'en_route', ['P-1'])], [unit('P-1', 'en_route', 'A'), unit('P-2')]), 'A', ['P-2'], 'backup'));
     expect(incidentIn(p, 'A')).toMatchObject({ status: 'en_route', assignedUnitIds: ['P-1', 'P-2'] });

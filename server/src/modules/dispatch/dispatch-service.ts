@@ -82,6 +82,13 @@ export function unavailableError(read: UnitRead): CommandError {
   return { ...base, message: `警力 ${state.id} 不可派：${zhStatus(state.status)} / unit ${state.id} is not available: ${state.status}` };
 }
 
+/** Minimum emergency units are places whose members are called out (planAlert), never dispatched: sent, one would
+ *  stay dispatched for ever (a fixed place reports no positions for the geofence) and still count in the rings. */
+function notSendable(read: UnitRead): PlanResult | null {
+  if (read.kind !== 'emergency_unit') return null;
+  return refuse(`${read.state.id} 是最小应急单元，请用"应急单元响应"调度 / ${read.state.id} is a minimum emergency unit: call it out (alert-emergency-units), it cannot be dispatched`, { unitId: read.state.id, unitStatus: read.state.status });
+}
+
 /** Working copies of what a command changes, turned into a plan at the end. */
 class Draft {
   private readonly incidents = new Map<string, Incident>();
@@ -179,7 +186,7 @@ export function planDispatch(input: PlanInput, incidentId: string, unitIds: read
   for (const id of unitIds) {
     const read = d.read(id);
     if (read.state.status !== 'available') return fail(unavailableError(read));
-    const bad = d.moveUnit(id, 'dispatched', incidentId);
+    const bad = notSendable(read) ?? d.moveUnit(id, 'dispatched', incidentId);
     if (bad) return bad;
     d.order(id, kind, incidentId, note);
   }
@@ -198,7 +205,7 @@ export function planReassign(input: PlanInput, incidentId: string, fromUnitId: s
   }
   const toRead = d.read(toUnitId);
   if (toRead.state.status !== 'available') return fail(unavailableError(toRead));
-  const bad = d.moveUnit(fromUnitId, 'available') ?? d.moveUnit(toUnitId, 'dispatched', incidentId);
+  const bad = notSendable(toRead) ?? d.moveUnit(fromUnitId, 'available') ?? d.moveUnit(toUnitId, 'dispatched', incidentId);
   if (bad) return bad;
   d.order(fromUnitId, 'recall', incidentId, note);
   d.order(toUnitId, 'reassign', incidentId, note);
