@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import type { AuditPage, LoginResponse } from '@ccr/shared';
-import { postJson, startRedisServer, startTestServer, useTestbed, type TestServer } from '../../testing/index.js';
+import { deviceLogin, postJson, startRedisServer, startTestServer, useTestbed, type TestServer } from '../../testing/index.js';
 import { deviceKey } from './device-key.js';
 
 const bed = useTestbed('auth');
@@ -179,6 +179,9 @@ describe('while Redis is away', () => {
     const socket = io(s.url, { transports: ['websocket'], auth: { token }, reconnection: false });
     bed.onCleanup(() => void socket.close());
     await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject); });
+    const device = io(`${s.url}/device`, { transports: ['websocket'], auth: { token: (await deviceLogin(s)).token }, reconnection: false });
+    bed.onCleanup(() => void device.close());
+    await new Promise<void>((resolve, reject) => { device.once('connect', resolve); device.once('connect_error', reject); });
     const rejections: unknown[] = [];
     const onRejection = (err: unknown) => rejections.push(err);
     process.on('unhandledRejection', onRejection);
@@ -186,6 +189,9 @@ describe('while Redis is away', () => {
     await own.stop();
     const res = (await socket.timeout(3_000).emitWithAck('live:subscribe', {})) as { ok: boolean; error?: { code: string } };
     expect(res).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    // A terminal's report is answered 'unavailable' (it sends it again), not 'forbidden' (it would drop it).
+    const report = (await device.timeout(3_000).emitWithAck('unit:report', { status: 'busy' })) as { ok: boolean; error?: { code: string } };
+    expect(report).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     await sleep(100);
     expect(rejections).toEqual([]);
     expect(socket.connected).toBe(true);

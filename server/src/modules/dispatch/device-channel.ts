@@ -106,8 +106,13 @@ export class DeviceChannel {
     };
   }
 
-  private async allowed(socket: DeviceSocket, event: string): Promise<SessionUser | null> {
-    return this.app.auth.requireSocketRole(socket as unknown as Socket, ['device'], event);
+  /** The device's user, or the refusal already answered (`unavailable`, Redis away, is retried by terminals). */
+  private async allowed(socket: DeviceSocket, event: string, reply: Reply<never>): Promise<SessionUser | null> {
+    const access = await this.app.auth.socketAccess(socket as unknown as Socket, ['device'], event);
+    if (access.ok) return access.user;
+    if (access.code === 'unavailable') this.refuse(reply, event, 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+    else this.refuse(reply, event, 'forbidden', '无权操作 / not allowed');
+    return null;
   }
 
   private async acknowledge(socket: DeviceSocket, unitId: string, req: unknown, ack: unknown): Promise<void> {
@@ -116,9 +121,7 @@ export class DeviceChannel {
       return;
     }
     const reply = ack as Reply<{ orderId: string }>;
-    if (!(await this.allowed(socket, 'order:acknowledge'))) {
-      return this.refuse(reply, 'order:acknowledge', 'forbidden', '无权操作 / not allowed');
-    }
+    if (!(await this.allowed(socket, 'order:acknowledge', reply))) return;
     const checked = checkAck.validate(req);
     if (!checked.ok) return this.refuse(reply, 'order:acknowledge', 'invalid_request', `order:acknowledge 参数无效 / invalid: ${checked.errors.join('; ')}`);
     try {
@@ -137,8 +140,8 @@ export class DeviceChannel {
       return;
     }
     const reply = ack as Reply<{ status: string }>;
-    const user = await this.allowed(socket, 'unit:report');
-    if (!user) return this.refuse(reply, 'unit:report', 'forbidden', '无权操作 / not allowed');
+    const user = await this.allowed(socket, 'unit:report', reply);
+    if (!user) return;
     const checked = checkReport.validate(req);
     if (!checked.ok) return this.refuse(reply, 'unit:report', 'invalid_request', `unit:report 参数无效 / invalid: ${checked.errors.join('; ')}`);
     const report = checked.value;
