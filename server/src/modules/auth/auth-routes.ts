@@ -104,8 +104,9 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     },
   }, async (req, reply) => {
     const { unitId, key } = req.body;
-    // Per unit only: a key is an HMAC check, not a slow hash, and a depot (or the simulator) logs in a whole
-    // roster from one address — the per-address login cap would keep most of it offline for minutes.
+    // Per address and unit, without the cap over all names from one address: a key is an HMAC check, not a slow
+    // hash, and a depot (or the simulator) logs in a whole roster from one address — that cap would keep most of
+    // it offline for minutes. (Not per unit alone: anyone could then keep a unit's terminal out with wrong keys.)
     const limited = await app.loginRateLimit(req, `device:${unitId}`, { perAddress: false });
     if (limited) {
       deps.countLogin('device', 'rate_limited');
