@@ -65,6 +65,8 @@ describe('figures of one incident', () => {
     expect(responseIntervals({ reportedAt: 1000, timeline: [
       { status: 'received', at: 1000 }, { status: 'dispatched', at: 61_000 }, { status: 'dispatched', at: 99_000 }, { status: 'on_scene', at: 301_000 },
     ] })).toEqual({ dispatch: 60_000, on_scene: 300_000 });
+    // a fractional reportedAt (the contract allows one): whole ms, rounded up, so counters stay integers
+    expect(responseIntervals({ reportedAt: 1000.25, timeline: [{ status: 'dispatched', at: 61_000 }] })).toEqual({ dispatch: 60_000 });
     expect(responseBin(60_000)).toBe(60);
     expect(responseBin(60_001)).toBe(61);
     expect(responseBin(0)).toBe(0);

@@ -279,12 +279,16 @@ export function incidentCountMetrics(i: Pick<Incident, 'type' | 'status' | 'outc
 
 export type ResponseStep = 'dispatch' | 'on_scene';
 
-/** Milliseconds from report to the first `dispatched` and first `on_scene` timeline entries (never negative). */
+/** Whole milliseconds from report to the first `dispatched` and first `on_scene` timeline entries (never
+ *  negative). Rounded up, which keeps "within N ms" exact (x ≤ N ⇔ ⌈x⌉ ≤ N) and the counters integers: the
+ *  contract lets a producer send reportedAt as a fractional epoch ms, and a fractional sum made HINCRBY fail
+ *  half-way through a commit script. */
 export function responseIntervals(i: Pick<Incident, 'reportedAt' | 'timeline'>): Partial<Record<ResponseStep, number>> {
   const out: Partial<Record<ResponseStep, number>> = {};
+  const since = (at: number): number => Math.max(0, Math.ceil(at - i.reportedAt));
   for (const e of i.timeline) {
-    if (e.status === 'dispatched' && out.dispatch === undefined) out.dispatch = Math.max(0, e.at - i.reportedAt);
-    if (e.status === 'on_scene' && out.on_scene === undefined) out.on_scene = Math.max(0, e.at - i.reportedAt);
+    if (e.status === 'dispatched' && out.dispatch === undefined) out.dispatch = since(e.at);
+    if (e.status === 'on_scene' && out.on_scene === undefined) out.on_scene = since(e.at);
   }
   return out;
 }

@@ -303,6 +303,18 @@ describe('dispatch commands', () => {
     expect(await s.app.dispatch.repo.pendingOrders('P-04')).toEqual([]);
   });
 
+  it('dispatches an incident reported at a fractional epoch ms and counts its response time', async () => {
+    const s = await bed.server();
+    const m = bed.mirror(s);
+    await m.ready();
+    await addIncident(s, report('JQ-FR1', { reportedAt: Date.now() - 10_000.25 }));
+    await m.waitFor(() => m.incidents.has('JQ-FR1'), 5_000, 'incident');
+    const res = await post(s, '/api/incidents/JQ-FR1/dispatch', { unitIds: ['P-04'], commandId: cmd() });
+    expect(res.status).toBe(200);
+    const o = (await (await fetch(`${s.url}/api/stats/overview`, { headers: await bed.headers(s, 'leader') })).json()) as { response: { today: { dispatch: { count: number }[] } } };
+    expect(o.response.today.dispatch[0]!.count).toBe(1);
+  });
+
   it('parallel call-outs of the same ring alert each emergency unit once', async () => {
     const s = await bed.server();
     const [ex, ey] = fixtureGridCentre(0, 0); // the school emergency unit E-0001 is here
