@@ -42,7 +42,10 @@ export const statsRoutes: FastifyPluginAsync<{ queries: StatsQueries }> = async 
     const now = Date.now();
     const date = req.query.date;
     if (date !== undefined) {
-      if (!Number.isNaN(parseRangeBound(date, tz)) && date > localDayOf(now, tz)) {
+      if (Number.isNaN(parseRangeBound(date, tz))) {
+        return reply.code(400).send(bad('/api/stats/overview', 'range', `无法识别的日期 date=${JSON.stringify(date)}（应为存在的 YYYY-MM-DD） / cannot read date=${JSON.stringify(date)}: expected an existing day YYYY-MM-DD`));
+      }
+      if (date > localDayOf(now, tz)) {
         return reply.code(400).send(bad('/api/stats/overview', 'range', `日期不能晚于今天 / date must not be after today (${localDayOf(now, tz)})`));
       }
       const r = checkRange(date, String(now + 1), 'day', now, tz);

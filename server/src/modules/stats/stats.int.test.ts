@@ -348,7 +348,8 @@ describe('statistics API', () => {
       [`/api/stats/heatmap?from=${today}&to=${today}`, /from must be before to/],
       [`/api/stats/overview?date=${addMonths(today, -14)}`, /beyond 13 months/],
       [`/api/stats/overview?date=${addDays(today, 1)}`, /must not be after today/],
-      [`/api/stats/overview?date=2026-13-01`, /cannot read from/],
+      [`/api/stats/overview?date=2026-13-01`, /cannot read date="2026-13-01"/],
+      [`/api/stats/overview?date=2026-02-30`, /cannot read date=/],
       [`/api/incidents?from=${today}&to=${addDays(today, -1)}`, /from must be before to/],
       [`/api/incidents?status=open&from=${today}`, /cannot be combined/],
     ];
