@@ -8,8 +8,8 @@ import {
   SessionUserSchema, UsernameSchema, type Account, type Role, type SessionUser,
 } from '@ccr/shared';
 import type { AuthRepository, StoredAccount } from './auth-repository.js';
-import { hashPassword, isLocked, sameSecret, verifyPassword } from './auth-service.js';
-import type { SessionService } from './auth-sessions.js';
+import { hashPassword, isLocked, sameSecret, tokenHash, verifyPassword } from './auth-service.js';
+import type { IssuedSession, SessionService } from './auth-sessions.js';
 import { deviceKey } from './device-key.js';
 import type { AuthConfig } from './auth-config.js';
 
@@ -52,6 +52,23 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
   const audit = (req: FastifyRequest, user: string, role: SessionUser['role'] | 'anonymous', action: string, target: string, outcome: 'ok' | 'refused' | 'error', detail: Record<string, unknown> = {}) =>
     app.audit.record({ user, role, action, target, outcome, detail: { ip: req.ip, ...detail } });
 
+  /**
+   * Issues a session for an account, then reads the account again: a disable, role change or password reset
+   * racing this login revokes the account's sessions before this one is stored, so the new session would outlive
+   * it. An admin writes the account before revoking; read after our write, either the change is seen here or its
+   * revocation comes after our write and ends the new session too. `renewing`: the session a refresh renews,
+   * which must still stand once the new one is stored.
+   */
+  const issueForAccount = async (account: StoredAccount, user: SessionUser, now: number, renewing?: string): Promise<IssuedSession | null> => {
+    const issued = await sessions.issue(user, now);
+    const after = await deps.repo().getAccount(user.username);
+    const unchanged = after !== null && !after.disabled && after.role === user.role && after.passwordHash === account.passwordHash;
+    if (unchanged && (!renewing || (await deps.repo().sessionsAlive([renewing]))[0])) return issued;
+    await sessions.revoke({ user, hash: tokenHash(issued.token), expiresAt: issued.expiresAt });
+    return null;
+  };
+  const accountChanged = () => Object.assign(new Error('账户已变更，请重新登录 / the account changed: log in again'), { statusCode: 401 });
+
   app.post('/api/auth/login', {
     config: { public: true },
     schema: {
@@ -90,7 +107,11 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
       return reply.code(403).send({ error: 'account_disabled', message: '账户已停用 / this account is disabled' });
     }
     if (account.failedAttempts > 0 || account.lockedUntil > 0) await deps.repo().updateAccount(username, { failedAttempts: 0, lockedUntil: 0 });
-    const issued = await sessions.issue({ username: account.username, role: account.role, displayName: account.displayName }, now);
+    const issued = await issueForAccount(account, { username: account.username, role: account.role, displayName: account.displayName }, now);
+    if (!issued) {
+      await audit(req, username, account.role, 'auth.login', `account:${username}`, 'refused', { reason: 'account_changed' });
+      throw accountChanged();
+    }
     deps.countLogin('password', 'ok');
     await audit(req, username, account.role, 'auth.login', `account:${username}`, 'ok');
     return issued;
@@ -136,16 +157,21 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     // A static credential (PRODUCER_TOKEN) is no session: renewing it would mint a stored session that outlives
     // the token's rotation and could be renewed for ever.
     if (!req.session?.hash) return reply.code(400).send({ error: 'static_token', message: '静态令牌无需续期 / a static token (PRODUCER_TOKEN) has no session to renew' });
+    let account: StoredAccount | null = null;
     if (user.role !== 'device') {
-      const account = await deps.repo().getAccount(user.username);
+      account = await deps.repo().getAccount(user.username);
       // A session outlives neither its account's disabling nor a role change (both revoke), but check anyway.
       if (!account || account.disabled || account.role !== user.role) {
         await audit(req, user.username, user.role, 'auth.refresh', `account:${user.username}`, 'refused', { reason: 'account_changed' });
-        throw Object.assign(new Error('账户已变更，请重新登录 / the account changed: log in again'), { statusCode: 401 });
+        throw accountChanged();
       }
     }
     // A renewal hands out a new token like a login does: audited like one.
-    const issued = await sessions.issue(user, Date.now());
+    const issued = account ? await issueForAccount(account, user, Date.now(), req.session.hash) : await sessions.issue(user, Date.now());
+    if (!issued) {
+      await audit(req, user.username, user.role, 'auth.refresh', `account:${user.username}`, 'refused', { reason: 'account_changed' });
+      throw accountChanged();
+    }
     await audit(req, user.username, user.role, 'auth.refresh', `account:${user.username}`, 'ok');
     return issued;
   });
