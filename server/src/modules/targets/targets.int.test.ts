@@ -1,6 +1,6 @@
 // Response targets against a real Redis and two server nodes: in the snapshot, and each breach announced once.
 import { describe, expect, it } from 'vitest';
-import { parseResponseTargets, type DomainEvent } from '@ccr/shared';
+import { DEFAULT_RESPONSE_TARGETS, parseResponseTargets, type DomainEvent, type TargetsByPriority } from '@ccr/shared';
 import { fixtureGridCentre, useTestbed } from '../../testing/index.js';
 import { buildSnapshot } from '../live/live-socket.js';
 import { TargetsRepository } from './targets-repository.js';
@@ -54,7 +54,8 @@ describe('response targets', () => {
 
   it('announces each missed target once across two nodes, also when the watching node goes away', async () => {
     // Priority 1: dispatch within 0.3 s, on scene within 5 s. Nobody is dispatched, so both are missed.
-    const responseTargets = parseResponseTargets('{"1":{"dispatch":0.3,"firstHelp":1,"onScene":5}}');
+    // (RESPONSE_TARGETS takes whole seconds; a test passes milliseconds directly to be quick.)
+    const responseTargets: TargetsByPriority = { ...DEFAULT_RESPONSE_TARGETS, 1: { dispatchMs: 300, firstHelpMs: 1_000, onSceneMs: 5_000 } };
     const a = await bed.server({ nodeId: 'tgt-a', responseTargets });
     const b = await bed.server({ nodeId: 'tgt-b', responseTargets, keyPrefix: a.prefix });
     const [ta, tb] = await Promise.all([bed.token(a, 'admin'), bed.token(b, 'admin')]);
