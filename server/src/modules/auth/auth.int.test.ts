@@ -281,6 +281,17 @@ describe('accounts', () => {
     expect((await postJson(`${again.url}/api/auth/login`, { username: 'chief', password: 'other-password-2' })).status).toBe(401);
     await bed.login(again, 'chief', 'chief-password-1');
   });
+
+  it('leaving demo mode on the same Redis disables the demo accounts that still have the published password', async () => {
+    const demo = await bed.server();
+    const { token } = await bed.login(demo, 'admin', password(demo));
+    await demo.close();
+    const s = await bed.server({ keyPrefix: demo.prefix, demoMode: false, auth: { demoPassword: undefined, adminUser: 'chief', adminPassword: 'chief-password-1' } });
+    expect((await postJson(`${s.url}/api/auth/login`, { username: 'admin', password: 'ccr-demo-2026' })).status).toBe(403);
+    expect((await get(s, '/api/auth/me', token)).status).toBe(401);
+    // The demo admin no longer counts: the first admin comes from the environment.
+    expect((await bed.login(s, 'chief', 'chief-password-1')).user.role).toBe('admin');
+  });
 });
 
 describe('audit log', () => {

@@ -7,9 +7,9 @@ import { Counter } from 'prom-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { AuthErrorSchema, type Role, type SessionUser } from '@ccr/shared';
 import type { Socket } from 'socket.io';
-import type { AuthConfig } from './auth-config.js';
+import { DEMO_PASSWORD, type AuthConfig } from './auth-config.js';
 import { AuthRepository } from './auth-repository.js';
-import { hashPassword, sameSecret } from './auth-service.js';
+import { hashPassword, sameSecret, verifyPassword } from './auth-service.js';
 import { SessionService, bearerToken, type VerifiedSession } from './auth-sessions.js';
 import { SocketSessionSweep, checkSocketEvent, guardedNamespaces, disconnectSockets, makeSocketGuard, type SocketRefusal } from './socket-auth.js';
 import { authRoutes } from './auth-routes.js';
@@ -151,12 +151,14 @@ export const authModule = fp<AuthModuleOptions>(
   { name: 'auth' },
 );
 
+const DEMO_ACCOUNTS: readonly [string, string, Role][] = [['admin', '系统管理员', 'admin'], ['leader', '值班领导', 'leader'], ['dispatcher', '调度员', 'dispatcher'], ['operator', '大屏值守', 'operator']];
+
 async function seedAccounts(app: FastifyInstance, repo: AuthRepository, opts: AuthModuleOptions, config: AuthConfig): Promise<void> {
   const now = Date.now();
   const create = async (username: string, displayName: string, role: Role, password: string) =>
     repo.createAccount({ username, displayName, role, passwordHash: await hashPassword(password, config.scryptLogN), disabled: false, failedAttempts: 0, lockedUntil: 0, createdAt: now });
   if (opts.demoMode && config.demoPassword) {
-    const demo: [string, string, Role][] = [['admin', '系统管理员', 'admin'], ['leader', '值班领导', 'leader'], ['dispatcher', '调度员', 'dispatcher'], ['operator', '大屏值守', 'operator']];
+    const demo = DEMO_ACCOUNTS;
     const made: string[] = [];
     for (const [username, displayName, role] of demo) {
       if (!(await repo.getAccount(username)) && (await create(username, displayName, role, config.demoPassword))) made.push(username);
@@ -164,14 +166,38 @@ async function seedAccounts(app: FastifyInstance, repo: AuthRepository, opts: Au
     const fromEnv = process.env.CCR_DEMO_PASSWORD ? '(CCR_DEMO_PASSWORD)' : config.demoPassword;
     app.log.info({ accounts: demo.map(([u, , r]) => `${u} (${r})`), password: fromEnv, created: made }, `demo accounts: ${demo.map(([u]) => u).join(', ')}; password ${fromEnv}`);
   }
+  if (!opts.demoMode) await retireDemoAccounts(app, repo);
   if (config.adminUser && config.adminPassword) {
-    const admins = (await repo.listAccounts()).filter((a) => a.role === 'admin');
-    if (admins.length === 0 && (await create(config.adminUser, config.adminUser, 'admin', config.adminPassword))) {
+    const admins = (await repo.listAccounts()).filter((a) => a.role === 'admin' && !a.disabled);
+    if (admins.length > 0) {
+      app.log.info({ admins: admins.map((a) => a.username) }, 'CCR_ADMIN_USER not used: an admin account exists');
+    } else if (await create(config.adminUser, config.adminUser, 'admin', config.adminPassword)) {
       await app.audit.record({ user: 'system', role: 'system', action: 'account.create', target: `account:${config.adminUser}`, outcome: 'ok', detail: { role: 'admin', from: 'CCR_ADMIN_USER' } });
       app.log.info({ admin: config.adminUser }, 'first admin account created from CCR_ADMIN_USER');
+    } else {
+      app.log.warn({ admin: config.adminUser }, 'CCR_ADMIN_USER names an existing account that is not an enabled admin: no admin created');
     }
-  } else if (!opts.demoMode && (await repo.listAccounts()).every((a) => a.role !== 'admin')) {
+  } else if (!opts.demoMode && (await repo.listAccounts()).every((a) => a.role !== 'admin' || a.disabled)) {
     app.log.warn('no admin account: set CCR_ADMIN_USER and CCR_ADMIN_PASSWORD to create the first one');
+  }
+}
+
+/**
+ * Outside demo mode, a demo account left from an earlier demo run (same Redis) whose password is still the
+ * published one is disabled, its sessions ended: otherwise leaving demo mode would keep admin/ccr-demo-2026.
+ */
+async function retireDemoAccounts(app: FastifyInstance, repo: AuthRepository): Promise<void> {
+  const published = [DEMO_PASSWORD, ...(process.env.CCR_DEMO_PASSWORD ? [process.env.CCR_DEMO_PASSWORD] : [])];
+  for (const username of DEMO_ACCOUNTS.map(([u]) => u)) {
+    const a = await repo.getAccount(username);
+    if (!a || a.disabled) continue;
+    let demo = false;
+    for (const password of published) demo ||= await verifyPassword(password, a.passwordHash);
+    if (!demo) continue;
+    await repo.updateAccount(username, { disabled: true });
+    const ended = await repo.deleteUserSessions(username);
+    app.log.warn({ account: username }, 'demo account with the published demo password disabled (not in demo mode): set a new password to use it');
+    await app.audit.record({ user: 'system', role: 'system', action: 'account.disable', target: `account:${username}`, outcome: 'ok', detail: { disabled: true, reason: 'demo_password_outside_demo_mode', sessionsEnded: ended } });
   }
 }
 
