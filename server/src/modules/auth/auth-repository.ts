@@ -33,6 +33,19 @@ end
 return 0
 `);
 
+// The same count for a name that has no account, in a key that expires: without it, five failures lock a real
+// account (423) but never an unknown name, which tells a guesser which names exist.
+const RECORD_UNKNOWN_FAILURE = new LuaScript('auth-record-unknown-failure', `
+local n = redis.call('HINCRBY', KEYS[1], 'failedAttempts', 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if n >= tonumber(ARGV[2]) then
+  local until_ = tonumber(ARGV[1]) + tonumber(ARGV[3])
+  redis.call('HSET', KEYS[1], 'failedAttempts', 0, 'lockedUntil', until_)
+  return until_
+end
+return 0
+`);
+
 // Create only when absent, and index it, in one step (two nodes seeding demo accounts at once make one).
 const CREATE_ACCOUNT = new LuaScript('auth-create-account', `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -48,6 +61,7 @@ export class AuthRepository {
   private get accountsKey(): string { return `${this.prefix}auth:accounts`; }
   private sessionKey(hash: string): string { return `${this.prefix}auth:session:${hash}`; }
   private userSessionsKey(username: string): string { return `${this.prefix}auth:sessions-of:${username}`; }
+  private unknownKey(username: string): string { return `${this.prefix}auth:unknown:${username}`; }
 
   async createAccount(a: StoredAccount): Promise<boolean> {
     const fields = [
@@ -92,6 +106,16 @@ export class AuthRepository {
   /** Counts a failed login; returns the lock end when this failure locked the account, else 0. */
   async recordFailure(username: string, now: number, maxFailures: number, lockMs: number): Promise<number> {
     return Number(await RECORD_FAILURE.run(this.redis, [this.accountKey(username)], [now, maxFailures, lockMs]));
+  }
+
+  /** Failed logins of a name without an account: its lock end (0 when not locked). */
+  async unknownLockedUntil(username: string): Promise<number> {
+    return Number((await this.redis.hGet(this.unknownKey(username), 'lockedUntil')) ?? 0);
+  }
+
+  /** Counts a failed login of a name without an account, like recordFailure; forgotten a day after the last. */
+  async recordUnknownFailure(username: string, now: number, maxFailures: number, lockMs: number): Promise<number> {
+    return Number(await RECORD_UNKNOWN_FAILURE.run(this.redis, [this.unknownKey(username)], [now, maxFailures, lockMs, lockMs + 86_400_000]));
   }
 
   async saveSession(hash: string, session: StoredSession, ttlMs: number): Promise<void> {

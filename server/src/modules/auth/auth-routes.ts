@@ -87,14 +87,18 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
       });
     }
     const account = await deps.repo().getAccount(username);
-    if (account && isLocked(account, now)) {
+    // A name without an account locks like one (auth-repository.ts): 423 does not tell which names exist.
+    const lock = account ?? { failedAttempts: 0, lockedUntil: await deps.repo().unknownLockedUntil(username) };
+    if (isLocked(lock, now)) {
       deps.countLogin('password', 'locked');
-      await audit(req, username, account.role, 'auth.login', `account:${username}`, 'refused', { reason: 'locked', lockedUntil: account.lockedUntil });
-      return reply.code(423).send({ error: 'account_locked', message: lockedMessage(account.lockedUntil), lockedUntil: account.lockedUntil });
+      await audit(req, username, account?.role ?? 'anonymous', 'auth.login', `account:${username}`, 'refused', { reason: account ? 'locked' : 'locked_unknown_user', lockedUntil: lock.lockedUntil });
+      return reply.code(423).send({ error: 'account_locked', message: lockedMessage(lock.lockedUntil), lockedUntil: lock.lockedUntil });
     }
     const ok = await verifyPassword(password, account?.passwordHash ?? deps.dummyHash);
     if (!account || !ok) {
-      const lockedUntil = account ? await deps.repo().recordFailure(username, now, config.loginMaxFailures, config.loginLockMs) : 0;
+      const lockedUntil = account
+        ? await deps.repo().recordFailure(username, now, config.loginMaxFailures, config.loginLockMs)
+        : await deps.repo().recordUnknownFailure(username, now, config.loginMaxFailures, config.loginLockMs);
       deps.countLogin('password', lockedUntil ? 'locked' : 'bad_credentials');
       await audit(req, username, account?.role ?? 'anonymous', 'auth.login', `account:${username}`, 'refused',
         { reason: account ? 'bad_password' : 'unknown_user', ...(lockedUntil ? { lockedUntil } : {}) });

@@ -57,6 +57,11 @@ describe('login', () => {
     expect(right.body.lockedUntil).toBe(fifth.body.lockedUntil);
     // Another account is untouched.
     expect((await postJson(`${s.url}/api/auth/login`, { username: 'operator', password: password(s) })).status).toBe(200);
+    // A name without an account answers the same way, so a lock does not tell which names exist.
+    const unknown = [];
+    for (let i = 1; i <= 5; i++) unknown.push((await postJson(`${s.url}/api/auth/login`, { username: 'no.such.user', password: `bad-${i}-password` })).status);
+    expect(unknown).toEqual([401, 401, 401, 401, 423]);
+    expect((await postJson(`${s.url}/api/auth/login`, { username: 'no.such.user', password: 'bad-6-password' })).status).toBe(423);
 
     await sleep(Math.max(0, fifth.body.lockedUntil - Date.now()) + 50);
     expect((await postJson(`${s.url}/api/auth/login`, { username: 'leader', password: password(s) })).status).toBe(200);
