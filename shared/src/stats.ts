@@ -156,9 +156,13 @@ export const ComparisonSchema = Type.Object(
   {
     current: Type.Integer(),
     yoy: Type.Object({ from: Type.String(), to: Type.String(), value: Type.Integer(),
+      /** Set when the current period is still running (today): the earlier period's last day counts only through the
+       *  end of this local hour, so a morning is compared with a morning, not with a whole day. */
+      throughHour: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
       /** (current − value) / value; null when value is 0. */
       change: Type.Union([Type.Number(), Type.Null()]) }, { additionalProperties: false }),
     mom: Type.Object({ from: Type.String(), to: Type.String(), value: Type.Integer(),
+      throughHour: Type.Optional(Type.Integer({ minimum: 0, maximum: 23 })),
       change: Type.Union([Type.Number(), Type.Null()]) }, { additionalProperties: false }),
   },
   { additionalProperties: false },

@@ -1,7 +1,7 @@
 // The statistics API's answers, read from buckets (never from raw incidents): a series over 13 months by day is
 // ~400 pipelined HMGETs, the overview ~130 commands in one round trip.
 import {
-  ALL, COUNT_METRICS, comparisonPeriods, daysBetween, hourKeyOf, localDayOf, parseDayKey,
+  ALL, COUNT_METRICS, addDays, comparisonPeriods, daysBetween, hourKeyOf, localDayOf, localParts, parseDayKey,
   rangeBuckets, type CountMetric, type ResponseTargets, type StatsGroupBy, type StatsHeatmapResponse,
   type StatsInterval, type StatsKpi, type StatsMetric, type StatsOverviewResponse, type StatsSeriesResponse,
 } from '@ccr/shared';
@@ -112,19 +112,30 @@ export class StatsQueries {
     const { yoy, mom } = comparisonPeriods(monthFrom, day);
     const cmpFields = [countField('incidents'), countField('criminal'), countField('public_order'), countField('dispute')];
     const fields = periodCountFields(gridIds);
+    // Today is still running: an earlier period's last day counts only through the end of the current local hour.
+    const throughHour = day === localDayOf(now, timeZone) ? localParts(now, timeZone).hour : undefined;
+    const earlier = ([from, to]: [string, string]): Promise<number[][]> => {
+      if (throughHour === undefined) return this.repo.readFields(daysBetween(from, to).map(dayBucket), cmpFields);
+      const buckets = [
+        ...(from < to ? daysBetween(from, addDays(to, -1)).map(dayBucket) : []),
+        ...HOURS.slice(0, throughHour + 1).map((h) => hourBucket(`${to}T${h}`)),
+      ];
+      return this.repo.readFields(buckets, cmpFields);
+    };
     const [dayRows, respHashes, yoyRows, momRows, units, presence] = await Promise.all([
       this.repo.readFields(days.map(dayBucket), fields),
       this.repo.readBuckets(days.map(responseBucket)),
-      this.repo.readFields(daysBetween(...yoy).map(dayBucket), cmpFields),
-      this.repo.readFields(daysBetween(...mom).map(dayBucket), cmpFields),
+      earlier(yoy),
+      earlier(mom),
       this.live.readUnits(),
       this.presence(day, now),
     ]);
     const today = periodCounts(sumRows(fields, dayRows.slice(-1)), day, day, gridIds);
     const month = periodCounts(sumRows(fields, dayRows), monthFrom, day, gridIds);
     const total = (rows: number[][], i: number): number => rows.reduce((s, r) => s + r[i]!, 0);
+    const cut = throughHour === undefined ? {} : { throughHour };
     const cmp = (current: number, i: number) => comparison(
-      current, { from: yoy[0], to: yoy[1], value: total(yoyRows, i) }, { from: mom[0], to: mom[1], value: total(momRows, i) },
+      current, { from: yoy[0], to: yoy[1], value: total(yoyRows, i), ...cut }, { from: mom[0], to: mom[1], value: total(momRows, i), ...cut },
     );
     return {
       date: day, timeZone, generatedAt: now, today, month,

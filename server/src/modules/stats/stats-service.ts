@@ -106,7 +106,8 @@ export function periodCounts(sum: ReadonlyMap<string, number>, from: string, to:
   };
 }
 
-export function comparison(current: number, yoy: { from: string; to: string; value: number }, mom: { from: string; to: string; value: number }): Comparison {
+type Earlier = { from: string; to: string; value: number; throughHour?: number };
+export function comparison(current: number, yoy: Earlier, mom: Earlier): Comparison {
   return {
     current,
     yoy: { ...yoy, change: changeOf(current, yoy.value) },

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   ALL, COUNT_METRICS, DEFAULT_RESPONSE_TARGETS, NO_GRID, RESPONSE_METRICS, addDays, addMonths,
-  comparisonPeriods, dayStart, groupBysOf, incidentCountMetrics, isOpenStatus, localDayOf, localParts, responseBin,
-  responseIntervals, targetsInSeconds, transitionIncident, type CountMetric, type Incident, type IncidentReport,
+  comparisonPeriods, dayStart, groupBysOf, incidentCountMetrics, isOpenStatus, localDayOf, localParts, parseDayKey, responseBin,
+  responseIntervals, targetsInSeconds, transitionIncident, zonedEpoch, type CountMetric, type Incident, type IncidentReport,
   type IncidentStatus, type Outcome, type PeriodCounts, type Priority, type StatsGroupBy, type StatsHeatmapResponse,
   type StatsInterval, type StatsMetric, type StatsOverviewResponse, type StatsSeriesResponse,
 } from '@ccr/shared';
@@ -196,9 +196,18 @@ async function checkOverview(s: Server, tz: string, date: string): Promise<void>
   expect(o.month).toMatchObject(brutePeriod(raw, monthFrom, date, tz));
   expect(o.response.today).toEqual(bruteResponse(raw, date, date, tz));
   expect(o.response.month).toEqual(bruteResponse(raw, monthFrom, date, tz));
-  const y = brutePeriod(raw, yoy[0], yoy[1], tz);
-  const m = brutePeriod(raw, mom[0], mom[1], tz);
+  // Today is still running: the earlier periods end with the same local hour of their last day.
+  const throughHour = date === localDayOf(Date.now(), tz) ? o.comparisons.incidents.yoy.throughHour : undefined;
+  if (date === localDayOf(Date.now(), tz)) expect(throughHour).toBeTypeOf('number');
+  else expect(o.comparisons.incidents.yoy.throughHour).toBeUndefined();
+  const cutAt = (last: string): Incident[] => throughHour === undefined ? raw : raw.filter((i) => {
+    const p = parseDayKey(last);
+    return i.reportedAt < zonedEpoch(p.year, p.month, p.day, throughHour + 1, tz) || localDayOf(i.reportedAt, tz) !== last;
+  });
+  const y = brutePeriod(cutAt(yoy[1]), yoy[0], yoy[1], tz);
+  const m = brutePeriod(cutAt(mom[1]), mom[0], mom[1], tz);
   expect(o.comparisons.incidents.yoy).toMatchObject({ from: yoy[0], to: yoy[1], value: y.total });
+  expect(o.comparisons.incidents.mom.throughHour).toBe(throughHour);
   expect(o.comparisons.criminal.yoy.value).toBe(y.criminal);
   expect(o.comparisons.publicOrder.mom).toMatchObject({ from: mom[0], to: mom[1], value: m.publicOrder });
   expect(o.comparisons.dispute.mom.value).toBe(m.dispute);
