@@ -18,6 +18,8 @@ export interface StoredAccount {
 
 export interface StoredSession extends SessionTimes {
   user: SessionUser;
+  /** Device sessions: which DEVICE_SECRET issued them (deviceSecretId), so rotating the secret ends them. */
+  deviceSecretId?: string;
 }
 
 // One more failure, atomically: the maxFailures-th locks the account and starts a fresh count.

@@ -162,6 +162,11 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     // the token's rotation and could be renewed for ever.
     if (!req.session?.hash) return reply.code(400).send({ error: 'static_token', message: '静态令牌无需续期 / a static token (PRODUCER_TOKEN) has no session to renew' });
     let account: StoredAccount | null = null;
+    if (user.role === 'device' && !(user.unitId && deps.unitIds.has(user.unitId))) {
+      // A unit taken off the roster keeps no terminal.
+      await audit(req, user.username, user.role, 'auth.refresh', `account:${user.username}`, 'refused', { reason: 'unit_not_in_roster' });
+      throw accountChanged();
+    }
     if (user.role !== 'device') {
       account = await deps.repo().getAccount(user.username);
       // A session outlives neither its account's disabling nor a role change (both revoke), but check anyway.

@@ -1,5 +1,6 @@
 // Sessions: opaque bearer tokens whose hashes live in Redis with an absolute end and a sliding idle window.
 // Static credentials from the environment (PRODUCER_TOKEN) are checked here too, in constant time.
+import { createHmac } from 'node:crypto';
 import type { SessionUser } from '@ccr/shared';
 import type { AuthRepository } from './auth-repository.js';
 import { newToken, sameSecret, sessionRemainingMs, tokenHash, type SessionPolicy } from './auth-service.js';
@@ -24,13 +25,16 @@ export class SessionService {
     private readonly repo: () => AuthRepository,
     readonly policy: SessionPolicy,
     private readonly producerToken: string | undefined,
+    /** deviceSecretId(DEVICE_SECRET): device sessions issued under another secret are refused. */
+    private readonly currentDeviceSecretId: string | undefined = undefined,
   ) {}
 
   async issue(user: SessionUser, now: number): Promise<IssuedSession> {
     const token = newToken();
     const expiresAt = now + this.policy.ttlMs;
     const times = { createdAt: now, expiresAt };
-    await this.repo().saveSession(tokenHash(token), { ...times, user }, sessionRemainingMs(times, this.policy, now));
+    const device = user.role === 'device' && this.currentDeviceSecretId ? { deviceSecretId: this.currentDeviceSecretId } : {};
+    await this.repo().saveSession(tokenHash(token), { ...times, user, ...device }, sessionRemainingMs(times, this.policy, now));
     return { token, expiresAt, user };
   }
 
@@ -45,6 +49,12 @@ export class SessionService {
   async verifyHash(hash: string, now: number): Promise<VerifiedSession | null> {
     const session = await this.repo().getSession(hash);
     if (!session) return null;
+    // A unit terminal's session ends with the secret its key came from: rotating DEVICE_SECRET cuts off every
+    // terminal (a stolen one included) until it logs in with a key of the new secret.
+    if (session.user.role === 'device' && session.deviceSecretId !== this.currentDeviceSecretId) {
+      await this.repo().deleteSession(hash, session.user.username);
+      return null;
+    }
     if (!(await this.repo().touchSession(hash, sessionRemainingMs(session, this.policy, now)))) return null;
     return { user: session.user, hash, expiresAt: session.expiresAt };
   }
@@ -56,6 +66,11 @@ export class SessionService {
   revokeUser(username: string): Promise<number> {
     return this.repo().deleteUserSessions(username);
   }
+}
+
+/** Names a device secret in stored sessions without storing the secret. */
+export function deviceSecretId(secret: string): string {
+  return createHmac('sha256', secret).update('ccr device session').digest('hex').slice(0, 32);
 }
 
 export function bearerToken(header: string | undefined): string | undefined {

@@ -227,6 +227,17 @@ describe('device login', () => {
     expect(res.status).toBe(401);
     expect(res.body.message).toContain('DEVICE_SECRET');
   });
+
+  it('rotating DEVICE_SECRET ends the device sessions issued under the old one', async () => {
+    const s = await bed.server({ auth: { deviceSecret: 'first-device-secret' } });
+    const { token } = await deviceLogin(s, 'P-02');
+    expect((await get(s, '/api/auth/me', token)).status).toBe(200);
+    await s.close();
+    const again = await bed.server({ keyPrefix: s.prefix, auth: { deviceSecret: 'second-device-secret' } });
+    expect((await get(again, '/api/auth/me', token)).status).toBe(401);
+    expect((await fetch(`${again.url}/api/auth/refresh`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await get(again, '/api/auth/me', (await deviceLogin(again, 'P-02')).token)).status).toBe(200);
+  });
 });
 
 describe('accounts', () => {

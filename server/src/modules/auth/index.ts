@@ -10,7 +10,7 @@ import type { Socket } from 'socket.io';
 import { DEMO_PASSWORD, type AuthConfig } from './auth-config.js';
 import { AuthRepository } from './auth-repository.js';
 import { hashPassword, sameSecret, verifyPassword } from './auth-service.js';
-import { SessionService, bearerToken, type VerifiedSession } from './auth-sessions.js';
+import { SessionService, bearerToken, deviceSecretId, type VerifiedSession } from './auth-sessions.js';
 import { SocketSessionSweep, checkSocketEvent, guardedNamespaces, disconnectSockets, makeSocketGuard, type SocketRefusal } from './socket-auth.js';
 import { authRoutes } from './auth-routes.js';
 import type { RouteAccess } from './auth-contract.js';
@@ -46,7 +46,10 @@ export const authModule = fp<AuthModuleOptions>(
     const config = opts.auth;
     let repo: AuthRepository | undefined;
     const repository = (): AuthRepository => (repo ??= new AuthRepository(app.redis.command, opts.keyPrefix));
-    const sessions = new SessionService(repository, { ttlMs: config.sessionTtlMs, idleMs: config.sessionIdleMs }, opts.producerToken);
+    const sessions = new SessionService(
+      repository, { ttlMs: config.sessionTtlMs, idleMs: config.sessionIdleMs }, opts.producerToken,
+      config.deviceSecret ? deviceSecretId(config.deviceSecret) : undefined,
+    );
     const dummyHash = await hashPassword(randomBytes(16).toString('hex'), config.scryptLogN);
 
     let counters: { refused: Counter<'kind' | 'reason'>; logins: Counter<'kind' | 'outcome'> } | undefined;
