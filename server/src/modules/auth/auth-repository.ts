@@ -64,6 +64,7 @@ export class AuthRepository {
   private sessionKey(hash: string): string { return `${this.prefix}auth:session:${hash}`; }
   private userSessionsKey(username: string): string { return `${this.prefix}auth:sessions-of:${username}`; }
   private unknownKey(username: string): string { return `${this.prefix}auth:unknown:${username}`; }
+  private refusalsKey(address: string, minute: number): string { return `${this.prefix}auth:refusals:${address}:${minute}`; }
 
   async createAccount(a: StoredAccount): Promise<boolean> {
     const fields = [
@@ -118,6 +119,15 @@ export class AuthRepository {
   /** Counts a failed login of a name without an account, like recordFailure; forgotten a day after the last. */
   async recordUnknownFailure(username: string, now: number, maxFailures: number, lockMs: number): Promise<number> {
     return Number(await RECORD_UNKNOWN_FAILURE.run(this.redis, [this.unknownKey(username)], [now, maxFailures, lockMs, lockMs + 86_400_000]));
+  }
+
+  /** Counts an anonymous refusal from an address in the current minute (all nodes together); returns the count. */
+  async countAnonymousRefusal(address: string, now: number): Promise<number> {
+    // While Redis is away a command would wait for it: fail at once so the refusal is answered, not held.
+    if (!this.redis.isReady) throw new Error('redis not ready');
+    const key = this.refusalsKey(address, Math.floor(now / 60_000));
+    const [n] = (await this.redis.multi().incr(key).expire(key, 120).exec()) as unknown as [number, number];
+    return Number(n);
   }
 
   async saveSession(hash: string, session: StoredSession, ttlMs: number): Promise<void> {

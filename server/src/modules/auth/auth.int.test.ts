@@ -344,3 +344,23 @@ describe('audit log', () => {
     expect(page.items.map((e) => e.user)).toEqual(['new', 'new']);
   });
 });
+
+describe('refusals of callers who are not logged in', () => {
+  it('are itemised up to a limit per address and minute, then counted only (nobody can fill Redis with audit entries)', async () => {
+    const s = await bed.server();
+    // Stay inside one minute (the limit is per address and minute).
+    while (new Date().getSeconds() > 45) await sleep(1_000);
+    const statuses = await Promise.all(Array.from({ length: 60 }, () => get(s, '/api/units').then((r) => r.status)));
+    expect(statuses.every((st) => st === 401)).toBe(true);
+    const sock = io(`${s.url}/`, { transports: ['websocket'], auth: { token: 'not-a-token' }, reconnection: false });
+    await new Promise<void>((resolve) => sock.on('connect_error', () => resolve()));
+    sock.close();
+
+    const refused = (await audit(s, 'outcome=refused&user=anonymous&limit=500')).items.filter((e) => e.action === 'http.refused' || e.action === 'socket.refused');
+    expect(refused).toHaveLength(21);
+    expect(refused.filter((e) => e.detail?.throttled === true)).toHaveLength(1);
+    const metrics = await (await bed.fetch(s, '/metrics')).text();
+    const counted = [...metrics.matchAll(/^ccr_auth_refused_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    expect(counted).toBeGreaterThanOrEqual(61);
+  });
+});

@@ -13,7 +13,7 @@ import { hashPassword, sameSecret, verifyPassword } from './auth-service.js';
 import { SessionService, bearerToken, deviceSecretId, type VerifiedSession } from './auth-sessions.js';
 import { SocketSessionSweep, checkSocketEvent, guardedNamespaces, disconnectSockets, makeSocketGuard, type SocketRefusal } from './socket-auth.js';
 import { authRoutes } from './auth-routes.js';
-import type { RouteAccess } from './auth-contract.js';
+import type { AuditEntryInput, RouteAccess } from './auth-contract.js';
 
 export type { AuthConfig } from './auth-config.js';
 export type { RouteAccess, AuditEntryInput, SocketAccess } from './auth-contract.js';
@@ -75,12 +75,31 @@ export const authModule = fp<AuthModuleOptions>(
       }
     });
 
+    // Anyone can be refused without logging in, so an anonymous caller could fill Redis (the live store) with audit
+    // entries. Each address gets ANONYMOUS_AUDIT_PER_MINUTE itemised refusals a minute, then one entry saying the rest
+    // are only counted (ccr_auth_refused_total keeps every one). Refusals of logged-in users are always itemised.
+    const auditRefusal = async (entry: AuditEntryInput, address: string, user?: SessionUser): Promise<void> => {
+      if (!user) {
+        let n: number;
+        try {
+          n = await repository().countAnonymousRefusal(address, Date.now());
+        } catch {
+          n = 1; // Redis away: the audit write fails fast too and is counted there
+        }
+        if (n > ANONYMOUS_AUDIT_PER_MINUTE + 1) return;
+        if (n === ANONYMOUS_AUDIT_PER_MINUTE + 1) {
+          entry = { ...entry, detail: { ...entry.detail, throttled: true, note: `more than ${ANONYMOUS_AUDIT_PER_MINUTE} anonymous refusals from this address this minute: the rest are counted, not itemised` } };
+        }
+      }
+      await app.audit.record(entry);
+    };
+
     const refuseHttp = async (req: FastifyRequest, reply: FastifyReply, status: 401 | 403, reason: RefusalReason, message: string, user?: SessionUser) => {
       metrics().refused.inc({ kind: 'http', reason });
-      await app.audit.record({
+      await auditRefusal({
         user: user?.username ?? 'anonymous', role: user?.role ?? 'anonymous', action: 'http.refused',
         target: `route:${req.method} ${req.routeOptions.url ?? req.url}`, outcome: 'refused', detail: { reason, status, ip: req.ip },
-      });
+      }, req.ip, user);
       return reply.code(status).send({ error: status === 401 ? 'unauthorized' : 'forbidden', message });
     };
 
@@ -114,10 +133,10 @@ export const authModule = fp<AuthModuleOptions>(
     // ── sockets ────────────────────────────────────────────────────────────────────────────────────────────
     const refuseSocket: SocketRefusal = (socket, event, reason, user) => {
       metrics().refused.inc({ kind: 'socket', reason });
-      void app.audit.record({
+      void auditRefusal({
         user: user?.username ?? 'anonymous', role: user?.role ?? 'anonymous', action: 'socket.refused',
         target: `socket:${socket.nsp.name}:${event}`, outcome: 'refused', detail: { reason, ip: socket.handshake.address },
-      });
+      }, socket.handshake.address, user);
     };
     const sweep = new SocketSessionSweep(() => app.io, sessions, config.socketCheckMs, (err) => app.log.warn({ err: err.message }, 'socket session sweep failed'));
 
@@ -153,6 +172,9 @@ export const authModule = fp<AuthModuleOptions>(
   // app.audit is used only at request time and on ready: the audit module registers after this one, so its route is seen here.
   { name: 'auth' },
 );
+
+/** Itemised audit entries per address and minute for refusals of callers who are not logged in. */
+export const ANONYMOUS_AUDIT_PER_MINUTE = 20;
 
 const DEMO_ACCOUNTS: readonly [string, string, Role][] = [['admin', '系统管理员', 'admin'], ['leader', '值班领导', 'leader'], ['dispatcher', '调度员', 'dispatcher'], ['operator', '大屏值守', 'operator']];
 
