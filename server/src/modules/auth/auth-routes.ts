@@ -91,7 +91,8 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     const lock = account ?? { failedAttempts: 0, lockedUntil: await deps.repo().unknownLockedUntil(username) };
     if (isLocked(lock, now)) {
       deps.countLogin('password', 'locked');
-      await audit(req, username, account?.role ?? 'anonymous', 'auth.login', `account:${username}`, 'refused', { reason: account ? 'locked' : 'locked_unknown_user', lockedUntil: lock.lockedUntil });
+      // Nobody proved who they are: the caller is anonymous; the account's role is detail, not the actor's.
+      await audit(req, username, 'anonymous', 'auth.login', `account:${username}`, 'refused', { reason: account ? 'locked' : 'locked_unknown_user', lockedUntil: lock.lockedUntil, ...(account ? { accountRole: account.role } : {}) });
       return reply.code(423).send({ error: 'account_locked', message: lockedMessage(lock.lockedUntil), lockedUntil: lock.lockedUntil });
     }
     const ok = await verifyPassword(password, account?.passwordHash ?? deps.dummyHash);
@@ -100,8 +101,8 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
         ? await deps.repo().recordFailure(username, now, config.loginMaxFailures, config.loginLockMs)
         : await deps.repo().recordUnknownFailure(username, now, config.loginMaxFailures, config.loginLockMs);
       deps.countLogin('password', lockedUntil ? 'locked' : 'bad_credentials');
-      await audit(req, username, account?.role ?? 'anonymous', 'auth.login', `account:${username}`, 'refused',
-        { reason: account ? 'bad_password' : 'unknown_user', ...(lockedUntil ? { lockedUntil } : {}) });
+      await audit(req, username, 'anonymous', 'auth.login', `account:${username}`, 'refused',
+        { reason: account ? 'bad_password' : 'unknown_user', ...(account ? { accountRole: account.role } : {}), ...(lockedUntil ? { lockedUntil } : {}) });
       if (lockedUntil) return reply.code(423).send({ error: 'account_locked', message: lockedMessage(lockedUntil), lockedUntil });
       return reply.code(401).send({ error: 'bad_credentials', message: BAD_LOGIN });
     }
