@@ -3,7 +3,7 @@
 // a bad token. Allowed principals are never refused by the access rule; everyone else is, with 401 or 403.
 import { describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { ROLES, VIEW_ROLES, type Role } from '@ccr/shared';
+import { AUDIT_ROLES, DISPATCH_ROLES, ROLES, VIEW_ROLES, type Role } from '@ccr/shared';
 import { fixtureGridCentre, useTestbed, type TestServer } from '../../testing/index.js';
 
 const bed = useTestbed('matrix');
@@ -43,6 +43,27 @@ describe('role matrix', () => {
     // Routes of plugins registered around the auth module are collected too.
     const urls = new Set(routes.map((r) => r.url));
     for (const url of ['/api/audit', '/metrics', '/api/health', '/api/auth/login', '/api/units', '/docs/json']) expect(urls, url).toContain(url);
+
+    // The declared roles themselves, pinned from the README's API table: a command route declared for the wall
+    // (or an admin route for everyone) fails here, not only in production.
+    const EXPECTED: Record<string, readonly Role[] | 'public'> = {
+      'GET /api/health': 'public', 'POST /api/auth/login': 'public', 'POST /api/auth/device': 'public',
+      'GET /api/units': VIEW_ROLES, 'GET /api/incidents': VIEW_ROLES, 'GET /api/incidents/:id': VIEW_ROLES,
+      'GET /api/stats/overview': VIEW_ROLES, 'GET /api/stats/series': VIEW_ROLES, 'GET /api/stats/heatmap': VIEW_ROLES,
+      'GET /api/jurisdiction': VIEW_ROLES, 'GET /api/targets': VIEW_ROLES,
+      'GET /api/incidents/:id/recommendations': DISPATCH_ROLES,
+      'POST /api/incidents/:id/dispatch': DISPATCH_ROLES, 'POST /api/incidents/:id/backup': DISPATCH_ROLES,
+      'POST /api/incidents/:id/reassign': DISPATCH_ROLES, 'POST /api/incidents/:id/cancel': DISPATCH_ROLES,
+      'POST /api/incidents/:id/merge': DISPATCH_ROLES, 'POST /api/incidents/:id/alert-emergency-units': DISPATCH_ROLES,
+      'POST /api/incidents/:id/resolve': DISPATCH_ROLES, 'POST /api/incidents/:id/close': DISPATCH_ROLES,
+      'POST /api/units/:id/status': DISPATCH_ROLES,
+      'GET /api/audit': AUDIT_ROLES, 'GET /api/accounts': ['admin'], 'POST /api/accounts': ['admin'],
+      'POST /api/ingest/positions': ['producer'], 'POST /api/ingest/incidents': ['producer'],
+    };
+    const declared = new Map(routes.map((r) => [`${r.method} ${r.url}`, r.public ? 'public' : [...(r.roles ?? [])].sort().join(',')]));
+    for (const [route, roles] of Object.entries(EXPECTED)) {
+      expect(declared.get(route), route).toBe(roles === 'public' ? 'public' : [...roles].sort().join(','));
+    }
 
     const undeclared = routes.filter((r) => !r.public && !r.roles).map((r) => `${r.method} ${r.url}`);
     expect(undeclared, 'routes without config.roles or config.public (refused to everyone)').toEqual([]);
