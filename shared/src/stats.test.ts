@@ -62,11 +62,14 @@ describe('figures of one incident', () => {
   it('knows its count metrics and response intervals from the first entries of its timeline', () => {
     expect(incidentCountMetrics({ type: 'fight', status: 'closed', outcome: 'handled_on_scene' })).toEqual(['incidents', 'public_order', 'closed']);
     expect(incidentCountMetrics({ type: 'dispute', status: 'closed', outcome: 'mediated' })).toEqual(['incidents', 'dispute', 'closed', 'mediated']);
-    expect(responseIntervals({ reportedAt: 1000, timeline: [
+    // A duplicate merged into another incident counts as that one, not again.
+    expect(incidentCountMetrics({ type: 'theft', status: 'merged' })).toEqual([]);
+    expect(responseIntervals({ reportedAt: 0, status: 'merged', timeline: [{ status: 'dispatched', at: 5_000 }] })).toEqual({});
+    expect(responseIntervals({ reportedAt: 1000, status: 'closed', timeline: [
       { status: 'received', at: 1000 }, { status: 'dispatched', at: 61_000 }, { status: 'dispatched', at: 99_000 }, { status: 'on_scene', at: 301_000 },
     ] })).toEqual({ dispatch: 60_000, on_scene: 300_000 });
     // a fractional reportedAt (the contract allows one): whole ms, rounded up, so counters stay integers
-    expect(responseIntervals({ reportedAt: 1000.25, timeline: [{ status: 'dispatched', at: 61_000 }] })).toEqual({ dispatch: 60_000 });
+    expect(responseIntervals({ reportedAt: 1000.25, status: 'dispatched', timeline: [{ status: 'dispatched', at: 61_000 }] })).toEqual({ dispatch: 60_000 });
     expect(responseBin(60_000)).toBe(60);
     expect(responseBin(60_001)).toBe(61);
     expect(responseBin(0)).toBe(0);

@@ -270,7 +270,12 @@ export const StatsErrorSchema = Type.Object({ error: Type.String(), message: Typ
 // ---- pure arithmetic ---------------------------------------------------------------------------------------
 
 /** Count metrics an incident contributes to (always 'incidents'). */
+/** A report merged into another incident is a duplicate of it: like the same id sent twice, it counts once (as
+ *  the incident it was merged into), so it leaves every count and response figure when it is merged. */
+export const countsInStatistics = (i: Pick<Incident, 'status'>): boolean => i.status !== 'merged';
+
 export function incidentCountMetrics(i: Pick<Incident, 'type' | 'status' | 'outcome'>): CountMetric[] {
+  if (!countsInStatistics(i)) return [];
   const out: CountMetric[] = ['incidents'];
   if (CRIMINAL_TYPES.includes(i.type)) out.push('criminal');
   if (PUBLIC_ORDER_TYPES.includes(i.type)) out.push('public_order');
@@ -287,8 +292,9 @@ export type ResponseStep = 'dispatch' | 'on_scene';
  *  negative). Rounded up, which keeps "within N ms" exact (x ≤ N ⇔ ⌈x⌉ ≤ N) and the counters integers: the
  *  contract lets a producer send reportedAt as a fractional epoch ms, and a fractional sum made HINCRBY fail
  *  half-way through a commit script. */
-export function responseIntervals(i: Pick<Incident, 'reportedAt' | 'timeline'>): Partial<Record<ResponseStep, number>> {
+export function responseIntervals(i: Pick<Incident, 'reportedAt' | 'timeline' | 'status'>): Partial<Record<ResponseStep, number>> {
   const out: Partial<Record<ResponseStep, number>> = {};
+  if (!countsInStatistics(i)) return out;
   const since = (at: number): number => Math.max(0, Math.ceil(at - i.reportedAt));
   for (const e of i.timeline) {
     if (e.status === 'dispatched' && out.dispatch === undefined) out.dispatch = since(e.at);

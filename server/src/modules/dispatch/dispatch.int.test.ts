@@ -263,8 +263,12 @@ describe('dispatch commands', () => {
     expect(Object.fromEntries(re.body.units.map((u) => [u.id, u.status]))).toEqual({ 'P-02': 'available', 'P-03': 'dispatched' });
     expect((await s.app.dispatch.repo.pendingOrders('P-02')).map((o) => o.kind)).toEqual(['dispatch', 'recall']);
 
+    const todayTotal = async () => ((await (await bed.fetch(s, '/api/stats/overview')).json()) as { today: { total: number } }).today.total;
+    const totalBeforeMerge = await todayTotal();
     const merged = await post(s, '/api/incidents/JQ-M1/merge', { intoIncidentId: 'JQ-M2', commandId: cmd() });
     expect(merged.status).toBe(200);
+    // A duplicate counts once: merged into JQ-M2, JQ-M1 leaves today's count.
+    expect(await todayTotal()).toBe(totalBeforeMerge - 1);
     expect(merged.body.incident).toMatchObject({ status: 'merged', mergedInto: 'JQ-M2', assignedUnitIds: [] });
     const m2 = (await s.app.live.repo.getIncident('JQ-M2'))!;
     expect(m2).toMatchObject({ status: 'dispatched', assignedUnitIds: ['P-01', 'P-03'] });
