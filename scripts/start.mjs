@@ -35,6 +35,8 @@ Environment (all optional):
   REDIS_URL=redis://…     use this Redis instead of starting a private one
   REDIS_PORT=6380         port of the private redis-server (data in .data/redis)
   SIMULATOR=off           do not run the demo simulator (nor seed the demo history)
+  SIM_AUTO_DISPATCH=off   no simulated dispatcher: incidents wait for a person at /dispatch
+                          (default on in demo mode: after a grace period it dispatches, calls out, closes)
   SEED_HISTORY=off        do not seed 13 months of demo history (done once per Redis, before the server starts)
   CLIENT_DIST=…           serve a client build from elsewhere (no automatic build)
   START_TIMEOUT_MS=60000  how long to wait for /api/health before warning
@@ -388,7 +390,10 @@ announce();
 if (SIMULATOR) {
   // The simulator's units log in as device terminals on this server (whatever HOST it listens on).
   const simServerUrl = process.env.SIM_SERVER_URL || `http://${fmtHost(probeHost)}:${PORT}`;
-  const childEnvNow = { ...process.env, REDIS_URL: redis.url, SIM_SERVER_URL: simServerUrl };
+  // …and the demo has a dispatcher (the demo account, so demo mode only), unless SIM_AUTO_DISPATCH says otherwise.
+  const demoMode = !/^(0|false|no|off)$/i.test(process.env.DEMO_MODE ?? '');
+  const autoDispatch = process.env.SIM_AUTO_DISPATCH || (demoMode ? 'on' : 'off');
+  const childEnvNow = { ...process.env, REDIS_URL: redis.url, SIM_SERVER_URL: simServerUrl, SIM_AUTO_DISPATCH: autoDispatch };
   supervise('sim', () => packageScript(join(ROOT, 'server'), 'sim', ROOT, childEnvNow), c.yellow);
 } else {
   log('SIMULATOR=off: not running the simulator');

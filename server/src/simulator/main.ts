@@ -1,10 +1,12 @@
 // `pnpm sim`: the demo's producer. Loads a jurisdiction, simulates its units and incidents, and sends
 // them to Redis over the ingest contract (see producer.ts). A CLI: plain log lines on stderr.
 import { JurisdictionError, loadJurisdiction, DEMO_JURISDICTION_DIR } from '../modules/jurisdiction/index.js';
+import { autoDispatchTimings, startAutoDispatcher, type AutoDispatcher } from './auto-dispatcher.js';
 import { obeyOrders, type DeviceFleet } from './devices.js';
 import { isMobileKind } from './movement.js';
 import { SIMULATOR_USAGE, parseSimulatorOptions } from './options.js';
 import { ingestKeys, lastIncidentSequences, redactUrl, runProducer } from './producer.js';
+import { createRng } from './prng.js';
 import { NotEnoughUnitsError, createSimulation, trackedUnits, type Simulation } from './simulation.js';
 import { HOURLY_INCIDENT_RATE } from './incident-texts.js';
 
@@ -87,6 +89,16 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal('SIGINT'));
   process.on('SIGTERM', onSignal('SIGTERM'));
 
+  // The demo's dispatcher: an HTTP client of the server like a person at /dispatch (people get first go).
+  let dispatcher: AutoDispatcher | undefined;
+  if (o.autoDispatch) {
+    const t = autoDispatchTimings(o.autoDispatch.afterS, o.timeScale);
+    if (!o.devices) log('auto-dispatch: without unit terminals (--no-devices) dispatched units never drive to the scene');
+    dispatcher = startAutoDispatcher({
+      serverUrl: o.serverUrl, password: o.autoDispatch.password, rng: createRng(o.seed).fork('auto-dispatch'), log, ...t,
+    });
+  }
+
   const keys = ingestKeys(o.prefix);
   await runProducer({
     redisUrl: o.redisUrl,
@@ -98,7 +110,9 @@ async function main(): Promise<number> {
     ...(o.durationS !== undefined ? { durationS: o.durationS } : {}),
     summaryExtra: () => {
       const s = fleet?.stats();
-      return s ? `, terminals ${s.connected}/${s.sessions} connected, ${s.ordersReceived} orders, ${s.reportsSent} reports` : '';
+      const d = dispatcher?.stats();
+      return (s ? `, terminals ${s.connected}/${s.sessions} connected, ${s.ordersReceived} orders, ${s.reportsSent} reports` : '') +
+        (d ? `, auto-dispatch ${d.dispatched} dispatched, ${d.closed} closed${d.stopped ? ' (stopped)' : ''}` : '');
     },
     onFirstConnect: async (redis) => {
       for (const [day, seq] of await lastIncidentSequences(redis, keys.incidents)) lastSequence.set(day, seq);
@@ -108,6 +122,7 @@ async function main(): Promise<number> {
       }
     },
   });
+  await dispatcher?.close();
   fleet?.close();
   return 0;
 }

@@ -1,5 +1,6 @@
 // Command-line flags of the simulator, each with an environment-variable twin (flag wins).
 import { parseArgs } from 'node:util';
+import { DEMO_PASSWORD } from '../modules/auth/auth-config.js';
 import { DEMO_DEVICE_SECRET } from '../modules/auth/device-key.js';
 
 export interface SimulatorOptions {
@@ -26,6 +27,15 @@ export interface SimulatorOptions {
   deviceSecret: string;
   /** Time at a scene in simulated minutes [min, max] for every incident type; undefined = by type. */
   serviceMinutes: [number, number] | undefined;
+  /** The demo's dispatcher (auto-dispatcher.ts) over HTTP; undefined = off (people dispatch). */
+  autoDispatch: AutoDispatchOptions | undefined;
+}
+
+export interface AutoDispatchOptions {
+  /** Real seconds a received incident is left to people; undefined = one simulated minute (60 s ÷ time scale). */
+  afterS: number | undefined;
+  /** The demo dispatcher's password (environment only: CCR_DEMO_PASSWORD, default the demo's). */
+  password: string;
 }
 
 /** Without --seed each run draws its own seed (printed at start), so a restarted demo does not replay the
@@ -51,6 +61,10 @@ Units obey dispatch orders as device terminals (POST /api/auth/device, Socket.IO
                            DEVICE_SECRET           provisioning secret, the server's; default the demo secret
   --service-minutes A[-B]  SIM_SERVICE_MINUTES     simulated minutes at a scene; default 4–12 by incident type
   --no-devices             SIM_DEVICES=off         positions and incidents only, no terminals
+A dispatcher for the unattended demo (logs in as the demo account dispatcher, CCR_DEMO_PASSWORD):
+  --auto-dispatch          SIM_AUTO_DISPATCH=on    dispatch the best unit, call out P1 emergency units, close
+                                                   resolved incidents; default off (on under pnpm start)
+  --auto-dispatch-after S  SIM_AUTO_DISPATCH_AFTER real seconds a person gets first; default 60 ÷ time scale
 Larger rosters for load tests:
   pnpm --filter @ccr/server exec tsx src/simulator/generate-jurisdiction.ts --load-units 5000 --out /tmp/ccr-load
   pnpm sim --jurisdiction /tmp/ccr-load --units 5000 --no-devices   (start the server with the same JURISDICTION_DIR;
@@ -79,6 +93,8 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
         'server-url': { type: 'string' },
         'service-minutes': { type: 'string' },
         'no-devices': { type: 'boolean' },
+        'auto-dispatch': { type: 'boolean' },
+        'auto-dispatch-after': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -128,6 +144,11 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
     if (!(lo >= 0 && hi >= lo && hi <= 600)) problems.push(`--service-minutes (SIM_SERVICE_MINUTES) must be minutes "A" or "A-B" with A ≤ B ≤ 600, got "${serviceRaw}"`);
     else serviceMinutes = [lo, hi];
   }
+  const autoEnv = env.SIM_AUTO_DISPATCH?.toLowerCase();
+  if (autoEnv && !['on', 'off', '1', '0', 'true', 'false', 'yes', 'no'].includes(autoEnv)) problems.push(`SIM_AUTO_DISPATCH must be on or off, got "${env.SIM_AUTO_DISPATCH}"`);
+  const autoOn = values['auto-dispatch'] === true || ['on', '1', 'true', 'yes'].includes(autoEnv ?? '');
+  const afterS = number('auto-dispatch-after', 'SIM_AUTO_DISPATCH_AFTER', (n) => n >= 0 && n <= 86_400, 'seconds 0–86400');
+  if (typeof values['auto-dispatch-after'] === 'string' && !autoOn) problems.push('--auto-dispatch-after needs --auto-dispatch (or SIM_AUTO_DISPATCH=on)');
   if (problems.length > 0) return { ok: false, error: problems.join('; ') };
   return {
     ok: true,
@@ -147,6 +168,7 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
       serverUrl: serverUrl.replace(/\/+$/, ''),
       deviceSecret: env.DEVICE_SECRET || DEMO_DEVICE_SECRET,
       serviceMinutes,
+      autoDispatch: autoOn ? { afterS, password: env.CCR_DEMO_PASSWORD || DEMO_PASSWORD } : undefined,
     },
   };
 }

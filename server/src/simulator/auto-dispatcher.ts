@@ -1,0 +1,471 @@
+// The demo's dispatcher (模拟调度员): without one, an unattended demo piles incidents up as 待派警 for ever.
+// A separate client of the public HTTP API, exactly like a person at /dispatch:
+//   POST /api/auth/login { username, password } → { token, expiresAt }; POST /api/auth/refresh before expiresAt
+//   GET  /api/incidents?status=open                               every few seconds
+//   GET  /api/incidents/:id/recommendations                       a received incident, after a human grace period
+//   POST /api/incidents/:id/dispatch { unitIds: [best], commandId } 409 (unit taken) → the next candidate next round
+//   POST /api/incidents/:id/alert-emergency-units { ring: 1 }     priority 1: the 1-minute call-out
+//   POST /api/incidents/:id/close { outcome, commandId }          a resolved incident, after a short delay
+// The simulated units (devices.ts) do the rest: drive there, are seen on scene, report resolved. What to act
+// on and which outcome are pure functions below; the loop only talks. While the server is away it keeps
+// trying with a capped back-off and says so once per kind of trouble.
+import { randomUUID } from 'node:crypto';
+import type { Candidate, Incident, IncidentStatus, IncidentType, Outcome, Recommendation } from '@ccr/shared';
+import type { Rng } from './prng.js';
+
+// --- decisions (pure) ------------------------------------------------------------------------------
+
+/** The grace period a person at /dispatch gets before the auto-dispatcher steps in: `afterS` of real time,
+ *  default one simulated minute (60 s ÷ time scale). */
+export function graceMs(afterS: number | undefined, timeScale: number): number {
+  return Math.round((afterS ?? 60 / timeScale) * 1000);
+}
+
+/** The dispatcher's pace for a run: the grace period, a resolved incident's wait before it is closed (two
+ *  simulated minutes of paperwork), and the time between looks at the board (up to 3 s). */
+export function autoDispatchTimings(afterS: number | undefined, timeScale: number): { graceMs: number; closeAfterMs: number; pollMs: number } {
+  const grace = graceMs(afterS, timeScale);
+  return { graceMs: grace, closeAfterMs: Math.round(120_000 / timeScale), pollMs: Math.min(3_000, Math.max(250, Math.round(grace / 2))) };
+}
+
+/** When the incident last entered `status` (its timeline), else when it was last changed. */
+export function sinceStatus(incident: Incident, status: IncidentStatus): number {
+  for (let k = incident.timeline.length - 1; k >= 0; k--) {
+    const e = incident.timeline[k]!;
+    if (e.status === status) return e.at;
+  }
+  return status === 'received' ? incident.receivedAt : incident.updatedAt;
+}
+
+export interface DueWork {
+  /** Received and waited out the grace period: most urgent first, then longest waiting. */
+  dispatch: Incident[];
+  /** Resolved a while ago: to be closed, longest waiting first. */
+  close: Incident[];
+}
+
+export function dueWork(incidents: readonly Incident[], now: number, s: { graceMs: number; closeAfterMs: number }): DueWork {
+  const dispatch = incidents
+    .filter((i) => i.status === 'received' && now - sinceStatus(i, 'received') >= s.graceMs)
+    .sort((a, b) => a.priority - b.priority || sinceStatus(a, 'received') - sinceStatus(b, 'received') || a.id.localeCompare(b.id));
+  const close = incidents
+    .filter((i) => i.status === 'resolved' && now - sinceStatus(i, 'resolved') >= s.closeAfterMs)
+    .sort((a, b) => sinceStatus(a, 'resolved') - sinceStatus(b, 'resolved') || a.id.localeCompare(b.id));
+  return { dispatch, close };
+}
+
+/** The best-ranked candidate not refused earlier for this incident. */
+export function pickCandidate(candidates: readonly Candidate[], refused: ReadonlySet<string>): Candidate | undefined {
+  return candidates.find((c) => c.status === 'available' && !refused.has(c.unitId));
+}
+
+/** How incidents of each type plausibly end (weights sum to 1). Mediation outcomes only for quarrels. */
+export const OUTCOME_WEIGHTS: Readonly<Record<IncidentType, readonly (readonly [Outcome, number])[]>> = {
+  theft: [['case_filed', 0.85], ['handled_on_scene', 0.1], ['false_alarm', 0.05]],
+  fraud: [['case_filed', 0.9], ['transferred', 0.05], ['false_alarm', 0.05]],
+  fight: [['handled_on_scene', 0.5], ['case_filed', 0.4], ['mediated', 0.05], ['false_alarm', 0.05]],
+  public_order: [['handled_on_scene', 0.8], ['case_filed', 0.1], ['false_alarm', 0.1]],
+  dispute: [['mediated', 0.75], ['mediation_failed', 0.15], ['transferred', 0.05], ['false_alarm', 0.05]],
+  missing_person: [['handled_on_scene', 0.85], ['transferred', 0.1], ['false_alarm', 0.05]],
+  traffic: [['handled_on_scene', 0.85], ['transferred', 0.1], ['false_alarm', 0.05]],
+  hazard: [['handled_on_scene', 0.8], ['transferred', 0.15], ['false_alarm', 0.05]],
+  help: [['handled_on_scene', 0.9], ['transferred', 0.05], ['false_alarm', 0.05]],
+  other: [['handled_on_scene', 0.6], ['no_action', 0.2], ['transferred', 0.1], ['false_alarm', 0.1]],
+};
+
+/** The outcome for a uniform draw u in [0, 1). */
+export function chooseOutcome(type: IncidentType, u: number): Outcome {
+  const table = OUTCOME_WEIGHTS[type];
+  let r = u;
+  for (const [outcome, w] of table) {
+    r -= w;
+    if (r < 0) return outcome;
+  }
+  return table[0]![0];
+}
+
+// --- the dispatcher (I/O) ------------------------------------------------------------------------------
+
+export interface AutoDispatcherOptions {
+  /** Base URL of any server node. */
+  serverUrl: string;
+  /** A dispatch-role account; default the demo's `dispatcher`. */
+  username?: string;
+  password: string;
+  /** How long a received incident is left to people first. */
+  graceMs: number;
+  /** How long a resolved incident waits before it is closed. */
+  closeAfterMs: number;
+  /** Outcomes are drawn from this (seeded: the same run closes the same way). */
+  rng: Rng;
+  log?: (line: string) => void;
+  /** Between rounds; default 3 s. */
+  pollMs?: number;
+  /** Back-off while the server is away: first delay, doubled per failure up to the maximum. */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** A token this close to its expiry is renewed; default 10 minutes (or half its life if shorter). */
+  renewBeforeMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface AutoDispatchStats {
+  logins: number;
+  renewals: number;
+  rounds: number;
+  dispatched: number;
+  /** 409s: the unit was taken meanwhile, or the incident had moved on. */
+  conflicts: number;
+  alerted: number;
+  closed: number;
+  /** Given up for good (the account refused the password): nothing more is tried. */
+  stopped: boolean;
+}
+
+export interface AutoDispatcher {
+  stats(): AutoDispatchStats;
+  /** Stops after the request in flight (if any) and resolves when the loop has ended. */
+  close(): Promise<void>;
+}
+
+type Answer =
+  | { ok: true; status: number; body: Record<string, unknown> }
+  | { ok: false; reason: string };
+
+/** An action intended once: its command id and body stay the same however often it is retried. */
+interface Intent {
+  action: 'dispatch' | 'alert-emergency-units' | 'close';
+  commandId: string;
+  body: Record<string, unknown>;
+}
+
+class Unauthorized extends Error {}
+
+const errorText = (err: unknown): string => {
+  const e = err as { cause?: { code?: string; message?: string }; message?: string; name?: string };
+  if (e.name === 'TimeoutError') return 'timeout';
+  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+};
+const message = (a: Answer & { ok: true }): string => `HTTP ${a.status}${typeof a.body.message === 'string' ? ` ${a.body.message}` : ''}`;
+const NOTE = '模拟调度员自动派警 / auto-dispatcher (demo)';
+
+export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatcher {
+  const log = options.log ?? (() => {});
+  const base = options.serverUrl.replace(/\/+$/, '');
+  const username = options.username ?? 'dispatcher';
+  const pollMs = options.pollMs ?? 3_000;
+  const retryMinMs = options.retryMinMs ?? 1_000;
+  const retryMaxMs = options.retryMaxMs ?? 30_000;
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const stats: AutoDispatchStats = { logins: 0, renewals: 0, rounds: 0, dispatched: 0, conflicts: 0, alerted: 0, closed: 0, stopped: false };
+
+  let closed = false;
+  /** Ends a request in flight on close(), so that stopping never waits out a slow server. */
+  const stopping = new AbortController();
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
+    const t = setTimeout(() => { wake = undefined; resolve(); }, ms);
+    wake = () => { clearTimeout(t); wake = undefined; resolve(); };
+  });
+
+  // One line per kind of trouble, and one when it is over.
+  let trouble: string | undefined;
+  const noteTrouble = (kind: string, text: string): void => {
+    if (trouble === kind || closed) return;
+    trouble = kind;
+    log(`auto-dispatch: ${text}`);
+  };
+  const troubleOver = (): void => {
+    if (trouble === undefined) return;
+    trouble = undefined;
+    log(`auto-dispatch: server ${base} answering again`);
+  };
+
+  let session: { token: string; expiresAt: number; issuedAt: number } | undefined;
+
+  async function request(method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<Answer> {
+    try {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]),
+      });
+      const parsed = (await res.json().catch(() => ({}))) as unknown;
+      return { ok: true, status: res.status, body: parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {} };
+    } catch (err) {
+      return { ok: false, reason: errorText(err) };
+    }
+  }
+
+  /** A call with the session's token; a 401 ends the session (the next round logs in again). */
+  async function api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
+    const a = await request(method, path, body, session?.token);
+    if (a.ok && a.status === 401) {
+      session = undefined;
+      throw new Unauthorized(message(a));
+    }
+    return a;
+  }
+
+  /** Logs in or renews; returns the delay before trying again when that failed, 0 when there is a session. */
+  async function ensureSession(): Promise<number | 'stop'> {
+    const now = Date.now();
+    if (session) {
+      const renewBefore = options.renewBeforeMs ?? Math.min(10 * 60_000, (session.expiresAt - session.issuedAt) / 2);
+      if (session.expiresAt - now > renewBefore) return 0;
+      const a = await request('POST', '/api/auth/refresh', undefined, session.token);
+      if (a.ok && a.status === 200 && typeof a.body.token === 'string' && typeof a.body.expiresAt === 'number') {
+        session = { token: a.body.token, expiresAt: a.body.expiresAt, issuedAt: now };
+        stats.renewals++;
+        return 0;
+      }
+      if (!a.ok || a.status >= 500 || a.status === 429) {
+        // Still valid for a while: carry on with it, and try the renewal again next round.
+        if (session.expiresAt > now + 5_000) return 0;
+        noteTrouble('unreachable', `server ${base} not available (${a.ok ? message(a) : a.reason}); trying again`);
+        return retryMinMs;
+      }
+      session = undefined; // 401 and the like: log in again
+    }
+    const a = await request('POST', '/api/auth/login', { username, password: options.password });
+    if (!a.ok) {
+      noteTrouble('unreachable', `server ${base} not available (${a.reason}); dispatching resumes when it is back`);
+      return -1;
+    }
+    if (a.status === 200 && typeof a.body.token === 'string' && typeof a.body.expiresAt === 'number') {
+      session = { token: a.body.token, expiresAt: a.body.expiresAt, issuedAt: now };
+      stats.logins++;
+      if (stats.logins === 1) log(`auto-dispatch: logged in as ${username} at ${base}; received incidents left to people for ${(options.graceMs / 1000).toFixed(1)} s`);
+      else troubleOver();
+      return 0;
+    }
+    if (a.status === 401 || a.status === 403) {
+      // Trying again would lock the account (five failures) for the people who use it too.
+      log(
+        `auto-dispatch: login as ${username} refused (${message(a)}); not trying again. ` +
+          `Is the server in demo mode, and CCR_DEMO_PASSWORD the same for both? Restart the simulator to try again`,
+      );
+      return 'stop';
+    }
+    if (a.status === 423) {
+      const until = typeof a.body.lockedUntil === 'number' ? a.body.lockedUntil : now + 60_000;
+      noteTrouble('locked', `account ${username} is locked (${message(a)}); waiting`);
+      return Math.max(1_000, until - now + 1_000);
+    }
+    if (a.status === 429) {
+      noteTrouble('rate_limited', `login rate-limited (${message(a)}); waiting`);
+      return 15_000;
+    }
+    noteTrouble('server_error', `login failed (${message(a)}); trying again`);
+    return -1;
+  }
+
+  // --- per-incident memory --------------------------------------------------------------------------
+  /** incidentId → units refused (409) for it; a unit is tried again once every candidate was refused. */
+  const refusedUnits = new Map<string, Set<string>>();
+  /** incident:action → the intent not yet answered (network error or 5xx): retried with the same id. */
+  const pending = new Map<string, Intent>();
+  /** P1 incidents already called out (or refused a call-out). */
+  const alerted = new Set<string>();
+  /** Incidents with no candidate, told once. */
+  const noCandidate = new Set<string>();
+
+  const intent = (incidentId: string, action: Intent['action'], body: () => Record<string, unknown>): Intent => {
+    const key = `${incidentId}:${action}`;
+    let i = pending.get(key);
+    if (!i) {
+      i = { action, commandId: `auto-${randomUUID()}`, body: body() };
+      pending.set(key, i);
+    }
+    return i;
+  };
+
+  /** Sends an intent. 'retry' keeps it pending (same command id next time); anything else settles it. */
+  async function send(incidentId: string, i: Intent): Promise<{ kind: 'ok'; body: Record<string, unknown> } | { kind: 'conflict'; body: Record<string, unknown> } | { kind: 'refused'; text: string } | { kind: 'retry'; text: string }> {
+    const a = await api('POST', `/api/incidents/${encodeURIComponent(incidentId)}/${i.action}`, { ...i.body, commandId: i.commandId });
+    if (!a.ok) return { kind: 'retry', text: a.reason };
+    if (a.status >= 500 || a.status === 429) return { kind: 'retry', text: message(a) };
+    pending.delete(`${incidentId}:${i.action}`);
+    if (a.status === 200) return { kind: 'ok', body: a.body };
+    if (a.status === 409) return { kind: 'conflict', body: a.body };
+    return { kind: 'refused', text: message(a) };
+  }
+
+  /** A received incident past its grace period: the best unit, and for priority 1 the 1-minute call-out. */
+  async function dispatch(incident: Incident): Promise<boolean> {
+    const retried = pending.get(`${incident.id}:dispatch`);
+    if (retried) {
+      // Cut short by a network error: the same command again (one effect however often it arrives).
+      if (!(await sendDispatch(incident, retried, undefined))) return false;
+      return incident.priority !== 1 || alerted.has(incident.id) || callOut(incident);
+    }
+    const r = await api('GET', `/api/incidents/${encodeURIComponent(incident.id)}/recommendations`);
+    if (!r.ok || r.status >= 500 || r.status === 429) return false;
+    if (r.status !== 200) {
+      log(`auto-dispatch: ${incident.id}: no recommendations (${message(r)})`);
+      return true;
+    }
+    const rec = r.body as unknown as Recommendation;
+    let refused = refusedUnits.get(incident.id) ?? new Set<string>();
+    let candidate = pickCandidate(rec.candidates ?? [], refused);
+    if (!candidate && refused.size > 0) {
+      // Every candidate was refused once: they may be free again by now.
+      refused = new Set();
+      refusedUnits.set(incident.id, refused);
+      candidate = pickCandidate(rec.candidates ?? [], refused);
+    }
+    if (!candidate) {
+      if (!noCandidate.has(incident.id)) {
+        noCandidate.add(incident.id);
+        log(`auto-dispatch: ${incident.id} P${incident.priority} ${incident.type}: no unit available; waiting`);
+      }
+    } else {
+      noCandidate.delete(incident.id);
+      const unitId = candidate.unitId;
+      if (!(await sendDispatch(incident, intent(incident.id, 'dispatch', () => ({ unitIds: [unitId], note: NOTE })), candidate))) return false;
+    }
+    // The 1-3-5 mechanism: the nearest emergency units are called out at once, whether or not a unit was free.
+    if (incident.priority === 1 && !alerted.has(incident.id)) {
+      const ringOne = (rec.rings ?? []).find((ring) => ring.minutes === 1)?.units ?? [];
+      if (ringOne.length > 0) return callOut(incident);
+      alerted.add(incident.id);
+      log(`auto-dispatch: ${incident.id} P1: no emergency unit within 1 minute's walk; no call-out`);
+    }
+    return true;
+  }
+
+  /** False when the server could not be reached (the intent stays pending). */
+  async function sendDispatch(incident: Incident, chosen: Intent, candidate: Candidate | undefined): Promise<boolean> {
+    const unitIds = chosen.body.unitIds as string[];
+    const out = await send(incident.id, chosen);
+    if (out.kind === 'retry') return false;
+    if (out.kind === 'ok') {
+      stats.dispatched++;
+      refusedUnits.delete(incident.id);
+      const eta = candidate ? ` (${(candidate.distanceMeters / 1000).toFixed(1)} km, ETA ${(candidate.etaSeconds / 60).toFixed(1)} min)` : '';
+      log(`auto-dispatch: ${incident.id} P${incident.priority} ${incident.type} 派警 → ${unitIds.join(', ')}${eta}`);
+    } else if (out.kind === 'conflict') {
+      stats.conflicts++;
+      const b = out.body;
+      if (b.error === 'unit_unavailable' && typeof b.unitId === 'string') {
+        let refused = refusedUnits.get(incident.id);
+        if (!refused) refusedUnits.set(incident.id, (refused = new Set()));
+        refused.add(b.unitId);
+        log(`auto-dispatch: ${incident.id}: ${b.unitId} taken${typeof b.heldByIncidentId === 'string' ? ` by ${b.heldByIncidentId}` : ''}; next candidate next round`);
+      } else {
+        // Someone else acted first (a person at /dispatch): the next round reads where it stands.
+        log(`auto-dispatch: ${incident.id}: ${String(b.error)} (${String(b.message ?? '')}); leaving it`);
+      }
+    } else {
+      log(`auto-dispatch: ${incident.id}: dispatch refused (${out.text})`);
+    }
+    return true;
+  }
+
+  async function callOut(incident: Incident): Promise<boolean> {
+    const out = await send(incident.id, intent(incident.id, 'alert-emergency-units', () => ({ ring: 1, note: NOTE })));
+    if (out.kind === 'retry') return false;
+    alerted.add(incident.id);
+    if (out.kind === 'ok') {
+      stats.alerted++;
+      const units = ((out.body.units as { id: string; kind?: string }[] | undefined) ?? []).filter((u) => u.kind === 'emergency_unit').map((u) => u.id);
+      log(`auto-dispatch: ${incident.id} P1 1-minute emergency call-out: ${units.length > 0 ? units.join(', ') : 'nobody new to call'}`);
+    } else {
+      log(`auto-dispatch: ${incident.id}: emergency call-out not made (${out.kind === 'conflict' ? String(out.body.message ?? out.body.error) : out.text})`);
+    }
+    return true;
+  }
+
+  async function close(incident: Incident): Promise<boolean> {
+    const i = intent(incident.id, 'close', () => ({ outcome: chooseOutcome(incident.type, options.rng.next()) }));
+    const out = await send(incident.id, i);
+    if (out.kind === 'retry') return false;
+    if (out.kind === 'ok') {
+      stats.closed++;
+      log(`auto-dispatch: ${incident.id} ${incident.type} 办结: ${String(i.body.outcome)}`);
+    } else {
+      log(`auto-dispatch: ${incident.id}: close refused (${out.kind === 'conflict' ? String(out.body.message ?? out.body.error) : out.text})`);
+    }
+    return true;
+  }
+
+  /** One look at the board; false when the server could not be reached (back off). */
+  async function round(): Promise<boolean> {
+    const a = await api('GET', '/api/incidents?status=open&limit=1000');
+    if (!a.ok || a.status !== 200) {
+      noteTrouble(a.ok ? `http_${a.status}` : 'unreachable', `cannot read open incidents (${a.ok ? message(a) : a.reason}); trying again`);
+      return false;
+    }
+    troubleOver();
+    stats.rounds++;
+    const incidents = (a.body.items as Incident[] | undefined) ?? [];
+    const open = new Set(incidents.map((i) => i.id));
+    // Forget incidents that are no longer open (an intent left pending for one is moot).
+    for (const id of [...refusedUnits.keys()]) if (!open.has(id)) refusedUnits.delete(id);
+    for (const id of [...alerted]) if (!open.has(id)) alerted.delete(id);
+    for (const id of [...noCandidate]) if (!open.has(id)) noCandidate.delete(id);
+    for (const key of [...pending.keys()]) if (!open.has(key.slice(0, key.lastIndexOf(':')))) pending.delete(key);
+
+    const work = dueWork(incidents, Date.now(), { graceMs: options.graceMs, closeAfterMs: options.closeAfterMs });
+    for (const incident of work.dispatch) {
+      if (closed) return true;
+      if (!(await dispatch(incident))) return false;
+    }
+    // A call-out cut short by a network error is sent again with its command id.
+    for (const incident of incidents) {
+      if (closed) return true;
+      if (incident.priority === 1 && pending.has(`${incident.id}:alert-emergency-units`) && !alerted.has(incident.id)) {
+        if (!(await callOut(incident))) return false;
+      }
+    }
+    for (const incident of work.close) {
+      if (closed) return true;
+      if (!(await close(incident))) return false;
+    }
+    return true;
+  }
+
+  const loop = (async () => {
+    let failures = 0;
+    let unauthorized = 0;
+    while (!closed) {
+      let delay = pollMs;
+      try {
+        const s = await ensureSession();
+        if (s === 'stop') {
+          stats.stopped = true;
+          return;
+        }
+        if (s !== 0) {
+          failures++;
+          delay = s > 0 ? s : Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(failures - 1, 16));
+        } else if (await round()) {
+          failures = 0;
+          unauthorized = 0;
+        } else {
+          failures++;
+          delay = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(failures - 1, 16));
+        }
+      } catch (err) {
+        if (!(err instanceof Unauthorized)) {
+          noteTrouble('error', `unexpected error (${(err as Error).message}); carrying on`);
+        }
+        // 401: log in again at once (and again only after a pause, should a fresh session be refused too).
+        if (err instanceof Unauthorized) delay = unauthorized++ === 0 ? 0 : Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(unauthorized, 16));
+        else delay = retryMaxMs;
+      }
+      if (!closed && delay > 0) await sleep(delay);
+    }
+  })();
+
+  return {
+    stats: () => ({ ...stats }),
+    async close() {
+      closed = true;
+      stopping.abort();
+      wake?.();
+      await loop;
+    },
+  };
+}
