@@ -18,6 +18,8 @@ export function createMetrics() {
     framesSent: new Counter({ name: 'ccr_fanout_frames_total', help: 'Position frames broadcast', registers: [registry] }),
     catchUpFrames: new Counter({ name: 'ccr_fanout_catchup_frames_total', help: 'Catch-up frames sent to clients that fell behind', registers: [registry] }),
     fanoutLag: new Histogram({ name: 'ccr_fanout_lag_ms', help: 'Time from ingest (positions) or commit (events) to emit on this node', labelNames: ['kind'] as const, buckets: lagBuckets, registers: [registry] }),
+    socketsRevoked: new Counter({ name: 'ccr_socket_revoked_total', help: 'Sockets disconnected because their session ended, by how this node learnt it: revocation (a logout or account change on any node, at once), sweep (the periodic re-check: expiry, or a revocation message lost), event (an event found the session gone)', labelNames: ['via'] as const, registers: [registry] }),
+    revocationsUnconfirmed: new Counter({ name: 'ccr_auth_revocations_unconfirmed_total', help: 'Revocations not confirmed by every node within a second (those nodes end the sockets at their next sweep)', registers: [registry] }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

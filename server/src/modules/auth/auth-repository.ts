@@ -65,6 +65,9 @@ export class AuthRepository {
   private userSessionsKey(username: string): string { return `${this.prefix}auth:sessions-of:${username}`; }
   private unknownKey(username: string): string { return `${this.prefix}auth:unknown:${username}`; }
   private refusalsKey(address: string, minute: number): string { return `${this.prefix}auth:refusals:${address}:${minute}`; }
+  /** Pub/sub: revocations every node acts on, and each node's confirmation (socket-revocation.ts). */
+  private get revocationsChannel(): string { return `${this.prefix}auth:revocations`; }
+  private get confirmationsChannel(): string { return `${this.prefix}auth:revocations:done`; }
 
   async createAccount(a: StoredAccount): Promise<boolean> {
     const fields = [
@@ -176,5 +179,20 @@ export class AuthRepository {
     m.del(key);
     await m.exec();
     return hashes.length;
+  }
+
+  /** Publishes a revocation; returns how many subscribers (one per node) it reached. */
+  async publishRevocation(message: string): Promise<number> {
+    return this.redis.publish(this.revocationsChannel, message);
+  }
+
+  async publishConfirmation(message: string): Promise<void> {
+    await this.redis.publish(this.confirmationsChannel, message);
+  }
+
+  /** Subscribes a dedicated connection to both channels (node-redis subscribes again after a reconnect). */
+  async subscribeRevocations(subscriber: RedisClient, onRevocation: (message: string) => void, onConfirmation: (message: string) => void): Promise<void> {
+    await subscriber.subscribe(this.revocationsChannel, onRevocation);
+    await subscriber.subscribe(this.confirmationsChannel, onConfirmation);
   }
 }

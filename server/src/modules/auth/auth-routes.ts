@@ -12,6 +12,7 @@ import { hashPassword, isLocked, sameSecret, tokenHash, verifyPassword } from '.
 import type { IssuedSession, SessionService } from './auth-sessions.js';
 import { deviceKey } from './device-key.js';
 import type { AuthConfig } from './auth-config.js';
+import type { RevocationTarget } from './socket-revocation.js';
 
 export interface AuthRouteDeps {
   repo: () => AuthRepository;
@@ -21,9 +22,9 @@ export interface AuthRouteDeps {
   /** A hash of a random password, verified against when the username is unknown so both cost the same. */
   dummyHash: string;
   countLogin(kind: 'password' | 'device', outcome: string): void;
-  /** Ends this node's sockets of a user at once (other nodes within one sweep). */
-  disconnectUser(username: string): void;
-  disconnectSession(hash: string): void;
+  /** Ends the sockets of a session or account on every node (the sessions already ended in Redis); resolves
+   *  when every node has, or after at most a second (a node that did not confirm ends them at its next sweep). */
+  revoke(target: RevocationTarget): Promise<unknown>;
 }
 
 const ALL_ROLES: readonly Role[] = ROLES;
@@ -193,7 +194,7 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     const user = who(req);
     if (req.session) {
       await sessions.revoke(req.session);
-      if (req.session.hash) deps.disconnectSession(req.session.hash);
+      if (req.session.hash) await deps.revoke({ kind: 'session', hash: req.session.hash });
     }
     await audit(req, user.username, user.role, 'auth.logout', `account:${user.username}`, 'ok');
     return reply.code(204).send(null);
@@ -212,7 +213,7 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
   const changed = async (req: FastifyRequest, action: string, username: string, detail: Record<string, unknown>) => {
     const admin = who(req);
     const ended = await sessions.revokeUser(username);
-    deps.disconnectUser(username);
+    await deps.revoke({ kind: 'user', username });
     await audit(req, admin.username, admin.role, action, `account:${username}`, 'ok', { ...detail, sessionsEnded: ended });
   };
   const refuseSelf = async (req: FastifyRequest, reply: FastifyReply, action: string, username: string) => {

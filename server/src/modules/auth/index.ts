@@ -11,7 +11,8 @@ import { DEMO_PASSWORD, type AuthConfig } from './auth-config.js';
 import { AuthRepository } from './auth-repository.js';
 import { hashPassword, sameSecret, verifyPassword } from './auth-service.js';
 import { SessionService, bearerToken, deviceSecretId, type VerifiedSession } from './auth-sessions.js';
-import { SocketSessionSweep, checkSocketEvent, guardedNamespaces, disconnectSockets, makeSocketGuard, type SocketRefusal } from './socket-auth.js';
+import { SocketSessionSweep, checkSocketEvent, guardedNamespaces, makeSocketGuard, type SocketRefusal, type SocketsEnded } from './socket-auth.js';
+import { SocketRevocations } from './socket-revocation.js';
 import { authRoutes } from './auth-routes.js';
 import type { AuditEntryInput, RouteAccess } from './auth-contract.js';
 
@@ -138,15 +139,18 @@ export const authModule = fp<AuthModuleOptions>(
         target: `socket:${socket.nsp.name}:${event}`, outcome: 'refused', detail: { reason, ip: socket.handshake.address },
       }, socket.handshake.address, user);
     };
-    const sweep = new SocketSessionSweep(() => app.io, sessions, config.socketCheckMs, (err) => app.log.warn({ err: err.message }, 'socket session sweep failed'));
+    const socketsEnded: SocketsEnded = (via, n) => app.metrics.socketsRevoked.inc({ via }, n);
+    const sweep = new SocketSessionSweep(() => app.io, sessions, config.socketCheckMs, (err) => app.log.warn({ err: err.message }, 'socket session sweep failed'), socketsEnded);
+    const revocations = new SocketRevocations(() => app.io, repository, app.log, socketsEnded, () => app.metrics.revocationsUnconfirmed.inc());
+    const revokedSince = revocations.revokedSince.bind(revocations);
 
     app.decorate('auth', {
-      socketGuard: (roles: readonly Role[]) => makeSocketGuard(sessions, roles, refuseSocket),
+      socketGuard: (roles: readonly Role[]) => makeSocketGuard(sessions, roles, refuseSocket, revokedSince),
       requireSocketRole: async (socket: Socket, roles: readonly Role[], event: string) => {
-        const access = await checkSocketEvent(sessions, socket, roles, event, refuseSocket);
+        const access = await checkSocketEvent(sessions, socket, roles, event, refuseSocket, socketsEnded);
         return access.ok ? access.user : null;
       },
-      socketAccess: (socket: Socket, roles: readonly Role[], event: string) => checkSocketEvent(sessions, socket, roles, event, refuseSocket),
+      socketAccess: (socket: Socket, roles: readonly Role[], event: string) => checkSocketEvent(sessions, socket, roles, event, refuseSocket, socketsEnded),
       async publicRoutes(register: () => PromiseLike<unknown>) {
         registeringPublic++;
         try { await register(); } finally { registeringPublic--; }
@@ -159,15 +163,18 @@ export const authModule = fp<AuthModuleOptions>(
     authRoutes(app, {
       repo: repository, sessions, config, unitIds: new Set(opts.unitIds), dummyHash,
       countLogin: (kind, outcome) => metrics().logins.inc({ kind, outcome }),
-      disconnectUser: (username) => disconnectSockets(app.io, (d) => d.user?.username === username),
-      disconnectSession: (hash) => disconnectSockets(app.io, (d) => d.sessionHash === hash),
+      revoke: (target) => revocations.revoke(target),
     });
 
     app.addHook('onReady', async () => {
-      await seedAccounts(app, repository(), opts, config);
+      await revocations.start(await app.redis.dedicated('auth-revocations'), () => void sweep.sweep());
+      await seedAccounts(app, repository(), opts, config, (username) => revocations.revoke({ kind: 'user', username }));
       sweep.start();
     });
-    app.addHook('preClose', async () => sweep.stop());
+    app.addHook('preClose', async () => {
+      sweep.stop();
+      revocations.stop();
+    });
   },
   // app.audit is used only at request time and on ready: the audit module registers after this one, so its route is seen here.
   { name: 'auth' },
@@ -178,7 +185,9 @@ export const ANONYMOUS_AUDIT_PER_MINUTE = 20;
 
 const DEMO_ACCOUNTS: readonly [string, string, Role][] = [['admin', '系统管理员', 'admin'], ['leader', '值班领导', 'leader'], ['dispatcher', '调度员', 'dispatcher'], ['operator', '大屏值守', 'operator']];
 
-async function seedAccounts(app: FastifyInstance, repo: AuthRepository, opts: AuthModuleOptions, config: AuthConfig): Promise<void> {
+type RevokeUser = (username: string) => Promise<unknown>;
+
+async function seedAccounts(app: FastifyInstance, repo: AuthRepository, opts: AuthModuleOptions, config: AuthConfig, revokeUser: RevokeUser): Promise<void> {
   const now = Date.now();
   const create = async (username: string, displayName: string, role: Role, password: string) =>
     repo.createAccount({ username, displayName, role, passwordHash: await hashPassword(password, config.scryptLogN), disabled: false, failedAttempts: 0, lockedUntil: 0, createdAt: now });
@@ -191,7 +200,7 @@ async function seedAccounts(app: FastifyInstance, repo: AuthRepository, opts: Au
     const fromEnv = process.env.CCR_DEMO_PASSWORD ? '(CCR_DEMO_PASSWORD)' : config.demoPassword;
     app.log.info({ accounts: demo.map(([u, , r]) => `${u} (${r})`), password: fromEnv, created: made }, `demo accounts: ${demo.map(([u]) => u).join(', ')}; password ${fromEnv}`);
   }
-  if (!opts.demoMode) await retireDemoAccounts(app, repo);
+  if (!opts.demoMode) await retireDemoAccounts(app, repo, revokeUser);
   if (config.adminUser && config.adminPassword) {
     const admins = (await repo.listAccounts()).filter((a) => a.role === 'admin' && !a.disabled);
     if (admins.length > 0) {
@@ -211,7 +220,7 @@ async function seedAccounts(app: FastifyInstance, repo: AuthRepository, opts: Au
  * Outside demo mode, a demo account left from an earlier demo run (same Redis) whose password is still the
  * published one is disabled, its sessions ended: otherwise leaving demo mode would keep admin/ccr-demo-2026.
  */
-async function retireDemoAccounts(app: FastifyInstance, repo: AuthRepository): Promise<void> {
+async function retireDemoAccounts(app: FastifyInstance, repo: AuthRepository, revokeUser: RevokeUser): Promise<void> {
   const published = [DEMO_PASSWORD, ...(process.env.CCR_DEMO_PASSWORD ? [process.env.CCR_DEMO_PASSWORD] : [])];
   for (const username of DEMO_ACCOUNTS.map(([u]) => u)) {
     const a = await repo.getAccount(username);
@@ -221,6 +230,8 @@ async function retireDemoAccounts(app: FastifyInstance, repo: AuthRepository): P
     if (!demo) continue;
     await repo.updateAccount(username, { disabled: true });
     const ended = await repo.deleteUserSessions(username);
+    // Nodes still in demo mode may hold its sockets.
+    await revokeUser(username);
     app.log.warn({ account: username }, 'demo account with the published demo password disabled (not in demo mode): set a new password to use it');
     await app.audit.record({ user: 'system', role: 'system', action: 'account.disable', target: `account:${username}`, outcome: 'ok', detail: { disabled: true, reason: 'demo_password_outside_demo_mode', sessionsEnded: ended } });
   }

@@ -26,6 +26,17 @@ const SOCKET_EVENTS: Record<string, { event: string; roles: readonly Role[]; pay
   ],
 };
 
+/**
+ * Device-channel events an allowed device may send but that must be refused, with a reason: answering ok would
+ * claim an effect there is none. Each runs as the device of P-01 while P-02 has an order for JQ-MATRIX-D.
+ */
+const DEVICE_REFUSALS: { what: string; event: 'order:acknowledge' | 'unit:report'; payload: (foreignOrderId: string) => unknown; code: string }[] = [
+  { what: 'acknowledging another unit\'s order', event: 'order:acknowledge', payload: (orderId) => ({ orderId }), code: 'unknown_order' },
+  { what: 'acknowledging an order id that was never issued', event: 'order:acknowledge', payload: () => ({ orderId: 'no-such-order' }), code: 'unknown_order' },
+  { what: 'reporting for another unit\'s incident', event: 'unit:report', payload: () => ({ status: 'on_scene', incidentId: 'JQ-MATRIX-D' }), code: 'not_your_incident' },
+  { what: 'reporting done without a job', event: 'unit:report', payload: () => ({ status: 'resolved' }), code: 'illegal_transition' },
+];
+
 function connect(s: TestServer, nsp: string, token: string | undefined): Promise<{ socket: Socket; error?: { message: string; data?: { code: string } } }> {
   const socket = io(`${s.url}${nsp === '/' ? '' : nsp}`, { transports: ['websocket'], reconnection: false, auth: token ? { token } : {}, forceNew: true });
   bed.onCleanup(() => void socket.close());
@@ -151,6 +162,36 @@ describe('role matrix', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('the device channel refuses, with a reason, what is not the unit\'s to do, and nothing changes', async () => {
+    const s = await bed.server();
+    const wall = bed.mirror(s);
+    await wall.ready();
+    const [lng, lat] = fixtureGridCentre(1, 0);
+    await bed.producer.xAdd(`${s.prefix}in:incidents`, '*', {
+      data: JSON.stringify({ id: 'JQ-MATRIX-D', type: 'theft', priority: 1, lng, lat, reportedAt: Date.now(), source: '110' }),
+    });
+    await wall.waitFor(() => wall.incidents.has('JQ-MATRIX-D'), 5_000, 'the incident');
+    const sent = await fetch(`${s.url}/api/incidents/JQ-MATRIX-D/dispatch`, {
+      method: 'POST', headers: { ...(await bed.headers(s, 'dispatcher')), 'content-type': 'application/json' },
+      body: JSON.stringify({ unitIds: ['P-02'], commandId: 'matrix-device-1' }),
+    });
+    expect(sent.status).toBe(200);
+    const [order] = await s.app.dispatch.repo.pendingOrders('P-02');
+    expect(order).toBeDefined();
+
+    const { socket, error } = await connect(s, '/device', await bed.token(s, 'device')); // P-01's terminal
+    expect(error).toBeUndefined();
+    const wrong: string[] = [];
+    for (const r of DEVICE_REFUSALS) {
+      const res = (await socket.timeout(3_000).emitWithAck(r.event, r.payload(order!.orderId))) as { ok: boolean; error?: { code: string; message: string } };
+      if (res.ok || res.error?.code !== r.code || !res.error.message) wrong.push(`${r.what}: ${JSON.stringify(res)}, expected ${r.code} with a message`);
+    }
+    expect(wrong).toEqual([]);
+    expect(await s.app.dispatch.repo.pendingOrders('P-02')).toEqual([order]);
+    expect(wall.units.get('P-01')?.status).toBe('available');
+    expect(wall.incidents.get('JQ-MATRIX-D')?.assignedUnitIds).toEqual(['P-02']);
+  });
+
   it('sockets without a token or with a bad one receive nothing while positions and incidents flow', async () => {
     const s = await bed.server();
     const received: string[] = [];
@@ -184,7 +225,7 @@ describe('role matrix', () => {
     const s = await bed.server({ auth: { socketCheckMs: 200 } });
     const other = await bed.server({ keyPrefix: s.prefix, nodeId: 'other', auth: { socketCheckMs: 200 } });
     const { token } = await bed.login(s, 'dispatcher', s.config.auth.demoPassword!);
-    // Connected to the other node: the disable on the first reaches it through Redis, at the next sweep.
+    // Connected to the other node: the disable on the first reaches it through the revocation channel at once.
     const { socket, error } = await connect(other, '/', token);
     expect(error).toBeUndefined();
     const gone = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));

@@ -1,5 +1,6 @@
 // Socket.IO authentication: a token at connect (so on every reconnect too), a role check on every event, and a
 // periodic sweep that ends sockets whose session expired or was revoked while keeping live ones' sessions alive.
+// A revocation reaches every node at once through socket-revocation.ts; the sweep is its backstop.
 import type { Role, SessionUser } from '@ccr/shared';
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { SessionService } from './auth-sessions.js';
@@ -14,6 +15,14 @@ export interface SocketAuthData {
 
 export type SocketRefusal = (socket: Socket, event: string, reason: 'no_token' | 'bad_token' | 'forbidden' | 'expired' | 'unavailable', user?: SessionUser) => void;
 
+/** How a node learnt that a socket's session had ended: a revocation message (or its own revocation), a sweep,
+ *  or an event that found the session gone. */
+export type SocketEndedVia = 'revocation' | 'sweep' | 'event';
+export type SocketsEnded = (via: SocketEndedVia, sockets: number) => void;
+
+/** Whether a session (or its account) was revoked on this node at or after `since` (performance.now()). */
+export type RevokedSince = (username: string, hash: string, since: number) => boolean;
+
 export function authData(socket: Socket): SocketAuthData {
   return socket.data as SocketAuthData;
 }
@@ -24,8 +33,9 @@ function refusalError(code: string, message: string): Error {
 
 const GUARD_ROLES = Symbol('guardRoles');
 
-export function makeSocketGuard(sessions: SessionService, roles: readonly Role[], refuse: SocketRefusal): SocketGuard {
+export function makeSocketGuard(sessions: SessionService, roles: readonly Role[], refuse: SocketRefusal, revokedSince: RevokedSince): SocketGuard {
   const guard: SocketGuard = (socket, next) => {
+    const started = performance.now();
     const raw: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
     const token = typeof raw === 'string' ? raw : undefined;
     if (!token) {
@@ -40,6 +50,11 @@ export function makeSocketGuard(sessions: SessionService, roles: readonly Role[]
       } else if (!roles.includes(session.user.role)) {
         refuse(socket, 'connect', 'forbidden', session.user);
         next(refusalError('forbidden', `无权连接 / role "${session.user.role}" may not connect to ${socket.nsp.name}`));
+      } else if (session.hash && revokedSince(session.user.username, session.hash, started)) {
+        // Read just before a revocation ended it: the revocation has already passed over this node's sockets,
+        // so a socket let in now would stay connected until the next sweep.
+        refuse(socket, 'connect', 'expired', session.user);
+        next(refusalError('unauthorized', '登录已失效，请重新登录 / the session has ended: log in again'));
       } else {
         const data = authData(socket);
         data.user = session.user;
@@ -71,7 +86,7 @@ function namespaces(io: Server): IterableIterator<Namespace> {
 /** Checks the socket's role for one event and that its session still exists (revoked → disconnected; unreadable
  *  → refused as `unavailable`, socket kept). Never rejects: a rejection in an event handler ends the process. */
 export async function checkSocketEvent(
-  sessions: SessionService, socket: Socket, roles: readonly Role[], event: string, refuse: SocketRefusal,
+  sessions: SessionService, socket: Socket, roles: readonly Role[], event: string, refuse: SocketRefusal, ended: SocketsEnded,
 ): Promise<SocketAccess> {
   const { user, sessionHash } = authData(socket);
   if (!user) {
@@ -92,7 +107,10 @@ export async function checkSocketEvent(
   }
   if (!session) {
     refuse(socket, event, 'expired', user);
-    socket.disconnect(true);
+    if (socket.connected) {
+      cutOff(socket);
+      ended('event', 1);
+    }
     return { ok: false, code: 'unauthorized' };
   }
   return { ok: true, user };
@@ -106,24 +124,40 @@ function allSockets(io: Server): Socket[] {
   return out;
 }
 
-/** Disconnects this node's sockets that match (used after a logout or an account change). */
-export function disconnectSockets(io: Server, match: (data: SocketAuthData) => boolean): number {
+/**
+ * Ends a socket whose session ended. Packets still queued behind a busy transport (a slow screen's backlog of
+ * frames and deltas) were emitted while the session stood but would reach the screen after it ended: they are
+ * dropped, not flushed, and the socket is disconnected (the client is told, and its next connect is refused).
+ */
+export function cutOff(socket: Socket): void {
+  // engine.io's send queue, not in its typings (position-frames.ts reads it too); `packetsFn` holds the queued
+  // packets' send callbacks, which must stay in step with it.
+  const conn = socket.conn as unknown as { writeBuffer?: unknown[]; packetsFn?: unknown[] };
+  if (Array.isArray(conn.writeBuffer)) conn.writeBuffer.length = 0;
+  if (Array.isArray(conn.packetsFn)) conn.packetsFn.length = 0;
+  socket.disconnect(true);
+}
+
+/** Ends this node's sockets that match; returns how many. */
+export function cutSockets(io: Server, match: (data: SocketAuthData) => boolean): number {
   let n = 0;
   for (const s of allSockets(io)) {
-    if (match(authData(s))) { s.disconnect(true); n++; }
+    if (s.connected && match(authData(s))) { cutOff(s); n++; }
   }
   return n;
 }
 
 export class SocketSessionSweep {
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private last: Promise<unknown> = Promise.resolve();
+  private queued: Promise<number> | undefined;
 
   constructor(
     private readonly io: () => Server,
     private readonly sessions: SessionService,
     private readonly intervalMs: number,
     private readonly onError: (err: Error) => void,
+    private readonly ended: SocketsEnded,
   ) {}
 
   start(): void {
@@ -135,10 +169,23 @@ export class SocketSessionSweep {
     clearInterval(this.timer);
   }
 
-  /** One pass: each distinct session is checked (and its idle window slid) once, however many sockets share it. */
-  async sweep(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
+  /**
+   * A pass over this node's sockets. Asked for while one runs, it runs after that one (which may have read a
+   * session just before it was ended); every caller meanwhile shares that one waiting pass.
+   */
+  sweep(): Promise<number> {
+    if (this.queued) return this.queued;
+    const next = this.last.then(() => {
+      this.queued = undefined;
+      return this.pass();
+    });
+    this.queued = next;
+    this.last = next;
+    return next;
+  }
+
+  /** Each distinct session is checked (and its idle window slid) once, however many sockets share it. */
+  private async pass(): Promise<number> {
     try {
       const byHash = new Map<string, Socket[]>();
       for (const s of allSockets(this.io())) {
@@ -150,14 +197,15 @@ export class SocketSessionSweep {
       let ended = 0;
       for (const [h, session] of results) {
         if (session) continue;
-        for (const s of byHash.get(h) ?? []) { s.disconnect(true); ended++; }
+        for (const s of byHash.get(h) ?? []) {
+          if (s.connected) { cutOff(s); ended++; }
+        }
       }
+      if (ended > 0) this.ended('sweep', ended);
       return ended;
     } catch (err) {
       this.onError(err as Error);
       return 0;
-    } finally {
-      this.running = false;
     }
   }
 }

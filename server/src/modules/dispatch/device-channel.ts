@@ -12,7 +12,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Counter } from 'prom-client';
 import type { RedisClient } from '../../plugins/redis.js';
 import type { DispatchCommands } from './dispatch-commands.js';
-import type { DispatchRepository } from './dispatch-repository.js';
+import type { Assignment, DispatchRepository } from './dispatch-repository.js';
 import { planUnitReport } from './dispatch-service.js';
 
 const checkAck = compileChecker(OrderAcknowledgeSchema);
@@ -26,6 +26,9 @@ type DeviceSocket = Socket<DeviceClientToServerEvents, DeviceServerToClientEvent
 type Reply<T> = (res: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
 
 export const unitRoom = (unitId: string): string => `unit:${unitId}`;
+
+/** The id a unit's current job is told under when its terminal connects (see standingOrder): fixed per assignment. */
+const standingOrderId = (a: Assignment): string => `standing-${a.incidentId}-${a.at}`;
 
 export interface DeviceChannelDeps {
   repo: DispatchRepository;
@@ -101,7 +104,7 @@ export class DeviceChannel {
     const i = await this.app.live.repo.getIncident(assignment.incidentId);
     if (!i) return null;
     return {
-      orderId: `standing-${assignment.incidentId}-${assignment.at}`, unitId, kind: 'dispatch', issuedAt: assignment.at, issuedBy: assignment.by,
+      orderId: standingOrderId(assignment), unitId, kind: 'dispatch', issuedAt: assignment.at, issuedBy: assignment.by,
       incident: { id: i.id, type: i.type, priority: i.priority, lng: i.lng, lat: i.lat, address: i.address, summary: i.summary },
     };
   }
@@ -111,6 +114,7 @@ export class DeviceChannel {
     const access = await this.app.auth.socketAccess(socket as unknown as Socket, ['device'], event);
     if (access.ok) return access.user;
     if (access.code === 'unavailable') this.refuse(reply, event, 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+    else if (access.code === 'unauthorized') this.refuse(reply, event, 'unauthorized', '登录已失效，请重新登录 / the session has ended: log in again');
     else this.refuse(reply, event, 'forbidden', '无权操作 / not allowed');
     return null;
   }
@@ -121,13 +125,25 @@ export class DeviceChannel {
       return;
     }
     const reply = ack as Reply<{ orderId: string }>;
-    if (!(await this.allowed(socket, 'order:acknowledge', reply))) return;
+    const user = await this.allowed(socket, 'order:acknowledge', reply);
+    if (!user) return;
     const checked = checkAck.validate(req);
     if (!checked.ok) return this.refuse(reply, 'order:acknowledge', 'invalid_request', `order:acknowledge 参数无效 / invalid: ${checked.errors.join('; ')}`);
+    const { orderId } = checked.value;
     try {
-      // Keyed by the device's own unit: another unit's order id simply is not found there.
-      await this.deps.repo.acknowledgeOrder(unitId, checked.value.orderId);
-      reply({ ok: true, data: { orderId: checked.value.orderId } });
+      // Keyed by the device's own unit: another unit's order id is not found there, and is refused like an
+      // unknown one (the device learns nothing about other units' orders). A repeat (its answer was lost) and
+      // the current job told again on connect are acknowledgements of real orders: answered ok.
+      const done = await this.deps.repo.acknowledgeOrder(unitId, orderId, Date.now());
+      if (done === 'unknown') {
+        const assignment = await this.deps.repo.readAssignment(unitId);
+        if (!assignment || standingOrderId(assignment) !== orderId) {
+          await this.app.audit.record({ user: user.username, role: user.role, action: 'order.acknowledge', target: `unit:${unitId}`, outcome: 'refused', detail: { orderId, reason: 'unknown_order' } });
+          return this.refuse(reply, 'order:acknowledge', 'unknown_order',
+            `警力 ${unitId} 没有指令 ${orderId}（其他警力的、不存在的或超过一天未确认已撤销的指令）/ unit ${unitId} has no order "${orderId}" (another unit's, unknown, or dropped unacknowledged after a day)`);
+        }
+      }
+      reply({ ok: true, data: { orderId } });
     } catch (err) {
       this.app.log.error({ err: (err as Error).message }, 'order:acknowledge failed');
       this.refuse(reply, 'order:acknowledge', 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');

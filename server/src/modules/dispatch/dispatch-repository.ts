@@ -64,6 +64,7 @@ export class DispatchRepository {
 
   private commandKey(id: string): string { return `${this.prefix}dispatch:cmd:${id}`; }
   private ordersKey(unitId: string): string { return `${this.prefix}dispatch:orders:unit:${unitId}`; }
+  private acknowledgedKey(unitId: string): string { return `${this.prefix}dispatch:orders:acknowledged:${unitId}`; }
   private alertedKey(incidentId: string): string { return `${this.prefix}dispatch:alerted:${incidentId}`; }
 
   /** A stored command: the hash of its request and its result. */
@@ -173,8 +174,11 @@ export class DispatchRepository {
     return all.map((j) => JSON.parse(j) as DeviceOrder).sort((a, b) => a.issuedAt - b.issuedAt || a.orderId.localeCompare(b.orderId));
   }
 
-  async acknowledgeOrder(unitId: string, orderId: string): Promise<boolean> {
-    return (await ACK_ORDER.run(this.redis, [this.ordersKey(unitId), this.keys.pendingOrders], [unitId, orderId])) === 1;
+  /** `again`: this unit acknowledged it before (within a day); `unknown`: not an order of this unit (another
+   *  unit's, never issued, or dropped unacknowledged after a day). */
+  async acknowledgeOrder(unitId: string, orderId: string, now: number): Promise<'acknowledged' | 'again' | 'unknown'> {
+    const n = Number(await ACK_ORDER.run(this.redis, [this.ordersKey(unitId), this.keys.pendingOrders, this.acknowledgedKey(unitId)], [unitId, orderId, now, COMMAND_TTL_MS]));
+    return n === 1 ? 'acknowledged' : n === 2 ? 'again' : 'unknown';
   }
 
   /** Units with an order issued before `cutoff` and still not acknowledged (a notification may have been lost).

@@ -349,10 +349,15 @@ describe('device channel', () => {
     const again = await device(s, 'P-03');
     await until(() => again.orders.length === 1, 'still pending after a reconnect without acknowledging');
     expect(again.orders[0]!.orderId).toBe(first.orders[0]!.orderId);
-    // Another unit cannot acknowledge it.
-    await other.socket.emitWithAck('order:acknowledge', { orderId: first.orders[0]!.orderId });
+    // Another unit cannot acknowledge it, and is told so (as for an id that names no order at all).
+    const orderId = first.orders[0]!.orderId;
+    expect(await other.socket.emitWithAck('order:acknowledge', { orderId })).toMatchObject({ ok: false, error: { code: 'unknown_order' } });
+    expect(await other.socket.emitWithAck('order:acknowledge', { orderId: 'no-such-order' })).toMatchObject({ ok: false, error: { code: 'unknown_order' } });
     expect(await s.app.dispatch.repo.pendingOrders('P-03')).toHaveLength(1);
-    expect((await again.socket.emitWithAck('order:acknowledge', { orderId: first.orders[0]!.orderId })).ok).toBe(true);
+    expect(await again.socket.emitWithAck('order:acknowledge', { orderId })).toEqual({ ok: true, data: { orderId } });
+    expect(await s.app.dispatch.repo.pendingOrders('P-03')).toHaveLength(0);
+    // Acknowledged again (the first answer was lost): still an acknowledgement of a real order.
+    expect(await again.socket.emitWithAck('order:acknowledge', { orderId })).toEqual({ ok: true, data: { orderId } });
     again.socket.close();
     // A terminal that restarted (and forgot what it acknowledged) is told its current job once more, under an
     // id fixed per assignment, so the unit is not stranded en route.
@@ -364,6 +369,9 @@ describe('device channel', () => {
     const fourth = await device(s, 'P-03');
     await until(() => fourth.orders.length === 1, 'the same standing order again');
     expect(fourth.orders[0]!.orderId).toBe(third.orders[0]!.orderId);
+    // The standing order is the unit's current job: its acknowledgement is one; another unit's is not.
+    expect(await fourth.socket.emitWithAck('order:acknowledge', { orderId: third.orders[0]!.orderId })).toEqual({ ok: true, data: { orderId: third.orders[0]!.orderId } });
+    expect(await other.socket.emitWithAck('order:acknowledge', { orderId: third.orders[0]!.orderId })).toMatchObject({ ok: false, error: { code: 'unknown_order' } });
     fourth.socket.close();
 
     // Reports: only for its own incident, only what its state allows, validated.
@@ -384,6 +392,8 @@ describe('device channel', () => {
 
     const reports = await audit(s, 'target=unit:P-04');
     expect(reports.filter((e) => e.action.startsWith('unit.report.') && e.outcome === 'refused')).toHaveLength(2);
+    expect(reports.filter((e) => e.action === 'order.acknowledge' && e.outcome === 'refused').map((e) => e.detail?.orderId))
+      .toEqual([third.orders[0]!.orderId, 'no-such-order', orderId]);
   });
 
   it('an order issued on one server node reaches a device connected to another', async () => {

@@ -54,6 +54,8 @@ export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: Positio
         reply({ ok: false, error: { code: 'forbidden', message: '无权订阅实时数据 / not allowed to subscribe to the live picture' } });
         return;
       }
+      // Revoked while its session was being read: joined now, it would linger in the room (it receives nothing).
+      if (!socket.connected) return;
       const checked = checkSubscribe.validate(req ?? {});
       if (!checked.ok) {
         metrics.socketRejected.inc({ event: 'live:subscribe', reason: 'schema' });
