@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyReply, type FastifyRequest, type Fa
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import { ISO_INSTANT_FORMAT, finiteKeyword, isIsoInstant } from '@ccr/shared';
 import type { Config } from './config.js';
 import { redisPlugin } from './plugins/redis.js';
 import { socketIoPlugin } from './plugins/socket-io.js';
@@ -43,8 +44,10 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
 
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
-    // Unknown fields are refused, not silently stripped (shared/DESIGN.md conventions).
-    ajv: { customOptions: { removeAdditional: false } },
+    // Unknown fields are refused, not silently stripped (shared/DESIGN.md conventions). The keyword and format
+    // are the shared ones TypeBox checks for sockets and ingest: a finite number after query-string coercion
+    // (Fastify's ajv turns "1e309" into Infinity) and a calendar-checked instant.
+    ajv: { customOptions: { removeAdditional: false, keywords: [finiteKeyword], formats: { [ISO_INSTANT_FORMAT]: isIsoInstant } } },
     bodyLimit: 1_048_576,
     logController: new OneLineRequestLog(),
   });
