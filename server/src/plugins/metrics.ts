@@ -18,6 +18,8 @@ export function createMetrics() {
     framesSent: new Counter({ name: 'ccr_fanout_frames_total', help: 'Position frames broadcast', registers: [registry] }),
     catchUpFrames: new Counter({ name: 'ccr_fanout_catchup_frames_total', help: 'Catch-up frames sent to clients that fell behind', registers: [registry] }),
     fanoutLag: new Histogram({ name: 'ccr_fanout_lag_ms', help: 'Time from ingest (positions) or commit (events) to emit on this node', labelNames: ['kind'] as const, buckets: lagBuckets, registers: [registry] }),
+    httpRejected: new Counter({ name: 'ccr_http_rejected_total', help: 'HTTP requests refused by a schema (400), by route and part (querystring, params, body)', labelNames: ['route', 'part'] as const, registers: [registry] }),
+    httpFailed: new Counter({ name: 'ccr_http_failed_total', help: 'HTTP requests that failed on the server (500) or for want of Redis (503), by route and status', labelNames: ['route', 'status'] as const, registers: [registry] }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
