@@ -78,6 +78,8 @@ const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/api/jurisdiction', roles: VIEW, weight: 0.5 },
   { method: 'GET', path: '/api/grids', roles: VIEW, weight: 0.5 },
   { method: 'GET', path: '/api/health', roles: 'public', weight: 0.5 },
+  { method: 'GET', path: '/docs/json', roles: 'public', weight: 0.2 },
+  { method: 'GET', path: '/docs/static/:id', roles: 'public', weight: 0.3, param: ['index.html', 'swagger-ui.css', '..%2F..%2Fpackage.json'] },
   { method: 'GET', path: '/metrics', roles: ['admin'], weight: 0.3 },
   { method: 'GET', path: '/api/auth/me', roles: EVERYONE, weight: 0.5 },
   { method: 'POST', path: '/api/auth/refresh', roles: EVERYONE, weight: 0.5, body: () => ({}) },
@@ -230,7 +232,8 @@ describe('fuzz: hostile input on every path', () => {
       else if (c.caller !== 'anonymous') headers.set('authorization', `Bearer ${tokens.get(c.caller)}`);
       let res: Response;
       try {
-        res = await fetch(`${s.url}${c.url}`, { ...c.init, headers, signal: AbortSignal.timeout(15_000) });
+        // Redirects are answers too (and /docs/static/index.html?x redirects to itself: swagger-ui's, not ours).
+        res = await fetch(`${s.url}${c.url}`, { ...c.init, headers, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
       } catch (err) {
         // A URL or header fetch itself refuses to send is no payload for the server.
         if (err instanceof TypeError && !/fetch failed/.test(err.message)) return;
