@@ -233,7 +233,7 @@ describe('fuzz: hostile input on every path', () => {
       let res: Response;
       try {
         // Redirects are answers too (and /docs/static/index.html?x redirects to itself: swagger-ui's, not ours).
-        res = await fetch(`${s.url}${c.url}`, { ...c.init, headers, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+        res = await fetch(`${s.url}${c.url}`, { ...c.init, headers, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
       } catch (err) {
         // A URL or header fetch itself refuses to send is no payload for the server.
         if (err instanceof TypeError && !/fetch failed/.test(err.message)) return;
@@ -316,7 +316,7 @@ describe('fuzz: hostile input on every path', () => {
       if (!socket.connected) return fail(what, 'socket disconnected by an earlier payload');
       let res: Ack<unknown>;
       try {
-        res = (await socket.timeout(5_000).emitWithAck(event, payload)) as Ack<unknown>;
+        res = (await socket.timeout(15_000).emitWithAck(event, payload)) as Ack<unknown>;
       } catch {
         return fail(what, 'no ack');
       }
@@ -361,7 +361,7 @@ describe('fuzz: hostile input on every path', () => {
     await bed.producer.xAdd(key, '*', { data: toJsonText(obj(report(sentinel))) });
     const get = (path: string) => fetch(`${s.url}${path}`, { headers: admin });
     const until = async (cond: () => Promise<boolean>, what: string) => {
-      const end = Date.now() + 20_000;
+      const end = Date.now() + 60_000;
       while (!(await cond())) {
         if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
         await new Promise((r) => setTimeout(r, 50));
