@@ -1,11 +1,14 @@
 // buildApp(config): infrastructure plugins, then one module per capability. Tests build it with a config.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import { ISO_INSTANT_FORMAT, finiteKeyword, isIsoInstant } from '@ccr/shared';
 import type { Config } from './config.js';
+import { apiErrorHandler } from './modules/http-errors.js';
 import { redisPlugin } from './plugins/redis.js';
 import { socketIoPlugin } from './plugins/socket-io.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -43,11 +46,20 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
 
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
-    // Unknown fields are refused, not silently stripped (shared/DESIGN.md conventions).
-    ajv: { customOptions: { removeAdditional: false } },
+    // Unknown fields are refused, not silently stripped (shared/DESIGN.md conventions). The keyword and format
+    // are the shared ones TypeBox checks for sockets and ingest: a finite number after query-string coercion
+    // (Fastify's ajv turns "1e309" into Infinity) and a calendar-checked instant.
+    ajv: { customOptions: { removeAdditional: false, keywords: [finiteKeyword], formats: { [ISO_INSTANT_FORMAT]: isIsoInstant } } },
     bodyLimit: 1_048_576,
     logController: new OneLineRequestLog(),
+    // A 500 names its request id so its log entry can be found: unique across restarts and nodes.
+    genReqId: () => randomBytes(8).toString('hex'),
+    // A URL that cannot be decoded is refused in the same shape as everything else.
+    frameworkErrors: (err, _req, reply: FastifyReply) => reply.code(400).send({
+      error: 'bad_request', message: `无法解析的地址 / the URL cannot be decoded: ${err.message.slice(0, 200)}`,
+    }),
   });
+  app.setErrorHandler(apiErrorHandler(app));
   // First: their hooks must see and guard every route registered after them (deny by default).
   await app.register(securityPlugin, { keyPrefix: config.keyPrefix, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
   await app.register(authModule, { keyPrefix: config.keyPrefix, demoMode: config.demoMode, producerToken: config.producerToken, auth: config.auth, unitIds: jurisdiction.units.map((u) => u.id) });
@@ -102,6 +114,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
       return reply.code(404).send({ error: 'not_found', message: `没有此接口 / no route ${req.method} ${req.url}` });
     });
   } else {
+    app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `没有此接口 / no route ${req.method} ${req.url.slice(0, 200)}` }));
     app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
       reply.code(503).type('text/plain; charset=utf-8').send('大屏尚未构建 / the wall display is not built: run `pnpm --filter @ccr/client build` (pnpm start does this).\n'));
   }

@@ -1,6 +1,9 @@
 // Who may do what. Roles and the login contract; the server enforces them on every route and socket event.
 import { Type, type Static } from '@sinclair/typebox';
 import { UnitIdSchema } from './domain.js';
+import { SeqSchema } from './events.js';
+import { EpochMsIntegerSchema } from './time.js';
+import { QueryInteger } from './validate.js';
 
 /** operator: the wall (read-only) · dispatcher/leader: send units · admin: accounts · device: one unit's
  *  terminal, sees only its own orders · producer: the HTTP ingest twins. */
@@ -53,6 +56,8 @@ export const AuthErrorSchema = Type.Object({
   error: Type.String(),
   message: Type.String(),
   lockedUntil: Type.Optional(Type.Number()),
+  /** The refused field when a schema refused the request (400). */
+  path: Type.Optional(Type.String()),
 });
 export type AuthError = Static<typeof AuthErrorSchema>;
 
@@ -106,17 +111,17 @@ export type AuditEntry = Static<typeof AuditEntrySchema>;
 export const AuditQuerySchema = Type.Object(
   {
     /** Epoch ms (inclusive). */
-    from: Type.Optional(Type.Integer({ minimum: 0 })),
+    from: Type.Optional(EpochMsIntegerSchema),
     /** Epoch ms (inclusive). */
-    to: Type.Optional(Type.Integer({ minimum: 0 })),
+    to: Type.Optional(EpochMsIntegerSchema),
     user: Type.Optional(Type.String({ maxLength: 64 })),
     /** Exact action, or a prefix ending in '.' (e.g. 'auth.'). */
     action: Type.Optional(Type.String({ maxLength: 64 })),
     target: Type.Optional(Type.String({ maxLength: 128 })),
     outcome: Type.Optional(AuditOutcomeSchema),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
-    /** `nextCursor` of the previous page. */
-    cursor: Type.Optional(Type.String({ pattern: '^[0-9]+-[0-9]+$' })),
+    limit: Type.Optional(QueryInteger({ minimum: 1, maximum: 500, default: 100 })),
+    /** `nextCursor` of the previous page (an audit stream id). */
+    cursor: Type.Optional(SeqSchema),
   },
   { additionalProperties: false },
 );

@@ -180,7 +180,9 @@ export const DeviceOrderSchema = Type.Object(
 );
 export type DeviceOrder = Static<typeof DeviceOrderSchema>;
 
-export const OrderAcknowledgeSchema = Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+/** Order ids are the server's own (`o-<uuid>`, `standing-<incident>-<ms>`): nothing else is worth a Redis lookup. */
+export const OrderIdSchema = Type.String({ minLength: 1, maxLength: 96, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' });
+export const OrderAcknowledgeSchema = Type.Object({ orderId: OrderIdSchema }, { additionalProperties: false });
 export type OrderAcknowledge = Static<typeof OrderAcknowledgeSchema>;
 
 /** A unit reports its own progress: on the way, on scene (also detected by geofence), done. */

@@ -1,5 +1,6 @@
 // The domain vocabulary (see shared/DOMAIN.md). Identifiers are English; Chinese labels live in i18n.ts.
 import { Type, type Static } from '@sinclair/typebox';
+import { EpochMsSchema } from './time.js';
 
 export const INCIDENT_TYPES = [
   'theft', 'fraud', 'fight', 'public_order', 'dispute', 'missing_person', 'traffic', 'hazard', 'help', 'other',
@@ -140,8 +141,8 @@ export const IncidentSchema = Type.Object(
     lng: LngSchema,
     lat: LatSchema,
     address: Type.String({ maxLength: 200 }),
-    /** Epoch ms (the contract also accepts ISO-8601; the server normalises). */
-    reportedAt: Type.Number(),
+    /** Epoch ms (the contract also accepts ISO-8601; the server normalises), 2000 to 2099. */
+    reportedAt: EpochMsSchema,
     source: IncidentSourceSchema,
     summary: Type.String({ maxLength: 500 }),
     reporter: Type.String({ maxLength: 100 }),

@@ -68,8 +68,13 @@ export interface PositionFrame {
 export type AckError = { code: string; message: string };
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 
+/** A stream id as a client may send it back: canonical digits (no leading zeros, which would also break
+ *  compareSeq), at most 16 + 19 digits so both parts stay below Redis's 2^64: a larger one, or an exclusive range
+ *  `(id` from the largest id, is a Redis error rather than an answer. */
+export const SeqSchema = Type.String({ maxLength: 36, pattern: '^(0|[1-9]\\d{0,15})-(0|[1-9]\\d{0,18})$' });
+
 export const LiveSubscribeRequestSchema = Type.Object(
-  { since: Type.Optional(Type.String({ maxLength: 48, pattern: '^\\d{1,20}-\\d{1,20}$' })) },
+  { since: Type.Optional(SeqSchema) },
   { additionalProperties: false },
 );
 export type LiveSubscribeRequest = Static<typeof LiveSubscribeRequestSchema>;

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   IncidentIdSchema, IncidentSourceSchema, IncidentTypeSchema, LatSchema, LngSchema, PrioritySchema, UnitIdSchema,
 } from './domain.js';
+import { EpochMsSchema, ISO_INSTANT_FORMAT } from './time.js';
 
 /** Byte limits checked before JSON.parse, so a huge message costs nothing but its length check. */
 export const INGEST_LIMITS = {
@@ -13,11 +14,13 @@ export const INGEST_LIMITS = {
   futureSkewMs: 5 * 60_000,
 } as const;
 
-/** Epoch milliseconds, or ISO-8601 with an explicit offset (Z or ±hh:mm). */
+/** Epoch milliseconds, or ISO-8601 with an explicit offset (Z or ±hh:mm); either way an instant from 2000 to 2099
+ *  on a day the calendar has (2026-02-30 is refused, not read as 2 March). Ahead of the server's clock by more
+ *  than futureSkewMs is refused at ingest. */
 export const IsoWithOffsetPattern = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:?\\d{2})$';
 export const TimestampSchema = Type.Union([
-  Type.Number({ minimum: 0, maximum: 8_640_000_000_000_000 }),
-  Type.String({ maxLength: 40, pattern: IsoWithOffsetPattern }),
+  EpochMsSchema,
+  Type.String({ maxLength: 40, pattern: IsoWithOffsetPattern, format: ISO_INSTANT_FORMAT }),
 ]);
 
 export const PositionReportSchema = Type.Object(

@@ -30,6 +30,14 @@ describe('local calendar', () => {
     expect(parseRangeBound('2026-02-30', 'UTC')).toBeNaN();
     expect(parseRangeBound('yesterday', 'UTC')).toBeNaN();
   });
+
+  it('refuses range bounds the calendar does not have or outside 2000–2099', () => {
+    for (const bad of ['2026-02-30T00:00:00Z', '2026-02-31T10:00:00Z', '0', '-0', '-1', '946684799999', '9'.repeat(40), 'Infinity', '1e309',
+      '0000-01-01', '1999-12-31', '2100-01-01', '2100-01-01T00:00:00Z', '4102444800000']) {
+      expect(parseRangeBound(bad, 'UTC'), bad).toBeNaN();
+    }
+    expect(parseRangeBound('2000-01-01', 'UTC')).toBe(Date.UTC(2000, 0, 1));
+  });
 });
 
 describe('rangeBuckets', () => {

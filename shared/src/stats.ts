@@ -6,6 +6,7 @@
 // function of the raw incidents reported in the range (GET /api/incidents?from=&to=), so anyone can check it.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Incident, IncidentType, Priority } from './domain.js';
+import { daysInMonth, isPlausibleInstant, parseIsoInstant } from './time.js';
 
 /** 刑事 (criminal) and 治安 (public-order) case types as leadership reports them. */
 export const CRIMINAL_TYPES: readonly IncidentType[] = ['theft', 'fraud'];
@@ -265,7 +266,8 @@ export const StatsKpiSchema = Type.Object(
 );
 export type StatsKpi = Static<typeof StatsKpiSchema>;
 
-export const StatsErrorSchema = Type.Object({ error: Type.String(), message: Type.String() });
+/** A refused statistics request; `path` names the field when the schema refused it. */
+export const StatsErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), path: Type.Optional(Type.String()) });
 
 // ---- pure arithmetic ---------------------------------------------------------------------------------------
 
@@ -412,18 +414,21 @@ export function comparisonPeriods(from: string, to: string): { yoy: [string, str
   return { yoy: [addMonths(from, -12), addMonths(to, -12)], mom: [addMonths(from, -1), addMonths(to, -1)] };
 }
 
-/** Reads a range bound (see RangeBoundSchema); NaN when it cannot be read. */
+/** Reads a range bound (see RangeBoundSchema); NaN when it cannot be read, names a day the calendar does not have
+ *  (2026-02-30, also inside an ISO instant) or lies outside [2000, 2100) (0, negatives, 40-digit numbers). */
 export function parseRangeBound(s: string, timeZone: string): number {
-  if (/^\d{1,15}$/.test(s)) return Number(s);
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+  let ms: number;
+  if (/^\d{1,15}$/.test(s)) {
+    ms = Number(s);
+  } else if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
     const { year, month, day } = parseDayKey(s);
-    if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return Number.NaN;
-    return dayStart(s, timeZone);
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN;
+    ms = dayStart(s, timeZone);
+  } else {
+    // Instants need an explicit offset: a bare local time would silently depend on the server's own zone.
+    ms = parseIsoInstant(s);
   }
-  // Instants need an explicit offset: a bare local time would silently depend on the server's own zone.
-  if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(s)) return Number.NaN;
-  const ms = Date.parse(s);
-  return Number.isFinite(ms) ? ms : Number.NaN;
+  return isPlausibleInstant(ms) ? ms : Number.NaN;
 }
 
 /** Local hour key `YYYY-MM-DDTHH` and day key of an instant. */

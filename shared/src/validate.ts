@@ -1,6 +1,6 @@
 // One compiled checker per schema, returning reasons a person can read. Used by ingest, sockets and loaders;
 // HTTP routes use Fastify's own compilation of the same schemas.
-import type { Static, TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: string[] };
@@ -24,4 +24,27 @@ export function compileChecker<S extends TSchema>(schema: S): Checker<S> {
       return { ok: false, errors };
     },
   };
+}
+
+// ── numbers in query strings ────────────────────────────────────────────────────────────────────────────────
+// Fastify's ajv coerces query strings to the declared type: "1e309" and "Infinity" become Infinity, and ajv then
+// skips minimum/maximum for a number that is not finite, so Infinity passes any bound. The keyword below is checked
+// after coercion (the server registers it with its ajv; TypeBox ignores it and refuses non-finite numbers itself).
+
+/** Name of the keyword "a finite number, not -0" (an OpenAPI extension name, so documents stay valid). */
+export const FINITE_KEYWORD = 'x-finite';
+type KeywordError = { keyword: string; message: string; params: Record<string, never> };
+// A function keyword: ajv reads the reason from the function's own `errors` after a refusal.
+function validateFinite(wanted: boolean, data: unknown): boolean {
+  const ok = !wanted || (typeof data === 'number' && Number.isFinite(data) && !Object.is(data, -0));
+  validateFinite.errors = ok ? undefined : [{ keyword: FINITE_KEYWORD, message: 'must be a finite number (not Infinity, NaN or -0)', params: {} }];
+  return ok;
+}
+validateFinite.errors = undefined as KeywordError[] | undefined;
+/** The keyword for ajv (`new Ajv({ keywords: [finiteKeyword] })`); a plain object, so shared needs no ajv. */
+export const finiteKeyword = { keyword: FINITE_KEYWORD, schemaType: 'boolean', errors: true, validate: validateFinite } as const;
+
+/** A whole number for a query string or path: bounded on both sides, finite, not -0. */
+export function QueryInteger(opts: { minimum: number; maximum: number; default?: number; description?: string }) {
+  return Type.Integer({ ...opts, [FINITE_KEYWORD]: true });
 }

@@ -20,6 +20,8 @@ export function createMetrics() {
     fanoutLag: new Histogram({ name: 'ccr_fanout_lag_ms', help: 'Time from ingest (positions) or commit (events) to emit on this node', labelNames: ['kind'] as const, buckets: lagBuckets, registers: [registry] }),
     socketsRevoked: new Counter({ name: 'ccr_socket_revoked_total', help: 'Sockets disconnected because their session ended, by how this node learnt it: revocation (a logout or account change on any node, at once), sweep (the periodic re-check: expiry, or a revocation message lost), event (an event found the session gone)', labelNames: ['via'] as const, registers: [registry] }),
     revocationsUnconfirmed: new Counter({ name: 'ccr_auth_revocations_unconfirmed_total', help: 'Revocations not confirmed by every node within a second (those nodes end the sockets at their next sweep)', registers: [registry] }),
+    httpRejected: new Counter({ name: 'ccr_http_rejected_total', help: 'HTTP requests refused by a schema (400), by route and part (querystring, params, body)', labelNames: ['route', 'part'] as const, registers: [registry] }),
+    httpFailed: new Counter({ name: 'ccr_http_failed_total', help: 'HTTP requests that failed on the server (500) or for want of Redis (503), by route and status', labelNames: ['route', 'status'] as const, registers: [registry] }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

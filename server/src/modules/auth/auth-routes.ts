@@ -13,6 +13,7 @@ import type { IssuedSession, SessionService } from './auth-sessions.js';
 import { deviceKey } from './device-key.js';
 import type { AuthConfig } from './auth-config.js';
 import type { RevocationTarget } from './socket-revocation.js';
+import { ApiErrorSchema } from '../http-errors.js';
 
 export interface AuthRouteDeps {
   repo: () => AuthRepository;
@@ -243,7 +244,7 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
 
   app.post('/api/accounts', {
     config: adminOnly,
-    schema: { tags: ['accounts'], summary: 'Create an account (any role but device)', body: CreateAccountRequestSchema, response: { 201: AccountSchema, 400: NotFound, 409: NotFound } },
+    schema: { tags: ['accounts'], summary: 'Create an account (any role but device)', body: CreateAccountRequestSchema, response: { 201: AccountSchema, 400: ApiErrorSchema, 409: NotFound } },
   }, async (req, reply) => {
     const admin = who(req);
     const { username, displayName, role, password } = req.body;
@@ -260,7 +261,7 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
 
   app.put('/api/accounts/:username/role', {
     config: adminOnly,
-    schema: { tags: ['accounts'], summary: 'Change an account\'s role (ends its sessions)', params: AccountParams, body: ChangeRoleRequestSchema, response: { 200: AccountSchema, 400: NotFound, 404: NotFound, 409: NotFound } },
+    schema: { tags: ['accounts'], summary: 'Change an account\'s role (ends its sessions)', params: AccountParams, body: ChangeRoleRequestSchema, response: { 200: AccountSchema, 400: ApiErrorSchema, 404: NotFound, 409: NotFound } },
   }, async (req, reply) => {
     const { username } = req.params;
     if (await refuseSelf(req, reply, 'account.role', username)) return reply;

@@ -61,8 +61,9 @@ export function makeSocketGuard(sessions: SessionService, roles: readonly Role[]
         if (session.hash) data.sessionHash = session.hash;
         next();
       }
-    }, (err: unknown) => {
-      next(refusalError('unavailable', `认证暂不可用 / authentication unavailable: ${(err as Error).message}`));
+    }, () => {
+      // Redis's own words are not the client's business: it only needs to know to retry.
+      next(refusalError('unavailable', '认证暂不可用，请稍后重试 / authentication unavailable, retry shortly'));
     });
   };
   return Object.assign(guard, { [GUARD_ROLES]: roles });

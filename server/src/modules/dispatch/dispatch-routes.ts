@@ -11,6 +11,7 @@ import {
 } from '@ccr/shared';
 import type { Counter } from 'prom-client';
 import type { AuditOutcome } from '../auth/auth-contract.js';
+import { ApiErrorSchema, validationBody } from '../http-errors.js';
 import { requestHash, type CommandOutcome, type DispatchCommands } from './dispatch-commands.js';
 import {
   planAlert, planCancel, planClose, planDispatch, planMerge, planReassign, planResolve, planUnitStatus,
@@ -18,14 +19,12 @@ import {
 } from './dispatch-service.js';
 import type { DispatchRepository } from './dispatch-repository.js';
 
-const ErrorSchema = Type.Object({ error: Type.String(), message: Type.String() });
-
 const responses = {
   200: CommandResultSchema,
-  400: ErrorSchema,
-  401: ErrorSchema,
-  403: ErrorSchema,
-  404: ErrorSchema,
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
   409: CommandConflictSchema,
 };
 
@@ -43,15 +42,14 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const { commands, repo } = deps;
 
-  /** Bad input is a 400 in both languages, counted and audited; Fastify's own text names the field. */
-  const errorHandler = (action: string, subject: 'incident' | 'unit') => async (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+  /** Bad input is counted and audited here; the app's error handler answers it (a 400 naming the field). */
+  const errorHandler = (action: string, subject: 'incident' | 'unit') => async (err: FastifyError, req: FastifyRequest) => {
     if (err.validation) {
-      const message = `请求无效 / invalid request: ${err.message}`;
+      const { message } = validationBody(err);
       deps.refused.inc({ action, reason: 'invalid_request' });
       const id = String((req.params as { id?: unknown } | undefined)?.id ?? '').slice(0, 64);
       const commandId = (req.body as { commandId?: unknown } | undefined)?.commandId;
       await audit(req, action, `${subject}:${id}`, 'refused', { error: 'invalid_request', message, ...(typeof commandId === 'string' ? { commandId: commandId.slice(0, 64) } : {}) });
-      return reply.code(400).send({ error: 'invalid_request', message });
     }
     throw err;
   };
@@ -84,7 +82,8 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
     schema: { tags: ['dispatch'], summary, params: Type.Object({ id: subject === 'incident' ? IncidentIdSchema : UnitIdSchema }), body, response: responses },
   });
 
-  // Errors while running a command are audited as such, then left to Fastify (500).
+  // Errors while running a command are audited as such, then left to the app's error handler (500, or 503 when
+  // Redis is away).
   const guarded = async (req: Req, action: string, target: string, commandId: string, detail: Record<string, unknown>, fn: () => Promise<CommandOutcome | null>) => {
     try {
       return await fn();

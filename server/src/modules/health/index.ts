@@ -26,7 +26,9 @@ export const healthModule: FastifyPluginAsync<{ nodeId: string }> = async (base,
       ]);
       return { status: 'ok' as const, ...base, redis: { ok: true, latencyMs: Math.round((performance.now() - t0) * 100) / 100 } };
     } catch (err) {
-      return reply.code(503).send({ status: 'degraded' as const, ...base, redis: { ok: false, error: (err as Error).message } });
+      // A public route: the driver's own message (addresses, ports) is not for it; the redis plugin logs the outage.
+      const error = (err as Error).message.startsWith('timeout') ? 'timeout' : 'unreachable';
+      return reply.code(503).send({ status: 'degraded' as const, ...base, redis: { ok: false, error } });
     }
   });
 };

@@ -2,8 +2,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { IncidentIdSchema, IncidentSchema, VIEW_ROLES, RangeBoundSchema, StatsErrorSchema, parseRangeBound } from '@ccr/shared';
+import {
+  EARLIEST_INSTANT_MS, IncidentIdSchema, IncidentSchema, LATEST_INSTANT_MS, QueryInteger, VIEW_ROLES, RangeBoundSchema, StatsErrorSchema,
+  parseRangeBound,
+} from '@ccr/shared';
 import { NotFoundSchema, notFound } from '../http-errors.js';
+
+/** Deeper pages than this are a mistake or a probe: a range (from/to) narrows a long history instead. */
+const MAX_OFFSET = 1_000_000;
 
 export const incidentsModule: FastifyPluginAsync = async (base) => {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -16,8 +22,8 @@ export const incidentsModule: FastifyPluginAsync = async (base) => {
         status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')], { description: 'default open; all with from/to' })),
         from: Type.Optional(RangeBoundSchema),
         to: Type.Optional(RangeBoundSchema),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
-        offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        limit: Type.Optional(QueryInteger({ minimum: 1, maximum: 1000, default: 200 })),
+        offset: Type.Optional(QueryInteger({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
       }, { additionalProperties: false }),
       response: {
         200: Type.Object({ total: Type.Integer(), offset: Type.Integer(), limit: Type.Integer(), items: Type.Array(IncidentSchema) }),
@@ -32,10 +38,14 @@ export const incidentsModule: FastifyPluginAsync = async (base) => {
     }
     // A time range is for checking figures, which count every status: an open-only page would not add up.
     if (status === 'open') return reply.code(400).send({ error: 'bad_request', message: '按时间范围查询时不能只取未结警情 / status=open cannot be combined with from/to' });
-    const f = from === undefined ? 0 : parseRangeBound(from, app.live.timeZone);
-    const t = to === undefined ? Number.MAX_SAFE_INTEGER : parseRangeBound(to, app.live.timeZone);
+    const f = from === undefined ? EARLIEST_INSTANT_MS : parseRangeBound(from, app.live.timeZone);
+    const t = to === undefined ? LATEST_INSTANT_MS : parseRangeBound(to, app.live.timeZone);
     if (Number.isNaN(f) || Number.isNaN(t)) {
-      return reply.code(400).send({ error: 'bad_request', message: `无法识别的时间 / cannot read ${Number.isNaN(f) ? `from=${from}` : `to=${to}`}: expected YYYY-MM-DD, ISO-8601 with an offset, or epoch ms` });
+      const [name, value] = Number.isNaN(f) ? ['from', from] : ['to', to];
+      return reply.code(400).send({
+        error: 'bad_request', path: `/querystring/${name}`,
+        message: `无法识别的时间 ${name}=${JSON.stringify(value)}（应为存在的日期 YYYY-MM-DD、带时区的 ISO-8601 或毫秒时间戳，2000–2099 年） / cannot read ${name}=${JSON.stringify(value)}: expected an existing day YYYY-MM-DD, ISO-8601 with an offset, or epoch ms, from 2000 to 2099`,
+      });
     }
     if (f >= t) return reply.code(400).send({ error: 'bad_request', message: '起始时间须早于结束时间 / from must be before to (the range is [from, to))' });
     const { total, incidents } = await app.stats.repo.incidentsReported(f, t, limit, offset);

@@ -1,8 +1,8 @@
 // Turns raw ingest input into normalised positions and incident reports, or into named reasons.
 // Pure: the caller passes the clock. Size is checked before parsing so a huge message costs only its length.
 import {
-  INGEST_LIMITS, IncidentReportSchema, PositionReportSchema, compileChecker, toEpochMs,
-  type IncidentReport, type RejectReason,
+  EARLIEST_INSTANT_MS, INGEST_LIMITS, IncidentReportSchema, IsoWithOffsetPattern, LATEST_INSTANT_MS, PositionReportSchema,
+  compileChecker, parseIsoInstant, toEpochMs, type IncidentReport, type RejectReason,
 } from '@ccr/shared';
 import type { NormalisedPosition } from '../live/live-repository.js';
 
@@ -10,7 +10,36 @@ export interface Rejection { reason: RejectReason; detail: string; count: number
 
 const positionChecker = compileChecker(PositionReportSchema);
 const incidentChecker = compileChecker(IncidentReportSchema);
-const EARLIEST_REPORT = Date.UTC(2000, 0, 1);
+const isoWithOffset = new RegExp(IsoWithOffsetPattern);
+
+/** Why a value is not a contract timestamp (TimestampSchema), in words; the schema's own union error says less. */
+function timeProblem(v: unknown): string {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return 'not a finite number';
+    if (v < EARLIEST_INSTANT_MS) return `${v} is before 2000 (0, negative, seconds instead of ms, or a clock reset)`;
+    if (v >= LATEST_INSTANT_MS) return `${v} is after 2099`;
+    return `${v} is not epoch ms`;
+  }
+  if (typeof v !== 'string') return `expected epoch ms or ISO-8601 with an offset, got ${Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v}`;
+  const shown = JSON.stringify(v.slice(0, 48));
+  if (!isoWithOffset.test(v)) return `${shown} is not ISO-8601 with an offset (Z or ±hh:mm)`;
+  const ms = parseIsoInstant(v);
+  if (Number.isNaN(ms)) return `${shown} names a day or time the calendar does not have`;
+  return `${shown} is before 2000 or after 2099`;
+}
+
+/**
+ * Schema errors for one report, as a reason: a refusal of the time field alone is `bad_time` (a producer's clock or
+ * format), anything else `schema`.
+ */
+function schemaRefusal(errors: string[], value: unknown, timeField: 'ts' | 'reportedAt', at = ''): { reason: RejectReason; detail: string } {
+  const onTime = (e: string) => e.startsWith(`/${timeField}:`) || e.startsWith(`/${timeField}/`);
+  const present = typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, timeField);
+  if (present && errors.length > 0 && errors.every(onTime)) {
+    return { reason: 'bad_time', detail: `${at}/${timeField}: ${timeProblem((value as Record<string, unknown>)[timeField])}` };
+  }
+  return { reason: 'schema', detail: `${at}${errors.slice(0, 3).join('; ')}` };
+}
 
 function byteLength(raw: string | Buffer): number {
   return typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
@@ -58,11 +87,14 @@ export function validatePositionMessage(
   };
   items.forEach((item, index) => {
     const at = Array.isArray(value) ? `[${index}]` : '';
-    const checked = positionChecker.validate(item, 2);
-    if (!checked.ok) return reject('schema', `${at}${checked.errors.join('; ')}`);
+    const checked = positionChecker.validate(item, 8);
+    if (!checked.ok) {
+      const r = schemaRefusal(checked.errors, item, 'ts', at);
+      return reject(r.reason, r.detail);
+    }
     const p = checked.value;
     const ts = toEpochMs(p.ts);
-    if (!Number.isFinite(ts)) return reject('bad_time', `${at}/ts: unreadable time ${JSON.stringify(p.ts)}`);
+    if (!Number.isFinite(ts)) return reject('bad_time', `${at}/ts: ${timeProblem(p.ts)}`);
     if (ts > now + INGEST_LIMITS.futureSkewMs) return reject('ts_in_future', `${at}/ts: ${new Date(ts).toISOString()} is ahead of server time`);
     const n: NormalisedPosition = { unitId: p.unitId, lng: p.lng, lat: p.lat, ts };
     if (p.speed !== undefined) n.speed = p.speed;
@@ -88,10 +120,14 @@ export function validateIncidentMessage(input: { raw: string | Buffer | undefine
   } else {
     value = input.parsed;
   }
-  const checked = incidentChecker.validate(value, 3);
-  if (!checked.ok) return fail('schema', checked.errors.join('; '));
+  const checked = incidentChecker.validate(value, 8);
+  if (!checked.ok) {
+    const r = schemaRefusal(checked.errors, value, 'reportedAt');
+    return fail(r.reason, r.detail);
+  }
+  // The schema has bounded the time and checked it against the calendar; this reads it.
   const reportedAt = toEpochMs(checked.value.reportedAt);
-  if (!Number.isFinite(reportedAt) || reportedAt < EARLIEST_REPORT) return fail('bad_time', `/reportedAt: unreadable or implausible time ${JSON.stringify(checked.value.reportedAt)}`);
+  if (!Number.isFinite(reportedAt)) return fail('bad_time', `/reportedAt: ${timeProblem(checked.value.reportedAt)}`);
   if (reportedAt > now + INGEST_LIMITS.futureSkewMs) return fail('ts_in_future', `/reportedAt: ${new Date(reportedAt).toISOString()} is ahead of server time`);
   return { ok: true, report: checked.value };
 }

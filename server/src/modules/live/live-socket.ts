@@ -10,6 +10,7 @@ import type { LiveIo } from '../../plugins/socket-io.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import type { LiveRepository } from './live-repository.js';
 import { LIVE_ROOM, type PositionFrames } from './position-frames.js';
+import { isRedisUnavailable } from '../http-errors.js';
 
 const checkSubscribe = compileChecker(LiveSubscribeRequestSchema);
 /** More missed deltas than this and a snapshot is cheaper than a replay. */
@@ -74,8 +75,14 @@ export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: Positio
           reply({ ok: true, data: { mode: 'snapshot', snapshot: await buildSnapshot(repo, ctx, now) } });
         }
       } catch (err) {
-        log.error({ err: (err as Error).message }, 'live:subscribe failed');
-        reply({ ok: false, error: { code: 'unavailable', message: '实时数据暂不可用，正在重试 / live data unavailable, retry shortly' } });
+        // Bad input never gets here (refused above): what is left is Redis away, or a bug.
+        if (isRedisUnavailable(err)) {
+          log.warn({ err: (err as Error).message }, 'live:subscribe: redis unavailable');
+          reply({ ok: false, error: { code: 'unavailable', message: '实时数据暂不可用，正在重试 / live data unavailable, retry shortly' } });
+        } else {
+          log.error({ err }, 'live:subscribe failed');
+          reply({ ok: false, error: { code: 'internal', message: '服务器内部错误，已记录 / internal error, logged' } });
+        }
       }
     });
   });

@@ -1,6 +1,6 @@
-// GET /api/stats/overview | series | heatmap. Encapsulated so that its error handler (schema errors as clear
-// 400s in Chinese and English, counted) applies to these routes only.
-import type { FastifyPluginAsync } from 'fastify';
+// GET /api/stats/overview | series | heatmap. Encapsulated so that its error handler (schema refusals counted
+// as statistics refusals) applies to these routes only.
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Counter } from 'prom-client';
 import {
@@ -23,12 +23,10 @@ export const statsRoutes: FastifyPluginAsync<{ queries: StatsQueries }> = async 
     return { error: 'bad_request', message };
   };
 
-  app.setErrorHandler((err: { validation?: unknown; statusCode?: number; message: string }, req, reply) => {
-    if (err.validation) {
-      return reply.code(400).send(bad(req.routeOptions.url ?? req.url, 'schema', `请求参数无效 / invalid request: ${err.message}`));
-    }
-    req.log.error({ err }, 'statistics request failed');
-    return reply.code(err.statusCode && err.statusCode >= 400 ? err.statusCode : 500).send({ error: 'internal', message: `统计查询失败 / statistics query failed` });
+  // Schema refusals are counted here; the app's error handler answers them (and everything else).
+  app.setErrorHandler((err: FastifyError, req) => {
+    if (err.validation) rejected.inc({ route: req.routeOptions.url ?? 'none', reason: 'schema' });
+    throw err;
   });
 
   app.get('/api/stats/overview', {

@@ -19,7 +19,7 @@ export function checkRange(from: string, to: string, interval: StatsInterval, no
   const t = parseRangeBound(to, timeZone);
   const unreadable = (name: string, v: string) => ({
     ok: false as const,
-    message: `无法识别的时间 ${name}=${JSON.stringify(v)}（应为 YYYY-MM-DD、带时区的 ISO-8601 或毫秒时间戳） / cannot read ${name}=${JSON.stringify(v)}: expected YYYY-MM-DD (local day), ISO-8601 with an offset, or epoch ms`,
+    message: `无法识别的时间 ${name}=${JSON.stringify(v)}（应为存在的日期 YYYY-MM-DD、带时区的 ISO-8601 或毫秒时间戳，2000–2099 年） / cannot read ${name}=${JSON.stringify(v)}: expected an existing day YYYY-MM-DD (local day), ISO-8601 with an offset, or epoch ms, from 2000 to 2099`,
   });
   if (Number.isNaN(f)) return unreadable('from', from);
   if (Number.isNaN(t)) return unreadable('to', to);

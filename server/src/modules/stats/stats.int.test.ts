@@ -3,7 +3,7 @@
 // bucket edges, in the default and a non-default time zone; and replaying the whole ingest changes no figure.
 import { describe, expect, it } from 'vitest';
 import {
-  ALL, COUNT_METRICS, DEFAULT_RESPONSE_TARGETS, NO_GRID, RESPONSE_METRICS, addDays, addMonths,
+  ALL, COUNT_METRICS, DEFAULT_RESPONSE_TARGETS, EARLIEST_INSTANT_MS, NO_GRID, RESPONSE_METRICS, addDays, addMonths,
   comparisonPeriods, dayStart, groupBysOf, incidentCountMetrics, isOpenStatus, localDayOf, localParts, parseDayKey, responseBin,
   responseIntervals, targetsInSeconds, transitionIncident, zonedEpoch, type CountMetric, type Incident, type IncidentReport,
   type IncidentStatus, type Outcome, type PeriodCounts, type Priority, type StatsGroupBy, type StatsHeatmapResponse,
@@ -303,7 +303,7 @@ describe('statistics API', () => {
     const series = await ok<StatsSeriesResponse>(s, `/api/stats/series?metric=incidents&interval=day&groupBy=type&from=${addDays(today, -20)}&to=${addDays(today, 1)}`);
     expect(before.size).toBeGreaterThan(20);
 
-    const raw = await rawIncidents(s, 0, Date.now() + 86_400_000);
+    const raw = await rawIncidents(s, EARLIEST_INSTANT_MS, Date.now() + 86_400_000);
     const reports = raw.map((i): IncidentReport => ({
       id: i.id, type: i.type, priority: i.priority, lng: i.lng, lat: i.lat, address: i.address, reportedAt: i.reportedAt,
       source: i.source, summary: i.summary, reporter: i.reporter,
