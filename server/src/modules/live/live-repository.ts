@@ -1,7 +1,7 @@
 // The live picture in Redis. The only file that knows these keys (the ingest contract's keys are in ingest/).
 import {
   TEAM_OF_KIND, TRACKED_KINDS, compareSeq, type DomainEvent, type Incident, type LiveDelta, type LiveUnit,
-  type Seq, type TodayStats, type Unit, type UnitPosition,
+  type ReportOrder, type Seq, type TodayStats, type Unit, type UnitPosition,
 } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
 import { todayStatsFromHash, withZeroCounts } from './incident-rules.js';
@@ -130,7 +130,18 @@ export class LiveRepository {
     expectedRaw: string | null; incident: Incident; event: DomainEvent; isOpen: boolean;
     moves: BucketMove[]; today: string; now: number;
   }): Promise<boolean> {
-    const { incident, moves } = args;
+    return (await this.commitIncident(args)) === 'saved';
+  }
+
+  /**
+   * saveIncident for a producer report: with `order` (the report's place, compareReportOrder), the commit also
+   * refuses a report older than the one the stored incident last applied ('stale').
+   */
+  async commitIncident(args: {
+    expectedRaw: string | null; incident: Incident; event: DomainEvent; isOpen: boolean;
+    moves: BucketMove[]; today: string; now: number; order?: ReportOrder;
+  }): Promise<'saved' | 'conflict' | 'stale'> {
+    const { incident, moves, order } = args;
     const buckets = [...new Set(moves.map((m) => m.bucket))];
     const keys = [
       this.incidentKey(incident.id), this.keys.open, this.keys.byTime, this.keys.events, this.dayStatsKey(args.today),
@@ -139,9 +150,11 @@ export class LiveRepository {
     const argv: (string | number)[] = [
       args.expectedRaw ?? '', JSON.stringify(incident), JSON.stringify(args.event), incident.id, incident.reportedAt,
       args.isOpen ? '1' : '0', args.now, this.eventsMaxLen, args.today, moves.length,
+      order ? '1' : '0', order?.version ?? '', order?.revisedAt ?? '', order?.entryId ?? '',
     ];
     for (const m of moves) argv.push(buckets.indexOf(m.bucket) + 1, m.field, m.by);
-    return (await APPLY_INCIDENT.run(this.redis, keys, argv)) === 1;
+    const r = (await APPLY_INCIDENT.run(this.redis, keys, argv)) as number;
+    return r === 1 ? 'saved' : r === -1 ? 'stale' : 'conflict';
   }
 
   async announceToday(date: string, now: number): Promise<void> {
