@@ -11,13 +11,17 @@ export function createMetrics() {
     registry,
     ingestAccepted: new Counter({ name: 'ccr_ingest_accepted_total', help: 'Ingest messages (positions: per position) accepted', labelNames: ['path'] as const, registers: [registry] }),
     ingestRejected: new Counter({ name: 'ccr_ingest_rejected_total', help: 'Ingest input rejected, by path and reason', labelNames: ['path', 'reason'] as const, registers: [registry] }),
-    positionsDropped: new Counter({ name: 'ccr_positions_dropped_total', help: 'Valid position messages dropped because the node was overloaded (latest-wins data only)', registers: [registry] }),
+    positionsDropped: new Counter({ name: 'ccr_positions_dropped_total', help: 'Position messages shed unparsed because the node was behind (latest-wins data only; bytes in ccr_positions_shed_bytes_total)', registers: [registry] }),
     incidentsApplied: new Counter({ name: 'ccr_incidents_applied_total', help: 'Incident reports applied, by effect', labelNames: ['change'] as const, registers: [registry] }),
     clientsConnected: new Gauge({ name: 'ccr_socket_clients', help: 'Socket.IO clients connected to this node', registers: [registry] }),
     socketRejected: new Counter({ name: 'ccr_socket_rejected_total', help: 'Socket events refused, by event and reason', labelNames: ['event', 'reason'] as const, registers: [registry] }),
     framesSent: new Counter({ name: 'ccr_fanout_frames_total', help: 'Position frames broadcast', registers: [registry] }),
     catchUpFrames: new Counter({ name: 'ccr_fanout_catchup_frames_total', help: 'Catch-up frames sent to clients that fell behind', registers: [registry] }),
     fanoutLag: new Histogram({ name: 'ccr_fanout_lag_ms', help: 'Time from ingest (positions) or commit (events) to emit on this node', labelNames: ['kind'] as const, buckets: lagBuckets, registers: [registry] }),
+    redisConnectionLost: new Counter({ name: 'ccr_redis_connection_lost_total', help: 'Redis connections lost, once per outage however many reconnect attempts it takes; position-subscriber: the positions subscription was dropped (e.g. by its client-output-buffer-limit) and is resubscribed', labelNames: ['connection'] as const, registers: [registry] }),
+    positionsShedBytes: new Counter({ name: 'ccr_positions_shed_bytes_total', help: 'Bytes of position messages shed unparsed because the node was behind', registers: [registry] }),
+    ingestStreamEntries: new Gauge({ name: 'ccr_ingest_stream_entries', help: 'Entries on the incident ingest stream at the last housekeeping (applied ones are trimmed by count, size and age)', registers: [registry] }),
+    ingestStreamBytes: new Gauge({ name: 'ccr_ingest_stream_bytes', help: 'Redis memory of the incident ingest stream at the last housekeeping (MEMORY USAGE estimate)', registers: [registry] }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,4 +1,5 @@
 // The live picture in Redis. The only file that knows these keys (the ingest contract's keys are in ingest/).
+import { randomUUID } from 'node:crypto';
 import {
   TEAM_OF_KIND, TRACKED_KINDS, compareSeq, type DomainEvent, type Incident, type LiveDelta, type LiveUnit,
   type ReportOrder, type Seq, type TodayStats, type Unit, type UnitPosition,
@@ -44,6 +45,9 @@ export class LiveRepository {
     units: string; status: string; pos: string; posTs: string; geo: string; seen: string; stale: string;
     tracked: string; events: string; open: string; byTime: string; lockPrefix: string;
   };
+
+  /** This process (a random token per start): tells apart two processes that were given the same NODE_ID. */
+  readonly instance = randomUUID().slice(0, 8);
 
   constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly eventsMaxLen: number) {
     this.keys = {
@@ -255,12 +259,16 @@ export class LiveRepository {
 
   // --- coordination between server nodes -----------------------------------------------------------
 
-  /** Holds (or renews) a named lease for `ttlMs`; true when this node holds it. */
+  /**
+   * Holds (or renews) a named lease for `ttlMs`; true when this node holds it. The holder is stored with this
+   * process's instance token: two processes given the same NODE_ID by mistake never both hold a lease.
+   */
   async holdLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
     const key = this.keys.lockPrefix + name;
-    const got = await this.redis.set(key, holder, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+    const value = `${holder}/${this.instance}`;
+    const got = await this.redis.set(key, value, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
     if (got === 'OK') return true;
-    if ((await this.redis.get(key)) !== holder) return false;
+    if ((await this.redis.get(key)) !== value) return false;
     await this.redis.pExpire(key, ttlMs);
     return true;
   }
