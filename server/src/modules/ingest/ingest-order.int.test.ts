@@ -6,7 +6,7 @@ import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '../../
 
 const bed = useTestbed('o');
 const [lng, lat] = fixtureGridCentre(0, 1);
-const CLAIM_IDLE_MS = 1_500;
+const CLAIM_IDLE_MS = 3_000;
 let n = 0;
 
 const report = (id: string, extra: Partial<IncidentReport> = {}): IncidentReport => ({
@@ -54,7 +54,7 @@ describe('a stranded older correction never undoes a newer one', () => {
       await m.waitFor(() => m.incidents.get('JQ-S1')?.summary === 'v3', 5_000, 'v3 applied');
       // …while v2 is still pending, read by the dead node.
       const pendingIds = async () => ((await bed.producer.sendCommand(['XPENDING', stream, 'ccr-server', '-', '+', '10'])) as [string][]).map((p) => p[0]);
-      await expect.poll(pendingIds, { timeout: 1_000, interval: 20 }).toEqual([stranded]);
+      await expect.poll(pendingIds, { timeout: 2_000, interval: 20 }).toEqual([stranded]);
 
       // A dispatcher acts on v3: the command rewrites the incident and must keep its report order.
       const dispatched = await postJson(`${servers[0]!.url}/api/incidents/JQ-S1/dispatch`, { unitIds: ['P-01'], commandId: `cmd-${Date.now().toString(36)}-${n}` }, await bed.token(servers[0]!, 'dispatcher'));
@@ -62,7 +62,7 @@ describe('a stranded older correction never undoes a newer one', () => {
       expect((await stored(prefix, 'JQ-S1')).reportOrder?.entryId).toBeDefined();
 
       // The stranded v2 is claimed once idle, refused as stale, counted, kept in the sample and removed.
-      await expect.poll(async () => (await Promise.all(servers.map(rejectedStale))).reduce((a, b) => a + b, 0), { timeout: 10_000, interval: 200 }).toBe(1);
+      await expect.poll(async () => (await Promise.all(servers.map(rejectedStale))).reduce((a, b) => a + b, 0), { timeout: 15_000, interval: 200 }).toBe(1);
       const now = await stored(prefix, 'JQ-S1');
       expect(now).toMatchObject({ summary: 'v3', priority: 1, status: 'dispatched' });
       expect(m.incidents.get('JQ-S1')).toMatchObject({ summary: 'v3', priority: 1 });
