@@ -25,7 +25,11 @@ export interface Config {
   eventStreamMaxLen: number;
   /** Built wall display served at `/`; skipped when the folder does not exist. */
   clientDist: string | undefined;
+  /** This node's name: its consumer name in the ingest group and its lease holder name. Defaults to host name and
+   *  port, stable across restarts, so a restarted node finishes its own unacknowledged incidents at once. */
   nodeId: string;
+  /** Ingest stream housekeeping and the refused-input sample (INGEST_* settings). */
+  ingest: IngestSettings;
   logLevel: string;
   /** Allowed browser origins besides the server's own (comma-separated), for a separately hosted client. */
   corsOrigins: string[];
@@ -42,6 +46,19 @@ export interface Config {
   arrivalRadiusM: number;
   /** Accounts, sessions, audit retention and rate limits (server/src/modules/auth/auth-config.ts). */
   auth: AuthConfig;
+}
+
+export interface IngestSettings {
+  /** Entries read by a node that stopped answering for this long are taken over by another (INGEST_CLAIM_IDLE_MS). */
+  claimIdleMs: number;
+  /** Applied (acknowledged) incident entries kept on the stream: at most this many (INGEST_KEEP_ENTRIES)… */
+  keepEntries: number;
+  /** …about this many bytes of stream (INGEST_KEEP_MB, in MiB)… */
+  keepBytes: number;
+  /** …and no older than this (INGEST_KEEP_HOURS); never an entry still pending or not yet delivered. */
+  keepMs: number;
+  /** Refused incident entries kept for inspection, newest first, data cut to 1 KiB (INGEST_REJECT_SAMPLE). */
+  rejectSample: number;
 }
 
 export const DEMO_PRODUCER_TOKEN = 'demo-producer-token';
@@ -68,8 +85,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demoMode = bool(env, 'DEMO_MODE', true);
   const keyPrefix = env.KEY_PREFIX ?? 'ccr:';
   if (!/^[A-Za-z0-9_.:-]{0,32}$/.test(keyPrefix)) throw new Error(`配置错误 / bad setting KEY_PREFIX=${JSON.stringify(keyPrefix)}`);
+  const port = int(env, 'PORT', 8080, 0, 65535);
   return {
-    port: int(env, 'PORT', 8080, 0, 65535),
+    port,
     host: env.HOST ?? '0.0.0.0',
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     keyPrefix,
@@ -81,7 +99,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     producerToken: env.PRODUCER_TOKEN || (demoMode ? DEMO_PRODUCER_TOKEN : undefined),
     eventStreamMaxLen: int(env, 'EVENT_STREAM_MAXLEN', 100_000, 1_000, 10_000_000),
     clientDist: env.CLIENT_DIST || new URL('../../client/dist', import.meta.url).pathname,
-    nodeId: env.NODE_ID || `${hostname()}-${process.pid}`,
+    nodeId: env.NODE_ID || `${hostname()}-${port}`,
+    ingest: {
+      claimIdleMs: int(env, 'INGEST_CLAIM_IDLE_MS', 60_000, 1_000, 86_400_000),
+      keepEntries: int(env, 'INGEST_KEEP_ENTRIES', 10_000, 100, 10_000_000),
+      keepBytes: int(env, 'INGEST_KEEP_MB', 16, 1, 16_384) * 1_048_576,
+      keepMs: int(env, 'INGEST_KEEP_HOURS', 24, 1, 24 * 365) * 3_600_000,
+      rejectSample: int(env, 'INGEST_REJECT_SAMPLE', 1_000, 10, 1_000_000),
+    },
     logLevel: env.LOG_LEVEL ?? 'info',
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     presenceTargetPercent: int(env, 'PRESENCE_TARGET', 80, 1, 100),

@@ -132,6 +132,18 @@ export const TimelineEntrySchema = Type.Object(
 );
 export type TimelineEntry = Static<typeof TimelineEntrySchema>;
 
+/** Where the last applied producer report of an incident stands in its order: its version and revision time
+ *  when the producer sent them, and its ingest stream entry id (absent for incidents written by other paths). */
+export const ReportOrderSchema = Type.Object(
+  {
+    version: Type.Optional(Type.Integer({ minimum: 0 })),
+    revisedAt: Type.Optional(Type.Number()),
+    entryId: Type.Optional(Type.String({ maxLength: 41, pattern: '^\\d{1,20}-\\d{1,20}$' })),
+  },
+  { additionalProperties: false },
+);
+export type ReportOrder = Static<typeof ReportOrderSchema>;
+
 /** An incident in the live state: the ingest fields plus what the server derives. */
 export const IncidentSchema = Type.Object(
   {
@@ -160,6 +172,8 @@ export const IncidentSchema = Type.Object(
     outcome: Type.Optional(OutcomeSchema),
     /** Set when merged into another incident (status 'merged'). */
     mergedInto: Type.Optional(IncidentIdSchema),
+    /** Order of the last producer report applied (older ones are refused as stale); kept by every other write. */
+    reportOrder: Type.Optional(ReportOrderSchema),
   },
   { additionalProperties: false },
 );

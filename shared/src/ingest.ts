@@ -54,6 +54,11 @@ export const IncidentReportSchema = Type.Object(
     source: IncidentSourceSchema,
     summary: Type.Optional(Type.String({ maxLength: 500 })),
     reporter: Type.Optional(Type.String({ maxLength: 100 })),
+    /** Ordering (optional, either or both): the producer's version number of this report (higher is newer)… */
+    version: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+    /** …and when the producer made this version (unchanged when the same version is sent again). A report older
+     *  than the one applied last, by version, then time, then arrival on the stream, is refused as stale. */
+    revisedAt: Type.Optional(TimestampSchema),
   },
   { additionalProperties: false },
 );
@@ -62,5 +67,6 @@ export type IncidentReport = Static<typeof IncidentReportSchema>;
 /** Why an ingest message was refused; the label of the rejected-messages counter. */
 export const REJECT_REASONS = [
   'too_large', 'not_json', 'schema', 'too_many', 'unknown_unit', 'ts_in_future', 'bad_time', 'stale_position',
+  'stale_report',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

@@ -11,7 +11,7 @@ export function createMetrics() {
     registry,
     ingestAccepted: new Counter({ name: 'ccr_ingest_accepted_total', help: 'Ingest messages (positions: per position) accepted', labelNames: ['path'] as const, registers: [registry] }),
     ingestRejected: new Counter({ name: 'ccr_ingest_rejected_total', help: 'Ingest input rejected, by path and reason', labelNames: ['path', 'reason'] as const, registers: [registry] }),
-    positionsDropped: new Counter({ name: 'ccr_positions_dropped_total', help: 'Valid position messages dropped because the node was overloaded (latest-wins data only)', registers: [registry] }),
+    positionsDropped: new Counter({ name: 'ccr_positions_dropped_total', help: 'Position messages shed unparsed because the node was behind (latest-wins data only; bytes in ccr_positions_shed_bytes_total)', registers: [registry] }),
     incidentsApplied: new Counter({ name: 'ccr_incidents_applied_total', help: 'Incident reports applied, by effect', labelNames: ['change'] as const, registers: [registry] }),
     clientsConnected: new Gauge({ name: 'ccr_socket_clients', help: 'Socket.IO clients connected to this node', registers: [registry] }),
     socketRejected: new Counter({ name: 'ccr_socket_rejected_total', help: 'Socket events refused, by event and reason', labelNames: ['event', 'reason'] as const, registers: [registry] }),
@@ -22,6 +22,10 @@ export function createMetrics() {
     revocationsUnconfirmed: new Counter({ name: 'ccr_auth_revocations_unconfirmed_total', help: 'Revocations not confirmed by every node within a second (those nodes end the sockets at their next sweep)', registers: [registry] }),
     httpRejected: new Counter({ name: 'ccr_http_rejected_total', help: 'HTTP requests refused by a schema (400), by route and part (querystring, params, body)', labelNames: ['route', 'part'] as const, registers: [registry] }),
     httpFailed: new Counter({ name: 'ccr_http_failed_total', help: 'HTTP requests that failed on the server (500) or for want of Redis (503), by route and status', labelNames: ['route', 'status'] as const, registers: [registry] }),
+    redisConnectionLost: new Counter({ name: 'ccr_redis_connection_lost_total', help: 'Redis connections lost, once per outage however many reconnect attempts it takes; position-subscriber: the positions subscription was dropped (e.g. by its client-output-buffer-limit) and is resubscribed', labelNames: ['connection'] as const, registers: [registry] }),
+    positionsShedBytes: new Counter({ name: 'ccr_positions_shed_bytes_total', help: 'Bytes of position messages shed unparsed because the node was behind', registers: [registry] }),
+    ingestStreamEntries: new Gauge({ name: 'ccr_ingest_stream_entries', help: 'Entries on the incident ingest stream at the last housekeeping (applied ones are trimmed by count, size and age)', registers: [registry] }),
+    ingestStreamBytes: new Gauge({ name: 'ccr_ingest_stream_bytes', help: 'Redis memory of the incident ingest stream at the last housekeeping (MEMORY USAGE estimate)', registers: [registry] }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

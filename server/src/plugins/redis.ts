@@ -3,6 +3,7 @@
 import fp from 'fastify-plugin';
 import { createClient } from 'redis';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Metrics } from './metrics.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -18,7 +19,18 @@ declare module 'fastify' {
   }
 }
 
-function connect(url: string, name: string, log: FastifyBaseLogger): RedisClient {
+/** A connection that stays up this long after coming back ends its episode of trouble. */
+const QUIET_MS = 30_000;
+
+/**
+ * Logs an episode of trouble once, however many reconnect attempts or drops it takes: one line when it starts,
+ * one when the connection is back, and, if it was lost again meanwhile (a subscriber dropped again and again
+ * under a flood), one line with the count once it has stayed up for QUIET_MS. Every loss of a ready connection
+ * is counted in `ccr_redis_connection_lost_total{connection}`. node-redis reconnects by itself (the first
+ * attempt at once) and subscribes again to what the connection was subscribed to, so a subscriber that Redis
+ * dropped (past its client-output-buffer-limit) recovers without help.
+ */
+function connect(url: string, name: string, log: FastifyBaseLogger, metrics: Metrics): RedisClient {
   const client = createClient({
     url,
     name: `ccr-${name}`,
@@ -26,13 +38,38 @@ function connect(url: string, name: string, log: FastifyBaseLogger): RedisClient
     socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000), connectTimeout: 5_000 },
   });
   let down = false;
+  let wasReady = false;
+  let episode: { since: number; losses: number; reported: number; restored: boolean } | undefined;
+  let quiet: NodeJS.Timeout | undefined;
   client.on('error', (err: Error) => {
-    if (!down) log.error({ err: err.message, connection: name }, 'redis connection error');
+    if (down) return; // another failed attempt of the same outage
     down = true;
+    clearTimeout(quiet);
+    const lost = wasReady ? 1 : 0;
+    if (lost) metrics.redisConnectionLost.inc({ connection: name });
+    if (episode) {
+      episode.losses += lost;
+      return;
+    }
+    episode = { since: Date.now(), losses: lost, reported: lost, restored: false };
+    log.error({ err: err.message, connection: name }, lost ? 'redis connection lost' : 'redis connection error');
   });
   client.on('ready', () => {
-    if (down) log.info({ connection: name }, 'redis connection restored');
+    wasReady = true;
+    if (!down) return;
     down = false;
+    const e = episode;
+    if (e && !e.restored) {
+      e.restored = true;
+      log.info({ connection: name, downMs: Date.now() - e.since }, 'redis connection restored');
+    }
+    quiet = setTimeout(() => {
+      if (e && e.losses > e.reported) {
+        log.warn({ connection: name, losses: e.losses, seconds: Math.round((Date.now() - e.since) / 1_000) }, 'redis connection was lost again and again (a subscriber past its output buffer limit?); stable again');
+      }
+      episode = undefined;
+    }, QUIET_MS);
+    quiet.unref();
   });
   return client;
 }
@@ -40,13 +77,13 @@ function connect(url: string, name: string, log: FastifyBaseLogger): RedisClient
 export const redisPlugin = fp<{ url: string }>(
   async (app, opts) => {
     const all: RedisClient[] = [];
-    const command = connect(opts.url, 'command', app.log);
+    const command = connect(opts.url, 'command', app.log, app.metrics);
     all.push(command);
     await command.connect();
     app.decorate('redis', {
       command,
       async dedicated(name: string) {
-        const c = connect(opts.url, name, app.log);
+        const c = connect(opts.url, name, app.log, app.metrics);
         all.push(c);
         await c.connect();
         return c;
@@ -56,5 +93,5 @@ export const redisPlugin = fp<{ url: string }>(
       await Promise.allSettled(all.map((c) => (c.isOpen ? c.close() : undefined)));
     });
   },
-  { name: 'redis' },
+  { name: 'redis', dependencies: ['metrics'] },
 );

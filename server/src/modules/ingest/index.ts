@@ -1,15 +1,18 @@
 import fp from 'fastify-plugin';
 import type { Jurisdiction } from '@ccr/shared';
+import type { IngestSettings } from '../../config.js';
 import { IngestRepository } from './ingest-repository.js';
 import { IncidentIngest, IncidentRecorder, gridLocatorFor } from './incident-ingest.js';
 import { PositionIngest } from './position-ingest.js';
 import { RejectLog } from './reject-log.js';
+import { NodeIdentity } from './node-identity.js';
 import { ingestRoutes } from './ingest-routes.js';
 
 export interface IngestModuleOptions {
   jurisdiction: Jurisdiction;
   keyPrefix: string;
   nodeId: string;
+  ingest: IngestSettings;
 }
 
 export const ingestModule = fp<IngestModuleOptions>(
@@ -18,7 +21,9 @@ export const ingestModule = fp<IngestModuleOptions>(
     const rejects = new RejectLog(app.log, app.metrics);
     const recorder = new IncidentRecorder(app.live.repo, gridLocatorFor(opts.jurisdiction.grids), app.live.timeZone);
     const positions = new PositionIngest(ingest, app.live.repo, app.live.frames, app.metrics, rejects, app.log);
-    const incidents = new IncidentIngest(ingest, recorder, await app.redis.dedicated('incident-ingest'), opts.nodeId, app.metrics, rejects, app.log);
+    // The identity tells the ingest loop when its consumer name changes (created first, so told through a closure).
+    const identity: NodeIdentity = new NodeIdentity(ingest, opts.nodeId, app.log, () => incidents.consumerChanged());
+    const incidents: IncidentIngest = new IncidentIngest(ingest, recorder, await app.redis.dedicated('incident-ingest'), identity, opts.ingest, app.metrics, rejects, app.log);
     const subscriber = await app.redis.dedicated('position-subscriber');
     ingestRoutes(app, ingest, rejects);
 

@@ -129,5 +129,11 @@ export function validateIncidentMessage(input: { raw: string | Buffer | undefine
   const reportedAt = toEpochMs(checked.value.reportedAt);
   if (!Number.isFinite(reportedAt)) return fail('bad_time', `/reportedAt: ${timeProblem(checked.value.reportedAt)}`);
   if (reportedAt > now + INGEST_LIMITS.futureSkewMs) return fail('ts_in_future', `/reportedAt: ${new Date(reportedAt).toISOString()} is ahead of server time`);
+  // A revision time from a broken clock far ahead would make every later report of the incident look stale.
+  if (checked.value.revisedAt !== undefined) {
+    const revisedAt = toEpochMs(checked.value.revisedAt);
+    if (!Number.isFinite(revisedAt) || revisedAt < EARLIEST_REPORT) return fail('bad_time', `/revisedAt: unreadable or implausible time ${JSON.stringify(checked.value.revisedAt)}`);
+    if (revisedAt > now + INGEST_LIMITS.futureSkewMs) return fail('ts_in_future', `/revisedAt: ${new Date(revisedAt).toISOString()} is ahead of server time`);
+  }
   return { ok: true, report: checked.value };
 }

@@ -1,7 +1,8 @@
 // The live picture in Redis. The only file that knows these keys (the ingest contract's keys are in ingest/).
+import { randomUUID } from 'node:crypto';
 import {
   TEAM_OF_KIND, TRACKED_KINDS, compareSeq, type DomainEvent, type Incident, type LiveDelta, type LiveUnit,
-  type Seq, type TodayStats, type Unit, type UnitPosition,
+  type ReportOrder, type Seq, type TodayStats, type Unit, type UnitPosition,
 } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
 import { todayStatsFromHash, withZeroCounts } from './incident-rules.js';
@@ -44,6 +45,9 @@ export class LiveRepository {
     units: string; status: string; pos: string; posTs: string; geo: string; seen: string; stale: string;
     tracked: string; events: string; open: string; byTime: string; lockPrefix: string;
   };
+
+  /** This process (a random token per start): tells apart two processes that were given the same NODE_ID. */
+  readonly instance = randomUUID().slice(0, 8);
 
   constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly eventsMaxLen: number) {
     this.keys = {
@@ -130,7 +134,18 @@ export class LiveRepository {
     expectedRaw: string | null; incident: Incident; event: DomainEvent; isOpen: boolean;
     moves: BucketMove[]; today: string; now: number;
   }): Promise<boolean> {
-    const { incident, moves } = args;
+    return (await this.commitIncident(args)) === 'saved';
+  }
+
+  /**
+   * saveIncident for a producer report: with `order` (the report's place, compareReportOrder), the commit also
+   * refuses a report older than the one the stored incident last applied ('stale').
+   */
+  async commitIncident(args: {
+    expectedRaw: string | null; incident: Incident; event: DomainEvent; isOpen: boolean;
+    moves: BucketMove[]; today: string; now: number; order?: ReportOrder;
+  }): Promise<'saved' | 'conflict' | 'stale'> {
+    const { incident, moves, order } = args;
     const buckets = [...new Set(moves.map((m) => m.bucket))];
     const keys = [
       this.incidentKey(incident.id), this.keys.open, this.keys.byTime, this.keys.events, this.dayStatsKey(args.today),
@@ -139,9 +154,11 @@ export class LiveRepository {
     const argv: (string | number)[] = [
       args.expectedRaw ?? '', JSON.stringify(incident), JSON.stringify(args.event), incident.id, incident.reportedAt,
       args.isOpen ? '1' : '0', args.now, this.eventsMaxLen, args.today, moves.length,
+      order ? '1' : '0', order?.version ?? '', order?.revisedAt ?? '', order?.entryId ?? '',
     ];
     for (const m of moves) argv.push(buckets.indexOf(m.bucket) + 1, m.field, m.by);
-    return (await APPLY_INCIDENT.run(this.redis, keys, argv)) === 1;
+    const r = (await APPLY_INCIDENT.run(this.redis, keys, argv)) as number;
+    return r === 1 ? 'saved' : r === -1 ? 'stale' : 'conflict';
   }
 
   async announceToday(date: string, now: number): Promise<void> {
@@ -242,12 +259,16 @@ export class LiveRepository {
 
   // --- coordination between server nodes -----------------------------------------------------------
 
-  /** Holds (or renews) a named lease for `ttlMs`; true when this node holds it. */
+  /**
+   * Holds (or renews) a named lease for `ttlMs`; true when this node holds it. The holder is stored with this
+   * process's instance token: two processes given the same NODE_ID by mistake never both hold a lease.
+   */
   async holdLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
     const key = this.keys.lockPrefix + name;
-    const got = await this.redis.set(key, holder, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+    const value = `${holder}/${this.instance}`;
+    const got = await this.redis.set(key, value, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
     if (got === 'OK') return true;
-    if ((await this.redis.get(key)) !== holder) return false;
+    if ((await this.redis.get(key)) !== value) return false;
     await this.redis.pExpire(key, ttlMs);
     return true;
   }
