@@ -29,14 +29,16 @@ function timeProblem(v: unknown): string {
 }
 
 /**
- * Schema errors for one report, as a reason: a refusal of the time field alone is `bad_time` (a producer's clock or
+ * Schema errors for one report, as a reason: a refusal of one time field alone is `bad_time` (a producer's clock or
  * format), anything else `schema`.
  */
-function schemaRefusal(errors: string[], value: unknown, timeField: 'ts' | 'reportedAt', at = ''): { reason: RejectReason; detail: string } {
-  const onTime = (e: string) => e.startsWith(`/${timeField}:`) || e.startsWith(`/${timeField}/`);
-  const present = typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, timeField);
-  if (present && errors.length > 0 && errors.every(onTime)) {
-    return { reason: 'bad_time', detail: `${at}/${timeField}: ${timeProblem((value as Record<string, unknown>)[timeField])}` };
+function schemaRefusal(errors: string[], value: unknown, timeFields: readonly string[], at = ''): { reason: RejectReason; detail: string } {
+  const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  const fieldOf = (e: string) => timeFields.find((f) => e.startsWith(`/${f}:`) || e.startsWith(`/${f}/`));
+  const fields = errors.map(fieldOf);
+  const field = fields[0];
+  if (record && field && Object.hasOwn(record, field) && fields.every((f) => f === field)) {
+    return { reason: 'bad_time', detail: `${at}/${field}: ${timeProblem(record[field])}` };
   }
   return { reason: 'schema', detail: `${at}${errors.slice(0, 3).join('; ')}` };
 }
@@ -89,7 +91,7 @@ export function validatePositionMessage(
     const at = Array.isArray(value) ? `[${index}]` : '';
     const checked = positionChecker.validate(item, 8);
     if (!checked.ok) {
-      const r = schemaRefusal(checked.errors, item, 'ts', at);
+      const r = schemaRefusal(checked.errors, item, ['ts'], at);
       return reject(r.reason, r.detail);
     }
     const p = checked.value;
@@ -122,7 +124,7 @@ export function validateIncidentMessage(input: { raw: string | Buffer | undefine
   }
   const checked = incidentChecker.validate(value, 8);
   if (!checked.ok) {
-    const r = schemaRefusal(checked.errors, value, 'reportedAt');
+    const r = schemaRefusal(checked.errors, value, ['reportedAt', 'revisedAt']);
     return fail(r.reason, r.detail);
   }
   // The schema has bounded the time and checked it against the calendar; this reads it.
@@ -132,7 +134,7 @@ export function validateIncidentMessage(input: { raw: string | Buffer | undefine
   // A revision time from a broken clock far ahead would make every later report of the incident look stale.
   if (checked.value.revisedAt !== undefined) {
     const revisedAt = toEpochMs(checked.value.revisedAt);
-    if (!Number.isFinite(revisedAt) || revisedAt < EARLIEST_REPORT) return fail('bad_time', `/revisedAt: unreadable or implausible time ${JSON.stringify(checked.value.revisedAt)}`);
+    if (!Number.isFinite(revisedAt)) return fail('bad_time', `/revisedAt: ${timeProblem(checked.value.revisedAt)}`);
     if (revisedAt > now + INGEST_LIMITS.futureSkewMs) return fail('ts_in_future', `/revisedAt: ${new Date(revisedAt).toISOString()} is ahead of server time`);
   }
   return { ok: true, report: checked.value };
