@@ -12,3 +12,4 @@ export * from './targets.js';
 export * from './reach.js';
 export * from './lifecycle.js';
 export * from './stats.js';
+export * from './road-graph.js';

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createGridLocator, haversineMeters, type LngLat, type RoadCollection, type Unit, type UnitKind } from '@ccr/shared';
+import {
+  buildRoadGraph, createGridLocator, haversineMeters, type LngLat, type RoadCollection, type RoadGraph, type Unit, type UnitKind,
+} from '@ccr/shared';
 import { DEMO_SEED, buildDemoJurisdiction } from './jurisdiction-generator.js';
 import { OFF_ROAD_SPEED_MPS, createMover, createWorld, releaseMover, sendMover, stepMover } from './movement.js';
 import { createRng } from './prng.js';
-import { buildRoadGraph, type RoadGraph } from './road-graph.js';
 import { createSimulation } from './simulation.js';
 
 const demo = buildDemoJurisdiction({ seed: DEMO_SEED });

@@ -4,11 +4,10 @@
 // A unit sent somewhere (an incident scene, see sendMover) drives there instead, walks the last stretch
 // from the kerb to the exact place, and stays until it is released back to its patrol.
 import {
-  bearingDegrees, haversineMeters, lerpLngLat, pointInMultiPolygon, bboxOfRings, type BBox, type LngLat, type MultiPolygonCoords,
-  type Unit, type UnitKind,
+  bearingDegrees, haversineMeters, lerpLngLat, pointInMultiPolygon, bboxOfRings, shortestPath, type BBox, type LngLat,
+  type MultiPolygonCoords, type PathCost, type RoadClass, type RoadGraph, type Unit, type UnitKind,
 } from '@ccr/shared';
 import type { Rng } from './prng.js';
-import { shortestPath, type PathCost, type RoadClass, type RoadGraph } from './road-graph.js';
 
 type SpeedRange = readonly [min: number, max: number];
 

@@ -1,7 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { haversineMeters, type LngLat, type RoadCollection, type RoadFeature } from '@ccr/shared';
-import { createRng } from './prng.js';
-import { buildRoadGraph, routeBetween, shortestPath, type RoadClass, type RoadGraph } from './road-graph.js';
+import { haversineMeters } from './geo.js';
+import type { LngLat } from './domain.js';
+import type { RoadCollection, RoadFeature } from './jurisdiction.js';
+import { buildRoadGraph, routeBetween, shortestPath, travelCostsFrom, type RoadClass, type RoadGraph, type TravelCost } from './road-graph.js';
+
+/** mulberry32 with the few draws these tests need, so a failing layout can be reproduced from its seed. */
+function createRng(seed: number) {
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    float: (min: number, max: number): number => min + (max - min) * next(),
+    chance: (p: number): boolean => next() < p,
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
+  };
+}
 
 const road = (id: string, cls: RoadClass, coords: LngLat[], name?: string): RoadFeature => ({
   type: 'Feature',
@@ -142,5 +161,111 @@ describe('shortestPath', () => {
     expect(route).not.toBeNull();
     expect(route!.lengthM).toBeGreaterThan(0);
     expect(route!.accessM).toBeGreaterThanOrEqual(0);
+  });
+});
+
+/** All-pairs costs by Floyd–Warshall, a node's pass-through cost paid when a path goes through it. */
+function floydWarshall(g: RoadGraph, cost: TravelCost): number[][] {
+  const n = g.nodes.length;
+  const d = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : Infinity)));
+  g.edges.forEach((out, i) => {
+    for (const e of out) d[i]![e.to] = Math.min(d[i]![e.to]!, cost.edge(e));
+  });
+  for (let k = 0; k < n; k++) {
+    const through = cost.through?.(k) ?? 0;
+    for (let i = 0; i < n; i++) {
+      if (i === k) continue;
+      for (let j = 0; j < n; j++) {
+        if (j === k || j === i) continue;
+        const via = d[i]![k]! + through + d[k]![j]!;
+        if (via < d[i]![j]!) d[i]![j] = via;
+      }
+    }
+  }
+  return d;
+}
+
+describe('travelCostsFrom', () => {
+  it('equals Floyd–Warshall on small random towns, with junction costs and a horizon', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const rng = createRng(1_000 + seed);
+      const g = buildRoadGraph(randomLattice(seed));
+      const speeds: Record<RoadClass, number> = { primary: rng.float(5, 15), secondary: rng.float(3, 10), local: rng.float(1, 7) };
+      const junction = rng.float(0, 8);
+      const costs: TravelCost[] = [
+        { edge: (e) => e.lengthM },
+        { edge: (e) => e.lengthM / speeds[e.roadClass], through: (node) => (g.edges[node]!.length >= 3 ? junction : 0) },
+      ];
+      for (const cost of costs) {
+        const all = floydWarshall(g, cost);
+        for (let s = 0; s < g.nodes.length; s++) {
+          const got = travelCostsFrom(g, s, cost);
+          for (let t = 0; t < g.nodes.length; t++) {
+            const want = all[s]![t]!;
+            if (want === Infinity) expect(got[t], `seed ${seed} ${s}→${t}`).toBe(Infinity);
+            else expect(got[t], `seed ${seed} ${s}→${t}`).toBeCloseTo(want, 6);
+            // symmetric: the cost to the source is the cost from it
+            if (want !== Infinity) expect(all[t]![s]).toBeCloseTo(want, 6);
+          }
+          const finite = [...got].filter((x) => x !== Infinity).sort((a, b) => a - b);
+          const horizon = finite[Math.floor(finite.length / 2)] ?? 0;
+          const bounded = travelCostsFrom(g, s, cost, horizon);
+          for (let t = 0; t < g.nodes.length; t++) {
+            expect(bounded[t], `seed ${seed} ${s}→${t} within ${horizon}`).toBe(got[t]! <= horizon ? got[t] : Infinity);
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('snapToRoad', () => {
+  it('finds the nearest point on a road of the main component like a scan of every edge does', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const g = buildRoadGraph(randomLattice(seed));
+      const rng = createRng(50 + seed);
+      for (let n = 0; n < 100; n++) {
+        const p: LngLat = [rng.float(116.675, 116.697), rng.float(39.055, 39.07)];
+        // brute force: every edge, in metres around p
+        const cosLat = Math.cos((p[1] * Math.PI) / 180);
+        const local = (q: LngLat): [number, number] => [(q[0] - p[0]) * 111_195 * cosLat, (q[1] - p[1]) * 111_195];
+        let best = Infinity;
+        g.edges.forEach((out, a) => {
+          if (g.component[a] !== 0) return;
+          for (const e of out) {
+            const [ax, ay] = local(g.nodes[a]!);
+            const [bx, by] = local(g.nodes[e.to]!);
+            const dx = bx - ax;
+            const dy = by - ay;
+            const t = Math.min(1, Math.max(0, -(ax * dx + ay * dy) / (dx * dx + dy * dy)));
+            best = Math.min(best, Math.hypot(ax + t * dx, ay + t * dy));
+          }
+        });
+        const maxM = rng.float(20, 600);
+        const snap = g.snapToRoad(p, maxM);
+        if (best > maxM) {
+          expect(snap, `seed ${seed} point ${n}`).toBeNull();
+          continue;
+        }
+        expect(snap, `seed ${seed} point ${n}`).not.toBeNull();
+        expect(snap!.offsetM).toBeCloseTo(best, 6);
+        const e = g.edge(snap!.a, snap!.b)!;
+        expect(snap!.fromA + snap!.toB).toBeCloseTo(e.lengthM, 6);
+        expect(snap!.roadClass).toBe(e.roadClass);
+        // the foot of the perpendicular is that far from p, and within a metre of where fromA says it is
+        const foot: LngLat = [
+          g.nodes[snap!.a]![0] + ((g.nodes[snap!.b]![0] - g.nodes[snap!.a]![0]) * snap!.fromA) / e.lengthM,
+          g.nodes[snap!.a]![1] + ((g.nodes[snap!.b]![1] - g.nodes[snap!.a]![1]) * snap!.fromA) / e.lengthM,
+        ];
+        expect(Math.abs(haversineMeters(p, foot) - snap!.offsetM)).toBeLessThan(0.5);
+      }
+    }
+  });
+
+  it('is null for a graph without roads or a point far from every road', () => {
+    expect(buildRoadGraph(collection([])).snapToRoad([116.7, 39.07], 1_000)).toBeNull();
+    const g = buildRoadGraph(collection([road('a', 'local', [[116.0, 39.0], [116.01, 39.0]])]));
+    expect(g.snapToRoad([116.005, 39.05], 1_000)).toBeNull(); // 5.6 km north
+    expect(g.snapToRoad([116.005, 39.0001], 100)).toMatchObject({ roadClass: 'local' });
   });
 });
