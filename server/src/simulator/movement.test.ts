@@ -210,7 +210,7 @@ describe('stepMover', () => {
       stepMover(m, 0.001, world, rng);
       const before = haversineMeters(m.position, scene);
       sendMover(m, world, scene);
-      stepMover(m, 5, world, rng);
+      stepMover(m, m.errand!.departIn + 5, world, rng);
       expect(haversineMeters(m.position, scene)).toBeLessThan(before);
       expect(distanceToRoads(g, m.position)).toBeLessThan(0.5);
     });

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { LngLat } from './domain.js';
+import { EtaModel, type EtaModelLimits } from './eta.js';
+import { haversineMeters } from './geo.js';
+import { DEFAULT_REACH_OPTIONS, MOVING_KINDS, type MovingKind, type ReachOptions } from './reach.js';
+import { buildRoadGraph, type RoadGraph } from './road-graph.js';
+import { CENTRE, near, prng, randomTown } from './test-layouts.js';
+
+/** Every pair's cheapest cost by Floyd–Warshall, junctions (three roads or more) charged when passed through. */
+function allPairs(g: RoadGraph, kind: MovingKind, opts: ReachOptions): number[][] {
+  const n = g.nodes.length;
+  const d = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : Infinity)));
+  g.edges.forEach((out, i) => {
+    for (const e of out) d[i]![e.to] = Math.min(d[i]![e.to]!, e.lengthM / opts.speedMps[kind][e.roadClass]);
+  });
+  for (let k = 0; k < n; k++) {
+    const through = g.edges[k]!.length >= 3 ? opts.junctionDelayS[kind] : 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        if (i === k || j === k || i === j) continue;
+        const via = d[i]![k]! + through + d[k]![j]!;
+        if (via < d[i]![j]!) d[i]![j] = via;
+      }
+    }
+  }
+  return d;
+}
+
+/** The ETA the model should give, from brute force: every node, every edge, every pair of nodes. */
+function bruteEta(g: RoadGraph, all: number[][], kind: MovingKind, from: LngLat, scene: LngLat, opts: ReachOptions, limits: EtaModelLimits): { seconds: number; basis: string } {
+  const straight = { seconds: opts.turnoutS[kind] + (haversineMeters(from, scene) * opts.detourFactor) / opts.speedMps[kind].secondary, basis: 'straight_line' };
+  let s = -1;
+  let sD = Infinity;
+  g.nodes.forEach((q, i) => {
+    const d = haversineMeters(scene, q);
+    if (g.component[i] === 0 && d < sD) [s, sD] = [i, d];
+  });
+  if (s < 0 || sD > limits.maxSnapM) return straight;
+  const cosLat = Math.cos((from[1] * Math.PI) / 180);
+  const local = (q: LngLat): [number, number] => [(q[0] - from[0]) * 111_195 * cosLat, (q[1] - from[1]) * 111_195];
+  let best = { d: Infinity, a: -1, b: -1, t: 0, len: 0, cls: 'local' as 'primary' | 'secondary' | 'local' };
+  g.edges.forEach((out, a) => {
+    if (g.component[a] !== 0) return;
+    for (const e of out) {
+      if (e.to < a) continue;
+      const [ax, ay] = local(g.nodes[a]!);
+      const [bx, by] = local(g.nodes[e.to]!);
+      const [dx, dy] = [bx - ax, by - ay];
+      const t = Math.min(1, Math.max(0, -(ax * dx + ay * dy) / (dx * dx + dy * dy)));
+      const d = Math.hypot(ax + t * dx, ay + t * dy);
+      if (d < best.d) best = { d, a, b: e.to, t, len: e.lengthM, cls: e.roadClass };
+    }
+  });
+  if (best.a < 0 || best.d > limits.maxSnapM) return straight;
+  const v = opts.speedMps[kind][best.cls];
+  const through = (x: number): number => (x !== s && g.edges[x]!.length >= 3 ? opts.junctionDelayS[kind] : 0);
+  const road = Math.min(best.t * best.len / v + through(best.a) + all[best.a]![s]!, (1 - best.t) * best.len / v + through(best.b) + all[best.b]![s]!);
+  if (!Number.isFinite(road)) return straight; // not connected (the horizon is set beyond reach here)
+  return { seconds: opts.turnoutS[kind] + best.d / opts.walkSpeedMps + road + sD / opts.walkSpeedMps, basis: 'road' };
+}
+
+describe('EtaModel', () => {
+  it('equals brute-force shortest paths (Floyd–Warshall) plus the walks and the turnout, on seeded towns', () => {
+    const limits: EtaModelLimits = { maxSnapM: 250, horizonS: 1e9, cacheSize: 4 };
+    let road = 0;
+    let straight = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const rand = prng(seed);
+      const g = buildRoadGraph(randomTown(rand));
+      // speeds and junction delays of their own, so nothing depends on the defaults
+      const opts: ReachOptions = {
+        ...DEFAULT_REACH_OPTIONS,
+        speedMps: Object.fromEntries(MOVING_KINDS.map((k) => [k, { primary: 3 + rand() * 12, secondary: 2 + rand() * 9, local: 1 + rand() * 6 }])) as ReachOptions['speedMps'],
+        junctionDelayS: Object.fromEntries(MOVING_KINDS.map((k) => [k, rand() < 0.5 ? 0 : rand() * 6])) as ReachOptions['junctionDelayS'],
+        turnoutS: Object.fromEntries(MOVING_KINDS.map((k) => [k, rand() * 100])) as ReachOptions['turnoutS'],
+      };
+      const model = new EtaModel(g, opts, limits);
+      const pairs = new Map(MOVING_KINDS.map((k) => [k, allPairs(g, k, opts)]));
+      for (let q = 0; q < 8; q++) {
+        const scene = near(rand, 700);
+        const at = model.forScene(scene);
+        for (let n = 0; n < 12; n++) {
+          const kind = MOVING_KINDS[Math.floor(rand() * MOVING_KINDS.length)]!;
+          const from = near(rand, 1_000);
+          const want = bruteEta(g, pairs.get(kind)!, kind, from, scene, opts, limits);
+          const got = at.eta(kind, from);
+          expect(got.basis, `seed ${seed} scene ${q} unit ${n}`).toBe(want.basis);
+          expect(got.seconds, `seed ${seed} scene ${q} unit ${n}`).toBeCloseTo(want.seconds, 6);
+          if (got.basis === 'road') road++;
+          else straight++;
+        }
+      }
+    }
+    // both branches were exercised, mostly the road
+    expect(road).toBeGreaterThan(2_500);
+    expect(straight).toBeGreaterThan(100);
+  });
+
+  it('never estimates less than minSecondsBeyond(the straight-line distance), which radiusForSeconds inverts', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const rand = prng(500 + seed);
+      const g = buildRoadGraph(randomTown(rand));
+      const model = new EtaModel(g, DEFAULT_REACH_OPTIONS);
+      for (let q = 0; q < 10; q++) {
+        const scene = near(rand, 1_500);
+        const at = model.forScene(scene);
+        for (const kind of MOVING_KINDS) {
+          const from = near(rand, 2_500);
+          expect(at.eta(kind, from).seconds).toBeGreaterThanOrEqual(model.minSecondsBeyond(haversineMeters(from, scene)));
+        }
+      }
+    }
+    const model = new EtaModel(null, DEFAULT_REACH_OPTIONS);
+    for (const s of [0, 10, 100, 1_000]) expect(model.minSecondsBeyond(model.radiusForSeconds(s + model.minTurnoutS))).toBeCloseTo(s + model.minTurnoutS, 9);
+    expect(model.radiusForSeconds(0)).toBe(0);
+  });
+
+  it('falls back to the straight line without roads, and for a scene or unit far from them', () => {
+    const o = DEFAULT_REACH_OPTIONS;
+    const scene = CENTRE;
+    const from: LngLat = [CENTRE[0] + 0.01, CENTRE[1]];
+    const d = haversineMeters(from, scene);
+    const expected = o.turnoutS.patrol_car + (d * o.detourFactor) / o.speedMps.patrol_car.secondary;
+    expect(new EtaModel(null, o).forScene(scene).eta('patrol_car', from)).toEqual({ seconds: expected, basis: 'straight_line' });
+    expect(new EtaModel(buildRoadGraph({ type: 'FeatureCollection', features: [] }), o).forScene(scene).eta('patrol_car', from).basis).toBe('straight_line');
+    const far = buildRoadGraph({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { id: 'r', class: 'local' }, geometry: { type: 'LineString', coordinates: [[116.0, 39.0], [116.01, 39.0]] } }] });
+    expect(new EtaModel(far, o).forScene(scene).eta('patrol_car', from).basis).toBe('straight_line');
+  });
+
+  it('answers the same from its cache of trees as when it computes them afresh', () => {
+    const rand = prng(77);
+    const g = buildRoadGraph(randomTown(rand));
+    const small = new EtaModel(g, DEFAULT_REACH_OPTIONS, { maxSnapM: 300, horizonS: 3_600, cacheSize: 1 });
+    const big = new EtaModel(g, DEFAULT_REACH_OPTIONS);
+    const scenes = [near(rand, 800), near(rand, 800), near(rand, 800)];
+    for (let n = 0; n < 60; n++) {
+      const scene = scenes[n % 3]!;
+      const from = near(rand, 1_000);
+      const kind = MOVING_KINDS[n % MOVING_KINDS.length]!;
+      expect(small.forScene(scene).eta(kind, from)).toEqual(big.forScene(scene).eta(kind, from));
+    }
+  });
+});
