@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CandidateReason } from './candidate-reasons.js';
 import type { Candidate } from './dispatch.js';
 import {
-  DEFAULT_DISPATCH_POLICY, etaToSettle, parseDispatchPolicy, rankCandidates, rankingIsFinal, ruleFor, timeLeftSeconds,
+  DEFAULT_DISPATCH_POLICY, parseDispatchPolicy, radiusToSettle, rankCandidates, rankingIsFinal, ruleFor, timeLeftSeconds,
   type DispatchPolicy, type PlacedUnit, type PolicyIncident, type RankContext,
 } from './dispatch-policy.js';
 import { INCIDENT_TYPES, type IncidentType, type LiveUnit, type LngLat, type Priority, type UnitKind } from './domain.js';
@@ -183,10 +183,11 @@ describe('rankCandidates (dispatch policy)', () => {
         const limit = 1 + Math.floor(rand() * 10);
         const dist = (u: LiveUnit): number => (u.position ? haversineMeters([u.position.lng, u.position.lat], scene) : Infinity);
         const seen = rankCandidates(units.filter((u) => dist(u) <= radius), inc, NOW, ctx);
-        const minUnseen = model.minSecondsBeyond(radius);
-        const final = rankingIsFinal(seen, limit, minUnseen, DEFAULT_DISPATCH_POLICY);
-        const settle = etaToSettle(seen, limit, DEFAULT_DISPATCH_POLICY);
-        expect(settle === undefined ? false : minUnseen >= settle, `seed ${seed} r ${radius}`).toBe(final);
+        const final = rankingIsFinal(seen, limit, (kind) => model.minSecondsBeyond(kind, radius), DEFAULT_DISPATCH_POLICY);
+        // radiusToSettle says how far one must look for that: exactly the radius from which on it is final
+        const settle = radiusToSettle(seen, limit, DEFAULT_DISPATCH_POLICY, (kind, eta) => model.radiusForSeconds(kind, eta));
+        if (settle === undefined) expect(final).toBe(false);
+        else if (Math.abs(radius - settle) > 1e-3) expect(radius > settle, `seed ${seed} r ${radius} settle ${settle}`).toBe(final);
         if (final) {
           finals++;
           if (seen.candidates.length < all.candidates.length) partial++;

@@ -212,6 +212,8 @@ export interface Ranking {
   keys: SortKey[];
   /** Seconds left to the on-scene target when ranked (the "in time" limit). */
   budgetSeconds: number;
+  /** The rule it followed (who else could have been offered). */
+  rule: PolicyRule;
 }
 
 /** Seconds left of the incident's on-scene target at `now` (never negative, never more than the target). */
@@ -280,36 +282,58 @@ export function rankCandidates(units: readonly LiveUnit[], incident: PolicyIncid
   }
   rows.sort((a, b) => compareKeys(a.k, b.k) || a.c.etaSeconds - b.c.etaSeconds || a.c.distanceMeters - b.c.distanceMeters
     || (a.c.unitId < b.c.unitId ? -1 : a.c.unitId > b.c.unitId ? 1 : 0));
-  return { candidates: rows.map((r) => r.c), keys: rows.map((r) => r.k), budgetSeconds: budget };
+  return { candidates: rows.map((r) => r.c), keys: rows.map((r) => r.k), budgetSeconds: budget, rule };
 }
 
-/** The best place any unit whose ETA is at least `minEtaSeconds` could take in a ranking with this budget. */
-export function bestPossibleKey(minEtaSeconds: number, budgetSeconds: number, policy: DispatchPolicy): SortKey {
-  return { tier: minEtaSeconds <= budgetSeconds ? 0 : 2, key: minEtaSeconds - policy.gridOfficerBonusSeconds };
-}
+/** The kind a role is made of. */
+const kindOfRole = (role: PolicyRole): MovingKind => (role === 'grid_officer' ? 'community_officer' : role);
 
 /**
- * After a search that saw every unit whose ETA could be below `minEtaUnseen`, whether the best `limit` are
- * final: no unit not yet seen could rank before the last of them (strictly, so ties need no tie-breaking).
+ * The ETA a unit of `role` must exceed to rank after `last` (ranking after it is then certain; ties never
+ * matter because the caller asks for strictly more).
  */
-export function rankingIsFinal(ranking: Ranking, limit: number, minEtaUnseen: number, policy: DispatchPolicy): boolean {
+function etaToRankAfter(role: PolicyRole, preferred: boolean, last: SortKey, budget: number, policy: DispatchPolicy): number {
+  const bonus = role === 'grid_officer' ? policy.gridOfficerBonusSeconds : 0;
+  const lateKey = preferred ? last.key + bonus : last.key + bonus - policy.fallbackPenaltySeconds;
+  switch (last.tier) {
+    // In time, a preferred unit must have a larger key; an allowed one ranks after anyway (tier 1 or 2).
+    case 0: return preferred ? Math.min(budget, last.key + bonus) : -Infinity;
+    // A preferred unit must be late; an allowed one late, or in time but with a larger key.
+    case 1: return preferred ? budget : Math.min(budget, last.key + bonus);
+    // Late, and with a larger key.
+    case 2: return Math.max(budget, lateKey);
+  }
+}
+
+/** Every role the rule could offer, with whether it is preferred. */
+const rolesOf = (rule: PolicyRule): { role: PolicyRole; preferred: boolean }[] =>
+  [...rule.preferred.map((role) => ({ role, preferred: true })), ...rule.allowed.map((role) => ({ role, preferred: false }))];
+
+/**
+ * After a search that saw every unit near enough, whether the best `limit` are final: `minEtaUnseen(kind)` bounds
+ * from below the ETA of every unit of that kind not yet seen, and none of them could rank before the last of
+ * the best (strictly).
+ */
+export function rankingIsFinal(ranking: Ranking, limit: number, minEtaUnseen: (kind: MovingKind) => number, policy: DispatchPolicy): boolean {
   const last = ranking.keys[limit - 1];
   if (!last) return false;
-  const best = bestPossibleKey(minEtaUnseen, ranking.budgetSeconds, policy);
-  return best.tier > last.tier || (best.tier === last.tier && best.key > last.key);
+  return rolesOf(ranking.rule).every(({ role, preferred }) =>
+    minEtaUnseen(kindOfRole(role)) > etaToRankAfter(role, preferred, last, ranking.budgetSeconds, policy));
 }
 
 /**
- * The ETA every unit not yet seen must exceed for the best `limit` to be final (rankingIsFinal); undefined
- * when fewer than `limit` have been found (nothing to compare with yet).
+ * How far a search must have looked for the best `limit` to be final: the largest of `radiusFor(kind, eta)` over
+ * the rule's roles, where `radiusFor` is the distance beyond which a kind's ETA exceeds `eta`. Undefined when
+ * fewer than `limit` have been found (nothing to compare with yet).
  */
-export function etaToSettle(ranking: Ranking, limit: number, policy: DispatchPolicy): number | undefined {
+export function radiusToSettle(ranking: Ranking, limit: number, policy: DispatchPolicy, radiusFor: (kind: MovingKind, eta: number) => number): number | undefined {
   const last = ranking.keys[limit - 1];
   if (!last) return undefined;
-  const bonus = policy.gridOfficerBonusSeconds;
-  const budget = ranking.budgetSeconds;
-  // Tier 0: an unseen unit beats it only in time and with a smaller key; tier 1: any preferred unit in time;
-  // tier 2: a smaller key (a late unit's key is above the budget already).
-  const needed = last.tier === 0 ? Math.min(budget, last.key + bonus) : last.tier === 1 ? budget : last.key + bonus;
-  return needed + 1e-6;
+  let radius = 0;
+  for (const { role, preferred } of rolesOf(ranking.rule)) {
+    const eta = etaToRankAfter(role, preferred, last, ranking.budgetSeconds, policy);
+    if (eta === -Infinity) continue;
+    radius = Math.max(radius, radiusFor(kindOfRole(role), eta + 1e-6));
+  }
+  return radius;
 }

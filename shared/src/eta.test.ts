@@ -96,7 +96,7 @@ describe('EtaModel', () => {
     expect(straight).toBeGreaterThan(100);
   });
 
-  it('never estimates less than minSecondsBeyond(the straight-line distance), which radiusForSeconds inverts', () => {
+  it('never estimates less than minSecondsBeyond(kind, the straight-line distance), which radiusForSeconds inverts', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const rand = prng(500 + seed);
       const g = buildRoadGraph(randomTown(rand));
@@ -106,13 +106,16 @@ describe('EtaModel', () => {
         const at = model.forScene(scene);
         for (const kind of MOVING_KINDS) {
           const from = near(rand, 2_500);
-          expect(at.eta(kind, from).seconds).toBeGreaterThanOrEqual(model.minSecondsBeyond(haversineMeters(from, scene)));
+          expect(at.eta(kind, from).seconds).toBeGreaterThanOrEqual(model.minSecondsBeyond(kind, haversineMeters(from, scene)));
         }
       }
     }
     const model = new EtaModel(null, DEFAULT_REACH_OPTIONS);
-    for (const s of [0, 10, 100, 1_000]) expect(model.minSecondsBeyond(model.radiusForSeconds(s + model.minTurnoutS))).toBeCloseTo(s + model.minTurnoutS, 9);
-    expect(model.radiusForSeconds(0)).toBe(0);
+    for (const kind of MOVING_KINDS) {
+      const t = DEFAULT_REACH_OPTIONS.turnoutS[kind];
+      for (const s of [0, 10, 100, 1_000]) expect(model.minSecondsBeyond(kind, model.radiusForSeconds(kind, s + t))).toBeCloseTo(s + t, 9);
+      expect(model.radiusForSeconds(kind, 0)).toBe(0);
+    }
   });
 
   it('falls back to the straight line without roads, and for a scene or unit far from them', () => {

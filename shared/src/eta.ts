@@ -49,9 +49,8 @@ interface Profile { key: string; cost: TravelCost; kinds: MovingKind[] }
 export class EtaModel {
   private readonly profileOf = new Map<MovingKind, Profile>();
   private readonly trees = new Map<string, Float64Array>();
-  /** The fastest anyone covers ground, any way, m/s: a bound no estimate can beat (see minSecondsBeyond). */
-  readonly fastestMps: number;
-  readonly minTurnoutS: number;
+  /** The fastest a kind covers ground, any way (on foot or by road), m/s: a bound no estimate can beat. */
+  private readonly fastestMps: Record<MovingKind, number>;
 
   constructor(
     readonly graph: RoadGraph | null,
@@ -74,8 +73,7 @@ export class EtaModel {
       p.kinds.push(kind);
       this.profileOf.set(kind, p);
     }
-    this.fastestMps = Math.max(opts.walkSpeedMps, ...MOVING_KINDS.flatMap((k) => Object.values(opts.speedMps[k])));
-    this.minTurnoutS = Math.min(...MOVING_KINDS.map((k) => opts.turnoutS[k]));
+    this.fastestMps = Object.fromEntries(MOVING_KINDS.map((k) => [k, Math.max(opts.walkSpeedMps, ...Object.values(opts.speedMps[k]))])) as Record<MovingKind, number>;
   }
 
   /** Straight line × detour factor at the kind's secondary-road speed, plus its turnout. */
@@ -85,17 +83,18 @@ export class EtaModel {
   }
 
   /**
-   * A lower bound of every estimate for a unit at least `distanceM` (straight line) from the scene: its
-   * turnout, then the whole distance at the fastest speed anyone has (road paths are never shorter than the
-   * straight line, junctions and walks only add). 1 % is kept back for the flat-earth arithmetic of snapping.
+   * A lower bound of every estimate for a unit of this kind at least `distanceM` (straight line) from the scene:
+   * its turnout, then the whole distance at the fastest it goes on any road or on foot (road paths are never
+   * shorter than the straight line; junctions and walks only add). 1 % is kept back for the flat-earth
+   * arithmetic of snapping.
    */
-  minSecondsBeyond(distanceM: number): number {
-    return this.minTurnoutS + (0.99 * distanceM) / this.fastestMps;
+  minSecondsBeyond(kind: MovingKind, distanceM: number): number {
+    return this.opts.turnoutS[kind] + (0.99 * distanceM) / this.fastestMps[kind];
   }
 
-  /** The straight-line distance beyond which no estimate is below `seconds` (the inverse of minSecondsBeyond). */
-  radiusForSeconds(seconds: number): number {
-    return (Math.max(0, seconds - this.minTurnoutS) * this.fastestMps) / 0.99;
+  /** The straight-line distance beyond which no estimate of the kind is below `seconds` (minSecondsBeyond's inverse). */
+  radiusForSeconds(kind: MovingKind, seconds: number): number {
+    return (Math.max(0, seconds - this.opts.turnoutS[kind]) * this.fastestMps[kind]) / 0.99;
   }
 
   forScene(scene: LngLat): SceneEta {

@@ -2,7 +2,7 @@
 // it from the last ETA_CALIBRATION_DAYS days of arrivals and stores it; every node reads the stored one now and
 // then and keeps it in memory, so a recommendation costs no extra Redis read. Recomputing is idempotent (a pure
 // function of the counters), so a lease that changes hands mid-way does no harm.
-import { MOVING_KINDS, addDays, localDayOf, type EtaCalibration, type MovingKind } from '@ccr/shared';
+import { addDays, localDayOf, type EtaCalibration, type MovingKind } from '@ccr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { RetryBackoff } from '../../plugins/retry-backoff.js';
 import type { LiveRepository } from '../live/live-repository.js';
@@ -45,11 +45,6 @@ export class EtaCalibrator {
   /** The factor applied to a kind's ETAs now (1 without enough arrivals, or with calibration off). */
   factor(kind: MovingKind): number {
     return this.current.byKind[kind]?.factor ?? 1;
-  }
-
-  /** The smallest factor of any kind: bounds every calibrated ETA from below (the bounded search needs it). */
-  minFactor(): number {
-    return Math.min(...MOVING_KINDS.map((k) => this.factor(k)));
   }
 
   calibration(): EtaCalibration {

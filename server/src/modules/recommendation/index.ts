@@ -59,6 +59,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     recommendation: Recommender;
     etaLedger: EtaLedger;
+    etaCalibration: EtaCalibrator;
   }
 }
 
@@ -82,6 +83,7 @@ export const recommendationModule = fp<RecommendationModuleOptions>(
     });
     const timeScale = opts.timeScale ?? 1;
     app.decorate('recommendation', recommender);
+    app.decorate('etaCalibration', calibrator);
     app.decorate('etaLedger', {
       // Never in the way of a dispatch: without a prediction the arrival simply is not judged.
       predict: (unitIds, place, now) => recommender.predict(unitIds, place, now).catch((err: unknown) => {

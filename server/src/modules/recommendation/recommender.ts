@@ -4,7 +4,7 @@
 // (eta.ts) × the calibration; this file only decides how far to look, and stops when nobody farther away could
 // still rank among the best (rankingIsFinal: every ETA beyond a radius has a lower bound).
 import {
-  etaToSettle, isRecommendable, rankCandidates, rankingIsFinal, reachRings, ringRadiusMeters, unitsWithinRing,
+  isRecommendable, radiusToSettle, rankCandidates, rankingIsFinal, reachRings, ringRadiusMeters, unitsWithinRing,
   type Candidate, type DispatchPolicy, type EtaModel, type LiveUnit, type LngLat, type MovingKind, type PlacedUnit,
   type PolicyIncident, type RankContext, type ReachRing, type RingMinutes, type RingUnit, type TargetsByPriority,
 } from '@ccr/shared';
@@ -26,10 +26,9 @@ const redisMeters = (ours: number): number => (ours + 1) / 0.999;
 
 export interface Place { lng: number; lat: number }
 
-/** The calibration in force: a factor per kind, and the smallest of them (a lower bound for the search). */
+/** The calibration in force: a factor per kind. */
 export interface EtaFactors {
   factor(kind: MovingKind): number;
-  minFactor(): number;
 }
 
 export interface RecommenderOptions {
@@ -43,8 +42,11 @@ export interface RecommenderOptions {
   staleAfterMs: number;
 }
 
+/** The two reads the recommender makes (a bounded GEO search, and units by id). */
+export type UnitSearch = Pick<RecommendationRepository, 'nearby' | 'units'>;
+
 export class Recommender {
-  constructor(private readonly repo: RecommendationRepository, private readonly opts: RecommenderOptions) {}
+  constructor(private readonly repo: UnitSearch, private readonly opts: RecommenderOptions) {}
 
   private context(place: Place): RankContext {
     const { model, calibration } = this.opts;
@@ -87,17 +89,17 @@ export class Recommender {
 
       // Every unit within `searched` metres (ours) has now been looked at; anyone else needs at least this long.
       const searched = ourMeters(saturated ? (hits.at(-1)?.redisMeters ?? radius) : radius);
-      const minEtaUnseen = model.minSecondsBeyond(searched) * calibration.minFactor();
+      const minEtaUnseen = (kind: MovingKind): number => model.minSecondsBeyond(kind, searched) * calibration.factor(kind);
       if (rankingIsFinal(ranking, limit, minEtaUnseen, policy)) break;
       if (saturated) {
         if (count >= MAX_COUNT) break; // a crowd of busy units at the scene: the best of the nearest MAX_COUNT
         count = Math.min(count * 4, MAX_COUNT);
       } else {
         if (radius >= MAX_RADIUS_M) break;
-        const needed = etaToSettle(ranking, limit, policy);
+        const needed = radiusToSettle(ranking, limit, policy, (kind, eta) => model.radiusForSeconds(kind, eta / calibration.factor(kind)));
         // Enough found but someone farther out might still rank before the last: look exactly as far as they
         // would have to be.
-        const wanted = needed !== undefined ? redisMeters(model.radiusForSeconds(needed / calibration.minFactor())) : radius * 2;
+        const wanted = needed !== undefined ? redisMeters(needed) : radius * 2;
         radius = Math.min(MAX_RADIUS_M, Math.max(wanted, radius + 1));
       }
     }
