@@ -83,7 +83,8 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(incidentsModule);
   await app.register(recommendationModule, {
     jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, timeZone, reach: config.reach, policy: config.dispatchPolicy,
-    targets: config.responseTargets, calibration: config.etaCalibration, timeScale: config.fieldTimeScale, staleAfterMs: config.staleAfterMs,
+    targets: config.responseTargets, calibration: config.etaCalibration, timeScale: config.fieldTimeScale, arrivalRadiusM: config.arrivalRadiusM,
+    staleAfterMs: config.staleAfterMs,
   });
   await app.register(targetsModule, { targets: config.responseTargets, keyPrefix: config.keyPrefix, nodeId: config.nodeId, eventStreamMaxLen: config.eventStreamMaxLen });
   await app.register(dispatchModule, { keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId, arrivalRadiusM: config.arrivalRadiusM });

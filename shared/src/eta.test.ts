@@ -28,7 +28,9 @@ function allPairs(g: RoadGraph, kind: MovingKind, opts: ReachOptions): number[][
 
 /** The ETA the model should give, from brute force: every node, every edge, every pair of nodes. */
 function bruteEta(g: RoadGraph, all: number[][], kind: MovingKind, from: LngLat, scene: LngLat, opts: ReachOptions, limits: EtaModelLimits): { seconds: number; basis: string } {
-  const straight = { seconds: opts.turnoutS[kind] + (haversineMeters(from, scene) * opts.detourFactor) / opts.speedMps[kind].secondary, basis: 'straight_line' };
+  const direct = haversineMeters(from, scene);
+  const R = limits.arriveWithinM;
+  const straight = { seconds: direct <= R ? 0 : opts.turnoutS[kind] + ((direct - R) * opts.detourFactor) / opts.speedMps[kind].secondary, basis: 'straight_line' };
   let s = -1;
   let sD = Infinity;
   g.nodes.forEach((q, i) => {
@@ -51,21 +53,26 @@ function bruteEta(g: RoadGraph, all: number[][], kind: MovingKind, from: LngLat,
       if (d < best.d) best = { d, a, b: e.to, t, len: e.lengthM, cls: e.roadClass };
     }
   });
+  if (R > 0 && direct <= R) return { seconds: 0, basis: 'road' };
   if (best.a < 0 || best.d > limits.maxSnapM) return straight;
   const v = opts.speedMps[kind][best.cls];
   const through = (x: number): number => (x !== s && g.edges[x]!.length >= 3 ? opts.junctionDelayS[kind] : 0);
   const road = Math.min(best.t * best.len / v + through(best.a) + all[best.a]![s]!, (1 - best.t) * best.len / v + through(best.b) + all[best.b]![s]!);
   if (!Number.isFinite(road)) return straight; // not connected (the horizon is set beyond reach here)
-  return { seconds: opts.turnoutS[kind] + best.d / opts.walkSpeedMps + road + sD / opts.walkSpeedMps, basis: 'road' };
+  const vLast = Math.max(opts.speedMps[kind].local, ...g.edges[s]!.map((e) => opts.speedMps[kind][e.roadClass]));
+  const saved = R <= 0 ? 0 : sD >= R ? R / opts.walkSpeedMps : sD / opts.walkSpeedMps + (R - sD) / vLast;
+  const t = opts.turnoutS[kind];
+  return { seconds: Math.max(t, t + best.d / opts.walkSpeedMps + road + sD / opts.walkSpeedMps - saved), basis: 'road' };
 }
 
 describe('EtaModel', () => {
   it('equals brute-force shortest paths (Floyd–Warshall) plus the walks and the turnout, on seeded towns', () => {
-    const limits: EtaModelLimits = { maxSnapM: 250, horizonS: 1e9, cacheSize: 4 };
     let road = 0;
     let straight = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const rand = prng(seed);
+      // half the towns with an arrival circle (the geofence), of every size against the walks
+      const limits: EtaModelLimits = { arriveWithinM: rand() < 0.5 ? 0 : rand() * 120, maxSnapM: 250, horizonS: 1e9, cacheSize: 4 };
       const g = buildRoadGraph(randomTown(rand));
       // speeds and junction delays of their own, so nothing depends on the defaults
       const opts: ReachOptions = {
@@ -100,7 +107,7 @@ describe('EtaModel', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const rand = prng(500 + seed);
       const g = buildRoadGraph(randomTown(rand));
-      const model = new EtaModel(g, DEFAULT_REACH_OPTIONS);
+      const model = new EtaModel(g, DEFAULT_REACH_OPTIONS, { arriveWithinM: seed % 2 === 0 ? 0 : 50 });
       for (let q = 0; q < 10; q++) {
         const scene = near(rand, 1_500);
         const at = model.forScene(scene);
@@ -110,11 +117,14 @@ describe('EtaModel', () => {
         }
       }
     }
-    const model = new EtaModel(null, DEFAULT_REACH_OPTIONS);
-    for (const kind of MOVING_KINDS) {
-      const t = DEFAULT_REACH_OPTIONS.turnoutS[kind];
-      for (const s of [0, 10, 100, 1_000]) expect(model.minSecondsBeyond(kind, model.radiusForSeconds(kind, s + t))).toBeCloseTo(s + t, 9);
-      expect(model.radiusForSeconds(kind, 0)).toBe(0);
+    for (const within of [0, 50]) {
+      const model = new EtaModel(null, DEFAULT_REACH_OPTIONS, { arriveWithinM: within });
+      for (const kind of MOVING_KINDS) {
+        const t = DEFAULT_REACH_OPTIONS.turnoutS[kind];
+        for (const s of [1, 10, 100, 1_000]) expect(model.minSecondsBeyond(kind, model.radiusForSeconds(kind, s + t))).toBeCloseTo(s + t, 9);
+        expect(model.radiusForSeconds(kind, 0)).toBe(within);
+        expect(model.minSecondsBeyond(kind, within)).toBe(0);
+      }
     }
   });
 
@@ -133,7 +143,7 @@ describe('EtaModel', () => {
   it('answers the same from its cache of trees as when it computes them afresh', () => {
     const rand = prng(77);
     const g = buildRoadGraph(randomTown(rand));
-    const small = new EtaModel(g, DEFAULT_REACH_OPTIONS, { maxSnapM: 300, horizonS: 3_600, cacheSize: 1 });
+    const small = new EtaModel(g, DEFAULT_REACH_OPTIONS, { cacheSize: 1 });
     const big = new EtaModel(g, DEFAULT_REACH_OPTIONS);
     const scenes = [near(rand, 800), near(rand, 800), near(rand, 800)];
     for (let n = 0; n < 60; n++) {

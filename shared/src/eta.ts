@@ -6,6 +6,8 @@
 //       + along that road to one of its ends, then the fastest way by road to the road node nearest the scene,
 //         at the kind's speed per road class, plus a delay per junction for vehicles
 //       + the walk from that node to the scene itself
+//       − the last stretch inside the arrival radius: a unit counts as on scene once it is that close (the
+//         geofence), so the ETA is to the edge of that circle (0 for a unit already inside it)
 //
 // The scene end is the nearest road node (not the nearest point of a road) because that is where the demo's
 // units leave the road too (simulator/movement.ts), so the model and the demo describe the same trip.
@@ -28,6 +30,8 @@ export interface EtaEstimate {
 }
 
 export interface EtaModelLimits {
+  /** A unit this close to the scene is on scene (ARRIVAL_RADIUS_M, the geofence): ETAs are to this circle. */
+  arriveWithinM: number;
   /** A unit or a scene farther than this from the road network is estimated by straight line. */
   maxSnapM: number;
   /** Road time beyond which the search stops (and units that far are estimated by straight line). */
@@ -36,7 +40,7 @@ export interface EtaModelLimits {
   cacheSize: number;
 }
 
-export const DEFAULT_ETA_LIMITS: EtaModelLimits = { maxSnapM: 300, horizonS: 3_600, cacheSize: 128 };
+export const DEFAULT_ETA_LIMITS: EtaModelLimits = { arriveWithinM: 0, maxSnapM: 300, horizonS: 3_600, cacheSize: 128 };
 
 /** The ETAs of every kind to one scene. */
 export interface SceneEta {
@@ -52,11 +56,10 @@ export class EtaModel {
   /** The fastest a kind covers ground, any way (on foot or by road), m/s: a bound no estimate can beat. */
   private readonly fastestMps: Record<MovingKind, number>;
 
-  constructor(
-    readonly graph: RoadGraph | null,
-    readonly opts: ReachOptions,
-    readonly limits: EtaModelLimits = DEFAULT_ETA_LIMITS,
-  ) {
+  readonly limits: EtaModelLimits;
+
+  constructor(readonly graph: RoadGraph | null, readonly opts: ReachOptions, limits: Partial<EtaModelLimits> = {}) {
+    this.limits = { ...DEFAULT_ETA_LIMITS, ...limits };
     const byKey = new Map<string, Profile>();
     for (const kind of MOVING_KINDS) {
       const speeds = opts.speedMps[kind];
@@ -76,10 +79,12 @@ export class EtaModel {
     this.fastestMps = Object.fromEntries(MOVING_KINDS.map((k) => [k, Math.max(opts.walkSpeedMps, ...Object.values(opts.speedMps[k]))])) as Record<MovingKind, number>;
   }
 
-  /** Straight line × detour factor at the kind's secondary-road speed, plus its turnout. */
+  /** Straight line (to the arrival circle) × detour factor at the kind's secondary-road speed, plus its turnout. */
   straightLine(kind: MovingKind, from: LngLat, scene: LngLat): EtaEstimate {
     const d = haversineMeters(from, scene);
-    return { seconds: this.opts.turnoutS[kind] + (d * this.opts.detourFactor) / this.opts.speedMps[kind].secondary, basis: 'straight_line' };
+    const within = this.limits.arriveWithinM;
+    if (d <= within) return { seconds: 0, basis: 'straight_line' };
+    return { seconds: this.opts.turnoutS[kind] + ((d - within) * this.opts.detourFactor) / this.opts.speedMps[kind].secondary, basis: 'straight_line' };
   }
 
   /**
@@ -89,12 +94,15 @@ export class EtaModel {
    * arithmetic of snapping.
    */
   minSecondsBeyond(kind: MovingKind, distanceM: number): number {
-    return this.opts.turnoutS[kind] + (0.99 * distanceM) / this.fastestMps[kind];
+    const within = this.limits.arriveWithinM;
+    if (distanceM <= within) return 0;
+    return this.opts.turnoutS[kind] + (0.99 * (distanceM - within)) / this.fastestMps[kind];
   }
 
   /** The straight-line distance beyond which no estimate of the kind is below `seconds` (minSecondsBeyond's inverse). */
   radiusForSeconds(kind: MovingKind, seconds: number): number {
-    return (Math.max(0, seconds - this.opts.turnoutS[kind]) * this.fastestMps[kind]) / 0.99;
+    if (seconds < 0) return 0;
+    return this.limits.arriveWithinM + (Math.max(0, seconds - this.opts.turnoutS[kind]) * this.fastestMps[kind]) / 0.99;
   }
 
   forScene(scene: LngLat): SceneEta {
@@ -104,9 +112,20 @@ export class EtaModel {
     const sceneNode = g.nearestNode(scene);
     const finalWalkM = haversineMeters(g.nodes[sceneNode]!, scene);
     if (finalWalkM > this.limits.maxSnapM) return straight;
-    const finalWalkS = finalWalkM / this.opts.walkSpeedMps;
+    const walk = this.opts.walkSpeedMps;
+    const within = this.limits.arriveWithinM;
+    // Time not needed at the end, inside the arrival circle: the walk's last `within` metres, or (a scene by the
+    // road) the whole walk and the last metres of road, at the kind's speed on the fastest road into the node.
+    const savedS = (kind: MovingKind): number => {
+      if (within <= 0) return 0;
+      if (finalWalkM >= within) return within / walk;
+      const speeds = this.opts.speedMps[kind];
+      const vLast = Math.max(...g.edges[sceneNode]!.map((e) => speeds[e.roadClass]), speeds.local);
+      return finalWalkM / walk + (within - finalWalkM) / vLast;
+    };
     return {
       eta: (kind, from) => {
+        if (within > 0 && haversineMeters(from, scene) <= within) return { seconds: 0, basis: 'road' };
         const snap = g.snapToRoad(from, this.limits.maxSnapM);
         if (!snap) return this.straightLine(kind, from, scene);
         const profile = this.profileOf.get(kind)!;
@@ -117,7 +136,8 @@ export class EtaModel {
         const viaB = snap.toB / v + through(snap.b) + tree[snap.b]!;
         const road = Math.min(viaA, viaB);
         if (road === Infinity) return this.straightLine(kind, from, scene);
-        return { seconds: this.opts.turnoutS[kind] + snap.offsetM / this.opts.walkSpeedMps + road + finalWalkS, basis: 'road' };
+        const turnout = this.opts.turnoutS[kind];
+        return { seconds: Math.max(turnout, turnout + snap.offsetM / walk + road + finalWalkM / walk - savedS(kind)), basis: 'road' };
       },
     };
   }

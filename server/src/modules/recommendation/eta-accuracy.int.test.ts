@@ -84,7 +84,7 @@ describe('ETA accuracy', () => {
 
     const sent = (await assignment(s, 'P-01'))!;
     const o = DEFAULT_REACH_OPTIONS;
-    const straight = o.turnoutS.patrol_car + (haversineMeters(east(800), SCENE) * o.detourFactor) / o.speedMps.patrol_car.secondary;
+    const straight = o.turnoutS.patrol_car + ((haversineMeters(east(800), SCENE) - s.config.arrivalRadiusM) * o.detourFactor) / o.speedMps.patrol_car.secondary;
     expect(sent.eta).toEqual({ kind: 'patrol_car', s: straight, raw: straight, basis: 'straight_line' });
     expect(sent.eta!.s).toBeCloseTo(shown.etaSeconds, 9);
     expect(sent.arrivedAt).toBeUndefined();
@@ -160,7 +160,7 @@ describe('ETA accuracy', () => {
     const rec = (await (await bed.fetch(s, '/api/incidents/JQ-CAL-2/recommendations', {}, 'dispatcher')).json()) as Recommendation;
     const p2 = rec.candidates.find((c) => c.unitId === 'P-02')!;
     const o = DEFAULT_REACH_OPTIONS;
-    const raw = o.turnoutS.patrol_car + (haversineMeters(east(400), east(-400)) * o.detourFactor) / o.speedMps.patrol_car.secondary;
+    const raw = o.turnoutS.patrol_car + ((haversineMeters(east(400), east(-400)) - s.config.arrivalRadiusM) * o.detourFactor) / o.speedMps.patrol_car.secondary;
     expect(p2.etaSeconds).toBeCloseTo(raw * CALIBRATION_MIN, 9);
     expect(p2.reasons[0]).toEqual({ code: 'eta', params: { seconds: Math.round(raw * CALIBRATION_MIN), basis: 'straight_line', calibration: CALIBRATION_MIN } });
     // what is stored with the next dispatch is what was shown, and what the model said before calibration

@@ -43,6 +43,8 @@ export interface RecommendationModuleOptions {
   /** Field seconds per real second (SIM_TIME_SCALE; 1 outside a demo run faster than real time): measured
    *  travel times are in field seconds, like the ETAs. */
   timeScale?: number;
+  /** A unit this close to its incident is on scene (ARRIVAL_RADIUS_M): ETAs are to that circle. */
+  arrivalRadiusM?: number;
   /** A position older than this is not trusted (STALE_AFTER_MS). */
   staleAfterMs: number;
 }
@@ -68,7 +70,8 @@ export const recommendationModule = fp<RecommendationModuleOptions>(
     const reach = opts.reach ?? DEFAULT_REACH_OPTIONS;
     // Built once: the town's roads do not change while the server runs.
     const graph = buildRoadGraph(opts.jurisdiction.roads);
-    const model = new EtaModel(graph.nodes.length > 0 ? graph : null, reach);
+    // ETAs are to the edge of the arrival circle: that is when the geofence puts a unit on scene.
+    const model = new EtaModel(graph.nodes.length > 0 ? graph : null, reach, { arriveWithinM: opts.arrivalRadiusM ?? 0 });
     const gridOfficers = new Map(opts.jurisdiction.grids.features.flatMap((f) => (f.properties.officerId ? [[f.properties.id, f.properties.officerId] as const] : [])));
     const calibrationSettings = opts.calibration ?? DEFAULT_ETA_CALIBRATION;
     const accuracy = new EtaAccuracyRepository(app.redis.command, opts.keyPrefix);

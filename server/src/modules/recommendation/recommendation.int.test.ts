@@ -67,14 +67,14 @@ describe('GET /api/incidents/:id/recommendations', () => {
     const rec = (await res.json()) as Recommendation;
     expect(rec.incidentId).toBe('JQ-REC-1');
     expect(rec.candidates.map((c) => c.unitId)).toEqual(['C-1', 'P-01', 'C-2', 'C-4']);
-    // The fixture's two roads are kilometres away: every ETA is the straight line (turnout + distance × detour
-    // factor ÷ the kind's secondary-road speed), uncalibrated, and says so.
+    // The fixture's two roads are kilometres away: every ETA is the straight line (turnout + the distance to the
+    // arrival circle × detour factor ÷ the kind's secondary-road speed), uncalibrated, and says so.
     for (const c of rec.candidates) {
       const d = haversineMeters(at[c.unitId]![0], scene);
       expect(c.distanceMeters).toBeCloseTo(d, 6);
       const kind = c.kind as 'patrol_car' | 'community_officer';
       const o = DEFAULT_REACH_OPTIONS;
-      expect(c.etaSeconds).toBeCloseTo(o.turnoutS[kind] + (d * o.detourFactor) / o.speedMps[kind].secondary, 6);
+      expect(c.etaSeconds).toBeCloseTo(o.turnoutS[kind] + ((d - s.config.arrivalRadiusM) * o.detourFactor) / o.speedMps[kind].secondary, 6);
       expect(c.reasons[0]).toEqual({ code: 'eta', params: { seconds: Math.round(c.etaSeconds), basis: 'straight_line', calibration: 1 } });
       expect(c.status).toBe('available');
     }
