@@ -6,12 +6,17 @@ import { DEFAULT_REACH_OPTIONS, MOVING_KINDS, type MovingKind, type ReachOptions
 import { buildRoadGraph, type RoadGraph } from './road-graph.js';
 import { CENTRE, near, prng, randomTown } from './test-layouts.js';
 
-/** Every pair's cheapest cost by Floyd–Warshall, junctions (three roads or more) charged when passed through. */
-function allPairs(g: RoadGraph, kind: MovingKind, opts: ReachOptions): number[][] {
+/** Every pair's cheapest cost by Floyd–Warshall, junctions (three roads or more) charged when passed through,
+ *  with the next node of a cheapest path from i to j. */
+function allPairs(g: RoadGraph, kind: MovingKind, opts: ReachOptions): { d: number[][]; next: number[][] } {
   const n = g.nodes.length;
   const d = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : Infinity)));
+  const next = Array.from({ length: n }, () => Array.from({ length: n }, () => -1));
   g.edges.forEach((out, i) => {
-    for (const e of out) d[i]![e.to] = Math.min(d[i]![e.to]!, e.lengthM / opts.speedMps[kind][e.roadClass]);
+    for (const e of out) {
+      const c = e.lengthM / opts.speedMps[kind][e.roadClass];
+      if (c < d[i]![e.to]!) [d[i]![e.to], next[i]![e.to]] = [c, e.to];
+    }
   });
   for (let k = 0; k < n; k++) {
     const through = g.edges[k]!.length >= 3 ? opts.junctionDelayS[kind] : 0;
@@ -19,15 +24,16 @@ function allPairs(g: RoadGraph, kind: MovingKind, opts: ReachOptions): number[][
       for (let j = 0; j < n; j++) {
         if (i === k || j === k || i === j) continue;
         const via = d[i]![k]! + through + d[k]![j]!;
-        if (via < d[i]![j]!) d[i]![j] = via;
+        if (via < d[i]![j]!) [d[i]![j], next[i]![j]] = [via, next[i]![k]!];
       }
     }
   }
-  return d;
+  return { d, next };
 }
 
-/** The ETA the model should give, from brute force: every node, every edge, every pair of nodes. */
-function bruteEta(g: RoadGraph, all: number[][], kind: MovingKind, from: LngLat, scene: LngLat, opts: ReachOptions, limits: EtaModelLimits): { seconds: number; basis: string } {
+/** The ETA the model should give, from brute force: every node, every edge, every pair of nodes, and the
+ *  arrival circle found by walking the path in 1-metre steps. */
+function bruteEta(g: RoadGraph, all: { d: number[][]; next: number[][] }, kind: MovingKind, from: LngLat, scene: LngLat, opts: ReachOptions, limits: EtaModelLimits): { seconds: number; basis: string } {
   const direct = haversineMeters(from, scene);
   const R = limits.arriveWithinM;
   const straight = { seconds: direct <= R ? 0 : opts.turnoutS[kind] + ((direct - R) * opts.detourFactor) / opts.speedMps[kind].secondary, basis: 'straight_line' };
@@ -38,6 +44,7 @@ function bruteEta(g: RoadGraph, all: number[][], kind: MovingKind, from: LngLat,
     if (g.component[i] === 0 && d < sD) [s, sD] = [i, d];
   });
   if (s < 0 || sD > limits.maxSnapM) return straight;
+  if (R > 0 && direct <= R) return { seconds: 0, basis: 'road' };
   const cosLat = Math.cos((from[1] * Math.PI) / 180);
   const local = (q: LngLat): [number, number] => [(q[0] - from[0]) * 111_195 * cosLat, (q[1] - from[1]) * 111_195];
   let best = { d: Infinity, a: -1, b: -1, t: 0, len: 0, cls: 'local' as 'primary' | 'secondary' | 'local' };
@@ -53,16 +60,34 @@ function bruteEta(g: RoadGraph, all: number[][], kind: MovingKind, from: LngLat,
       if (d < best.d) best = { d, a, b: e.to, t, len: e.lengthM, cls: e.roadClass };
     }
   });
-  if (R > 0 && direct <= R) return { seconds: 0, basis: 'road' };
   if (best.a < 0 || best.d > limits.maxSnapM) return straight;
-  const v = opts.speedMps[kind][best.cls];
+  const speed = opts.speedMps[kind];
   const through = (x: number): number => (x !== s && g.edges[x]!.length >= 3 ? opts.junctionDelayS[kind] : 0);
-  const road = Math.min(best.t * best.len / v + through(best.a) + all[best.a]![s]!, (1 - best.t) * best.len / v + through(best.b) + all[best.b]![s]!);
-  if (!Number.isFinite(road)) return straight; // not connected (the horizon is set beyond reach here)
-  const vLast = Math.max(opts.speedMps[kind].local, ...g.edges[s]!.map((e) => opts.speedMps[kind][e.roadClass]));
-  const saved = R <= 0 ? 0 : sD >= R ? R / opts.walkSpeedMps : sD / opts.walkSpeedMps + (R - sD) / vLast;
-  const t = opts.turnoutS[kind];
-  return { seconds: Math.max(t, t + best.d / opts.walkSpeedMps + road + sD / opts.walkSpeedMps - saved), basis: 'road' };
+  const to = (x: number): number => (x === s ? 0 : all.d[x]![s]!);
+  const viaA = (best.t * best.len) / speed[best.cls] + through(best.a) + to(best.a);
+  const viaB = ((1 - best.t) * best.len) / speed[best.cls] + through(best.b) + to(best.b);
+  if (!Number.isFinite(Math.min(viaA, viaB))) return straight; // not connected (the horizon is set beyond reach here)
+  // The trip as a polyline with a pace per piece: foot of the perpendicular → start → … → scene node → scene.
+  const [start, leg] = viaA <= viaB ? [best.a, best.t * best.len] : [best.b, (1 - best.t) * best.len];
+  const foot: LngLat = [g.nodes[best.a]![0] + (g.nodes[best.b]![0] - g.nodes[best.a]![0]) * best.t, g.nodes[best.a]![1] + (g.nodes[best.b]![1] - g.nodes[best.a]![1]) * best.t];
+  const pieces: { p: LngLat; q: LngLat; seconds: number; pause: number }[] = [{ p: foot, q: g.nodes[start]!, seconds: leg / speed[best.cls], pause: through(start) }];
+  for (let u = start; u !== s; u = all.next[u]![s]!) {
+    const w = all.next[u]![s]!;
+    const e = g.edge(u, w)!;
+    pieces.push({ p: g.nodes[u]!, q: g.nodes[w]!, seconds: e.lengthM / speed[e.roadClass], pause: through(w) });
+  }
+  pieces.push({ p: g.nodes[s]!, q: scene, seconds: sD / opts.walkSpeedMps, pause: 0 });
+  let t = opts.turnoutS[kind] + best.d / opts.walkSpeedMps;
+  for (const piece of pieces) {
+    const steps = Math.max(1, Math.ceil(haversineMeters(piece.p, piece.q)));
+    for (let k = 0; k <= steps; k++) {
+      const f = k / steps;
+      const at: LngLat = [piece.p[0] + (piece.q[0] - piece.p[0]) * f, piece.p[1] + (piece.q[1] - piece.p[1]) * f];
+      if (R > 0 && haversineMeters(at, scene) <= R) return { seconds: t + f * piece.seconds, basis: 'road' };
+    }
+    t += piece.seconds + piece.pause;
+  }
+  return { seconds: t, basis: 'road' };
 }
 
 describe('EtaModel', () => {
@@ -92,7 +117,8 @@ describe('EtaModel', () => {
           const want = bruteEta(g, pairs.get(kind)!, kind, from, scene, opts, limits);
           const got = at.eta(kind, from);
           expect(got.basis, `seed ${seed} scene ${q} unit ${n}`).toBe(want.basis);
-          expect(got.seconds, `seed ${seed} scene ${q} unit ${n}`).toBeCloseTo(want.seconds, 6);
+          // within the time of the brute force's 1-metre steps
+          expect(Math.abs(got.seconds - want.seconds), `seed ${seed} scene ${q} unit ${n}: ${got.seconds} vs ${want.seconds}`).toBeLessThan(limits.arriveWithinM > 0 ? 1.2 / Math.min(opts.walkSpeedMps, ...Object.values(opts.speedMps[kind])) : 1e-6);
           if (got.basis === 'road') road++;
           else straight++;
         }

@@ -3,23 +3,24 @@
 //
 //   ETA = turnout (order → moving)
 //       + the walk from where the unit stands to the nearest road (0 for a unit on the road)
-//       + along that road to one of its ends, then the fastest way by road to the road node nearest the scene,
-//         at the kind's speed per road class, plus a delay per junction for vehicles
+//       + along that road to one of its ends, then the fastest way by road towards the road node nearest the
+//         scene, at the kind's speed per road class, plus a delay per junction for vehicles
 //       + the walk from that node to the scene itself
-//       − the last stretch inside the arrival radius: a unit counts as on scene once it is that close (the
-//         geofence), so the ETA is to the edge of that circle (0 for a unit already inside it)
+//   up to the moment the unit comes within the arrival radius of the scene (the geofence that puts it on scene):
+//   the ETA is to the edge of that circle, found along the path itself (a road passing close by counts there),
+//   and 0 for a unit already inside it.
 //
 // The scene end is the nearest road node (not the nearest point of a road) because that is where the demo's
-// units leave the road too (simulator/movement.ts), so the model and the demo describe the same trip.
+// units head for too (simulator/movement.ts), so the model and the demo describe the same trip.
 // One Dijkstra from the scene's node outward, bounded by a time horizon, prices every node for every unit of a
-// speed profile (the kinds that move alike); trees are kept in a small cache, so a console asking again for
-// the same incident costs a few arithmetic operations per unit.
+// speed profile (the kinds that move alike) and says which way to go from each; trees are kept in a small cache,
+// so a console asking again for the same incident costs each unit a snap to the road and a walk down the tree.
 // Where there is no road to route on (no roads, a unit or scene far from any, beyond the horizon) the estimate
 // falls back to the straight line × detour factor ÷ the kind's secondary-road speed, and says so.
 import type { LngLat } from './domain.js';
 import { haversineMeters } from './geo.js';
 import { MOVING_KINDS, type MovingKind, type ReachOptions } from './reach.js';
-import { travelCostsFrom, type RoadGraph, type TravelCost } from './road-graph.js';
+import { travelTreeFrom, type RoadGraph, type TravelCost, type TravelTree } from './road-graph.js';
 
 export type EtaBasis = 'road' | 'straight_line';
 
@@ -52,7 +53,7 @@ interface Profile { key: string; cost: TravelCost; kinds: MovingKind[] }
 
 export class EtaModel {
   private readonly profileOf = new Map<MovingKind, Profile>();
-  private readonly trees = new Map<string, Float64Array>();
+  private readonly trees = new Map<string, TravelTree>();
   /** The fastest a kind covers ground, any way (on foot or by road), m/s: a bound no estimate can beat. */
   private readonly fastestMps: Record<MovingKind, number>;
 
@@ -114,15 +115,26 @@ export class EtaModel {
     if (finalWalkM > this.limits.maxSnapM) return straight;
     const walk = this.opts.walkSpeedMps;
     const within = this.limits.arriveWithinM;
-    // Time not needed at the end, inside the arrival circle: the walk's last `within` metres, or (a scene by the
-    // road) the whole walk and the last metres of road, at the kind's speed on the fastest road into the node.
-    const savedS = (kind: MovingKind): number => {
-      if (within <= 0) return 0;
-      if (finalWalkM >= within) return within / walk;
-      const speeds = this.opts.speedMps[kind];
-      const vLast = Math.max(...g.edges[sceneNode]!.map((e) => speeds[e.roadClass]), speeds.local);
-      return finalWalkM / walk + (within - finalWalkM) / vLast;
+    // Flat metres around the scene: enough for the few hundred metres of a circle test.
+    const cosLat = Math.cos((scene[1] * Math.PI) / 180);
+    const local = (p: LngLat): [number, number] => [(p[0] - scene[0]) * M_PER_DEG * cosLat, (p[1] - scene[1]) * M_PER_DEG];
+    /** Fraction of the segment p→q at which it enters the arrival circle, or null if it does not. */
+    const entry = (p: LngLat, q: LngLat): number | null => {
+      if (within <= 0) return null;
+      const [px, py] = local(p);
+      const [qx, qy] = local(q);
+      const [dx, dy] = [qx - px, qy - py];
+      const a = dx * dx + dy * dy;
+      const c = px * px + py * py - within * within;
+      if (c <= 0) return 0;
+      if (a === 0) return null;
+      const b = px * dx + py * dy;
+      const disc = b * b - a * c;
+      if (disc < 0) return null;
+      const t = (-b - Math.sqrt(disc)) / a;
+      return t >= 0 && t <= 1 ? t : null;
     };
+    const finalLeg = (): number => (within > 0 && finalWalkM <= within ? 0 : (finalWalkM - Math.max(0, within)) / walk);
     return {
       eta: (kind, from) => {
         if (within > 0 && haversineMeters(from, scene) <= within) return { seconds: 0, basis: 'road' };
@@ -130,20 +142,39 @@ export class EtaModel {
         if (!snap) return this.straightLine(kind, from, scene);
         const profile = this.profileOf.get(kind)!;
         const tree = this.tree(sceneNode, profile);
-        const v = this.opts.speedMps[kind][snap.roadClass];
+        const speeds = this.opts.speedMps[kind];
+        const v = speeds[snap.roadClass];
         const through = (node: number): number => (node === sceneNode || !profile.cost.through ? 0 : profile.cost.through(node));
-        const viaA = snap.fromA / v + through(snap.a) + tree[snap.a]!;
-        const viaB = snap.toB / v + through(snap.b) + tree[snap.b]!;
-        const road = Math.min(viaA, viaB);
-        if (road === Infinity) return this.straightLine(kind, from, scene);
+        const viaA = snap.fromA / v + through(snap.a) + tree.cost[snap.a]!;
+        const viaB = snap.toB / v + through(snap.b) + tree.cost[snap.b]!;
+        if (Math.min(viaA, viaB) === Infinity) return this.straightLine(kind, from, scene);
+        // The way the unit goes: to the nearer end (in time), then down the tree to the scene's node.
+        const [start, leg] = viaA <= viaB ? [snap.a, snap.fromA] : [snap.b, snap.toB];
         const turnout = this.opts.turnoutS[kind];
-        return { seconds: Math.max(turnout, turnout + snap.offsetM / walk + road + finalWalkM / walk - savedS(kind)), basis: 'road' };
+        const approach = turnout + snap.offsetM / walk;
+        const foot = footOf(g.nodes[snap.a]!, g.nodes[snap.b]!, snap.fromA / (snap.fromA + snap.toB || 1));
+        // Into the circle already on the stretch of the unit's own road?
+        const t0 = entry(foot, g.nodes[start]!);
+        if (t0 !== null) return { seconds: approach + (t0 * leg) / v, basis: 'road' };
+        // Past `start` (its junction included).
+        const atStart = approach + leg / v + through(start);
+        let u = start;
+        while (u !== sceneNode) {
+          const w = tree.next[u]!;
+          const e = g.edge(u, w)!;
+          const t = entry(g.nodes[u]!, g.nodes[w]!);
+          // Passing u: the time past `start`, plus the tree's cost from `start` to u (junctions up to u included).
+          const atU = atStart + tree.cost[start]! - tree.cost[u]!;
+          if (t !== null) return { seconds: atU + (t * e.lengthM) / speeds[e.roadClass], basis: 'road' };
+          u = w;
+        }
+        return { seconds: atStart + tree.cost[start]! + finalLeg(), basis: 'road' };
       },
     };
   }
 
-  /** Costs from the scene node for one profile, from the cache when it is there (least recently used goes). */
-  private tree(sceneNode: number, profile: Profile): Float64Array {
+  /** Cheapest paths to the scene node for one profile, from the cache when it is there (least recently used goes). */
+  private tree(sceneNode: number, profile: Profile): TravelTree {
     const key = `${sceneNode}|${profile.key}`;
     const hit = this.trees.get(key);
     if (hit) {
@@ -151,9 +182,14 @@ export class EtaModel {
       this.trees.set(key, hit);
       return hit;
     }
-    const tree = travelCostsFrom(this.graph!, sceneNode, profile.cost, this.limits.horizonS);
+    const tree = travelTreeFrom(this.graph!, sceneNode, profile.cost, this.limits.horizonS);
     this.trees.set(key, tree);
     if (this.trees.size > this.limits.cacheSize) this.trees.delete(this.trees.keys().next().value!);
     return tree;
   }
 }
+
+const M_PER_DEG = 111_195;
+
+/** The point at fraction t of the way from a to b. */
+const footOf = (a: LngLat, b: LngLat, t: number): LngLat => [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];

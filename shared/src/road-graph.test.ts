@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { haversineMeters } from './geo.js';
 import type { LngLat } from './domain.js';
 import type { RoadCollection, RoadFeature } from './jurisdiction.js';
-import { buildRoadGraph, routeBetween, shortestPath, travelCostsFrom, type RoadClass, type RoadGraph, type TravelCost } from './road-graph.js';
+import { buildRoadGraph, routeBetween, shortestPath, travelCostsFrom, travelTreeFrom, type RoadClass, type RoadGraph, type TravelCost } from './road-graph.js';
 
 /** mulberry32 with the few draws these tests need, so a failing layout can be reproduced from its seed. */
 function createRng(seed: number) {
@@ -200,8 +200,21 @@ describe('travelCostsFrom', () => {
         const all = floydWarshall(g, cost);
         for (let s = 0; s < g.nodes.length; s++) {
           const got = travelCostsFrom(g, s, cost);
+          const tree = travelTreeFrom(g, s, cost);
           for (let t = 0; t < g.nodes.length; t++) {
             const want = all[s]![t]!;
+            // following `next` from t walks a cheapest path to s
+            if (want !== Infinity && t !== s) {
+              let walked = 0;
+              for (let u = t, steps = 0; u !== s; steps++) {
+                const w = tree.next[u]!;
+                expect(steps).toBeLessThan(g.nodes.length);
+                walked += cost.edge(g.edge(u, w)!) + (w !== s && cost.through ? cost.through(w) : 0);
+                u = w;
+              }
+              expect(walked, `seed ${seed} path ${t}→${s}`).toBeCloseTo(want, 6);
+            }
+            if (want === Infinity || t === s) expect(tree.next[t]).toBe(-1);
             if (want === Infinity) expect(got[t], `seed ${seed} ${s}→${t}`).toBe(Infinity);
             else expect(got[t], `seed ${seed} ${s}→${t}`).toBeCloseTo(want, 6);
             // symmetric: the cost to the source is the cost from it

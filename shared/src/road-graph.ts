@@ -382,15 +382,24 @@ export interface TravelCost {
   through?(node: number): number;
 }
 
+/** Cheapest paths from every node to one source: their costs, and each node's next step towards the source. */
+export interface TravelTree {
+  /** Infinity beyond the horizon or not connected; 0 at the source. */
+  cost: Float64Array;
+  /** The neighbour a cheapest path takes from each node towards the source; -1 at the source and where unreached. */
+  next: Int32Array;
+}
+
 /**
- * Cost of the cheapest path from `source` to every node (Dijkstra), Infinity for nodes farther than `horizon`
- * or not connected. Roads are two-way and costs symmetric, so this is also the cost from every node to the
- * source: one search from an incident's scene serves every unit that might drive there.
+ * Cheapest paths from `source` to every node (Dijkstra), bounded by `horizon`. Roads are two-way and costs
+ * symmetric, so these are also the cheapest paths from every node to the source: one search from an incident's
+ * scene serves every unit that might drive there.
  */
-export function travelCostsFrom(graph: RoadGraph, source: number, cost: TravelCost, horizon = Infinity): Float64Array {
+export function travelTreeFrom(graph: RoadGraph, source: number, cost: TravelCost, horizon = Infinity): TravelTree {
   const n = graph.nodes.length;
   if (source < 0 || source >= n) throw new RangeError(`node out of range: ${source}`);
   const best = new Float64Array(n).fill(Infinity);
+  const next = new Int32Array(n).fill(-1);
   const done = new Uint8Array(n);
   const open = new MinHeap();
   best[source] = 0;
@@ -407,11 +416,22 @@ export function travelCostsFrom(graph: RoadGraph, source: number, cost: TravelCo
       const g = base + pass + cost.edge(e);
       if (g < best[e.to]!) {
         best[e.to] = g;
+        next[e.to] = cur;
         open.push(e.to, g);
       }
     }
   }
   // Nodes reached but not settled hold an upper bound only, and it is above the horizon: beyond it.
-  for (let i = 0; i < n; i++) if (best[i]! > horizon) best[i] = Infinity;
-  return best;
+  for (let i = 0; i < n; i++) {
+    if (best[i]! > horizon) {
+      best[i] = Infinity;
+      next[i] = -1;
+    }
+  }
+  return { cost: best, next };
+}
+
+/** The costs of travelTreeFrom alone. */
+export function travelCostsFrom(graph: RoadGraph, source: number, cost: TravelCost, horizon = Infinity): Float64Array {
+  return travelTreeFrom(graph, source, cost, horizon).cost;
 }

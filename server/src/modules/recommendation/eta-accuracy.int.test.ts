@@ -21,7 +21,7 @@ const east = (metres: number, from: LngLat = SCENE): LngLat => [from[0] + metres
 type S = TestServer & { prefix: string };
 type DeviceSocket = Socket<DeviceServerToClientEvents, DeviceClientToServerEvents>;
 
-async function until<T>(read: () => Promise<T> | T, ok: (v: T) => boolean, what: string, ms = 5_000): Promise<T> {
+async function until<T>(read: () => Promise<T> | T, ok: (v: T) => boolean, what: string, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await read();
@@ -58,7 +58,7 @@ async function device(s: S, unitId: string): Promise<DeviceSocket> {
   return socket;
 }
 
-const report = (socket: DeviceSocket, r: UnitReport) => socket.timeout(5_000).emitWithAck('unit:report', r);
+const report = (socket: DeviceSocket, r: UnitReport) => socket.timeout(15_000).emitWithAck('unit:report', r);
 
 async function assignment(s: S, unitId: string): Promise<{ at: number; eta?: { kind: string; s: number; raw: number; basis: string }; arrivedAt?: number } | null> {
   const raw = await bed.producer.hGet(`${s.prefix}dispatch:assignments`, unitId);
