@@ -54,6 +54,7 @@ interface Profile { key: string; cost: TravelCost; kinds: MovingKind[] }
 export class EtaModel {
   private readonly profileOf = new Map<MovingKind, Profile>();
   private readonly trees = new Map<string, TravelTree>();
+  private readonly toCircle = new Map<string, { tree: TravelTree; toCircle: Float64Array }>();
   /** The fastest a kind covers ground, any way (on foot or by road), m/s: a bound no estimate can beat. */
   private readonly fastestMps: Record<MovingKind, number>;
 
@@ -115,62 +116,69 @@ export class EtaModel {
     if (finalWalkM > this.limits.maxSnapM) return straight;
     const walk = this.opts.walkSpeedMps;
     const within = this.limits.arriveWithinM;
-    // Flat metres around the scene: enough for the few hundred metres of a circle test.
-    const cosLat = Math.cos((scene[1] * Math.PI) / 180);
-    const local = (p: LngLat): [number, number] => [(p[0] - scene[0]) * M_PER_DEG * cosLat, (p[1] - scene[1]) * M_PER_DEG];
-    /** Fraction of the segment p→q at which it enters the arrival circle, or null if it does not. */
-    const entry = (p: LngLat, q: LngLat): number | null => {
-      if (within <= 0) return null;
-      const [px, py] = local(p);
-      const [qx, qy] = local(q);
-      const [dx, dy] = [qx - px, qy - py];
-      const a = dx * dx + dy * dy;
-      const c = px * px + py * py - within * within;
-      if (c <= 0) return 0;
-      if (a === 0) return null;
-      const b = px * dx + py * dy;
-      const disc = b * b - a * c;
-      if (disc < 0) return null;
-      const t = (-b - Math.sqrt(disc)) / a;
-      return t >= 0 && t <= 1 ? t : null;
-    };
-    const finalLeg = (): number => (within > 0 && finalWalkM <= within ? 0 : (finalWalkM - Math.max(0, within)) / walk);
+    const entry = circleEntry(scene, within);
     return {
       eta: (kind, from) => {
         if (within > 0 && haversineMeters(from, scene) <= within) return { seconds: 0, basis: 'road' };
         const snap = g.snapToRoad(from, this.limits.maxSnapM);
         if (!snap) return this.straightLine(kind, from, scene);
         const profile = this.profileOf.get(kind)!;
-        const tree = this.tree(sceneNode, profile);
-        const speeds = this.opts.speedMps[kind];
-        const v = speeds[snap.roadClass];
+        const { tree, toCircle } = this.sceneTree(scene, sceneNode, finalWalkM, profile, entry);
+        const v = this.opts.speedMps[kind][snap.roadClass];
         const through = (node: number): number => (node === sceneNode || !profile.cost.through ? 0 : profile.cost.through(node));
         const viaA = snap.fromA / v + through(snap.a) + tree.cost[snap.a]!;
         const viaB = snap.toB / v + through(snap.b) + tree.cost[snap.b]!;
         if (Math.min(viaA, viaB) === Infinity) return this.straightLine(kind, from, scene);
         // The way the unit goes: to the nearer end (in time), then down the tree to the scene's node.
         const [start, leg] = viaA <= viaB ? [snap.a, snap.fromA] : [snap.b, snap.toB];
-        const turnout = this.opts.turnoutS[kind];
-        const approach = turnout + snap.offsetM / walk;
-        const foot = footOf(g.nodes[snap.a]!, g.nodes[snap.b]!, snap.fromA / (snap.fromA + snap.toB || 1));
+        const approach = this.opts.turnoutS[kind] + snap.offsetM / walk;
         // Into the circle already on the stretch of the unit's own road?
+        const foot = lerp(g.nodes[snap.a]!, g.nodes[snap.b]!, snap.fromA / (snap.fromA + snap.toB || 1));
         const t0 = entry(foot, g.nodes[start]!);
         if (t0 !== null) return { seconds: approach + (t0 * leg) / v, basis: 'road' };
-        // Past `start` (its junction included).
-        const atStart = approach + leg / v + through(start);
-        let u = start;
-        while (u !== sceneNode) {
-          const w = tree.next[u]!;
-          const e = g.edge(u, w)!;
-          const t = entry(g.nodes[u]!, g.nodes[w]!);
-          // Passing u: the time past `start`, plus the tree's cost from `start` to u (junctions up to u included).
-          const atU = atStart + tree.cost[start]! - tree.cost[u]!;
-          if (t !== null) return { seconds: atU + (t * e.lengthM) / speeds[e.roadClass], basis: 'road' };
-          u = w;
-        }
-        return { seconds: atStart + tree.cost[start]! + finalLeg(), basis: 'road' };
+        return { seconds: approach + leg / v + through(start) + toCircle[start]!, basis: 'road' };
       },
     };
+  }
+
+  /**
+   * The tree of a profile to the scene's node, and for every node the time from leaving it to entering the
+   * arrival circle along its tree path (or, never entering it on the road, to the node and the walk from there).
+   * One pass over the tree per scene and profile, kept with the trees; a unit then costs O(1) on top of its snap.
+   */
+  private sceneTree(scene: LngLat, sceneNode: number, finalWalkM: number, profile: Profile, entry: CircleEntry): { tree: TravelTree; toCircle: Float64Array } {
+    const key = `${scene[0]},${scene[1]}|${profile.key}`;
+    const hit = this.toCircle.get(key);
+    if (hit) {
+      this.toCircle.delete(key);
+      this.toCircle.set(key, hit);
+      return hit;
+    }
+    const g = this.graph!;
+    const tree = this.tree(sceneNode, profile);
+    const within = this.limits.arriveWithinM;
+    const n = g.nodes.length;
+    const toCircle = new Float64Array(n).fill(Number.NaN);
+    toCircle[sceneNode] = within > 0 && finalWalkM <= within ? 0 : (finalWalkM - Math.max(0, within)) / this.opts.walkSpeedMps;
+    const stack: number[] = [];
+    for (let start = 0; start < n; start++) {
+      if (!Number.isNaN(toCircle[start]!) || tree.cost[start] === Infinity) continue;
+      // Down the tree to a node already known, then back up.
+      for (let u = start; Number.isNaN(toCircle[u]!); u = tree.next[u]!) stack.push(u);
+      while (stack.length > 0) {
+        const u = stack.pop()!;
+        const w = tree.next[u]!;
+        const e = g.edge(u, w)!;
+        const edgeS = profile.cost.edge(e);
+        const t = entry(g.nodes[u]!, g.nodes[w]!);
+        const pass = w === sceneNode || !profile.cost.through ? 0 : profile.cost.through(w);
+        toCircle[u] = t !== null ? t * edgeS : edgeS + pass + toCircle[w]!;
+      }
+    }
+    const built = { tree, toCircle };
+    this.toCircle.set(key, built);
+    if (this.toCircle.size > this.limits.cacheSize) this.toCircle.delete(this.toCircle.keys().next().value!);
+    return built;
   }
 
   /** Cheapest paths to the scene node for one profile, from the cache when it is there (least recently used goes). */
@@ -192,4 +200,28 @@ export class EtaModel {
 const M_PER_DEG = 111_195;
 
 /** The point at fraction t of the way from a to b. */
-const footOf = (a: LngLat, b: LngLat, t: number): LngLat => [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+const lerp = (a: LngLat, b: LngLat, t: number): LngLat => [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+
+/** Fraction of the segment p→q at which it enters the arrival circle (0 when p is inside), or null if it does not. */
+type CircleEntry = (p: LngLat, q: LngLat) => number | null;
+
+/** Circle tests in flat metres around the scene: exact enough over the few hundred metres that matter. */
+function circleEntry(scene: LngLat, within: number): CircleEntry {
+  const cosLat = Math.cos((scene[1] * Math.PI) / 180);
+  return (p, q) => {
+    if (within <= 0) return null;
+    const px = (p[0] - scene[0]) * M_PER_DEG * cosLat;
+    const py = (p[1] - scene[1]) * M_PER_DEG;
+    const dx = (q[0] - scene[0]) * M_PER_DEG * cosLat - px;
+    const dy = (q[1] - scene[1]) * M_PER_DEG - py;
+    const c = px * px + py * py - within * within;
+    if (c <= 0) return 0;
+    const a = dx * dx + dy * dy;
+    if (a === 0) return null;
+    const b = px * dx + py * dy;
+    const disc = b * b - a * c;
+    if (disc < 0) return null;
+    const t = (-b - Math.sqrt(disc)) / a;
+    return t >= 0 && t <= 1 ? t : null;
+  };
+}

@@ -229,7 +229,7 @@ describe('travelCostsFrom', () => {
         }
       }
     }
-  });
+  }, 60_000);
 });
 
 describe('snapToRoad', () => {

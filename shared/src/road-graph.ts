@@ -202,7 +202,9 @@ const M_PER_DEG = 111_195;
  */
 function buildEdgeIndex(nodes: readonly LngLat[], edges: readonly (readonly RoadEdge[])[], component: readonly number[]): RoadGraph['snapToRoad'] {
   const cellDeg = 0.0025;
-  const cells = new Map<string, number[]>();
+  // Numeric cell keys (no string per lookup): snapping every candidate of every recommendation is a hot path.
+  const cellKey = (x: number, y: number): number => (x + 100_000) * 200_000 + (y + 100_000);
+  const cells = new Map<number, number[]>();
   const list: { a: number; b: number; e: RoadEdge }[] = [];
   edges.forEach((out, a) => {
     if (component[a] !== 0) return;
@@ -217,7 +219,7 @@ function buildEdgeIndex(nodes: readonly LngLat[], edges: readonly (readonly Road
       const y1 = Math.floor(Math.max(pa[1], pb[1]) / cellDeg);
       for (let x = x0; x <= x1; x++) {
         for (let y = y0; y <= y1; y++) {
-          const key = `${x},${y}`;
+          const key = cellKey(x, y);
           const c = cells.get(key);
           if (c) c.push(k);
           else cells.set(key, [k]);
@@ -225,41 +227,55 @@ function buildEdgeIndex(nodes: readonly LngLat[], edges: readonly (readonly Road
       }
     }
   });
+  // An edge spanning several cells is looked at once per query: the query's stamp marks it seen.
+  const seenAt = new Uint32Array(list.length);
+  let stamp = 0;
   return (p, maxM) => {
     if (list.length === 0) return null;
+    stamp = stamp === 0xffffffff ? 1 : stamp + 1;
+    if (stamp === 1) seenAt.fill(0);
     const cosLat = Math.cos((p[1] * Math.PI) / 180);
-    const local = (q: LngLat): [number, number] => [(q[0] - p[0]) * M_PER_DEG * cosLat, (q[1] - p[1]) * M_PER_DEG];
+    const kx = M_PER_DEG * cosLat;
     const cx = Math.floor(p[0] / cellDeg);
     const cy = Math.floor(p[1] / cellDeg);
     // The point lies inside its own cell, so every cell outside a block of r rings is at least r cells away.
     const cellMinM = cellDeg * M_PER_DEG * Math.min(cosLat, 1);
     const maxRing = Math.ceil(maxM / cellMinM) + 1;
-    let best: { k: number; d: number; t: number } | null = null;
-    const seen = new Set<number>();
+    let bestK = -1;
+    let bestD = Infinity;
+    let bestT = 0;
     for (let r = 0; r <= maxRing; r++) {
       for (let x = cx - r; x <= cx + r; x++) {
         for (let y = cy - r; y <= cy + r; y++) {
           if (Math.max(Math.abs(x - cx), Math.abs(y - cy)) !== r) continue;
-          for (const k of cells.get(`${x},${y}`) ?? []) {
-            if (seen.has(k)) continue;
-            seen.add(k);
+          const cell = cells.get(cellKey(x, y));
+          if (!cell) continue;
+          for (const k of cell) {
+            if (seenAt[k] === stamp) continue;
+            seenAt[k] = stamp;
             const { a, b } = list[k]!;
-            const [ax, ay] = local(nodes[a]!);
-            const [bx, by] = local(nodes[b]!);
-            const dx = bx - ax;
-            const dy = by - ay;
+            const na = nodes[a]!;
+            const nb = nodes[b]!;
+            const ax = (na[0] - p[0]) * kx;
+            const ay = (na[1] - p[1]) * M_PER_DEG;
+            const dx = (nb[0] - p[0]) * kx - ax;
+            const dy = (nb[1] - p[1]) * M_PER_DEG - ay;
             const len2 = dx * dx + dy * dy;
             const t = len2 === 0 ? 0 : Math.min(1, Math.max(0, -(ax * dx + ay * dy) / len2));
             const d = Math.hypot(ax + t * dx, ay + t * dy);
-            if (!best || d < best.d || (d === best.d && k < best.k)) best = { k, d, t };
+            if (d < bestD || (d === bestD && k < bestK)) {
+              bestD = d;
+              bestK = k;
+              bestT = t;
+            }
           }
         }
       }
-      if (best && r * cellMinM > best.d) break;
+      if (bestK >= 0 && r * cellMinM > bestD) break;
     }
-    if (!best || best.d > maxM) return null;
-    const { a, b, e } = list[best.k]!;
-    return { a, b, roadClass: e.roadClass, offsetM: best.d, fromA: best.t * e.lengthM, toB: (1 - best.t) * e.lengthM };
+    if (bestK < 0 || bestD > maxM) return null;
+    const { a, b, e } = list[bestK]!;
+    return { a, b, roadClass: e.roadClass, offsetM: bestD, fromA: bestT * e.lengthM, toB: (1 - bestT) * e.lengthM };
   };
 }
 

@@ -82,7 +82,7 @@ export const recommendationModule = fp<RecommendationModuleOptions>(
     const repo = new RecommendationRepository(app.redis.command, app.live.repo);
     const recommender = new Recommender(repo, {
       model, calibration: calibrator, policy: opts.policy ?? DEFAULT_DISPATCH_POLICY, targets: opts.targets ?? DEFAULT_RESPONSE_TARGETS,
-      gridOfficers, staleAfterMs: opts.staleAfterMs,
+      gridOfficers, staleAfterMs: opts.staleAfterMs, roster: new Map(opts.jurisdiction.units.map((u) => [u.id, u.kind])),
     });
     const timeScale = opts.timeScale ?? 1;
     app.decorate('recommendation', recommender);

@@ -4,18 +4,22 @@
 // (eta.ts) × the calibration; this file only decides how far to look, and stops when nobody farther away could
 // still rank among the best (rankingIsFinal: every ETA beyond a radius has a lower bound).
 import {
-  isRecommendable, radiusToSettle, rankCandidates, rankingIsFinal, reachRings, ringRadiusMeters, unitsWithinRing,
+  isRecommendable, radiusToSettle, rankCandidates, ruleFor, rankingIsFinal, reachRings, ringRadiusMeters, unitsWithinRing,
   type Candidate, type DispatchPolicy, type EtaModel, type LiveUnit, type LngLat, type MovingKind, type PlacedUnit,
-  type PolicyIncident, type RankContext, type ReachRing, type RingMinutes, type RingUnit, type TargetsByPriority,
+  type PolicyIncident, type RankContext, type ReachRing, type RingMinutes, type RingUnit, type TargetsByPriority, type UnitKind,
 } from '@ccr/shared';
 import type { EtaPrediction } from './eta-accuracy.js';
 import type { RecommendationRepository } from './recommendation-repository.js';
 
 const START_RADIUS_M = 2_000;
 const MAX_RADIUS_M = 50_000;
-const START_COUNT = 64;
+// The GEO set holds the fixed emergency units too (300 in the demo town), never candidates: a small COUNT is
+// taken up by them in a town centre and costs another round trip, while reading 256 units by id is one.
+const START_COUNT = 256;
 const MAX_COUNT = 4_096;
 const MAX_ROUNDS = 8;
+/** A search that would read more units than this, and more than half of those it could offer, reads them all. */
+const READ_ALL_ABOVE = 200;
 const RING_START_COUNT = 256;
 
 // Redis measures on a slightly larger sphere (0.03 %) and stores positions as 52-bit geohashes (< 1 m off), so a
@@ -40,9 +44,13 @@ export interface RecommenderOptions {
   gridOfficers: ReadonlyMap<string, string>;
   /** A position older than this is not trusted (STALE_AFTER_MS). */
   staleAfterMs: number;
+  /** The roster's kinds by unit id (it is loaded at start): a search reads only units of kinds the policy could
+   *  offer — never the fixed emergency units that fill most of the GEO set — and when it would read more than
+   *  half of those, it reads them all at once. */
+  roster: ReadonlyMap<string, UnitKind>;
 }
 
-/** The two reads the recommender makes (a bounded GEO search, and units by id). */
+/** The reads the recommender makes: a bounded GEO search, and units by id. */
 export type UnitSearch = Pick<RecommendationRepository, 'nearby' | 'units'>;
 
 export class Recommender {
@@ -73,19 +81,31 @@ export class Recommender {
    * them, or the bounds are hit.
    */
   async candidates(incident: PolicyIncident, limit: number, now: number): Promise<Candidate[]> {
-    const { model, calibration, policy } = this.opts;
+    const { model, calibration, policy, roster } = this.opts;
     const ctx = this.context(incident);
+    const rule = ruleFor(policy, incident.type, incident.priority);
+    const kinds = new Set<UnitKind>([...rule.preferred, ...rule.allowed].map((r) => (r === 'grid_officer' ? 'community_officer' : r)));
+    // A unit the roster does not know (it changed since start) is read to be safe.
+    const wanted = (id: string): boolean => { const k = roster.get(id); return k === undefined || kinds.has(k); };
+    const offerable = [...roster].filter(([, k]) => kinds.has(k)).map(([id]) => id);
     const seen = new Map<string, LiveUnit>();
+    const looked = new Set<string>();
     let radius = START_RADIUS_M;
     let count = START_COUNT;
     let ranked: Candidate[] = [];
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const hits = await this.repo.nearby(incident.lng, incident.lat, radius, count);
       const saturated = hits.length >= count;
-      const unread = hits.map((h) => h.unitId).filter((id) => !seen.has(id));
-      for (const u of await this.repo.units(unread)) seen.set(u.id, u);
+      const unread = hits.map((h) => h.unitId).filter((id) => !looked.has(id) && wanted(id));
+      // So many to read (a small town's whole roster in the search) that reading every unit the policy could
+      // offer is as cheap: then everyone has been seen, and the ranking is final.
+      const everyone = unread.length > Math.max(READ_ALL_ABOVE, (offerable.length - looked.size) / 2);
+      const ids = everyone ? [...new Set([...offerable, ...unread])] : unread;
+      for (const id of ids) looked.add(id);
+      for (const u of await this.repo.units(ids)) seen.set(u.id, u);
       const ranking = rankCandidates([...seen.values()], incident, now, ctx);
       ranked = ranking.candidates;
+      if (everyone) break;
 
       // Every unit within `searched` metres (ours) has now been looked at; anyone else needs at least this long.
       const searched = ourMeters(saturated ? (hits.at(-1)?.redisMeters ?? radius) : radius);
@@ -96,10 +116,14 @@ export class Recommender {
         count = Math.min(count * 4, MAX_COUNT);
       } else {
         if (radius >= MAX_RADIUS_M) break;
-        const needed = radiusToSettle(ranking, limit, policy, (kind, eta) => model.radiusForSeconds(kind, eta / calibration.factor(kind)));
+        const radiusFor = (kind: MovingKind, eta: number): number => model.radiusForSeconds(kind, eta / calibration.factor(kind));
+        const needed = radiusToSettle(ranking, limit, policy, radiusFor);
         // Enough found but someone farther out might still rank before the last: look exactly as far as they
-        // would have to be.
-        const wanted = needed !== undefined ? redisMeters(needed) : radius * 2;
+        // would have to be. Too few found: at least as far as anyone the policy prefers could come in time (they
+        // rank first), and twice as far as before.
+        const wanted = needed !== undefined
+          ? redisMeters(needed)
+          : Math.max(radius * 2, redisMeters(Math.max(0, ...rule.preferred.map((role) => radiusFor(role === 'grid_officer' ? 'community_officer' : role, ranking.budgetSeconds)))));
         radius = Math.min(MAX_RADIUS_M, Math.max(wanted, radius + 1));
       }
     }
