@@ -20,6 +20,16 @@ export const MAX_CANDIDATES = 50;
 
 const BadRequestSchema = Type.Object({ error: Type.Literal('invalid_request'), message: Type.String() });
 
+/**
+ * Errors other than bad input keep their own status and body: the rate limiter's 429 is a plain object, and
+ * rethrown from a route's handler it ended up serialized as the 200 schema, i.e. a 500.
+ */
+function answerOther(err: FastifyError & { error?: unknown }, reply: FastifyReply): FastifyReply {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : undefined;
+  if (!status) throw err;
+  return reply.code(status).send({ error: typeof err.error === 'string' ? err.error : 'refused', message: String(err.message) });
+}
+
 /** Longest range of the accuracy route: one HGETALL per day. */
 export const MAX_ACCURACY_DAYS = 92;
 
@@ -56,7 +66,7 @@ export function recommendationRoutes(base: FastifyInstance, deps: Recommendation
     config: { roles: DISPATCH_ROLES },
     // Bad input is a 400 in both languages, counted; Fastify's own text names the field.
     errorHandler(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
-      if (!err.validation) throw err;
+      if (!err.validation) return answerOther(err, reply);
       rejected.inc({ reason: 'invalid_request' });
       return reply.code(400).send({ error: 'invalid_request' as const, message: `请求无效 / invalid request: ${err.message}` });
     },
@@ -90,7 +100,7 @@ export function etaAccuracyRoutes(base: FastifyInstance, deps: RecommendationRou
   app.get('/api/stats/eta-accuracy', {
     config: { roles: VIEW_ROLES },
     errorHandler(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
-      if (!err.validation) throw err;
+      if (!err.validation) return answerOther(err, reply);
       deps.rejected.inc({ reason: 'invalid_request' });
       return reply.code(400).send({ error: 'invalid_request' as const, message: `请求无效 / invalid request: ${err.message}` });
     },

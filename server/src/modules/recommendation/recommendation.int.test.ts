@@ -126,4 +126,21 @@ describe('GET /api/incidents/:id/recommendations', () => {
     expect(rec.rings[0]!.units.map((u) => u.unitId)).toEqual(['E-0001']);
     expect(rec.candidates).toEqual([]); // nobody has reported a position yet
   });
+
+  it('answers 429, not 500, when the client is over its rate limit', async () => {
+    const s = await bed.server({ auth: { rateLimitPerMinute: 10 } });
+    const headers = await bed.headers(s, 'dispatcher');
+    const statuses: number[] = [];
+    const bodies: { error?: string }[] = [];
+    for (let k = 0; k < 12; k++) {
+      for (const path of ['/api/incidents/JQ-NONE/recommendations', '/api/stats/eta-accuracy']) {
+        const res = await fetch(`${s.url}${path}`, { headers });
+        statuses.push(res.status);
+        bodies.push((await res.json()) as { error?: string });
+      }
+    }
+    expect(statuses).not.toContain(500);
+    expect(statuses.filter((x) => x === 429).length).toBeGreaterThan(5);
+    expect(bodies.find((_, i) => statuses[i] === 429)).toMatchObject({ error: 'rate_limited' });
+  });
 });
