@@ -93,7 +93,11 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(healthModule, { nodeId: config.nodeId });
   await app.register(unitsModule);
   await app.register(incidentsModule);
-  await app.register(recommendationModule, { reach: config.reach, staleAfterMs: config.staleAfterMs });
+  await app.register(recommendationModule, {
+    jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, timeZone, reach: config.reach, policy: config.dispatchPolicy,
+    targets: config.responseTargets, calibration: config.etaCalibration, timeScale: config.fieldTimeScale, arrivalRadiusM: config.arrivalRadiusM,
+    staleAfterMs: config.staleAfterMs,
+  });
   await app.register(targetsModule, { targets: config.responseTargets, keyPrefix: config.keyPrefix, nodeId: config.nodeId, eventStreamMaxLen: config.eventStreamMaxLen });
   await app.register(dispatchModule, { keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId, arrivalRadiusM: config.arrivalRadiusM });
   await app.register(statsModule, {

@@ -1,8 +1,12 @@
 // Every setting comes from the environment, with defaults that run the demo (listed in the README).
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { DEMO_JURISDICTION_DIR } from './modules/jurisdiction/index.js';
 import { loadAuthConfig, type AuthConfig } from './modules/auth/auth-config.js';
-import { parseReachOptions, parseResponseTargets, type ReachOptions, type TargetsByPriority } from '@ccr/shared';
+import { DEFAULT_ETA_CALIBRATION, type EtaCalibrationSettings } from './modules/recommendation/index.js';
+import {
+  parseDispatchPolicy, parseReachOptions, parseResponseTargets, type DispatchPolicy, type ReachOptions, type TargetsByPriority,
+} from '@ccr/shared';
 
 export interface Config {
   port: number;
@@ -37,9 +41,16 @@ export interface Config {
   presenceTargetPercent: number;
   /** Patrol presence is sampled every this many seconds (PRESENCE_SAMPLE_SECONDS). */
   presenceSampleSeconds: number;
-  /** Road-detour factor, speed per unit kind and walking speed for ETAs and the 1-3-5 rings
-   *  (DETOUR_FACTOR, UNIT_SPEEDS as JSON of m/s per kind, WALK_SPEED_MPS). */
+  /** Speeds per unit kind and road class, turnout times, walking speed and road-detour factor for ETAs and the
+   *  1-3-5 rings (UNIT_SPEEDS, UNIT_TURNOUT, WALK_SPEED_MPS, DETOUR_FACTOR). */
   reach: ReachOptions;
+  /** Who is offered for which incident type and in which order (DISPATCH_POLICY or DISPATCH_POLICY_FILE). */
+  dispatchPolicy: DispatchPolicy;
+  /** How the ranking's ETAs are calibrated from measured arrivals (ETA_CALIBRATION_DAYS, _MIN_SAMPLES, _EVERY_S). */
+  etaCalibration: EtaCalibrationSettings;
+  /** Field seconds per real second when a simulator drives the demo faster than real time (SIM_TIME_SCALE, demo
+   *  mode only): measured travel times are scaled by it to compare with ETAs. */
+  fieldTimeScale: number;
   /** Response targets per priority (RESPONSE_TARGETS as JSON in seconds; defaults from the 1-3-5 mechanism). */
   responseTargets: TargetsByPriority;
   /** A dispatched or en-route unit this close to its incident (metres) is detected on scene. */
@@ -81,6 +92,31 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new Error(`配置错误 / bad setting ${name}=${JSON.stringify(env[name])}: expected true or false`);
 }
 
+/** DISPATCH_POLICY (inline JSON) or DISPATCH_POLICY_FILE (a JSON file), not both; defaults when neither. */
+function dispatchPolicy(env: NodeJS.ProcessEnv): DispatchPolicy {
+  const inline = env.DISPATCH_POLICY;
+  const file = env.DISPATCH_POLICY_FILE;
+  if (inline && file) throw new Error('配置错误 / bad setting: DISPATCH_POLICY and DISPATCH_POLICY_FILE are both set; use one');
+  if (!file) return parseDispatchPolicy(inline);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`配置错误 / bad setting DISPATCH_POLICY_FILE=${JSON.stringify(file)}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return parseDispatchPolicy(text, `DISPATCH_POLICY_FILE ${file}`);
+}
+
+/** SIM_TIME_SCALE as the simulator reads it (a number above 0, at most 3600); only a demo may run faster. */
+function fieldTimeScale(env: NodeJS.ProcessEnv, demoMode: boolean): number {
+  const raw = env.SIM_TIME_SCALE;
+  if (raw === undefined || raw.trim() === '') return 1;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new Error(`配置错误 / bad setting SIM_TIME_SCALE=${JSON.stringify(raw)}: expected a number above 0, at most 3600`);
+  if (n !== 1 && !demoMode) throw new Error('配置错误 / bad setting SIM_TIME_SCALE: a field running faster than real time is a demo (DEMO_MODE=true) only');
+  return n;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demoMode = bool(env, 'DEMO_MODE', true);
   const keyPrefix = env.KEY_PREFIX ?? 'ccr:';
@@ -112,6 +148,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     presenceTargetPercent: int(env, 'PRESENCE_TARGET', 80, 1, 100),
     presenceSampleSeconds: int(env, 'PRESENCE_SAMPLE_SECONDS', 30, 5, 600),
     reach: parseReachOptions(env),
+    dispatchPolicy: dispatchPolicy(env),
+    etaCalibration: {
+      windowDays: int(env, 'ETA_CALIBRATION_DAYS', DEFAULT_ETA_CALIBRATION.windowDays, 0, 90),
+      minSamples: int(env, 'ETA_CALIBRATION_MIN_SAMPLES', DEFAULT_ETA_CALIBRATION.minSamples, 1, 100_000),
+      recomputeEveryMs: int(env, 'ETA_CALIBRATION_EVERY_S', DEFAULT_ETA_CALIBRATION.recomputeEveryMs / 1000, 5, 86_400) * 1000,
+    },
+    fieldTimeScale: fieldTimeScale(env, demoMode),
     responseTargets: parseResponseTargets(env.RESPONSE_TARGETS),
     arrivalRadiusM: int(env, 'ARRIVAL_RADIUS_M', 50, 5, 5_000),
     auth: loadAuthConfig(env, demoMode, int),

@@ -5,6 +5,7 @@ import {
   IncidentIdSchema, IncidentSchema, LiveUnitSchema, OutcomeSchema, PlaceKindSchema, PrioritySchema, IncidentTypeSchema,
   UnitIdSchema, UnitKindSchema, UnitStatusSchema, LngSchema, LatSchema,
 } from './domain.js';
+import { CandidateReasonSchema } from './candidate-reasons.js';
 
 /** Chosen by the client, one per intended action: a retried command with the same id has one effect. */
 export const CommandIdSchema = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -110,9 +111,11 @@ export const CandidateSchema = Type.Object(
     status: UnitStatusSchema,
     /** Straight-line distance from the unit's last position. */
     distanceMeters: Type.Number(),
-    /** distance × road-detour factor ÷ the kind's speed. */
+    /** Turnout + along the roads at the kind's speeds (eta.ts), × the kind's calibration from measured arrivals. */
     etaSeconds: Type.Number(),
     positionAgeMs: Type.Number(),
+    /** Why it ranks where it does (the dispatch policy, the ETA, the target), best-known first. */
+    reasons: Type.Array(CandidateReasonSchema),
   },
   { additionalProperties: false },
 );
@@ -146,7 +149,7 @@ export const RecommendationSchema = Type.Object(
   {
     incidentId: IncidentIdSchema,
     computedAt: Type.Number(),
-    /** Available, fresh units ranked by ETA, best first. */
+    /** Available, fresh units the dispatch policy allows for the incident, best first (dispatch-policy.ts). */
     candidates: Type.Array(CandidateSchema),
     rings: Type.Array(ReachRingSchema),
   },

@@ -12,3 +12,8 @@ export * from './targets.js';
 export * from './reach.js';
 export * from './lifecycle.js';
 export * from './stats.js';
+export * from './road-graph.js';
+export * from './eta.js';
+export * from './candidate-reasons.js';
+export * from './dispatch-policy.js';
+export * from './eta-accuracy.js';

@@ -94,7 +94,7 @@ describe('console map', () => {
     const positions = new Map<string, FramePosition>([['P-01', ['P-01', 116.651, 39.051, T0, null, null]]]);
     const upd = consoleMapUpdate({
       incidents: [sel], selected: sel, units, positions, zoom, picked: new Set(['P-01']), rings: [],
-      candidates: [{ unitId: 'P-01', name: 'P-01', kind: 'patrol_car', team: 'patrol', status: 'available', distanceMeters: 140, etaSeconds: 22, positionAgeMs: 0 }],
+      candidates: [{ unitId: 'P-01', name: 'P-01', kind: 'patrol_car', team: 'patrol', status: 'available', distanceMeters: 140, etaSeconds: 22, positionAgeMs: 0, reasons: [] }],
     }) as { geo: { center: number[]; zoom: number }; series: AnySeries[] };
     expect(upd.geo).toEqual({ center: [116.65, 39.05], zoom });
     expect(byId(upd.series, CANDIDATES_SERIES_ID).data).toMatchObject([{ value: [116.651, 39.051], rank: 1 }]);

@@ -12,7 +12,7 @@ type Reply = { status: number; body?: unknown } | 'network';
 let calls: { url: string; method: string; body: Record<string, unknown> | null }[] = [];
 let posts: Reply[] = [];
 
-const cand = (unitId: string, eta: number): Candidate => ({ unitId, name: unitId, kind: 'patrol_car', team: 'patrol', status: 'available', distanceMeters: eta * 8, etaSeconds: eta, positionAgeMs: 0 });
+const cand = (unitId: string, eta: number): Candidate => ({ unitId, name: unitId, kind: 'patrol_car', team: 'patrol', status: 'available', distanceMeters: eta * 8, etaSeconds: eta, positionAgeMs: 0, reasons: [] });
 const rec = (incidentId: string): Recommendation => ({
   incidentId, computedAt: T0, candidates: [cand('P-01', 60), cand('P-02', 90), cand('P-03', 120)],
   rings: [{ minutes: 1, radiusMeters: 64, units: [], people: 0 }, { minutes: 3, radiusMeters: 194, units: [], people: 0 }, { minutes: 5, radiusMeters: 323, units: [], people: 0 }],

@@ -22,7 +22,7 @@ function incident(id: string, over: Partial<Incident> = {}): Incident {
   };
 }
 const candidate = (unitId: string, status: Candidate['status'] = 'available'): Candidate => ({
-  unitId, name: unitId, kind: 'patrol_car', team: 'patrol', status, distanceMeters: 1000, etaSeconds: 120, positionAgeMs: 500,
+  unitId, name: unitId, kind: 'patrol_car', team: 'patrol', status, distanceMeters: 1000, etaSeconds: 120, positionAgeMs: 500, reasons: [],
 });
 
 describe('auto-dispatch decisions', () => {

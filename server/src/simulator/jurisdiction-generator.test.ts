@@ -2,13 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  TRACKED_KINDS, createGridLocator, haversineMeters, pointInPolygon, pointInRing, type GridShape, type Jurisdiction, type LngLat,
+  TRACKED_KINDS, buildRoadGraph, createGridLocator, haversineMeters, pointInPolygon, pointInRing, type GridShape, type Jurisdiction, type LngLat,
   type UnitKind,
 } from '@ccr/shared';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '../modules/jurisdiction/index.js';
 import { DEMO_SEED, buildDemoJurisdiction, demoTownOutline, serializeJurisdiction } from './jurisdiction-generator.js';
 import { createRng } from './prng.js';
-import { buildRoadGraph } from './road-graph.js';
 
 const demo = buildDemoJurisdiction({ seed: DEMO_SEED });
 const shapes = (j: Jurisdiction): GridShape[] =>

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createGridLocator, haversineMeters, type LngLat, type RoadCollection, type Unit, type UnitKind } from '@ccr/shared';
+import {
+  buildRoadGraph, createGridLocator, haversineMeters, type LngLat, type RoadCollection, type RoadGraph, type Unit, type UnitKind,
+} from '@ccr/shared';
 import { DEMO_SEED, buildDemoJurisdiction } from './jurisdiction-generator.js';
 import { OFF_ROAD_SPEED_MPS, createMover, createWorld, releaseMover, sendMover, stepMover } from './movement.js';
 import { createRng } from './prng.js';
-import { buildRoadGraph, type RoadGraph } from './road-graph.js';
 import { createSimulation } from './simulation.js';
 
 const demo = buildDemoJurisdiction({ seed: DEMO_SEED });
@@ -209,7 +210,7 @@ describe('stepMover', () => {
       stepMover(m, 0.001, world, rng);
       const before = haversineMeters(m.position, scene);
       sendMover(m, world, scene);
-      stepMover(m, 5, world, rng);
+      stepMover(m, m.errand!.departIn + 5, world, rng);
       expect(haversineMeters(m.position, scene)).toBeLessThan(before);
       expect(distanceToRoads(g, m.position)).toBeLessThan(0.5);
     });

@@ -1,14 +1,15 @@
 // How each kind of unit moves about the town, stepped in simulated seconds. Units always travel along
 // road edges (so a position is always on a road), pick their next destination the way their job makes
 // them (a patrol car cruises its sector, a community officer walks its grid), and pause on arrival.
-// A unit sent somewhere (an incident scene, see sendMover) drives there instead, walks the last stretch
-// from the kerb to the exact place, and stays until it is released back to its patrol.
+// A unit sent somewhere (an incident scene, see sendMover) sets off after its turnout time, drives there at
+// its kind's responding speeds (shared UNIT_SPEEDS and UNIT_TURNOUT_S, the same table the server's ETAs use),
+// walks the last stretch from the kerb to the exact place, and stays until it is released back to its patrol.
 import {
-  bearingDegrees, haversineMeters, lerpLngLat, pointInMultiPolygon, bboxOfRings, type BBox, type LngLat, type MultiPolygonCoords,
+  UNIT_SPEEDS, UNIT_TURNOUT_S, WALK_SPEED_MPS, bearingDegrees, haversineMeters, lerpLngLat, pointInMultiPolygon, bboxOfRings,
+  shortestPath, type BBox, type LngLat, type MovingKind, type MultiPolygonCoords, type PathCost, type RoadClass, type RoadGraph,
   type Unit, type UnitKind,
 } from '@ccr/shared';
 import type { Rng } from './prng.js';
-import { shortestPath, type PathCost, type RoadClass, type RoadGraph } from './road-graph.js';
 
 type SpeedRange = readonly [min: number, max: number];
 
@@ -56,7 +57,9 @@ const BRAKE_MPS2 = 3;
 /** Long simulated steps (a high --time-scale) are cut into pieces this long so braking stays smooth. */
 const MAX_SUBSTEP_S = 2;
 /** Pace on the stretch between the road and a scene off it (on foot, or a car rolling into a yard). */
-export const OFF_ROAD_SPEED_MPS = 1.4;
+export const OFF_ROAD_SPEED_MPS = WALK_SPEED_MPS;
+/** A responding unit's speed on an edge varies this much around its kind's UNIT_SPEEDS (traffic, the street). */
+const RESPONDING_SPREAD = 0.12;
 
 export interface GridArea {
   polygons: MultiPolygonCoords;
@@ -98,6 +101,8 @@ export interface MoverState {
 }
 
 export interface Errand {
+  /** Seconds still to wait before setting off (the kind's turnout time, shorter for a brisker unit). */
+  departIn: number;
   target: LngLat;
   /** The road node nearest the target, where the unit leaves the road. */
   node: number;
@@ -170,6 +175,12 @@ function chooseDestination(m: MoverState, world: MovementWorld, rng: Rng): numbe
 function pickCruise(m: MoverState, world: MovementWorld, rng: Rng): void {
   const next = m.route[m.cursor];
   const cls = next === undefined ? 'local' : world.graph.edge(m.node, next)?.roadClass ?? 'local';
+  if (m.errand) {
+    // Responding: the kind's speed from the shared table, as the ETA model assumes.
+    const v = UNIT_SPEEDS[m.kind as MovingKind][cls];
+    m.cruise = v * rng.float(1 - RESPONDING_SPREAD, 1 + RESPONDING_SPREAD) * m.pace;
+    return;
+  }
   const [lo, hi] = BEHAVIOURS[m.kind]!.cruise[cls];
   m.cruise = rng.float(lo, hi) * m.pace;
 }
@@ -286,10 +297,19 @@ function routeErrand(m: MoverState, e: Errand, world: MovementWorld): void {
   e.routed = true;
 }
 
-function advanceErrand(m: MoverState, e: Errand, dt: number, world: MovementWorld, rng: Rng): void {
+function advanceErrand(m: MoverState, e: Errand, step: number, world: MovementWorld, rng: Rng): void {
   if (e.arrived) {
     m.speed = 0;
     return;
+  }
+  let dt = step;
+  if (e.departIn > 0) {
+    // Turnout: the unit takes the order and gets going; what is left of the step is spent moving.
+    const wait = Math.min(e.departIn, dt);
+    e.departIn -= wait;
+    dt -= wait;
+    m.speed = 0;
+    if (dt <= 0) return;
   }
   if (!e.routed) {
     // Standing off the road at an earlier scene: back to the road first.
@@ -335,11 +355,14 @@ function advance(m: MoverState, dt: number, world: MovementWorld, rng: Rng): voi
 }
 
 /**
- * Sends a unit to a point: from its next step on it drives there along roads (at its kind's cruising
- * speeds), walks the last stretch off the road, and stands there until releaseMover.
+ * Sends a unit to a point: after its turnout time it drives there along roads (at its kind's responding
+ * speeds), walks the last stretch off the road, and stands there until releaseMover. A unit already on its
+ * way somewhere is redirected without a new turnout.
  */
 export function sendMover(m: MoverState, world: MovementWorld, target: LngLat): void {
-  m.errand = { target, node: world.graph.nearestNode(target), routed: false, arrived: false };
+  const underway = m.errand !== undefined && !m.errand.arrived && m.errand.departIn <= 0;
+  const departIn = underway ? 0 : UNIT_TURNOUT_S[m.kind as MovingKind] / m.pace;
+  m.errand = { departIn, target, node: world.graph.nearestNode(target), routed: false, arrived: false };
   m.pauseLeft = 0;
 }
 

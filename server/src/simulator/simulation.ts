@@ -1,7 +1,7 @@
 // One simulated shift, tick by tick: where every tracked unit is and which incidents come in. Pure and
 // deterministic: a seed, a start time and a tick counter decide everything; the producer only sends it.
 import {
-  TRACKED_KINDS, type DeviceOrder, type IncidentReport, type Jurisdiction, type LngLat, type PositionReport, type Unit, type UnitReport,
+  TRACKED_KINDS, buildRoadGraph, type DeviceOrder, type IncidentReport, type Jurisdiction, type LngLat, type PositionReport, type Unit, type UnitReport,
 } from '@ccr/shared';
 import { PATROL, onArrived, onOrder, onTime, serviceSeconds, type Duty, type DutyStep } from './duty.js';
 import { createIncidentGenerator, type IncidentGenerator } from './incident-generator.js';
@@ -9,7 +9,6 @@ import {
   createMover, createWorld, isMobileKind, releaseMover, sendMover, stepMover, type MoverState, type MovementWorld,
 } from './movement.js';
 import { createRng, type Rng } from './prng.js';
-import { buildRoadGraph } from './road-graph.js';
 
 export interface SimulationOptions {
   jurisdiction: Jurisdiction;

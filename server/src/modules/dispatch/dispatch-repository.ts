@@ -4,10 +4,15 @@ import type { CommandResult, DeviceOrder, Incident, UnitState } from '@ccr/share
 import type { RedisClient } from '../../plugins/redis.js';
 import type { LiveRepository } from '../live/live-repository.js';
 import type { BucketMove } from '../stats/stats-buckets.js';
+import { checkEtaPrediction, type EtaLedger, type EtaPrediction } from '../recommendation/index.js';
 import { ACK_ORDER, COMMIT_DISPATCH } from './dispatch-scripts.js';
 
-/** Who holds a unit and where it was sent: the geofence reads these, a 409 names them. */
-export interface Assignment { incidentId: string; by: string; at: number; lng: number; lat: number }
+/** Who holds a unit and where it was sent: the geofence reads these, a 409 names them. `eta` is the ETA the
+ *  dispatcher was shown when it was sent (recommendation/eta-accuracy.ts), `arrivedAt` when it was first on
+ *  scene for this assignment (its travel time is then on record). */
+export interface Assignment { incidentId: string; by: string; at: number; lng: number; lat: number; eta?: EtaPrediction; arrivedAt?: number }
+
+const isOnTheWay = (status: string): boolean => status === 'dispatched' || status === 'en_route';
 
 /** A unit as a command reads it: its dispatch state, the exact stored fragment (the compare-and-set token),
  *  and its assignment. */
@@ -54,7 +59,14 @@ export const ALERTED_TTL_MS = 7 * 24 * 3_600_000;
 export class DispatchRepository {
   readonly keys: { assignments: string; pendingOrders: string; orderChannel: string };
 
-  constructor(private readonly redis: RedisClient, private readonly live: LiveRepository, private readonly prefix: string, private readonly eventsMaxLen: number) {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly live: LiveRepository,
+    private readonly prefix: string,
+    private readonly eventsMaxLen: number,
+    /** Predicts ETAs of units being sent and prices arrivals (recommendation module); none = nothing recorded. */
+    private readonly eta?: EtaLedger,
+  ) {
     this.keys = {
       assignments: `${prefix}dispatch:assignments`,
       pendingOrders: `${prefix}dispatch:orders:pending`,
@@ -134,7 +146,46 @@ export class DispatchRepository {
     return out;
   }
 
-  async commit(req: CommitRequest): Promise<CommitOutcome> {
+  /**
+   * The ETA record rides on the commit that sends or lands a unit, so it is written exactly when (and only if) the
+   * transition is: a unit newly assigned (dispatched, or moved along with a merged incident) gets the ETA the
+   * dispatcher is shown now; a unit going from on its way to on scene for the first time in its assignment has its
+   * predicted and actual travel time counted, and the assignment marked arrived. The script commits only if the
+   * unit's status is still what was read, so a redelivered on-scene report (or the geofence and the terminal
+   * racing) records one arrival.
+   */
+  private async withEtaRecords(req: CommitRequest): Promise<{ units: CommitRequest['units']; moves: BucketMove[] }> {
+    const ledger = this.eta;
+    if (!ledger) return { units: req.units, moves: req.moves };
+    const moves = [...req.moves];
+    const units = req.units.map((u) => ({ ...u }));
+    const toPredict = new Map<string, { place: { lng: number; lat: number }; ids: string[] }>();
+    for (const u of units) {
+      const a = u.assignment;
+      if (!a) continue;
+      const before = parseUnitFragment(u.id, u.expectedFragment || null);
+      if (a.at === req.now && !a.eta && isOnTheWay(u.state.status) && before.incidentId !== a.incidentId) {
+        const key = `${a.lng},${a.lat}`;
+        const group = toPredict.get(key) ?? { place: { lng: a.lng, lat: a.lat }, ids: [] };
+        group.ids.push(u.id);
+        toPredict.set(key, group);
+      } else if (u.state.status === 'on_scene' && isOnTheWay(before.status) && a.arrivedAt === undefined) {
+        u.assignment = { ...a, arrivedAt: req.now };
+        if (a.eta && checkEtaPrediction.check(a.eta)) moves.push(...ledger.arrivalMoves(a.eta, a.at, req.now));
+      }
+    }
+    for (const { place, ids } of toPredict.values()) {
+      const predicted = await ledger.predict(ids, place, req.now);
+      for (const u of units) {
+        const p = predicted.get(u.id);
+        if (p && u.assignment && ids.includes(u.id)) u.assignment = { ...u.assignment, eta: p };
+      }
+    }
+    return { units, moves };
+  }
+
+  async commit(request: CommitRequest): Promise<CommitOutcome> {
+    const req = { ...request, ...(await this.withEtaRecords(request)) };
     const k = this.live.keys;
     const buckets = [...new Set(req.moves.map((m) => m.bucket))];
     const keys = [

@@ -24,7 +24,8 @@ declare module 'fastify' {
 
 export const dispatchModule = fp<DispatchModuleOptions>(
   async (app, opts) => {
-    const repo = new DispatchRepository(app.redis.command, app.live.repo, opts.keyPrefix, opts.eventStreamMaxLen);
+    // Predicted and actual travel times are recorded with the commits that send and land units (recommendation).
+    const repo = new DispatchRepository(app.redis.command, app.live.repo, opts.keyPrefix, opts.eventStreamMaxLen, app.etaLedger);
     const commands = new DispatchCommands(repo, app.live.timeZone);
     const refused = new Counter({
       name: 'ccr_dispatch_refused_total', help: 'Dispatch commands and device events refused, by action and reason',

@@ -194,6 +194,17 @@ export class LiveRepository {
     return this.assembleUnits(new Map(Object.entries(u)), new Map(Object.entries(s)), new Map(Object.entries(p)), new Set(stale));
   }
 
+  /** Some units by id in one round trip, whatever their number (ids not in the roster are left out). */
+  async readUnitsByIds(ids: readonly string[]): Promise<LiveUnit[]> {
+    if (ids.length === 0) return [];
+    const k = this.keys;
+    const [u, s, p, stale] = await this.redis.multi().hmGet(k.units, [...ids]).hmGet(k.status, [...ids]).hmGet(k.pos, [...ids]).smIsMember(k.stale, [...ids]).exec() as unknown as [
+      (string | null)[], (string | null)[], (string | null)[], (number | boolean)[],
+    ];
+    const byId = (values: (string | null)[]): Map<string, string> => new Map(ids.flatMap((id, i) => (values[i] ? [[id, values[i]!] as const] : [])));
+    return this.assembleUnits(byId(u), byId(s), byId(p), new Set(ids.filter((_, i) => stale[i])));
+  }
+
   async readUnit(id: string): Promise<LiveUnit | null> {
     const k = this.keys;
     const [u, s, p, stale] = await this.redis.multi().hGet(k.units, id).hGet(k.status, id).hGet(k.pos, id).sIsMember(k.stale, id).exec() as unknown as [

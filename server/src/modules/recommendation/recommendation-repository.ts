@@ -10,8 +10,6 @@ export interface GeoHit {
   redisMeters: number;
 }
 
-/** Above this many units, one read of the whole fleet is cheaper than one read per unit. */
-const READ_ALL_ABOVE = 200;
 const GEO_MAX_LAT = 85.05112878;
 
 export class RecommendationRepository {
@@ -28,15 +26,8 @@ export class RecommendationRepository {
     return reply.map(([unitId, d]) => ({ unitId, redisMeters: Number(d) }));
   }
 
-  /** The live units with these ids (ids that vanished from the roster meanwhile are left out). */
+  /** The live units with these ids (ids that vanished from the roster meanwhile are left out), in one round trip. */
   async units(ids: readonly string[]): Promise<LiveUnit[]> {
-    if (ids.length === 0) return [];
-    if (ids.length > READ_ALL_ABOVE) {
-      const wanted = new Set(ids);
-      return (await this.live.readUnits()).filter((u) => wanted.has(u.id));
-    }
-    // Issued together, node-redis sends these in one round trip.
-    const read = await Promise.all(ids.map((id) => this.live.readUnit(id)));
-    return read.filter((u): u is LiveUnit => u !== null);
+    return this.live.readUnitsByIds(ids);
   }
 }

@@ -46,9 +46,9 @@ describe('GET /api/incidents/:id/recommendations', () => {
 
     const now = Date.now();
     const at: Record<string, [LngLat, number]> = {
-      'C-1': [offset(scene, 300, 0), now], // e-bike, 300 m: ~98 s
-      'P-01': [offset(scene, -1_500, 0), now], // car, 1.5 km: ~235 s
-      'C-2': [offset(scene, 0, -1_000), now], // e-bike, 1 km: ~325 s
+      'C-1': [offset(scene, 300, 0), now], // e-bike, 300 m: ~123 s (G1's own officer)
+      'P-01': [offset(scene, -1_500, 0), now], // car, 1.5 km: ~221 s
+      'C-2': [offset(scene, 0, -1_000), now], // e-bike, 1 km: ~340 s
       'C-4': [offset(scene, 5_000, 3_000), now], // e-bike, ~5.8 km: beyond the first search radius
       'P-02': [offset(scene, 800, 0), now], // would be second, but is made busy
       'C-3': [offset(scene, 0, 200), now], // would be first, but goes off duty
@@ -67,13 +67,21 @@ describe('GET /api/incidents/:id/recommendations', () => {
     const rec = (await res.json()) as Recommendation;
     expect(rec.incidentId).toBe('JQ-REC-1');
     expect(rec.candidates.map((c) => c.unitId)).toEqual(['C-1', 'P-01', 'C-2', 'C-4']);
+    // The fixture's two roads are kilometres away: every ETA is the straight line (turnout + the distance to the
+    // arrival circle × detour factor ÷ the kind's secondary-road speed), uncalibrated, and says so.
     for (const c of rec.candidates) {
       const d = haversineMeters(at[c.unitId]![0], scene);
       expect(c.distanceMeters).toBeCloseTo(d, 6);
-      const speed = DEFAULT_REACH_OPTIONS.speedMps[c.kind as 'patrol_car' | 'community_officer'];
-      expect(c.etaSeconds).toBeCloseTo((d * DEFAULT_REACH_OPTIONS.detourFactor) / speed, 6);
+      const kind = c.kind as 'patrol_car' | 'community_officer';
+      const o = DEFAULT_REACH_OPTIONS;
+      expect(c.etaSeconds).toBeCloseTo(o.turnoutS[kind] + ((d - s.config.arrivalRadiusM) * o.detourFactor) / o.speedMps[kind].secondary, 6);
+      expect(c.reasons[0]).toEqual({ code: 'eta', params: { seconds: Math.round(c.etaSeconds), basis: 'straight_line', calibration: 1 } });
       expect(c.status).toBe('available');
     }
+    // C-1 is G1's own officer; C-2 (another grid's) cannot make the 5 minutes of a P1 and comes after the patrol car.
+    expect(rec.candidates.map((c) => c.reasons.slice(1).map((r) => r.code))).toEqual([
+      ['in_time', 'role_preferred', 'grid_officer'], ['in_time', 'role_preferred'], ['late', 'role_fallback'], ['late', 'role_fallback'],
+    ]);
     expect(rec.candidates[1]).toMatchObject({ unitId: 'P-01', kind: 'patrol_car', team: 'patrol', name: '巡逻车1' });
 
     expect(rec.rings.map((r) => [r.minutes, r.units.map((u) => u.unitId), r.people])).toEqual([[1, [], 0], [3, ['E-0001'], 12], [5, [], 0]]);
@@ -117,5 +125,22 @@ describe('GET /api/incidents/:id/recommendations', () => {
     const rec = (await (await bed.fetch(s, '/api/incidents/JQ-REC-2/recommendations', {}, 'leader')).json()) as Recommendation;
     expect(rec.rings[0]!.units.map((u) => u.unitId)).toEqual(['E-0001']);
     expect(rec.candidates).toEqual([]); // nobody has reported a position yet
+  });
+
+  it('answers 429, not 500, when the client is over its rate limit', async () => {
+    const s = await bed.server({ auth: { rateLimitPerMinute: 10 } });
+    const headers = await bed.headers(s, 'dispatcher');
+    const statuses: number[] = [];
+    const bodies: { error?: string }[] = [];
+    for (let k = 0; k < 12; k++) {
+      for (const path of ['/api/incidents/JQ-NONE/recommendations', '/api/stats/eta-accuracy']) {
+        const res = await fetch(`${s.url}${path}`, { headers });
+        statuses.push(res.status);
+        bodies.push((await res.json()) as { error?: string });
+      }
+    }
+    expect(statuses).not.toContain(500);
+    expect(statuses.filter((x) => x === 429).length).toBeGreaterThan(5);
+    expect(bodies.find((_, i) => statuses[i] === 429)).toMatchObject({ error: 'rate_limited' });
   });
 });

@@ -1,11 +1,14 @@
 // A routable graph from a jurisdiction's roads.geojson: every vertex of every LineString is a node, and
-// lines that share a vertex (same coordinates) meet there. Pure, no I/O: the simulator drives units on it
-// and dispatch can reuse it for routes and travel times to an incident scene.
-import { haversineMeters, type LngLat, type RoadCollection } from '@ccr/shared';
+// lines that share a vertex (same coordinates) meet there. Pure, no I/O: the simulator drives units on it, and
+// the server builds it once at start to estimate travel times to an incident scene (eta.ts).
+import type { LngLat } from './domain.js';
+import { haversineMeters } from './geo.js';
+import type { ROAD_CLASSES, RoadCollection } from './jurisdiction.js';
 
-export type RoadClass = 'primary' | 'secondary' | 'local';
+export type RoadClass = (typeof ROAD_CLASSES)[number];
 
-/** Typical free-flow speeds in town, m/s (primary 45 km/h, secondary 35, local 25), for travel-time routing. */
+/** Typical free-flow speeds of a car in town, m/s (primary 45 km/h, secondary 35, local 25): the simulator's
+ *  route choice by time, and the car speeds of the ETA model (reach.ts UNIT_SPEEDS). */
 export const ROAD_CLASS_SPEED_MPS: Readonly<Record<RoadClass, number>> = { primary: 12.5, secondary: 9.7, local: 6.9 };
 const MAX_SPEED_MPS = 12.5;
 const CLASS_RANK: Record<RoadClass, number> = { primary: 3, secondary: 2, local: 1 };
@@ -26,8 +29,22 @@ export interface RoadGraph {
   readonly component: readonly number[];
   /** Nearest node to a point; by default only nodes of the largest component, so any two are connected. */
   nearestNode(p: LngLat, options?: { anyComponent?: boolean }): number;
+  /** The nearest point on a road of the largest component, or null when none is within `maxM` metres. */
+  snapToRoad(p: LngLat, maxM: number): RoadSnap | null;
   /** The edge a→b, if the nodes are adjacent. */
   edge(a: number, b: number): RoadEdge | undefined;
+}
+
+/** Where a point meets the road network: the foot of the perpendicular on edge a–b. */
+export interface RoadSnap {
+  a: number;
+  b: number;
+  roadClass: RoadClass;
+  /** Straight-line metres from the point to the road. */
+  offsetM: number;
+  /** Metres along the edge from a to the foot, and from the foot to b (they add up to the edge's length). */
+  fromA: number;
+  toB: number;
 }
 
 export interface RoadPath {
@@ -171,7 +188,94 @@ export function buildRoadGraph(roads: RoadCollection): RoadGraph {
     edges,
     component,
     nearestNode: buildNodeIndex(nodes, component),
+    snapToRoad: buildEdgeIndex(nodes, edges, component),
     edge: (a, b) => edges[a]?.find((e) => e.to === b),
+  };
+}
+
+const M_PER_DEG = 111_195;
+
+/**
+ * Buckets the main component's edges on the same ~250 m lattice (each edge in every cell its bounding box
+ * touches), so a snap looks at the edges near the point only. Distances to a segment are taken in a local
+ * equirectangular frame around the point: within a few hundred metres that is exact to well under a metre.
+ */
+function buildEdgeIndex(nodes: readonly LngLat[], edges: readonly (readonly RoadEdge[])[], component: readonly number[]): RoadGraph['snapToRoad'] {
+  const cellDeg = 0.0025;
+  // Numeric cell keys (no string per lookup): snapping every candidate of every recommendation is a hot path.
+  const cellKey = (x: number, y: number): number => (x + 100_000) * 200_000 + (y + 100_000);
+  const cells = new Map<number, number[]>();
+  const list: { a: number; b: number; e: RoadEdge }[] = [];
+  edges.forEach((out, a) => {
+    if (component[a] !== 0) return;
+    for (const e of out) {
+      if (e.to < a) continue; // each two-way road once
+      const k = list.length;
+      list.push({ a, b: e.to, e });
+      const [pa, pb] = [nodes[a]!, nodes[e.to]!];
+      const x0 = Math.floor(Math.min(pa[0], pb[0]) / cellDeg);
+      const x1 = Math.floor(Math.max(pa[0], pb[0]) / cellDeg);
+      const y0 = Math.floor(Math.min(pa[1], pb[1]) / cellDeg);
+      const y1 = Math.floor(Math.max(pa[1], pb[1]) / cellDeg);
+      for (let x = x0; x <= x1; x++) {
+        for (let y = y0; y <= y1; y++) {
+          const key = cellKey(x, y);
+          const c = cells.get(key);
+          if (c) c.push(k);
+          else cells.set(key, [k]);
+        }
+      }
+    }
+  });
+  // An edge spanning several cells is looked at once per query: the query's stamp marks it seen.
+  const seenAt = new Uint32Array(list.length);
+  let stamp = 0;
+  return (p, maxM) => {
+    if (list.length === 0) return null;
+    stamp = stamp === 0xffffffff ? 1 : stamp + 1;
+    if (stamp === 1) seenAt.fill(0);
+    const cosLat = Math.cos((p[1] * Math.PI) / 180);
+    const kx = M_PER_DEG * cosLat;
+    const cx = Math.floor(p[0] / cellDeg);
+    const cy = Math.floor(p[1] / cellDeg);
+    // The point lies inside its own cell, so every cell outside a block of r rings is at least r cells away.
+    const cellMinM = cellDeg * M_PER_DEG * Math.min(cosLat, 1);
+    const maxRing = Math.ceil(maxM / cellMinM) + 1;
+    let bestK = -1;
+    let bestD = Infinity;
+    let bestT = 0;
+    for (let r = 0; r <= maxRing; r++) {
+      for (let x = cx - r; x <= cx + r; x++) {
+        for (let y = cy - r; y <= cy + r; y++) {
+          if (Math.max(Math.abs(x - cx), Math.abs(y - cy)) !== r) continue;
+          const cell = cells.get(cellKey(x, y));
+          if (!cell) continue;
+          for (const k of cell) {
+            if (seenAt[k] === stamp) continue;
+            seenAt[k] = stamp;
+            const { a, b } = list[k]!;
+            const na = nodes[a]!;
+            const nb = nodes[b]!;
+            const ax = (na[0] - p[0]) * kx;
+            const ay = (na[1] - p[1]) * M_PER_DEG;
+            const dx = (nb[0] - p[0]) * kx - ax;
+            const dy = (nb[1] - p[1]) * M_PER_DEG - ay;
+            const len2 = dx * dx + dy * dy;
+            const t = len2 === 0 ? 0 : Math.min(1, Math.max(0, -(ax * dx + ay * dy) / len2));
+            const d = Math.hypot(ax + t * dx, ay + t * dy);
+            if (d < bestD || (d === bestD && k < bestK)) {
+              bestD = d;
+              bestK = k;
+              bestT = t;
+            }
+          }
+        }
+      }
+      if (bestK >= 0 && r * cellMinM > bestD) break;
+    }
+    if (bestK < 0 || bestD > maxM) return null;
+    const { a, b, e } = list[bestK]!;
+    return { a, b, roadClass: e.roadClass, offsetM: bestD, fromA: bestT * e.lengthM, toB: (1 - bestT) * e.lengthM };
   };
 }
 
@@ -285,4 +389,65 @@ export function routeBetween(graph: RoadGraph, from: LngLat, to: LngLat, cost: P
   const path = shortestPath(graph, a, b, cost);
   if (!path) return null;
   return { ...path, accessM: haversineMeters(from, graph.nodes[a]!) + haversineMeters(to, graph.nodes[b]!) };
+}
+
+/** Travel cost of one edge, and an optional cost of passing through a node (a junction), both ≥ 0. */
+export interface TravelCost {
+  edge(e: RoadEdge): number;
+  /** Paid at every node a path passes through, not at its two ends. */
+  through?(node: number): number;
+}
+
+/** Cheapest paths from every node to one source: their costs, and each node's next step towards the source. */
+export interface TravelTree {
+  /** Infinity beyond the horizon or not connected; 0 at the source. */
+  cost: Float64Array;
+  /** The neighbour a cheapest path takes from each node towards the source; -1 at the source and where unreached. */
+  next: Int32Array;
+}
+
+/**
+ * Cheapest paths from `source` to every node (Dijkstra), bounded by `horizon`. Roads are two-way and costs
+ * symmetric, so these are also the cheapest paths from every node to the source: one search from an incident's
+ * scene serves every unit that might drive there.
+ */
+export function travelTreeFrom(graph: RoadGraph, source: number, cost: TravelCost, horizon = Infinity): TravelTree {
+  const n = graph.nodes.length;
+  if (source < 0 || source >= n) throw new RangeError(`node out of range: ${source}`);
+  const best = new Float64Array(n).fill(Infinity);
+  const next = new Int32Array(n).fill(-1);
+  const done = new Uint8Array(n);
+  const open = new MinHeap();
+  best[source] = 0;
+  open.push(source, 0);
+  while (open.size > 0) {
+    const cur = open.pop();
+    if (done[cur]) continue;
+    done[cur] = 1;
+    const base = best[cur]!;
+    if (base > horizon) break; // everything still open costs at least this much
+    const pass = cur === source || !cost.through ? 0 : cost.through(cur);
+    for (const e of graph.edges[cur]!) {
+      if (done[e.to]) continue;
+      const g = base + pass + cost.edge(e);
+      if (g < best[e.to]!) {
+        best[e.to] = g;
+        next[e.to] = cur;
+        open.push(e.to, g);
+      }
+    }
+  }
+  // Nodes reached but not settled hold an upper bound only, and it is above the horizon: beyond it.
+  for (let i = 0; i < n; i++) {
+    if (best[i]! > horizon) {
+      best[i] = Infinity;
+      next[i] = -1;
+    }
+  }
+  return { cost: best, next };
+}
+
+/** The costs of travelTreeFrom alone. */
+export function travelCostsFrom(graph: RoadGraph, source: number, cost: TravelCost, horizon = Infinity): Float64Array {
+  return travelTreeFrom(graph, source, cost, horizon).cost;
 }
