@@ -76,10 +76,12 @@ export const securityPlugin = fp<SecurityOptions>(
       global: false,
       store: limits.storeClass(MINUTE),
       skipOnError: true, // Redis away: serve (auth fails closed on its own) rather than refuse everything
-      errorResponseBuilder: (_req, ctx) => ({
-        statusCode: ctx.statusCode, error: 'rate_limited',
-        message: `请求过于频繁，请 ${ctx.after} 后再试 / too many requests: retry in ${ctx.after}`,
-      }),
+      // An Error, not a plain object: a plain object thrown from a hook reaches a route's scoped error handler and,
+      // rethrown to the app's, was serialised against the route's 200 schema (a 500 instead of a 429).
+      errorResponseBuilder: (_req, ctx) => Object.assign(
+        new Error(`请求过于频繁，请 ${ctx.after} 后再试 / too many requests: retry in ${ctx.after}`),
+        { statusCode: ctx.statusCode, error: 'rate_limited' },
+      ),
     });
     const everyRoute = app.rateLimit({ max: opts.rateLimitPerMinute, timeWindow: MINUTE, keyGenerator: (req) => `all:${req.ip}` });
     // A root hook added before the auth module's, so a flood is limited before any session lookup or audit write.

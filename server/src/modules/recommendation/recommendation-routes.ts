@@ -32,6 +32,12 @@ export interface RecommendationRouteDeps {
 /** Checks an accuracy range of local days: both real days, from ≤ to, within 13 months, at most MAX_ACCURACY_DAYS. */
 export function checkAccuracyRange(from: string | undefined, to: string | undefined, now: number, timeZone: string): { ok: true; from: string; to: string } | { ok: false; message: string } {
   const today = localDayOf(now, timeZone);
+  // The days given are read before a default is derived from them, so a refusal names what the caller sent.
+  for (const [name, v] of [['to', to], ['from', from]] as const) {
+    if (v !== undefined && Number.isNaN(parseRangeBound(v, timeZone))) {
+      return { ok: false, message: `无法识别的日期 ${name}=${JSON.stringify(v)}（应为 2000–2099 年间存在的 YYYY-MM-DD） / cannot read ${name}=${JSON.stringify(v)}: expected an existing day YYYY-MM-DD in 2000–2099` };
+    }
+  }
   const last = to ?? today;
   const first = from ?? addDays(last, -6);
   for (const [name, v] of [['from', first], ['to', last]] as const) {
