@@ -61,6 +61,7 @@ describe('role matrix', () => {
       'GET /api/health': 'public', 'POST /api/auth/login': 'public', 'POST /api/auth/device': 'public',
       'GET /api/units': VIEW_ROLES, 'GET /api/incidents': VIEW_ROLES, 'GET /api/incidents/:id': VIEW_ROLES,
       'GET /api/stats/overview': VIEW_ROLES, 'GET /api/stats/series': VIEW_ROLES, 'GET /api/stats/heatmap': VIEW_ROLES,
+      'GET /api/stats/eta-accuracy': VIEW_ROLES,
       'GET /api/jurisdiction': VIEW_ROLES, 'GET /api/targets': VIEW_ROLES,
       'GET /api/incidents/:id/recommendations': DISPATCH_ROLES,
       'POST /api/incidents/:id/dispatch': DISPATCH_ROLES, 'POST /api/incidents/:id/backup': DISPATCH_ROLES,
