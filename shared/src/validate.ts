@@ -10,14 +10,18 @@ export interface Checker<S extends TSchema> {
   validate(value: unknown, maxErrors?: number): Checked<Static<S>>;
 }
 
+// Compiled on first use, not at import: TypeBox compiles with `new Function`, which the client's
+// Content-Security-Policy (script-src 'self') forbids, and shared modules holding checkers at top level are
+// imported by the client too.
 export function compileChecker<S extends TSchema>(schema: S): Checker<S> {
-  const compiled = TypeCompiler.Compile(schema);
+  let compiled: ReturnType<typeof TypeCompiler.Compile<S>> | undefined;
+  const compiledOnce = () => (compiled ??= TypeCompiler.Compile(schema));
   return {
-    check: (value): value is Static<S> => compiled.Check(value),
+    check: (value): value is Static<S> => compiledOnce().Check(value),
     validate(value, maxErrors = 5) {
-      if (compiled.Check(value)) return { ok: true, value };
+      if (compiledOnce().Check(value)) return { ok: true, value };
       const errors: string[] = [];
-      for (const e of compiled.Errors(value)) {
+      for (const e of compiledOnce().Errors(value)) {
         errors.push(`${e.path || '/'}: ${e.message}`);
         if (errors.length >= maxErrors) break;
       }
