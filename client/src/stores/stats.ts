@@ -8,7 +8,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
 import {
   addDays, addMonths, changeOf, comparisonPeriods, localDay,
-  type Comparison, type StatsHeatmapResponse, type StatsKpi, type StatsMetric, type StatsOverviewResponse,
+  type Comparison, type EtaAccuracyResponse, type StatsHeatmapResponse, type StatsKpi, type StatsMetric, type StatsOverviewResponse,
   type StatsSeriesResponse,
 } from '@ccr/shared';
 import { apiGet } from '../api';
@@ -19,6 +19,7 @@ import {
   dayCount, earliestDay, intervalFor, presetRange, queryBounds, type DayRange, type RangePreset,
 } from '../charts/statsRange';
 import { typeMixInterval } from '../charts/statsOptions';
+import { etaAccuracyPath } from '../charts/etaAccuracy';
 
 /** A push re-reads the series at most this often (many incidents a minute must not become many reads a second)… */
 export const REFRESH_MIN_MS = 15_000;
@@ -80,6 +81,9 @@ export const useStatsStore = defineStore('stats', () => {
   const hourCompare = shallowRef<HourCompareData | null>(null);
   const hourError = ref<string | null>(null);
   const dayTrend = shallowRef<StatsSeriesResponse | null>(null);
+  /** ETA error of the range's arrivals (its last 92 days at most); read beside the range, failing on its own. */
+  const etaAccuracy = shallowRef<EtaAccuracyResponse | null>(null);
+  const etaAccuracyError = ref<string | null>(null);
   const updatedAt = ref(0);
 
   let rangeSeq = 0;
@@ -132,6 +136,7 @@ export const useStatsStore = defineStore('stats', () => {
     const sum = (metric: StatsMetric, bounds = b): Promise<StatsSeriesResponse> => series({ metric, ...bounds, interval: 'month', groupBy: 'none' });
     const byType = (x: DayRange): Promise<StatsSeriesResponse> => series({ metric: 'incidents', ...queryBounds(x), interval: 'month', groupBy: 'type' });
     rangeLoading.value = true;
+    void loadEtaAccuracy(r, mine);
     try {
       const [trend, heatmap, grids, typeMix, yoy, mom, closed, mediated, mediationFailed, dispatched, dispatchedWithin, onScene, onSceneWithin] = await Promise.all([
         series({ metric: 'incidents', ...b, interval: intervalFor(r), groupBy: 'none' }),
@@ -151,6 +156,17 @@ export const useStatsStore = defineStore('stats', () => {
       if (mine === rangeSeq) rangeError.value = message(e);
     } finally {
       if (mine === rangeSeq) rangeLoading.value = false;
+    }
+  }
+
+  async function loadEtaAccuracy(r: DayRange, mine: number): Promise<void> {
+    try {
+      const res = await get<EtaAccuracyResponse>(etaAccuracyPath(r));
+      if (mine !== rangeSeq) return;
+      etaAccuracy.value = res;
+      etaAccuracyError.value = null;
+    } catch (e) {
+      if (mine === rangeSeq) etaAccuracyError.value = message(e);
     }
   }
 
@@ -268,7 +284,7 @@ export const useStatsStore = defineStore('stats', () => {
 
   return {
     timeZone, today, preset, range, overview, overviewError, rangeData, rangeError, rangeLoading, hourCompare, hourError,
-    dayTrend, updatedAt, todayFigures, monthComparisons,
+    dayTrend, etaAccuracy, etaAccuracyError, updatedAt, todayFigures, monthComparisons,
     loadOverview, loadRange, loadHourCompare, loadDayTrend, choosePreset, chooseRange, use,
   };
 });
