@@ -86,7 +86,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(redisPlugin, { url: config.redisUrl });
   await app.register(socketIoPlugin, { corsOrigins: config.corsOrigins });
   await app.register(liveModule, {
-    jurisdiction, keyPrefix: config.keyPrefix, timeZone, staleAfterMs: config.staleAfterMs,
+    jurisdiction, keyPrefix: config.keyPrefix, timeZone, staleAfterMs: config.staleAfterMs, attention: config.attention,
     frameIntervalMs: config.frameIntervalMs, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId,
   });
   await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, ingest: config.ingest });

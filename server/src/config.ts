@@ -5,7 +5,7 @@ import { DEMO_JURISDICTION_DIR } from './modules/jurisdiction/index.js';
 import { loadAuthConfig, type AuthConfig } from './modules/auth/auth-config.js';
 import { DEFAULT_ETA_CALIBRATION, type EtaCalibrationSettings } from './modules/recommendation/index.js';
 import {
-  parseDispatchPolicy, parseReachOptions, parseResponseTargets, type DispatchPolicy, type ReachOptions, type TargetsByPriority,
+  parseDispatchPolicy, parseReachOptions, parseResponseTargets, type AttentionSettings, type DispatchPolicy, type ReachOptions, type TargetsByPriority,
 } from '@ccr/shared';
 
 export interface Config {
@@ -55,6 +55,9 @@ export interface Config {
   responseTargets: TargetsByPriority;
   /** A dispatched or en-route unit this close to its incident (metres) is detected on scene. */
   arrivalRadiusM: number;
+  /** How long a new P1 or a missed target holds the walls' map (ATTENTION_FOCUS_S) and how often an
+   *  unacknowledged alarm repeats its tone (ALARM_REPEAT_S). */
+  attention: AttentionSettings;
   /** Accounts, sessions, audit retention and rate limits (server/src/modules/auth/auth-config.ts). */
   auth: AuthConfig;
 }
@@ -157,6 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fieldTimeScale: fieldTimeScale(env, demoMode),
     responseTargets: parseResponseTargets(env.RESPONSE_TARGETS),
     arrivalRadiusM: int(env, 'ARRIVAL_RADIUS_M', 50, 5, 5_000),
+    attention: {
+      focusMs: int(env, 'ATTENTION_FOCUS_S', 20, 5, 600) * 1000,
+      repeatAfterMs: int(env, 'ALARM_REPEAT_S', 60, 10, 3_600) * 1000,
+    },
     auth: loadAuthConfig(env, demoMode, int),
   };
 }

@@ -40,6 +40,13 @@ export const MergeRequestSchema = Type.Object(
 );
 export type MergeRequest = Static<typeof MergeRequestSchema>;
 
+/** POST /api/incidents/:id/acknowledge: the shift leader has seen the incident's alarm (确认警报). */
+export const AcknowledgeRequestSchema = Type.Object(
+  { commandId: CommandIdSchema, note: Type.Optional(NoteSchema) },
+  { additionalProperties: false },
+);
+export type AcknowledgeRequest = Static<typeof AcknowledgeRequestSchema>;
+
 export const RING_MINUTES = [1, 3, 5] as const;
 export const RingMinutesSchema = Type.Union([Type.Literal(1), Type.Literal(3), Type.Literal(5)]);
 export type RingMinutes = Static<typeof RingMinutesSchema>;

@@ -172,6 +172,9 @@ export const IncidentSchema = Type.Object(
     outcome: Type.Optional(OutcomeSchema),
     /** Set when merged into another incident (status 'merged'). */
     mergedInto: Type.Optional(IncidentIdSchema),
+    /** A shift leader acknowledged its alarm (a new P1, a missed target): the walls' banner for it ends and its
+     *  tone stops repeating. Set once; an incident's later alarms are acknowledged by the same act. */
+    alarmAcknowledged: Type.Optional(Type.Object({ by: Type.String({ maxLength: 64 }), at: Type.Number() }, { additionalProperties: false })),
     /** Order of the last producer report applied (older ones are refused as stale); kept by every other write. */
     reportOrder: Type.Optional(ReportOrderSchema),
   },

@@ -41,6 +41,11 @@ export interface LiveDelta {
   event: DomainEvent;
 }
 
+export interface AttentionSettings {
+  focusMs: number;
+  repeatAfterMs: number;
+}
+
 export interface LiveSnapshot {
   seq: Seq;
   serverTime: number;
@@ -48,6 +53,9 @@ export interface LiveSnapshot {
   staleAfterMs: number;
   /** Response targets per priority, so every screen colours timers the same way. */
   targets: TargetsByPriority;
+  /** How walls direct attention (ATTENTION_FOCUS_S, ALARM_REPEAT_S): how long a new P1 or a missed target holds
+   *  the map, and how often an unacknowledged alarm repeats its tone. */
+  attention: AttentionSettings;
   units: LiveUnit[];
   /** Open incidents (see OPEN_INCIDENT_STATUSES), newest first. */
   incidents: Incident[];

@@ -26,7 +26,7 @@ export function todayStats(total = 0): TodayStats {
 export function snapshot(over: Partial<LiveSnapshot> = {}): LiveSnapshot {
   return {
     seq: '1000-0', serverTime: T0, station: { name: '胜芳派出所', timeZone: 'Asia/Shanghai' }, staleAfterMs: 30_000,
-    targets: DEFAULT_RESPONSE_TARGETS, units: [], incidents: [], today: todayStats(), ...over,
+    targets: DEFAULT_RESPONSE_TARGETS, attention: { focusMs: 20_000, repeatAfterMs: 60_000 }, units: [], incidents: [], today: todayStats(), ...over,
   };
 }
 

@@ -60,6 +60,7 @@ const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/api/incidents/:id/backup', roles: DISPATCH, param: incidentIds, body: (r) => ({ unitIds: [r.pick(unitIds), 'P-04'], commandId: commandId(r) }) },
   { method: 'POST', path: '/api/incidents/:id/reassign', roles: DISPATCH, param: incidentIds, body: (r) => ({ fromUnitId: r.pick(unitIds), toUnitId: r.pick(unitIds), commandId: commandId(r) }) },
   { method: 'POST', path: '/api/incidents/:id/cancel', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), reason: '重复报警' }) },
+  { method: 'POST', path: '/api/incidents/:id/acknowledge', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r) }) },
   { method: 'POST', path: '/api/incidents/:id/merge', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), intoIncidentId: r.pick(incidentIds) }) },
   { method: 'POST', path: '/api/incidents/:id/alert-emergency-units', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), ring: r.pick([1, 3, 5]) }) },
   { method: 'POST', path: '/api/incidents/:id/resolve', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), note: '已处置' }) },

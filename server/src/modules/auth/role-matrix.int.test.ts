@@ -66,7 +66,7 @@ describe('role matrix', () => {
       'GET /api/incidents/:id/recommendations': DISPATCH_ROLES,
       'POST /api/incidents/:id/dispatch': DISPATCH_ROLES, 'POST /api/incidents/:id/backup': DISPATCH_ROLES,
       'POST /api/incidents/:id/reassign': DISPATCH_ROLES, 'POST /api/incidents/:id/cancel': DISPATCH_ROLES,
-      'POST /api/incidents/:id/merge': DISPATCH_ROLES, 'POST /api/incidents/:id/alert-emergency-units': DISPATCH_ROLES,
+      'POST /api/incidents/:id/merge': DISPATCH_ROLES, 'POST /api/incidents/:id/acknowledge': DISPATCH_ROLES, 'POST /api/incidents/:id/alert-emergency-units': DISPATCH_ROLES,
       'POST /api/incidents/:id/resolve': DISPATCH_ROLES, 'POST /api/incidents/:id/close': DISPATCH_ROLES,
       'POST /api/units/:id/status': DISPATCH_ROLES,
       'GET /api/audit': AUDIT_ROLES, 'GET /api/accounts': ['admin'], 'POST /api/accounts': ['admin'],

@@ -5,7 +5,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  AlertEmergencyRequestSchema, CancelRequestSchema, CloseRequestSchema, CommandConflictSchema, CommandResultSchema,
+  AcknowledgeRequestSchema, AlertEmergencyRequestSchema, CancelRequestSchema, CloseRequestSchema, CommandConflictSchema, CommandResultSchema,
   DISPATCH_ROLES, DispatchRequestSchema, IncidentIdSchema, MergeRequestSchema, ReassignRequestSchema, ResolveRequestSchema,
   UnitIdSchema, UnitStatusRequestSchema, type CommandResult, type RingUnit,
 } from '@ccr/shared';
@@ -14,7 +14,7 @@ import type { AuditOutcome } from '../auth/auth-contract.js';
 import { ApiErrorSchema, validationBody } from '../http-errors.js';
 import { requestHash, type CommandOutcome, type DispatchCommands } from './dispatch-commands.js';
 import {
-  planAlert, planCancel, planClose, planDispatch, planMerge, planReassign, planResolve, planUnitStatus,
+  planAcknowledge, planAlert, planCancel, planClose, planDispatch, planMerge, planReassign, planResolve, planUnitStatus,
   type CommandError,
 } from './dispatch-service.js';
 import type { DispatchRepository } from './dispatch-repository.js';
@@ -139,6 +139,17 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
       plan: (input) => planCancel(input, id, b.reason),
     }));
     return answer(req, reply, action, `incident:${id}`, b.commandId, out!, detail);
+  });
+
+  app.post('/api/incidents/:id/acknowledge', route('incident.acknowledge', 'Acknowledge the incident\'s alarm (a new P1, a missed target); every wall ends its banner: 确认警报', AcknowledgeRequestSchema), async (req, reply) => {
+    const { id } = req.params as { id: string };
+    const b = req.body;
+    const action = 'incident.acknowledge';
+    const out = await guarded(req, action, `incident:${id}`, b.commandId, {}, () => commands.run({
+      command: { id: b.commandId, bodyHash: requestHash(action, id, b) }, actor: actor(req, b.note), incidentIds: [id], unitIds: [],
+      plan: (input) => planAcknowledge(input, id),
+    }));
+    return answer(req, reply, action, `incident:${id}`, b.commandId, out!, {});
   });
 
   app.post('/api/incidents/:id/merge', route('incident.merge', 'Merge a duplicate report into another open incident: 合并', MergeRequestSchema), async (req, reply) => {

@@ -270,6 +270,22 @@ export function planMerge(input: PlanInput, incidentId: string, intoId: string, 
   return d.plan(incidentId);
 }
 
+/** POST /api/incidents/:id/acknowledge — ends the incident's alarm on every wall. Only an open incident has an
+ *  alarm to acknowledge; a second acknowledgement names the first (the banner already ended for everyone). */
+export function planAcknowledge(input: PlanInput, incidentId: string): PlanResult {
+  const d = new Draft(input);
+  const incident = d.incident(incidentId);
+  if (!isOpenStatus(incident.status)) {
+    return refuse(`警情 ${incidentId} 已结束（${incident.status}），无警报可确认 / incident ${incidentId} is ${incident.status}: no alarm to acknowledge`);
+  }
+  const ack = incident.alarmAcknowledged;
+  if (ack) {
+    return refuse(`警报已由 ${ack.by} 确认 / the alarm was already acknowledged by ${ack.by}`, { heldBy: ack.by });
+  }
+  d.setIncident({ ...incident, alarmAcknowledged: { by: d.actor.by, at: d.actor.at } });
+  return d.plan(incidentId);
+}
+
 /** POST /api/units/:id/status — a dispatcher's available / busy / off_duty for a unit that is not assigned. */
 export function planUnitStatus(input: PlanInput, unitId: string, to: 'available' | 'busy' | 'off_duty', note?: string): PlanResult {
   const d = new Draft(input);

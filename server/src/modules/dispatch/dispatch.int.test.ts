@@ -332,6 +332,40 @@ describe('dispatch commands', () => {
     expect((await s.app.dispatch.repo.pendingOrders('E-0001')).map((o) => o.kind)).toEqual(['alert']);
     expect(await bed.producer.pTTL(`${s.prefix}dispatch:alerted:JQ-A1`)).toBeGreaterThan(0); // not kept for ever
   });
+
+  it('an acknowledgement ends an incident\'s alarm on every screen, once; a more urgent correction raises it again', async () => {
+    const s = await bed.server();
+    const m = bed.mirror(s);
+    await m.ready();
+    await addIncident(s, report('JQ-K1', { priority: 2 }));
+    await m.waitFor(() => m.incidents.has('JQ-K1'), 5_000, 'incident');
+
+    expect((await post(s, '/api/incidents/JQ-K1/acknowledge', { commandId: cmd() }, 'operator')).status).toBe(403);
+    const first = await post(s, '/api/incidents/JQ-K1/acknowledge', { commandId: cmd() }, 'leader');
+    expect(first.status).toBe(200);
+    expect(first.body.incident!.alarmAcknowledged).toMatchObject({ by: 'leader' });
+    await m.waitFor(() => m.incidents.get('JQ-K1')?.alarmAcknowledged?.by === 'leader', 3_000, 'acknowledgement on the screen');
+
+    // A second leader is told who did it; nothing changes.
+    const again = await post<CommandConflict>(s, '/api/incidents/JQ-K1/acknowledge', { commandId: cmd() });
+    expect(again.status).toBe(409);
+    expect(again.body.message).toContain('leader');
+
+    // The producer raises it to P1: a new alarm, no longer acknowledged; a P3 correction would not have cleared it.
+    await addIncident(s, report('JQ-K1', { priority: 1, summary: '有人持刀' }));
+    await m.waitFor(() => m.incidents.get('JQ-K1')?.priority === 1, 5_000, 'the correction');
+    expect(m.incidents.get('JQ-K1')!.alarmAcknowledged).toBeUndefined();
+    expect((await post(s, '/api/incidents/JQ-K1/acknowledge', { commandId: cmd() })).status).toBe(200);
+    await addIncident(s, report('JQ-K1', { priority: 1, summary: '有人持刀，已离开' }));
+    await m.waitFor(() => m.incidents.get('JQ-K1')?.summary === '有人持刀，已离开', 5_000, 'a second correction');
+    expect(m.incidents.get('JQ-K1')!.alarmAcknowledged).toMatchObject({ by: 'dispatcher' });
+
+    // A closed incident has no alarm to acknowledge.
+    expect((await post(s, '/api/incidents/JQ-K1/cancel', { commandId: cmd(), reason: '误报' })).status).toBe(200);
+    const closed = await post<CommandConflict>(s, '/api/incidents/JQ-K1/acknowledge', { commandId: cmd() });
+    expect(closed.status).toBe(409);
+    expect((await audit(s, 'action=incident.acknowledge')).map((e) => e.outcome).sort()).toEqual(['ok', 'ok', 'refused', 'refused']);
+  });
 });
 
 describe('device channel', () => {

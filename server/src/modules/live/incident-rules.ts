@@ -88,12 +88,15 @@ export function applyReport(
   if (existing.reportOrder && compareReportOrder(order, existing.reportOrder) < 0) return { incident: existing, change: 'stale' };
   const same = REPORT_FIELDS.every((k) => existing[k] === fields[k]);
   if (same) return { incident: existing, change: 'unchanged' };
+  // A correction that makes the incident more urgent is a new alarm: the acknowledgement of the old one ends.
+  const { alarmAcknowledged, ...kept } = existing;
+  const stillAcknowledged = alarmAcknowledged && fields.priority >= existing.priority ? { alarmAcknowledged } : {};
   return {
     change: 'updated',
     // A component this report lacks keeps its last value: a producer that once sent version 3 cannot be undone
     // by a late retry of version 2, even after an update that carried no version.
     incident: {
-      ...existing, ...fields, gridId: ctx.gridId, updatedAt: ctx.now, revision: existing.revision + 1,
+      ...kept, ...stillAcknowledged, ...fields, gridId: ctx.gridId, updatedAt: ctx.now, revision: existing.revision + 1,
       ...(existing.reportOrder || ordered.reportOrder ? { reportOrder: { ...existing.reportOrder, ...ordered.reportOrder } } : {}),
     },
   };

@@ -1,6 +1,6 @@
 // The live picture: state in Redis, frames and deltas out to every screen.
 import fp from 'fastify-plugin';
-import type { Jurisdiction } from '@ccr/shared';
+import type { AttentionSettings, Jurisdiction } from '@ccr/shared';
 import { LiveRepository } from './live-repository.js';
 import { PositionFrames } from './position-frames.js';
 import { EventRelay } from './event-relay.js';
@@ -12,6 +12,7 @@ export interface LiveModuleOptions {
   keyPrefix: string;
   timeZone: string;
   staleAfterMs: number;
+  attention: AttentionSettings;
   frameIntervalMs: number;
   eventStreamMaxLen: number;
   nodeId: string;
@@ -28,7 +29,7 @@ export const liveModule = fp<LiveModuleOptions>(
     const repo = new LiveRepository(app.redis.command, opts.keyPrefix, opts.eventStreamMaxLen);
     await repo.syncRoster(opts.jurisdiction.units, Date.now());
     const frames = new PositionFrames(app.io, opts.frameIntervalMs, app.metrics);
-    const ctx: LiveContext = { station: { name: opts.jurisdiction.station.name, timeZone: opts.timeZone }, staleAfterMs: opts.staleAfterMs };
+    const ctx: LiveContext = { station: { name: opts.jurisdiction.station.name, timeZone: opts.timeZone }, staleAfterMs: opts.staleAfterMs, attention: opts.attention };
     const relay = new EventRelay(repo, await app.redis.dedicated('event-relay'), app.io, app.metrics, app.log);
     const housekeeping = new LiveHousekeeping(repo, { nodeId: opts.nodeId, staleAfterMs: opts.staleAfterMs, timeZone: opts.timeZone }, app.log);
     bindLiveSocket(app.io, repo, frames, ctx, app.metrics, app.log, app.auth);

@@ -2,7 +2,7 @@
 // fall between what it reads and what it is sent; the client drops deltas it already has by sequence.
 import {
   LiveSubscribeRequestSchema, VIEW_ROLES, compileChecker, localDay, type Ack, type LiveSubscribeResult, type LiveSnapshot,
-  type FramePosition, DEFAULT_RESPONSE_TARGETS, type TargetsByPriority,
+  type AttentionSettings, type FramePosition, DEFAULT_RESPONSE_TARGETS, type TargetsByPriority,
 } from '@ccr/shared';
 import type { Socket } from 'socket.io';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
@@ -19,13 +19,14 @@ const MAX_REPLAY = 5_000;
 export interface LiveContext {
   station: { name: string; timeZone: string };
   staleAfterMs: number;
+  attention: AttentionSettings;
   /** Response targets, set by the targets module when it starts; the defaults until then. */
   targets?: TargetsByPriority;
 }
 
 export async function buildSnapshot(repo: LiveRepository, ctx: LiveContext, now: number): Promise<LiveSnapshot> {
   const read = await repo.readSnapshot(localDay(now, ctx.station.timeZone));
-  return { ...read, serverTime: now, station: ctx.station, staleAfterMs: ctx.staleAfterMs, targets: ctx.targets ?? DEFAULT_RESPONSE_TARGETS };
+  return { ...read, serverTime: now, station: ctx.station, staleAfterMs: ctx.staleAfterMs, attention: ctx.attention, targets: ctx.targets ?? DEFAULT_RESPONSE_TARGETS };
 }
 
 export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: PositionFrames, ctx: LiveContext, metrics: Metrics, log: FastifyBaseLogger, auth: FastifyInstance['auth']): void {
