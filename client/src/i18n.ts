@@ -62,6 +62,7 @@ const STRINGS = {
 
   'alarm.title': { 'zh-CN': '一级警情', en: 'PRIORITY 1' },
   'alarm.more': { 'zh-CN': '另有 {n} 起一级警情', en: '+{n} more priority 1' },
+  'alarm.unacknowledged': { 'zh-CN': '待确认 {t}', en: 'unacknowledged {t}' },
 
   'notFound': { 'zh-CN': '页面不存在', en: 'Page not found' },
 } as const satisfies Record<string, Record<Locale, string>>;

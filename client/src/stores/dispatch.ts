@@ -13,13 +13,14 @@ import { usePrefsStore } from './prefs';
 import { assignedUnits, queueOrder, stepSelection } from '../components/dispatch/queue';
 import { newCommandId, sendWithRetry, type RetryOptions } from '../components/dispatch/commands';
 import { td, type DispatchMessageKey } from '../components/dispatch/i18n';
+import { onNewP1 } from '../components/dispatch/attention';
 
 /** A running recommendation goes stale as units move: refreshed this often while an incident is selected. */
 export const RECOMMENDATION_REFRESH_MS = 15_000;
 /** The tiered call-out of minimum emergency units: the 1-minute ring first, then 3, then 5. */
 export const ALERT_TIERS: readonly RingMinutes[] = [1, 3, 5];
 
-export type CommandKind = 'dispatch' | 'backup' | 'reassign' | 'cancel' | 'alert' | 'resolve' | 'close' | 'unitStatus';
+export type CommandKind = 'dispatch' | 'backup' | 'reassign' | 'cancel' | 'alert' | 'resolve' | 'close' | 'unitStatus' | 'acknowledge';
 
 export interface ConsoleMessage { tone: 'ok' | 'error' | 'info'; text: string; at: number }
 
@@ -38,6 +39,10 @@ export const useDispatchStore = defineStore('dispatch', () => {
   const note = ref('');
   const pending = ref<CommandKind | null>(null);
   const message = shallowRef<ConsoleMessage | null>(null);
+  /** A close/cancel dialog is open (set by the view): the dispatcher is mid-command. */
+  const dialogOpen = ref(false);
+  /** A new P1 that arrived while the dispatcher was mid-command: shown until they turn to it or it is handled. */
+  const waitingP1 = ref<string | null>(null);
   /** Incident id → the largest ring already alerted. */
   const alerted = ref(new Map<string, RingMinutes>());
   let recSeq = 0;
@@ -107,6 +112,28 @@ export const useDispatchStore = defineStore('dispatch', () => {
     if (at >= 0) { lastIndex = at; return; }
     if (q.length === 0) { if (id) select(null); return; }
     select(q[Math.min(lastIndex, q.length - 1)]!.id);
+  });
+
+  // A new priority-1 incident: turn to it unless the dispatcher is mid-command (then say so). The tone is the
+  // app's (App.vue), the same on every screen.
+  live.onAlarm((alarm) => {
+    if (!active || alarm.repeats > 0) return;
+    const id = alarm.incident.id;
+    const decision = onNewP1(id, {
+      selectedId: selectedId.value, pending: pending.value !== null, picked: picked.value.length,
+      reassignChosen: reassignFrom.value !== null, noteTyped: note.value.trim() !== '', dialogOpen: dialogOpen.value,
+    });
+    if (decision === 'select') {
+      select(id);
+      say('info', 'console.p1Selected', { incident: id });
+    } else if (decision === 'announce') {
+      waitingP1.value = id;
+      say('info', 'console.p1Waiting', { incident: id });
+    }
+  });
+  watch([selectedId, () => live.incidentsVersion], () => {
+    const w = waitingP1.value;
+    if (w && (w === selectedId.value || !live.incidents.has(w))) waitingP1.value = null;
   });
 
   // ---- recommendation ----
@@ -239,6 +266,14 @@ export const useDispatchStore = defineStore('dispatch', () => {
     return (await run('close', incidentPath(inc.id, 'close'), (commandId) => ({ commandId, outcome, ...(n ? { note: n.slice(0, 500) } : {}) }), 'cmd.closed', { incident: inc.id })) !== null;
   }
 
+  /** 确认警报: ends the selected incident's alarm on every wall (dispatching does it too). */
+  async function acknowledge(): Promise<void> {
+    const inc = selected.value;
+    if (!inc) return;
+    if (inc.alarmAcknowledged) { say('info', 'cmd.alreadyAcknowledged', { by: inc.alarmAcknowledged.by }); return; }
+    await run('acknowledge', incidentPath(inc.id, 'acknowledge'), (commandId) => ({ commandId }), 'cmd.acknowledged', { incident: inc.id });
+  }
+
   async function setUnitStatus(unitId: string, status: UnitStatusRequest['status']): Promise<void> {
     await run('unitStatus', `/api/units/${encodeURIComponent(unitId)}/status`, (commandId) => ({ commandId, status }), 'cmd.unitStatusSet', { unit: names([unitId]), status: td(`unitStatus.${status}`, locale.value) });
   }
@@ -265,8 +300,8 @@ export const useDispatchStore = defineStore('dispatch', () => {
 
   return {
     selectedId, selected, queue, assigned, recommendation, recommendationError, loadingRecommendation, candidates, rings,
-    picked, reassignFrom, note, pending, message, alerted, nextAlertRing,
-    select, step, togglePick, loadRecommendation, dispatch, backup, reassign, cancel, alertEmergency, resolve, close,
+    picked, reassignFrom, note, pending, message, alerted, nextAlertRing, dialogOpen, waitingP1,
+    select, step, togglePick, loadRecommendation, dispatch, backup, reassign, cancel, alertEmergency, resolve, close, acknowledge,
     setUnitStatus, clear, start, stop, setRetryOptions,
   };
 });

@@ -178,35 +178,55 @@ describe('live store', () => {
     expect(s.applyFrame(frame(positions), T0)).toBe(0); // the same frame again changes nothing
   });
 
-  it('announces a fresh priority-1 incident once, and not one replayed from long ago', () => {
+  it('sounds a fresh priority-1 incident once and keeps its banner until it is acknowledged; one replayed from long ago is shown silently', () => {
     const s = useLiveStore();
     s.applySnapshot(snapshot({ serverTime: T0 }), T0);
     const heard = vi.fn();
     s.onAlarm(heard);
     s.applyDelta(delta('1001-0', { type: 'incident:reported', incident: incident({ id: 'OLD', priority: 1 }) }, T0 - ALARM_MS - 1000), T0);
-    expect(s.alarms).toEqual([]);
+    expect(s.alarms.map((a) => a.incident.id)).toEqual(['OLD']);
+    expect(heard).not.toHaveBeenCalled();
     s.applyDelta(delta('1002-0', { type: 'incident:reported', incident: incident({ id: 'P1', priority: 1 }) }, T0), T0);
-    s.applyDelta(delta('1003-0', { type: 'incident:updated', incident: incident({ id: 'P1', priority: 1, status: 'dispatched' }) }, T0), T0);
+    s.applyDelta(delta('1003-0', { type: 'incident:updated', incident: incident({ id: 'P1', priority: 1, summary: '更正' }) }, T0), T0);
     s.applyDelta(delta('1004-0', { type: 'incident:reported', incident: incident({ id: 'P2', priority: 2 }) }, T0), T0);
     expect(heard).toHaveBeenCalledTimes(1);
-    expect(s.alarms.map((a) => a.incident.id)).toEqual(['P1']);
-    s.pruneAlarms(T0 + ALARM_MS - 1);
-    expect(s.alarms.length).toBe(1);
-    s.pruneAlarms(T0 + ALARM_MS);
+    expect(s.alarms.map((a) => a.incident.id)).toEqual(['P1', 'OLD']);
+    expect(s.alarms[0]!.incident.summary).toBe('更正');
+    // Acknowledged on the console (or dispatched, which acknowledges): gone from every wall.
+    s.applyDelta(delta('1005-0', { type: 'incident:updated', incident: incident({ id: 'P1', priority: 1, status: 'dispatched', alarmAcknowledged: { by: 'leader', at: T0 + 5 } }) }, T0 + 5), T0 + 5);
+    s.applyDelta(delta('1006-0', { type: 'incident:updated', incident: incident({ id: 'OLD', priority: 1, alarmAcknowledged: { by: 'leader', at: T0 + 6 } }) }, T0 + 6), T0 + 6);
     expect(s.alarms).toEqual([]);
   });
 
-  it('announces a priority-1 incident received moments before a snapshot, for the rest of its time, once', () => {
+  it('repeats the tone of an alarm nobody acknowledged, every repeat interval, until it is acknowledged', () => {
+    const s = useLiveStore();
+    s.applySnapshot(snapshot({ serverTime: T0, attention: { focusMs: 20_000, repeatAfterMs: 60_000 } }), T0);
+    const heard = vi.fn();
+    s.onAlarm(heard);
+    s.applyDelta(delta('1001-0', { type: 'incident:reported', incident: incident({ id: 'A', priority: 1 }) }, T0), T0);
+    expect(s.escalateAlarms(T0 + 59_999)).toEqual([]);
+    expect(s.escalateAlarms(T0 + 60_000).map((a) => [a.incident.id, a.repeats])).toEqual([['A', 1]]);
+    expect(s.escalateAlarms(T0 + 119_999)).toEqual([]);
+    expect(s.escalateAlarms(T0 + 120_000).map((a) => a.repeats)).toEqual([2]);
+    expect(heard).toHaveBeenCalledTimes(3);
+    s.applyDelta(delta('1002-0', { type: 'incident:updated', incident: incident({ id: 'A', priority: 1, alarmAcknowledged: { by: 'dispatcher', at: T0 } }) }, T0), T0 + 120_001);
+    expect(s.escalateAlarms(T0 + 999_999)).toEqual([]);
+    expect(heard).toHaveBeenCalledTimes(3);
+  });
+
+  it('on a snapshot shows every open unacknowledged priority-1 incident, sounding only one received moments ago, once', () => {
     const s = useLiveStore();
     const heard = vi.fn();
     s.onAlarm(heard);
     const fresh = incident({ id: 'F', priority: 1, receivedAt: T0 - 10_000 });
     const old = incident({ id: 'O', priority: 1, receivedAt: T0 - ALARM_MS - 1 });
-    s.applySnapshot(snapshot({ serverTime: T0, incidents: [fresh, old] }), T0);
-    expect(s.alarms.map((a) => a.incident.id)).toEqual(['F']);
-    expect(s.alarms[0]!.until).toBe(T0 + ALARM_MS - 10_000);
-    s.applySnapshot(snapshot({ seq: '2000-0', serverTime: T0 + 1000, incidents: [fresh, old] }), T0 + 1000); // a reconnect
+    const seen = incident({ id: 'S', priority: 1, receivedAt: T0 - 5_000, alarmAcknowledged: { by: 'leader', at: T0 - 1_000 } });
+    s.applySnapshot(snapshot({ serverTime: T0, incidents: [fresh, old, seen] }), T0);
+    expect(s.alarms.map((a) => a.incident.id).sort()).toEqual(['F', 'O']);
+    s.applySnapshot(snapshot({ seq: '2000-0', serverTime: T0 + 1000, incidents: [fresh, old, seen] }), T0 + 1000); // a reconnect
     expect(heard).toHaveBeenCalledTimes(1);
+    s.applySnapshot(snapshot({ seq: '3000-0', serverTime: T0 + 2000, incidents: [fresh] }), T0 + 2000); // O closed meanwhile
+    expect(s.alarms.map((a) => a.incident.id)).toEqual(['F']);
   });
 
   it('announces an escalation to priority 1 and withdraws the banner when the incident closes', () => {

@@ -6,12 +6,12 @@ import { computed, markRaw, ref, shallowRef, triggerRef } from 'vue';
 import {
   compareSeq, isOpenStatus, TRACKED_KINDS, TEAMS, DEFAULT_RESPONSE_TARGETS, type TargetKind, type TargetsByPriority,
   type FramePosition, type Incident, type LiveDelta, type LiveSnapshot, type LiveSubscribeResult, type LiveUnit,
-  type PositionFrame, type Seq, type StatsKpi, type Team, type TodayStats, type VolunteerKind,
+  type AttentionSettings, type PositionFrame, type Seq, type StatsKpi, type Team, type TodayStats, type VolunteerKind,
 } from '@ccr/shared';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
-/** How long a new priority-1 incident stays announced. */
+/** A priority-1 incident reported longer ago than this is not news: its alarm is shown without the tone. */
 export const ALARM_MS = 30_000;
 /** How long a newly reported incident pulses on the map. */
 export const PULSE_MS = 60_000;
@@ -31,10 +31,16 @@ export interface TickerEvent {
   others?: number;
 }
 
+/** An open priority-1 incident nobody has acknowledged (dispatching it acknowledges it): the walls' banner stays
+ *  until then, and its tone repeats every `attention.repeatAfterMs`. */
 export interface Alarm {
   incident: Incident;
-  /** Client clock (epoch ms) until which the banner stays. */
-  until: number;
+  /** Client clock when this screen raised it. */
+  raisedAt: number;
+  /** Client clock of the last tone (0: raised silently, e.g. an old P1 found in a snapshot). */
+  toneAt: number;
+  /** Tones after the first: how often it has escalated. */
+  repeats: number;
 }
 
 export interface TeamCount { team: Team; onDuty: number; available: number; total: number }
@@ -62,6 +68,7 @@ export const useLiveStore = defineStore('live', () => {
   const alarms = shallowRef<Alarm[]>([]);
   /** Response targets from the snapshot, so every screen colours timers as the server judges breaches. */
   const targets = shallowRef<TargetsByPriority>(DEFAULT_RESPONSE_TARGETS);
+  const attention = shallowRef<AttentionSettings>({ focusMs: 20_000, repeatAfterMs: 60_000 });
   /** Open incident id → targets the server announced as breached (`incident:breached`). */
   const breaches = shallowRef(new Map<string, TargetKind[]>());
 
@@ -74,7 +81,6 @@ export const useLiveStore = defineStore('live', () => {
   let subscribing = false;
   let buffer: LiveDelta[] = [];
   let bufferOverflowed = false;
-  const announced = new Set<string>();
 
   const serverNow = (clientNow = Date.now()): number => clientNow + serverOffsetMs.value;
 
@@ -120,16 +126,17 @@ export const useLiveStore = defineStore('live', () => {
     for (const i of s.incidents) if (isOpenStatus(i.status)) nextIncidents.set(i.id, i);
     incidents.value = nextIncidents;
     incidentsVersion.value++;
-    // Alarms follow the incidents that are still open.
-    alarms.value = alarms.value.filter((a) => nextIncidents.has(a.incident.id));
+    // Alarms follow the incidents that are still open and unacknowledged.
+    alarms.value = alarms.value.filter((a) => nextIncidents.get(a.incident.id)?.priority === 1 && !nextIncidents.get(a.incident.id)?.alarmAcknowledged);
 
     today.value = s.today;
     if (s.targets) targets.value = s.targets;
+    if (s.attention) attention.value = s.attention;
     breaches.value = new Map([...breaches.value].filter(([id]) => nextIncidents.has(id)));
     hasSnapshot.value = true;
 
-    // A wall that (re)loads must not miss a priority-1 incident that arrived moments ago.
-    for (const i of nextIncidents.values()) maybeAnnounce(i, undefined, i.receivedAt, clientNow);
+    // A wall that (re)loads shows every alarm still open; the tone only for one that arrived moments ago.
+    for (const i of [...nextIncidents.values()].sort(byNewest).reverse()) maybeAnnounce(i, i.receivedAt, clientNow);
 
     if (ticker.value.length === 0) {
       // A fresh wall shows the newest open incidents as its first lines of news.
@@ -163,10 +170,7 @@ export const useLiveStore = defineStore('live', () => {
         } else if (statusChanged) {
           pushTicker([{ key: `u:${inc.id}:${d.seq}`, kind: 'updated', at: d.at, incident: inc }]);
         }
-        maybeAnnounce(inc, prev, d.at, clientNow);
-        if (!isOpenStatus(inc.status) && alarms.value.some((a) => a.incident.id === inc.id)) {
-          alarms.value = alarms.value.filter((a) => a.incident.id !== inc.id);
-        }
+        maybeAnnounce(inc, d.at, clientNow);
         break;
       }
       case 'unit:updated': {
@@ -222,22 +226,38 @@ export const useLiveStore = defineStore('live', () => {
     return true;
   }
 
-  function maybeAnnounce(inc: Incident, prev: Incident | undefined, at: number, clientNow: number): void {
-    if (inc.priority !== 1 || !isOpenStatus(inc.status)) return;
-    if (prev && prev.priority === 1) return;
-    if (announced.has(inc.id)) return;
-    // A replayed delta from long ago is history, not news.
-    if (serverNow(clientNow) - at > ALARM_MS) return;
-    announced.add(inc.id);
-    if (announced.size > 1000) announced.delete(announced.values().next().value as string);
-    const alarm: Alarm = { incident: inc, until: clientNow + ALARM_MS - Math.max(0, serverNow(clientNow) - at) };
-    alarms.value = [alarm, ...alarms.value.filter((a) => a.incident.id !== inc.id)].slice(0, 10);
-    for (const l of alarmListeners) l(alarm);
+  /** Raises, updates or ends the alarm of one incident from its newest state. */
+  function maybeAnnounce(inc: Incident, at: number, clientNow: number): void {
+    const alarmed = inc.priority === 1 && isOpenStatus(inc.status) && !inc.alarmAcknowledged;
+    const at_ = alarms.value.findIndex((a) => a.incident.id === inc.id);
+    if (!alarmed) {
+      if (at_ >= 0) alarms.value = alarms.value.filter((a) => a.incident.id !== inc.id);
+      return;
+    }
+    if (at_ >= 0) {
+      const next = [...alarms.value];
+      next[at_] = { ...next[at_]!, incident: inc };
+      alarms.value = next;
+      return;
+    }
+    // A replayed delta from long ago is history, not news: shown, but silently.
+    const fresh = serverNow(clientNow) - at <= ALARM_MS;
+    const alarm: Alarm = { incident: inc, raisedAt: clientNow, toneAt: fresh ? clientNow : 0, repeats: 0 };
+    alarms.value = [alarm, ...alarms.value];
+    if (fresh) for (const l of alarmListeners) l(alarm);
   }
 
-  /** Drops alarms whose time is up; call from a ticking timer. */
-  function pruneAlarms(clientNow = Date.now()): void {
-    if (alarms.value.some((a) => a.until <= clientNow)) alarms.value = alarms.value.filter((a) => a.until > clientNow);
+  /** Alarms nobody acknowledged for `attention.repeatAfterMs` since their last tone sound again (call every
+   *  second); returns those that did. */
+  function escalateAlarms(clientNow = Date.now()): Alarm[] {
+    const every = attention.value.repeatAfterMs;
+    const due = alarms.value.filter((a) => clientNow - Math.max(a.toneAt, a.raisedAt) >= every);
+    if (due.length === 0) return [];
+    const ids = new Set(due.map((a) => a.incident.id));
+    alarms.value = alarms.value.map((a) => (ids.has(a.incident.id) ? { ...a, toneAt: clientNow, repeats: a.repeats + 1 } : a));
+    const escalated = alarms.value.filter((a) => ids.has(a.incident.id));
+    for (const a of escalated) for (const l of alarmListeners) l(a);
+    return escalated;
   }
 
   // ---- subscribe protocol: buffer live deltas while the ack is in flight ----
@@ -371,7 +391,7 @@ export const useLiveStore = defineStore('live', () => {
     positions,
     board, openCount, p1OpenCount, teamCounts, forces,
     serverNow, applySnapshot, applyDelta, applyFrame, receiveDelta, beginSubscribe, completeSubscribe, forgetSeq,
-    pruneAlarms, onPositionsChanged, onAlarm, getPositionsVersion, isSubscribing, bufferedCount, setConnection,
+    escalateAlarms, attention, onPositionsChanged, onAlarm, getPositionsVersion, isSubscribing, bufferedCount, setConnection,
   };
 });
 

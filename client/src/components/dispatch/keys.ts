@@ -5,7 +5,8 @@ export type ConsoleAction =
   | { kind: 'dispatch' }
   | { kind: 'pick'; rank: number }
   | { kind: 'backup' } | { kind: 'reassign' } | { kind: 'cancel' } | { kind: 'alert' }
-  | { kind: 'resolve' } | { kind: 'close' } | { kind: 'note' } | { kind: 'refresh' } | { kind: 'escape' };
+  | { kind: 'resolve' } | { kind: 'close' } | { kind: 'note' } | { kind: 'refresh' } | { kind: 'escape' }
+  | { kind: 'acknowledge' } | { kind: 'toP1' };
 
 export interface KeyLike {
   key: string;
@@ -26,6 +27,8 @@ const LETTERS: Record<string, ConsoleAction> = {
   c: { kind: 'close' },
   n: { kind: 'note' },
   f: { kind: 'refresh' },
+  y: { kind: 'acknowledge' },
+  p: { kind: 'toP1' },
   j: { kind: 'next' },
   k: { kind: 'prev' },
 };
@@ -49,6 +52,7 @@ export const KEY_HELP: readonly { keys: string; action: string }[] = [
   { keys: '1–9', action: 'keys.pick' },
   { keys: 'B', action: 'keys.backup' },
   { keys: 'G', action: 'keys.reassign' },
+  { keys: 'Y', action: 'keys.acknowledge' },
   { keys: 'A', action: 'keys.alert' },
   { keys: 'R', action: 'keys.resolve' },
   { keys: 'C', action: 'keys.close' },

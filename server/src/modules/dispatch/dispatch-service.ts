@@ -9,6 +9,7 @@
 //   scene. Only available units are sent (a stale one may be: the dispatcher can reach it by radio).
 // - reassign: the released unit gets a `recall` order, its replacement a `reassign` order; the incident keeps its stage.
 // - cancel and resolve release every assigned unit (`cancel` / `recall` orders).
+// - dispatch acknowledges the incident's alarm (the walls' banner ends); `acknowledge` does it without sending anyone.
 // - merge: the duplicate's units move to the surviving incident as they are (same status), which advances to their
 //   stage; they get a `reassign` order naming it.
 // - a unit's own report: en_route / on_scene while assigned; resolved (or busy / available) when on scene ends its
@@ -179,7 +180,8 @@ export function planDispatch(input: PlanInput, incidentId: string, unitIds: read
         ? `警情 ${incidentId} 已派警，请用"增援" / incident ${incidentId} is already ${before.status}: send backup instead`
         : r.error.message);
     }
-    d.setIncident(r.state);
+    // Whoever sends the first units has seen the alarm: dispatching acknowledges it.
+    d.setIncident(r.state.alarmAcknowledged ? r.state : { ...r.state, alarmAcknowledged: { by: d.actor.by, at: d.actor.at } });
   } else if (!['dispatched', 'en_route', 'on_scene'].includes(before.status)) {
     return refuse(`警情 ${incidentId} 尚未派警或已结束，不能增援 / backup needs a dispatched incident; ${incidentId} is ${before.status}`);
   }
