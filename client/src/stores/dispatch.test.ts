@@ -110,6 +110,17 @@ describe('dispatch store', () => {
     expect(commandPosts().map((c) => c.body!.ring)).toEqual([1, 3, 5]);
   });
 
+  it('forgets the call-out of an incident once it is closed (a console left on keeps no history)', async () => {
+    const { live, d } = await ready();
+    await d.alertEmergency();
+    d.select('JQ-2');
+    await d.alertEmergency();
+    expect([...d.alerted.keys()].sort()).toEqual(['JQ-1', 'JQ-2']);
+    live.applyDelta(delta('1000-1', { type: 'incident:updated', incident: incident({ id: 'JQ-1', priority: 1, status: 'closed' }) }));
+    await vi.waitFor(() => expect([...d.alerted.keys()]).toEqual(['JQ-2']));
+    expect(d.nextAlertRing).toBe(3);
+  });
+
   it('closes with an outcome and cancels only with a reason', async () => {
     const { d } = await ready();
     expect(await d.cancel('   ')).toBe(false);

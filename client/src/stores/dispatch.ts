@@ -107,6 +107,11 @@ export const useDispatchStore = defineStore('dispatch', () => {
   // The selected incident left the board (closed, cancelled, merged): take the one now in its place.
   let lastIndex = 0;
   watch(queue, (q) => {
+    // The call-out record matters only while its incident is open; a console left on for months would
+    // otherwise keep one entry for every incident it ever called out for.
+    if ([...alerted.value.keys()].some((k) => !live.incidents.has(k))) {
+      alerted.value = new Map([...alerted.value].filter(([k]) => live.incidents.has(k)));
+    }
     const id = selectedId.value;
     const at = id ? q.findIndex((i) => i.id === id) : -1;
     if (at >= 0) { lastIndex = at; return; }
