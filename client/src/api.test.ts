@@ -12,7 +12,13 @@ describe('api errors', () => {
   it('says wrong password, locked until when, and how long to wait when rate-limited', () => {
     expect(describeError(401, { error: 'bad_credentials', message: '用户名或密码错误 / wrong username or password' })).toBe('用户名或密码错误');
     const until = new Date(2026, 10, 23, 9, 41).getTime();
-    expect(describeError(423, { error: 'account_locked', message: '账户已锁定 / locked', lockedUntil: until })).toBe('账号已锁定，请于 09:41 后再试');
+    expect(describeError(423, { error: 'account_locked', message: '账户已锁定 / locked', lockedUntil: until })).toBe('账号已锁定，请于 09:41:00 后再试');
+    // The unlock time in the station's zone, as the server names it, whatever this browser's zone: never UTC ISO.
+    const at = Date.parse('2026-12-04T14:10:20.647Z');
+    const body = { error: 'account_locked', code: 'account_locked', params: { until: at, timeZone: 'Asia/Shanghai' }, message: 'x', lockedUntil: at };
+    expect(describeError(423, body)).toBe('账号已锁定，请于 22:10:20 后再试');
+    expect(describeError(423, body, 'en')).toBe('Account locked until 22:10:20');
+    expect(describeError(423, { ...body, params: { until: at, timeZone: 'Europe/London' } }, 'en')).toBe('Account locked until 14:10:20');
     expect(describeError(429, { error: 'rate_limited', message: '登录尝试过于频繁，请 42 秒后再试 / retry in 42 s' })).toBe('登录尝试过于频繁，请 42 秒后再试');
   });
 

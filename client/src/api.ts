@@ -2,7 +2,7 @@
 // router then shows the login page), and every failure becomes an ApiError whose `message` is a sentence a
 // dispatcher can read (Chinese by default). Callers never parse error bodies themselves.
 import type { CommandConflict, Locale } from '@ccr/shared';
-import { UNIT_STATUS_LABELS, label } from '@ccr/shared';
+import { UNIT_STATUS_LABELS, label, localClockTime } from '@ccr/shared';
 import { td } from './components/dispatch/i18n';
 import { useAuthStore } from './stores/auth';
 
@@ -57,11 +57,20 @@ export function serverMessage(message: string | undefined, locale: Locale): stri
   return locale === 'en' ? message.slice(cut + 3) : message.slice(0, cut);
 }
 
-function lockTime(v: number | string | undefined): string | null {
+/** When a lock ends, as a person there reads it: hh:mm:ss in the station's zone (the server names it in
+ *  `params`), else in this browser's. */
+function lockTime(body: ErrorBody | null): string | null {
+  const params = typeof body?.params === 'object' && body.params !== null ? (body.params as Record<string, unknown>) : {};
+  const v = typeof params.until === 'number' ? params.until : body?.lockedUntil;
   if (v === undefined) return null;
-  const d = new Date(typeof v === 'number' ? v : Date.parse(v));
-  if (Number.isNaN(d.getTime())) return null;
-  return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+  const ms = typeof v === 'number' ? v : Date.parse(v);
+  if (!Number.isFinite(ms)) return null;
+  const zone = typeof params.timeZone === 'string' ? params.timeZone : Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    return localClockTime(ms, zone);
+  } catch {
+    return localClockTime(ms, Intl.DateTimeFormat().resolvedOptions().timeZone); // a zone this browser does not know
+  }
 }
 
 /** A readable sentence for a failed response. Pure: tested without a server. */
@@ -74,7 +83,7 @@ export function describeError(status: number, body: ErrorBody | null, locale: Lo
       : td('err.invalidCredentials', locale);
   }
   if (code === 'account_locked' || status === 423 || (body?.lockedUntil !== undefined)) {
-    const time = lockTime(body?.lockedUntil);
+    const time = lockTime(body);
     return time ? td('err.locked', locale, { time }) : td('err.lockedNoTime', locale);
   }
   if (code === 'account_disabled') return td('err.disabled', locale);

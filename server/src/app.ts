@@ -60,11 +60,8 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     }),
   });
   app.setErrorHandler(apiErrorHandler(app));
-  // First: their hooks must see and guard every route registered after them (deny by default).
-  await app.register(securityPlugin, { keyPrefix: config.keyPrefix, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
-  await app.register(authModule, { keyPrefix: config.keyPrefix, demoMode: config.demoMode, producerToken: config.producerToken, auth: config.auth, unitIds: jurisdiction.units.map((u) => u.id) });
-  await app.register(auditModule, { keyPrefix: config.keyPrefix, retentionDays: config.auth.auditRetentionDays });
-
+  // Before any route: the OpenAPI document is collected by an onRoute hook, which sees only routes added after it
+  // (registered later, the auth, accounts and audit sections of /docs were empty).
   await app.register(swagger, {
     openapi: {
       info: { title: '综合指挥室 Command-room API', version: '0.1.0', description: `Live situational picture for ${jurisdiction.station.name}` },
@@ -78,9 +75,15 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
         { name: 'auth', description: 'Login, device login, refresh, logout' },
         { name: 'accounts', description: 'Accounts and roles (admin)' },
         { name: 'audit', description: 'Audit log (leader, admin)' },
+        { name: 'stats', description: 'Statistics for leadership: today, trends, year-on-year, response times, ETA accuracy' },
       ],
     },
   });
+  // First: their hooks must see and guard every route registered after them (deny by default).
+  await app.register(securityPlugin, { keyPrefix: config.keyPrefix, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
+  await app.register(authModule, { keyPrefix: config.keyPrefix, demoMode: config.demoMode, producerToken: config.producerToken, auth: config.auth, unitIds: jurisdiction.units.map((u) => u.id), timeZone });
+  await app.register(auditModule, { keyPrefix: config.keyPrefix, retentionDays: config.auth.auditRetentionDays });
+
   await app.auth.publicRoutes(() => app.register(swaggerUi, { routePrefix: '/docs' }));
   await app.register(metricsPlugin);
   await app.register(redisPlugin, { url: config.redisUrl });
@@ -89,7 +92,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     jurisdiction, keyPrefix: config.keyPrefix, timeZone, staleAfterMs: config.staleAfterMs, attention: config.attention,
     frameIntervalMs: config.frameIntervalMs, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId,
   });
-  await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, ingest: config.ingest });
+  await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, ingest: config.ingest, timeScale: config.fieldTimeScale });
   await app.register(healthModule, { nodeId: config.nodeId });
   await app.register(unitsModule);
   await app.register(incidentsModule);

@@ -12,7 +12,12 @@ describe('loadConfig', () => {
   });
 
   it('reads the ingest settings and refuses bad ones', () => {
-    expect(loadConfig({}).ingest).toEqual({ claimIdleMs: 60_000, keepEntries: 10_000, keepBytes: 16 * 1_048_576, keepMs: 24 * 3_600_000, rejectSample: 1_000 });
+    expect(loadConfig({}).ingest).toEqual({
+      claimIdleMs: 60_000, keepEntries: 10_000, keepBytes: 16 * 1_048_576, keepMs: 24 * 3_600_000, rejectSample: 1_000,
+      positionClockSkewMs: 5_000, positionFrozenAfterMs: 180_000, positionAccuracyM: 100,
+    });
+    expect(loadConfig({ POSITION_CLOCK_SKEW_MS: '2000', POSITION_FROZEN_AFTER_S: '60' }).ingest).toMatchObject({ positionClockSkewMs: 2_000, positionFrozenAfterMs: 60_000 });
+    expect(() => loadConfig({ POSITION_CLOCK_SKEW_MS: '600000' })).toThrow(/POSITION_CLOCK_SKEW_MS/);
     expect(loadConfig({ INGEST_CLAIM_IDLE_MS: '5000', INGEST_KEEP_MB: '4' }).ingest).toMatchObject({ claimIdleMs: 5_000, keepBytes: 4 * 1_048_576 });
     expect(() => loadConfig({ INGEST_REJECT_SAMPLE: '0' })).toThrow(/INGEST_REJECT_SAMPLE/);
   });

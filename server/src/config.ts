@@ -73,6 +73,14 @@ export interface IngestSettings {
   keepMs: number;
   /** Refused incident entries kept for inspection, newest first, data cut to 1 KiB (INGEST_REJECT_SAMPLE). */
   rejectSample: number;
+  /** A position stamped further ahead of the server's clock than this is stored at the server's time
+   *  (POSITION_CLOCK_SKEW_MS); more than 5 minutes ahead is refused. */
+  positionClockSkewMs: number;
+  /** Identical coordinates this long while dispatched or en route flag the unit's fix as frozen (POSITION_FROZEN_AFTER_S). */
+  positionFrozenAfterMs: number;
+  /** A receiver's own error, metres: the plausibility filter allows this much on top of each kind's top speed
+   *  (POSITION_ACCURACY_M). */
+  positionAccuracyM: number;
 }
 
 export const DEMO_PRODUCER_TOKEN = 'demo-producer-token';
@@ -145,6 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keepBytes: int(env, 'INGEST_KEEP_MB', 16, 1, 16_384) * 1_048_576,
       keepMs: int(env, 'INGEST_KEEP_HOURS', 24, 1, 24 * 365) * 3_600_000,
       rejectSample: int(env, 'INGEST_REJECT_SAMPLE', 1_000, 10, 1_000_000),
+      positionClockSkewMs: int(env, 'POSITION_CLOCK_SKEW_MS', 5_000, 0, 300_000),
+      positionFrozenAfterMs: int(env, 'POSITION_FROZEN_AFTER_S', 180, 10, 86_400) * 1000,
+      positionAccuracyM: int(env, 'POSITION_ACCURACY_M', 100, 5, 10_000),
     },
     logLevel: env.LOG_LEVEL ?? 'info',
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),

@@ -56,6 +56,10 @@ export const AuthErrorSchema = Type.Object({
   error: Type.String(),
   message: Type.String(),
   lockedUntil: Type.Optional(Type.Number()),
+  /** What happened, for a client to say in its own language (`account_locked`), and the values it names
+   *  (`until`: epoch ms; `timeZone`: the station's, in which a person reads the time). */
+  code: Type.Optional(Type.String()),
+  params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
   /** The refused field when a schema refused the request (400). */
   path: Type.Optional(Type.String()),
 });

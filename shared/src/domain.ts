@@ -112,6 +112,9 @@ export const LiveUnitSchema = Type.Composite([
     position: Type.Union([UnitPositionSchema, Type.Null()]),
     /** The incident the unit is assigned to while dispatched, en route or on scene (drawn as a dispatch line). */
     incidentId: Type.Optional(IncidentIdSchema),
+    /** Set while the unit's fix is frozen: the same coordinates since this time (epoch ms) although it is
+     *  dispatched or en route — its position on the map is not where it is (shared/src/position-plausibility.ts). */
+    frozenSince: Type.Optional(Type.Number()),
   }),
 ], { additionalProperties: false });
 export type LiveUnit = Static<typeof LiveUnitSchema>;

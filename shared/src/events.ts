@@ -27,6 +27,9 @@ export type DomainEvent =
   /** Units that went silent (stale) or reported again (fresh): one event per batch, so a whole fleet coming
    *  back after an outage is one small message, not one per unit. */
   | { type: 'units:freshness'; stale: string[]; fresh: string[] }
+  /** Units whose fix froze (identical coordinates while dispatched or en route: LiveUnit.frozenSince, from the
+   *  event's time) or moves again (`moving`); one event per batch. */
+  | { type: 'units:frozen'; frozen: string[]; moving: string[] }
   | { type: 'stats:today'; today: TodayStats }
   /** Today's leadership KPIs (shared/src/stats.ts), pushed when they change. */
   | { type: 'stats:kpi'; kpi: StatsKpi }

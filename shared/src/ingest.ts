@@ -67,6 +67,6 @@ export type IncidentReport = Static<typeof IncidentReportSchema>;
 /** Why an ingest message was refused; the label of the rejected-messages counter. */
 export const REJECT_REASONS = [
   'too_large', 'not_json', 'schema', 'too_many', 'unknown_unit', 'ts_in_future', 'bad_time', 'stale_position',
-  'stale_report',
+  'stale_report', 'implausible_speed',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];

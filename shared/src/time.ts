@@ -72,6 +72,17 @@ export function localDay(epochMs: number, timeZone: string): string {
   return dayFormatter(timeZone).format(new Date(epochMs));
 }
 
+const clockFormatters = new Map<string, Intl.DateTimeFormat>();
+/** hh:mm:ss (24 h) of an instant in a time zone: a time a person reads, e.g. when a lock ends. */
+export function localClockTime(epochMs: number, timeZone: string): string {
+  let f = clockFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    clockFormatters.set(timeZone, f);
+  }
+  return f.format(new Date(epochMs));
+}
+
 /** Formats elapsed milliseconds as m:ss or h:mm:ss, for timers on the wall. */
 export function formatElapsed(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));

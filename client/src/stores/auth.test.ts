@@ -65,7 +65,7 @@ describe('auth store', () => {
     await expect(auth.login({ username: 'operator', password: 'x' })).rejects.toThrow('用户名或密码错误');
     const until = new Date(2026, 10, 23, 9, 41).getTime();
     replies.push({ status: 423, body: { error: 'account_locked', message: '账号已锁定 / locked', lockedUntil: until } });
-    await expect(auth.login({ username: 'operator', password: 'x' })).rejects.toThrow('账号已锁定，请于 09:41 后再试');
+    await expect(auth.login({ username: 'operator', password: 'x' })).rejects.toThrow('账号已锁定，请于 09:41:00 后再试');
     replies.push('network');
     await expect(auth.login({ username: 'operator', password: 'x' })).rejects.toThrow('无法连接服务器');
     expect(auth.loggedIn).toBe(false);

@@ -103,6 +103,8 @@ describe('dispatch store', () => {
   it('calls out the emergency units ring by ring: 1 minute, then 3, then 5', async () => {
     const { d } = await ready();
     await d.alertEmergency();
+    // The answer reached no unit: the console says the ring was empty, not "已呼叫".
+    expect(d.message?.text).toBe('1 分钟圈内没有最小应急单元，未呼叫任何单元；再按 A 呼叫 3 分钟圈');
     await d.alertEmergency();
     await d.alertEmergency();
     expect(d.nextAlertRing).toBeNull();

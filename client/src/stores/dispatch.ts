@@ -12,6 +12,7 @@ import { useLiveStore } from './live';
 import { usePrefsStore } from './prefs';
 import { assignedUnits, queueOrder, stepSelection } from '../components/dispatch/queue';
 import { newCommandId, sendWithRetry, type RetryOptions } from '../components/dispatch/commands';
+import { callOutMessage } from '../components/dispatch/call-out';
 import { td, type DispatchMessageKey } from '../components/dispatch/i18n';
 import { onNewP1 } from '../components/dispatch/attention';
 
@@ -185,7 +186,7 @@ export const useDispatchStore = defineStore('dispatch', () => {
   }
 
   // ---- commands ----
-  async function run(kind: CommandKind, path: string, body: (commandId: string) => object, done: DispatchMessageKey, params: Record<string, string | number> = {}): Promise<CommandResult | null> {
+  async function run(kind: CommandKind, path: string, body: (commandId: string) => object, done: DispatchMessageKey | null, params: Record<string, string | number> = {}): Promise<CommandResult | null> {
     if (pending.value) return null; // one command at a time: a second Enter must not send a second unit
     pending.value = kind;
     say('info', 'cmd.sending', { what: td(`cmd.${kind}`, locale.value) });
@@ -195,7 +196,7 @@ export const useDispatchStore = defineStore('dispatch', () => {
         newCommandId(),
         { ...retryOpts, onRetry: (n) => say('info', 'cmd.retrying', { n }) },
       );
-      say('ok', done, params);
+      if (done) say('ok', done, params); // null: the caller says what happened from the answer
       return res;
     } catch (e) {
       sayError(e);
@@ -253,8 +254,13 @@ export const useDispatchStore = defineStore('dispatch', () => {
     const ring = nextAlertRing.value;
     if (!inc) return;
     if (ring === null) { say('info', 'cmd.allAlerted'); return; }
-    const res = await run('alert', incidentPath(inc.id, 'alert-emergency-units'), (commandId) => withNote({ commandId, ring }), 'cmd.alerted', { ring });
-    if (res) alerted.value = new Map(alerted.value).set(inc.id, ring);
+    const inRing = rings.value.find((r) => r.minutes === ring)?.units.length ?? null;
+    const res = await run('alert', incidentPath(inc.id, 'alert-emergency-units'), (commandId) => withNote({ commandId, ring }), null);
+    if (!res) return;
+    alerted.value = new Map(alerted.value).set(inc.id, ring);
+    // What it reached, from the answer: an empty ring says so instead of "alerted".
+    const m = callOutMessage(ring, res.units.length, inRing, nextAlertRing.value);
+    say(m.tone, m.key, m.params);
   }
 
   async function resolve(): Promise<void> {

@@ -174,8 +174,10 @@ export const useLiveStore = defineStore('live', () => {
         break;
       }
       case 'unit:updated': {
-        const u = ev.unit;
-        const prev = units.value.get(u.id);
+        const prev = units.value.get(ev.unit.id);
+        // A status change is told with the roster entry, not the frozen-fix flag: it holds while still en route.
+        const keepsFrozen = prev?.frozenSince !== undefined && ev.unit.frozenSince === undefined && (ev.unit.status === 'dispatched' || ev.unit.status === 'en_route');
+        const u = keepsFrozen ? { ...ev.unit, frozenSince: prev.frozenSince } : ev.unit;
         units.value.set(u.id, u);
         const moved = mergePosition(u);
         touchUnits();
@@ -206,6 +208,21 @@ export const useLiveStore = defineStore('live', () => {
           const [first, ...rest] = changed[kind];
           if (first) pushTicker([{ key: `${kind}:${d.seq}`, kind, at: d.at, unit: first, others: rest.length }]);
         }
+        break;
+      }
+      case 'units:frozen': {
+        // A frozen fix: the unit is shown where it is not (LiveUnit.frozenSince); its marker says so.
+        let changed = false;
+        for (const [ids, frozen] of [[ev.frozen, true], [ev.moving, false]] as const) {
+          for (const id of ids) {
+            const u = units.value.get(id);
+            if (!u || (u.frozenSince !== undefined) === frozen) continue;
+            const { frozenSince: _was, ...rest } = u;
+            units.value.set(id, frozen ? { ...rest, frozenSince: d.at } : rest);
+            changed = true;
+          }
+        }
+        if (changed) touchUnits();
         break;
       }
       case 'stats:today':

@@ -1,7 +1,7 @@
 // The demo's dispatcher: its decisions as pure functions, then the whole lifecycle against a real server —
 // real Redis, the real app, the simulator's producer and unit terminals in-process (as in devices.test.ts).
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_TYPES, OUTCOMES, type Candidate, type Incident, type IncidentReport } from '@ccr/shared';
+import { DEFAULT_RESPONSE_TARGETS, INCIDENT_TYPES, OUTCOMES, PRIORITIES, type Candidate, type Incident, type IncidentReport } from '@ccr/shared';
 import { loadJurisdiction } from '../modules/jurisdiction/index.js';
 import { freePort, useTestbed, type TestServer } from '../testing/index.js';
 import {
@@ -26,13 +26,30 @@ const candidate = (unitId: string, status: Candidate['status'] = 'available'): C
 });
 
 describe('auto-dispatch decisions', () => {
-  it('gives people one simulated minute first, unless told otherwise', () => {
-    expect(graceMs(undefined, 1)).toBe(60_000);
-    expect(graceMs(undefined, 10)).toBe(6_000);
-    expect(graceMs(15, 10)).toBe(15_000);
-    expect(graceMs(0, 60)).toBe(0);
-    expect(autoDispatchTimings(undefined, 10)).toEqual({ graceMs: 6_000, closeAfterMs: 12_000, pollMs: 3_000 });
+  it('gives people a share of each priority\'s dispatch target first, never the whole target', () => {
+    // 40 % of 1 / 3 / 10 minutes: a P1 left unattended is dispatched well inside its 60 s target.
+    expect(graceMs(undefined, 1)).toEqual({ 1: 24_000, 2: 72_000, 3: 240_000 });
+    for (const p of PRIORITIES) expect(graceMs(undefined, 1)[p]).toBeLessThan(DEFAULT_RESPONSE_TARGETS[p].dispatchMs * 0.5);
+    expect(graceMs(undefined, 10)).toEqual({ 1: 2_400, 2: 7_200, 3: 24_000 });
+    // A grace asked for is kept where it fits and cut to the share where it would not.
+    expect(graceMs(15, 10)).toEqual({ 1: 2_400, 2: 7_200, 3: 15_000 });
+    expect(graceMs(0, 60)).toEqual({ 1: 0, 2: 0, 3: 0 });
+    // Targets configured otherwise (RESPONSE_TARGETS) move the grace with them.
+    const slow = { ...DEFAULT_RESPONSE_TARGETS, 1: { ...DEFAULT_RESPONSE_TARGETS[1], dispatchMs: 120_000 } };
+    expect(graceMs(undefined, 1, slow)[1]).toBe(48_000);
+    expect(autoDispatchTimings(undefined, 10)).toEqual({ graceMs: { 1: 2_400, 2: 7_200, 3: 24_000 }, closeAfterMs: 12_000, pollMs: 480 });
+    expect(autoDispatchTimings(undefined, 1).pollMs).toBe(3_000);
     expect(autoDispatchTimings(0, 3600).pollMs).toBe(250);
+  });
+
+  it('leaves each priority its own grace', () => {
+    const now = 2_000_000;
+    const grace = graceMs(undefined, 1);
+    const list = [
+      incident('JQ-P1', { receivedAt: now - 25_000, priority: 1 }),
+      incident('JQ-P2', { receivedAt: now - 25_000, priority: 2 }),
+    ];
+    expect(dueWork(list, now, { graceMs: grace, closeAfterMs: 0 }).dispatch.map((i) => i.id)).toEqual(['JQ-P1']);
   });
 
   it('acts on received incidents after the grace period, most urgent and longest waiting first; closes resolved ones after a delay', () => {

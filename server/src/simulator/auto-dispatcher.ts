@@ -10,22 +10,42 @@
 // on and which outcome are pure functions below; the loop only talks. While the server is away it keeps
 // trying with a capped back-off and says so once per kind of trouble.
 import { randomUUID } from 'node:crypto';
-import type { Candidate, Incident, IncidentStatus, IncidentType, Outcome, Recommendation } from '@ccr/shared';
+import { DEFAULT_RESPONSE_TARGETS, PRIORITIES } from '@ccr/shared';
+import type { Candidate, Incident, IncidentStatus, IncidentType, Outcome, Priority, Recommendation, TargetsByPriority } from '@ccr/shared';
 import type { Rng } from './prng.js';
 
 // --- decisions (pure) ------------------------------------------------------------------------------
 
-/** The grace period a person at /dispatch gets before the auto-dispatcher steps in: `afterS` of real time,
- *  default one simulated minute (60 s ÷ time scale). */
-export function graceMs(afterS: number | undefined, timeScale: number): number {
-  return Math.round((afterS ?? 60 / timeScale) * 1000);
+/** Share of each priority's dispatch target a person at /dispatch is left before the auto-dispatcher steps in.
+ *  A grace equal to the target (it was 60 s, the P1 target) showed every unattended P1 late; at 40 % the
+ *  dispatcher's look at the board, the ranking and the command fit well inside it. */
+export const GRACE_SHARE_OF_TARGET = 0.4;
+
+/** Grace per priority, or one for all (tests). */
+export type Grace = number | Readonly<Record<Priority, number>>;
+export const graceFor = (g: Grace, priority: Priority): number => (typeof g === 'number' ? g : g[priority]);
+
+/**
+ * The grace period a person at /dispatch gets per priority: GRACE_SHARE_OF_TARGET of its dispatch target in
+ * simulated time (÷ time scale); `afterS` of real time when given, but never more than that share, so the demo's
+ * dispatcher acts well inside every target.
+ */
+export function graceMs(afterS: number | undefined, timeScale: number, targets: TargetsByPriority = DEFAULT_RESPONSE_TARGETS): Record<Priority, number> {
+  const out = {} as Record<Priority, number>;
+  for (const p of PRIORITIES) {
+    const cap = (targets[p].dispatchMs * GRACE_SHARE_OF_TARGET) / timeScale;
+    out[p] = Math.round(afterS === undefined ? cap : Math.min(afterS * 1000, cap));
+  }
+  return out;
 }
 
-/** The dispatcher's pace for a run: the grace period, a resolved incident's wait before it is closed (two
- *  simulated minutes of paperwork), and the time between looks at the board (up to 3 s). */
-export function autoDispatchTimings(afterS: number | undefined, timeScale: number): { graceMs: number; closeAfterMs: number; pollMs: number } {
-  const grace = graceMs(afterS, timeScale);
-  return { graceMs: grace, closeAfterMs: Math.round(120_000 / timeScale), pollMs: Math.min(3_000, Math.max(250, Math.round(grace / 2))) };
+/** The dispatcher's pace for a run: the grace periods, a resolved incident's wait before it is closed (two
+ *  simulated minutes of paperwork), and the time between looks at the board (up to 3 s, at most a fifth of the
+ *  shortest grace so the look itself does not eat the margin). */
+export function autoDispatchTimings(afterS: number | undefined, timeScale: number, targets: TargetsByPriority = DEFAULT_RESPONSE_TARGETS): { graceMs: Record<Priority, number>; closeAfterMs: number; pollMs: number } {
+  const grace = graceMs(afterS, timeScale, targets);
+  const shortest = Math.min(...PRIORITIES.map((p) => grace[p]));
+  return { graceMs: grace, closeAfterMs: Math.round(120_000 / timeScale), pollMs: Math.min(3_000, Math.max(250, Math.round(shortest / 5))) };
 }
 
 /** When the incident last entered `status` (its timeline), else when it was last changed. */
@@ -44,9 +64,9 @@ export interface DueWork {
   close: Incident[];
 }
 
-export function dueWork(incidents: readonly Incident[], now: number, s: { graceMs: number; closeAfterMs: number }): DueWork {
+export function dueWork(incidents: readonly Incident[], now: number, s: { graceMs: Grace; closeAfterMs: number }): DueWork {
   const dispatch = incidents
-    .filter((i) => i.status === 'received' && now - sinceStatus(i, 'received') >= s.graceMs)
+    .filter((i) => i.status === 'received' && now - sinceStatus(i, 'received') >= graceFor(s.graceMs, i.priority))
     .sort((a, b) => a.priority - b.priority || sinceStatus(a, 'received') - sinceStatus(b, 'received') || a.id.localeCompare(b.id));
   const close = incidents
     .filter((i) => i.status === 'resolved' && now - sinceStatus(i, 'resolved') >= s.closeAfterMs)
@@ -92,8 +112,8 @@ export interface AutoDispatcherOptions {
   /** A dispatch-role account; default the demo's `dispatcher`. */
   username?: string;
   password: string;
-  /** How long a received incident is left to people first. */
-  graceMs: number;
+  /** How long a received incident is left to people first (per priority, or one for all). */
+  graceMs: Grace;
   /** How long a resolved incident waits before it is closed. */
   closeAfterMs: number;
   /** Outcomes are drawn from this (seeded: the same run closes the same way). */
@@ -236,7 +256,7 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
     if (a.status === 200 && typeof a.body.token === 'string' && typeof a.body.expiresAt === 'number') {
       session = { token: a.body.token, expiresAt: a.body.expiresAt, issuedAt: now };
       stats.logins++;
-      if (stats.logins === 1) log(`auto-dispatch: logged in as ${username} at ${base}; received incidents left to people for ${(options.graceMs / 1000).toFixed(1)} s`);
+      if (stats.logins === 1) log(`auto-dispatch: logged in as ${username} at ${base}; received incidents left to people for ${PRIORITIES.map((p) => `P${p} ${(graceFor(options.graceMs, p) / 1000).toFixed(1)} s`).join(', ')}`);
       else troubleOver();
       return 0;
     }

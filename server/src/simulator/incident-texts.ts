@@ -1,7 +1,7 @@
 // What simulated incidents say and how they are distributed: the type mix of a town station, when in the
 // day each happens, who reports it and how urgent it is. Each summary carries its own priority odds, so
 // "有人受伤" is urgent and "咨询户籍业务" never is.
-import type { IncidentSource, IncidentType } from '@ccr/shared';
+import { parseDayKey, type IncidentSource, type IncidentType } from '@ccr/shared';
 
 /** Weight of each priority 1, 2, 3. */
 export type PriorityOdds = readonly [p1: number, p2: number, p3: number];
@@ -20,6 +20,32 @@ export interface SummaryTemplate {
 export const HOURLY_INCIDENT_RATE: readonly number[] = [
   1.8, 1.2, 0.7, 0.5, 0.5, 0.8, 1.6, 2.8, 3.8, 4.6, 5.4, 5.6, 4.7, 4.1, 4.3, 4.6, 4.9, 5.3, 5.7, 6.0, 5.6, 4.6, 3.4, 2.5,
 ];
+
+/** Incidents on an ordinary day (the profile's sum), before dayRateFactor. */
+export const INCIDENTS_PER_DAY = HOURLY_INCIDENT_RATE.reduce((s, r) => s + r, 0);
+
+/** A northern-China town: busier summer evenings, a quieter deep winter and Spring Festival. Index = month − 1. */
+const SEASON = [0.85, 0.8, 0.9, 0.95, 1.0, 1.1, 1.2, 1.2, 1.05, 1.0, 0.95, 0.9];
+/** Monday … Sunday: Friday and Saturday nights carry the most. */
+const WEEKDAY = [0.95, 0.93, 0.95, 0.97, 1.08, 1.12, 1.0];
+/** Year-on-year: about 8 % fewer incidents each year (grid policing works). */
+export const TREND_PER_YEAR = 0.92;
+export const TREND_EPOCH = Date.UTC(2026, 0, 1);
+
+/**
+ * How busy a local day (YYYY-MM-DD) is against an ordinary one: season × weekday × the year-on-year trend. The
+ * seeded history and the live simulator both scale by it, so the demo's own incidents arrive at the history's rate
+ * (today's 今日 figures continue the trend instead of jumping).
+ */
+export function dayRateFactor(day: string): number {
+  const { year, month, day: d } = parseDayKey(day);
+  const weekday = (new Date(Date.UTC(year, month - 1, d)).getUTCDay() + 6) % 7;
+  const years = (Date.UTC(year, month - 1, d) - TREND_EPOCH) / (365.25 * 86_400_000);
+  return SEASON[month - 1]! * WEEKDAY[weekday]! * TREND_PER_YEAR ** years;
+}
+
+/** The live simulator's mean incidents per hour on a local day: the seeded history's rate for that day. */
+export const liveIncidentsPerHour = (day: string): number => (INCIDENTS_PER_DAY / 24) * dayRateFactor(day);
 
 /** Share of each type over a day in a town (disputes and traffic lead; missing persons are rare). */
 export const TYPE_WEIGHTS: Readonly<Record<IncidentType, number>> = {

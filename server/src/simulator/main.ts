@@ -1,5 +1,6 @@
 // `pnpm sim`: the demo's producer. Loads a jurisdiction, simulates its units and incidents, and sends
 // them to Redis over the ingest contract (see producer.ts). A CLI: plain log lines on stderr.
+import { localDayOf, parseResponseTargets } from '@ccr/shared';
 import { JurisdictionError, loadJurisdiction, DEMO_JURISDICTION_DIR } from '../modules/jurisdiction/index.js';
 import { autoDispatchTimings, startAutoDispatcher, type AutoDispatcher } from './auto-dispatcher.js';
 import { obeyOrders, type DeviceFleet } from './devices.js';
@@ -8,7 +9,7 @@ import { SIMULATOR_USAGE, parseSimulatorOptions } from './options.js';
 import { ingestKeys, lastIncidentSequences, redactUrl, runProducer } from './producer.js';
 import { createRng } from './prng.js';
 import { NotEnoughUnitsError, createSimulation, trackedUnits, type Simulation } from './simulation.js';
-import { HOURLY_INCIDENT_RATE } from './incident-texts.js';
+import { liveIncidentsPerHour } from './incident-texts.js';
 
 const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const log = (line: string): void => {
@@ -51,13 +52,17 @@ async function main(): Promise<number> {
     );
     return 2;
   }
+  // The seeded history's rate for the simulated day (season, weekday, trend), so the demo's own incidents continue
+  // the history instead of jumping away from it; --incidents-per-hour overrides.
+  const stationZone = process.env.TIME_ZONE || jurisdiction.station.timeZone || 'Asia/Shanghai';
+  const incidentsPerHour = o.incidentsPerHour ?? liveIncidentsPerHour(localDayOf(o.simStartMs ?? Date.now(), stationZone));
   let fleet: DeviceFleet | undefined;
   const simulation = (startMs: number): Simulation => {
     const sim = createSimulation({
       jurisdiction, seed: o.seed, startMs, rateHz: o.rateHz, timeScale: o.timeScale,
       ...(o.simStartMs !== undefined ? { simStartMs: o.simStartMs } : {}),
       ...(o.units !== undefined ? { unitCount: o.units } : {}),
-      ...(o.incidentsPerHour !== undefined ? { incidentsPerHour: o.incidentsPerHour } : {}),
+      incidentsPerHour,
       ...(o.serviceMinutes !== undefined ? { serviceMinutes: o.serviceMinutes } : {}),
       firstSequence: (day) => (lastSequence.get(day) ?? 0) + 1,
     });
@@ -71,7 +76,7 @@ async function main(): Promise<number> {
     return obeying.simulation;
   };
 
-  const meanRate = o.incidentsPerHour ?? HOURLY_INCIDENT_RATE.reduce((s, r) => s + r, 0) / 24;
+  const meanRate = incidentsPerHour;
   log(
     `sim: ${jurisdiction.station.name}, ${unitCount} units at ${o.rateHz} Hz, seed ${o.seed}, ` +
       `time ×${o.timeScale}, incidents ~${meanRate.toFixed(1)}/h by hour of day → ${redactUrl(o.redisUrl)} (prefix ${o.prefix})`,
@@ -92,7 +97,8 @@ async function main(): Promise<number> {
   // The demo's dispatcher: an HTTP client of the server like a person at /dispatch (people get first go).
   let dispatcher: AutoDispatcher | undefined;
   if (o.autoDispatch) {
-    const t = autoDispatchTimings(o.autoDispatch.afterS, o.timeScale);
+    // The server's targets (the same RESPONSE_TARGETS setting), so the grace is a share of each.
+    const t = autoDispatchTimings(o.autoDispatch.afterS, o.timeScale, parseResponseTargets(process.env.RESPONSE_TARGETS));
     if (!o.devices) log('auto-dispatch: without unit terminals (--no-devices) dispatched units never drive to the scene');
     dispatcher = startAutoDispatcher({
       serverUrl: o.serverUrl, password: o.autoDispatch.password, rng: createRng(o.seed).fork('auto-dispatch'), log, ...t,

@@ -51,7 +51,7 @@ Drives the roster's patrol units and sends incidents to Redis over the ingest co
   --jurisdiction DIR       JURISDICTION_DIR        default the demo (server/jurisdiction/demo)
   --seed N                 SIM_SEED                same seed, same run; default a new seed each run (printed)
   --units N                SIM_UNITS               tracked units to drive; default all in the roster
-  --incidents-per-hour X   SIM_INCIDENTS_PER_HOUR  daily mean (0 = none); default an hour-of-day profile (~3.5/h)
+  --incidents-per-hour X   SIM_INCIDENTS_PER_HOUR  daily mean (0 = none); default the seeded history's rate for the day (~3.5/h × season × weekday × trend)
   --time-scale K           SIM_TIME_SCALE          simulated time runs K× faster; default 1
   --duration S             SIM_DURATION            stop after S seconds; default run until Ctrl-C
   --rate HZ                SIM_RATE                position reports per second; default 1
@@ -64,7 +64,7 @@ Units obey dispatch orders as device terminals (POST /api/auth/device, Socket.IO
 A dispatcher for the unattended demo (logs in as the demo account dispatcher, CCR_DEMO_PASSWORD):
   --auto-dispatch          SIM_AUTO_DISPATCH=on    dispatch the best unit, call out P1 emergency units, close
                                                    resolved incidents; default off (on under pnpm start)
-  --auto-dispatch-after S  SIM_AUTO_DISPATCH_AFTER real seconds a person gets first; default 60 ÷ time scale
+  --auto-dispatch-after S  SIM_AUTO_DISPATCH_AFTER real seconds a person gets first; default and at most 40 % of each priority's dispatch target ÷ time scale
 Larger rosters for load tests:
   pnpm --filter @ccr/server exec tsx src/simulator/generate-jurisdiction.ts --load-units 5000 --out /tmp/ccr-load
   pnpm sim --jurisdiction /tmp/ccr-load --units 5000 --no-devices   (start the server with the same JURISDICTION_DIR;

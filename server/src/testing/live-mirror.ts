@@ -78,6 +78,9 @@ export class LiveMirror {
     } else if (e.type === 'units:freshness') {
       for (const id of e.stale) { const u = this.units.get(id); if (u) u.stale = true; }
       for (const id of e.fresh) { const u = this.units.get(id); if (u) u.stale = false; }
+    } else if (e.type === 'units:frozen') {
+      for (const id of e.frozen) { const u = this.units.get(id); if (u) u.frozenSince = d.at; }
+      for (const id of e.moving) { const u = this.units.get(id); if (u) delete u.frozenSince; }
     } else if (e.type === 'stats:today') {
       this.today = e.today;
     }

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  localClockTime,
   AccountSchema, AuthErrorSchema, ChangeRoleRequestSchema, CreateAccountRequestSchema, DeviceLoginRequestSchema,
   DisableAccountRequestSchema, LoginRequestSchema, LoginResponseSchema, ROLES, ResetPasswordRequestSchema,
   SessionUserSchema, UsernameSchema, type Account, type Role, type SessionUser,
@@ -20,6 +21,8 @@ export interface AuthRouteDeps {
   sessions: SessionService;
   config: AuthConfig;
   unitIds: ReadonlySet<string>;
+  /** The station's time zone: times in messages are read there. */
+  timeZone: string;
   /** A hash of a random password, verified against when the username is unknown so both cost the same. */
   dummyHash: string;
   countLogin(kind: 'password' | 'device', outcome: string): void;
@@ -38,8 +41,13 @@ function toAccount(a: StoredAccount, now: number): Account {
   };
 }
 
-function lockedMessage(until: number): string {
-  return `连续登录失败，账户锁定至 ${new Date(until).toISOString()} / too many failed logins: account locked until ${new Date(until).toISOString()}`;
+/** The 423 answer: the time in the station's zone for a person, the instant and the zone for a client. */
+function locked(until: number, timeZone: string) {
+  const at = localClockTime(until, timeZone);
+  return {
+    error: 'account_locked', code: 'account_locked', params: { until, timeZone }, lockedUntil: until,
+    message: `连续登录失败，账户锁定至 ${at} / too many failed logins: account locked until ${at} (${timeZone})`,
+  };
 }
 
 const BAD_LOGIN = '用户名或密码错误 / wrong username or password';
@@ -95,7 +103,7 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
       deps.countLogin('password', 'locked');
       // Nobody proved who they are: the caller is anonymous; the account's role is detail, not the actor's.
       await audit(req, username, 'anonymous', 'auth.login', `account:${username}`, 'refused', { reason: account ? 'locked' : 'locked_unknown_user', lockedUntil: lock.lockedUntil, ...(account ? { accountRole: account.role } : {}) });
-      return reply.code(423).send({ error: 'account_locked', message: lockedMessage(lock.lockedUntil), lockedUntil: lock.lockedUntil });
+      return reply.code(423).send(locked(lock.lockedUntil, deps.timeZone));
     }
     const ok = await verifyPassword(password, account?.passwordHash ?? deps.dummyHash);
     if (!account || !ok) {
@@ -105,7 +113,7 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
       deps.countLogin('password', lockedUntil ? 'locked' : 'bad_credentials');
       await audit(req, username, 'anonymous', 'auth.login', `account:${username}`, 'refused',
         { reason: account ? 'bad_password' : 'unknown_user', ...(account ? { accountRole: account.role } : {}), ...(lockedUntil ? { lockedUntil } : {}) });
-      if (lockedUntil) return reply.code(423).send({ error: 'account_locked', message: lockedMessage(lockedUntil), lockedUntil });
+      if (lockedUntil) return reply.code(423).send(locked(lockedUntil, deps.timeZone));
       return reply.code(401).send({ error: 'bad_credentials', message: BAD_LOGIN });
     }
     if (account.disabled) {

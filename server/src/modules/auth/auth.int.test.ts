@@ -48,10 +48,14 @@ describe('login', () => {
     for (let i = 1; i <= 4; i++) {
       expect((await postJson(`${s.url}/api/auth/login`, { username: 'leader', password: `bad-${i}-password` })).status).toBe(401);
     }
-    const fifth = await postJson<{ error: string; message: string; lockedUntil: number }>(`${s.url}/api/auth/login`, { username: 'leader', password: 'bad-5-password' });
+    const fifth = await postJson<{ error: string; message: string; lockedUntil: number; code: string; params: { until: number; timeZone: string } }>(`${s.url}/api/auth/login`, { username: 'leader', password: 'bad-5-password' });
     expect(fifth.status).toBe(423);
     expect(fifth.body.lockedUntil).toBeGreaterThan(Date.now());
-    expect(fifth.body.message).toContain(new Date(fifth.body.lockedUntil).toISOString());
+    // A person reads the time in the station's zone, not UTC ISO; a client gets the instant and the zone.
+    expect(fifth.body).toMatchObject({ code: 'account_locked', params: { until: fifth.body.lockedUntil, timeZone: s.config.timeZone ?? 'Asia/Shanghai' } });
+    const local = new Intl.DateTimeFormat('en-GB', { timeZone: fifth.body.params.timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(fifth.body.lockedUntil);
+    expect(fifth.body.message).toContain(`锁定至 ${local}`);
+    expect(fifth.body.message).not.toContain(new Date(fifth.body.lockedUntil).toISOString());
     const right = await postJson<{ lockedUntil: number }>(`${s.url}/api/auth/login`, { username: 'leader', password: password(s) });
     expect(right.status).toBe(423);
     expect(right.body.lockedUntil).toBe(fifth.body.lockedUntil);

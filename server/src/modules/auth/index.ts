@@ -38,6 +38,8 @@ export interface AuthModuleOptions {
   producerToken: string | undefined;
   auth: AuthConfig;
   unitIds: readonly string[];
+  /** The station's time zone, for times in messages (default Asia/Shanghai). */
+  timeZone?: string;
 }
 
 type RefusalReason = 'no_token' | 'bad_token' | 'forbidden' | 'expired' | 'no_roles';
@@ -161,7 +163,7 @@ export const authModule = fp<AuthModuleOptions>(
     });
 
     authRoutes(app, {
-      repo: repository, sessions, config, unitIds: new Set(opts.unitIds), dummyHash,
+      repo: repository, sessions, config, unitIds: new Set(opts.unitIds), dummyHash, timeZone: opts.timeZone ?? 'Asia/Shanghai',
       countLogin: (kind, outcome) => metrics().logins.inc({ kind, outcome }),
       revoke: (target) => revocations.revoke(target),
     });

@@ -19,8 +19,10 @@ function report(id: string, extra: Partial<IncidentReport> = {}): IncidentReport
   return { id, type: 'theft', priority: 1, lng, lat, address: '测试路1号', reportedAt: new Date().toISOString(), source: '110', summary: '电动车被盗', reporter: '王先生', ...extra };
 }
 const addIncident = (s: { prefix: string }, r: IncidentReport) => bed.producer.xAdd(`${s.prefix}in:incidents`, '*', { data: JSON.stringify(r) });
-const publishPosition = (s: { prefix: string }, unitId: string, at: [number, number]) =>
-  bed.producer.publish(`${s.prefix}in:positions`, JSON.stringify({ unitId, lng: at[0], lat: at[1], ts: Date.now() }));
+/** A fix taken `agoMs` before now: a unit that covers kilometres between two fixes must be given the time to
+ *  (faster is refused as a GPS jump). */
+const publishPosition = (s: { prefix: string }, unitId: string, at: [number, number], agoMs = 0) =>
+  bed.producer.publish(`${s.prefix}in:positions`, JSON.stringify({ unitId, lng: at[0], lat: at[1], ts: Date.now() - agoMs }));
 /** A point `metres` east of the incident. */
 const east = (metres: number): [number, number] => [lng + metres / (111_320 * Math.cos((lat * Math.PI) / 180)), lat];
 
@@ -68,7 +70,7 @@ describe('dispatch commands', () => {
     const s = await bed.server();
     const m = bed.mirror(s);
     await m.ready();
-    await publishPosition(s, 'P-01', east(2_000));
+    await publishPosition(s, 'P-01', east(2_000), 120_000);
     await addIncident(s, report('JQ-F1'));
     await m.waitFor(() => m.incidents.has('JQ-F1'), 5_000, 'incident');
     const dev = await device(s, 'P-01');
@@ -89,7 +91,7 @@ describe('dispatch commands', () => {
     expect(await dev.socket.emitWithAck('unit:report', { status: 'en_route', incidentId: 'JQ-F1' })).toEqual({ ok: true, data: { status: 'en_route' } });
     await m.waitFor(() => m.incidents.get('JQ-F1')?.status === 'en_route' && m.units.get('P-01')?.status === 'en_route', 3_000, 'en route');
 
-    await publishPosition(s, 'P-01', east(300)); // still outside the 50 m fence
+    await publishPosition(s, 'P-01', east(300), 60_000); // still outside the 50 m fence
     await new Promise((r) => setTimeout(r, 700));
     expect(m.units.get('P-01')?.status).toBe('en_route');
     await publishPosition(s, 'P-01', east(20));

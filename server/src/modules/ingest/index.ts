@@ -1,9 +1,10 @@
 import fp from 'fastify-plugin';
-import type { Jurisdiction } from '@ccr/shared';
+import { DEFAULT_PLAUSIBILITY, type Jurisdiction } from '@ccr/shared';
 import type { IngestSettings } from '../../config.js';
 import { IngestRepository } from './ingest-repository.js';
 import { IncidentIngest, IncidentRecorder, gridLocatorFor } from './incident-ingest.js';
 import { PositionIngest } from './position-ingest.js';
+import { PositionGuard } from './position-guard.js';
 import { RejectLog } from './reject-log.js';
 import { NodeIdentity } from './node-identity.js';
 import { ingestRoutes } from './ingest-routes.js';
@@ -13,6 +14,8 @@ export interface IngestModuleOptions {
   keyPrefix: string;
   nodeId: string;
   ingest: IngestSettings;
+  /** Field seconds per real second (a demo simulator faster than real time): its units move that much faster. */
+  timeScale?: number;
 }
 
 export const ingestModule = fp<IngestModuleOptions>(
@@ -20,7 +23,10 @@ export const ingestModule = fp<IngestModuleOptions>(
     const ingest = new IngestRepository(app.redis.command, opts.keyPrefix);
     const rejects = new RejectLog(app.log, app.metrics);
     const recorder = new IncidentRecorder(app.live.repo, gridLocatorFor(opts.jurisdiction.grids), app.live.timeZone);
-    const positions = new PositionIngest(ingest, app.live.repo, app.live.frames, app.metrics, rejects, app.log);
+    const guard = new PositionGuard(new Map(opts.jurisdiction.units.map((u) => [u.id, u.kind])), app.live.repo, {
+      ...DEFAULT_PLAUSIBILITY, accuracyM: opts.ingest.positionAccuracyM, frozenAfterMs: opts.ingest.positionFrozenAfterMs, timeScale: opts.timeScale ?? 1,
+    });
+    const positions = new PositionIngest(ingest, app.live.repo, app.live.frames, app.metrics, rejects, app.log, guard, opts.ingest.positionClockSkewMs);
     // The identity tells the ingest loop when its consumer name changes (created first, so told through a closure).
     const identity: NodeIdentity = new NodeIdentity(ingest, opts.nodeId, app.log, () => incidents.consumerChanged());
     const incidents: IncidentIngest = new IncidentIngest(ingest, recorder, await app.redis.dedicated('incident-ingest'), identity, opts.ingest, app.metrics, rejects, app.log);
@@ -28,6 +34,7 @@ export const ingestModule = fp<IngestModuleOptions>(
     ingestRoutes(app, ingest, rejects);
 
     app.addHook('onReady', async () => {
+      await guard.start();
       await positions.start(subscriber);
       await incidents.start();
     });

@@ -31,7 +31,7 @@ async function metric(s: TestServer, re: RegExp): Promise<number> {
 
 describe('Redis memory under a flood of refused incident entries', () => {
   it(`stays within ${FINAL_CAP / MB} MB of where it started after ${ENTRIES} refused 1 MB entries (and within ${PEAK_CAP / MB} MB throughout)`, async () => {
-    const s = await bed.server({ ingest: { claimIdleMs: 60_000, keepEntries: 10_000, keepBytes: 16 * MB, keepMs: 86_400_000, rejectSample: SAMPLE } });
+    const s = await bed.server({ ingest: { claimIdleMs: 60_000, keepEntries: 10_000, keepBytes: 16 * MB, keepMs: 86_400_000, rejectSample: SAMPLE, positionClockSkewMs: 5_000, positionFrozenAfterMs: 180_000, positionAccuracyM: 100 } });
     const stream = `${s.prefix}in:incidents`;
     const watcher = createClient({ url: bed.redis.url });
     await watcher.connect();

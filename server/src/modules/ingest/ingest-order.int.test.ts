@@ -34,7 +34,7 @@ async function addReadByDeadNode(stream: string, data: string): Promise<string> 
 }
 
 const start = (prefix: string, nodeId: string) =>
-  bed.server({ keyPrefix: prefix, nodeId, ingest: { claimIdleMs: CLAIM_IDLE_MS, keepEntries: 10_000, keepBytes: 16 * 1_048_576, keepMs: 86_400_000, rejectSample: 1_000 } });
+  bed.server({ keyPrefix: prefix, nodeId, ingest: { claimIdleMs: CLAIM_IDLE_MS, keepEntries: 10_000, keepBytes: 16 * 1_048_576, keepMs: 86_400_000, rejectSample: 1_000, positionClockSkewMs: 5_000, positionFrozenAfterMs: 180_000, positionAccuracyM: 100 } });
 
 describe('a stranded older correction never undoes a newer one', () => {
   for (const nodes of [1, 2]) {

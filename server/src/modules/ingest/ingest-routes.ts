@@ -24,7 +24,8 @@ export function ingestRoutes(app: FastifyInstance, ingest: IngestRepository, rej
     // The schema documents the body; validation is ours so a batch keeps its good reports and each bad one is counted.
     validatorCompiler: () => () => true,
   }, async (req, reply) => {
-    const { positions, rejections } = validatePositionMessage({ parsed: req.body }, Date.now());
+    // A clock ahead is clamped by the subscribers, which see the producer's own time (and count it once each).
+    const { positions, rejections } = validatePositionMessage({ parsed: req.body }, Date.now(), INGEST_LIMITS.futureSkewMs);
     for (const r of rejections) rejects.record('positions', r, { via: 'http' });
     if (positions.length === 0) {
       return reply.code(400).send({ error: 'rejected', message: '位置报告无效 / no valid position in the request', reasons: rejections });

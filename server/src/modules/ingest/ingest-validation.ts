@@ -2,7 +2,7 @@
 // Pure: the caller passes the clock. Size is checked before parsing so a huge message costs only its length.
 import {
   EARLIEST_INSTANT_MS, INGEST_LIMITS, IncidentReportSchema, IsoWithOffsetPattern, LATEST_INSTANT_MS, PositionReportSchema,
-  compileChecker, parseIsoInstant, toEpochMs, type IncidentReport, type RejectReason,
+  clampFixTime, compileChecker, parseIsoInstant, toEpochMs, type IncidentReport, type RejectReason,
 } from '@ccr/shared';
 import type { NormalisedPosition } from '../live/live-repository.js';
 
@@ -55,30 +55,40 @@ function parseJson(raw: string | Buffer): { ok: true; value: unknown } | { ok: f
   }
 }
 
-/** One message from the positions channel (raw) or an HTTP body (already parsed: pass `parsed`). */
+/** A clock ahead by this much is believed (POSITION_CLOCK_SKEW_MS's default). */
+export const DEFAULT_CLOCK_SKEW_MS = 5_000;
+
+/**
+ * One message from the positions channel (raw) or an HTTP body (already parsed: pass `parsed`). A position stamped
+ * more than `clockSkewMs` ahead of `now` (and at most INGEST_LIMITS.futureSkewMs) is kept at `now` and counted in
+ * `clamped`: stored with its own time it would make every later true fix of the unit look older (latest wins),
+ * and the unit would freeze until it went 失联.
+ */
 export function validatePositionMessage(
   input: { raw: string | Buffer } | { parsed: unknown },
   now: number,
-): { positions: NormalisedPosition[]; rejections: Rejection[] } {
+  clockSkewMs = DEFAULT_CLOCK_SKEW_MS,
+): { positions: NormalisedPosition[]; rejections: Rejection[]; clamped: number } {
   let value: unknown;
   if ('raw' in input) {
     const size = byteLength(input.raw);
     if (size > INGEST_LIMITS.positionMessageBytes) {
-      return { positions: [], rejections: [{ reason: 'too_large', detail: `${size} bytes > ${INGEST_LIMITS.positionMessageBytes}`, count: 1 }] };
+      return { positions: [], rejections: [{ reason: 'too_large', detail: `${size} bytes > ${INGEST_LIMITS.positionMessageBytes}`, count: 1 }], clamped: 0 };
     }
     const parsed = parseJson(input.raw);
-    if (!parsed.ok) return { positions: [], rejections: [{ reason: 'not_json', detail: parsed.detail, count: 1 }] };
+    if (!parsed.ok) return { positions: [], rejections: [{ reason: 'not_json', detail: parsed.detail, count: 1 }], clamped: 0 };
     value = parsed.value;
   } else {
     value = input.parsed;
   }
   const items = Array.isArray(value) ? value : [value];
   if (Array.isArray(value) && value.length > INGEST_LIMITS.positionsPerMessage) {
-    return { positions: [], rejections: [{ reason: 'too_many', detail: `${value.length} positions > ${INGEST_LIMITS.positionsPerMessage} per message`, count: 1 }] };
+    return { positions: [], rejections: [{ reason: 'too_many', detail: `${value.length} positions > ${INGEST_LIMITS.positionsPerMessage} per message`, count: 1 }], clamped: 0 };
   }
   if (Array.isArray(value) && value.length === 0) {
-    return { positions: [], rejections: [{ reason: 'schema', detail: 'empty array', count: 1 }] };
+    return { positions: [], rejections: [{ reason: 'schema', detail: 'empty array', count: 1 }], clamped: 0 };
   }
+  let clamped = 0;
   // Each position in a batch stands alone: one broken report does not cost the others.
   const positions: NormalisedPosition[] = [];
   const byReason = new Map<RejectReason, Rejection>();
@@ -95,15 +105,17 @@ export function validatePositionMessage(
       return reject(r.reason, r.detail);
     }
     const p = checked.value;
-    const ts = toEpochMs(p.ts);
-    if (!Number.isFinite(ts)) return reject('bad_time', `${at}/ts: ${timeProblem(p.ts)}`);
-    if (ts > now + INGEST_LIMITS.futureSkewMs) return reject('ts_in_future', `${at}/ts: ${new Date(ts).toISOString()} is ahead of server time`);
+    const stamped = toEpochMs(p.ts);
+    if (!Number.isFinite(stamped)) return reject('bad_time', `${at}/ts: ${timeProblem(p.ts)}`);
+    if (stamped > now + INGEST_LIMITS.futureSkewMs) return reject('ts_in_future', `${at}/ts: ${new Date(stamped).toISOString()} is ahead of server time`);
+    const { ts, clamped: wasClamped } = clampFixTime(stamped, now, clockSkewMs);
+    if (wasClamped) clamped += 1;
     const n: NormalisedPosition = { unitId: p.unitId, lng: p.lng, lat: p.lat, ts };
     if (p.speed !== undefined) n.speed = p.speed;
     if (p.heading !== undefined) n.heading = p.heading;
     positions.push(n);
   });
-  return { positions, rejections: [...byReason.values()] };
+  return { positions, rejections: [...byReason.values()], clamped };
 }
 
 export type IncidentValidation = { ok: true; report: IncidentReport } | { ok: false; rejection: Rejection };

@@ -7,6 +7,7 @@
 // more queued than MAX_QUEUED_BYTES), messages are shed unparsed and counted: large ones (a batch, or a flood of
 // heavy messages) first, then the oldest. Positions are latest-wins, so what is shed is replaced by the next report.
 import { INGEST_LIMITS } from '@ccr/shared';
+import { FROZEN_WATCH_STATUSES, type PositionGuard } from './position-guard.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisClient } from '../../plugins/redis.js';
 import type { Metrics } from '../../plugins/metrics.js';
@@ -57,6 +58,8 @@ export class PositionIngest {
     private readonly metrics: Metrics,
     private readonly rejects: RejectLog,
     private readonly log: FastifyBaseLogger,
+    private readonly guard: PositionGuard,
+    private readonly clockSkewMs: number,
   ) {
     this.trouble = new RetryBackoff('position ingest', log);
   }
@@ -144,8 +147,9 @@ export class PositionIngest {
 
   /** Parses, validates and applies one message (received at `receivedAt`; `largeBytes`: its size if large). */
   async handle(message: Buffer | string, receivedAt = Date.now(), largeBytes = 0): Promise<void> {
-    const { positions, rejections } = validatePositionMessage({ raw: message }, Date.now());
+    const { positions, rejections, clamped } = validatePositionMessage({ raw: message }, Date.now(), this.clockSkewMs);
     for (const r of rejections) this.rejects.record('positions', r);
+    if (clamped > 0) this.metrics.positionsClamped.inc(clamped);
     if (positions.length === 0) return;
     this.inFlight += 1;
     this.largeInFlightBytes += largeBytes;
@@ -164,8 +168,11 @@ export class PositionIngest {
 
   async apply(positions: NormalisedPosition[], receivedAt: number): Promise<void> {
     for (let i = 0; i < positions.length; i += CHUNK) {
-      const chunk = positions.slice(i, i + CHUNK);
-      const codes = await this.live.applyPositions(chunk, receivedAt);
+      const now = Date.now();
+      const { passed: chunk, refused, frozenChanges } = await this.guard.screen(positions.slice(i, i + CHUNK), now);
+      if (refused) this.rejects.record('positions', refused);
+      // A stored time further ahead than a clamped one could be came from before clamping: not held against a fix.
+      const codes = chunk.length > 0 ? await this.live.applyPositions(chunk, receivedAt, now + this.clockSkewMs) : [];
       const accepted: NormalisedPosition[] = [];
       let unknown = 0;
       let older = 0;
@@ -181,6 +188,10 @@ export class PositionIngest {
       if (older > 0) this.rejects.record('positions', { reason: 'stale_position', detail: 'older than the stored position (latest wins)', count: older });
       this.metrics.ingestAccepted.inc({ path: 'positions' }, accepted.length);
       this.frames.add(accepted, receivedAt);
+      if (frozenChanges.length > 0) {
+        const flagged = await this.live.updateFrozen(frozenChanges, FROZEN_WATCH_STATUSES, now);
+        if (flagged > 0) this.metrics.positionsFrozen.inc(flagged);
+      }
     }
   }
 }

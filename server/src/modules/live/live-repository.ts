@@ -7,7 +7,7 @@ import {
 import type { RedisClient } from '../../plugins/redis.js';
 import { todayStatsFromHash, withZeroCounts } from './incident-rules.js';
 import type { BucketMove } from '../stats/stats-buckets.js';
-import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, MARK_STALE, READ_SNAPSHOT } from './live-scripts.js';
+import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, MARK_STALE, READ_SNAPSHOT, UPDATE_FROZEN } from './live-scripts.js';
 
 export interface NormalisedPosition { unitId: string; lng: number; lat: number; ts: number; speed?: number; heading?: number }
 export const POSITION_ACCEPTED = 1;
@@ -33,6 +33,19 @@ function pairs(flat: string[]): Map<string, string> {
 const unitJson = (u: Unit): string => JSON.stringify({ ...u, team: TEAM_OF_KIND[u.kind] });
 const statusFragment = (status: LiveUnit['status'], since: number): string => `"status":"${status}","statusSince":${since}`;
 
+/** A stored position, checked (data from Redis is not cast): null when absent or not a fix. */
+export function parseStoredPosition(raw: string | null | undefined): UnitPosition | null {
+  if (!raw) return null;
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (typeof v !== 'object' || v === null) return null;
+    const { lng, lat, ts } = v as Record<string, unknown>;
+    return typeof lng === 'number' && typeof lat === 'number' && typeof ts === 'number' ? { lng, lat, ts } : null;
+  } catch {
+    return null;
+  }
+}
+
 export function positionJson(p: NormalisedPosition): string {
   const out: UnitPosition = { lng: p.lng, lat: p.lat, ts: p.ts };
   if (p.speed !== undefined) out.speed = p.speed;
@@ -43,7 +56,7 @@ export function positionJson(p: NormalisedPosition): string {
 export class LiveRepository {
   readonly keys: {
     units: string; status: string; pos: string; posTs: string; geo: string; seen: string; stale: string;
-    tracked: string; events: string; open: string; byTime: string; lockPrefix: string;
+    tracked: string; frozen: string; events: string; open: string; byTime: string; lockPrefix: string;
   };
 
   /** This process (a random token per start): tells apart two processes that were given the same NODE_ID. */
@@ -59,6 +72,7 @@ export class LiveRepository {
       seen: `${prefix}unit:seen`,
       stale: `${prefix}unit:stale`,
       tracked: `${prefix}unit:tracked`,
+      frozen: `${prefix}unit:frozen`,
       events: `${prefix}events`,
       open: `${prefix}incidents:open`,
       byTime: `${prefix}incidents:by-time`,
@@ -85,7 +99,7 @@ export class LiveRepository {
     const tx = this.redis.multi();
     if (removed.length > 0) {
       tx.hDel(k.units, removed).hDel(k.status, removed).hDel(k.pos, removed).hDel(k.posTs, removed)
-        .zRem(k.geo, removed).zRem(k.seen, removed).sRem(k.stale, removed).sRem(k.tracked, removed);
+        .zRem(k.geo, removed).zRem(k.seen, removed).sRem(k.stale, removed).sRem(k.tracked, removed).hDel(k.frozen, removed);
     }
     for (const u of units) {
       tx.hSet(k.units, u.id, unitJson(u));
@@ -105,13 +119,41 @@ export class LiveRepository {
     await tx.exec();
   }
 
-  /** Applies positions latest-wins; returns one code per position (POSITION_*). */
-  async applyPositions(positions: readonly NormalisedPosition[], now: number): Promise<number[]> {
+  /**
+   * Applies positions latest-wins; returns one code per position (POSITION_*). A stored time after `trustUntil`
+   * (a clock ahead, stored before ingest clamped such times) is not held against a new fix.
+   */
+  async applyPositions(positions: readonly NormalisedPosition[], now: number, trustUntil = now + 300_000): Promise<number[]> {
     const k = this.keys;
-    const args: (string | number)[] = [now, this.eventsMaxLen];
+    const args: (string | number)[] = [now, this.eventsMaxLen, trustUntil];
     for (const p of positions) args.push(p.unitId, p.lng, p.lat, p.ts, positionJson(p));
     const keys = [k.units, k.status, k.pos, k.posTs, k.geo, k.seen, k.stale, k.events, k.tracked];
     return (await APPLY_POSITIONS.run(this.redis, keys, args)) as number[];
+  }
+
+  /**
+   * Flags units reporting a frozen fix (`since`: when those coordinates were first reported) if they are in one of
+   * `watched` statuses, and unflags units whose fix moved (`since` null) or whose status is no longer watched.
+   * Returns how many were newly flagged.
+   */
+  async updateFrozen(changes: readonly { unitId: string; since: number | null }[], watched: readonly string[], now: number): Promise<number> {
+    if (changes.length === 0) return 0;
+    const k = this.keys;
+    const args: (string | number)[] = [now, this.eventsMaxLen, watched.join(',')];
+    for (const c of changes) args.push(c.unitId, c.since ?? '');
+    return (await UPDATE_FROZEN.run(this.redis, [k.units, k.status, k.frozen, k.events], args)) as number;
+  }
+
+  /** Ids of the units whose fix is flagged frozen now. */
+  async frozenUnitIds(): Promise<string[]> {
+    return this.redis.hKeys(this.keys.frozen);
+  }
+
+  /** The last stored fix of some units (null: none, or not a fix), to judge the next one against. */
+  async readFixes(ids: readonly string[]): Promise<(UnitPosition | null)[]> {
+    if (ids.length === 0) return [];
+    const raw = await this.redis.hmGet(this.keys.pos, [...ids]);
+    return raw.map((r) => parseStoredPosition(r));
   }
 
   async markStale(cutoff: number, now: number, limit = 10_000): Promise<number> {
@@ -167,52 +209,55 @@ export class LiveRepository {
 
   async readSnapshot(today: string): Promise<SnapshotRead> {
     const k = this.keys;
-    const r = (await READ_SNAPSHOT.run(this.redis, [k.units, k.status, k.pos, k.stale, k.open, k.events, this.dayStatsKey(today)], [])) as [
-      string, string[], string[], string[], string[], string[], string[],
+    const r = (await READ_SNAPSHOT.run(this.redis, [k.units, k.status, k.pos, k.stale, k.open, k.events, this.dayStatsKey(today), k.frozen], [])) as [
+      string, string[], string[], string[], string[], string[], string[], string[],
     ];
-    const [seq, unitsFlat, statusFlat, posFlat, staleIds, incidentJsons, todayFlat] = r;
-    const units = this.assembleUnits(pairs(unitsFlat), pairs(statusFlat), pairs(posFlat), new Set(staleIds));
+    const [seq, unitsFlat, statusFlat, posFlat, staleIds, incidentJsons, todayFlat, frozenFlat] = r;
+    const units = this.assembleUnits(pairs(unitsFlat), pairs(statusFlat), pairs(posFlat), new Set(staleIds), pairs(frozenFlat));
     const incidents = incidentJsons.filter(Boolean).map((j) => JSON.parse(j) as Incident);
     return { seq, units, incidents, today: todayStatsFromHash(today, Object.fromEntries(pairs(todayFlat))) };
   }
 
-  private assembleUnits(units: Map<string, string>, status: Map<string, string>, pos: Map<string, string>, stale: Set<string>): LiveUnit[] {
+  private assembleUnits(units: Map<string, string>, status: Map<string, string>, pos: Map<string, string>, stale: Set<string>, frozen: Map<string, string>): LiveUnit[] {
     const out: LiveUnit[] = [];
     for (const [id, json] of units) {
       const st = JSON.parse(`{${status.get(id) ?? statusFragment('available', 0)}}`) as Pick<LiveUnit, 'status' | 'statusSince'>;
       const p = pos.get(id);
-      out.push({ ...(JSON.parse(json) as Unit & Pick<LiveUnit, 'team'>), ...st, stale: stale.has(id), position: p ? (JSON.parse(p) as UnitPosition) : null });
+      const unit: LiveUnit = { ...(JSON.parse(json) as Unit & Pick<LiveUnit, 'team'>), ...st, stale: stale.has(id), position: p ? (JSON.parse(p) as UnitPosition) : null };
+      const since = Number(frozen.get(id));
+      if (frozen.has(id) && Number.isFinite(since)) unit.frozenSince = since;
+      out.push(unit);
     }
     return out;
   }
 
   async readUnits(): Promise<LiveUnit[]> {
     const k = this.keys;
-    const [u, s, p, stale] = await this.redis.multi().hGetAll(k.units).hGetAll(k.status).hGetAll(k.pos).sMembers(k.stale).exec() as unknown as [
-      Record<string, string>, Record<string, string>, Record<string, string>, string[],
+    const [u, s, p, stale, frozen] = await this.redis.multi().hGetAll(k.units).hGetAll(k.status).hGetAll(k.pos).sMembers(k.stale).hGetAll(k.frozen).exec() as unknown as [
+      Record<string, string>, Record<string, string>, Record<string, string>, string[], Record<string, string>,
     ];
-    return this.assembleUnits(new Map(Object.entries(u)), new Map(Object.entries(s)), new Map(Object.entries(p)), new Set(stale));
+    return this.assembleUnits(new Map(Object.entries(u)), new Map(Object.entries(s)), new Map(Object.entries(p)), new Set(stale), new Map(Object.entries(frozen)));
   }
 
   /** Some units by id in one round trip, whatever their number (ids not in the roster are left out). */
   async readUnitsByIds(ids: readonly string[]): Promise<LiveUnit[]> {
     if (ids.length === 0) return [];
     const k = this.keys;
-    const [u, s, p, stale] = await this.redis.multi().hmGet(k.units, [...ids]).hmGet(k.status, [...ids]).hmGet(k.pos, [...ids]).smIsMember(k.stale, [...ids]).exec() as unknown as [
-      (string | null)[], (string | null)[], (string | null)[], (number | boolean)[],
+    const [u, s, p, stale, frozen] = await this.redis.multi().hmGet(k.units, [...ids]).hmGet(k.status, [...ids]).hmGet(k.pos, [...ids]).smIsMember(k.stale, [...ids]).hmGet(k.frozen, [...ids]).exec() as unknown as [
+      (string | null)[], (string | null)[], (string | null)[], (number | boolean)[], (string | null)[],
     ];
     const byId = (values: (string | null)[]): Map<string, string> => new Map(ids.flatMap((id, i) => (values[i] ? [[id, values[i]!] as const] : [])));
-    return this.assembleUnits(byId(u), byId(s), byId(p), new Set(ids.filter((_, i) => stale[i])));
+    return this.assembleUnits(byId(u), byId(s), byId(p), new Set(ids.filter((_, i) => stale[i])), byId(frozen));
   }
 
   async readUnit(id: string): Promise<LiveUnit | null> {
     const k = this.keys;
-    const [u, s, p, stale] = await this.redis.multi().hGet(k.units, id).hGet(k.status, id).hGet(k.pos, id).sIsMember(k.stale, id).exec() as unknown as [
-      string | null, string | null, string | null, number | boolean,
+    const [u, s, p, stale, frozen] = await this.redis.multi().hGet(k.units, id).hGet(k.status, id).hGet(k.pos, id).sIsMember(k.stale, id).hGet(k.frozen, id).exec() as unknown as [
+      string | null, string | null, string | null, number | boolean, string | null,
     ];
     if (!u) return null;
     const m = (v: string | null): Map<string, string> => new Map(v ? [[id, v]] : []);
-    return this.assembleUnits(m(u), m(s), m(p), new Set(stale ? [id] : []))[0] ?? null;
+    return this.assembleUnits(m(u), m(s), m(p), new Set(stale ? [id] : []), m(frozen))[0] ?? null;
   }
 
   /** All latest positions, for a catch-up frame. */

@@ -29,22 +29,24 @@ end
 
 /**
  * KEYS units, status, pos, posTs, geo, seen, stale, events, tracked
- * ARGV now, maxlen, then per position: id, lng, lat, ts, positionJson
+ * ARGV now, maxlen, trustUntil, then per position: id, lng, lat, ts, positionJson
  * Returns per position 1 (accepted), 0 (unknown unit), -1 (older than the stored one).
  * An equal ts is accepted without writing: another server node already stored it, and this node's
- * clients still need it.
+ * clients still need it. A stored ts after trustUntil came from a clock ahead of the server's (stored before
+ * ingest clamped such times): it does not count as newer, or the unit would freeze until that time.
  */
 export const APPLY_POSITIONS = new LuaScript('applyPositions', `${PRELUDE}
-local now, maxlen = ARGV[1], ARGV[2]
+local now, maxlen, trustUntil = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local out = {}
 local fresh = {}
-for b = 3, #ARGV, 5 do
+for b = 4, #ARGV, 5 do
   local id = ARGV[b]
   if redis.call('HEXISTS', KEYS[1], id) == 0 then
     out[#out + 1] = 0
   else
     local ts = tonumber(ARGV[b + 3])
     local prev = redis.call('HGET', KEYS[4], id)
+    if prev and tonumber(prev) > trustUntil then prev = nil end
     if prev and ts < tonumber(prev) then
       out[#out + 1] = -1
     else
@@ -67,6 +69,38 @@ for b = 3, #ARGV, 5 do
 end
 if #fresh > 0 then addEvent(KEYS[8], maxlen, now, freshnessEventJson({}, fresh)) end
 return out
+`);
+
+/**
+ * Flags and unflags units whose fix is frozen (identical coordinates while driving to a scene; the duration is
+ * judged by the caller, shared/src/position-plausibility.ts), announced in one units:frozen event.
+ * KEYS units, status, frozen, events
+ * ARGV now, maxlen, watched statuses (comma-separated), then per unit: id, since ('' : its fix moved)
+ * A unit is flagged when its status is a watched one, and unflagged when its fix moved or its status is not.
+ * Returns how many units were newly flagged.
+ */
+export const UPDATE_FROZEN = new LuaScript('updateFrozen', `
+local watched = {}
+for s in string.gmatch(ARGV[3], '[^,]+') do watched[s] = true end
+local frozen, moving = {}, {}
+for b = 4, #ARGV, 2 do
+  local id, since = ARGV[b], ARGV[b + 1]
+  local status = nil
+  if since ~= '' and redis.call('HEXISTS', KEYS[1], id) == 1 then
+    status = string.match(redis.call('HGET', KEYS[2], id) or '', '"status":"([a-z_]+)"')
+  end
+  if status and watched[status] then
+    if redis.call('HSETNX', KEYS[3], id, since) == 1 then frozen[#frozen + 1] = id end
+  elseif redis.call('HDEL', KEYS[3], id) == 1 then
+    moving[#moving + 1] = id
+  end
+end
+if #frozen + #moving > 0 then
+  local function list(ids) if #ids == 0 then return '[]' end return '["' .. table.concat(ids, '","') .. '"]' end
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[2], '*', 'at', ARGV[1], 'e',
+    '{"type":"units:frozen","frozen":' .. list(frozen) .. ',"moving":' .. list(moving) .. '}')
+end
+return #frozen
 `);
 
 /**
@@ -145,8 +179,8 @@ return addEvent(KEYS[2], ARGV[3], ARGV[2], statsEventJson(KEYS[1], ARGV[1]))
 
 /**
  * One consistent read of the live picture and the sequence it corresponds to.
- * KEYS units, status, pos, stale, open, events, todayStats
- * Returns { seq, unitsFlat, statusFlat, posFlat, staleIds, openIncidentJsons, todayFlat }
+ * KEYS units, status, pos, stale, open, events, todayStats, frozen
+ * Returns { seq, unitsFlat, statusFlat, posFlat, staleIds, openIncidentJsons, todayFlat, frozenFlat }
  */
 export const READ_SNAPSHOT = new LuaScript('readSnapshot', `
 local last = redis.call('XREVRANGE', KEYS[6], '+', '-', 'COUNT', 1)
@@ -159,5 +193,5 @@ for i, id in ipairs(ids) do
   incidents[#incidents + 1] = redis.call('GET', prefix .. 'incident:' .. id) or ''
 end
 return { seq, redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3]),
-  redis.call('SMEMBERS', KEYS[4]), incidents, redis.call('HGETALL', KEYS[7]) }
+  redis.call('SMEMBERS', KEYS[4]), incidents, redis.call('HGETALL', KEYS[7]), redis.call('HGETALL', KEYS[8]) }
 `);

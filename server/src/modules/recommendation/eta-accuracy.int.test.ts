@@ -123,7 +123,9 @@ describe('ETA accuracy', () => {
     for (const [k, unitId] of units.entries()) {
       const scene = east(k * 300, fixtureGridCentre(0, 1));
       await incident(s, `JQ-RACE-${k}`, scene);
-      await place(s, unitId, east(600, scene));
+      // Outside the 50 m fence, and near enough to stand at the scene a second later (a longer move that fast is
+      // refused as a GPS jump).
+      await place(s, unitId, east(150, scene));
       await dispatch(s, `JQ-RACE-${k}`, unitId);
     }
     await new Promise((r) => setTimeout(r, 1_100));

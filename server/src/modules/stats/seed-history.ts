@@ -8,10 +8,13 @@ import { loadJurisdiction } from '../jurisdiction/index.js';
 import { LiveRepository } from '../live/live-repository.js';
 import { StatsRepository } from './stats-repository.js';
 import { seedHistory } from './stats-history.js';
+import { INCIDENTS_PER_DAY } from '../../simulator/incident-texts.js';
 
-const HELP = `pnpm seed:history [--months N] [--per-day N] [--seed N] [--once] [--force]
-  Fills N months (default 13, at most 13) of incidents with their lifecycles and patrol presence up to yesterday,
-  through the live ingest path, into REDIS_URL (default redis://127.0.0.1:6379) under KEY_PREFIX.
+const HELP = `pnpm seed:history [--months N] [--per-day N] [--seed N] [--once] [--force] [--no-today]
+  Fills N months (default 13, at most 13) of incidents with their lifecycles and patrol presence up to the start
+  of the current hour (today's incidents all finished; --no-today: up to yesterday), through the live ingest path,
+  into REDIS_URL (default redis://127.0.0.1:6379) under KEY_PREFIX. --per-day: an ordinary day's mean before
+  season, weekday and trend (default ${Math.round(INCIDENTS_PER_DAY)}, the live simulator's rate).
   Idempotent: deterministic ids, a second run changes nothing.
   --once: do nothing if a seeding already completed on this Redis (pnpm start uses this, so days the demo
           simulator ran live are not filled with history on a later start).
@@ -21,10 +24,11 @@ const HELP = `pnpm seed:history [--months N] [--per-day N] [--seed N] [--once] [
 const { values: opt } = parseArgs({
   options: {
     months: { type: 'string', default: '13' },
-    'per-day': { type: 'string', default: '40' },
+    'per-day': { type: 'string', default: String(Math.round(INCIDENTS_PER_DAY)) },
     seed: { type: 'string', default: '2026' },
     once: { type: 'boolean', default: false },
     force: { type: 'boolean', default: false },
+    'no-today': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -59,7 +63,7 @@ try {
   } else if (done) {
     log.info({ seeded: done }, 'history already seeded on this Redis (--once): nothing to do');
   } else {
-    const r = await seedHistory(live, stats, { jurisdiction, timeZone, months, incidentsPerDay: perDay, seed });
+    const r = await seedHistory(live, stats, { jurisdiction, timeZone, months, incidentsPerDay: perDay, seed, includeToday: !opt['no-today'] });
     await stats.markHistorySeeded(JSON.stringify({ at: new Date().toISOString(), months, perDay, seed, incidents: r.incidents }));
     log.info(r, `history: ${r.days} days, ${r.incidents} incidents (${r.recorded} new, ${r.lifecycles} lifecycles written), ${r.presenceHours} presence hours in ${(r.ms / 1000).toFixed(1)} s`);
   }

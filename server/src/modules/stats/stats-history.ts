@@ -13,6 +13,7 @@ import {
 } from '@ccr/shared';
 import { createIncidentGenerator } from '../../simulator/incident-generator.js';
 import { createRng, hashString, type Rng } from '../../simulator/prng.js';
+import { INCIDENTS_PER_DAY, TREND_EPOCH, dayRateFactor } from '../../simulator/incident-texts.js';
 import { IncidentRecorder, gridLocatorFor } from '../ingest/incident-ingest.js';
 import type { LiveRepository } from '../live/live-repository.js';
 import { incidentStatsMoves } from './stats-buckets.js';
@@ -28,8 +29,12 @@ export interface HistoryOptions {
   /** First day seeded (overrides `months`). */
   startDay?: string;
   seed?: number;
-  /** Mean incidents a day before season, weekday and trend factors (default 40). */
+  /** Mean incidents a day before season, weekday and trend factors (default: the live simulator's, INCIDENTS_PER_DAY). */
   incidentsPerDay?: number;
+  /** Today too, up to the start of the current hour, each incident's lifecycle finished before `now` (the demo's
+   *  first start: 今日 panels and the daily trend reach the present instead of stopping at midnight). Not with
+   *  `endDay`. A rerun in a later hour adds that hour's incidents. */
+  includeToday?: boolean;
   /** Parallel writes in flight. */
   concurrency?: number;
   /** Patrol presence history too (default true). */
@@ -45,14 +50,10 @@ export interface HistoryResult {
   ms: number;
 }
 
-/** A northern-China town: busier summer evenings, a quieter deep winter and Spring Festival. Index = month − 1. */
-const SEASON = [0.85, 0.8, 0.9, 0.95, 1.0, 1.1, 1.2, 1.2, 1.05, 1.0, 0.95, 0.9];
-/** Monday … Sunday: Friday and Saturday nights carry the most. */
-const WEEKDAY = [0.95, 0.93, 0.95, 0.97, 1.08, 1.12, 1.0];
-/** Year-on-year: about 8 % fewer incidents, and about 6 % quicker responses, each year (grid policing works). */
-const TREND_PER_YEAR = 0.92;
+/** Year-on-year: about 6 % quicker responses each year (the incident rate: dayRateFactor). */
 const RESPONSE_TREND_PER_YEAR = 0.94;
-const TREND_EPOCH = Date.UTC(2026, 0, 1);
+/** Today's seeded incidents finish their lifecycles at least this long before the seeding's `now`. */
+const TODAY_MARGIN_MS = 60_000;
 
 /** Median seconds from the call to dispatch and from dispatch to on scene, per priority. */
 const DISPATCH_MEDIAN_S: Record<Priority, number> = { 1: 42, 2: 110, 3: 320 };
@@ -76,7 +77,7 @@ const OUTCOMES: Record<IncidentType, [Outcome, number][]> = {
 };
 
 /** An Rng whose stream can be swapped, so one generator (grids and roads prepared once) serves every day. */
-class SwitchRng implements Rng {
+export class SwitchRng implements Rng {
   constructor(public current: Rng) {}
   next(): number { return this.current.next(); }
   float(min: number, max: number): number { return this.current.float(min, max); }
@@ -110,9 +111,8 @@ export function planDay(day: string, ctx: { seed: number; timeZone: string; perD
   ctx.rng.current = rng.fork('generator');
   const life = rng.fork('lifecycle');
   const { year, month, day: d } = parseDayKey(day);
-  const weekday = (new Date(Date.UTC(year, month - 1, d)).getUTCDay() + 6) % 7;
   const years = (Date.UTC(year, month - 1, d) - TREND_EPOCH) / (365.25 * 86_400_000);
-  const factor = SEASON[month - 1]! * WEEKDAY[weekday]! * TREND_PER_YEAR ** years;
+  const factor = dayRateFactor(day);
   const faster = RESPONSE_TREND_PER_YEAR ** years;
   const profile = Array.from({ length: 24 }, (_, h) => ctx.generator.hourlyRate(h));
   const profileSum = profile.reduce((a, b) => a + b, 0);
@@ -144,6 +144,32 @@ export function planDay(day: string, ctx: { seed: number; timeZone: string; perD
   });
 }
 
+/** Start of the local hour `now` is in (on local day `today`). */
+function hourStartOf(now: number, today: string, timeZone: string): number {
+  const start = dayStart(today, timeZone);
+  return start + Math.floor((now - start) / 3_600_000) * 3_600_000;
+}
+
+/**
+ * Today's planned incidents reported before `untilHour`, each lifecycle squeezed (in proportion) to end by `doneBy`
+ * when it would end later: steps after the seeding would never be taken (nobody advances seeded incidents), and
+ * the board would hold half-done incidents no unit is on.
+ */
+export function planToday(plannedToday: readonly PlannedIncident[], untilHour: number, doneBy: number): PlannedIncident[] {
+  return plannedToday.filter((p) => p.reportedAt < untilHour).map((p) => {
+    const end = p.steps.at(-1)?.at ?? p.reportedAt;
+    if (end <= doneBy) return p;
+    const room = Math.max(0, doneBy - p.reportedAt);
+    const scale = room / Math.max(1, end - p.reportedAt);
+    let prev = p.reportedAt;
+    const steps = p.steps.map((s) => {
+      prev = Math.max(prev + 1, p.reportedAt + Math.floor((s.at - p.reportedAt) * scale));
+      return { ...s, at: prev };
+    });
+    return { ...p, steps };
+  });
+}
+
 /** Runs `work` over items with at most `n` in flight. */
 async function pool<T>(items: readonly T[], n: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -165,14 +191,16 @@ export async function seedHistory(live: LiveRepository, stats: StatsRepository, 
   const { first, last } = historyDays(opts, now);
   const rng = new SwitchRng(createRng(seed));
   const generator = createIncidentGenerator({ jurisdiction: { ...jurisdiction, station: { ...jurisdiction.station, timeZone } }, rng, correctionChance: 0 });
-  const ctx = { seed, timeZone, perDay: opts.incidentsPerDay ?? 40, generator, rng };
+  const ctx = { seed, timeZone, perDay: opts.incidentsPerDay ?? INCIDENTS_PER_DAY, generator, rng };
   const days: string[] = [];
   for (let d = first; d <= last; d = addDays(d, 1)) days.push(d);
   const planned = days.flatMap((d) => planDay(d, ctx));
+  const today = localDayOf(now, timeZone);
+  const untilHour = opts.includeToday && !opts.endDay ? hourStartOf(now, today, timeZone) : null;
+  if (untilHour !== null) planned.push(...planToday(planDay(today, ctx), untilHour, now - TODAY_MARGIN_MS));
 
   const locate = gridLocatorFor(jurisdiction.grids);
   const recorder = new IncidentRecorder(live, locate, timeZone);
-  const today = localDayOf(now, timeZone);
   let recorded = 0;
   let lifecycles = 0;
   await pool(planned, opts.concurrency ?? 48, async (p) => {
@@ -192,7 +220,7 @@ export async function seedHistory(live: LiveRepository, stats: StatsRepository, 
     const weights = grids.map((g) => 1 + (perGrid.get(g) ?? 0) / Math.max(1, mean));
     const patrols = jurisdiction.units.filter((u) => u.kind === 'patrol_car' || u.kind === 'foot_patrol').length;
     const hours: number[] = [];
-    for (let t = dayStart(first, timeZone); t < dayStart(addDays(last, 1), timeZone); t += 3_600_000) hours.push(t);
+    for (let t = dayStart(first, timeZone); t < (untilHour ?? dayStart(addDays(last, 1), timeZone)); t += 3_600_000) hours.push(t);
     await pool(hours, opts.concurrency ?? 48, async (t) => {
       if (await writePresenceHour(stats, t, { seed, timeZone, grids, indexes: grids.map((_, k) => k), weights, patrols })) presenceHours++;
     });
