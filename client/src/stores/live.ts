@@ -19,7 +19,7 @@ export const PULSE_MS = 60_000;
 export const MAX_BUFFERED_DELTAS = 5_000;
 export const MAX_TICKER_EVENTS = 20;
 
-export type TickerKind = 'reported' | 'updated' | 'stale' | 'recovered';
+export type TickerKind = 'reported' | 'updated' | 'breached' | 'stale' | 'recovered';
 export interface TickerEvent {
   key: string;
   kind: TickerKind;
@@ -29,6 +29,10 @@ export interface TickerEvent {
   unit?: LiveUnit;
   /** How many more units changed in the same way at the same moment (a batch of units:freshness). */
   others?: number;
+  /** Units newly sent to the incident by this update (派警, 增援), so the line can name them. */
+  sent?: string[];
+  /** The response target a `breached` event missed. */
+  target?: TargetKind;
 }
 
 export interface Alarm {
@@ -158,10 +162,11 @@ export const useLiveStore = defineStore('live', () => {
         }
         touchIncidents();
         const statusChanged = !prev || prev.status !== inc.status || prev.priority !== inc.priority;
+        const sent = prev ? inc.assignedUnitIds.filter((id) => !prev.assignedUnitIds.includes(id)) : [];
         if (ev.type === 'incident:reported' && !prev) {
           pushTicker([{ key: `r:${inc.id}:${inc.revision}`, kind: 'reported', at: d.at, incident: inc }]);
-        } else if (statusChanged) {
-          pushTicker([{ key: `u:${inc.id}:${d.seq}`, kind: 'updated', at: d.at, incident: inc }]);
+        } else if (statusChanged || sent.length > 0) {
+          pushTicker([{ key: `u:${inc.id}:${d.seq}`, kind: 'updated', at: d.at, incident: inc, ...(sent.length ? { sent } : {}) }]);
         }
         maybeAnnounce(inc, prev, d.at, clientNow);
         if (!isOpenStatus(inc.status) && alarms.value.some((a) => a.incident.id === inc.id)) {
@@ -209,9 +214,11 @@ export const useLiveStore = defineStore('live', () => {
         break;
       case 'incident:breached': {
         const had = breaches.value.get(ev.incidentId) ?? [];
-        if (!had.includes(ev.target) && incidents.value.has(ev.incidentId)) {
+        const breachedIncident = incidents.value.get(ev.incidentId);
+        if (!had.includes(ev.target) && breachedIncident) {
           breaches.value.set(ev.incidentId, [...had, ev.target]);
           triggerRef(breaches);
+          pushTicker([{ key: `b:${ev.incidentId}:${ev.target}`, kind: 'breached', at: d.at, incident: breachedIncident, target: ev.target }]);
         }
         break;
       }
