@@ -69,6 +69,7 @@ const STRINGS = {
   'event.merged': { 'zh-CN': '合并', en: 'Merged' },
   'event.reprioritised': { 'zh-CN': '改为{p}', en: 'Now {p}' },
   'event.received': { 'zh-CN': '待派警', en: 'Awaiting dispatch' },
+  'event.andMoreIncidents': { 'zh-CN': '等 {n} 起', en: 'and {n} more' },
   'event.breached': { 'zh-CN': '超时', en: 'Late' },
   'event.breachedTarget.dispatch': { 'zh-CN': '未及时派警', en: 'not dispatched in time' },
   'event.breachedTarget.on_scene': { 'zh-CN': '未及时到场', en: 'not on scene in time' },

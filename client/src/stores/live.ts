@@ -18,6 +18,8 @@ export const PULSE_MS = 60_000;
 /** Deltas held while a subscribe is in flight; past this the store asks for a catch-up afterwards. */
 export const MAX_BUFFERED_DELTAS = 5_000;
 export const MAX_TICKER_EVENTS = 20;
+/** Breaches of one target this close together share one ticker line. */
+export const BREACH_BURST_MS = 5_000;
 
 export type TickerKind = 'reported' | 'updated' | 'breached' | 'stale' | 'recovered';
 export interface TickerEvent {
@@ -218,7 +220,13 @@ export const useLiveStore = defineStore('live', () => {
         if (!had.includes(ev.target) && breachedIncident) {
           breaches.value.set(ev.incidentId, [...had, ev.target]);
           triggerRef(breaches);
-          pushTicker([{ key: `b:${ev.incidentId}:${ev.target}`, kind: 'breached', at: d.at, incident: breachedIncident, target: ev.target }]);
+          // A backlog breaches in a burst: one line for the burst ("… and 12 more"), not a ticker full of them.
+          const head = ticker.value[0];
+          if (head?.kind === 'breached' && head.target === ev.target && Math.abs(d.at - head.at) < BREACH_BURST_MS) {
+            ticker.value = [{ ...head, others: (head.others ?? 0) + 1 }, ...ticker.value.slice(1)];
+          } else {
+            pushTicker([{ key: `b:${ev.incidentId}:${ev.target}`, kind: 'breached', at: d.at, incident: breachedIncident, target: ev.target }]);
+          }
         }
         break;
       }

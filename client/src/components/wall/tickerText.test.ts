@@ -23,6 +23,8 @@ describe('ticker lines', () => {
     expect(`${on.tag} ${on.text}`).toBe('到场 巡逻车03 · 盗窃 中山街12号');
     const late = tickerLine(ev({ kind: 'breached', target: 'on_scene', incident: incident({ status: 'dispatched' }) }), 'zh-CN', names);
     expect(`${late.tag} ${late.text}`).toBe('超时 一级 盗窃 中山街12号 未及时到场');
+    const burst = tickerLine(ev({ kind: 'breached', target: 'dispatch', others: 12, incident: incident() }), 'zh-CN', names);
+    expect(burst.text).toBe('一级 盗窃 中山街12号 等 12 起 未及时派警');
     const en = tickerLine(ev({ kind: 'reported', incident: incident({ priority: 2 }) }), 'en', names);
     expect(en.tag).toBe('New');
     expect(en.text).toContain('P2');

@@ -31,7 +31,8 @@ export function tickerLine(e: TickerEvent, locale: Locale, names: NameBook): Tic
   if (e.kind === 'reported') return { ...base, tag: t('event.reported', locale), tone: `p${i.priority}`, text: `${priority} ${what(i, locale)}` };
   if (e.kind === 'breached') {
     const target = e.target === 'dispatch' ? 'event.breachedTarget.dispatch' : 'event.breachedTarget.on_scene';
-    return { ...base, tag: t('event.breached', locale), tone: 'late', text: `${priority} ${what(i, locale)} ${t(target, locale)}` };
+    const more = e.others ? ` ${t('event.andMoreIncidents', locale, { n: e.others })}` : '';
+    return { ...base, tag: t('event.breached', locale), tone: 'late', text: `${priority} ${what(i, locale)}${more} ${t(target, locale)}` };
   }
   if (e.sent?.length) {
     const backup = e.sent.length < i.assignedUnitIds.length;
