@@ -146,7 +146,7 @@ describe('the wall fits every command-room screen', () => {
     const types = ['theft', 'fraud', 'fight', 'public_order', 'dispute', 'missing_person', 'traffic', 'hazard', 'help', 'other'];
     const incident = (n: number) => ({
       id: `JQ-FIT-${String(n).padStart(5, '0')}`, type: types[n % types.length], priority: n % 7 === 0 ? 1 : n % 3 === 0 ? 2 : 3,
-      lng: lng + ((n % 37) - 18) * 0.0009, lat: lat + ((Math.floor(n / 37) % 29) - 14) * 0.0007,
+      lng: lng + (((n * 7919) % 97) / 97 - 0.5) * 0.08, lat: lat + (((n * 104_729) % 89) / 89 - 0.5) * 0.05,
       address: address(n), reportedAt: new Date(now - (INCIDENTS - n) * 10).toISOString(), source: '110',
       summary: '群众报警称现场情况需要民警到场处置（长文本测试）', reporter: '测试 138****0000',
     });

@@ -104,7 +104,9 @@ describe('wall display in Chromium', () => {
       await openLoggedIn(page, server.url, '/', 'operator', server.config.auth.demoPassword!);
       await page.getByText('胜芳派出所').first().waitFor({ timeout: 15_000 });
       await page.waitForTimeout(1_000);
-      // The whole 16:9 design canvas is inside the viewport, scaled uniformly.
+      // The canvas takes the screen's shape (a 21:9 screen: 2560 × 1080 design px) and lies wholly inside it;
+      // wall-fit.e2e.test.ts measures every aspect ratio in detail.
+      expect(await page.locator('.canvas').getAttribute('data-canvas')).toBe(`${Math.round((1080 * width) / height)}x1080`);
       const box = await page.evaluate(() => {
         const all = [...document.querySelectorAll<HTMLElement>('body *')];
         const r = all.reduce((acc, el) => {

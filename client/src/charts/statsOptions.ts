@@ -346,7 +346,7 @@ export function buildWallByTypeOption(today: TodayStats | null, locale: Locale):
     ...BASE,
     grid: cols.map((_, i) => ({ left: i === 0 ? 0 : '51%', width: '49%', top: 2, bottom: 2, containLabel: true })),
     // Room right of the longest bar for its figure (four digits at 17 px), so no label runs into the next column.
-    xAxis: cols.map((_, i) => ({ type: 'value', gridIndex: i, show: false, min: 0, max: max * 1.7 })),
+    xAxis: cols.map((_, i) => ({ type: 'value', gridIndex: i, show: false, min: 0, max: max * 2.1 })),
     yAxis: cols.map((c, i) => ({
       type: 'category', gridIndex: i, inverse: true, data: c.map((r) => r.label),
       axisLine: { show: false }, axisTick: { show: false }, axisLabel: { ...label, interval: 0, margin: 8 },
