@@ -11,6 +11,7 @@
 //   ccr       the real server: validation, latest-wins state in Redis, coalesced per-client frames
 // Usage: pnpm bench [--suite fanout,wall] [--units 1000,5000] [--clients 50] [--seconds 15] [--warmup 3] [--frame-ms N]
 //                   [--wall-units 5000] [--wall-seconds 20] [--wall-warmup 5] [--wall-baseline-symbol diamond]
+//                   [--wall-screens 1920x1080,3840x1080,5760x1080]  (one wall + baseline per screen shape)
 //                   [--stats-iterations 200] [--stats-warmup 20] [--stats-months 13]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { PositionFrame } from '@ccr/shared';
 import { DEMO_PASSWORD, freePort, postJson, startRedisServer, writeFixtureJurisdiction, type RedisServerHandle } from '@ccr/server/testing';
 import { LatencyHistogram } from './latency-histogram.js';
-import { runWallBench } from './wall-bench.js';
+import { parseScreens, runWallBench } from './wall-bench.js';
 import { runStatsBench } from './stats-bench.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -43,6 +44,7 @@ const { values: opt } = parseArgs({
     'wall-seconds': { type: 'string', default: '20' },
     'wall-warmup': { type: 'string', default: '5' },
     'wall-baseline-symbol': { type: 'string' },
+    'wall-screens': { type: 'string', default: '1920x1080,3840x1080,5760x1080' },
     'stats-iterations': { type: 'string', default: '200' },
     'stats-warmup': { type: 'string', default: '20' },
     'stats-months': { type: 'string', default: '13' },
@@ -228,7 +230,7 @@ async function main(): Promise<void> {
       else {
         await runWallBench({
           units: Number(opt['wall-units']), seconds: Number(opt['wall-seconds']), warmup: Number(opt['wall-warmup']),
-          baselineSymbol: opt['wall-baseline-symbol'],
+          baselineSymbol: opt['wall-baseline-symbol'], screens: parseScreens(opt['wall-screens']!),
         });
       }
     } catch (err) {

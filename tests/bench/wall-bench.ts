@@ -1,5 +1,7 @@
 // `pnpm bench --suite wall`: the wall-display budget of shared/DESIGN.md, measured against its baseline in the
-// same run, in Debian's Chromium (headless, 1920×1080).
+// same run, in Debian's Chromium (headless), once per screen shape: 16:9 (1920×1080), 32:9 (3840×1080) and 48:9
+// (5760×1080) by default — the wall lays out a larger map and more panels on wider screens, so each shape is
+// its own measurement, each with its own baseline of the same map size.
 //
 //   ccr wall  the built client served by the real server (in-process) on a private Redis; N load units report
 //             once a second (spread over the second, as in the fan-out suite) and move a little each time
@@ -31,9 +33,21 @@ export interface WallBenchOptions {
   warmup: number;
   /** The baseline's symbol: ECharts' own default for scatter ('circle') unless given, e.g. the wall's 'diamond'. */
   baselineSymbol?: string;
+  /** Screens to measure (one wall and one baseline each); default: one per aspect ratio. */
+  screens?: Viewport[];
 }
 
-const VIEWPORT = { width: 1920, height: 1080 };
+export interface Viewport { width: number; height: number }
+export const DEFAULT_SCREENS: Viewport[] = [{ width: 1920, height: 1080 }, { width: 3840, height: 1080 }, { width: 5760, height: 1080 }];
+
+/** "1920x1080,3840x1080" → viewports. */
+export function parseScreens(text: string): Viewport[] {
+  return text.split(',').map((s) => {
+    const m = /^(\d+)x(\d+)$/.exec(s.trim());
+    if (!m) throw new Error(`--wall-screens: "${s}" is not WIDTHxHEIGHT`);
+    return { width: Number(m[1]), height: Number(m[2]) };
+  });
+}
 /** The wall's unit-layer cadence: FLUSH_INTERVAL_MS in client/src/components/wall/WallMap.vue. */
 const FLUSH_INTERVAL_MS = 200;
 const SLOTS_PER_SECOND = 50;
@@ -239,7 +253,7 @@ function watchProblems(page: Page, problems: string[], name: string): void {
   page.on('pageerror', (e) => problems.push(`${name} page error: ${e.message}`));
 }
 
-async function runWall(browser: Browser, opts: WallBenchOptions, problems: string[]): Promise<{ m: Measured; box: Box; ownP50: number; ownP95: number }> {
+async function runWall(browser: Browser, opts: WallBenchOptions, viewport: Viewport, problems: string[]): Promise<{ m: Measured; box: Box; ownP50: number; ownP95: number; layout: string }> {
   const [redis, jurisdictionDir, clientDist] = await Promise.all([
     startRedisServer(), writeFixtureJurisdiction({ patrolUnits: 0, loadUnits: opts.units }), buildClient(),
   ]);
@@ -274,7 +288,7 @@ async function runWall(browser: Browser, opts: WallBenchOptions, problems: strin
       if (batch.length > 0) void client.publish(channel, JSON.stringify(batch));
     }, 1000 / SLOTS_PER_SECOND);
 
-    page = await browser.newPage({ viewport: VIEWPORT });
+    page = await browser.newPage({ viewport });
     watchProblems(page, problems, 'wall');
     await page.addInitScript({ content: PROBE });
     // The wall needs a session: signed in once as an operator, as a real wall is.
@@ -284,9 +298,10 @@ async function runWall(browser: Browser, opts: WallBenchOptions, problems: strin
       const r = document.querySelector('.map .layer').getBoundingClientRect();
       return { left: Math.round(r.left), top: Math.round(r.top), width: Math.round(r.width), height: Math.round(r.height) };
     })()`);
+    const layout = await page.evaluate<string>(`document.querySelector('.wall')?.dataset.wallLayout ?? '?'`);
     const m = await measure(page, opts);
     const own = await page.evaluate<{ p50: number; p95: number }>('({ p50: window.__ccrWallPerf.p50, p95: window.__ccrWallPerf.p95 })');
-    return { m, box, ownP50: own.p50, ownP95: own.p95 };
+    return { m, box, ownP50: own.p50, ownP95: own.p95, layout };
   } finally {
     clearInterval(producer);
     await page?.close();
@@ -296,8 +311,8 @@ async function runWall(browser: Browser, opts: WallBenchOptions, problems: strin
   }
 }
 
-async function runBaseline(browser: Browser, opts: WallBenchOptions, box: Box, problems: string[]): Promise<Measured> {
-  const page = await browser.newPage({ viewport: VIEWPORT });
+async function runBaseline(browser: Browser, opts: WallBenchOptions, viewport: Viewport, box: Box, problems: string[]): Promise<Measured> {
+  const page = await browser.newPage({ viewport });
   try {
     watchProblems(page, problems, 'baseline');
     await page.addInitScript({ content: PROBE });
@@ -345,6 +360,10 @@ function measuredRow(name: string, m: Measured): string {
  * that drew fewer than `units` points) sets `process.exitCode = 1`; it never resets an exit code set before.
  */
 export async function runWallBench(opts: WallBenchOptions): Promise<void> {
+  for (const screen of opts.screens ?? DEFAULT_SCREENS) await runWallBenchOn(opts, screen);
+}
+
+async function runWallBenchOn(opts: WallBenchOptions, viewport: Viewport): Promise<void> {
   const cores = cpus().length;
   const loadBefore = loadavg();
   // What else keeps the machine busy right now (the load average still remembers earlier suites).
@@ -354,7 +373,7 @@ export async function runWallBench(opts: WallBenchOptions): Promise<void> {
   const out = (s: string): void => { process.stdout.write(s); };
   const echartsVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'client/node_modules/echarts/package.json'), 'utf8')) as { version: string }).version;
   out(`\nwall display: ${opts.units} units reporting at 1 Hz in ${SLOTS_PER_SECOND} slots/s, ${opts.seconds} s measured after ${opts.warmup} s warm-up; `
-    + `headless Chromium ${VIEWPORT.width}×${VIEWPORT.height}\n`);
+    + `headless Chromium ${viewport.width}×${viewport.height}\n`);
   out(`budget: median unit-layer update (build + setOption) < ${UPDATE_BUDGET_MS} ms, heap growth over the window < ${HEAP_BUDGET_MB} MB after GC (shared/DESIGN.md)\n`);
   out(`load average before: ${load()} (1/5/15 min) on ${cores} cores; CPU busy in the second before: ${pct(busyBefore)} of the machine\n`);
 
@@ -363,12 +382,13 @@ export async function runWallBench(opts: WallBenchOptions): Promise<void> {
   let wall: Awaited<ReturnType<typeof runWall>>;
   let base: Measured;
   try {
-    wall = await runWall(browser, opts, problems);
-    base = await runBaseline(browser, opts, wall.box, problems);
+    wall = await runWall(browser, opts, viewport, problems);
+    base = await runBaseline(browser, opts, viewport, wall.box, problems);
   } finally {
     await browser.close();
   }
   const ccr = wall.m;
+  out(`wall layout ${wall.layout} at ${viewport.width}×${viewport.height}; unit layer (map) ${wall.box.width}×${wall.box.height}\n`);
   out(`baseline: bare page, ECharts ${echartsVersion} (dist/echarts.min.js), one scatter series of ${opts.units} points `
     + `(large mode, symbol ${opts.baselineSymbol ?? 'default (circle)'}, size 15) on a hidden cartesian of the wall map's size `
     + `(${wall.box.width}×${wall.box.height}), setOption every ${FLUSH_INTERVAL_MS} ms as the wall's unit layer\n`);
@@ -396,7 +416,7 @@ export async function runWallBench(opts: WallBenchOptions): Promise<void> {
   const growthMb = (ccr.heapEnd - ccr.heapStart) / 1024 / 1024;
   const measured = ccr.updates > 0 && ccr.points >= opts.units;
   const within = measured && ccr.p50 < UPDATE_BUDGET_MS && growthMb < HEAP_BUDGET_MB;
-  out(`${within ? 'within budget' : measured ? 'BUDGET MISSED' : 'NOT MEASURED'}: median update ${ms(ccr.p50)} ms (< ${UPDATE_BUDGET_MS}) over ${ccr.updates} updates of ${ccr.points} points, `
+  out(`${viewport.width}×${viewport.height} ${wall.layout}: ${within ? 'within budget' : measured ? 'BUDGET MISSED' : 'NOT MEASURED'}: median update ${ms(ccr.p50)} ms (< ${UPDATE_BUDGET_MS}) over ${ccr.updates} updates of ${ccr.points} points, `
     + `heap growth ${growthMb.toFixed(1)} MB (< ${HEAP_BUDGET_MB}) over ${opts.seconds} s\n`);
   out(`machine CPU busy during the window (browser, in-process server, producer, anything else): ccr ${pct(ccr.machineBusy)}, baseline ${pct(base.machineBusy)}; `
     + `load average after: ${load()} (1/5/15 min) on ${cores} cores\n`);

@@ -345,13 +345,14 @@ export function buildWallByTypeOption(today: TodayStats | null, locale: Locale):
   return {
     ...BASE,
     grid: cols.map((_, i) => ({ left: i === 0 ? 0 : '51%', width: '49%', top: 2, bottom: 2, containLabel: true })),
-    xAxis: cols.map((_, i) => ({ type: 'value', gridIndex: i, show: false, min: 0, max: max * 1.25 })),
+    // Room right of the longest bar for its figure (four digits at 17 px), so no label runs into the next column.
+    xAxis: cols.map((_, i) => ({ type: 'value', gridIndex: i, show: false, min: 0, max: max * 2.1 })),
     yAxis: cols.map((c, i) => ({
       type: 'category', gridIndex: i, inverse: true, data: c.map((r) => r.label),
       axisLine: { show: false }, axisTick: { show: false }, axisLabel: { ...label, interval: 0, margin: 8 },
     })),
     series: cols.map((c, i) => ({
-      id: `by-type-${i}`, type: 'bar', xAxisIndex: i, yAxisIndex: i, data: c.map((r) => r.count), barWidth: '56%', silent: true,
+      id: `by-type-${i}`, type: 'bar', xAxisIndex: i, yAxisIndex: i, data: c.map((r) => r.count), barWidth: '56%', barMaxWidth: 26, silent: true,
       itemStyle: { color: BAR_COLOR, borderRadius: [0, 3, 3, 0] },
       showBackground: true, backgroundStyle: { color: 'rgba(255,255,255,0.04)' },
       label: { show: true, position: 'right', ...label, fontWeight: 600 },

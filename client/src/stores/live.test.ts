@@ -251,6 +251,21 @@ describe('live store', () => {
     expect(s.ticker[0]?.incident?.id).toBe('N49');
   });
 
+  it('names the units a change sent, and folds a burst of breaches into one ticker line', () => {
+    const s = useLiveStore();
+    s.applySnapshot(snapshot({ incidents: [incident({ id: 'A' }), incident({ id: 'B' }), incident({ id: 'C' })] }), T0);
+    s.applyDelta(delta('1001-0', { type: 'incident:updated', incident: incident({ id: 'A', status: 'dispatched', assignedUnitIds: ['P-01'] }) }), T0);
+    s.applyDelta(delta('1002-0', { type: 'incident:updated', incident: incident({ id: 'A', status: 'dispatched', assignedUnitIds: ['P-01', 'P-02'] }) }), T0);
+    expect(s.ticker.slice(0, 2).map((e) => e.sent)).toEqual([['P-02'], ['P-01']]);
+    const breach = (seq: string, id: string, at: number) =>
+      s.applyDelta(delta(seq, { type: 'incident:breached', incidentId: id, target: 'dispatch', targetMs: 60_000, at }, at), T0);
+    breach('1003-0', 'B', T0);
+    breach('1004-0', 'C', T0 + 1000);
+    expect(s.ticker[0]).toMatchObject({ kind: 'breached', target: 'dispatch', others: 1 });
+    expect(s.ticker[1]?.kind).toBe('updated');
+    expect(s.breaches.get('C')).toEqual(['dispatch']);
+  });
+
   it('applies a batch of units going silent or coming back as one change and one ticker line per kind', () => {
     const s = useLiveStore();
     s.applySnapshot(snapshot({ units: [unit({ id: 'P-01' }), unit({ id: 'P-02' }), unit({ id: 'P-03', stale: true }), unit({ id: 'E-1', kind: 'emergency_unit', team: null })] }), T0);

@@ -18,8 +18,10 @@ export const PULSE_MS = 60_000;
 /** Deltas held while a subscribe is in flight; past this the store asks for a catch-up afterwards. */
 export const MAX_BUFFERED_DELTAS = 5_000;
 export const MAX_TICKER_EVENTS = 20;
+/** Breaches of one target this close together share one ticker line. */
+export const BREACH_BURST_MS = 5_000;
 
-export type TickerKind = 'reported' | 'updated' | 'stale' | 'recovered';
+export type TickerKind = 'reported' | 'updated' | 'breached' | 'stale' | 'recovered';
 export interface TickerEvent {
   key: string;
   kind: TickerKind;
@@ -29,6 +31,10 @@ export interface TickerEvent {
   unit?: LiveUnit;
   /** How many more units changed in the same way at the same moment (a batch of units:freshness). */
   others?: number;
+  /** Units newly sent to the incident by this update (派警, 增援), so the line can name them. */
+  sent?: string[];
+  /** The response target a `breached` event missed. */
+  target?: TargetKind;
 }
 
 /** An open priority-1 incident nobody has acknowledged (dispatching it acknowledges it): the walls' banner stays
@@ -165,10 +171,11 @@ export const useLiveStore = defineStore('live', () => {
         }
         touchIncidents();
         const statusChanged = !prev || prev.status !== inc.status || prev.priority !== inc.priority;
+        const sent = prev ? inc.assignedUnitIds.filter((id) => !prev.assignedUnitIds.includes(id)) : [];
         if (ev.type === 'incident:reported' && !prev) {
           pushTicker([{ key: `r:${inc.id}:${inc.revision}`, kind: 'reported', at: d.at, incident: inc }]);
-        } else if (statusChanged) {
-          pushTicker([{ key: `u:${inc.id}:${d.seq}`, kind: 'updated', at: d.at, incident: inc }]);
+        } else if (statusChanged || sent.length > 0) {
+          pushTicker([{ key: `u:${inc.id}:${d.seq}`, kind: 'updated', at: d.at, incident: inc, ...(sent.length ? { sent } : {}) }]);
         }
         maybeAnnounce(inc, d.at, clientNow);
         break;
@@ -230,9 +237,17 @@ export const useLiveStore = defineStore('live', () => {
         break;
       case 'incident:breached': {
         const had = breaches.value.get(ev.incidentId) ?? [];
-        if (!had.includes(ev.target) && incidents.value.has(ev.incidentId)) {
+        const breachedIncident = incidents.value.get(ev.incidentId);
+        if (!had.includes(ev.target) && breachedIncident) {
           breaches.value.set(ev.incidentId, [...had, ev.target]);
           triggerRef(breaches);
+          // A backlog breaches in a burst: one line for the burst ("… and 12 more"), not a ticker full of them.
+          const head = ticker.value[0];
+          if (head?.kind === 'breached' && head.target === ev.target && Math.abs(d.at - head.at) < BREACH_BURST_MS) {
+            ticker.value = [{ ...head, others: (head.others ?? 0) + 1 }, ...ticker.value.slice(1)];
+          } else {
+            pushTicker([{ key: `b:${ev.incidentId}:${ev.target}`, kind: 'breached', at: d.at, incident: breachedIncident, target: ev.target }]);
+          }
         }
         break;
       }
