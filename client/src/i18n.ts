@@ -77,6 +77,13 @@ const STRINGS = {
 
   'alarm.title': { 'zh-CN': '一级警情', en: 'PRIORITY 1' },
   'alarm.more': { 'zh-CN': '另有 {n} 起一级警情', en: '+{n} more priority 1' },
+  'attention.p1': { 'zh-CN': '一级警情', en: 'Priority 1' },
+  'attention.breach': { 'zh-CN': '超时', en: 'Target missed' },
+  'attention.focus': { 'zh-CN': '聚焦 {why} {incident} · {s}秒后返回 · 排队 {n}', en: 'Focus: {why} {incident} · back in {s}s · {n} queued' },
+  'attention.pinned': { 'zh-CN': '视图已锁定，不自动聚焦（按 L 解锁）', en: 'View pinned: no automatic focus (L to unpin)' },
+  'attention.pin': { 'zh-CN': '锁定视图', en: 'Pin view' },
+  'attention.unpin': { 'zh-CN': '解除锁定', en: 'Unpin' },
+  'attention.pinHint': { 'zh-CN': '锁定后新警情不会移动地图（快捷键 L）', en: 'While pinned, new incidents do not move the map (key L)' },
   'alarm.unacknowledged': { 'zh-CN': '待确认 {t}', en: 'unacknowledged {t}' },
 
   'notFound': { 'zh-CN': '页面不存在', en: 'Page not found' },

@@ -513,6 +513,28 @@ export function zoomForSpan(grids: GridCollection, spanDeg: number): number {
   return Math.max(1, extent / spanDeg);
 }
 
+/** The whole jurisdiction's centre, [lng, lat] (where the wall's overview is centred at zoom 1). */
+export function gridsCentre(grids: GridCollection): Point {
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (const f of grids.features) {
+    const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+    for (const poly of polys) for (const ring of poly) for (const [lng, lat] of ring) {
+      if (lng < minX) minX = lng;
+      if (lng > maxX) maxX = lng;
+      if (lat < minY) minY = lat;
+      if (lat > maxY) maxY = lat;
+    }
+  }
+  return Number.isFinite(minX) ? [(minX + maxX) / 2, (minY + maxY) / 2] : [0, 0];
+}
+
+/** The geo view (centre and zoom) that shows a box of [lng, lat] corners with a margin, never wider than zoom 1. */
+export function geoViewOf(grids: GridCollection, box: [Point, Point], margin = 1.5): { center: Point; zoom: number } {
+  const [[w, s], [e, n]] = box;
+  const span = Math.max(n - s, (e - w) * aspectScaleFor(grids)) * margin;
+  return { center: [(w + e) / 2, (s + n) / 2], zoom: span > 0 ? zoomForSpan(grids, span) : 1 };
+}
+
 /** The console map's frame: the jurisdiction (grids, roads, emergency units) plus the empty dispatch layers. */
 export function consoleMapOption(input: ConsoleMapInput): EChartsCoreOption {
   const base = buildBaseMapOption(input) as { geo: Record<string, unknown>; series: object[] } & Record<string, unknown>;

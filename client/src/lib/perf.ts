@@ -34,7 +34,14 @@ export class MapPerf {
     return s[Math.min(s.length - 1, Math.floor(s.length * q))]!;
   }
 
-  reset(): void { this.flushes = 0; this.maxTotalMs = 0; this.minTotalMs = Infinity; this.window = []; }
+  /** Attention moves (the three instances re-laid out at a new centre and zoom): how long each setOption took. */
+  moves: number[] = [];
+  recordMove(ms: number): void {
+    this.moves.push(ms);
+    if (this.moves.length > 50) this.moves.shift();
+  }
+
+  reset(): void { this.flushes = 0; this.maxTotalMs = 0; this.minTotalMs = Infinity; this.window = []; this.moves = []; }
 }
 
 export const mapPerf = new MapPerf();
