@@ -89,7 +89,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     jurisdiction, keyPrefix: config.keyPrefix, timeZone, staleAfterMs: config.staleAfterMs,
     frameIntervalMs: config.frameIntervalMs, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId,
   });
-  await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, ingest: config.ingest });
+  await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, ingest: config.ingest, duplicates: config.duplicates });
   await app.register(healthModule, { nodeId: config.nodeId });
   await app.register(unitsModule);
   await app.register(incidentsModule);

@@ -15,6 +15,7 @@ import type { IngestEntry, IngestRepository, ScreenLimits } from './ingest-repos
 import type { RejectLog } from './reject-log.js';
 import type { NodeIdentity } from './node-identity.js';
 import { RetryBackoff } from '../../plugins/retry-backoff.js';
+import type { DuplicateCheck } from './duplicate-check.js';
 
 const BATCH = 100;
 /** Housekeeping (trimming applied entries) runs this often. */
@@ -88,6 +89,7 @@ export class IncidentIngest {
     private readonly metrics: Metrics,
     private readonly rejects: RejectLog,
     private readonly log: FastifyBaseLogger,
+    private readonly duplicates?: DuplicateCheck,
   ) {}
 
   /** The identity tells when the consumer name changed: that name's pending entries come first. */
@@ -189,6 +191,9 @@ export class IncidentIngest {
           } else {
             this.metrics.ingestAccepted.inc({ path: 'incidents' });
             this.metrics.incidentsApplied.inc({ change });
+            // Also for an unchanged resend: a node that died between the commit and the check left it undone, and
+            // the entry, unacknowledged, comes back here. The check is idempotent.
+            await this.duplicates?.check(v.report.id, now);
           }
         }
       }

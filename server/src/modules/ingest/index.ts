@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
-import type { Jurisdiction } from '@ccr/shared';
+import { Counter } from 'prom-client';
+import type { DuplicateRules, Jurisdiction } from '@ccr/shared';
 import type { IngestSettings } from '../../config.js';
 import { IngestRepository } from './ingest-repository.js';
 import { IncidentIngest, IncidentRecorder, gridLocatorFor } from './incident-ingest.js';
@@ -7,12 +8,15 @@ import { PositionIngest } from './position-ingest.js';
 import { RejectLog } from './reject-log.js';
 import { NodeIdentity } from './node-identity.js';
 import { ingestRoutes } from './ingest-routes.js';
+import { DuplicateCheck } from './duplicate-check.js';
 
 export interface IngestModuleOptions {
   jurisdiction: Jurisdiction;
   keyPrefix: string;
   nodeId: string;
   ingest: IngestSettings;
+  /** DUPLICATE_RADIUS_M / DUPLICATE_WINDOW_MIN. */
+  duplicates: DuplicateRules;
 }
 
 export const ingestModule = fp<IngestModuleOptions>(
@@ -23,7 +27,14 @@ export const ingestModule = fp<IngestModuleOptions>(
     const positions = new PositionIngest(ingest, app.live.repo, app.live.frames, app.metrics, rejects, app.log);
     // The identity tells the ingest loop when its consumer name changes (created first, so told through a closure).
     const identity: NodeIdentity = new NodeIdentity(ingest, opts.nodeId, app.log, () => incidents.consumerChanged());
-    const incidents: IncidentIngest = new IncidentIngest(ingest, recorder, await app.redis.dedicated('incident-ingest'), identity, opts.ingest, app.metrics, rejects, app.log);
+    const flaggedTotal = new Counter({
+      name: 'ccr_incidents_suspected_duplicate_total', help: 'Incidents flagged 疑似重复 (suspected duplicate) by the ingest path',
+      registers: [app.metrics.registry],
+    });
+    const duplicates = new DuplicateCheck(app.redis.command, app.live.repo, opts.duplicates, app.live.timeZone, app.log, (n) => flaggedTotal.inc(n));
+    const incidents: IncidentIngest = new IncidentIngest(
+      ingest, recorder, await app.redis.dedicated('incident-ingest'), identity, opts.ingest, app.metrics, rejects, app.log, duplicates,
+    );
     const subscriber = await app.redis.dedicated('position-subscriber');
     ingestRoutes(app, ingest, rejects);
 
