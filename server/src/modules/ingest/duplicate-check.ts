@@ -2,9 +2,10 @@
 // every matching pair is flagged (shared/src/duplicates.ts). Checking after the commit, not before, is what makes
 // two nodes applying a matching pair at once safe: whichever commits second sees both, and both nodes would flag
 // the same one of the pair. The flag is a compare-and-set that leaves a flagged or dismissed incident alone, so
-// a redelivered report (checked again: the node may have died between commit and flag) changes nothing.
+// a redelivered report (checked again: the node may have died between commit and flag) changes nothing. The
+// common case, a report repeating one stored earlier, is flagged in the report's own commit (preflag).
 import {
-  IncidentSchema, compileChecker, duplicateFlags, flaggable, isOpenStatus, localDay, type DuplicateRules, type Incident,
+  IncidentSchema, compileChecker, duplicateFlags, findOriginal, flaggable, isOpenStatus, localDay, type DuplicateRules, type Incident,
 } from '@ccr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisClient } from '../../plugins/redis.js';
@@ -41,6 +42,18 @@ export class DuplicateCheck {
       else this.log.warn({ raw: raw.slice(0, 200) }, 'duplicate check: a stored incident does not match its schema; left out');
     }
     return out;
+  }
+
+  /**
+   * Before the commit: a new or corrected report that repeats an earlier open incident is stored flagged, so no
+   * screen or automaton ever sees it unflagged. The check after the commit (check) is still what catches a pair
+   * applied by two nodes at once, each of which saw only its own report here.
+   */
+  async preflag(incident: Incident, now: number): Promise<Incident> {
+    if (!flaggable(incident)) return incident;
+    const match = findOriginal(incident, await this.openNear(incident.reportedAt), this.rules);
+    if (!match) return incident;
+    return { ...incident, suspectedDuplicate: { of: match.of.id, distanceMeters: match.distanceMeters, seconds: match.seconds, flaggedAt: now } };
   }
 
   /** Checks one incident against its neighbours and flags what the rules call for; returns the ids flagged now. */

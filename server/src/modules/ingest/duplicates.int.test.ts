@@ -80,10 +80,12 @@ describe('duplicate reports (疑似重复)', () => {
     await Promise.all(conns.map((c) => c.connect()));
     bed.onCleanup(async () => { await Promise.all(conns.map((c) => c.close())); });
     const rules = { radiusMeters: 200, windowMs: 30 * 60_000 };
-    const nodes = conns.map((c) => {
+    // Node 0 also flags before its commit (as the app does); node 1 only after, so both orders are exercised.
+    const nodes = conns.map((c, n) => {
       const live = new LiveRepository(c, prefix, 10_000);
       const log = { warn: () => {} } as unknown as import('fastify').FastifyBaseLogger;
-      return { live, recorder: new IncidentRecorder(live, () => null, 'Asia/Shanghai'), check: new DuplicateCheck(c, live, rules, 'Asia/Shanghai', log) };
+      const check = new DuplicateCheck(c, live, rules, 'Asia/Shanghai', log);
+      return { live, check, recorder: new IncidentRecorder(live, () => null, 'Asia/Shanghai', n === 0 ? (i, t) => check.preflag(i, t) : undefined) };
     });
     const now = Date.now();
     for (let k = 0; k < 30; k++) {
@@ -158,7 +160,7 @@ describe('duplicate reports (疑似重复)', () => {
     expect(entries.map((e) => [e.target, e.outcome, e.user])).toEqual(expect.arrayContaining([
       ['incident:JQ-D3', 'ok', 'dispatcher'], ['incident:JQ-D1', 'refused', 'dispatcher'],
     ]));
-    expect(entries.find((e) => e.target === 'incident:JQ-D3' && e.outcome === 'ok' && !e.detail.replayed)!.detail).toMatchObject({ of: 'JQ-D1', note: '另一户人家' });
+    expect(entries.find((e) => e.target === 'incident:JQ-D3' && e.outcome === 'ok' && !e.detail?.replayed)!.detail).toMatchObject({ of: 'JQ-D1', note: '另一户人家' });
 
     // A correction of the dismissed report (a new version) is checked again and still not flagged.
     await viaStream(s, report('JQ-D3', { reportedAt: t + 6_000, lat: north(150), type: 'dispute', summary: '补充：楼上楼下', version: 2 }));

@@ -2,7 +2,7 @@
 // entry read by a node that dies before applying it is read again (by it after restart, or claimed by another).
 // Applying is idempotent and ordered (incident-rules.ts), which makes that redelivery harmless however late it
 // comes. Refused entries (invalid, too large, stale) are kept in a capped sample, then deleted from the stream.
-import { INGEST_LIMITS, createGridLocator, isOpenStatus, localDay, type GridCollection, type IncidentReport, type LngLat } from '@ccr/shared';
+import { INGEST_LIMITS, createGridLocator, isOpenStatus, localDay, type GridCollection, type Incident, type IncidentReport, type LngLat } from '@ccr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestSettings } from '../../config.js';
 import type { RedisClient } from '../../plugins/redis.js';
@@ -34,6 +34,8 @@ export class IncidentRecorder {
     private readonly live: LiveRepository,
     private readonly locateGrid: (p: LngLat) => string | null,
     private readonly timeZone: string,
+    /** Changes a new or corrected incident before it is committed (the duplicate flag). */
+    private readonly beforeCommit?: (incident: Incident, now: number) => Promise<Incident>,
   ) {}
 
   /**
@@ -45,8 +47,10 @@ export class IncidentRecorder {
     for (let attempt = 0; attempt < 20; attempt++) {
       const stored = await this.live.readIncidentRaw(report.id);
       const before = stored?.incident ?? null;
-      const { incident, change } = applyReport(report, before, { now, gridId: this.locateGrid([report.lng, report.lat]), entryId });
+      const applied = applyReport(report, before, { now, gridId: this.locateGrid([report.lng, report.lat]), entryId });
+      const { change } = applied;
       if (change === 'unchanged' || change === 'stale') return change;
+      const incident = this.beforeCommit ? await this.beforeCommit(applied.incident, now) : applied.incident;
       const saved = await this.live.commitIncident({
         expectedRaw: stored?.raw ?? null,
         incident,

@@ -23,7 +23,6 @@ export const ingestModule = fp<IngestModuleOptions>(
   async (app, opts) => {
     const ingest = new IngestRepository(app.redis.command, opts.keyPrefix);
     const rejects = new RejectLog(app.log, app.metrics);
-    const recorder = new IncidentRecorder(app.live.repo, gridLocatorFor(opts.jurisdiction.grids), app.live.timeZone);
     const positions = new PositionIngest(ingest, app.live.repo, app.live.frames, app.metrics, rejects, app.log);
     // The identity tells the ingest loop when its consumer name changes (created first, so told through a closure).
     const identity: NodeIdentity = new NodeIdentity(ingest, opts.nodeId, app.log, () => incidents.consumerChanged());
@@ -32,6 +31,12 @@ export const ingestModule = fp<IngestModuleOptions>(
       registers: [app.metrics.registry],
     });
     const duplicates = new DuplicateCheck(app.redis.command, app.live.repo, opts.duplicates, app.live.timeZone, app.log, (n) => flaggedTotal.inc(n));
+    const recorder = new IncidentRecorder(app.live.repo, gridLocatorFor(opts.jurisdiction.grids), app.live.timeZone, async (incident, now) => {
+      const out = await duplicates.preflag(incident, now);
+      // Counted per commit attempt: a report retried after a concurrent write to it (rare) may count twice.
+      if (out.suspectedDuplicate && !incident.suspectedDuplicate) flaggedTotal.inc();
+      return out;
+    });
     const incidents: IncidentIngest = new IncidentIngest(
       ingest, recorder, await app.redis.dedicated('incident-ingest'), identity, opts.ingest, app.metrics, rejects, app.log, duplicates,
     );
