@@ -5,7 +5,8 @@ export type ConsoleAction =
   | { kind: 'dispatch' }
   | { kind: 'pick'; rank: number }
   | { kind: 'backup' } | { kind: 'reassign' } | { kind: 'cancel' } | { kind: 'alert' }
-  | { kind: 'resolve' } | { kind: 'close' } | { kind: 'note' } | { kind: 'refresh' } | { kind: 'escape' };
+  | { kind: 'resolve' } | { kind: 'close' } | { kind: 'note' } | { kind: 'refresh' } | { kind: 'escape' }
+  | { kind: 'merge' } | { kind: 'notDuplicate' };
 
 export interface KeyLike {
   key: string;
@@ -26,6 +27,8 @@ const LETTERS: Record<string, ConsoleAction> = {
   c: { kind: 'close' },
   n: { kind: 'note' },
   f: { kind: 'refresh' },
+  m: { kind: 'merge' },
+  d: { kind: 'notDuplicate' },
   j: { kind: 'next' },
   k: { kind: 'prev' },
 };
@@ -53,6 +56,7 @@ export const KEY_HELP: readonly { keys: string; action: string }[] = [
   { keys: 'R', action: 'keys.resolve' },
   { keys: 'C', action: 'keys.close' },
   { keys: 'X', action: 'keys.cancel' },
+  { keys: 'M D', action: 'keys.duplicate' },
   { keys: 'N', action: 'keys.note' },
   { keys: 'F', action: 'keys.refresh' },
   { keys: 'Esc', action: 'keys.escape' },

@@ -3,6 +3,7 @@
 // redelivered report changes nothing; the console's dismissal and merge work and are audited.
 import { describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
+import type { FastifyBaseLogger } from 'fastify';
 import type { AuditPage, CommandResult, Incident, IncidentReport } from '@ccr/shared';
 import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '../../testing/index.js';
 import { LiveRepository } from '../live/live-repository.js';
@@ -83,7 +84,7 @@ describe('duplicate reports (疑似重复)', () => {
     // Node 0 also flags before its commit (as the app does); node 1 only after, so both orders are exercised.
     const nodes = conns.map((c, n) => {
       const live = new LiveRepository(c, prefix, 10_000);
-      const log = { warn: () => {} } as unknown as import('fastify').FastifyBaseLogger;
+      const log = { warn: () => {} } as unknown as FastifyBaseLogger;
       const check = new DuplicateCheck(c, live, rules, 'Asia/Shanghai', log);
       return { live, check, recorder: new IncidentRecorder(live, () => null, 'Asia/Shanghai', n === 0 ? (i, t) => check.preflag(i, t) : undefined) };
     });
