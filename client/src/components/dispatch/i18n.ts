@@ -134,6 +134,7 @@ const STRINGS = {
   'dialog.mergeNote': { 'zh-CN': '备注', en: 'Note' },
   'dup.badge': { 'zh-CN': '疑似重复', en: 'Duplicate?' },
   'dup.line': { 'zh-CN': '疑似重复：与 {of} 相距 {m} 米、间隔 {t}', en: 'Suspected duplicate of {of}: {m} m and {t} apart' },
+  'dup.detail': { 'zh-CN': '与 {of} 相距 {m} 米、间隔 {t}', en: 'of {of}: {m} m, {t} apart' },
   'dup.original': { 'zh-CN': '{type} · {address} · {status}', en: '{type} · {address} · {status}' },
   'dup.originalGone': { 'zh-CN': '原警情已结束', en: 'the original has ended' },
   'dup.merge': { 'zh-CN': '合并', en: 'Merge' },
