@@ -92,7 +92,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     jurisdiction, keyPrefix: config.keyPrefix, timeZone, staleAfterMs: config.staleAfterMs, attention: config.attention,
     frameIntervalMs: config.frameIntervalMs, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId,
   });
-  await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, ingest: config.ingest, timeScale: config.fieldTimeScale });
+  await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, ingest: config.ingest, timeScale: config.fieldTimeScale, duplicates: config.duplicates });
   await app.register(healthModule, { nodeId: config.nodeId });
   await app.register(unitsModule);
   await app.register(incidentsModule);

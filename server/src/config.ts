@@ -5,7 +5,8 @@ import { DEMO_JURISDICTION_DIR } from './modules/jurisdiction/index.js';
 import { loadAuthConfig, type AuthConfig } from './modules/auth/auth-config.js';
 import { DEFAULT_ETA_CALIBRATION, type EtaCalibrationSettings } from './modules/recommendation/index.js';
 import {
-  parseDispatchPolicy, parseReachOptions, parseResponseTargets, type AttentionSettings, type DispatchPolicy, type ReachOptions, type TargetsByPriority,
+  DEFAULT_DUPLICATE_RULES, parseDispatchPolicy, parseReachOptions, parseResponseTargets, type AttentionSettings, type DispatchPolicy,
+  type DuplicateRules, type ReachOptions, type TargetsByPriority,
 } from '@ccr/shared';
 
 export interface Config {
@@ -58,6 +59,9 @@ export interface Config {
   /** How long a new P1 or a missed target holds the walls' map (ATTENTION_FOCUS_S) and how often an
    *  unacknowledged alarm repeats its tone (ALARM_REPEAT_S). */
   attention: AttentionSettings;
+  /** A new report this close (DUPLICATE_RADIUS_M) and this soon (DUPLICATE_WINDOW_MIN) after an open incident of
+   *  the same or a related type is flagged 疑似重复 (shared/src/duplicates.ts). */
+  duplicates: DuplicateRules;
   /** Accounts, sessions, audit retention and rate limits (server/src/modules/auth/auth-config.ts). */
   auth: AuthConfig;
 }
@@ -174,6 +178,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attention: {
       focusMs: int(env, 'ATTENTION_FOCUS_S', 20, 5, 600) * 1000,
       repeatAfterMs: int(env, 'ALARM_REPEAT_S', 60, 10, 3_600) * 1000,
+    },
+    duplicates: {
+      radiusMeters: int(env, 'DUPLICATE_RADIUS_M', DEFAULT_DUPLICATE_RULES.radiusMeters, 0, 5_000),
+      windowMs: int(env, 'DUPLICATE_WINDOW_MIN', DEFAULT_DUPLICATE_RULES.windowMs / 60_000, 0, 24 * 60) * 60_000,
     },
     auth: loadAuthConfig(env, demoMode, int),
   };

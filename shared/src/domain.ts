@@ -147,6 +147,27 @@ export const ReportOrderSchema = Type.Object(
 );
 export type ReportOrder = Static<typeof ReportOrderSchema>;
 
+// Duplicate reports (疑似重复): the rules are in duplicates.ts.
+/** Set on the later of a matching pair: which incident it seems to repeat, how far and how long apart. */
+export const SuspectedDuplicateSchema = Type.Object(
+  {
+    of: IncidentIdSchema,
+    distanceMeters: Type.Integer({ minimum: 0 }),
+    /** Between the two reports' reportedAt (this one is the later, or the same instant with the larger id). */
+    seconds: Type.Integer({ minimum: 0 }),
+    flaggedAt: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+export type SuspectedDuplicate = Static<typeof SuspectedDuplicateSchema>;
+
+/** A dispatcher said "不是重复": the incident stands on its own and is never flagged again. */
+export const DuplicateDismissalSchema = Type.Object(
+  { of: IncidentIdSchema, by: Type.String({ maxLength: 64 }), at: Type.Number() },
+  { additionalProperties: false },
+);
+export type DuplicateDismissal = Static<typeof DuplicateDismissalSchema>;
+
 /** An incident in the live state: the ingest fields plus what the server derives. */
 export const IncidentSchema = Type.Object(
   {
@@ -180,6 +201,10 @@ export const IncidentSchema = Type.Object(
     alarmAcknowledged: Type.Optional(Type.Object({ by: Type.String({ maxLength: 64 }), at: Type.Number() }, { additionalProperties: false })),
     /** Order of the last producer report applied (older ones are refused as stale); kept by every other write. */
     reportOrder: Type.Optional(ReportOrderSchema),
+    /** 疑似重复: set by the ingest path on the later of two matching reports; cleared by a dismissal. */
+    suspectedDuplicate: Type.Optional(SuspectedDuplicateSchema),
+    /** Set when a dispatcher said it is not a duplicate: never flagged again. */
+    duplicateDismissed: Type.Optional(DuplicateDismissalSchema),
   },
   { additionalProperties: false },
 );

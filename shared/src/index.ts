@@ -18,3 +18,4 @@ export * from './candidate-reasons.js';
 export * from './dispatch-policy.js';
 export * from './eta-accuracy.js';
 export * from './position-plausibility.js';
+export * from './duplicates.js';

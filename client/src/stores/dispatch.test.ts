@@ -146,4 +146,26 @@ describe('dispatch store', () => {
     expect(commandPosts()[0]).toMatchObject({ url: '/api/units/P-02/status', body: { status: 'off_duty' } });
     expect(typeof commandPosts()[0]!.body!.commandId).toBe('string');
   });
+
+  it('疑似重复: M merges into the incident the flag names, D dismisses; neither is sent for an incident not flagged', async () => {
+    const flag = { of: 'JQ-2', distanceMeters: 35, seconds: 8, flaggedAt: T0 };
+    const { live, d } = await ready([incident({ id: 'JQ-1', priority: 1, suspectedDuplicate: flag }), incident({ id: 'JQ-2', priority: 1, reportedAt: T0 - 8_000 })]);
+    expect(d.duplicate).toMatchObject({ of: 'JQ-2', distanceMeters: 35, seconds: 8, mergeable: true });
+    expect(d.mergeReady()).toBe(true);
+    expect(await d.merge(' 同一起打架 ')).toBe(true);
+    await d.notDuplicate();
+    expect(commandPosts().map((c) => [c.url, c.body!.intoIncidentId ?? null, c.body!.note ?? null])).toEqual([
+      ['/api/incidents/JQ-1/merge', 'JQ-2', '同一起打架'], ['/api/incidents/JQ-1/not-duplicate', null, null],
+    ]);
+    // The original ended meanwhile: M says so instead of opening a dialog that can only be refused (409).
+    live.applyDelta(delta('1000-1', { type: 'incident:updated', incident: incident({ id: 'JQ-2', priority: 1, status: 'closed' }) }));
+    await vi.waitFor(() => expect(d.duplicate?.mergeable).toBe(false));
+    expect(d.mergeReady()).toBe(false);
+    expect(d.message?.text).toContain('JQ-2');
+    d.select('JQ-2');
+    expect(d.duplicate).toBeNull();
+    await d.notDuplicate();
+    expect(await d.merge('')).toBe(false);
+    expect(commandPosts()).toHaveLength(2);
+  });
 });

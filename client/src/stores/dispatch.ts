@@ -10,7 +10,7 @@ import type {
 import { ApiError, apiGet, apiPost, describeError } from '../api';
 import { useLiveStore } from './live';
 import { usePrefsStore } from './prefs';
-import { assignedUnits, queueOrder, stepSelection } from '../components/dispatch/queue';
+import { assignedUnits, duplicateView, queueOrder, stepSelection } from '../components/dispatch/queue';
 import { newCommandId, sendWithRetry, type RetryOptions } from '../components/dispatch/commands';
 import { callOutMessage } from '../components/dispatch/call-out';
 import { td, type DispatchMessageKey } from '../components/dispatch/i18n';
@@ -21,7 +21,7 @@ export const RECOMMENDATION_REFRESH_MS = 15_000;
 /** The tiered call-out of minimum emergency units: the 1-minute ring first, then 3, then 5. */
 export const ALERT_TIERS: readonly RingMinutes[] = [1, 3, 5];
 
-export type CommandKind = 'dispatch' | 'backup' | 'reassign' | 'cancel' | 'alert' | 'resolve' | 'close' | 'unitStatus' | 'acknowledge';
+export type CommandKind = 'dispatch' | 'backup' | 'reassign' | 'cancel' | 'alert' | 'resolve' | 'close' | 'unitStatus' | 'acknowledge' | 'merge' | 'notDuplicate';
 
 export interface ConsoleMessage { tone: 'ok' | 'error' | 'info'; text: string; at: number }
 
@@ -64,6 +64,11 @@ export const useDispatchStore = defineStore('dispatch', () => {
   const assigned = computed(() => {
     void live.unitsVersion;
     return selected.value ? assignedUnits(selected.value, live.units) : [];
+  });
+  /** 疑似重复 of the selected incident: the original it names, distance and time, and whether M can merge now. */
+  const duplicate = computed(() => {
+    void live.incidentsVersion;
+    return selected.value ? duplicateView(selected.value, live.incidents) : null;
   });
   const candidates = computed(() => (recommendation.value && recommendation.value.incidentId === selectedId.value ? recommendation.value.candidates : []));
   const rings = computed(() => (recommendation.value && recommendation.value.incidentId === selectedId.value ? recommendation.value.rings : []));
@@ -285,6 +290,33 @@ export const useDispatchStore = defineStore('dispatch', () => {
     await run('acknowledge', incidentPath(inc.id, 'acknowledge'), (commandId) => ({ commandId }), 'cmd.acknowledged', { incident: inc.id });
   }
 
+  /** Whether M may open its dialog; says why not (not flagged, or the original has ended: 409 otherwise). */
+  function mergeReady(): boolean {
+    const dup = duplicate.value;
+    if (!dup) { say('error', 'cmd.notFlagged'); return false; }
+    if (!dup.mergeable) { say('error', 'cmd.originalGone', { id: dup.of }); return false; }
+    return true;
+  }
+
+  /** M (after the dialog's Enter): the selected suspected duplicate joins the incident it repeats. */
+  async function merge(mergeNote: string): Promise<boolean> {
+    const inc = selected.value;
+    const dup = duplicate.value;
+    if (!inc) return false;
+    if (!dup) { say('error', 'cmd.notFlagged'); return false; }
+    const n = mergeNote.trim();
+    return (await run('merge', incidentPath(inc.id, 'merge'), (commandId) => ({ commandId, intoIncidentId: dup.of, ...(n ? { note: n.slice(0, 500) } : {}) }), 'cmd.merged', { incident: inc.id, into: dup.of })) !== null;
+  }
+
+  /** D: 不是重复 — the flag goes for good and the incident is dispatched like any other. */
+  async function notDuplicate(): Promise<void> {
+    const inc = selected.value;
+    if (!inc) return;
+    if (!duplicate.value) { say('error', 'cmd.notFlagged'); return; }
+    const res = await run('notDuplicate', incidentPath(inc.id, 'not-duplicate'), (commandId) => withNote({ commandId }), 'cmd.notDuplicateDone', { incident: inc.id });
+    if (res) note.value = '';
+  }
+
   async function setUnitStatus(unitId: string, status: UnitStatusRequest['status']): Promise<void> {
     await run('unitStatus', `/api/units/${encodeURIComponent(unitId)}/status`, (commandId) => ({ commandId, status }), 'cmd.unitStatusSet', { unit: names([unitId]), status: td(`unitStatus.${status}`, locale.value) });
   }
@@ -311,8 +343,8 @@ export const useDispatchStore = defineStore('dispatch', () => {
 
   return {
     selectedId, selected, queue, assigned, recommendation, recommendationError, loadingRecommendation, candidates, rings,
-    picked, reassignFrom, note, pending, message, alerted, nextAlertRing, dialogOpen, waitingP1,
-    select, step, togglePick, loadRecommendation, dispatch, backup, reassign, cancel, alertEmergency, resolve, close, acknowledge,
+    picked, reassignFrom, note, pending, message, alerted, nextAlertRing, dialogOpen, waitingP1, duplicate,
+    select, step, togglePick, loadRecommendation, dispatch, backup, reassign, cancel, alertEmergency, resolve, close, acknowledge, mergeReady, merge, notDuplicate,
     setUnitStatus, clear, start, stop, setRetryOptions,
   };
 });

@@ -62,6 +62,7 @@ const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/api/incidents/:id/cancel', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), reason: '重复报警' }) },
   { method: 'POST', path: '/api/incidents/:id/acknowledge', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r) }) },
   { method: 'POST', path: '/api/incidents/:id/merge', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), intoIncidentId: r.pick(incidentIds) }) },
+  { method: 'POST', path: '/api/incidents/:id/not-duplicate', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), note: '两处不同地点' }) },
   { method: 'POST', path: '/api/incidents/:id/alert-emergency-units', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), ring: r.pick([1, 3, 5]) }) },
   { method: 'POST', path: '/api/incidents/:id/resolve', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), note: '已处置' }) },
   { method: 'POST', path: '/api/incidents/:id/close', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), outcome: 'mediated' }) },

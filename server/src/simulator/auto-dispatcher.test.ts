@@ -71,6 +71,21 @@ describe('auto-dispatch decisions', () => {
     expect(dueWork(list, now, { graceMs: 0, closeAfterMs: 0 }).dispatch.map((i) => i.id)).toEqual(['JQ-4', 'JQ-2', 'JQ-3', 'JQ-1']);
   });
 
+  it('never dispatches a suspected duplicate (疑似重复): after the grace it is merged instead; once dismissed it is dispatched', () => {
+    const now = 2_000_000;
+    const s = { graceMs: 60_000, closeAfterMs: 30_000 };
+    const flag = { of: 'JQ-1', distanceMeters: 12, seconds: 9, flaggedAt: now - 80_000 };
+    const list = [
+      incident('JQ-1', { receivedAt: now - 90_000, priority: 1 }),
+      incident('JQ-2', { receivedAt: now - 81_000, priority: 1, suspectedDuplicate: flag }),
+      incident('JQ-3', { receivedAt: now - 30_000, priority: 1, suspectedDuplicate: flag }), // still a person's
+      incident('JQ-4', { receivedAt: now - 70_000, priority: 1, suspectedDuplicate: flag, duplicateDismissed: { of: 'JQ-1', by: 'duty', at: now - 1_000 } }),
+    ];
+    const work = dueWork(list, now, s);
+    expect(work.dispatch.map((i) => i.id)).toEqual(['JQ-1', 'JQ-4']);
+    expect(work.merge.map((i) => i.id)).toEqual(['JQ-2']);
+  });
+
   it('reads when an incident entered a status from its timeline', () => {
     const i = incident('JQ-9', {
       receivedAt: 100, updatedAt: 900, status: 'resolved',
@@ -250,6 +265,56 @@ describe('the auto-dispatcher against a real server', () => {
     ]);
     expect(dispatcher.stats()).toMatchObject({ dispatched: 0, alerted: 1 });
     expect((await getIncident(server, id))?.status).toBe('received');
+  }, 30_000);
+
+  it('merges a suspected duplicate into what it repeats instead of dispatching it', async () => {
+    const server = await bed.server(); // no simulator: no unit is recommended, so nothing is dispatched either way
+    const lines: string[] = [];
+    const dispatcher = startAutoDispatcher({
+      serverUrl: server.url, password: server.config.auth.demoPassword!, graceMs: 0, closeAfterMs: 500, pollMs: 200, rng: createRng(3), log: (l) => lines.push(l),
+    });
+    bed.onCleanup(() => dispatcher.close());
+    const at = Date.now();
+    const add = (id: string, lat: number, t: number) => bed.producer.xAdd(`${server.prefix}in:incidents`, '*', {
+      data: JSON.stringify({ id, type: 'fight', priority: 1, lng: 116.66, lat, address: '中山街12号', reportedAt: t, source: '110', summary: '打架' }),
+    });
+    await add('JQ-DUP-1', 39.05, at - 5_000);
+    await add('JQ-DUP-2', 39.05, at);
+    const merged = await until(async () => {
+      const i = await getIncident(server, 'JQ-DUP-2');
+      return i?.status === 'merged' ? i : undefined;
+    }, 'the duplicate to be merged');
+    expect(merged.mergedInto).toBe('JQ-DUP-1');
+    expect(merged.timeline.map((e) => `${e.status}:${e.by ?? ''}`)).toEqual(['received:', 'merged:dispatcher']);
+    expect(lines).toContain('auto-dispatch: JQ-DUP-2 疑似重复 合并 → JQ-DUP-1');
+
+    expect(dispatcher.stats()).toMatchObject({ merged: 1, dispatched: 0 });
+  }, 30_000);
+
+  it('dismisses the flag when the merge is refused because the original was withdrawn meanwhile', async () => {
+    const server = await bed.server();
+    const lines: string[] = [];
+    const dispatcher = startAutoDispatcher({
+      serverUrl: server.url, password: server.config.auth.demoPassword!, graceMs: 3_000, closeAfterMs: 500, pollMs: 200, rng: createRng(3), log: (l) => lines.push(l),
+    });
+    bed.onCleanup(() => dispatcher.close());
+    const at = Date.now();
+    for (const [id, t] of [['JQ-DUP-5', at - 5_000], ['JQ-DUP-6', at]] as const) {
+      await bed.producer.xAdd(`${server.prefix}in:incidents`, '*', {
+        data: JSON.stringify({ id, type: 'fight', priority: 1, lng: 116.66, lat: 39.05, address: '中山街12号', reportedAt: t, source: '110', summary: '打架' }),
+      });
+    }
+    const flagged = await until(async () => (await getIncident(server, 'JQ-DUP-6'))?.suspectedDuplicate, 'the flag');
+    expect(flagged.of).toBe('JQ-DUP-5');
+    const cancel = await bed.fetch(server, '/api/incidents/JQ-DUP-5/cancel', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commandId: 'person-cancel-0001', reason: '撤回' }),
+    }, 'leader');
+    expect(cancel.status).toBe(200);
+    const dismissed = await until(async () => (await getIncident(server, 'JQ-DUP-6'))?.duplicateDismissed, 'the flag to be dismissed');
+    expect(dismissed).toMatchObject({ of: 'JQ-DUP-5', by: 'dispatcher' });
+    expect((await getIncident(server, 'JQ-DUP-6'))!).toMatchObject({ status: 'received' });
+    expect(dispatcher.stats()).toMatchObject({ merged: 0, dismissed: 1 });
+    expect(lines.some((l) => l.startsWith('auto-dispatch: JQ-DUP-6: merge into JQ-DUP-5 refused'))).toBe(true);
   }, 30_000);
 
   it('leaves an incident a person dispatched alone', async () => {

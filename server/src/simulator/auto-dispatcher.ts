@@ -5,12 +5,15 @@
 //   GET  /api/incidents/:id/recommendations                       a received incident, after a human grace period
 //   POST /api/incidents/:id/dispatch { unitIds: [best], commandId } 409 (unit taken) → the next candidate next round
 //   POST /api/incidents/:id/alert-emergency-units { ring: 1 }     priority 1: the 1-minute call-out
+//   POST /api/incidents/:id/merge { intoIncidentId, commandId }    a suspected duplicate (疑似重复), after the grace:
+//                                                                  into the incident it repeats, never dispatched
+//   POST /api/incidents/:id/not-duplicate { commandId }           …when that merge is refused (the original closed)
 //   POST /api/incidents/:id/close { outcome, commandId }          a resolved incident, after a short delay
 // The simulated units (devices.ts) do the rest: drive there, are seen on scene, report resolved. What to act
 // on and which outcome are pure functions below; the loop only talks. While the server is away it keeps
 // trying with a capped back-off and says so once per kind of trouble.
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_RESPONSE_TARGETS, PRIORITIES } from '@ccr/shared';
+import { DEFAULT_RESPONSE_TARGETS, PRIORITIES, isSuspectedDuplicate } from '@ccr/shared';
 import type { Candidate, Incident, IncidentStatus, IncidentType, Outcome, Priority, Recommendation, TargetsByPriority } from '@ccr/shared';
 import type { Rng } from './prng.js';
 
@@ -58,20 +61,25 @@ export function sinceStatus(incident: Incident, status: IncidentStatus): number 
 }
 
 export interface DueWork {
-  /** Received and waited out the grace period: most urgent first, then longest waiting. */
+  /** Received and waited out the grace period: most urgent first, then longest waiting. Never a suspected
+   *  duplicate: sending a second unit to one event is the fault the flag exists to prevent. */
   dispatch: Incident[];
+  /** Suspected duplicates that waited out the grace period: merged into what they repeat, as a person would. */
+  merge: Incident[];
   /** Resolved a while ago: to be closed, longest waiting first. */
   close: Incident[];
 }
 
 export function dueWork(incidents: readonly Incident[], now: number, s: { graceMs: Grace; closeAfterMs: number }): DueWork {
-  const dispatch = incidents
+  const due = incidents
     .filter((i) => i.status === 'received' && now - sinceStatus(i, 'received') >= graceFor(s.graceMs, i.priority))
     .sort((a, b) => a.priority - b.priority || sinceStatus(a, 'received') - sinceStatus(b, 'received') || a.id.localeCompare(b.id));
+  const dispatch = due.filter((i) => !isSuspectedDuplicate(i));
+  const merge = due.filter(isSuspectedDuplicate);
   const close = incidents
     .filter((i) => i.status === 'resolved' && now - sinceStatus(i, 'resolved') >= s.closeAfterMs)
     .sort((a, b) => sinceStatus(a, 'resolved') - sinceStatus(b, 'resolved') || a.id.localeCompare(b.id));
-  return { dispatch, close };
+  return { dispatch, merge, close };
 }
 
 /** The best-ranked candidate not refused earlier for this incident. */
@@ -138,6 +146,9 @@ export interface AutoDispatchStats {
   conflicts: number;
   alerted: number;
   closed: number;
+  /** Suspected duplicates merged into the incident they repeat, and flags dismissed because that was refused. */
+  merged: number;
+  dismissed: number;
   /** Given up for good (the account refused the password): nothing more is tried. */
   stopped: boolean;
 }
@@ -154,7 +165,7 @@ type Answer =
 
 /** An action intended once: its command id and body stay the same however often it is retried. */
 interface Intent {
-  action: 'dispatch' | 'alert-emergency-units' | 'close';
+  action: 'dispatch' | 'alert-emergency-units' | 'close' | 'merge' | 'not-duplicate';
   commandId: string;
   body: Record<string, unknown>;
 }
@@ -177,7 +188,7 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
   const retryMinMs = options.retryMinMs ?? 1_000;
   const retryMaxMs = options.retryMaxMs ?? 30_000;
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
-  const stats: AutoDispatchStats = { logins: 0, renewals: 0, rounds: 0, dispatched: 0, conflicts: 0, alerted: 0, closed: 0, stopped: false };
+  const stats: AutoDispatchStats = { logins: 0, renewals: 0, rounds: 0, dispatched: 0, conflicts: 0, alerted: 0, closed: 0, merged: 0, dismissed: 0, stopped: false };
 
   let closed = false;
   /** Ends a request in flight on close(), so that stopping never waits out a slow server. */
@@ -397,6 +408,28 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
     return true;
   }
 
+  /** A suspected duplicate: merged into what it repeats; when that is refused (the original was closed or
+   *  cancelled meanwhile) the flag is dismissed, and the next round dispatches it like any other. */
+  async function merge(incident: Incident): Promise<boolean> {
+    const of = incident.suspectedDuplicate?.of;
+    if (!of) return true;
+    // A dismissal cut short by a network error is sent again (same command id) rather than a new merge.
+    if (!pending.has(`${incident.id}:not-duplicate`)) {
+      const out = await send(incident.id, intent(incident.id, 'merge', () => ({ intoIncidentId: of, note: NOTE })));
+      if (out.kind === 'retry') return false;
+      if (out.kind === 'ok') {
+        stats.merged++;
+        log(`auto-dispatch: ${incident.id} 疑似重复 合并 → ${of}`);
+        return true;
+      }
+      log(`auto-dispatch: ${incident.id}: merge into ${of} refused (${out.kind === 'conflict' ? String(out.body.message ?? out.body.error) : out.text}); dismissing the flag`);
+    }
+    const dismissed = await send(incident.id, intent(incident.id, 'not-duplicate', () => ({ note: NOTE })));
+    if (dismissed.kind === 'retry') return false;
+    if (dismissed.kind === 'ok') stats.dismissed++;
+    return true;
+  }
+
   async function close(incident: Incident): Promise<boolean> {
     const i = intent(incident.id, 'close', () => ({ outcome: chooseOutcome(incident.type, options.rng.next()) }));
     const out = await send(incident.id, i);
@@ -431,6 +464,10 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
     for (const incident of work.dispatch) {
       if (closed) return true;
       if (!(await dispatch(incident))) return false;
+    }
+    for (const incident of work.merge) {
+      if (closed) return true;
+      if (!(await merge(incident))) return false;
     }
     // A call-out cut short by a network error is sent again with its command id.
     for (const incident of incidents) {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { incident, T0, unit } from '../../test/fixtures';
 import { ApiError } from '../../api';
-import { LONG_STATUS_MS, OVERLONG_STATUS_MS, assignedUnits, queueOrder, statusTone, stepSelection, unitsByTeam } from './queue';
+import { LONG_STATUS_MS, OVERLONG_STATUS_MS, assignedUnits, duplicateView, queueOrder, statusTone, stepSelection, unitsByTeam } from './queue';
 import { keyAction } from './keys';
 import { newCommandId, sendWithRetry } from './commands';
 import { DISPATCH_MESSAGE_KEYS, dispatchMessageTable } from './i18n';
@@ -139,5 +139,27 @@ describe('console strings', () => {
       expect(dispatchMessageTable[k]['zh-CN'].length, k).toBeGreaterThan(0);
       expect(dispatchMessageTable[k].en.length, k).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('suspected duplicates on the console', () => {
+  it('M merges and D dismisses, like the other command letters (not while typing, not with a modifier)', () => {
+    expect(keyAction({ key: 'm' })).toEqual({ kind: 'merge' });
+    expect(keyAction({ key: 'M' })).toEqual({ kind: 'merge' });
+    expect(keyAction({ key: 'd' })).toEqual({ kind: 'notDuplicate' });
+    expect(keyAction({ key: 'm', inField: true })).toBeNull();
+    expect(keyAction({ key: 'd', ctrlKey: true })).toBeNull();
+  });
+
+  it('names the original, the distance and the time; merge only while the original is open and unresolved', () => {
+    const flag = { of: 'JQ-A', distanceMeters: 35, seconds: 8, flaggedAt: T0 };
+    const a = incident({ id: 'JQ-A' });
+    const b = incident({ id: 'JQ-B', suspectedDuplicate: flag });
+    expect(duplicateView(a, new Map([[a.id, a]]))).toBeNull();
+    expect(duplicateView(b, new Map([[a.id, a], [b.id, b]]))).toEqual({ of: 'JQ-A', original: a, distanceMeters: 35, seconds: 8, mergeable: true });
+    expect(duplicateView(b, new Map([[b.id, b]]))!.mergeable).toBe(false); // left the board
+    const resolved = { ...a, status: 'resolved' as const };
+    expect(duplicateView(b, new Map([[a.id, resolved]]))!.mergeable).toBe(false);
+    expect(duplicateView({ ...b, duplicateDismissed: { of: 'JQ-A', by: 'duty', at: T0 } }, new Map([[a.id, a]]))).toBeNull();
   });
 });

@@ -6,7 +6,8 @@ export type ConsoleAction =
   | { kind: 'pick'; rank: number }
   | { kind: 'backup' } | { kind: 'reassign' } | { kind: 'cancel' } | { kind: 'alert' }
   | { kind: 'resolve' } | { kind: 'close' } | { kind: 'note' } | { kind: 'refresh' } | { kind: 'escape' }
-  | { kind: 'acknowledge' } | { kind: 'toP1' };
+  | { kind: 'acknowledge' } | { kind: 'toP1' }
+  | { kind: 'merge' } | { kind: 'notDuplicate' };
 
 export interface KeyLike {
   key: string;
@@ -29,6 +30,8 @@ const LETTERS: Record<string, ConsoleAction> = {
   f: { kind: 'refresh' },
   y: { kind: 'acknowledge' },
   p: { kind: 'toP1' },
+  m: { kind: 'merge' },
+  d: { kind: 'notDuplicate' },
   j: { kind: 'next' },
   k: { kind: 'prev' },
 };
@@ -57,6 +60,7 @@ export const KEY_HELP: readonly { keys: string; action: string }[] = [
   { keys: 'R', action: 'keys.resolve' },
   { keys: 'C', action: 'keys.close' },
   { keys: 'X', action: 'keys.cancel' },
+  { keys: 'M D', action: 'keys.duplicate' },
   { keys: 'N', action: 'keys.note' },
   { keys: 'F', action: 'keys.refresh' },
   { keys: 'Esc', action: 'keys.escape' },

@@ -1,5 +1,5 @@
 // Pure rules of the console: the order of the queue, the unit status board's groups and colours.
-import { TEAMS, type Incident, type IncidentStatus, type LiveUnit, type Team, type UnitKind } from '@ccr/shared';
+import { TEAMS, canBeOriginal, isSuspectedDuplicate, type Incident, type IncidentStatus, type LiveUnit, type Team, type UnitKind } from '@ccr/shared';
 
 /** Received (接警, nobody sent yet) first, then by how far the incident has gone. */
 const STAGE: Record<IncidentStatus, number> = {
@@ -82,4 +82,24 @@ export function assignedUnits(incident: Incident, units: ReadonlyMap<string, Liv
   }
   for (const u of units.values()) if (u.incidentId === incident.id && !seen.has(u.id)) out.push(u);
   return out;
+}
+
+/** 疑似重复 as the console shows it: the original (when still on the board), how far and how long apart, and
+ *  whether a merge into it can work now (merging into a closed or resolved incident is refused with 409). */
+export interface DuplicateView {
+  of: string;
+  original: Incident | undefined;
+  distanceMeters: number;
+  seconds: number;
+  mergeable: boolean;
+}
+
+export function duplicateView(incident: Incident, board: ReadonlyMap<string, Incident>): DuplicateView | null {
+  if (!isSuspectedDuplicate(incident)) return null;
+  const flag = incident.suspectedDuplicate!;
+  const original = board.get(flag.of);
+  return {
+    of: flag.of, original, distanceMeters: flag.distanceMeters, seconds: flag.seconds,
+    mergeable: !!original && canBeOriginal(original) && incident.status !== 'merged',
+  };
 }

@@ -68,7 +68,7 @@ describe('role matrix', () => {
       'POST /api/incidents/:id/reassign': DISPATCH_ROLES, 'POST /api/incidents/:id/cancel': DISPATCH_ROLES,
       'POST /api/incidents/:id/merge': DISPATCH_ROLES, 'POST /api/incidents/:id/acknowledge': DISPATCH_ROLES, 'POST /api/incidents/:id/alert-emergency-units': DISPATCH_ROLES,
       'POST /api/incidents/:id/resolve': DISPATCH_ROLES, 'POST /api/incidents/:id/close': DISPATCH_ROLES,
-      'POST /api/units/:id/status': DISPATCH_ROLES,
+      'POST /api/units/:id/status': DISPATCH_ROLES, 'POST /api/incidents/:id/not-duplicate': DISPATCH_ROLES,
       'GET /api/audit': AUDIT_ROLES, 'GET /api/accounts': ['admin'], 'POST /api/accounts': ['admin'],
       'POST /api/ingest/positions': ['producer'], 'POST /api/ingest/incidents': ['producer'],
     };

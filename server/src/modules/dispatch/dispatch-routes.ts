@@ -7,14 +7,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   AcknowledgeRequestSchema, AlertEmergencyRequestSchema, CancelRequestSchema, CloseRequestSchema, CommandConflictSchema, CommandResultSchema,
   DISPATCH_ROLES, DispatchRequestSchema, IncidentIdSchema, MergeRequestSchema, ReassignRequestSchema, ResolveRequestSchema,
-  UnitIdSchema, UnitStatusRequestSchema, type CommandResult, type RingUnit,
+  UnitIdSchema, UnitStatusRequestSchema, DismissDuplicateRequestSchema, type CommandResult, type RingUnit,
 } from '@ccr/shared';
 import type { Counter } from 'prom-client';
 import type { AuditOutcome } from '../auth/auth-contract.js';
 import { ApiErrorSchema, validationBody } from '../http-errors.js';
 import { requestHash, type CommandOutcome, type DispatchCommands } from './dispatch-commands.js';
 import {
-  planAcknowledge, planAlert, planCancel, planClose, planDispatch, planMerge, planReassign, planResolve, planUnitStatus,
+  planAcknowledge, planAlert, planCancel, planClose, planDismissDuplicate, planDispatch, planMerge, planReassign, planResolve, planUnitStatus,
   type CommandError,
 } from './dispatch-service.js';
 import type { DispatchRepository } from './dispatch-repository.js';
@@ -163,6 +163,26 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
     }));
     return answer(req, reply, action, `incident:${id}`, b.commandId, out!, detail);
   });
+
+  app.post('/api/incidents/:id/not-duplicate',
+    route('incident.dismiss_duplicate', 'Say a suspected duplicate (疑似重复) is not one: 不是重复 (never flagged again)', DismissDuplicateRequestSchema),
+    async (req, reply) => {
+      const { id } = req.params as { id: string };
+      const b = req.body;
+      const action = 'incident.dismiss_duplicate';
+      const detail = b.note ? { note: b.note } : {};
+      const out = await guarded(req, action, `incident:${id}`, b.commandId, detail, () => commands.run({
+        command: { id: b.commandId, bodyHash: requestHash(action, id, b) }, actor: actor(req), incidentIds: [id], unitIds: [],
+        plan: async (input) => {
+          const planned = planDismissDuplicate(input, id);
+          // The audit says which original the dispatcher judged it against.
+          const of = input.incidents.get(id)?.incident.suspectedDuplicate?.of;
+          if (of) Object.assign(detail, { of });
+          return planned;
+        },
+      }));
+      return answer(req, reply, action, `incident:${id}`, b.commandId, out!, detail);
+    });
 
   app.post('/api/incidents/:id/alert-emergency-units',
     route('incident.alert_emergency_units', 'Call out the minimum emergency units within the 1-, 3- or 5-minute ring (tiered; each unit once per incident): 应急单元响应', AlertEmergencyRequestSchema),

@@ -288,6 +288,17 @@ export function planAcknowledge(input: PlanInput, incidentId: string): PlanResul
   return d.plan(incidentId);
 }
 
+/** 不是重复: the dispatcher says a suspected duplicate stands on its own. The flag goes, the dismissal stays (who,
+ *  when, which original), so the ingest path never flags it again; the audit log keeps the note. */
+export function planDismissDuplicate(input: PlanInput, incidentId: string): PlanResult {
+  const d = new Draft(input);
+  const i = d.incident(incidentId);
+  if (!i.suspectedDuplicate) return refuse(`警情 ${incidentId} 未被标为疑似重复 / incident ${incidentId} is not flagged as a suspected duplicate`);
+  const { suspectedDuplicate, ...rest } = i;
+  d.setIncident({ ...rest, duplicateDismissed: { of: suspectedDuplicate.of, by: d.actor.by, at: d.actor.at } });
+  return d.plan(incidentId);
+}
+
 /** POST /api/units/:id/status — a dispatcher's available / busy / off_duty for a unit that is not assigned. */
 export function planUnitStatus(input: PlanInput, unitId: string, to: 'available' | 'busy' | 'off_duty', note?: string): PlanResult {
   const d = new Draft(input);

@@ -2,7 +2,7 @@
 // entry read by a node that dies before applying it is read again (by it after restart, or claimed by another).
 // Applying is idempotent and ordered (incident-rules.ts), which makes that redelivery harmless however late it
 // comes. Refused entries (invalid, too large, stale) are kept in a capped sample, then deleted from the stream.
-import { INGEST_LIMITS, createGridLocator, isOpenStatus, localDay, type GridCollection, type IncidentReport, type LngLat } from '@ccr/shared';
+import { INGEST_LIMITS, createGridLocator, isOpenStatus, localDay, type GridCollection, type Incident, type IncidentReport, type LngLat } from '@ccr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestSettings } from '../../config.js';
 import type { RedisClient } from '../../plugins/redis.js';
@@ -15,6 +15,7 @@ import type { IngestEntry, IngestRepository, ScreenLimits } from './ingest-repos
 import type { RejectLog } from './reject-log.js';
 import type { NodeIdentity } from './node-identity.js';
 import { RetryBackoff } from '../../plugins/retry-backoff.js';
+import type { DuplicateCheck } from './duplicate-check.js';
 
 const BATCH = 100;
 /** Housekeeping (trimming applied entries) runs this often. */
@@ -33,6 +34,8 @@ export class IncidentRecorder {
     private readonly live: LiveRepository,
     private readonly locateGrid: (p: LngLat) => string | null,
     private readonly timeZone: string,
+    /** Changes a new or corrected incident before it is committed (the duplicate flag). */
+    private readonly beforeCommit?: (incident: Incident, now: number) => Promise<Incident>,
   ) {}
 
   /**
@@ -44,8 +47,10 @@ export class IncidentRecorder {
     for (let attempt = 0; attempt < 20; attempt++) {
       const stored = await this.live.readIncidentRaw(report.id);
       const before = stored?.incident ?? null;
-      const { incident, change } = applyReport(report, before, { now, gridId: this.locateGrid([report.lng, report.lat]), entryId });
+      const applied = applyReport(report, before, { now, gridId: this.locateGrid([report.lng, report.lat]), entryId });
+      const { change } = applied;
       if (change === 'unchanged' || change === 'stale') return change;
+      const incident = this.beforeCommit ? await this.beforeCommit(applied.incident, now) : applied.incident;
       const saved = await this.live.commitIncident({
         expectedRaw: stored?.raw ?? null,
         incident,
@@ -88,6 +93,7 @@ export class IncidentIngest {
     private readonly metrics: Metrics,
     private readonly rejects: RejectLog,
     private readonly log: FastifyBaseLogger,
+    private readonly duplicates?: DuplicateCheck,
   ) {}
 
   /** The identity tells when the consumer name changed: that name's pending entries come first. */
@@ -189,6 +195,9 @@ export class IncidentIngest {
           } else {
             this.metrics.ingestAccepted.inc({ path: 'incidents' });
             this.metrics.incidentsApplied.inc({ change });
+            // Also for an unchanged resend: a node that died between the commit and the check left it undone, and
+            // the entry, unacknowledged, comes back here. The check is idempotent.
+            await this.duplicates?.check(v.report.id, now);
           }
         }
       }

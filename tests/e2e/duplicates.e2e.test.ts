@@ -1,0 +1,119 @@
+// 疑似重复 on the console in Chromium: real Redis, the real server, the built client. Three calls about one fight
+// reach the console; the later two are flagged naming the first; M merges one (after the dialog's Enter), D says
+// the other is not a duplicate. The key bar and the duplicate strip must fit their boxes in zh and en.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import type { Browser, Page } from 'playwright-core';
+import { startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
+import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
+import { launchChromium, openLoggedIn } from './browser.js';
+import { REPO_ROOT, buildClient } from './client-build.js';
+
+const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
+const prefix = 'e2dup:';
+let redis: RedisServerHandle;
+let server: TestServer;
+let browser: Browser;
+let producer: ReturnType<typeof createClient>;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
+  redis = r;
+  browser = b;
+  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist });
+  producer = createClient({ url: redis.url });
+  await producer.connect();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await producer?.close();
+  await server?.close();
+  await redis?.dispose();
+});
+
+/** Elements among `selector` whose content is wider than their box (measured in the page). Width only: what
+ *  the badge and the key added can push out is sideways (the row's first line and the key bar were already a few
+ *  pixels taller than their boxes before; left to the console's own layout work). */
+function overflowing(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => [...document.querySelectorAll<HTMLElement>(sel)]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1)
+    .map((e) => `${e.className}: ${e.scrollWidth}×${e.scrollHeight} in ${e.clientWidth}×${e.clientHeight}`), selector);
+}
+
+describe('suspected duplicates on the console', () => {
+  it('flags the later calls, names the original; M merges after confirmation, D dismisses', async () => {
+    const password = server.config.auth.demoPassword!;
+    const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
+    const problems: string[] = [];
+    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    desk.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    desk.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', password);
+    await desk.getByText('警情队列').waitFor({ timeout: 15_000 });
+
+    const [lng, lat] = jurisdiction.station.center;
+    const address = '胜芳镇中山街E2E重复报警测试路口东侧12号';
+    const t = Date.now() - 30_000;
+    const report = (id: string, dLat: number, at: number, type: string) => producer.xAdd(`${prefix}in:incidents`, '*', {
+      data: JSON.stringify({ id, type, priority: 1, lng, lat: lat + dLat, address, reportedAt: at, source: '110', summary: '两人当街打架', reporter: '路人' }),
+    });
+    await report('JQ-E2E-DUP-0001', 0, t, 'fight');
+    await report('JQ-E2E-DUP-0002', 0.0003, t + 9_000, 'fight'); // ~33 m north, 9 s later
+    await report('JQ-E2E-DUP-0003', 0.0001, t + 20_000, 'public_order');
+
+    const row = (id: string) => desk.locator('.queue .row', { hasText: id });
+    await row('JQ-E2E-DUP-0003').waitFor({ timeout: 15_000 });
+    await expect.poll(() => desk.locator('.queue .row .dup').count(), { timeout: 10_000 }).toBe(2);
+    expect(await row('JQ-E2E-DUP-0001').locator('.dup').count()).toBe(0);
+
+    await row('JQ-E2E-DUP-0002').click();
+    const strip = desk.locator('.dupline');
+    await strip.waitFor({ timeout: 5_000 });
+    const text = (await strip.textContent())!;
+    expect(text).toContain('疑似重复');
+    expect(text).toContain('JQ-E2E-DUP-0001');
+    expect(text).toMatch(/相距 3[2-4] 米/);
+    expect(text).toContain('打架斗殴 · 胜芳镇中山街E2E重复报警测试路口东侧12号');
+    expect(text).toContain('0:09');
+    expect(await overflowing(desk, '.bottom .keys, .queue .row .l1, .dupline')).toEqual([]);
+    await desk.screenshot({ path: join(ARTIFACTS, 'duplicate-1-flagged.png') });
+
+    // M asks first (Esc goes back and nothing happens), then Enter merges.
+    await desk.keyboard.press('m');
+    const dialog = desk.locator('.dialog');
+    await dialog.waitFor({ timeout: 5_000 });
+    expect(await dialog.textContent()).toContain('JQ-E2E-DUP-0001');
+    await desk.screenshot({ path: join(ARTIFACTS, 'duplicate-2-merge-dialog.png') });
+    await desk.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await row('JQ-E2E-DUP-0002').count()).toBe(1);
+    await desk.keyboard.press('m');
+    await dialog.waitFor({ timeout: 5_000 });
+    await desk.keyboard.press('Enter');
+    await row('JQ-E2E-DUP-0002').waitFor({ state: 'detached', timeout: 10_000 });
+    const leader = { authorization: `Bearer ${await tokenFor(server, 'leader')}` };
+    const merged = (await (await fetch(`${server.url}/api/incidents/JQ-E2E-DUP-0002`, { headers: leader })).json()) as { status: string; mergedInto: string };
+    expect(merged).toMatchObject({ status: 'merged', mergedInto: 'JQ-E2E-DUP-0001' });
+
+    // D on the third: the badge goes, the incident stays to be dispatched.
+    await row('JQ-E2E-DUP-0003').click();
+    await strip.waitFor({ timeout: 5_000 });
+    await desk.keyboard.press('d');
+    await expect.poll(() => row('JQ-E2E-DUP-0003').locator('.dup').count(), { timeout: 10_000 }).toBe(0);
+    await strip.waitFor({ state: 'detached', timeout: 5_000 });
+
+    // English: the same strip and key bar fit.
+    await desk.locator('button.lang').click();
+    await desk.getByText('Queue').first().waitFor({ timeout: 5_000 });
+    await report('JQ-E2E-DUP-0004', 0.0002, t + 25_000, 'fight');
+    await row('JQ-E2E-DUP-0004').click();
+    await strip.waitFor({ timeout: 10_000 });
+    expect(await overflowing(desk, '.bottom .keys, .queue .row .l1, .dupline')).toEqual([]);
+    await desk.screenshot({ path: join(ARTIFACTS, 'duplicate-3-en.png') });
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
