@@ -32,6 +32,7 @@ const STRINGS = {
   'board.title': { 'zh-CN': '实时警情', en: 'Live incidents' },
   'board.empty': { 'zh-CN': '当前无未结警情', en: 'No open incidents' },
   'board.more': { 'zh-CN': '另有 {n} 起', en: '+{n} more' },
+  'board.duplicate': { 'zh-CN': '疑似重复', en: 'Duplicate?' },
   'board.outside': { 'zh-CN': '辖区外', en: 'Outside' },
   'board.count': { 'zh-CN': '{n} 起', en: '{n}' },
 

@@ -54,6 +54,9 @@ describe('suspected duplicates on the console', () => {
     desk.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', password);
     await desk.getByText('警情队列').waitFor({ timeout: 15_000 });
+    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    wall.on('pageerror', (e) => problems.push(`wall page error: ${e.message}`));
+    await openLoggedIn(wall, server.url, '/', 'operator', password);
 
     const [lng, lat] = jurisdiction.station.center;
     const address = '胜芳镇中山街E2E重复报警测试路口东侧12号';
@@ -69,6 +72,10 @@ describe('suspected duplicates on the console', () => {
     await row('JQ-E2E-DUP-0003').waitFor({ timeout: 15_000 });
     await expect.poll(() => desk.locator('.queue .row .dup').count(), { timeout: 10_000 }).toBe(2);
     expect(await row('JQ-E2E-DUP-0001').locator('.dup').count()).toBe(0);
+    // The wall says it too, on the rows of the later calls only.
+    await expect.poll(() => wall.locator('.board [data-duplicate]').count(), { timeout: 10_000 }).toBe(2);
+    expect(await wall.locator('.board [data-duplicate][title="JQ-E2E-DUP-0001"]').count()).toBe(2);
+    await wall.close();
 
     await row('JQ-E2E-DUP-0002').click();
     const strip = desk.locator('.dupline');
