@@ -17,3 +17,4 @@ export * from './eta.js';
 export * from './candidate-reasons.js';
 export * from './dispatch-policy.js';
 export * from './eta-accuracy.js';
+export * from './community/index.js';
