@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { DEMO_JURISDICTION_DIR } from './modules/jurisdiction/index.js';
 import { loadAuthConfig, type AuthConfig } from './modules/auth/auth-config.js';
 import { DEFAULT_ETA_CALIBRATION, type EtaCalibrationSettings } from './modules/recommendation/index.js';
+import { loadCommunitySettings, type CommunitySettings } from './modules/community/community-settings.js';
 import {
   parseDispatchPolicy, parseReachOptions, parseResponseTargets, type AttentionSettings, type DispatchPolicy, type ReachOptions, type TargetsByPriority,
 } from '@ccr/shared';
@@ -60,6 +61,8 @@ export interface Config {
   attention: AttentionSettings;
   /** Accounts, sessions, audit retention and rate limits (server/src/modules/auth/auth-config.ts). */
   auth: AuthConfig;
+  /** Dispute stage limits, the repeat window and the task catalogue (COMMUNITY_* settings). */
+  community: CommunitySettings;
 }
 
 export interface IngestSettings {
@@ -165,5 +168,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       repeatAfterMs: int(env, 'ALARM_REPEAT_S', 60, 10, 3_600) * 1000,
     },
     auth: loadAuthConfig(env, demoMode, int),
+    community: loadCommunitySettings(env, int),
   };
 }

@@ -196,6 +196,8 @@ export const OpenDisputeRequestSchema = Type.Object(
     address: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     lng: Type.Optional(LngSchema),
     lat: Type.Optional(LatSchema),
+    /** The grid, when the person taking it knows better than the point; otherwise located from the point. */
+    gridId: Type.Optional(GridIdSchema),
     riskLevel: RiskLevelSchema,
     mayEscalate: Type.Boolean(),
     summary: Type.String({ minLength: 1, maxLength: 1000 }),

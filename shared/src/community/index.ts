@@ -3,3 +3,4 @@ export * from './labels.js';
 export * from './disputes.js';
 export * from './tasks.js';
 export * from './figures.js';
+export * from './api.js';
