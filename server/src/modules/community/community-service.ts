@@ -8,7 +8,10 @@ import {
   type FollowupRequest, type Incident, type LngLat, type OpenDisputeRequest, type OrderTaskRequest, type RouteDisputeRequest,
   type SessionRequest, type TaskCatalogue, type TaskFeedbackRequest, type TaskNotice, type Unit, type UnitKind,
 } from '@ccr/shared';
+import type { Jurisdiction } from '@ccr/shared';
+import { gridLocatorFor } from '../ingest/incident-ingest.js';
 import type { CommunityError, PlanInput, PlanOutcome } from './community-commands.js';
+import type { CommunitySettings } from './community-settings.js';
 import type { Read } from './community-repository.js';
 
 export interface CommunityContext {
@@ -20,6 +23,21 @@ export interface CommunityContext {
   gridOfficers: ReadonlyMap<string, string>;
   units: ReadonlyMap<string, Unit>;
   locateGrid(p: LngLat): string | null;
+}
+
+/** The plans' context from the jurisdiction and the settings (the module builds it; so can history seeding, which
+ *  writes through the same plans and CommunityCommands without a server). */
+export function buildCommunityContext(jurisdiction: Jurisdiction, settings: CommunitySettings): CommunityContext {
+  const grids = jurisdiction.grids.features.map((f) => f.properties);
+  return {
+    limits: settings.limits,
+    repeatWindowMs: settings.repeatWindowMs,
+    catalogue: settings.catalogue,
+    gridIds: new Set(grids.map((g) => g.id)),
+    gridOfficers: new Map(grids.flatMap((g) => (g.officerId ? [[g.id, g.officerId] as const] : []))),
+    units: new Map(jurisdiction.units.map((u) => [u.id, u])),
+    locateGrid: gridLocatorFor(jurisdiction.grids),
+  };
 }
 
 /** Kinds a task can be given to: people with a terminal, not the fixed places of minimum emergency units. */

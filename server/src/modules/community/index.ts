@@ -3,16 +3,19 @@
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import type { Jurisdiction } from '@ccr/shared';
-import { gridLocatorFor } from '../ingest/incident-ingest.js';
 import { CommunityRepository } from './community-repository.js';
 import { CommunityCommands } from './community-commands.js';
 import { CommunityQueries } from './community-queries.js';
 import { communityRoutes } from './community-routes.js';
 import { CommunityDevice } from './community-device.js';
-import type { CommunityContext } from './community-service.js';
+import { buildCommunityContext, type CommunityContext } from './community-service.js';
 import type { CommunitySettings } from './community-settings.js';
 
 export type { CommunitySettings } from './community-settings.js';
+// What history seeding and other writers outside a request use: the same repository, runner and plans as the routes.
+export { CommunityRepository } from './community-repository.js';
+export { CommunityCommands } from './community-commands.js';
+export * from './community-service.js';
 
 export interface CommunityModuleOptions {
   jurisdiction: Jurisdiction;
@@ -40,16 +43,7 @@ export const communityModule = fp<CommunityModuleOptions>(
     const repo = new CommunityRepository(app.redis.command, app.live.repo, opts.keyPrefix, opts.eventStreamMaxLen, opts.timeZone, opts.fingerprintKey);
     const commands = new CommunityCommands(repo);
     const queries = new CommunityQueries(repo, opts.timeZone);
-    const grids = opts.jurisdiction.grids.features.map((f) => f.properties);
-    const ctx: CommunityContext = {
-      limits: opts.settings.limits,
-      repeatWindowMs: opts.settings.repeatWindowMs,
-      catalogue: opts.settings.catalogue,
-      gridIds: new Set(grids.map((g) => g.id)),
-      gridOfficers: new Map(grids.flatMap((g) => (g.officerId ? [[g.id, g.officerId] as const] : []))),
-      units: new Map(opts.jurisdiction.units.map((u) => [u.id, u])),
-      locateGrid: gridLocatorFor(opts.jurisdiction.grids),
-    };
+    const ctx = buildCommunityContext(opts.jurisdiction, opts.settings);
     const refused = new Counter({
       name: 'ccr_community_refused_total', help: 'Community commands and terminal task events refused, by action and reason',
       labelNames: ['action', 'reason'] as const, registers: [app.metrics.registry],
