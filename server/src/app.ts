@@ -25,6 +25,7 @@ import { auditModule } from './modules/audit/index.js';
 import { authModule } from './modules/auth/index.js';
 import { recommendationModule } from './modules/recommendation/index.js';
 import { targetsModule } from './modules/targets/index.js';
+import { communityModule } from './modules/community/index.js';
 
 export type { Config } from './config.js';
 export { loadConfig } from './config.js';
@@ -76,6 +77,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
         { name: 'accounts', description: 'Accounts and roles (admin)' },
         { name: 'audit', description: 'Audit log (leader, admin)' },
         { name: 'stats', description: 'Statistics for leadership: today, trends, year-on-year, response times, ETA accuracy' },
+        { name: 'community', description: 'The community team\'s loops: dispute cases (受理→分流→调解→回访→销号) and tasks (下单→反馈→督导), their figures' },
       ],
     },
   });
@@ -106,6 +108,11 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(statsModule, {
     jurisdiction, nodeId: config.nodeId, staleAfterMs: config.staleAfterMs, eventStreamMaxLen: config.eventStreamMaxLen,
     presenceTargetPercent: config.presenceTargetPercent, presenceSampleSeconds: config.presenceSampleSeconds,
+  });
+  await app.register(communityModule, {
+    jurisdiction, keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, timeZone, settings: config.community,
+    // Repeat detection keeps keyed fingerprints of names and phones, never the plain values.
+    fingerprintKey: config.auth.deviceSecret ?? `ccr-party:${config.keyPrefix}`,
   });
   await app.register(jurisdictionRoutes, { jurisdiction });
 

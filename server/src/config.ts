@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { DEMO_JURISDICTION_DIR } from './modules/jurisdiction/index.js';
 import { loadAuthConfig, type AuthConfig } from './modules/auth/auth-config.js';
 import { DEFAULT_ETA_CALIBRATION, type EtaCalibrationSettings } from './modules/recommendation/index.js';
+import { loadCommunitySettings, type CommunitySettings } from './modules/community/community-settings.js';
 import {
   DEFAULT_DUPLICATE_RULES, parseDispatchPolicy, parseReachOptions, parseResponseTargets, type AttentionSettings, type DispatchPolicy,
   type DuplicateRules, type ReachOptions, type TargetsByPriority,
@@ -64,6 +65,8 @@ export interface Config {
   duplicates: DuplicateRules;
   /** Accounts, sessions, audit retention and rate limits (server/src/modules/auth/auth-config.ts). */
   auth: AuthConfig;
+  /** Dispute stage limits, the repeat window and the task catalogue (COMMUNITY_* settings). */
+  community: CommunitySettings;
 }
 
 export interface IngestSettings {
@@ -184,5 +187,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMs: int(env, 'DUPLICATE_WINDOW_MIN', DEFAULT_DUPLICATE_RULES.windowMs / 60_000, 0, 24 * 60) * 60_000,
     },
     auth: loadAuthConfig(env, demoMode, int),
+    community: loadCommunitySettings(env, int),
   };
 }

@@ -6,13 +6,14 @@ import { EpochMsIntegerSchema } from './time.js';
 import { QueryInteger } from './validate.js';
 
 /** operator: the wall (read-only) · dispatcher/leader: send units · admin: accounts · device: one unit's
- *  terminal, sees only its own orders · producer: the HTTP ingest twins. */
-export const ROLES = ['operator', 'dispatcher', 'leader', 'admin', 'device', 'producer'] as const;
+ *  terminal, sees only its own orders · producer: the HTTP ingest twins · community: the community team's leader
+ *  (社区警务队长), who runs disputes and tasks (shared/src/community/api.ts) and sees the live picture. */
+export const ROLES = ['operator', 'dispatcher', 'leader', 'admin', 'device', 'producer', 'community'] as const;
 export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 export type Role = (typeof ROLES)[number];
 
 /** Roles that see the live picture (wall, console, statistics). */
-export const VIEW_ROLES: readonly Role[] = ['operator', 'dispatcher', 'leader', 'admin'];
+export const VIEW_ROLES: readonly Role[] = ['operator', 'dispatcher', 'leader', 'admin', 'community'];
 /** Roles that may send units and change incidents. */
 export const DISPATCH_ROLES: readonly Role[] = ['dispatcher', 'leader'];
 /** Roles that may read the audit log. */

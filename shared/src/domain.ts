@@ -199,6 +199,8 @@ export const IncidentSchema = Type.Object(
     /** A shift leader acknowledged its alarm (a new P1, a missed target): the walls' banner for it ends and its
      *  tone stops repeating. Set once; an incident's later alarms are acknowledged by the same act. */
     alarmAcknowledged: Type.Optional(Type.Object({ by: Type.String({ maxLength: 64 }), at: Type.Number() }, { additionalProperties: false })),
+    /** The dispute case it was turned into (转矛盾纠纷), set once by the community module. */
+    disputeCaseId: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' })),
     /** Order of the last producer report applied (older ones are refused as stale); kept by every other write. */
     reportOrder: Type.Optional(ReportOrderSchema),
     /** 疑似重复: set by the ingest path on the later of two matching reports; cleared by a dismissal. */

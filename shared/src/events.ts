@@ -4,6 +4,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Incident, LiveUnit, TodayStats } from './domain.js';
 import type { TargetKind, TargetsByPriority } from './targets.js';
 import type { StatsKpi } from './stats.js';
+import type { DisputeCase } from './community/disputes.js';
+import type { CommunityTask } from './community/tasks.js';
 
 /** A position of the live event stream ("ms-n"); orders every delta. Compare with compareSeq(). */
 export type Seq = string;
@@ -35,7 +37,11 @@ export type DomainEvent =
   | { type: 'stats:kpi'; kpi: StatsKpi }
   /** A response target was missed (announced once per incident and target, by whichever node watched);
    *  `at` is the deadline that passed. */
-  | { type: 'incident:breached'; incidentId: string; target: TargetKind; targetMs: number; at: number };
+  | { type: 'incident:breached'; incidentId: string; target: TargetKind; targetMs: number; at: number }
+  /** A dispute case was opened or changed (the whole case, parties masked). */
+  | { type: 'dispute:changed'; dispute: DisputeCase }
+  /** A community task was ordered or changed (one event per task of an order). */
+  | { type: 'task:changed'; task: CommunityTask };
 
 export interface LiveDelta {
   seq: Seq;

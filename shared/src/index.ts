@@ -19,3 +19,4 @@ export * from './dispatch-policy.js';
 export * from './eta-accuracy.js';
 export * from './position-plausibility.js';
 export * from './duplicates.js';
+export * from './community/index.js';

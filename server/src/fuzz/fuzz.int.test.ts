@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import {
-  DEVICE_NAMESPACE, IncidentSchema, INGEST_LIMITS, LiveUnitSchema, compileChecker,
+  CommunityTaskSchema, DEVICE_NAMESPACE, DisputeCaseSchema, IncidentSchema, INGEST_LIMITS, LiveUnitSchema, compileChecker,
   type Ack, type Incident, type LiveUnit, type Role,
 } from '@ccr/shared';
 import { DEMO_DEVICE_SECRET, deviceKey } from '../modules/auth/index.js';
@@ -20,15 +20,20 @@ import {
 const SEED = 0x18_2026;
 const bed = useTestbed('fz');
 const [lng, lat] = fixtureGridCentre(0, 1);
-const VIEW: Role[] = ['operator', 'dispatcher', 'leader', 'admin'];
+const VIEW: Role[] = ['operator', 'dispatcher', 'leader', 'admin', 'community'];
 const DISPATCH: Role[] = ['dispatcher', 'leader'];
 const AUDIT: Role[] = ['leader', 'admin'];
-const EVERYONE: Role[] = ['operator', 'dispatcher', 'leader', 'admin', 'device', 'producer'];
+const EVERYONE: Role[] = ['operator', 'dispatcher', 'leader', 'admin', 'device', 'producer', 'community'];
+const COMMUNITY: Role[] = ['community', 'leader'];
+const INTAKE: Role[] = ['community', 'leader', 'dispatcher'];
+const ASSIGNEE: Role[] = ['device', 'community'];
 type Caller = Role | 'anonymous' | 'garbage';
 /** The unit only ever sent positions with impossible times: it must still have none at the end. */
 const REFUSED_UNIT = 'P-03';
 const checkIncident = compileChecker(IncidentSchema);
 const checkUnit = compileChecker(LiveUnitSchema);
+const checkDispute = compileChecker(DisputeCaseSchema);
+const checkTask = compileChecker(CommunityTaskSchema);
 /** The contract's bounds for any time (2000–2099), spelled out so the test does not lean on the code it checks. */
 const isPlausibleInstant = (ms: number): boolean => Number.isFinite(ms) && ms >= Date.UTC(2000, 0, 1) && ms < Date.UTC(2100, 0, 1);
 /** Text of a dependency or a stack that must never reach a client. */
@@ -51,6 +56,10 @@ const ranges = [day(-3), day(-1), day(0), day(1), String(now - 3_600_000), new D
 const commandId = (rng: Rng) => `fz-${rng.int(0, 1e9).toString(36)}-cmd`;
 const incidentIds = ['JQ-OK-1', 'JQ-OK-2', 'JQ-OK-3', 'JQ-NOPE'];
 const unitIds = ['P-01', 'P-02', 'P-04', 'C-1', 'E-0001', 'X-9'];
+/** Filled in by the setup with a case and tasks that exist. */
+const disputeIds: string[] = ['MD-NOPE-1'];
+const taskIds: string[] = ['RW-NOPE-1'];
+const party = (r: Rng): FuzzValue => obj({ name: r.pick(['张三', '李女士', '欧阳娜娜']), phone: r.pick(['13800001234', '138****1234']) });
 
 const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/api/incidents', roles: VIEW, weight: 3, query: { status: ['open', 'all'], from: ranges, to: ranges, limit: ['1', '50', '1000'], offset: ['0', '5'] } },
@@ -67,6 +76,24 @@ const ROUTES: RouteSpec[] = [
   { method: 'POST', path: '/api/incidents/:id/resolve', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), note: '已处置' }) },
   { method: 'POST', path: '/api/incidents/:id/close', roles: DISPATCH, param: incidentIds, body: (r) => ({ commandId: commandId(r), outcome: 'mediated' }) },
   { method: 'POST', path: '/api/units/:id/status', roles: DISPATCH, param: unitIds, body: (r) => ({ commandId: commandId(r), status: r.pick(['available', 'busy', 'off_duty']) }) },
+  { method: 'POST', path: '/api/disputes', roles: INTAKE, body: (r) => ({ commandId: commandId(r), source: r.pick(['walk_in', 'incident', 'online']), incidentId: r.pick(incidentIds), category: 'neighbour', parties: [party(r)], lng, lat, riskLevel: 'high', mayEscalate: r.chance(0.5), summary: '噪音纠纷' }) },
+  { method: 'POST', path: '/api/disputes/:id/route', roles: COMMUNITY, param: disputeIds, body: (r) => ({ commandId: commandId(r), tier: r.pick([1, 2, 3]), owner: obj({ name: '社区民警', unitId: r.pick(unitIds) }) }) },
+  { method: 'POST', path: '/api/disputes/:id/sessions', roles: COMMUNITY, param: disputeIds, body: (r) => ({ commandId: commandId(r), participants: ['张*'], result: r.pick(['success', 'failed', 'escalate']), heldAt: Date.now() - r.int(0, 3_600_000) }) },
+  { method: 'POST', path: '/api/disputes/:id/followup', roles: COMMUNITY, param: disputeIds, body: (r) => ({ commandId: commandId(r), satisfaction: r.pick(['satisfied', 'basic', 'dissatisfied']), recurred: r.chance(0.2) }) },
+  { method: 'POST', path: '/api/disputes/:id/close', roles: COMMUNITY, param: disputeIds, body: (r) => ({ commandId: commandId(r), reason: '当事人撤回' }) },
+  { method: 'POST', path: '/api/disputes/:id/reopen', roles: COMMUNITY, param: disputeIds, body: (r) => ({ commandId: commandId(r), reason: '再次发生' }) },
+  { method: 'GET', path: '/api/disputes', roles: VIEW, query: { status: ['open', 'all'], from: ranges, to: ranges, limit: ['1', '50', '1000'], offset: ['0', '5'] } },
+  { method: 'GET', path: '/api/disputes/:id', roles: VIEW, param: disputeIds },
+  { method: 'POST', path: '/api/tasks', roles: INTAKE, body: (r) => ({ commandId: commandId(r), target: r.pick([obj({ kind: 'unit', unitId: r.pick(unitIds) }), obj({ kind: 'team', team: 'community' }), obj({ kind: 'all_grids' })]), category: 'visit', kind: 'household_visit', instructions: '走访', dueAt: Date.now() + r.int(-3_600_000, 86_400_000), requires: obj({ text: true, count: r.chance(0.5), location: false }) }) },
+  { method: 'POST', path: '/api/tasks/:id/accept', roles: ASSIGNEE, param: taskIds, body: (r) => ({ commandId: commandId(r) }) },
+  { method: 'POST', path: '/api/tasks/:id/feedback', roles: ASSIGNEE, param: taskIds, body: (r) => ({ commandId: commandId(r), text: '已完成', count: r.int(0, 50), location: obj({ lng, lat }) }) },
+  { method: 'POST', path: '/api/tasks/:id/review', roles: COMMUNITY, param: taskIds, body: (r) => ({ commandId: commandId(r), verdict: r.pick(['accepted', 'returned']), reason: '返工' }) },
+  { method: 'POST', path: '/api/tasks/:id/cancel', roles: COMMUNITY, param: taskIds, body: (r) => ({ commandId: commandId(r), reason: '取消' }) },
+  { method: 'GET', path: '/api/tasks', roles: VIEW, query: { status: ['open', 'all'], unitId: unitIds, from: ranges, to: ranges, limit: ['1', '50'], offset: ['0', '5'] } },
+  { method: 'GET', path: '/api/tasks/:id', roles: VIEW, param: taskIds },
+  { method: 'GET', path: '/api/community/figures', roles: VIEW, query: { from: ranges, to: ranges } },
+  { method: 'GET', path: '/api/community/board', roles: VIEW, weight: 0.5 },
+  { method: 'GET', path: '/api/community/settings', roles: VIEW, weight: 0.3 },
   { method: 'GET', path: '/api/units', roles: VIEW, query: { kind: ['patrol_car', 'emergency_unit'], status: ['available', 'busy'], stale: ['true', 'false'] } },
   { method: 'GET', path: '/api/units/:id', roles: VIEW, param: unitIds },
   {
@@ -223,6 +250,13 @@ describe('fuzz: hostile input on every path', () => {
       id, type: 'theft', priority: 1, lng, lat, address: '测试路1号', reportedAt: new Date(Date.now() - 120_000).toISOString(), source: '110', summary: '电动车被盗', ...extra,
     });
     for (const id of incidentIds.slice(0, 3)) await bed.producer.xAdd(key, '*', { data: toJsonText(obj(report(id))) });
+    const community = { authorization: `Bearer ${tokens.get('community')}`, 'content-type': 'application/json' };
+    const opened = await fetch(`${s.url}/api/disputes`, { method: 'POST', headers: community, body: JSON.stringify({ commandId: 'fz-setup-case', source: 'walk_in', category: 'family', parties: [{ name: '赵六' }], lng, lat, riskLevel: 'low', mayEscalate: false, summary: '家庭纠纷' }) });
+    expect(opened.status).toBe(200);
+    disputeIds.push(((await opened.json()) as { dispute: { id: string } }).dispute.id);
+    const ordered = await fetch(`${s.url}/api/tasks`, { method: 'POST', headers: community, body: JSON.stringify({ commandId: 'fz-setup-task', target: { kind: 'unit', unitId: 'P-02' }, category: 'patrol', kind: 'school_gate', instructions: '护学岗', dueAt: Date.now() + 86_400_000, requires: { text: true, count: false, location: false } }) });
+    expect(ordered.status).toBe(200);
+    taskIds.push(...((await ordered.json()) as { tasks: { id: string }[] }).tasks.map((t) => t.id));
 
     // ── HTTP: every route, every role ────────────────────────────────────────────────────────────────────────
     const cases = httpCases(rng.fork('http'), 2_400);
@@ -340,6 +374,13 @@ describe('fuzz: hostile input on every path', () => {
       const payload = jsonish(mutate(srng, valid, { keepValid: 0.2 }));
       await ackOf(terminal, ack ? 'order:acknowledge' : 'unit:report', payload, `${ack ? 'order:acknowledge' : 'unit:report'} ${JSON.stringify(payload)?.slice(0, 160)}`);
     }
+    for (let i = 0; i < 150; i++) {
+      const event = srng.pick(['task:acknowledge', 'task:accept', 'task:feedback']);
+      const valid: Record<string, FuzzValue> = event === 'task:acknowledge' ? { noticeId: `tn-${srng.pick(taskIds)}-1` }
+        : event === 'task:accept' ? { taskId: srng.pick(taskIds), commandId: commandId(srng) } : { taskId: srng.pick(taskIds), commandId: commandId(srng), text: '完成', count: 3 };
+      const payload = jsonish(mutate(srng, valid, { keepValid: 0.3 }));
+      await ackOf(terminal, event, payload, `${event} ${JSON.stringify(payload)?.slice(0, 160)}`);
+    }
     for (let i = 0; i < 20; i++) {
       payloads++;
       wall.emit(srng.pick(['live:unsubscribe', 'order:acknowledge', '__proto__', 'constructor', randomString(srng).slice(0, 40)]), jsonish(randomValue(srng)));
@@ -406,6 +447,15 @@ describe('fuzz: hostile input on every path', () => {
       const p = u.position;
       // ts 0 marks a fixed place's home, never reported; anything reported is a bounded time.
       if (p && !(p.ts === 0 ? u.home !== undefined : isPlausibleInstant(p.ts) && p.ts <= horizon)) fail(`unit ${u.id}`, `position ts ${p.ts} out of bounds`);
+    }
+    // Community records that got through are valid too (the repository also checks every record it reads).
+    for (const [path, checker] of [['/api/disputes?status=all&limit=1000', checkDispute], ['/api/tasks?status=all&limit=1000', checkTask]] as const) {
+      const res = await get(path);
+      if (res.status !== 200) fail(path, `answered ${res.status}`);
+      else for (const item of ((await res.json()) as { items: unknown[] }).items) {
+        const c = checker.validate(item);
+        if (!c.ok) fail(`${path} ${JSON.stringify(item).slice(0, 80)}`, `invalid record: ${c.errors.join('; ')}`);
+      }
     }
     const refusedUnit = units.find((u) => u.id === REFUSED_UNIT);
     if (refusedUnit?.position) fail(`unit ${REFUSED_UNIT}`, `accepted a position with an impossible ts: ${JSON.stringify(refusedUnit.position)}`);

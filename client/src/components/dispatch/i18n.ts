@@ -24,8 +24,9 @@ const STRINGS = {
   'role.admin': { 'zh-CN': '管理员', en: 'Administrator' },
   'role.device': { 'zh-CN': '警务终端', en: 'Unit device' },
   'role.producer': { 'zh-CN': '数据接入', en: 'Producer' },
+  'role.community': { 'zh-CN': '社区警务队长', en: 'Community team leader' },
   'role.dispatchRoles': { 'zh-CN': '调度员或带班领导', en: 'a dispatcher or shift leader' },
-  'role.viewRoles': { 'zh-CN': '值班员、调度员、带班领导或管理员', en: 'an operator, dispatcher, leader or admin' },
+  'role.viewRoles': { 'zh-CN': '值班员、调度员、带班领导、管理员或社区警务队长', en: 'an operator, dispatcher, leader, admin or community team leader' },
 
   'err.network': { 'zh-CN': '无法连接服务器，请检查网络或稍后重试', en: 'Cannot reach the server; check the network or try again' },
   'err.timeout': { 'zh-CN': '服务器响应超时，请稍后重试', en: 'The server did not answer in time' },

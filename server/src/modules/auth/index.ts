@@ -185,7 +185,7 @@ export const authModule = fp<AuthModuleOptions>(
 /** Itemised audit entries per address and minute for refusals of callers who are not logged in. */
 export const ANONYMOUS_AUDIT_PER_MINUTE = 20;
 
-const DEMO_ACCOUNTS: readonly [string, string, Role][] = [['admin', '系统管理员', 'admin'], ['leader', '值班领导', 'leader'], ['dispatcher', '调度员', 'dispatcher'], ['operator', '大屏值守', 'operator']];
+const DEMO_ACCOUNTS: readonly [string, string, Role][] = [['admin', '系统管理员', 'admin'], ['leader', '值班领导', 'leader'], ['dispatcher', '调度员', 'dispatcher'], ['operator', '大屏值守', 'operator'], ['community', '社区警务队长', 'community']];
 
 type RevokeUser = (username: string) => Promise<unknown>;
 

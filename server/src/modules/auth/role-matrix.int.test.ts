@@ -3,7 +3,7 @@
 // a bad token. Allowed principals are never refused by the access rule; everyone else is, with 401 or 403.
 import { describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { AUDIT_ROLES, DISPATCH_ROLES, ROLES, VIEW_ROLES, type Role } from '@ccr/shared';
+import { AUDIT_ROLES, COMMUNITY_INTAKE_ROLES, COMMUNITY_ROLES, DISPATCH_ROLES, ROLES, TASK_ASSIGNEE_ROLES, VIEW_ROLES, type Role } from '@ccr/shared';
 import { fixtureGridCentre, useTestbed, type TestServer } from '../../testing/index.js';
 
 const bed = useTestbed('matrix');
@@ -23,6 +23,9 @@ const SOCKET_EVENTS: Record<string, { event: string; roles: readonly Role[]; pay
   '/device': [
     { event: 'order:acknowledge', roles: ['device'], payload: { bogus: 1 } },
     { event: 'unit:report', roles: ['device'], payload: { bogus: 1 } },
+    { event: 'task:acknowledge', roles: ['device'], payload: { bogus: 1 } },
+    { event: 'task:accept', roles: ['device'], payload: { bogus: 1 } },
+    { event: 'task:feedback', roles: ['device'], payload: { bogus: 1 } },
   ],
 };
 
@@ -71,6 +74,13 @@ describe('role matrix', () => {
       'POST /api/units/:id/status': DISPATCH_ROLES, 'POST /api/incidents/:id/not-duplicate': DISPATCH_ROLES,
       'GET /api/audit': AUDIT_ROLES, 'GET /api/accounts': ['admin'], 'POST /api/accounts': ['admin'],
       'POST /api/ingest/positions': ['producer'], 'POST /api/ingest/incidents': ['producer'],
+      'POST /api/disputes': COMMUNITY_INTAKE_ROLES, 'POST /api/disputes/:id/route': COMMUNITY_ROLES, 'POST /api/disputes/:id/sessions': COMMUNITY_ROLES,
+      'POST /api/disputes/:id/followup': COMMUNITY_ROLES, 'POST /api/disputes/:id/close': COMMUNITY_ROLES, 'POST /api/disputes/:id/reopen': COMMUNITY_ROLES,
+      'GET /api/disputes': VIEW_ROLES, 'GET /api/disputes/:id': VIEW_ROLES,
+      'POST /api/tasks': COMMUNITY_INTAKE_ROLES, 'POST /api/tasks/:id/accept': TASK_ASSIGNEE_ROLES, 'POST /api/tasks/:id/feedback': TASK_ASSIGNEE_ROLES,
+      'POST /api/tasks/:id/review': COMMUNITY_ROLES, 'POST /api/tasks/:id/cancel': COMMUNITY_ROLES,
+      'GET /api/tasks': VIEW_ROLES, 'GET /api/tasks/:id': VIEW_ROLES,
+      'GET /api/community/figures': VIEW_ROLES, 'GET /api/community/board': VIEW_ROLES, 'GET /api/community/settings': VIEW_ROLES,
     };
     const declared = new Map(routes.map((r) => [`${r.method} ${r.url}`, r.public ? 'public' : [...(r.roles ?? [])].sort().join(',')]));
     for (const [route, roles] of Object.entries(EXPECTED)) {

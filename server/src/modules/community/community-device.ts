@@ -1,0 +1,166 @@
+// Tasks on the unit terminals, over the same /device namespace, guard and rooms as dispatch orders (dispatch/
+// device-channel.ts), and delivered the same way: a notice (ordered, returned for rework, cancelled) stays in Redis
+// until the terminal acknowledges it; it is pushed when issued (Redis pub/sub reaches the node the terminal is on),
+// sent again on every (re)connect and again while unacknowledged — so a task ordered while a terminal was offline
+// arrives when it connects. The terminal accepts its tasks and reports their feedback here too.
+import {
+  DEVICE_NAMESPACE, DeviceTaskAcceptSchema, DeviceTaskFeedbackSchema, TaskNoticeAckSchema, TaskNoticeSchema, compileChecker,
+  type CommunityTask, type SessionUser, type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents,
+} from '@ccr/shared';
+import type { FastifyInstance } from 'fastify';
+import type { Namespace, Socket } from 'socket.io';
+import type { Counter } from 'prom-client';
+import type { RedisClient } from '../../plugins/redis.js';
+import { requestHash } from '../dispatch/dispatch-commands.js';
+import { unitRoom } from '../dispatch/device-channel.js';
+import type { CommunityCommands, PlanInput, PlanOutcome } from './community-commands.js';
+import type { CommunityRepository } from './community-repository.js';
+import { planAccept, planFeedback } from './community-service.js';
+
+const checkAck = compileChecker(TaskNoticeAckSchema);
+const checkAccept = compileChecker(DeviceTaskAcceptSchema);
+const checkFeedback = compileChecker(DeviceTaskFeedbackSchema);
+const checkNotice = compileChecker(TaskNoticeSchema);
+/** A notice not acknowledged this long after it was issued is sent again to a connected terminal. */
+const RESEND_AFTER_MS = 5_000;
+const RESEND_EVERY_MS = 2_500;
+
+type TaskNamespace = Namespace<TaskDeviceClientToServerEvents, TaskDeviceServerToClientEvents>;
+type TaskSocket = Socket<TaskDeviceClientToServerEvents, TaskDeviceServerToClientEvents>;
+type Reply<T> = (res: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
+
+export interface CommunityDeviceDeps {
+  repo: CommunityRepository;
+  commands: CommunityCommands;
+  subscriber: RedisClient;
+  refused: Counter<'action' | 'reason'>;
+}
+
+export class CommunityDevice {
+  private readonly nsp: TaskNamespace;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly app: FastifyInstance, private readonly deps: CommunityDeviceDeps) {
+    // The namespace and its guard (device tokens only) are the dispatch module's; this adds its own events.
+    this.nsp = app.io.of(DEVICE_NAMESPACE) as unknown as TaskNamespace;
+    this.nsp.on('connection', (socket) => void this.connected(socket));
+  }
+
+  async start(): Promise<void> {
+    await this.deps.subscriber.subscribe(this.deps.repo.keys.noticeChannel, (message) => {
+      const c = checkNotice.validate(JSON.parse(message));
+      if (!c.ok) {
+        this.app.log.error({ errors: c.errors }, 'task notice unreadable');
+        return;
+      }
+      this.nsp.to(unitRoom(c.value.unitId)).emit('task:issued', c.value);
+    });
+    this.timer = setInterval(() => void this.resendOverdue().catch((err: unknown) => {
+      this.app.log.warn({ err: (err as Error).message }, 'resending task notices failed');
+    }), RESEND_EVERY_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private refuse(reply: Reply<never>, event: string, code: string, message: string): void {
+    this.deps.refused.inc({ action: event, reason: code });
+    reply({ ok: false, error: { code, message } });
+  }
+
+  private async connected(socket: TaskSocket): Promise<void> {
+    const unitId = (socket.data as { user?: SessionUser }).user?.unitId;
+    if (!unitId) return; // the dispatch channel disconnects it
+    // Join first, read after: a notice issued in between is sent twice at worst (terminals dedupe by noticeId).
+    await socket.join(unitRoom(unitId));
+    socket.on('task:acknowledge', (req: unknown, ack: unknown) => void this.acknowledge(socket, unitId, req, ack));
+    socket.on('task:accept', (req: unknown, ack: unknown) => void this.act(socket, unitId, 'task:accept', req, ack));
+    socket.on('task:feedback', (req: unknown, ack: unknown) => void this.act(socket, unitId, 'task:feedback', req, ack));
+    try {
+      for (const n of await this.deps.repo.pendingNotices(unitId)) socket.emit('task:issued', n);
+    } catch (err) {
+      this.app.log.warn({ err: (err as Error).message, unitId }, 'task notices not sent on connect (sent again while unacknowledged)');
+    }
+  }
+
+  private async allowed(socket: TaskSocket, event: string, reply: Reply<never>): Promise<SessionUser | null> {
+    const access = await this.app.auth.socketAccess(socket as unknown as Socket, ['device'], event);
+    if (access.ok) return access.user;
+    if (access.code === 'unavailable') this.refuse(reply, event, 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+    else if (access.code === 'unauthorized') this.refuse(reply, event, 'unauthorized', '登录已失效，请重新登录 / the session has ended: log in again');
+    else this.refuse(reply, event, 'forbidden', '无权操作 / not allowed');
+    return null;
+  }
+
+  private async acknowledge(socket: TaskSocket, unitId: string, req: unknown, ack: unknown): Promise<void> {
+    if (typeof ack !== 'function') return void this.deps.refused.inc({ action: 'task:acknowledge', reason: 'no_ack' });
+    const reply = ack as Reply<{ noticeId: string }>;
+    if (!(await this.allowed(socket, 'task:acknowledge', reply))) return;
+    const checked = checkAck.validate(req);
+    if (!checked.ok) return this.refuse(reply, 'task:acknowledge', 'invalid_request', `task:acknowledge 参数无效 / invalid: ${checked.errors.join('; ')}`);
+    try {
+      // Keyed by the terminal's own unit: another unit's notice is not found there. An acknowledgement repeated
+      // because its answer was lost finds nothing and is answered ok all the same: the notice is not pending.
+      await this.deps.repo.acknowledgeNotice(unitId, checked.value.noticeId);
+      reply({ ok: true, data: { noticeId: checked.value.noticeId } });
+    } catch (err) {
+      this.app.log.error({ err: (err as Error).message }, 'task:acknowledge failed');
+      this.refuse(reply, 'task:acknowledge', 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+    }
+  }
+
+  /** task:accept and task:feedback: the same commands as the HTTP routes, for the terminal's own tasks only. */
+  private async act(socket: TaskSocket, unitId: string, event: 'task:accept' | 'task:feedback', req: unknown, ack: unknown): Promise<void> {
+    if (typeof ack !== 'function') return void this.deps.refused.inc({ action: event, reason: 'no_ack' });
+    const reply = ack as Reply<{ task: CommunityTask }>;
+    const user = await this.allowed(socket, event, reply);
+    if (!user) return;
+    const checked = event === 'task:accept' ? checkAccept.validate(req) : checkFeedback.validate(req);
+    if (!checked.ok) return this.refuse(reply, event, 'invalid_request', `${event} 参数无效 / invalid: ${checked.errors.join('; ')}`);
+    const v = checked.value;
+    const action = event === 'task:accept' ? 'task.accept' : 'task.feedback';
+    let plan: (input: PlanInput) => PlanOutcome;
+    let body: Record<string, unknown>;
+    if (event === 'task:feedback') {
+      const { taskId: _t, commandId: _c, ...fb } = v as { taskId: string; commandId: string; text?: string; count?: number; location?: { lng: number; lat: number } };
+      body = { commandId: v.commandId, ...fb };
+      plan = (input) => planFeedback(input, v.taskId, unitId, fb);
+    } else {
+      body = { commandId: v.commandId };
+      plan = (input) => planAccept(input, v.taskId, unitId);
+    }
+    const audit = (outcome: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => this.app.audit.record({
+      user: user.username, role: user.role, action, target: `task:${v.taskId}`, outcome, detail: { commandId: v.commandId, via: 'device', ...detail },
+    });
+    try {
+      // The same request hash as the HTTP route's: a terminal that retries over HTTP what it sent here is a replay.
+      const out = await this.deps.commands.run({
+        command: { id: v.commandId, bodyHash: requestHash(action, v.taskId, body) }, actor: { by: user.username, at: Date.now() },
+        disputeIds: [], taskIds: [v.taskId], plan,
+      });
+      if (!out.ok) {
+        await audit('refused', { error: out.error.error, message: out.error.message });
+        return this.refuse(reply, event, out.error.error, out.error.message);
+      }
+      const task = out.result.tasks?.[0];
+      if (!task) throw new Error(`${event}: the command answered no task`);
+      await audit('ok', { status: task.status, ...(out.result.replayed ? { replayed: true } : {}) });
+      reply({ ok: true, data: { task } });
+    } catch (err) {
+      this.app.log.error({ err: (err as Error).message, unitId }, `${event} failed`);
+      await audit('error', { error: (err as Error).message });
+      this.refuse(reply, event, 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+    }
+  }
+
+  /** Notices still unacknowledged a while after they were issued, sent again to terminals connected to this node. */
+  private async resendOverdue(): Promise<void> {
+    const now = Date.now();
+    for (const unitId of await this.deps.repo.unitsWithOverdueNotices(now - RESEND_AFTER_MS, now, 5_000)) {
+      if (!this.nsp.adapter.rooms.has(unitRoom(unitId))) continue;
+      for (const n of await this.deps.repo.pendingNotices(unitId)) this.nsp.to(unitRoom(unitId)).emit('task:issued', n);
+    }
+  }
+}

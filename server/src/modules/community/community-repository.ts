@@ -1,0 +1,319 @@
+// The community loops in Redis: cases, tasks, their indexes, figure counters, terminal notices and command records.
+// The only file that speaks these keys. Everything read back is checked against the shared schemas, not cast.
+import { createHmac } from 'node:crypto';
+import {
+  CommunityCommandResultSchema, CommunityTaskSchema, DisputeCaseSchema, IncidentSchema, OPEN_DISPUTE_STATUSES, OPEN_TASK_STATUSES, TaskNoticeSchema,
+  compileChecker, countsDelta, disputeCounts, localDay, taskCounts,
+  type CommunityCommandResult, type CommunityTask, type DisputeCase, type FigureCounts, type Incident, type TaskNotice,
+} from '@ccr/shared';
+import type { RedisClient } from '../../plugins/redis.js';
+import type { LiveRepository } from '../live/live-repository.js';
+import { ACK_NOTICE, COMMIT_COMMUNITY } from './community-scripts.js';
+
+const checkDispute = compileChecker(DisputeCaseSchema);
+const checkTask = compileChecker(CommunityTaskSchema);
+const checkIncident = compileChecker(IncidentSchema);
+const checkNotice = compileChecker(TaskNoticeSchema);
+const checkCommandResult = compileChecker(CommunityCommandResultSchema);
+
+/** How long a command id is remembered, and an unacknowledged task notice kept. */
+export const COMMUNITY_COMMAND_TTL_MS = 7 * 24 * 3_600_000;
+
+export interface Read<T> { raw: string; value: T }
+
+/** What one command writes: documents with the raw text they replace (null: new), and what rides along. */
+export interface CommunityWrite {
+  now: number;
+  command?: { id: string; bodyHash: string };
+  disputes: { before: Read<DisputeCase> | null; after: DisputeCase }[];
+  tasks: { before: Read<CommunityTask> | null; after: CommunityTask }[];
+  /** An incident turned into a dispute (转矛盾纠纷): the link is written with the case. */
+  incident?: { before: Read<Incident>; after: Incident };
+  /** Fingerprints of the new case's parties and address, for repeat detection. */
+  repeatFingerprints?: { fingerprint: string; caseId: string; at: number }[];
+  notices: TaskNotice[];
+  /** The command's answer as stored (JSON object text). */
+  result: string;
+}
+
+export type CommitOutcome = { kind: 'ok'; result: string } | { kind: 'replay' } | { kind: 'changed'; key: string };
+
+/** Collects KEYS once each and answers their index for the packed plan. */
+class KeyList {
+  readonly keys: string[] = [];
+  private readonly index = new Map<string, number>();
+  constructor(first: string[]) { for (const k of first) this.at(k); }
+  at(key: string): string {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      this.keys.push(key);
+      i = this.keys.length;
+      this.index.set(key, i);
+    }
+    return String(i);
+  }
+}
+
+const NO_DEADLINE = '+inf';
+
+export class CommunityRepository {
+  readonly keys: {
+    disputesByTime: string; disputesOpen: string; disputesOpenMay: string; tasksByDue: string; tasksOpen: string;
+    noticesPending: string; noticeChannel: string;
+  };
+  private readonly p: string;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly live: LiveRepository,
+    prefix: string,
+    private readonly eventsMaxLen: number,
+    private readonly timeZone: string,
+    /** Keys the party fingerprints, so the index says nothing to whoever reads Redis without it. */
+    private readonly fingerprintKey: string,
+  ) {
+    this.p = `${prefix}community:`;
+    this.keys = {
+      disputesByTime: `${this.p}disputes:by-time`,
+      disputesOpen: `${this.p}disputes:open`,
+      disputesOpenMay: `${this.p}disputes:open-may`,
+      tasksByDue: `${this.p}tasks:by-due`,
+      tasksOpen: `${this.p}tasks:open`,
+      noticesPending: `${this.p}notices:pending`,
+      noticeChannel: `${this.p}notices`,
+    };
+  }
+
+  private disputeKey(id: string): string { return `${this.p}dispute:${id}`; }
+  private taskKey(id: string): string { return `${this.p}task:${id}`; }
+  private unitTasksKey(unitId: string): string { return `${this.p}tasks:unit:${unitId}`; }
+  private noticesKey(unitId: string): string { return `${this.p}notices:unit:${unitId}`; }
+  private commandKey(id: string): string { return `${this.p}cmd:${id}`; }
+  private repeatKey(fingerprint: string): string { return `${this.p}repeat:${fingerprint}`; }
+  private seqKey(kind: string, day: string): string { return `${this.p}seq:${kind}:${day}`; }
+  disputeDayKey(day: string): string { return `${this.p}disputes:day:${day}`; }
+  taskDayKey(day: string): string { return `${this.p}tasks:day:${day}`; }
+
+  fingerprint(repeatKey: string): string {
+    return createHmac('sha256', this.fingerprintKey).update(repeatKey).digest('hex').slice(0, 32);
+  }
+
+  /** Next ids of a kind for a local day: MD-20261204-0001 … (numbers are never reused; a gap is harmless). */
+  async nextIds(kind: 'MD' | 'RW', day: string, n: number): Promise<string[]> {
+    const key = this.seqKey(kind, day);
+    const [last] = (await this.redis.multi().incrBy(key, n).pExpire(key, 3 * 86_400_000).exec()) as unknown as [number];
+    const compact = day.replaceAll('-', '');
+    return Array.from({ length: n }, (_, i) => `${kind}-${compact}-${String(Number(last) - n + 1 + i).padStart(4, '0')}`);
+  }
+
+  async readCommand(id: string): Promise<{ bodyHash: string; result: CommunityCommandResult } | null> {
+    const [h, r] = await this.redis.hmGet(this.commandKey(id), ['h', 'r']);
+    if (!h || !r) return null;
+    const checked = checkCommandResult.validate(JSON.parse(r));
+    if (!checked.ok) throw new Error(`community command record ${id} does not match its schema: ${checked.errors.join('; ')}`);
+    return { bodyHash: h, result: checked.value };
+  }
+
+  private parse<T>(what: string, id: string, raw: string, checker: { validate(v: unknown): { ok: true; value: T } | { ok: false; errors: string[] } }): T {
+    const checked = checker.validate(JSON.parse(raw));
+    if (!checked.ok) throw new Error(`stored ${what} ${id} does not match its schema: ${checked.errors.join('; ')}`);
+    return checked.value;
+  }
+
+  async readDisputes(ids: readonly string[]): Promise<Map<string, Read<DisputeCase>>> {
+    const out = new Map<string, Read<DisputeCase>>();
+    if (ids.length === 0) return out;
+    const raws = await this.redis.mGet(ids.map((id) => this.disputeKey(id)));
+    ids.forEach((id, i) => { const raw = raws[i]; if (raw) out.set(id, { raw, value: this.parse('dispute', id, raw, checkDispute) }); });
+    return out;
+  }
+
+  async readTasks(ids: readonly string[]): Promise<Map<string, Read<CommunityTask>>> {
+    const out = new Map<string, Read<CommunityTask>>();
+    if (ids.length === 0) return out;
+    const raws = await this.redis.mGet(ids.map((id) => this.taskKey(id)));
+    ids.forEach((id, i) => { const raw = raws[i]; if (raw) out.set(id, { raw, value: this.parse('task', id, raw, checkTask) }); });
+    return out;
+  }
+
+  async readIncident(id: string): Promise<Read<Incident> | null> {
+    const raw = await this.redis.get(this.live.incidentKey(id));
+    return raw ? { raw, value: this.parse('incident', id, raw, checkIncident) } : null;
+  }
+
+  /** Earlier cases sharing a fingerprint within the window, oldest first, at most `limit`. */
+  async repeatsOf(fingerprints: readonly string[], since: number, limit: number): Promise<string[]> {
+    if (fingerprints.length === 0) return [];
+    const m = this.redis.multi();
+    for (const f of fingerprints) m.zRangeByScore(this.repeatKey(f), since, '+inf', { LIMIT: { offset: 0, count: limit } });
+    const rows = (await m.exec()) as unknown as string[][];
+    return [...new Set(rows.flat())].sort().slice(0, limit);
+  }
+
+  async commit(w: CommunityWrite): Promise<CommitOutcome> {
+    const k = new KeyList([this.live.keys.events, this.commandKey(w.command?.id ?? '-')]);
+    const plan = {
+      cmd: w.command ? '1' : '0', bodyHash: w.command?.bodyHash ?? '', now: String(w.now), maxlen: String(this.eventsMaxLen),
+      ttl: String(COMMUNITY_COMMAND_TTL_MS),
+      expect: [] as string[][], set: [] as string[][], zadd: [] as string[][], zrem: [] as string[][], hincr: [] as string[][],
+      hset: [] as string[][], hdel: [] as string[][], pexpire: [] as string[][], publish: [] as string[][], events: [] as string[], result: w.result,
+    };
+    const moves = (key: string, delta: FigureCounts) => {
+      for (const [field, by] of Object.entries(delta)) plan.hincr.push([k.at(key), field, String(by)]);
+    };
+
+    for (const { before, after } of w.disputes) {
+      const key = k.at(this.disputeKey(after.id));
+      const json = JSON.stringify(after);
+      plan.expect.push([key, before?.raw ?? '']);
+      plan.set.push([key, json]);
+      plan.zadd.push([k.at(this.keys.disputesByTime), String(after.createdAt), after.id]);
+      const open = OPEN_DISPUTE_STATUSES.includes(after.status);
+      const score = after.dueAt === null ? NO_DEADLINE : String(after.dueAt);
+      if (open) plan.zadd.push([k.at(this.keys.disputesOpen), score, after.id]);
+      else plan.zrem.push([k.at(this.keys.disputesOpen), after.id]);
+      if (open && after.mayEscalate) plan.zadd.push([k.at(this.keys.disputesOpenMay), score, after.id]);
+      else plan.zrem.push([k.at(this.keys.disputesOpenMay), after.id]);
+      moves(this.disputeDayKey(localDay(after.createdAt, this.timeZone)), countsDelta(before ? disputeCounts(before.value) : null, disputeCounts(after)));
+      plan.events.push(`{"type":"dispute:changed","dispute":${json}}`);
+    }
+    for (const f of w.repeatFingerprints ?? []) {
+      const key = k.at(this.repeatKey(f.fingerprint));
+      plan.zadd.push([key, String(f.at), f.caseId]);
+      // Each index lives as long as its newest case can still be repeated; older members are read past by score.
+      plan.pexpire.push([key, String(400 * 86_400_000)]);
+    }
+    for (const { before, after } of w.tasks) {
+      const key = k.at(this.taskKey(after.id));
+      const json = JSON.stringify(after);
+      plan.expect.push([key, before?.raw ?? '']);
+      plan.set.push([key, json]);
+      plan.zadd.push([k.at(this.keys.tasksByDue), String(after.dueAt), after.id]);
+      const open = OPEN_TASK_STATUSES.includes(after.status);
+      if (open) {
+        plan.zadd.push([k.at(this.keys.tasksOpen), String(after.dueAt), after.id]);
+        plan.zadd.push([k.at(this.unitTasksKey(after.assignee.unitId)), String(after.dueAt), after.id]);
+      } else {
+        plan.zrem.push([k.at(this.keys.tasksOpen), after.id]);
+        plan.zrem.push([k.at(this.unitTasksKey(after.assignee.unitId)), after.id]);
+      }
+      // A task's due time never changes, so its figures stay on one day.
+      const delta = countsDelta(before ? taskCounts(before.value) : null, taskCounts(after));
+      moves(this.taskDayKey(localDay(after.dueAt, this.timeZone)), delta);
+      plan.events.push(`{"type":"task:changed","task":${json}}`);
+    }
+    if (w.incident) {
+      const key = k.at(this.live.incidentKey(w.incident.after.id));
+      const json = JSON.stringify(w.incident.after);
+      plan.expect.push([key, w.incident.before.raw]);
+      plan.set.push([key, json]);
+      plan.events.push(`{"type":"incident:updated","incident":${json}}`);
+    }
+    for (const n of w.notices) {
+      const key = k.at(this.noticesKey(n.unitId));
+      const json = JSON.stringify(n);
+      plan.hset.push([key, n.noticeId, json]);
+      plan.pexpire.push([key, String(COMMUNITY_COMMAND_TTL_MS)]);
+      plan.zadd.push([k.at(this.keys.noticesPending), String(n.issuedAt), `${n.unitId}|${n.noticeId}`]);
+      plan.publish.push([this.keys.noticeChannel, json]);
+    }
+
+    const r = (await COMMIT_COMMUNITY.run(this.redis, k.keys, [JSON.stringify(plan)])) as string[];
+    if (r[0] === 'ok') return { kind: 'ok', result: r[1]! };
+    if (r[0] === 'replay') return { kind: 'replay' };
+    return { kind: 'changed', key: k.keys[Number(r[1]) - 1] ?? '' };
+  }
+
+  // --- lists and figures -------------------------------------------------------------------------------------
+
+  /** Cases opened in [from, to), oldest first, and how many there are. */
+  async disputesOpened(from: number, to: number, limit: number, offset: number): Promise<{ total: number; items: DisputeCase[] }> {
+    const [total, ids] = (await this.redis.multi()
+      .zCount(this.keys.disputesByTime, from, `(${to}`)
+      .zRangeByScore(this.keys.disputesByTime, from, `(${to}`, { LIMIT: { offset, count: limit } })
+      .exec()) as unknown as [number, string[]];
+    const read = await this.readDisputes(ids);
+    return { total: Number(total), items: ids.flatMap((id) => { const r = read.get(id); return r ? [r.value] : []; }) };
+  }
+
+  /** Open cases by deadline (soonest first, those without one last), at most `limit`. */
+  async openDisputes(limit: number): Promise<{ total: number; items: DisputeCase[] }> {
+    const [total, ids] = (await this.redis.multi().zCard(this.keys.disputesOpen).zRange(this.keys.disputesOpen, 0, limit - 1).exec()) as unknown as [number, string[]];
+    const read = await this.readDisputes(ids);
+    return { total: Number(total), items: ids.flatMap((id) => { const r = read.get(id); return r ? [r.value] : []; }) };
+  }
+
+  /** Tasks due in [from, to), by due time. */
+  async tasksDue(from: number, to: number, limit: number, offset: number): Promise<{ total: number; items: CommunityTask[] }> {
+    const [total, ids] = (await this.redis.multi()
+      .zCount(this.keys.tasksByDue, from, `(${to}`)
+      .zRangeByScore(this.keys.tasksByDue, from, `(${to}`, { LIMIT: { offset, count: limit } })
+      .exec()) as unknown as [number, string[]];
+    const read = await this.readTasks(ids);
+    return { total: Number(total), items: ids.flatMap((id) => { const r = read.get(id); return r ? [r.value] : []; }) };
+  }
+
+  /** Open tasks by due time, of everyone or of one unit. */
+  async openTasks(limit: number, unitId?: string): Promise<{ total: number; items: CommunityTask[] }> {
+    const key = unitId ? this.unitTasksKey(unitId) : this.keys.tasksOpen;
+    const [total, ids] = (await this.redis.multi().zCard(key).zRange(key, 0, limit - 1).exec()) as unknown as [number, string[]];
+    const read = await this.readTasks(ids);
+    return { total: Number(total), items: ids.flatMap((id) => { const r = read.get(id); return r ? [r.value] : []; }) };
+  }
+
+  /** Ids of open cases (or only may-escalate ones) and open tasks past their deadline at `now`, at most `limit`. */
+  async overdue(now: number, limit: number): Promise<{ disputes: string[]; disputesMay: number; disputesTotal: number; tasks: number }> {
+    const [ids, total, may, tasks] = (await this.redis.multi()
+      .zRangeByScore(this.keys.disputesOpen, '-inf', `(${now}`, { LIMIT: { offset: 0, count: limit } })
+      .zCount(this.keys.disputesOpen, '-inf', `(${now}`)
+      .zCount(this.keys.disputesOpenMay, '-inf', `(${now}`)
+      .zCount(this.keys.tasksOpen, '-inf', `(${now}`)
+      .exec()) as unknown as [string[], number, number, number];
+    return { disputes: ids, disputesTotal: Number(total), disputesMay: Number(may), tasks: Number(tasks) };
+  }
+
+  /** Summed counters of some day buckets. */
+  async sumDays(keys: readonly string[]): Promise<FigureCounts> {
+    const out: FigureCounts = {};
+    if (keys.length === 0) return out;
+    const m = this.redis.multi();
+    for (const key of keys) m.hGetAll(key);
+    const rows = (await m.exec()) as unknown as Record<string, string>[];
+    for (const row of rows) {
+      for (const [f, v] of Object.entries(row)) {
+        const n = Number(v);
+        if (Number.isSafeInteger(n)) out[f] = (out[f] ?? 0) + n;
+      }
+    }
+    return out;
+  }
+
+  // --- terminal notices ---------------------------------------------------------------------------------------
+
+  async pendingNotices(unitId: string): Promise<TaskNotice[]> {
+    const all = await this.redis.hVals(this.noticesKey(unitId));
+    return all.flatMap((j) => {
+      const c = checkNotice.validate(JSON.parse(j));
+      return c.ok ? [c.value] : [];
+    }).sort((a, b) => a.issuedAt - b.issuedAt || a.noticeId.localeCompare(b.noticeId));
+  }
+
+  async acknowledgeNotice(unitId: string, noticeId: string): Promise<boolean> {
+    return Number(await ACK_NOTICE.run(this.redis, [this.noticesKey(unitId), this.keys.noticesPending], [unitId, noticeId])) === 1;
+  }
+
+  /** Units with a notice issued before `cutoff` and not yet acknowledged; notices older than the ttl are dropped. */
+  async unitsWithOverdueNotices(cutoff: number, now: number, limit: number): Promise<string[]> {
+    const expired = await this.redis.zRangeByScore(this.keys.noticesPending, '-inf', now - COMMUNITY_COMMAND_TTL_MS, { LIMIT: { offset: 0, count: 1_000 } });
+    if (expired.length > 0) {
+      const m = this.redis.multi();
+      for (const member of expired) {
+        const bar = member.lastIndexOf('|');
+        m.hDel(this.noticesKey(member.slice(0, bar)), member.slice(bar + 1));
+      }
+      await m.zRem(this.keys.noticesPending, expired).exec();
+    }
+    const members = await this.redis.zRangeByScore(this.keys.noticesPending, now - COMMUNITY_COMMAND_TTL_MS, cutoff, { LIMIT: { offset: 0, count: limit } });
+    return [...new Set(members.map((m) => m.slice(0, m.lastIndexOf('|'))))];
+  }
+}
