@@ -122,7 +122,7 @@ describe('role matrix', () => {
     const audit = (await (await bed.fetch(s, '/api/audit?action=http.refused&limit=500', { headers: admin })).json()) as { items: { user: string; detail?: { status?: number } }[] };
     expect(audit.items.some((e) => e.user === 'anonymous' && e.detail?.status === 401)).toBe(true);
     expect(audit.items.some((e) => e.user === 'operator' && e.detail?.status === 403)).toBe(true);
-  });
+  }, 120_000); // every route × every role over HTTP: ~20 s alone, more on a loaded machine
 
   it('/metrics also takes the scrape token; /api/health and the docs are open', async () => {
     const s = await bed.server({ auth: { metricsToken: 'scrape-token-for-tests' } });
