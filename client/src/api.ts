@@ -2,7 +2,7 @@
 // router then shows the login page), and every failure becomes an ApiError whose `message` is a sentence a
 // dispatcher can read (Chinese by default). Callers never parse error bodies themselves.
 import type { CommandConflict, Locale } from '@ccr/shared';
-import { UNIT_STATUS_LABELS, label, localClockTime } from '@ccr/shared';
+import { localClockTime } from '@ccr/shared';
 import { tl } from './i18n';
 import { useAuthStore } from './stores/auth';
 
@@ -91,7 +91,7 @@ export function describeError(status: number, body: ErrorBody | null, locale: Lo
     const c = body as Partial<CommandConflict>;
     const unit = c.unitId ?? '?';
     if (c.heldByIncidentId) return tl('err.unitUnavailable', locale, { unit, incident: c.heldByIncidentId, by: c.heldBy ?? '?' });
-    if (c.unitStatus) return tl('err.unitUnavailableStatus', locale, { unit, status: label(UNIT_STATUS_LABELS, c.unitStatus, locale) });
+    if (c.unitStatus) return tl('err.unitUnavailableStatus', locale, { unit, status: tl(`label.unitStatus.${c.unitStatus}`, locale) });
     return detail ?? tl('err.unitUnavailableStatus', locale, { unit, status: '?' });
   }
   if (code === 'illegal_transition') return detail ?? tl('err.illegalTransition', locale, { detail: code });

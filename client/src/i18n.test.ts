@@ -1,6 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  INCIDENT_SOURCE_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS, PLACE_KIND_LABELS, TEAM_LABELS, UNIT_KIND_LABELS,
+  UNIT_STATUS_LABELS, VOLUNTEER_KIND_LABELS,
+} from '@ccr/shared';
 import { CATALOGUES, LOCALES, tl, type MessageKey } from './i18n';
 
 function leaves(node: object, prefix = ''): Map<string, string> {
@@ -50,6 +54,19 @@ describe('language catalogues', () => {
         expect(tl(key as MessageKey, locale, params), `${locale} ${key}`).toBe(want);
       }
     }
+  });
+
+  it('says the domain\'s codes as @ccr/shared\'s label tables do, which the server uses', () => {
+    const shared = {
+      incidentType: INCIDENT_TYPE_LABELS, incidentSource: INCIDENT_SOURCE_LABELS, incidentStatus: INCIDENT_STATUS_LABELS,
+      unitKind: UNIT_KIND_LABELS, unitStatus: UNIT_STATUS_LABELS, team: TEAM_LABELS, placeKind: PLACE_KIND_LABELS,
+      volunteerKind: VOLUNTEER_KIND_LABELS,
+    } as Record<string, Record<string, Record<'zh-CN' | 'en', string>>>;
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const want = Object.fromEntries(Object.entries(shared).map(([set, table]) => [set, Object.fromEntries(Object.entries(table).map(([code, v]) => [code, v[locale]]))]));
+      expect(CATALOGUES[locale].label, locale).toEqual(want);
+    }
+    expect(tl('label.incidentType.theft', 'zh-CN')).toBe('盗窃');
   });
 
   it('fills placeholders', () => {

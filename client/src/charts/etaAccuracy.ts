@@ -3,7 +3,7 @@
 // the median and the 90th percentile error, the arrivals behind each in the axis label, and the calibration
 // factor the ranking applies now in the CSV.
 import type { EChartsCoreOption } from 'echarts/core';
-import { UNIT_KIND_LABELS, addDays, label, type EtaAccuracyResponse, type Locale } from '@ccr/shared';
+import { addDays, type EtaAccuracyResponse, type Locale } from '@ccr/shared';
 import { COLORS, FONT_FAMILY } from './palette';
 import { tl, type MessageKey } from '../i18n';
 import type { Table } from './statsOptions';
@@ -26,7 +26,7 @@ const pct = (v: number | null): string => (v === null ? '—' : `${Math.round(v)
 
 export function buildEtaAccuracyOption(res: EtaAccuracyResponse, locale: Locale): EChartsCoreOption {
   const kinds = res.byKind.filter((k) => k.arrivals > 0);
-  const axis = kinds.map((k) => tl('eta.kindAxis', locale, { kind: label(UNIT_KIND_LABELS, k.kind, locale), n: k.arrivals }));
+  const axis = kinds.map((k) => tl('eta.kindAxis', locale, { kind: tl(`label.unitKind.${k.kind}`, locale), n: k.arrivals }));
   const bar = (name: string, color: string, values: (number | null)[]) => ({
     name, type: 'bar', data: values.map((v) => (v === null ? null : Math.round(v))), barGap: '10%', barMaxWidth: 22,
     itemStyle: { color, borderRadius: [0, 3, 3, 0] },
@@ -67,7 +67,7 @@ export function etaAccuracyTable(res: EtaAccuracyResponse, locale: Locale): Tabl
   return {
     headers: ['kind', 'arrivals', 'p50', 'p90', 'later', 'predicted', 'actual', 'calibration'].map((k) => tl(`eta.col.${k}` as MessageKey, locale)),
     rows: [
-      ...res.byKind.map((k) => row(label(UNIT_KIND_LABELS, k.kind, locale), k, res.calibration.byKind[k.kind]?.factor ?? 1)),
+      ...res.byKind.map((k) => row(tl(`label.unitKind.${k.kind}`, locale), k, res.calibration.byKind[k.kind]?.factor ?? 1)),
       row(tl('eta.all', locale), res.all, null),
     ],
   };

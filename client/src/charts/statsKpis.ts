@@ -1,9 +1,7 @@
 // The KPI cards of /stats as plain data, from the API answers: pure, so every figure on a card is checked by a
 // unit test and equals what the API says (the e2e test compares them in the browser too).
 import {
-  CRIMINAL_TYPES, PUBLIC_ORDER_TYPES, TEAM_LABELS, changeOf, label, shareOf,
-  type IncidentType, type IntervalFigures, type Locale, type PresenceFigures, type ResponseFigures, type StatsOverviewResponse,
-  type StatsSeriesResponse, type Team,
+  CRIMINAL_TYPES, PUBLIC_ORDER_TYPES, changeOf, shareOf, type IncidentType, type IntervalFigures, type Locale, type PresenceFigures, type ResponseFigures, type StatsOverviewResponse, type StatsSeriesResponse, type Team,
 } from '@ccr/shared';
 import { tl, type MessageKey } from '../i18n';
 import { minSec, percent } from './statsOptions';
@@ -102,7 +100,7 @@ export function buildKpiCards(input: KpiInput, locale: Locale): KpiCard[] {
     {
       name: 'units', label: tl('kpi.units', locale), noCompare: true,
       value: o ? `${o.units.all.onDuty}/${o.units.all.available}` : '—',
-      sub: o ? (['community', 'case', 'patrol'] as Team[]).map((t) => tl('kpi.unitsTeam', locale, { team: label(TEAM_LABELS, t, locale), a: o.units[t].onDuty, b: o.units[t].available })) : [],
+      sub: o ? (['community', 'case', 'patrol'] as Team[]).map((t) => tl('kpi.unitsTeam', locale, { team: tl(`label.team.${t}`, locale), a: o.units[t].onDuty, b: o.units[t].available })) : [],
     },
     {
       name: 'emergency', label: tl('kpi.emergency', locale), noCompare: true,

@@ -3,8 +3,7 @@
 // screen that redraws on every live push must not flicker.
 import type { EChartsCoreOption } from 'echarts/core';
 import {
-  INCIDENT_TYPES, INCIDENT_TYPE_LABELS, NO_GRID, label, type GridCollection, type IncidentType, type Locale,
-  type StatsHeatmapResponse, type StatsSeriesResponse, type TodayStats,
+  INCIDENT_TYPES, NO_GRID, type GridCollection, type IncidentType, type Locale, type StatsHeatmapResponse, type StatsSeriesResponse, type TodayStats,
 } from '@ccr/shared';
 import { COLORS, FONT_FAMILY } from './palette';
 import { MAP_NAME, aspectScaleFor, gridNames } from './map';
@@ -269,7 +268,7 @@ export function typeKeys(res: StatsSeriesResponse): string[] {
 }
 
 const typeLabel = (key: string, locale: Locale): string =>
-  (INCIDENT_TYPES as readonly string[]).includes(key) ? label(INCIDENT_TYPE_LABELS, key as IncidentType, locale) : key;
+  (INCIDENT_TYPES as readonly string[]).includes(key) ? tl(`label.incidentType.${key}`, locale) : key;
 
 export function buildTypeMixOption(res: StatsSeriesResponse, locale: Locale): EChartsCoreOption {
   const keys = typeKeys(res);

@@ -1,7 +1,7 @@
 // Why a recommended unit ranks where it does, in the dispatcher's words: the server sends reason codes with
 // parameters (shared/src/candidate-reasons.ts), the console renders them. The short chips sit under the unit's
 // name; the full sentence (with the ETA basis and the calibration applied) is the row's tooltip.
-import { INCIDENT_TYPE_LABELS, UNIT_KIND_LABELS, label, type CandidateReason, type Locale } from '@ccr/shared';
+import { type CandidateReason, type Locale } from '@ccr/shared';
 import { tl } from '../../i18n';
 
 /** 70 → 1′10″, 45 → 45″. */
@@ -48,7 +48,7 @@ export function reasonSentence(reasons: readonly CandidateReason[], locale: Loca
       case 'role_preferred':
       case 'role_fallback':
         return tl(r.code === 'role_preferred' ? 'reason.preferredLong' : 'reason.fallbackLong', locale, {
-          kind: label(UNIT_KIND_LABELS, r.params.kind, locale), type: label(INCIDENT_TYPE_LABELS, r.params.type, locale),
+          kind: tl(`label.unitKind.${r.params.kind}`, locale), type: tl(`label.incidentType.${r.params.type}`, locale),
         });
       case 'grid_officer': return tl('reason.gridOfficerLong', locale, { grid: r.params.gridId });
       case 'own_grid': return tl('reason.ownGridLong', locale, { grid: r.params.gridId });

@@ -1,7 +1,7 @@
 // One ticker line in words: what happened, to what, by whom — "派警 巡逻车03 → 盗窃 中山街12号", "到场 …",
 // "超时 未及时到场 …" — never a bare "警情更新". Pure, so the wording is tested without a page.
 import {
-  INCIDENT_TYPE_LABELS, UNIT_KIND_LABELS, label, type Incident, type Locale,
+  type Incident, type Locale,
 } from '@ccr/shared';
 import type { TickerEvent } from '../../stores/live';
 import { tl, type MessageKey } from '../../i18n';
@@ -15,14 +15,14 @@ const STATUS_TAG: Partial<Record<Incident['status'], MessageKey>> = {
 };
 
 function what(i: Incident, locale: Locale): string {
-  return `${label(INCIDENT_TYPE_LABELS, i.type, locale)} ${i.address}`;
+  return `${tl(`label.incidentType.${i.type}`, locale)} ${i.address}`;
 }
 
 export function tickerLine(e: TickerEvent, locale: Locale, names: NameBook): TickerLine {
   const base = { key: e.key, at: e.at };
   if (e.unit) {
     const u = e.unit;
-    const one = `${label(UNIT_KIND_LABELS, u.kind, locale)} ${u.callSign ?? u.name}`;
+    const one = `${tl(`label.unitKind.${u.kind}`, locale)} ${u.callSign ?? u.name}`;
     const who = e.others ? `${one} ${tl('event.andOthers', locale, { n: e.others })}` : one;
     return { ...base, tag: tl(e.kind === 'stale' ? 'event.stale' : 'event.recovered', locale), tone: e.kind, text: who };
   }
