@@ -2,8 +2,8 @@
 // router then shows the login page), and every failure becomes an ApiError whose `message` is a sentence a
 // dispatcher can read (Chinese by default). Callers never parse error bodies themselves.
 import type { CommandConflict, Locale } from '@ccr/shared';
-import { UNIT_STATUS_LABELS, label, localClockTime } from '@ccr/shared';
-import { td } from './components/dispatch/i18n';
+import { localClockTime } from '@ccr/shared';
+import { tl } from './i18n';
 import { useAuthStore } from './stores/auth';
 
 /** What the server sends on failure (see server/src/modules/http-errors.ts), plus the fields some errors add. */
@@ -79,32 +79,32 @@ export function describeError(status: number, body: ErrorBody | null, locale: Lo
   const detail = serverMessage(body?.message, locale);
   if (code === 'bad_credentials' || code === 'invalid_credentials') {
     return typeof body?.attemptsLeft === 'number' && body.attemptsLeft > 0 && body.attemptsLeft < 5
-      ? td('err.invalidCredentialsLeft', locale, { n: body.attemptsLeft })
-      : td('err.invalidCredentials', locale);
+      ? tl('err.invalidCredentialsLeft', locale, { n: body.attemptsLeft })
+      : tl('err.invalidCredentials', locale);
   }
   if (code === 'account_locked' || status === 423 || (body?.lockedUntil !== undefined)) {
     const time = lockTime(body);
-    return time ? td('err.locked', locale, { time }) : td('err.lockedNoTime', locale);
+    return time ? tl('err.locked', locale, { time }) : tl('err.lockedNoTime', locale);
   }
-  if (code === 'account_disabled') return td('err.disabled', locale);
+  if (code === 'account_disabled') return tl('err.disabled', locale);
   if (code === 'unit_unavailable') {
     const c = body as Partial<CommandConflict>;
     const unit = c.unitId ?? '?';
-    if (c.heldByIncidentId) return td('err.unitUnavailable', locale, { unit, incident: c.heldByIncidentId, by: c.heldBy ?? '?' });
-    if (c.unitStatus) return td('err.unitUnavailableStatus', locale, { unit, status: label(UNIT_STATUS_LABELS, c.unitStatus, locale) });
-    return detail ?? td('err.unitUnavailableStatus', locale, { unit, status: '?' });
+    if (c.heldByIncidentId) return tl('err.unitUnavailable', locale, { unit, incident: c.heldByIncidentId, by: c.heldBy ?? '?' });
+    if (c.unitStatus) return tl('err.unitUnavailableStatus', locale, { unit, status: tl(`label.unitStatus.${c.unitStatus}`, locale) });
+    return detail ?? tl('err.unitUnavailableStatus', locale, { unit, status: '?' });
   }
-  if (code === 'illegal_transition') return detail ?? td('err.illegalTransition', locale, { detail: code });
-  if (code === 'command_id_reused') return td('err.commandIdReused', locale);
+  if (code === 'illegal_transition') return detail ?? tl('err.illegalTransition', locale, { detail: code });
+  if (code === 'command_id_reused') return tl('err.commandIdReused', locale);
   // The server's sentence says how many seconds to wait.
-  if (status === 429) return detail ?? td('err.rateLimited', locale);
-  if (status === 401) return detail ?? td('err.unauthorized', locale);
-  if (status === 403) return td('err.forbidden', locale);
-  if (status === 404) return detail ?? td('err.notFound', locale);
-  if (status === 400 || status === 422) return td('err.badRequest', locale, { detail: detail ?? code });
-  if (status === 502 || status === 503 || status === 504) return td('err.unavailable', locale, { status });
-  if (status >= 500) return td('err.server', locale, { status });
-  return detail ?? td('err.server', locale, { status });
+  if (status === 429) return detail ?? tl('err.rateLimited', locale);
+  if (status === 401) return detail ?? tl('err.unauthorized', locale);
+  if (status === 403) return tl('err.forbidden', locale);
+  if (status === 404) return detail ?? tl('err.notFound', locale);
+  if (status === 400 || status === 422) return tl('err.badRequest', locale, { detail: detail ?? code });
+  if (status === 502 || status === 503 || status === 504) return tl('err.unavailable', locale, { status });
+  if (status >= 500) return tl('err.server', locale, { status });
+  return detail ?? tl('err.server', locale, { status });
 }
 
 async function readBody(res: Response): Promise<unknown> {
@@ -137,7 +137,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     });
   } catch (_e) {
     const timedOut = ctrl.signal.aborted && !opts.signal?.aborted;
-    throw new ApiError(0, timedOut ? 'timeout' : 'network', td(timedOut ? 'err.timeout' : 'err.network', locale), null, true);
+    throw new ApiError(0, timedOut ? 'timeout' : 'network', tl(timedOut ? 'err.timeout' : 'err.network', locale), null, true);
   } finally {
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onOuterAbort);
@@ -146,7 +146,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   try {
     body = await readBody(res);
   } catch (_e) {
-    throw new ApiError(0, 'network', td('err.network', locale), null, true);
+    throw new ApiError(0, 'network', tl('err.network', locale), null, true);
   }
   if (!res.ok) {
     const eb = (body && typeof body === 'object' ? body : null) as ErrorBody | null;

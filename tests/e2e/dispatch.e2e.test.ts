@@ -117,7 +117,7 @@ describe('dispatch from the console, seen on the wall', () => {
     await row.click();
     const top = desk.locator('.cands tbody tr').first();
     await top.waitFor({ timeout: 20_000 });
-    const topName = (await top.locator('.name').textContent())!.trim();
+    const topName = (await top.locator('.name .nm').textContent())!.trim();
     expect(topName.length).toBeGreaterThan(0);
     await desk.locator('.rings .ring').first().waitFor({ timeout: 5_000 });
     await desk.waitForTimeout(800); // the zoomed map settles

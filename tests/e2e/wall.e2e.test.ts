@@ -85,6 +85,13 @@ describe('wall display in Chromium', () => {
     await producer.publish(`${prefix}in:positions`, JSON.stringify(patrols.map((u) => ({ unitId: u.id, lng: u.home![0] + 0.001, lat: u.home![1], ts: Date.now(), speed: 8 }))));
     await page.waitForTimeout(1_500);
 
+    // The language switch re-renders every panel from the other catalogue (no Chinese label left), and back.
+    await page.locator('.header .toggle', { hasText: 'EN' }).click();
+    for (const text of ['Live incidents', 'Reported today', 'PRIORITY 1', 'Connected']) await page.getByText(text, { exact: true }).first().waitFor({ timeout: 5_000 });
+    for (const text of ['实时警情', '今日接警', '已连接']) expect(await page.getByText(text, { exact: true }).count(), text).toBe(0);
+    await page.locator('.header .toggle', { hasText: '中文' }).click();
+    for (const text of ['实时警情', '今日接警', '已连接']) await page.getByText(text, { exact: true }).first().waitFor({ timeout: 5_000 });
+
     await page.screenshot({ path: join(ARTIFACTS, 'wall-1920x1080.png') });
     expect(problems).toEqual([]);
     await page.close();

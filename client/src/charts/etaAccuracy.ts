@@ -3,9 +3,9 @@
 // the median and the 90th percentile error, the arrivals behind each in the axis label, and the calibration
 // factor the ranking applies now in the CSV.
 import type { EChartsCoreOption } from 'echarts/core';
-import { UNIT_KIND_LABELS, addDays, label, type EtaAccuracyResponse, type Locale } from '@ccr/shared';
+import { addDays, type EtaAccuracyResponse, type Locale } from '@ccr/shared';
 import { COLORS, FONT_FAMILY } from './palette';
-import { st } from './statsI18n';
+import { tl, type MessageKey } from '../i18n';
 import type { Table } from './statsOptions';
 
 /** The server reads at most this many days at once (MAX_ACCURACY_DAYS); a longer range shows its last days. */
@@ -26,7 +26,7 @@ const pct = (v: number | null): string => (v === null ? '—' : `${Math.round(v)
 
 export function buildEtaAccuracyOption(res: EtaAccuracyResponse, locale: Locale): EChartsCoreOption {
   const kinds = res.byKind.filter((k) => k.arrivals > 0);
-  const axis = kinds.map((k) => st('eta.kindAxis', locale, { kind: label(UNIT_KIND_LABELS, k.kind, locale), n: k.arrivals }));
+  const axis = kinds.map((k) => tl('eta.kindAxis', locale, { kind: tl(`label.unitKind.${k.kind}`, locale), n: k.arrivals }));
   const bar = (name: string, color: string, values: (number | null)[]) => ({
     name, type: 'bar', data: values.map((v) => (v === null ? null : Math.round(v))), barGap: '10%', barMaxWidth: 22,
     itemStyle: { color, borderRadius: [0, 3, 3, 0] },
@@ -48,8 +48,8 @@ export function buildEtaAccuracyOption(res: EtaAccuracyResponse, locale: Locale)
       axisLabel: { color: COLORS.text, fontSize: 14, fontFamily: FONT_FAMILY }, axisLine: { show: false }, axisTick: { show: false },
     },
     series: [
-      bar(st('eta.p50', locale), ETA_COLORS.p50, kinds.map((k) => k.errorP50Percent)),
-      bar(st('eta.p90', locale), ETA_COLORS.p90, kinds.map((k) => k.errorP90Percent)),
+      bar(tl('eta.p50', locale), ETA_COLORS.p50, kinds.map((k) => k.errorP50Percent)),
+      bar(tl('eta.p90', locale), ETA_COLORS.p90, kinds.map((k) => k.errorP90Percent)),
     ],
   };
 }
@@ -65,15 +65,15 @@ export function etaAccuracyTable(res: EtaAccuracyResponse, locale: Locale): Tabl
     factor,
   ];
   return {
-    headers: ['kind', 'arrivals', 'p50', 'p90', 'later', 'predicted', 'actual', 'calibration'].map((k) => st(`eta.col.${k}` as Parameters<typeof st>[0], locale)),
+    headers: ['kind', 'arrivals', 'p50', 'p90', 'later', 'predicted', 'actual', 'calibration'].map((k) => tl(`eta.col.${k}` as MessageKey, locale)),
     rows: [
-      ...res.byKind.map((k) => row(label(UNIT_KIND_LABELS, k.kind, locale), k, res.calibration.byKind[k.kind]?.factor ?? 1)),
-      row(st('eta.all', locale), res.all, null),
+      ...res.byKind.map((k) => row(tl(`label.unitKind.${k.kind}`, locale), k, res.calibration.byKind[k.kind]?.factor ?? 1)),
+      row(tl('eta.all', locale), res.all, null),
     ],
   };
 }
 
 /** One line under the chart: all arrivals' figures, in words. */
 export function etaAccuracySummary(res: EtaAccuracyResponse, locale: Locale): string {
-  return st('eta.summary', locale, { n: res.all.arrivals, p50: pct(res.all.errorP50Percent), p90: pct(res.all.errorP90Percent), later: pct(res.all.laterThanPredictedPercent) });
+  return tl('eta.summary', locale, { n: res.all.arrivals, p50: pct(res.all.errorP50Percent), p90: pct(res.all.errorP90Percent), later: pct(res.all.laterThanPredictedPercent) });
 }

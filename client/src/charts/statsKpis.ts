@@ -1,11 +1,9 @@
 // The KPI cards of /stats as plain data, from the API answers: pure, so every figure on a card is checked by a
 // unit test and equals what the API says (the e2e test compares them in the browser too).
 import {
-  CRIMINAL_TYPES, PUBLIC_ORDER_TYPES, TEAM_LABELS, changeOf, label, shareOf,
-  type IncidentType, type IntervalFigures, type Locale, type PresenceFigures, type ResponseFigures, type StatsOverviewResponse,
-  type StatsSeriesResponse, type Team,
+  CRIMINAL_TYPES, PUBLIC_ORDER_TYPES, changeOf, shareOf, type IncidentType, type IntervalFigures, type Locale, type PresenceFigures, type ResponseFigures, type StatsOverviewResponse, type StatsSeriesResponse, type Team,
 } from '@ccr/shared';
-import { st } from './statsI18n';
+import { tl, type MessageKey } from '../i18n';
 import { minSec, percent } from './statsOptions';
 
 /** Sum of every value of every series; null when there is no answer. */
@@ -67,17 +65,17 @@ export function buildKpiCards(input: KpiInput, locale: Locale): KpiCard[] {
   const cur = caseCounts(d?.typeMix);
   const yoy = caseCounts(d?.yoy);
   const mom = caseCounts(d?.mom);
-  const count = (name: keyof CaseCounts, key: Parameters<typeof st>[0]): KpiCard => ({
-    name, label: st(key, locale), value: n(cur?.[name]), unit: st('unit.cases', locale),
+  const count = (name: keyof CaseCounts, key: MessageKey): KpiCard => ({
+    name, label: tl(key, locale), value: n(cur?.[name]), unit: tl('unit.cases', locale),
     ...(cur ? compare(cur[name], yoy?.[name] ?? null, mom?.[name] ?? null) : { yoy: null, mom: null }),
   });
-  const onTime = (name: string, key: Parameters<typeof st>[0], all: StatsSeriesResponse | undefined, within: StatsSeriesResponse | undefined, today: IntervalFigures[] | undefined): KpiCard => {
+  const onTime = (name: string, key: MessageKey, all: StatsSeriesResponse | undefined, within: StatsSeriesResponse | undefined, today: IntervalFigures[] | undefined): KpiCard => {
     const a = seriesTotal(within);
     const b = seriesTotal(all);
     return {
-      name, label: st(key, locale), noCompare: true,
+      name, label: tl(key, locale), noCompare: true,
       value: percent(a !== null && b !== null ? shareOf(a, b) : null),
-      sub: [st('kpi.ofCount', locale, { a: n(a), b: n(b) }), st('kpi.p1Median', locale, { t: p1Median(today) })],
+      sub: [tl('kpi.ofCount', locale, { a: n(a), b: n(b) }), tl('kpi.p1Median', locale, { t: p1Median(today) })],
     };
   };
   const closed = seriesTotal(d?.closed);
@@ -92,27 +90,27 @@ export function buildKpiCards(input: KpiInput, locale: Locale): KpiCard[] {
     onTime('toDispatch', 'kpi.dispatchShare', d?.dispatched, d?.dispatchedWithin, tf?.response.dispatch),
     onTime('toScene', 'kpi.sceneShare', d?.onScene, d?.onSceneWithin, tf?.response.onScene),
     {
-      name: 'closure', label: st('kpi.closure', locale), noCompare: true,
+      name: 'closure', label: tl('kpi.closure', locale), noCompare: true,
       value: percent(cur && closed !== null ? shareOf(closed, cur.total) : null),
       sub: [
-        st('kpi.ofCount', locale, { a: n(closed), b: n(cur?.total) }),
-        st('kpi.mediationLine', locale, { pct: percent(mediated !== null && mediationEnded !== null ? shareOf(mediated, mediationEnded) : null, 0), a: n(mediated), b: n(mediationEnded) }),
+        tl('kpi.ofCount', locale, { a: n(closed), b: n(cur?.total) }),
+        tl('kpi.mediationLine', locale, { pct: percent(mediated !== null && mediationEnded !== null ? shareOf(mediated, mediationEnded) : null, 0), a: n(mediated), b: n(mediationEnded) }),
       ],
     },
     {
-      name: 'units', label: st('kpi.units', locale), noCompare: true,
+      name: 'units', label: tl('kpi.units', locale), noCompare: true,
       value: o ? `${o.units.all.onDuty}/${o.units.all.available}` : '—',
-      sub: o ? (['community', 'case', 'patrol'] as Team[]).map((t) => st('kpi.unitsTeam', locale, { team: label(TEAM_LABELS, t, locale), a: o.units[t].onDuty, b: o.units[t].available })) : [],
+      sub: o ? (['community', 'case', 'patrol'] as Team[]).map((t) => tl('kpi.unitsTeam', locale, { team: tl(`label.team.${t}`, locale), a: o.units[t].onDuty, b: o.units[t].available })) : [],
     },
     {
-      name: 'emergency', label: st('kpi.emergency', locale), noCompare: true,
+      name: 'emergency', label: tl('kpi.emergency', locale), noCompare: true,
       value: o ? String(o.emergencyUnits.units) : '—',
-      sub: o ? [st('kpi.emergencyPeople', locale, { n: o.emergencyUnits.people })] : [],
+      sub: o ? [tl('kpi.emergencyPeople', locale, { n: o.emergencyUnits.people })] : [],
     },
     {
-      name: 'presence', label: st('kpi.presence', locale), noCompare: true,
+      name: 'presence', label: tl('kpi.presence', locale), noCompare: true,
       value: tf ? percent(tf.presence.visitedShare, 0) : '—',
-      sub: tf ? [st('kpi.presenceDetail', locale, { visited: tf.presence.gridsVisitedLastHour, total: tf.presence.gridsTotal }), st('kpi.target', locale, { pct: percent(tf.presence.target, 0) })] : [],
+      sub: tf ? [tl('kpi.presenceDetail', locale, { visited: tf.presence.gridsVisitedLastHour, total: tf.presence.gridsTotal }), tl('kpi.target', locale, { pct: percent(tf.presence.target, 0) })] : [],
     },
   ];
 }

@@ -6,7 +6,6 @@ import {
   hourCompareTable, kpiTable, minSec, percent, total, trendTable, typeMixInterval, typeMixTable,
 } from './statsOptions';
 import { MAP_NAME } from './map';
-import { STATS_MESSAGE_KEYS, statsMessageTable, st } from './statsI18n';
 import { caseCounts } from './statsKpis';
 
 const grids: GridCollection = {
@@ -181,14 +180,6 @@ describe('figures', () => {
     expect(percent(null)).toBe('—');
     expect(minSec(65)).toBe('1:05');
     expect(minSec(null)).toBe('—');
-  });
-
-  it('has both languages for every statistics string', () => {
-    for (const k of STATS_MESSAGE_KEYS) {
-      expect(statsMessageTable[k]['zh-CN'].length, k).toBeGreaterThan(0);
-      if (k !== 'unit.cases') expect(statsMessageTable[k].en.length, k).toBeGreaterThan(0);
-    }
-    expect(st('stats.title', 'zh-CN', { station: '胜芳派出所' })).toBe('胜芳派出所 警情统计分析');
   });
 });
 

@@ -3,12 +3,11 @@
 // screen that redraws on every live push must not flicker.
 import type { EChartsCoreOption } from 'echarts/core';
 import {
-  INCIDENT_TYPES, INCIDENT_TYPE_LABELS, NO_GRID, label, type GridCollection, type IncidentType, type Locale,
-  type StatsHeatmapResponse, type StatsSeriesResponse, type TodayStats,
+  INCIDENT_TYPES, NO_GRID, type GridCollection, type IncidentType, type Locale, type StatsHeatmapResponse, type StatsSeriesResponse, type TodayStats,
 } from '@ccr/shared';
 import { COLORS, FONT_FAMILY } from './palette';
 import { MAP_NAME, aspectScaleFor, gridNames } from './map';
-import { WEEKDAYS, st } from './statsI18n';
+import { tl, type MessageKey } from '../i18n';
 import { BAR_COLOR, typeCounts } from './byType';
 import type { CsvCell } from './statsCsv';
 
@@ -28,6 +27,9 @@ export const HEAT_COLORS = ['#10213c', '#1b4f8a', '#2a8bd8', '#3fc1c9', '#f5c451
 const AXIS_LABEL = { color: COLORS.textDim, fontSize: 14, fontFamily: FONT_FAMILY };
 const SPLIT_LINE = { lineStyle: { color: 'rgba(147,164,189,0.14)' } };
 const BASE = { animation: false, backgroundColor: 'transparent', textStyle: { fontFamily: FONT_FAMILY } } as const;
+/** Monday = 0, as the heatmap's rows. */
+const weekday = (d: number, locale: Locale): string => tl(`weekday.${d}` as MessageKey, locale);
+
 const TOOLTIP = {
   trigger: 'axis',
   backgroundColor: 'rgba(12,22,40,0.95)',
@@ -43,7 +45,7 @@ export const hourOfKey = (key: string): number => Number(key.slice(11, 13));
 
 /** Short axis label of a bucket: hour of the day, month-day, or year-month. */
 export function bucketLabel(key: string, interval: string, locale: Locale): string {
-  if (interval === 'hour') return st('chart.hourAxis', locale, { h: String(hourOfKey(key)).padStart(2, '0') });
+  if (interval === 'hour') return tl('chart.hourAxis', locale, { h: String(hourOfKey(key)).padStart(2, '0') });
   if (interval === 'month') return key;
   return key.slice(5);
 }
@@ -89,9 +91,9 @@ export function buildHourCompareOption(h: HourCompare, locale: Locale): EChartsC
     xAxis: { type: 'category', boundaryGap: false, data: Array.from({ length: 24 }, (_, i) => String(i).padStart(2, '0')), axisLabel: AXIS_LABEL, axisLine: { lineStyle: { color: '#2a4670' } } },
     yAxis: { type: 'value', minInterval: 1, axisLabel: AXIS_LABEL, splitLine: SPLIT_LINE },
     series: [
-      line(st('chart.lastYear', locale), byHourOfDay(h.lastYear), COMPARE_COLORS.lastYear, 'dotted', 2),
-      line(st('chart.yesterday', locale), byHourOfDay(h.yesterday), COMPARE_COLORS.yesterday, 'dashed', 2),
-      line(st('chart.today', locale), today, COMPARE_COLORS.current, 'solid', 3, true),
+      line(tl('chart.lastYear', locale), byHourOfDay(h.lastYear), COMPARE_COLORS.lastYear, 'dotted', 2),
+      line(tl('chart.yesterday', locale), byHourOfDay(h.yesterday), COMPARE_COLORS.yesterday, 'dashed', 2),
+      line(tl('chart.today', locale), today, COMPARE_COLORS.current, 'solid', 3, true),
     ],
   };
 }
@@ -100,7 +102,7 @@ export function hourCompareTable(h: HourCompare, locale: Locale): Table {
   const [a, b, c] = [byHourOfDay(h.today), byHourOfDay(h.yesterday), byHourOfDay(h.lastYear)];
   const day = (r: StatsSeriesResponse): string => r.buckets[0]?.key.slice(0, 10) ?? '';
   return {
-    headers: [st('col.hour', locale), `${st('chart.today', locale)} ${day(h.today)}`, `${st('chart.yesterday', locale)} ${day(h.yesterday)}`, `${st('chart.lastYear', locale)} ${day(h.lastYear)}`],
+    headers: [tl('col.hour', locale), `${tl('chart.today', locale)} ${day(h.today)}`, `${tl('chart.yesterday', locale)} ${day(h.yesterday)}`, `${tl('chart.lastYear', locale)} ${day(h.lastYear)}`],
     rows: a.map((v, i) => [String(i).padStart(2, '0'), h.currentHour !== null && i > h.currentHour ? null : v, b[i]!, c[i]!]),
   };
 }
@@ -125,7 +127,7 @@ export function buildTrendOption(res: StatsSeriesResponse, locale: Locale, opts:
     },
     yAxis: { type: 'value', minInterval: 1, splitNumber: compact ? 2 : 4, axisLabel: axis, splitLine: SPLIT_LINE },
     series: [{
-      name: st('chart.count', locale),
+      name: tl('chart.count', locale),
       type: 'line',
       data: values,
       symbol: 'circle',
@@ -141,7 +143,7 @@ export function buildTrendOption(res: StatsSeriesResponse, locale: Locale, opts:
 export function trendTable(res: StatsSeriesResponse, locale: Locale): Table {
   const values = res.series[0]?.values ?? [];
   return {
-    headers: [st(res.interval === 'hour' ? 'col.hour' : 'col.day', locale), st('col.count', locale)],
+    headers: [tl(res.interval === 'hour' ? 'col.hour' : 'col.day', locale), tl('col.count', locale)],
     rows: res.buckets.map((b, i) => [b.key, values[i] ?? 0]),
   };
 }
@@ -159,10 +161,10 @@ export function buildHeatmapOption(res: StatsHeatmapResponse, locale: Locale): E
   res.cells.forEach((row, wd) => row.forEach((v, hour) => data.push([hour, wd, v])));
   return {
     ...BASE,
-    tooltip: { ...TOOLTIP, trigger: 'item', formatter: (p: { value: [number, number, number] }) => `${WEEKDAYS[locale][p.value[1]]} ${String(p.value[0]).padStart(2, '0')}:00 · ${p.value[2]}` },
+    tooltip: { ...TOOLTIP, trigger: 'item', formatter: (p: { value: [number, number, number] }) => `${weekday(p.value[1], locale)} ${String(p.value[0]).padStart(2, '0')}:00 · ${p.value[2]}` },
     grid: { left: 8, right: 12, top: 8, bottom: 40, containLabel: true },
     xAxis: { type: 'category', data: Array.from({ length: 24 }, (_, i) => String(i).padStart(2, '0')), axisLabel: { ...AXIS_LABEL, interval: 1 }, splitArea: { show: false }, axisLine: { show: false }, axisTick: { show: false } },
-    yAxis: { type: 'category', inverse: true, data: [...WEEKDAYS[locale]], axisLabel: { ...AXIS_LABEL, fontSize: 15, color: COLORS.text }, axisLine: { show: false }, axisTick: { show: false } },
+    yAxis: { type: 'category', inverse: true, data: [0, 1, 2, 3, 4, 5, 6].map((d) => weekday(d, locale)), axisLabel: { ...AXIS_LABEL, fontSize: 15, color: COLORS.text }, axisLine: { show: false }, axisTick: { show: false } },
     visualMap: {
       min: 0, max: Math.max(1, heatmapMax(res)), calculable: false, orient: 'horizontal', left: 'center', bottom: 0,
       itemWidth: 12, itemHeight: 160, textStyle: { color: COLORS.textDim, fontSize: 13 }, inRange: { color: HEAT_COLORS },
@@ -173,8 +175,8 @@ export function buildHeatmapOption(res: StatsHeatmapResponse, locale: Locale): E
 
 export function heatmapTable(res: StatsHeatmapResponse, locale: Locale): Table {
   return {
-    headers: [st('col.weekday', locale), ...Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`)],
-    rows: res.cells.map((row, wd) => [WEEKDAYS[locale][wd]!, ...row]),
+    headers: [tl('col.weekday', locale), ...Array.from({ length: 24 }, (_, h) => `${String(h).padStart(2, '0')}:00`)],
+    rows: res.cells.map((row, wd) => [weekday(wd, locale), ...row]),
   };
 }
 
@@ -195,7 +197,7 @@ export function gridTotals(res: StatsSeriesResponse, grids: GridCollection | nul
   }
   rows.sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
   const outside = sums.get(NO_GRID);
-  if (outside) rows.push({ id: NO_GRID, name: st('chart.outside', locale), count: outside });
+  if (outside) rows.push({ id: NO_GRID, name: tl('chart.outside', locale), count: outside });
   return rows;
 }
 
@@ -211,7 +213,7 @@ export function buildGridRankOption(rows: readonly GridCount[], locale: Locale, 
       axisLabel: { ...AXIS_LABEL, color: COLORS.text, fontSize: 15 }, axisLine: { show: false }, axisTick: { show: false },
     },
     series: [{
-      name: st('col.count', locale), type: 'bar', data: shown.map((r) => r.count), barWidth: '60%',
+      name: tl('col.count', locale), type: 'bar', data: shown.map((r) => r.count), barWidth: '60%',
       itemStyle: { color: '#3b8bff', borderRadius: [0, 3, 3, 0] },
       label: { show: true, position: 'right', color: COLORS.text, fontSize: 14, fontFamily: FONT_FAMILY },
     }],
@@ -220,7 +222,7 @@ export function buildGridRankOption(rows: readonly GridCount[], locale: Locale, 
 
 export function gridTable(rows: readonly GridCount[], locale: Locale): Table {
   return {
-    headers: [st('col.rank', locale), st('col.gridId', locale), st('col.grid', locale), st('col.count', locale)],
+    headers: [tl('col.rank', locale), tl('col.gridId', locale), tl('col.grid', locale), tl('col.count', locale)],
     rows: rows.map((r, i) => [r.id === NO_GRID ? null : i + 1, r.id, r.name, r.count]),
   };
 }
@@ -266,7 +268,7 @@ export function typeKeys(res: StatsSeriesResponse): string[] {
 }
 
 const typeLabel = (key: string, locale: Locale): string =>
-  (INCIDENT_TYPES as readonly string[]).includes(key) ? label(INCIDENT_TYPE_LABELS, key as IncidentType, locale) : key;
+  (INCIDENT_TYPES as readonly string[]).includes(key) ? tl(`label.incidentType.${key}`, locale) : key;
 
 export function buildTypeMixOption(res: StatsSeriesResponse, locale: Locale): EChartsCoreOption {
   const keys = typeKeys(res);
@@ -289,7 +291,7 @@ export function typeMixTable(res: StatsSeriesResponse, locale: Locale): Table {
   const keys = typeKeys(res);
   const byKey = new Map(res.series.map((s) => [s.key, s.values]));
   return {
-    headers: [st(res.interval === 'hour' ? 'col.hour' : 'col.day', locale), ...keys.map((k) => typeLabel(k, locale)), st('kpi.total', locale)],
+    headers: [tl(res.interval === 'hour' ? 'col.hour' : 'col.day', locale), ...keys.map((k) => typeLabel(k, locale)), tl('kpi.total', locale)],
     rows: res.buckets.map((b, i) => {
       const cells = keys.map((k) => byKey.get(k)?.[i] ?? 0);
       return [b.key, ...cells, cells.reduce((a, c) => a + c, 0)];
@@ -311,7 +313,7 @@ export interface ChangeView { dir: 'up' | 'down' | 'flat' | 'none'; text: string
 
 /** An arrow and a percentage for a relative change; 'none' when there is nothing to compare with. */
 export function changeView(change: number | null, locale: Locale): ChangeView {
-  if (change === null || !Number.isFinite(change)) return { dir: 'none', text: st('kpi.noBase', locale) };
+  if (change === null || !Number.isFinite(change)) return { dir: 'none', text: tl('kpi.noBase', locale) };
   const pct = Math.abs(change * 100);
   const text = `${pct >= 100 ? pct.toFixed(0) : pct.toFixed(1)}%`;
   if (pct < 0.05) return { dir: 'flat', text: '0.0%' };
@@ -368,7 +370,7 @@ export interface KpiRow { label: string; value: string; yoy?: number | null; mom
 export function kpiTable(rows: readonly KpiRow[], range: { from: string; to: string }, locale: Locale): Table {
   const pct = (v: number | null | undefined): CsvCell => (v === null || v === undefined || !Number.isFinite(v) ? null : Math.round(v * 1000) / 10);
   return {
-    headers: [st('col.kpi', locale), st('col.value', locale), `${st('kpi.yoy', locale)} %`, `${st('kpi.mom', locale)} %`, st('col.detail', locale), st('col.range', locale)],
+    headers: [tl('col.kpi', locale), tl('col.value', locale), `${tl('kpi.yoy', locale)} %`, `${tl('kpi.mom', locale)} %`, tl('col.detail', locale), tl('col.range', locale)],
     rows: rows.map((r) => [r.label, r.value, r.noCompare ? null : pct(r.yoy), r.noCompare ? null : pct(r.mom), (r.sub ?? []).join('; '), `${range.from}~${range.to}`]),
   };
 }

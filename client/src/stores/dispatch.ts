@@ -13,7 +13,7 @@ import { usePrefsStore } from './prefs';
 import { assignedUnits, duplicateView, queueOrder, stepSelection } from '../components/dispatch/queue';
 import { newCommandId, sendWithRetry, type RetryOptions } from '../components/dispatch/commands';
 import { callOutMessage } from '../components/dispatch/call-out';
-import { td, type DispatchMessageKey } from '../components/dispatch/i18n';
+import { i18n, type MessageKey } from '../i18n';
 import { onNewP1 } from '../components/dispatch/attention';
 
 /** A running recommendation goes stale as units move: refreshed this often while an incident is selected. */
@@ -81,8 +81,8 @@ export const useDispatchStore = defineStore('dispatch', () => {
     return ALERT_TIERS[k + 1] ?? null;
   });
 
-  function say(tone: ConsoleMessage['tone'], key: DispatchMessageKey, params?: Record<string, string | number>): void {
-    message.value = { tone, text: td(key, locale.value, params), at: Date.now() };
+  function say(tone: ConsoleMessage['tone'], key: MessageKey, params?: Record<string, string | number>): void {
+    message.value = { tone, text: i18n.global.t(key, params ?? {}), at: Date.now() };
   }
   function sayError(e: unknown): void {
     let text = e instanceof Error ? e.message : String(e);
@@ -191,10 +191,10 @@ export const useDispatchStore = defineStore('dispatch', () => {
   }
 
   // ---- commands ----
-  async function run(kind: CommandKind, path: string, body: (commandId: string) => object, done: DispatchMessageKey | null, params: Record<string, string | number> = {}): Promise<CommandResult | null> {
+  async function run(kind: CommandKind, path: string, body: (commandId: string) => object, done: MessageKey | null, params: Record<string, string | number> = {}): Promise<CommandResult | null> {
     if (pending.value) return null; // one command at a time: a second Enter must not send a second unit
     pending.value = kind;
-    say('info', 'cmd.sending', { what: td(`cmd.${kind}`, locale.value) });
+    say('info', 'cmd.sending', { what: i18n.global.t(`cmd.${kind}`) });
     try {
       const res = await sendWithRetry(
         (commandId) => apiPost<CommandResult>(path, body(commandId), { locale: locale.value }),
@@ -318,7 +318,7 @@ export const useDispatchStore = defineStore('dispatch', () => {
   }
 
   async function setUnitStatus(unitId: string, status: UnitStatusRequest['status']): Promise<void> {
-    await run('unitStatus', `/api/units/${encodeURIComponent(unitId)}/status`, (commandId) => ({ commandId, status }), 'cmd.unitStatusSet', { unit: names([unitId]), status: td(`unitStatus.${status}`, locale.value) });
+    await run('unitStatus', `/api/units/${encodeURIComponent(unitId)}/status`, (commandId) => ({ commandId, status }), 'cmd.unitStatusSet', { unit: names([unitId]), status: i18n.global.t(`unitStatus.${status}`) });
   }
 
   function clear(): void {

@@ -1,7 +1,7 @@
 // Display preferences that survive a reload: language and the alarm's mute switch.
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
-import type { Locale } from '../i18n';
+import { i18n, type Locale } from '../i18n';
 
 const KEY = 'ccr.wall.prefs';
 
@@ -33,6 +33,9 @@ export const usePrefsStore = defineStore('prefs', () => {
       // storage full or blocked: the preference lasts for this session only
     }
   });
+
+  // The one place the language is chosen: every `t` (components' useI18n, stores' i18n.global.t) follows it.
+  watch(locale, (l) => { i18n.global.locale.value = l; }, { immediate: true });
 
   function toggleMuted(): void { muted.value = !muted.value; }
   function toggleLocale(): void { locale.value = locale.value === 'zh-CN' ? 'en' : 'zh-CN'; }

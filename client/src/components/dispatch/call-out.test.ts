@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { callOutMessage } from './call-out';
-import { td } from './i18n';
+import { tl } from '../../i18n';
 
-const say = (m: ReturnType<typeof callOutMessage>, locale: 'zh-CN' | 'en' = 'zh-CN') => td(m.key, locale, m.params);
+const say = (m: ReturnType<typeof callOutMessage>, locale: 'zh-CN' | 'en' = 'zh-CN') => tl(m.key, locale, m.params);
 
 describe('the call-out key\'s message', () => {
   it('names how many units it reached', () => {

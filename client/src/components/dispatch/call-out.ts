@@ -2,9 +2,9 @@
 // held none (it used to say "已呼叫 1 分钟圈内的最小应急单元" when the ring had 0 units, which a shift leader reads as
 // help on its way).
 import type { RingMinutes } from '@ccr/shared';
-import type { DispatchMessageKey } from './i18n';
+import type { MessageKey } from '../../i18n';
 
-export interface CallOutMessage { tone: 'ok' | 'info'; key: DispatchMessageKey; params: Record<string, string | number> }
+export interface CallOutMessage { tone: 'ok' | 'info'; key: MessageKey; params: Record<string, string | number> }
 
 /**
  * @param ring the ring just called out

@@ -6,7 +6,6 @@ import { ApiError } from '../../api';
 import { LONG_STATUS_MS, OVERLONG_STATUS_MS, assignedUnits, duplicateView, queueOrder, statusTone, stepSelection, unitsByTeam } from './queue';
 import { keyAction } from './keys';
 import { newCommandId, sendWithRetry } from './commands';
-import { DISPATCH_MESSAGE_KEYS, dispatchMessageTable } from './i18n';
 import { CommandIdSchema, compileChecker } from '@ccr/shared';
 
 describe('queue order', () => {
@@ -130,15 +129,6 @@ describe('command ids', () => {
     let calls = 0;
     await expect(sendWithRetry(async () => { calls++; throw network; }, 'cmd-fixed-2', { delaysMs: [1, 1], sleep: async () => {} })).rejects.toBe(network);
     expect(calls).toBe(3);
-  });
-});
-
-describe('console strings', () => {
-  it('has both languages for every key', () => {
-    for (const k of DISPATCH_MESSAGE_KEYS) {
-      expect(dispatchMessageTable[k]['zh-CN'].length, k).toBeGreaterThan(0);
-      expect(dispatchMessageTable[k].en.length, k).toBeGreaterThan(0);
-    }
   });
 });
 
