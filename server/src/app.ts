@@ -52,6 +52,9 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     // (Fastify's ajv turns "1e309" into Infinity) and a calendar-checked instant.
     ajv: { customOptions: { removeAdditional: false, keywords: [finiteKeyword], formats: { [ISO_INSTANT_FORMAT]: isIsoInstant } } },
     bodyLimit: 1_048_576,
+    // Modules read Redis and build the road graph's trees as they register: seconds on a busy 2-core machine,
+    // past Fastify's 10 s default when several nodes start at once (a slow start is not a hung one).
+    pluginTimeout: 60_000,
     logController: new OneLineRequestLog(),
     // A 500 names its request id so its log entry can be found: unique across restarts and nodes.
     genReqId: () => randomBytes(8).toString('hex'),
