@@ -14,6 +14,9 @@ import { incidentStatsMoves } from '../stats/stats-buckets.js';
 
 const incidentChecker = compileChecker(IncidentSchema);
 
+/** Open incidents compared with each report, on each side of it in time. */
+export const NEAREST_IN_TIME = 100;
+
 export class DuplicateCheck {
   constructor(
     private readonly redis: RedisClient,
@@ -25,12 +28,20 @@ export class DuplicateCheck {
   ) {}
 
   /**
-   * Open incidents reported within the window either side of `at`: one range read of the open index (scored by
+   * Open incidents reported within the window either side of `at` (the nearest in time, see NEAREST_IN_TIME): one range read of the open index (scored by
    * reportedAt) and one MGET. A station has tens of open incidents, a window holds a few of them, so doing this
    * once per report is cheap; distance is checked in memory. A GEO index would only pay at city scale.
    */
   async openNear(at: number): Promise<Incident[]> {
-    const ids = await this.redis.zRangeByScore(this.live.keys.open, at - this.rules.windowMs, at + this.rules.windowMs);
+    // At most the NEAREST_IN_TIME reported just before and just after: a flood of open incidents (a thousand in
+    // the window) must not make every report read and parse all of them, twice (that is quadratic and stalls
+    // the ingest); a real duplicate is reported close in time to its original.
+    const key = this.live.keys.open;
+    const [before, after] = await Promise.all([
+      this.redis.zRange(key, at, at - this.rules.windowMs, { BY: 'SCORE', REV: true, LIMIT: { offset: 0, count: NEAREST_IN_TIME } }),
+      this.redis.zRange(key, `(${at}`, at + this.rules.windowMs, { BY: 'SCORE', LIMIT: { offset: 0, count: NEAREST_IN_TIME } }),
+    ]);
+    const ids = [...new Set([...before, ...after])];
     if (ids.length === 0) return [];
     const raws = await this.redis.mGet(ids.map((id) => this.live.incidentKey(id)));
     const out: Incident[] = [];
