@@ -103,8 +103,8 @@ const en: MessageSchema = {
   },
   alarm: {
     title: 'PRIORITY 1',
-    more: '+{n} more priority 1',
-    unacknowledged: 'unacknowledged {t}',
+    more: '+{n} P1',
+    unacknowledged: 'unack. {t}',
   },
   attention: {
     p1: 'Priority 1',
