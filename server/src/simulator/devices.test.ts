@@ -129,7 +129,7 @@ describe('simulated units obey the server', () => {
     await until(async () => (fleet.stats().acksSent === 3 ? true : undefined), 'three acknowledgements');
     expect(fleet.stats()).toMatchObject({ acksSent: 3, reportsSent: 1, refused: 0, ordersRejected: 0 });
     expect((await getJson<LiveUnit>(`${server.url}/api/units/C-1`, token))?.status).toBe('available');
-  }, 40_000);
+  });
 
   it('an order sent while the unit is offline is delivered on connect and acknowledged once', async () => {
     const server = await bed.server();
@@ -156,7 +156,7 @@ describe('simulated units obey the server', () => {
     await new Promise((r) => setTimeout(r, 6_000));
     expect(orders).toEqual([`dispatch ${id}`]);
     expect(fleet.stats()).toMatchObject({ acksSent: 1, reportsSent: 1, refused: 0 });
-  }, 30_000);
+  });
 
   it('keeps trying while the server is away and connects when it comes up; logs in again when the session ends', async () => {
     const port = await freePort();
@@ -194,12 +194,12 @@ describe('simulated units obey the server', () => {
       const s = fleet.stats();
       return s.logins >= 9 && s.connected === 3 ? true : undefined;
     }, 'the terminals to log in again after their sessions ended');
-  }, 40_000);
+  });
 
   // Quarantined: in a full `pnpm test` (never when this file runs alone, where it passes in ~2 s) the server this
   // test starts does not finish registering its modules ("Plugin did not start in time", also with 60 s). The
   // behaviour it checks is unchanged; the hang is the open question (stop 14's note).
-  it.skip('says once, not once per unit, that the device secret is wrong', async () => {
+  it('says once, not once per unit, that the device secret is wrong', async () => {
     const server = await bed.server();
     const lines: string[] = [];
     const fleet = startDeviceFleet({
@@ -211,7 +211,7 @@ describe('simulated units obey the server', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect(lines).toEqual([expect.stringMatching(/^devices: login refused \(HTTP 401 .*DEVICE_SECRET/)]);
     expect(fleet.stats()).toMatchObject({ connected: 0, logins: 0 });
-  }, 20_000);
+  });
 
   it('logs in a roster larger than the per-address login cap from one address, without waiting out a 429', async () => {
     const dir = await writeFixtureJurisdiction({ loadUnits: 80 });
@@ -222,5 +222,5 @@ describe('simulated units obey the server', () => {
     // A 429 would pause every login for the rest of the minute, far longer than this wait.
     await fleet.whenConnected(20_000);
     expect(fleet.stats()).toMatchObject({ logins: 80, connected: 80 });
-  }, 30_000);
+  });
 });
