@@ -29,9 +29,10 @@ export type DomainEvent =
   /** Units that went silent (stale) or reported again (fresh): one event per batch, so a whole fleet coming
    *  back after an outage is one small message, not one per unit. */
   | { type: 'units:freshness'; stale: string[]; fresh: string[] }
-  /** Units whose fix froze (identical coordinates while dispatched or en route: LiveUnit.frozenSince, from the
-   *  event's time) or moves again (`moving`); one event per batch. */
-  | { type: 'units:frozen'; frozen: string[]; moving: string[] }
+  /** Units whose fix froze (identical coordinates while dispatched or en route: LiveUnit.frozenSince is
+   *  `since[k]`, when the fix of `frozen[k]` stopped changing; the event's time where an older server sent none) or
+   *  moves again (`moving`); one event per batch. */
+  | { type: 'units:frozen'; frozen: string[]; since?: number[]; moving: string[] }
   | { type: 'stats:today'; today: TodayStats }
   /** Today's leadership KPIs (shared/src/stats.ts), pushed when they change. */
   | { type: 'stats:kpi'; kpi: StatsKpi }

@@ -1,6 +1,8 @@
 // 疑似重复 on the console in Chromium: real Redis, the real server, the built client. Three calls about one fight
 // reach the console; the later two are flagged naming the first; M merges one (after the dialog's Enter), D says
 // the other is not a duplicate. The key bar and the duplicate strip must fit their boxes in zh and en.
+// And a frozen fix: a unit sent to a scene whose position stops changing is marked on the console (定位冻结 m:ss)
+// and its line on the wall turns dashed amber with a legend entry, until it moves again.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,11 +10,13 @@ import { createClient } from 'redis';
 import type { Browser, Page } from 'playwright-core';
 import { startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
+import { loadConfig } from '@ccr/server';
 import { launchChromium, openLoggedIn } from './browser.js';
 import { REPO_ROOT, buildClient } from './client-build.js';
 
 const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
 const prefix = 'e2dup:';
+const FROZEN_AFTER_MS = 3_000;
 let redis: RedisServerHandle;
 let server: TestServer;
 let browser: Browser;
@@ -23,7 +27,12 @@ beforeAll(async () => {
   const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
   redis = r;
   browser = b;
-  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist });
+  // A fix unchanged for 3 s while on the way counts as frozen here (minutes in service).
+  const defaults = loadConfig({});
+  server = await startTestServer({
+    redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist,
+    ingest: { ...defaults.ingest, positionFrozenAfterMs: FROZEN_AFTER_MS },
+  });
   producer = createClient({ url: redis.url });
   await producer.connect();
 }, 180_000);
@@ -121,6 +130,57 @@ describe('suspected duplicates on the console', () => {
     await strip.waitFor({ timeout: 10_000 });
     expect(await overflowing(desk, '.bottom .keys, .queue .row .l1, .dupline')).toEqual([]);
     await desk.screenshot({ path: join(ARTIFACTS, 'duplicate-3-en.png') });
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
+
+describe('a frozen fix on the console and the wall', () => {
+  it('marks a unit on its way whose position stops changing, and clears the mark when it moves', async () => {
+    const password = server.config.auth.demoPassword!;
+    const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
+    const problems: string[] = [];
+    const [lng, lat] = jurisdiction.station.center;
+    const unitId = jurisdiction.units.find((u) => u.kind === 'patrol_car')!.id;
+    const id = 'JQ-E2E-FROZEN-01';
+    await producer.xAdd(`${prefix}in:incidents`, '*', {
+      data: JSON.stringify({ id, type: 'theft', priority: 2, lng, lat, address: '胜芳镇中山街定位冻结测试点8号', reportedAt: Date.now(), source: '110', summary: '电动车被盗' }),
+    });
+    const dispatcher = { authorization: `Bearer ${await tokenFor(server, 'dispatcher')}`, 'content-type': 'application/json' };
+    await expect.poll(async () => (await fetch(`${server.url}/api/incidents/${id}`, { headers: dispatcher })).status, { timeout: 10_000 }).toBe(200);
+    const sent = await fetch(`${server.url}/api/incidents/${id}/dispatch`, { method: 'POST', headers: dispatcher, body: JSON.stringify({ unitIds: [unitId], commandId: 'e2e-frozen-dispatch' }) });
+    expect(sent.status).toBe(200);
+
+    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    desk.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', password);
+    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    wall.on('pageerror', (e) => problems.push(`wall page error: ${e.message}`));
+    await openLoggedIn(wall, server.url, '/', 'operator', password);
+    await desk.locator('.queue .row', { hasText: id }).click();
+
+    // The same point, reported for longer than the frozen limit, 2 km from the scene.
+    const fix = (ts: number, dLng = 0) => ({ unitId, lng: lng + 0.023 + dLng, lat, ts });
+    const post = (fixes: object[]) => fetch(`${server.url}/api/ingest/positions`, {
+      method: 'POST', headers: { authorization: `Bearer ${server.config.producerToken}`, 'content-type': 'application/json' }, body: JSON.stringify(fixes),
+    });
+    const t0 = Date.now() - FROZEN_AFTER_MS - 1_000;
+    for (const dt of [0, 2_000, FROZEN_AFTER_MS + 1_000]) expect((await post([fix(t0 + dt)])).status).toBe(202);
+
+    const mark = desk.locator('.assigned [data-frozen]');
+    await mark.waitFor({ timeout: 15_000 });
+    expect(await mark.textContent()).toMatch(/^定位冻结 \d+:\d\d$/);
+    expect(await desk.locator('.chips [data-frozen]').count()).toBe(1);
+    await expect.poll(() => wall.locator('[data-frozen-lines]').textContent(), { timeout: 15_000 }).toBe('定位冻结 1');
+    await desk.screenshot({ path: join(ARTIFACTS, 'frozen-fix-console.png') });
+    await wall.screenshot({ path: join(ARTIFACTS, 'frozen-fix-wall.png') });
+    expect(await overflowing(wall, '.legend .group, [data-frozen-lines]')).toEqual([]);
+
+    // It moves: both marks go.
+    expect((await post([fix(Date.now(), -0.001)])).status).toBe(202);
+    await mark.waitFor({ state: 'detached', timeout: 15_000 });
+    await wall.locator('[data-frozen-lines]').waitFor({ state: 'detached', timeout: 15_000 });
+    await desk.close();
+    await wall.close();
     expect(problems).toEqual([]);
   }, 120_000);
 });

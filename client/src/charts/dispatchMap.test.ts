@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { haversineMeters, type FramePosition, type GridCollection, type Incident } from '@ccr/shared';
 import { incident, T0, unit } from '../test/fixtures';
+import { COLORS } from './palette';
 import {
   ARRIVED_SERIES_ID, CANDIDATES_SERIES_ID, DISPATCH_LINES_SERIES_ID, DISPATCH_UNITS_SERIES_ID, dispatchLinesSeries, MAX_DISPATCH_LINES, MAX_WALL_RING_INCIDENTS, REACH_RINGS_SERIES_ID,
   buildArrivedSeries, buildDispatchLines, buildIncidentsMapOption, buildReachRingSeries, buildUnitsMapOption, circlePath, consoleMapOption,
@@ -44,6 +45,19 @@ describe('dispatch lines', () => {
     const [l, u] = dispatchLinesSeries([{ unitId: 'P-1', incidentId: 'JQ-1', coords: [[116.6, 39.0], [116.7, 39.07]] }]) as AnySeries[];
     expect([l!.id, u!.id]).toEqual([DISPATCH_LINES_SERIES_ID, DISPATCH_UNITS_SERIES_ID]);
     expect(u!.data).toEqual([[116.6, 39.0]]);
+  });
+
+  it('draws the line of a unit whose fix is frozen in the warning colour, dashed, from where it last was', () => {
+    const frozen = unit({ id: 'P-09', status: 'en_route', incidentId: 'JQ-1', frozenSince: T0 - 240_000, position: { lng: 116.6, lat: 39.0, ts: T0 } });
+    const moving = unit({ id: 'P-10', status: 'en_route', incidentId: 'JQ-1', position: { lng: 116.61, lat: 39.01, ts: T0 } });
+    const lines = buildDispatchLines([frozen, moving], new Map(), incidents);
+    expect(lines.map((l) => [l.unitId, l.frozen ?? false])).toEqual([['P-09', true], ['P-10', false]]);
+    const [l, u] = dispatchLinesSeries(lines) as AnySeries[];
+    const [fl, ml] = l!.data as { lineStyle?: { color: string } }[];
+    expect(fl!.lineStyle?.color).toBe(COLORS.warn);
+    expect(ml!.lineStyle).toBeUndefined();
+    expect((u!.data as unknown[])[0]).toMatchObject({ value: [116.6, 39.0], itemStyle: { borderColor: COLORS.warn } });
+    expect((u!.data as unknown[])[1]).toEqual([116.61, 39.01]);
   });
 });
 

@@ -368,7 +368,9 @@ export const LEGEND_KINDS: readonly UnitKind[] = UNIT_KINDS.filter((k) => k !== 
 /** Unit statuses drawn with a line to their incident: on the way. On scene, the arrival ring shows instead. */
 const HEADING_TO_SCENE: ReadonlySet<UnitStatus> = new Set<UnitStatus>(['dispatched', 'en_route']);
 
-export interface DispatchLine { unitId: string; incidentId: string; coords: [Point, Point] }
+/** `frozen`: the unit's fix has not changed for minutes while on its way (LiveUnit.frozenSince) — the line starts
+ *  where the unit was, not where it is, and is drawn in the warning colour so nobody trusts its length. */
+export interface DispatchLine { unitId: string; incidentId: string; coords: [Point, Point]; frozen?: boolean }
 
 /**
  * One line per unit on its way to an incident (LiveUnit.incidentId), from where the unit is now to the scene.
@@ -385,17 +387,20 @@ export function buildDispatchLines(
     const p = positions.get(u.id);
     const from: Point | null = p ? [p[1], p[2]] : u.position ? [u.position.lng, u.position.lat] : null;
     if (!from) continue;
-    out.push({ unitId: u.id, incidentId: inc.id, coords: [from, [inc.lng, inc.lat]] });
+    out.push({ unitId: u.id, incidentId: inc.id, coords: [from, [inc.lng, inc.lat]], ...(u.frozenSince !== undefined ? { frozen: true } : {}) });
     if (out.length >= MAX_DISPATCH_LINES) break;
   }
   return out;
 }
 
-/** The lines and the rings around their units, as two series patches. */
+const FROZEN_LINE = { color: COLORS.warn, type: [2, 4] };
+const FROZEN_RING = { color: 'rgba(245, 165, 36, 0.15)', borderColor: COLORS.warn, borderType: 'dashed' };
+
+/** The lines and the rings around their units, as two series patches; a frozen fix's in the warning colour. */
 export function dispatchLinesSeries(lines: readonly DispatchLine[]): object[] {
   return [
-    { id: DISPATCH_LINES_SERIES_ID, data: lines.map((l) => ({ coords: l.coords })) },
-    { id: DISPATCH_UNITS_SERIES_ID, data: lines.map((l) => l.coords[0]) },
+    { id: DISPATCH_LINES_SERIES_ID, data: lines.map((l) => (l.frozen ? { coords: l.coords, lineStyle: FROZEN_LINE } : { coords: l.coords })) },
+    { id: DISPATCH_UNITS_SERIES_ID, data: lines.map((l) => (l.frozen ? { value: l.coords[0], itemStyle: FROZEN_RING } : l.coords[0])) },
   ];
 }
 

@@ -61,6 +61,7 @@ const en: MessageSchema = {
     dispatchLine: 'Sent to',
     arrived: 'On scene',
     rings: '1-3-5 min',
+    frozen: 'Frozen fix {n}',
   },
   priority: {
     '1': 'P1',
@@ -167,6 +168,7 @@ const en: MessageSchema = {
     on_scene: 'on scene',
   },
   console: {
+    frozen: 'fix frozen {for}',
     title: '{station} Dispatch console',
     toWall: 'Wall',
     queue: 'Queue',

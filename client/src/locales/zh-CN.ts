@@ -61,6 +61,8 @@ const zhCN = {
     dispatchLine: '出警路线',
     arrived: '已到场',
     rings: '1-3-5分钟圈',
+    /** Units on their way whose fix has not moved for minutes: their dispatch line is drawn dashed amber. */
+    frozen: '定位冻结 {n}',
   },
   priority: {
     '1': '一级',
@@ -168,6 +170,8 @@ const zhCN = {
   },
   console: {
     title: '{station} 调度台',
+    /** A unit on its way whose fix has not moved for this long: its place and ETA are that old. */
+    frozen: '定位冻结 {for}',
     toWall: '大屏',
     queue: '警情队列',
     waiting: '待派 {n}',

@@ -279,6 +279,16 @@ describe('live store', () => {
     expect(s.ticker.length).toBe(before + 2);
   });
 
+  it('flags a frozen fix from when it froze (the event says), and clears it when the unit moves', () => {
+    const s = useLiveStore();
+    s.applySnapshot(snapshot({ units: [unit({ id: 'P-01', status: 'en_route' }), unit({ id: 'P-02', status: 'en_route' })] }), T0);
+    s.applyDelta(delta('1001-0', { type: 'units:frozen', frozen: ['P-01', 'P-02'], since: [T0 - 200_000, T0 - 190_000], moving: [] }), T0);
+    expect(['P-01', 'P-02'].map((id) => s.units.get(id)?.frozenSince)).toEqual([T0 - 200_000, T0 - 190_000]);
+    s.applyDelta(delta('1002-0', { type: 'units:frozen', frozen: [], since: [], moving: ['P-01'] }), T0);
+    expect(s.units.get('P-01')?.frozenSince).toBeUndefined();
+    expect(s.units.get('P-02')?.frozenSince).toBe(T0 - 190_000);
+  });
+
   it('sums emergency units, combat units and volunteer teams', () => {
     const s = useLiveStore();
     s.applySnapshot(snapshot({

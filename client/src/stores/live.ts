@@ -221,11 +221,11 @@ export const useLiveStore = defineStore('live', () => {
         // A frozen fix: the unit is shown where it is not (LiveUnit.frozenSince); its marker says so.
         let changed = false;
         for (const [ids, frozen] of [[ev.frozen, true], [ev.moving, false]] as const) {
-          for (const id of ids) {
+          for (const [k, id] of ids.entries()) {
             const u = units.value.get(id);
             if (!u || (u.frozenSince !== undefined) === frozen) continue;
             const { frozenSince: _was, ...rest } = u;
-            units.value.set(id, frozen ? { ...rest, frozenSince: d.at } : rest);
+            units.value.set(id, frozen ? { ...rest, frozenSince: ev.since?.[k] ?? d.at } : rest);
             changed = true;
           }
         }

@@ -79,7 +79,7 @@ export class LiveMirror {
       for (const id of e.stale) { const u = this.units.get(id); if (u) u.stale = true; }
       for (const id of e.fresh) { const u = this.units.get(id); if (u) u.stale = false; }
     } else if (e.type === 'units:frozen') {
-      for (const id of e.frozen) { const u = this.units.get(id); if (u) u.frozenSince = d.at; }
+      for (const [k, id] of e.frozen.entries()) { const u = this.units.get(id); if (u) u.frozenSince = e.since?.[k] ?? d.at; }
       for (const id of e.moving) { const u = this.units.get(id); if (u) delete u.frozenSince; }
     } else if (e.type === 'stats:today') {
       this.today = e.today;

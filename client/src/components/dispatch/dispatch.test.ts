@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { incident, T0, unit } from '../../test/fixtures';
 import { ApiError } from '../../api';
-import { LONG_STATUS_MS, OVERLONG_STATUS_MS, assignedUnits, duplicateView, queueOrder, statusTone, stepSelection, unitsByTeam } from './queue';
+import { LONG_STATUS_MS, OVERLONG_STATUS_MS, assignedUnits, duplicateView, frozenText, queueOrder, statusTone, unitStateLabel, stepSelection, unitsByTeam } from './queue';
 import { keyAction } from './keys';
 import { newCommandId, sendWithRetry } from './commands';
 import { CommandIdSchema, compileChecker } from '@ccr/shared';
@@ -73,6 +73,17 @@ describe('unit status board', () => {
     expect(statusTone(u({ id: 'd', status: 'en_route' }), T0 + OVERLONG_STATUS_MS)).toBe('overlong');
     expect(statusTone(u({ id: 'e', status: 'busy', stale: true }), T0)).toBe('stale');
     expect(statusTone(u({ id: 'f', status: 'off_duty' }), T0)).toBe('off');
+  });
+
+  it('reads 失联 over the status, and says for how long a unit on its way has had a frozen fix', () => {
+    expect(unitStateLabel({ status: 'en_route', stale: true })).toBe('label.unitStatus.stale');
+    expect(unitStateLabel({ status: 'en_route', stale: false })).toBe('label.unitStatus.en_route');
+    const frozen = unit({ id: 'P-9', status: 'en_route', frozenSince: T0 });
+    expect(frozenText(frozen, T0 + 245_000, 'zh-CN')).toBe('定位冻结 4:05');
+    expect(frozenText(frozen, T0 + 245_000, 'en')).toBe('fix frozen 4:05');
+    // the server's clock a little behind ours never shows a negative time
+    expect(frozenText(frozen, T0 - 2_000, 'en')).toBe('fix frozen 0:00');
+    expect(frozenText(unit({ id: 'P-8', status: 'en_route' }), T0, 'zh-CN')).toBe('');
   });
 
   it('groups police units by team and counts the available ones, leaving out emergency units', () => {

@@ -1,5 +1,6 @@
 // Pure rules of the console: the order of the queue, the unit status board's groups and colours.
-import { TEAMS, canBeOriginal, isSuspectedDuplicate, type Incident, type IncidentStatus, type LiveUnit, type Team, type UnitKind } from '@ccr/shared';
+import { TEAMS, canBeOriginal, formatElapsed, type Locale, isSuspectedDuplicate, type Incident, type IncidentStatus, type LiveUnit, type Team, type UnitKind } from '@ccr/shared';
+import { tl } from '../../i18n';
 
 /** Received (接警, nobody sent yet) first, then by how far the incident has gone. */
 const STAGE: Record<IncidentStatus, number> = {
@@ -38,6 +39,23 @@ export function statusTone(u: Pick<LiveUnit, 'status' | 'stale' | 'statusSince'>
   if (u.status === 'available') return 'available';
   const t = now - u.statusSince;
   return t >= OVERLONG_STATUS_MS ? 'overlong' : t >= LONG_STATUS_MS ? 'long' : 'ok';
+}
+
+/** The label of what a person reads as a unit's state: 失联 over its status, for the same reason as statusTone. */
+export function unitStateLabel(u: Pick<LiveUnit, 'status' | 'stale'>): `label.unitStatus.${LiveUnit['status'] | 'stale'}` {
+  return `label.unitStatus.${u.stale ? 'stale' : u.status}`;
+}
+
+/** How long a unit on its way has reported one and the same fix, once that counts as frozen (LiveUnit.frozenSince):
+ *  its place on the map and its ETA are as old as that. Null when its fix is live. */
+export function frozenFor(u: Pick<LiveUnit, 'frozenSince'>, now: number): number | null {
+  return u.frozenSince === undefined ? null : Math.max(0, now - u.frozenSince);
+}
+
+/** 定位冻结 4:05 beside a unit whose fix is frozen; empty when it is live. */
+export function frozenText(u: Pick<LiveUnit, 'frozenSince'>, now: number, locale: Locale): string {
+  const ms = frozenFor(u, now);
+  return ms === null ? '' : tl('console.frozen', locale, { for: formatElapsed(ms) });
 }
 
 export interface TeamGroup {

@@ -106,6 +106,8 @@ describe.each(PATHS)('positions through the %s', (path) => {
     await until(async () => (await unit(s, 'P-03')).frozenSince !== undefined, 'P-03 flagged');
     expect((await unit(s, 'P-03')).frozenSince).toBe(t);
     await m.waitFor(() => m.units.get('P-03')?.frozenSince !== undefined, 8_000, 'flag on the screen');
+    // screens count from when the fix froze, as the API does, not from when the server noticed
+    expect(m.units.get('P-03')?.frozenSince).toBe(t);
     const all = (await (await bed.fetch(s, '/api/units')).json()) as LiveUnit[];
     expect(all.find((u) => u.id === 'P-03')?.frozenSince).toBe(t);
     expect(all.find((u) => u.id === 'P-04')?.frozenSince).toBeUndefined();
