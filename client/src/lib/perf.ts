@@ -36,7 +36,10 @@ export class MapPerf {
 
   /** Attention moves (the three instances re-laid out at a new centre and zoom): how long each setOption took. */
   moves: number[] = [];
+  /** Every move so far (the list keeps the last 50): how a probe sees that one happened. */
+  movesTotal = 0;
   recordMove(ms: number): void {
+    this.movesTotal++;
     this.moves.push(ms);
     if (this.moves.length > 50) this.moves.shift();
   }
