@@ -19,3 +19,18 @@ describe('LatencyHistogram', () => {
     expect(Number.isNaN(new LatencyHistogram().percentile(50))).toBe(true);
   });
 });
+
+describe('LatencyHistogram across processes', () => {
+  it('merges what other processes measured into the same percentiles as one histogram would give', () => {
+    const one = new LatencyHistogram();
+    const parts = [new LatencyHistogram(), new LatencyHistogram()];
+    for (let i = 0; i < 1_000; i++) {
+      const ms = (i * 37) % 400;
+      one.add(ms);
+      parts[i % 2]!.add(ms);
+    }
+    const merged = new LatencyHistogram();
+    for (const p of parts) merged.merge(JSON.parse(JSON.stringify(p)) as ReturnType<LatencyHistogram['toJSON']>);
+    expect([merged.count, merged.max, merged.percentile(50), merged.percentile(99)]).toEqual([one.count, one.max, one.percentile(50), one.percentile(99)]);
+  });
+});

@@ -1,4 +1,5 @@
 // Latency samples in 1 ms bins up to 60 s: millions of samples in constant memory, exact to the millisecond.
+// Client processes send theirs to the bench as sparse [bin, count] pairs and the bench merges them.
 export class LatencyHistogram {
   private readonly bins = new Float64Array(60_001);
   count = 0;
@@ -20,5 +21,17 @@ export class LatencyHistogram {
       if (seen >= target) return i;
     }
     return this.bins.length - 1;
+  }
+
+  /** The non-empty bins, for another process to merge. */
+  toJSON(): { bins: [number, number][]; max: number } {
+    const bins: [number, number][] = [];
+    for (let i = 0; i < this.bins.length; i++) if (this.bins[i]! > 0) bins.push([i, this.bins[i]!]);
+    return { bins, max: this.max };
+  }
+
+  merge(other: { bins: [number, number][]; max: number }): void {
+    for (const [i, n] of other.bins) this.add(i, n);
+    this.max = Math.max(this.max, other.max);
   }
 }
