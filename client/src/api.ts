@@ -1,18 +1,19 @@
 // The client's one HTTP wrapper: JSON in and out, the session's Bearer token, a 401 ends the session (the
 // router then shows the login page), and every failure becomes an ApiError whose `message` is a sentence a
-// dispatcher can read (Chinese by default). Callers never parse error bodies themselves.
-import type { CommandConflict, Locale } from '@ccr/shared';
-import { localClockTime } from '@ccr/shared';
-import { tl } from './i18n';
+// dispatcher can read, said from the catalogue by the server's code and params (./errors.ts). Callers never parse
+// error bodies themselves.
+import type { Locale } from '@ccr/shared';
+import { refusalText } from './errors';
+import { tl, type Params } from './i18n';
 import { useAuthStore } from './stores/auth';
 
-/** What the server sends on failure (see server/src/modules/http-errors.ts), plus the fields some errors add. */
+/** What the server sends on failure (@ccr/shared ApiErrorSchema), plus the fields some errors add. */
 export interface ErrorBody {
+  /** A code of @ccr/shared's ERRORS. */
   error?: string;
+  /** English, for logs: a person reads the catalogue's sentence for `error` and `params`. */
   message?: string;
-  /** Epoch ms or ISO time until which an account is locked. */
-  lockedUntil?: number | string;
-  attemptsLeft?: number;
+  params?: Record<string, string | number>;
   [k: string]: unknown;
 }
 
@@ -49,62 +50,16 @@ export interface RequestOptions {
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-/** The first (Chinese) half of the server's "中文 / English" messages, or the English half in English. */
-export function serverMessage(message: string | undefined, locale: Locale): string | undefined {
-  if (!message) return undefined;
-  const cut = message.indexOf(' / ');
-  if (cut < 0) return message;
-  return locale === 'en' ? message.slice(cut + 3) : message.slice(0, cut);
-}
-
-/** When a lock ends, as a person there reads it: hh:mm:ss in the station's zone (the server names it in
- *  `params`), else in this browser's. */
-function lockTime(body: ErrorBody | null): string | null {
-  const params = typeof body?.params === 'object' && body.params !== null ? (body.params as Record<string, unknown>) : {};
-  const v = typeof params.until === 'number' ? params.until : body?.lockedUntil;
-  if (v === undefined) return null;
-  const ms = typeof v === 'number' ? v : Date.parse(v);
-  if (!Number.isFinite(ms)) return null;
-  const zone = typeof params.timeZone === 'string' ? params.timeZone : Intl.DateTimeFormat().resolvedOptions().timeZone;
-  try {
-    return localClockTime(ms, zone);
-  } catch {
-    return localClockTime(ms, Intl.DateTimeFormat().resolvedOptions().timeZone); // a zone this browser does not know
+/** A readable sentence for a failed response, from the catalogue by the server's code and params (errors.ts); an
+ *  answer with no code (a gateway's) by its status. `given`: params the caller can say better. Pure. */
+export function describeError(status: number, body: ErrorBody | null, locale: Locale = 'zh-CN', given: Params = {}): string {
+  if (typeof body?.error === 'string') {
+    const text = refusalText({ code: body.error, params: body.params, message: body.message }, locale, given);
+    if (text) return text;
   }
-}
-
-/** A readable sentence for a failed response. Pure: tested without a server. */
-export function describeError(status: number, body: ErrorBody | null, locale: Locale = 'zh-CN'): string {
-  const code = body?.error ?? '';
-  const detail = serverMessage(body?.message, locale);
-  if (code === 'bad_credentials' || code === 'invalid_credentials') {
-    return typeof body?.attemptsLeft === 'number' && body.attemptsLeft > 0 && body.attemptsLeft < 5
-      ? tl('err.invalidCredentialsLeft', locale, { n: body.attemptsLeft })
-      : tl('err.invalidCredentials', locale);
-  }
-  if (code === 'account_locked' || status === 423 || (body?.lockedUntil !== undefined)) {
-    const time = lockTime(body);
-    return time ? tl('err.locked', locale, { time }) : tl('err.lockedNoTime', locale);
-  }
-  if (code === 'account_disabled') return tl('err.disabled', locale);
-  if (code === 'unit_unavailable') {
-    const c = body as Partial<CommandConflict>;
-    const unit = c.unitId ?? '?';
-    if (c.heldByIncidentId) return tl('err.unitUnavailable', locale, { unit, incident: c.heldByIncidentId, by: c.heldBy ?? '?' });
-    if (c.unitStatus) return tl('err.unitUnavailableStatus', locale, { unit, status: tl(`label.unitStatus.${c.unitStatus}`, locale) });
-    return detail ?? tl('err.unitUnavailableStatus', locale, { unit, status: '?' });
-  }
-  if (code === 'illegal_transition') return detail ?? tl('err.illegalTransition', locale, { detail: code });
-  if (code === 'command_id_reused') return tl('err.commandIdReused', locale);
-  // The server's sentence says how many seconds to wait.
-  if (status === 429) return detail ?? tl('err.rateLimited', locale);
-  if (status === 401) return detail ?? tl('err.unauthorized', locale);
-  if (status === 403) return tl('err.forbidden', locale);
-  if (status === 404) return detail ?? tl('err.notFound', locale);
-  if (status === 400 || status === 422) return tl('err.badRequest', locale, { detail: detail ?? code });
   if (status === 502 || status === 503 || status === 504) return tl('err.unavailable', locale, { status });
   if (status >= 500) return tl('err.server', locale, { status });
-  return detail ?? tl('err.server', locale, { status });
+  return tl('err.unknown', locale, { message: (body?.message ?? body?.error ?? String(status)).slice(0, 300) });
 }
 
 async function readBody(res: Response): Promise<unknown> {

@@ -6,9 +6,9 @@ import Fastify, { LogController, type FastifyReply, type FastifyRequest, type Fa
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import { ISO_INSTANT_FORMAT, finiteKeyword, isIsoInstant } from '@ccr/shared';
+import { ISO_INSTANT_FORMAT, finiteKeyword, isIsoInstant, refusal } from '@ccr/shared';
 import type { Config } from './config.js';
-import { apiErrorHandler } from './modules/http-errors.js';
+import { apiErrorHandler, notFoundBody } from './modules/http-errors.js';
 import { redisPlugin } from './plugins/redis.js';
 import { socketIoPlugin } from './plugins/socket-io.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -59,9 +59,9 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     // A 500 names its request id so its log entry can be found: unique across restarts and nodes.
     genReqId: () => randomBytes(8).toString('hex'),
     // A URL that cannot be decoded is refused in the same shape as everything else.
-    frameworkErrors: (err, _req, reply: FastifyReply) => reply.code(400).send({
-      error: 'bad_request', message: `无法解析的地址 / the URL cannot be decoded: ${err.message.slice(0, 200)}`,
-    }),
+    frameworkErrors: (err, _req, reply: FastifyReply) => reply.code(400).send(
+      refusal('bad_url', {}, `the URL cannot be decoded: ${err.message.slice(0, 200)}`),
+    ),
   });
   app.setErrorHandler(apiErrorHandler(app));
   // Before any route: the OpenAPI document is collected by an onRoute hook, which sees only routes added after it
@@ -128,10 +128,10 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
       const path = req.url.split('?')[0] ?? '';
       const isPage = !path.startsWith('/api/') && !path.startsWith('/socket.io') && !path.startsWith('/assets/') && !/\.[a-z0-9]+$/i.test(path);
       if (req.method === 'GET' && isPage) return reply.sendFile('index.html', root);
-      return reply.code(404).send({ error: 'not_found', message: `没有此接口 / no route ${req.method} ${req.url}` });
+      return reply.code(404).send(notFoundBody('route', `${req.method} ${req.url.slice(0, 200)}`));
     });
   } else {
-    app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `没有此接口 / no route ${req.method} ${req.url.slice(0, 200)}` }));
+    app.setNotFoundHandler((req, reply) => reply.code(404).send(notFoundBody('route', `${req.method} ${req.url.slice(0, 200)}`)));
     app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
       reply.code(503).type('text/plain; charset=utf-8').send('大屏尚未构建 / the wall display is not built: run `pnpm --filter @ccr/client build` (pnpm start does this).\n'));
   }

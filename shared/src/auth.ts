@@ -4,6 +4,7 @@ import { UnitIdSchema } from './domain.js';
 import { SeqSchema } from './events.js';
 import { EpochMsIntegerSchema } from './time.js';
 import { QueryInteger } from './validate.js';
+import { ErrorParamsSchema } from './errors.js';
 
 /** operator: the wall (read-only) · dispatcher/leader: send units · admin: accounts · device: one unit's
  *  terminal, sees only its own orders · producer: the HTTP ingest twins · community: the community team's leader
@@ -57,10 +58,9 @@ export const AuthErrorSchema = Type.Object({
   error: Type.String(),
   message: Type.String(),
   lockedUntil: Type.Optional(Type.Number()),
-  /** What happened, for a client to say in its own language (`account_locked`), and the values it names
-   *  (`until`: epoch ms; `timeZone`: the station's, in which a person reads the time). */
-  code: Type.Optional(Type.String()),
-  params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
+  /** The values the code's sentence names (errors.ts), e.g. account_locked's `until` (epoch ms) and `timeZone`
+   *  (the station's, in which a person reads the time). */
+  params: Type.Optional(ErrorParamsSchema),
   /** The refused field when a schema refused the request (400). */
   path: Type.Optional(Type.String()),
 });

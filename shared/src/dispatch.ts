@@ -6,6 +6,7 @@ import {
   UnitIdSchema, UnitKindSchema, UnitStatusSchema, LngSchema, LatSchema,
 } from './domain.js';
 import { CandidateReasonSchema } from './candidate-reasons.js';
+import { ErrorParamsSchema, type AckError } from './errors.js';
 
 /** Chosen by the client, one per intended action: a retried command with the same id has one effect. */
 export const CommandIdSchema = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -93,11 +94,13 @@ export const CommandResultSchema = Type.Object(
 );
 export type CommandResult = Static<typeof CommandResultSchema>;
 
-/** 409 when a unit cannot be sent: who has it. 409 also for an illegal transition (code illegal_transition). */
+/** 409 when a unit cannot be sent (who has it), a step is illegal, or a rule beside it refuses it. */
 export const CommandConflictSchema = Type.Object(
   {
-    error: Type.String(), // 'unit_unavailable' | 'illegal_transition' | 'command_id_reused'
+    /** An ErrorCode (errors.ts): unit_unavailable, unit_held, illegal_transition, command_id_reused, … */
+    error: Type.String(),
     message: Type.String(),
+    params: Type.Optional(ErrorParamsSchema),
     unitId: Type.Optional(UnitIdSchema),
     unitStatus: Type.Optional(UnitStatusSchema),
     heldByIncidentId: Type.Optional(IncidentIdSchema),
@@ -206,7 +209,7 @@ export const UnitReportSchema = Type.Object(
 );
 export type UnitReport = Static<typeof UnitReportSchema>;
 
-type DeviceAck<T> = (res: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
+type DeviceAck<T> = (res: { ok: true; data: T } | { ok: false; error: AckError }) => void;
 
 export interface DeviceServerToClientEvents {
   'order:issued': (order: DeviceOrder) => void;

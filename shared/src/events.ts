@@ -6,6 +6,7 @@ import type { TargetKind, TargetsByPriority } from './targets.js';
 import type { StatsKpi } from './stats.js';
 import type { DisputeCase } from './community/disputes.js';
 import type { CommunityTask } from './community/tasks.js';
+import type { AckError } from './errors.js';
 
 /** A position of the live event stream ("ms-n"); orders every delta. Compare with compareSeq(). */
 export type Seq = string;
@@ -83,7 +84,6 @@ export interface PositionFrame {
   positions: FramePosition[];
 }
 
-export type AckError = { code: string; message: string };
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 
 /** A stream id as a client may send it back: canonical digits (no leading zeros, which would also break

@@ -6,6 +6,7 @@ export * from './geo.js';
 export * from './time.js';
 export * from './i18n.js';
 export * from './validate.js';
+export * from './errors.js';
 export * from './auth.js';
 export * from './dispatch.js';
 export * from './targets.js';

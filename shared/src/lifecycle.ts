@@ -35,7 +35,6 @@
 // - Stale is never a status: it is derived from silence (LiveUnit.stale) and says nothing about assignment.
 // - A transition to the status one already has is illegal (nothing to record).
 import type { IncidentStatus, Incident, Outcome, TimelineEntry, UnitStatus } from './domain.js';
-import { INCIDENT_STATUS_LABELS, UNIT_STATUS_LABELS } from './i18n.js';
 
 export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly IncidentStatus[]>> = {
   received: ['dispatched', 'cancelled', 'merged'],
@@ -76,7 +75,7 @@ export interface IllegalTransition {
   id: string;
   from: string;
   to: string;
-  /** zh-CN first, then English, naming from → to. */
+  /** English, naming from → to (the client says it from `illegal_transition` and these fields). */
   message: string;
 }
 
@@ -98,18 +97,16 @@ function entryOf<S extends string>(status: S, actor: Actor): { status: S; at: nu
 }
 
 export function illegalIncidentTransition(id: string, from: IncidentStatus, to: IncidentStatus): IllegalTransition {
-  const l = INCIDENT_STATUS_LABELS;
   return {
     code: 'illegal_transition', subject: 'incident', id, from, to,
-    message: `非法状态变更：警情 ${id} 不能从「${l[from]['zh-CN']}」变为「${l[to]['zh-CN']}」 / illegal transition: incident ${id} cannot go from ${from} to ${to}`,
+    message: `illegal transition: incident ${id} cannot go from ${from} to ${to}`,
   };
 }
 
 export function illegalUnitTransition(id: string, from: UnitStatus, to: UnitStatus): IllegalTransition {
-  const l = UNIT_STATUS_LABELS;
   return {
     code: 'illegal_transition', subject: 'unit', id, from, to,
-    message: `非法状态变更：警力 ${id} 不能从「${l[from]['zh-CN']}」变为「${l[to]['zh-CN']}」 / illegal transition: unit ${id} cannot go from ${from} to ${to}`,
+    message: `illegal transition: unit ${id} cannot go from ${from} to ${to}`,
   };
 }
 

@@ -7,6 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Incident, IncidentType, Priority } from './domain.js';
 import { daysInMonth, isPlausibleInstant, parseIsoInstant } from './time.js';
+import { ErrorParamsSchema } from './errors.js';
 
 /** 刑事 (criminal) and 治安 (public-order) case types as leadership reports them. */
 export const CRIMINAL_TYPES: readonly IncidentType[] = ['theft', 'fraud'];
@@ -267,7 +268,7 @@ export const StatsKpiSchema = Type.Object(
 export type StatsKpi = Static<typeof StatsKpiSchema>;
 
 /** A refused statistics request; `path` names the field when the schema refused it. */
-export const StatsErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), path: Type.Optional(Type.String()) });
+export const StatsErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), params: Type.Optional(ErrorParamsSchema), path: Type.Optional(Type.String()) });
 
 // ---- pure arithmetic ---------------------------------------------------------------------------------------
 

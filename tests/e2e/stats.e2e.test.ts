@@ -184,7 +184,7 @@ describe('statistics view in Chromium', () => {
     // A failed read is said in Chinese, and the charts keep what they had. (The browser logs the refused reads.)
     expect(problems).toEqual([]);
     const injected = (p: string): boolean => p.includes('status of 503');
-    await page.route('**/api/stats/series**', (r) => r.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"unavailable","message":"服务暂不可用 / unavailable"}' }));
+    await page.route('**/api/stats/series**', (r) => r.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"unavailable","params":{},"message":"unavailable"}' }));
     await page.locator('[data-preset="d7"]').click();
     await page.getByRole('alert').getByText('统计数据加载失败').waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-chart="series"]').getAttribute('data-state')).toBe('ready');

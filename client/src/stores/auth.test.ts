@@ -61,10 +61,10 @@ describe('auth store', () => {
 
   it('says "wrong password" and "locked until hh:mm" in Chinese', async () => {
     const auth = useAuthStore();
-    replies.push({ status: 401, body: { error: 'invalid_credentials', message: '用户名或密码错误 / wrong username or password' } });
+    replies.push({ status: 401, body: { error: 'bad_credentials', params: {}, message: 'wrong username or password' } });
     await expect(auth.login({ username: 'operator', password: 'x' })).rejects.toThrow('用户名或密码错误');
     const until = new Date(2026, 10, 23, 9, 41).getTime();
-    replies.push({ status: 423, body: { error: 'account_locked', message: '账号已锁定 / locked', lockedUntil: until } });
+    replies.push({ status: 423, body: { error: 'account_locked', params: { until, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }, message: 'locked', lockedUntil: until } });
     await expect(auth.login({ username: 'operator', password: 'x' })).rejects.toThrow('账号已锁定，请于 09:41:00 后再试');
     replies.push('network');
     await expect(auth.login({ username: 'operator', password: 'x' })).rejects.toThrow('无法连接服务器');
@@ -106,7 +106,7 @@ describe('auth store', () => {
     await auth.login({ username: 'operator', password: 'pw' });
     const seen: (string | null)[] = [];
     auth.onTokenChange((t) => seen.push(t));
-    replies.push({ status: 401, body: { error: 'unauthorized', message: '登录已失效 / session expired' } });
+    replies.push({ status: 401, body: { error: 'unauthorized', params: {}, message: 'session expired' } });
     await vi.advanceTimersByTimeAsync(REFRESH_EVERY_MS);
     expect(auth.loggedIn).toBe(false);
     expect(auth.endReason).toBe('expired');

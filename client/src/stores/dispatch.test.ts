@@ -82,15 +82,20 @@ describe('dispatch store', () => {
 
   it('shows who holds a unit when the server answers 409', async () => {
     const { d } = await ready();
-    posts.push({ status: 409, body: { error: 'unit_unavailable', message: 'x / x', unitId: 'P-01', heldByIncidentId: 'JQ-0099', heldBy: 'leader' } });
+    const held = { error: 'unit_held', params: { unitId: 'P-01', incidentId: 'JQ-0099', by: 'leader' }, message: 'unit P-01 is not available', unitId: 'P-01', heldByIncidentId: 'JQ-0099', heldBy: 'leader' };
+    posts.push({ status: 409, body: held });
     await d.dispatch();
     expect(commandPosts()).toHaveLength(1);
     expect(d.message).toMatchObject({ tone: 'error', text: 'P-01 已被 JQ-0099 调派（leader）' });
     // by name when the unit has one
     useLiveStore().applyDelta(delta('1000-1', { type: 'unit:updated', unit: unit({ id: 'P-01', name: '巡逻车 01' }) }));
-    posts.push({ status: 409, body: { error: 'unit_unavailable', message: 'x / x', unitId: 'P-01', heldByIncidentId: 'JQ-0099', heldBy: 'leader' } });
+    posts.push({ status: 409, body: { ...held, params: { ...held.params, by: 'system' } } });
     await d.dispatch();
-    expect(d.message?.text).toBe('巡逻车 01（P-01） 已被 JQ-0099 调派（leader）');
+    expect(d.message?.text).toBe('巡逻车 01（P-01） 已被 JQ-0099 调派（系统(到场判定)）');
+    // the state a unit is in, by its label
+    posts.push({ status: 409, body: { error: 'unit_unavailable', params: { unitId: 'P-01', status: 'off_duty' }, message: 'unit P-01 is not available: off_duty' } });
+    await d.dispatch();
+    expect(d.message?.text).toBe('巡逻车 01（P-01） 当前下勤，不能调派');
   });
 
   it('sends backup (not a second dispatch) for an incident already dispatched', async () => {

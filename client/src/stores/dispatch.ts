@@ -15,6 +15,8 @@ import { newCommandId, sendWithRetry, type RetryOptions } from '../components/di
 import { callOutMessage } from '../components/dispatch/call-out';
 import { i18n, type MessageKey } from '../i18n';
 import { onNewP1 } from '../components/dispatch/attention';
+import { actorName } from '../lib/actors';
+import { useNameBook } from '../lib/nameBook';
 
 /** A running recommendation goes stale as units move: refreshed this often while an incident is selected. */
 export const RECOMMENDATION_REFRESH_MS = 15_000;
@@ -27,6 +29,7 @@ export interface ConsoleMessage { tone: 'ok' | 'error' | 'info'; text: string; a
 
 export const useDispatchStore = defineStore('dispatch', () => {
   const live = useLiveStore();
+  const nameBook = useNameBook();
   const prefs = usePrefsStore();
 
   const selectedId = ref<string | null>(null);
@@ -86,11 +89,15 @@ export const useDispatchStore = defineStore('dispatch', () => {
   }
   function sayError(e: unknown): void {
     let text = e instanceof Error ? e.message : String(e);
-    // A conflict names the unit by its id; the dispatcher knows it by name.
-    if (e instanceof ApiError && e.code === 'unit_unavailable' && typeof e.body?.unitId === 'string') {
-      const id = e.body.unitId;
-      const name = live.units.get(id)?.name;
-      if (name && name !== id) text = describeError(e.status, { ...e.body, unitId: `${name}（${id}）` }, locale.value);
+    // A refusal names units and people by id; the dispatcher knows them by name.
+    const params = e instanceof ApiError ? e.body?.params : undefined;
+    if (e instanceof ApiError && params) {
+      const given: Record<string, string> = {};
+      const unitId = params.unitId;
+      const name = typeof unitId === 'string' ? live.units.get(unitId)?.name : undefined;
+      if (typeof unitId === 'string' && name && name !== unitId) given.unitId = `${name}（${unitId}）`;
+      if (typeof params.by === 'string') given.by = actorName(params.by, locale.value, nameBook.value);
+      text = describeError(e.status, e.body, locale.value, given);
     }
     message.value = { tone: 'error', text, at: Date.now() };
   }

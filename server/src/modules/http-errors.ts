@@ -1,40 +1,44 @@
-// How the HTTP API answers what it refuses and what fails: one shape, `{ error, message, … }`, for every route.
-// Schema refusals are 400s naming the field; an unexpected failure is a 500 naming only a request id (the error
-// itself goes to the log); Redis away is a 503. No dependency's own message reaches a client.
+// How the HTTP API answers what it refuses and what fails: one shape, `{ error, message, params, … }`, for every
+// route. `error` is a code of @ccr/shared's ERRORS and `params` the values its sentence names, which the client
+// says in the user's language; `message` is English, for API users and logs. Schema refusals are 400s naming the
+// field; an unexpected failure is a 500 naming only a request id (the error itself goes to the log); Redis away is
+// a 503. No dependency's own message reaches a client.
 import { Type } from '@sinclair/typebox';
+import { ApiErrorSchema, ErrorParamsSchema, refusal, type ErrorCode, type ErrorSubject } from '@ccr/shared';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   ClientClosedError, ClientOfflineError, ConnectionTimeoutError, DisconnectsClientError, ReconnectStrategyError,
   SocketClosedUnexpectedlyError, SocketTimeoutError,
 } from 'redis';
 
-export const NotFoundSchema = Type.Object({ error: Type.Literal('not_found'), message: Type.String() });
+/** The body of every refusal and failure (@ccr/shared's). Routes that document a 400 use this (or extend it). */
+export { ApiErrorSchema };
 
-export function notFound(reply: FastifyReply, message: string) {
-  return reply.code(404).send({ error: 'not_found' as const, message });
+export const NotFoundSchema = Type.Object({ error: Type.Literal('not_found'), message: Type.String(), params: Type.Optional(ErrorParamsSchema) });
+
+export const notFoundBody = (subject: ErrorSubject, id: string) => ({ ...refusal('not_found', { subject, id }, `no ${subject} "${id}"`), error: 'not_found' as const });
+
+/** 404: no `subject` with this id. */
+export function notFound(reply: FastifyReply, subject: ErrorSubject, id: string) {
+  return reply.code(404).send(notFoundBody(subject, id));
 }
 
-/** The body of every refusal and failure. Routes that document a 400 use this (or a schema with these fields). */
-export const ApiErrorSchema = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  /** The refused field when a schema refused the request, e.g. /querystring/limit. */
-  path: Type.Optional(Type.String()),
-  /** Names the server's log entry of an unexpected failure (500, 503). */
-  requestId: Type.Optional(Type.String()),
-});
+/** An error to throw from a hook or handler: the app's error handler answers it with this code and params. */
+export function refusalError(statusCode: number, r: { error: ErrorCode; params: object; message: string }): Error {
+  return Object.assign(new Error(r.message), { statusCode, error: r.error, params: r.params });
+}
 
 const clip = (s: string, n = 200): string => (s.length > n ? `${s.slice(0, n)}…` : s);
 
-/** A schema refusal as the client sees it: the first reason, in both languages, with the field it concerns. */
-export function validationBody(err: FastifyError): { error: 'invalid_request'; message: string; path: string } {
+/** A schema refusal as the client sees it: the first reason (ajv's, English), with the field it concerns. */
+export function validationBody(err: FastifyError): { error: 'invalid_request'; message: string; params: { path: string; reason: string }; path: string } {
   const first = err.validation?.[0];
   const params = first?.params ?? {};
   // ajv names an unknown or missing property in params, not in the path.
   const property = params.additionalProperty ?? params.missingProperty;
   const path = clip(`/${err.validationContext ?? 'request'}${first?.instancePath ?? ''}${typeof property === 'string' ? `/${property}` : ''}`, 120);
   const reason = clip(first?.message ?? err.message);
-  return { error: 'invalid_request', message: `请求无效 / invalid request: ${path} ${reason}`, path };
+  return { error: 'invalid_request', message: `invalid request: ${path} ${reason}`, params: { path, reason }, path };
 }
 
 /** node-redis errors that mean "Redis cannot be reached now" rather than "this command was wrong". */
@@ -44,20 +48,20 @@ export function isRedisUnavailable(err: unknown): boolean {
     err instanceof SocketTimeoutError || (err instanceof Error && err.message === 'redis not ready');
 }
 
-const CLIENT_ERRORS: Record<number, [code: string, zh: string, en: string]> = {
-  400: ['bad_request', '请求无效', 'bad request'],
-  401: ['unauthorized', '需要登录', 'unauthorized'],
-  403: ['forbidden', '无权访问', 'forbidden'],
-  404: ['not_found', '未找到', 'not found'],
-  405: ['method_not_allowed', '不支持的方法', 'method not allowed'],
-  406: ['not_acceptable', '无法提供所需格式', 'not acceptable'],
-  411: ['length_required', '缺少长度', 'length required'],
-  413: ['too_large', '请求体过大', 'request body too large'],
-  415: ['unsupported_media_type', '不支持的内容类型', 'unsupported content type'],
-  429: ['rate_limited', '请求过于频繁', 'too many requests'],
+const CLIENT_ERRORS: Record<number, [code: ErrorCode, en: string]> = {
+  400: ['bad_request', 'bad request'],
+  401: ['unauthorized', 'unauthorized'],
+  403: ['forbidden', 'forbidden'],
+  404: ['not_found', 'not found'],
+  405: ['method_not_allowed', 'method not allowed'],
+  406: ['not_acceptable', 'not acceptable'],
+  411: ['length_required', 'length required'],
+  413: ['too_large', 'request body too large'],
+  415: ['unsupported_media_type', 'unsupported content type'],
+  429: ['rate_limited', 'too many requests'],
 };
 
-type AnyError = FastifyError & { error?: unknown };
+type AnyError = FastifyError & { error?: unknown; params?: unknown };
 
 /**
  * The app's error handler (app.setErrorHandler). Scoped handlers (statistics, dispatch, recommendations) count or
@@ -74,25 +78,32 @@ export function apiErrorHandler(app: FastifyInstance) {
     }
     const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status < 500) {
-      const [code, zh, en] = CLIENT_ERRORS[status] ?? [`http_${status}`, '请求被拒绝', 'refused'];
-      // Our own refusals carry a code and a two-language message; Fastify's and parsers' (bad JSON, wrong content
-      // type, too large) carry an English one, given a two-language lead.
-      const own = typeof err.error === 'string' || (!(typeof err.code === 'string' && err.code.startsWith('FST_')) && !(err instanceof SyntaxError));
-      const message = own ? clip(String(err.message ?? en), 500) : `${zh} / ${en}: ${clip(String(err.message))}`;
-      return reply.code(status).send({ error: typeof err.error === 'string' ? err.error : code, message });
+      // Our own refusals (refusalError) carry a code, params and an English message; Fastify's and parsers' (bad
+      // JSON, wrong content type, too large) carry an English message, which becomes the reason of a generic code.
+      if (typeof err.error === 'string') {
+        const params = typeof err.params === 'object' && err.params !== null ? err.params : {};
+        return reply.code(status).send({ error: err.error, message: clip(String(err.message), 500), params });
+      }
+      const [code, en] = CLIENT_ERRORS[status] ?? ['http_error', 'refused'];
+      const reason = clip(String(err.message));
+      const params = code === 'bad_request' ? { reason }
+        : code === 'not_found' ? { subject: 'route', id: clip(`${req.method} ${req.url}`) }
+          : code === 'rate_limited' ? { seconds: 60 }
+            : code === 'http_error' ? { status } : {};
+      return reply.code(status).send({ error: code, message: `${en}: ${reason}`, params });
     }
     const redis = app.hasDecorator('redis') ? app.redis.command : undefined;
     if (isRedisUnavailable(err) || (redis && !redis.isReady)) {
       metrics()?.httpFailed.inc({ route, status: '503' });
       req.log.warn({ err, route }, 'request failed: redis unavailable');
       return reply.code(503).send({
-        error: 'unavailable', message: `数据服务暂不可用，请稍后重试 / the data store is unavailable, retry shortly (request ${req.id})`, requestId: req.id,
+        error: 'unavailable', message: `the data store is unavailable, retry shortly (request ${req.id})`, params: {}, requestId: req.id,
       });
     }
     metrics()?.httpFailed.inc({ route, status: '500' });
     req.log.error({ err, route }, 'request failed');
     return reply.code(500).send({
-      error: 'internal', message: `服务器内部错误，已记录（请求 ${req.id}） / internal error, logged as request ${req.id}`, requestId: req.id,
+      error: 'internal', message: `internal error, logged as request ${req.id}`, params: {}, requestId: req.id,
     });
   };
 }

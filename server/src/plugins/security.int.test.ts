@@ -64,7 +64,9 @@ describe('HTTP hardening', () => {
     for (let i = 0; i < 6; i++) statuses.push((await fetch(`${other.url}/api/health`)).status);
     expect(statuses.slice(0, 10).every((c) => c === 200)).toBe(true);
     expect(statuses.slice(10)).toEqual([429, 429]);
-    const body = (await (await fetch(`${other.url}/api/health`)).json()) as { message: string };
-    expect(body.message).toMatch(/请求过于频繁.*too many requests/);
+    const body = (await (await fetch(`${other.url}/api/health`)).json()) as { error: string; params: { seconds: number }; message: string };
+    expect(body).toMatchObject({ error: 'rate_limited', message: expect.stringMatching(/too many requests/) });
+    expect(body.params.seconds).toBeGreaterThanOrEqual(1);
+    expect(body.params.seconds).toBeLessThanOrEqual(60);
   });
 });

@@ -7,6 +7,8 @@ import rateLimit from '@fastify/rate-limit';
 import cors from '@fastify/cors';
 import type { FastifyRequest } from 'fastify';
 import { RedisRateLimitRepository } from './rate-limit-repository.js';
+import { refusal } from '@ccr/shared';
+import { refusalError } from '../modules/http-errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -78,10 +80,8 @@ export const securityPlugin = fp<SecurityOptions>(
       skipOnError: true, // Redis away: serve (auth fails closed on its own) rather than refuse everything
       // An Error, not a plain object: a plain object thrown from a hook reaches a route's scoped error handler and,
       // rethrown to the app's, was serialised against the route's 200 schema (a 500 instead of a 429).
-      errorResponseBuilder: (_req, ctx) => Object.assign(
-        new Error(`请求过于频繁，请 ${ctx.after} 后再试 / too many requests: retry in ${ctx.after}`),
-        { statusCode: ctx.statusCode, error: 'rate_limited' },
-      ),
+      errorResponseBuilder: (_req, ctx) => refusalError(ctx.statusCode,
+        refusal('rate_limited', { seconds: Math.max(1, Math.ceil(ctx.ttl / 1000)) }, `too many requests: retry in ${ctx.after}`)),
     });
     const everyRoute = app.rateLimit({ max: opts.rateLimitPerMinute, timeWindow: MINUTE, keyGenerator: (req) => `all:${req.ip}` });
     // A root hook added before the auth module's, so a flood is limited before any session lookup or audit write.

@@ -327,7 +327,7 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
           }
           if (res.ok) continue;
           stats.refused++;
-          if (next.event === 'unit:report' && next.report.status === 'resolved' && res.error.code === 'illegal_transition' && !next.retried) {
+          if (next.event === 'unit:report' && next.report.status === 'resolved' && res.error.code === 'report_too_early' && !next.retried) {
             // The server never saw the unit arrive (it was away, or the scene was left before the geofence
             // looked): the officer confirms arrival by hand, then reports again — once.
             log(`${this.unitId}: ${next.report.incidentId ?? ''} not marked on scene by the server; reporting arrival, then resolved again`);

@@ -7,6 +7,7 @@ import { DisputeCaseSchema } from './disputes.js';
 import type { Role } from '../auth.js';
 import { CommunityTaskSchema, TaskCatalogueSchema } from './tasks.js';
 import { OverdueNowSchema } from './figures.js';
+import { ErrorParamsSchema } from '../errors.js';
 
 /** What every community command answers (200): the case or the tasks after it. `replayed`: the command id was
  *  seen before and nothing was done again. */
@@ -27,6 +28,7 @@ export const CommunityConflictSchema = Type.Object(
   {
     error: Type.String(),
     message: Type.String(),
+    params: Type.Optional(ErrorParamsSchema),
     subject: Type.Optional(Type.Union([Type.Literal('dispute'), Type.Literal('task'), Type.Literal('incident')])),
     id: Type.Optional(Type.String()),
     from: Type.Optional(Type.String()),

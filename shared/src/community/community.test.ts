@@ -55,7 +55,7 @@ describe('dispute state machine', () => {
           if (r.ok) return;
           expect(r.error).toMatchObject({ code: 'illegal_transition', subject: 'dispute', id: 'MD-1', from, to });
           expect(r.error.message).toContain(`from ${from} to ${to}`);
-          expect(r.error.message).toMatch(/^非法状态变更：纠纷 MD-1 不能从「.+」变为「.+」 \/ /);
+          expect(r.error.params).toEqual({ subject: 'dispute', id: 'MD-1', from, to });
         }
       });
     }
@@ -103,7 +103,7 @@ describe('dispute state machine', () => {
     expect(closeDispute(dispute('followed_up'), undefined, actor, L).ok).toBe(true);
     const noReason = closeDispute(dispute('mediated'), undefined, actor, L);
     expect(!noReason.ok && noReason.error.code).toBe('reason_required');
-    expect(!noReason.ok && noReason.error.message).toMatch(/未回访.* \/ .*needs a reason/);
+    expect(!noReason.ok && noReason.error).toMatchObject({ params: { subject: 'dispute' }, message: expect.stringMatching(/needs a reason/) });
     const withReason = closeDispute(dispute('routed'), '当事人撤回', actor, L);
     expect(withReason.ok && withReason.state.closeReason).toBe('当事人撤回');
     if (!withReason.ok) return;
@@ -149,7 +149,8 @@ describe('task state machine', () => {
           expect(r.ok).toBe(false);
           if (r.ok) return;
           expect(r.error).toMatchObject({ code: 'illegal_transition', subject: 'task', id: 'RW-1', from, to });
-          expect(r.error.message).toMatch(/^非法状态变更：任务 RW-1 不能从「.+」变为「.+」 \/ illegal transition: task RW-1 cannot go from/);
+          expect(r.error.message).toMatch(/^illegal transition: task RW-1 cannot go from/);
+          expect(r.error.params).toEqual({ subject: 'task', id: 'RW-1', from, to });
         }
       });
     }
@@ -157,7 +158,7 @@ describe('task state machine', () => {
 
   it('feedback must hold what the order asked for; review judges it on time by the due time', () => {
     const missing = reportTask(task('accepted'), { text: '已走访' }, actor);
-    expect(!missing.ok && missing.error.message).toMatch(/缺少：数量 \/ .*lacks a count/);
+    expect(!missing.ok && missing.error).toMatchObject({ code: 'feedback_incomplete', params: { id: 'RW-1', missing: 'count' }, message: expect.stringMatching(/lacks count/) });
     const fb = reportTask(task('accepted'), { text: '已走访', count: 12 }, { by: 'C-1', at: 9_000 });
     expect(fb.ok && fb.state.feedback).toEqual([{ by: 'C-1', at: 9_000, text: '已走访', count: 12 }]);
     if (!fb.ok) return;

@@ -21,7 +21,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { GridIdSchema, IncidentIdSchema, LatSchema, LngSchema, UnitIdSchema } from '../domain.js';
 import { EpochMsSchema } from '../time.js';
 import {
-  DISPUTE_CATEGORIES, DISPUTE_SOURCES, DISPUTE_STATUSES, DISPUTE_STATUS_LABELS, RISK_LEVELS, SATISFACTIONS,
+  DISPUTE_CATEGORIES, DISPUTE_SOURCES, DISPUTE_STATUSES, RISK_LEVELS, SATISFACTIONS,
   SESSION_RESULTS, type DisputeStatus, type MediationTier,
 } from './labels.js';
 
@@ -251,33 +251,35 @@ export type ReopenDisputeRequest = Static<typeof ReopenDisputeRequestSchema>;
 
 export interface CommunityActor { by: string; at: number; note?: string }
 
-/** A refused step: 409 (illegal_transition and the rules beside it). The message is zh-CN, then English. */
+/** A refused step: 409 (illegal_transition and the rules beside it). The message is English; the client says it
+ *  from the code and params. */
 export interface CommunityRefusal {
-  code: 'illegal_transition' | 'reason_required' | 'no_higher_tier' | 'tier_below_case' | 'too_many_entries' | 'not_assignee' | 'future_time';
+  code: 'illegal_transition' | 'reason_required' | 'no_higher_tier' | 'tier_below_case' | 'too_many_entries' | 'not_assignee' | 'future_time' | 'feedback_incomplete';
   subject: 'dispute' | 'task';
   id: string;
   from?: string;
   to?: string;
+  /** What the code's sentence names (errors.ts). */
+  params: Record<string, string | number>;
   message: string;
 }
 export type CommunityResult<T> = { ok: true; state: T } | { ok: false; error: CommunityRefusal };
 
 export function illegalDisputeTransition(id: string, from: DisputeStatus, to: DisputeStatus): CommunityRefusal {
-  const l = DISPUTE_STATUS_LABELS;
   return {
-    code: 'illegal_transition', subject: 'dispute', id, from, to,
-    message: `非法状态变更：纠纷 ${id} 不能从「${l[from]['zh-CN']}」变为「${l[to]['zh-CN']}」 / illegal transition: dispute ${id} cannot go from ${from} to ${to}`,
+    code: 'illegal_transition', subject: 'dispute', id, from, to, params: { subject: 'dispute', id, from, to },
+    message: `illegal transition: dispute ${id} cannot go from ${from} to ${to}`,
   };
 }
-const refuse = (code: CommunityRefusal['code'], id: string, zh: string, en: string): { ok: false; error: CommunityRefusal } =>
-  ({ ok: false, error: { code, subject: 'dispute', id, message: `${zh} / ${en}` } });
+const refuse = (code: CommunityRefusal['code'], id: string, en: string, params: Record<string, string | number> = { subject: 'dispute', id }): { ok: false; error: CommunityRefusal } =>
+  ({ ok: false, error: { code, subject: 'dispute', id, params, message: en } });
 
 /** One transition: timeline entry, status, its start and its deadline. Anything else the step changes is `patch`. */
 export function transitionDispute(
   c: DisputeCase, to: DisputeStatus, actor: CommunityActor, limits: DisputeLimits, patch: Partial<DisputeCase> = {},
 ): CommunityResult<DisputeCase> {
   if (!canDisputeTransition(c.status, to)) return { ok: false, error: illegalDisputeTransition(c.id, c.status, to) };
-  if (c.timeline.length >= 400) return refuse('too_many_entries', c.id, `纠纷 ${c.id} 记录过多`, `dispute ${c.id} has too many entries`);
+  if (c.timeline.length >= 400) return refuse('too_many_entries', c.id, `dispute ${c.id} has too many entries`);
   const dueAt = deadlineOf(to, actor.at, limits);
   const entry = { status: to, at: actor.at, by: actor.by, ...(actor.note ? { note: actor.note } : {}), ...(dueAt !== null ? { dueAt } : {}) };
   return { ok: true, state: { ...c, ...patch, status: to, updatedAt: actor.at, statusSince: actor.at, dueAt, timeline: [...c.timeline, entry] } };
@@ -302,7 +304,7 @@ export function openDispute(f: OpenDisputeFields, actor: CommunityActor, limits:
 /** 分流: to a tier and an owner. After an escalation the case cannot go back below the tier it was sent to. */
 export function routeDispute(c: DisputeCase, tier: MediationTier, owner: Owner, actor: CommunityActor, limits: DisputeLimits): CommunityResult<DisputeCase> {
   if (c.status === 'escalated' && c.tier !== null && tier < c.tier) {
-    return refuse('tier_below_case', c.id, `纠纷 ${c.id} 已上交第${c.tier}级，不能分流到第${tier}级`, `dispute ${c.id} was escalated to tier ${c.tier}; it cannot be routed to tier ${tier}`);
+    return refuse('tier_below_case', c.id, `dispute ${c.id} was escalated to tier ${c.tier}; it cannot be routed to tier ${tier}`, { id: c.id, tier: c.tier, to: tier });
   }
   return transitionDispute(c, 'routed', actor, limits, { tier, owner });
 }
@@ -313,11 +315,11 @@ export function recordSession(
 ): CommunityResult<DisputeCase> {
   const to: DisputeStatus = s.result === 'success' ? 'mediated' : s.result === 'failed' ? 'mediating' : 'escalated';
   if (!canDisputeTransition(c.status, to)) return { ok: false, error: illegalDisputeTransition(c.id, c.status, to) };
-  if (s.heldAt > actor.at) return refuse('future_time', c.id, '调解时间不能晚于现在', 'a session cannot be held in the future');
-  if (c.sessions.length >= 100) return refuse('too_many_entries', c.id, `纠纷 ${c.id} 调解记录过多`, `dispute ${c.id} has too many sessions`);
+  if (s.heldAt > actor.at) return refuse('future_time', c.id, 'a session cannot be held in the future', {});
+  if (c.sessions.length >= 100) return refuse('too_many_entries', c.id, `dispute ${c.id} has too many sessions`);
   const tier = c.tier ?? 1;
   if (to === 'escalated' && tier >= 3) {
-    return refuse('no_higher_tier', c.id, `纠纷 ${c.id} 已在调解中心（第3级），无法再上交`, `dispute ${c.id} is at the mediation centre (tier 3): there is no higher tier`);
+    return refuse('no_higher_tier', c.id, `dispute ${c.id} is at the mediation centre (tier 3): there is no higher tier`, { id: c.id });
   }
   const session: MediationSession = {
     heldAt: s.heldAt, tier: tier as MediationTier, participants: s.participants, result: s.result, by: actor.by, at: actor.at, ...(s.note ? { note: s.note } : {}),
@@ -334,7 +336,7 @@ export function recordFollowup(
   const to: DisputeStatus = f.recurred ? 'accepted' : 'followed_up';
   // A 回访 belongs after a successful mediation: name the step the user meant, not the reopen it may lead to.
   if (c.status !== 'mediated') return { ok: false, error: illegalDisputeTransition(c.id, c.status, 'followed_up') };
-  if (c.followups.length >= 50) return refuse('too_many_entries', c.id, `纠纷 ${c.id} 回访记录过多`, `dispute ${c.id} has too many follow-ups`);
+  if (c.followups.length >= 50) return refuse('too_many_entries', c.id, `dispute ${c.id} has too many follow-ups`);
   const followup: Followup = { satisfaction: f.satisfaction, recurred: f.recurred, by: actor.by, at: actor.at, ...(f.note ? { note: f.note } : {}) };
   const patch: Partial<DisputeCase> = { followups: [...c.followups, followup] };
   if (f.recurred) Object.assign(patch, { reopened: c.reopened + 1, tier: null, owner: null });
@@ -345,7 +347,7 @@ export function recordFollowup(
 export function closeDispute(c: DisputeCase, reason: string | undefined, actor: CommunityActor, limits: DisputeLimits): CommunityResult<DisputeCase> {
   if (!canDisputeTransition(c.status, 'closed')) return { ok: false, error: illegalDisputeTransition(c.id, c.status, 'closed') };
   if (c.status !== 'followed_up' && !reason) {
-    return refuse('reason_required', c.id, `纠纷 ${c.id} 尚未回访，未回访销号须说明理由`, `dispute ${c.id} has had no follow-up visit: closing without one needs a reason`);
+    return refuse('reason_required', c.id, `dispute ${c.id} has had no follow-up visit: closing without one needs a reason`);
   }
   return transitionDispute(c, 'closed', actor, limits, reason ? { closeReason: reason } : {});
 }

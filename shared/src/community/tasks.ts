@@ -15,8 +15,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { GridIdSchema, LatSchema, LngSchema, UnitIdSchema, UnitKindSchema } from '../domain.js';
 import { EpochMsSchema } from '../time.js';
-import { TASK_STATUSES, TASK_STATUS_LABELS, type TaskStatus } from './labels.js';
+import { TASK_STATUSES, type TaskStatus } from './labels.js';
 import type { CommunityActor, CommunityRefusal, CommunityResult } from './disputes.js';
+import type { AckError } from '../errors.js';
 
 export const TaskStatusSchema = Type.Union(TASK_STATUSES.map((s) => Type.Literal(s)));
 export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
@@ -216,18 +217,17 @@ export type CancelTaskRequest = Static<typeof CancelTaskRequestSchema>;
 // --- the machine ---------------------------------------------------------------------------------------------------
 
 export function illegalTaskTransition(id: string, from: TaskStatus, to: TaskStatus): CommunityRefusal {
-  const l = TASK_STATUS_LABELS;
   return {
-    code: 'illegal_transition', subject: 'task', id, from, to,
-    message: `非法状态变更：任务 ${id} 不能从「${l[from]['zh-CN']}」变为「${l[to]['zh-CN']}」 / illegal transition: task ${id} cannot go from ${from} to ${to}`,
+    code: 'illegal_transition', subject: 'task', id, from, to, params: { subject: 'task', id, from, to },
+    message: `illegal transition: task ${id} cannot go from ${from} to ${to}`,
   };
 }
-const refuse = (code: CommunityRefusal['code'], id: string, zh: string, en: string): { ok: false; error: CommunityRefusal } =>
-  ({ ok: false, error: { code, subject: 'task', id, message: `${zh} / ${en}` } });
+const refuse = (code: CommunityRefusal['code'], id: string, en: string): { ok: false; error: CommunityRefusal } =>
+  ({ ok: false, error: { code, subject: 'task', id, params: { subject: 'task', id }, message: en } });
 
 export function transitionTask(t: CommunityTask, to: TaskStatus, actor: CommunityActor, patch: Partial<CommunityTask> = {}): CommunityResult<CommunityTask> {
   if (!canTaskTransition(t.status, to)) return { ok: false, error: illegalTaskTransition(t.id, t.status, to) };
-  if (t.timeline.length >= 200) return refuse('too_many_entries', t.id, `任务 ${t.id} 记录过多`, `task ${t.id} has too many entries`);
+  if (t.timeline.length >= 200) return refuse('too_many_entries', t.id, `task ${t.id} has too many entries`);
   const entry = { status: to, at: actor.at, by: actor.by, ...(actor.note ? { note: actor.note } : {}) };
   return { ok: true, state: { ...t, ...patch, status: to, updatedAt: actor.at, timeline: [...t.timeline, entry] } };
 }
@@ -236,15 +236,15 @@ export function transitionTask(t: CommunityTask, to: TaskStatus, actor: Communit
 export function reportTask(t: CommunityTask, fb: { text?: string; count?: number; location?: { lng: number; lat: number } }, actor: CommunityActor): CommunityResult<CommunityTask> {
   if (!canTaskTransition(t.status, 'reported')) return { ok: false, error: illegalTaskTransition(t.id, t.status, 'reported') };
   const missing = [
-    t.requires.text && !fb.text ? ['文字说明', 'text'] : null,
-    t.requires.count && fb.count === undefined ? ['数量', 'a count'] : null,
-    t.requires.location && !fb.location ? ['位置', 'a location'] : null,
-  ].filter((x): x is string[] => x !== null);
+    t.requires.text && !fb.text ? 'text' : null,
+    t.requires.count && fb.count === undefined ? 'count' : null,
+    t.requires.location && !fb.location ? 'location' : null,
+  ].filter((x): x is string => x !== null);
   if (missing.length > 0) {
-    return { ok: false, error: { code: 'illegal_transition', subject: 'task', id: t.id, from: t.status, to: 'reported',
-      message: `任务 ${t.id} 的反馈缺少：${missing.map((m) => m[0]).join('、')} / the feedback of task ${t.id} lacks ${missing.map((m) => m[1]).join(', ')}` } };
+    return { ok: false, error: { code: 'feedback_incomplete', subject: 'task', id: t.id, from: t.status, to: 'reported', params: { id: t.id, missing: missing.join(',') },
+      message: `the feedback of task ${t.id} lacks ${missing.join(', ')}` } };
   }
-  if (t.feedback.length >= 50) return refuse('too_many_entries', t.id, `任务 ${t.id} 反馈过多`, `task ${t.id} has too much feedback`);
+  if (t.feedback.length >= 50) return refuse('too_many_entries', t.id, `task ${t.id} has too much feedback`);
   const entry: TaskFeedback = { by: actor.by, at: actor.at, ...(fb.text ? { text: fb.text } : {}), ...(fb.count !== undefined ? { count: fb.count } : {}), ...(fb.location ? { location: fb.location } : {}) };
   return transitionTask(t, 'reported', actor, { feedback: [...t.feedback, entry] });
 }
@@ -253,8 +253,8 @@ export function reportTask(t: CommunityTask, fb: { text?: string; count?: number
 export function reviewTask(t: CommunityTask, verdict: 'accepted' | 'returned', reason: string | undefined, actor: CommunityActor): CommunityResult<CommunityTask> {
   const to: TaskStatus = verdict === 'accepted' ? 'done' : 'returned';
   if (!canTaskTransition(t.status, to)) return { ok: false, error: illegalTaskTransition(t.id, t.status, to) };
-  if (verdict === 'returned' && !reason) return refuse('reason_required', t.id, `返工须说明理由（任务 ${t.id}）`, `returning task ${t.id} for rework needs a reason`);
-  if (t.reviews.length >= 50) return refuse('too_many_entries', t.id, `任务 ${t.id} 督导记录过多`, `task ${t.id} has too many reviews`);
+  if (verdict === 'returned' && !reason) return refuse('reason_required', t.id, `returning task ${t.id} for rework needs a reason`);
+  if (t.reviews.length >= 50) return refuse('too_many_entries', t.id, `task ${t.id} has too many reviews`);
   const review: TaskReview = { verdict, by: actor.by, at: actor.at, ...(reason ? { reason } : {}) };
   const patch: Partial<CommunityTask> = { reviews: [...t.reviews, review] };
   if (to === 'done') patch.onTime = (t.feedback.at(-1)?.at ?? Infinity) <= t.dueAt;
@@ -282,7 +282,7 @@ export const TaskNoticeAckSchema = Type.Object({ noticeId: Type.String({ minLeng
 export const DeviceTaskAcceptSchema = Type.Object({ taskId: TaskIdSchema, commandId: CommandId }, { additionalProperties: false });
 export const DeviceTaskFeedbackSchema = Type.Composite([Type.Object({ taskId: TaskIdSchema }), TaskFeedbackRequestSchema], { additionalProperties: false });
 
-type DeviceAck<T> = (res: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
+type DeviceAck<T> = (res: { ok: true; data: T } | { ok: false; error: AckError }) => void;
 /** Events of the /device namespace for tasks, beside the dispatch orders' (dispatch.ts). */
 export interface TaskDeviceServerToClientEvents {
   'task:issued': (notice: TaskNotice) => void;

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  localClockTime,
+  localClockTime, refusal,
   AccountSchema, AuthErrorSchema, ChangeRoleRequestSchema, CreateAccountRequestSchema, DeviceLoginRequestSchema,
   DisableAccountRequestSchema, LoginRequestSchema, LoginResponseSchema, ROLES, ResetPasswordRequestSchema,
   SessionUserSchema, UsernameSchema, type Account, type Role, type SessionUser,
@@ -14,7 +14,7 @@ import type { IssuedSession, SessionService } from './auth-sessions.js';
 import { deviceKey } from './device-key.js';
 import type { AuthConfig } from './auth-config.js';
 import type { RevocationTarget } from './socket-revocation.js';
-import { ApiErrorSchema } from '../http-errors.js';
+import { ApiErrorSchema, notFoundBody, refusalError } from '../http-errors.js';
 
 export interface AuthRouteDeps {
   repo: () => AuthRepository;
@@ -44,13 +44,10 @@ function toAccount(a: StoredAccount, now: number): Account {
 /** The 423 answer: the time in the station's zone for a person, the instant and the zone for a client. */
 function locked(until: number, timeZone: string) {
   const at = localClockTime(until, timeZone);
-  return {
-    error: 'account_locked', code: 'account_locked', params: { until, timeZone }, lockedUntil: until,
-    message: `连续登录失败，账户锁定至 ${at} / too many failed logins: account locked until ${at} (${timeZone})`,
-  };
+  return { ...refusal('account_locked', { until, timeZone }, `too many failed logins: account locked until ${at} (${timeZone})`), lockedUntil: until };
 }
 
-const BAD_LOGIN = '用户名或密码错误 / wrong username or password';
+const BAD_LOGIN = refusal('bad_credentials', {}, 'wrong username or password');
 
 export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -77,7 +74,7 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     await sessions.revoke({ user, hash: tokenHash(issued.token), expiresAt: issued.expiresAt });
     return null;
   };
-  const accountChanged = () => Object.assign(new Error('账户已变更，请重新登录 / the account changed: log in again'), { statusCode: 401 });
+  const accountChanged = () => refusalError(401, refusal('account_changed', {}, 'the account changed: log in again'));
 
   app.post('/api/auth/login', {
     config: { public: true },
@@ -92,9 +89,9 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     if (limited) {
       deps.countLogin('password', 'rate_limited');
       await audit(req, username, 'anonymous', 'auth.login', `account:${username}`, 'refused', { reason: 'rate_limited' });
-      return reply.code(429).header('retry-after', String(limited.retryAfterS)).send({
-        error: 'rate_limited', message: `登录尝试过于频繁，请 ${limited.retryAfterS} 秒后再试 / too many login attempts: retry in ${limited.retryAfterS} s`,
-      });
+      return reply.code(429).header('retry-after', String(limited.retryAfterS)).send(
+        refusal('rate_limited', { seconds: limited.retryAfterS }, `too many login attempts: retry in ${limited.retryAfterS} s`),
+      );
     }
     const account = await deps.repo().getAccount(username);
     // A name without an account locks like one (auth-repository.ts): 423 does not tell which names exist.
@@ -114,12 +111,12 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
       await audit(req, username, 'anonymous', 'auth.login', `account:${username}`, 'refused',
         { reason: account ? 'bad_password' : 'unknown_user', ...(account ? { accountRole: account.role } : {}), ...(lockedUntil ? { lockedUntil } : {}) });
       if (lockedUntil) return reply.code(423).send(locked(lockedUntil, deps.timeZone));
-      return reply.code(401).send({ error: 'bad_credentials', message: BAD_LOGIN });
+      return reply.code(401).send(BAD_LOGIN);
     }
     if (account.disabled) {
       deps.countLogin('password', 'disabled');
       await audit(req, username, account.role, 'auth.login', `account:${username}`, 'refused', { reason: 'disabled' });
-      return reply.code(403).send({ error: 'account_disabled', message: '账户已停用 / this account is disabled' });
+      return reply.code(403).send(refusal('account_disabled', {}, 'this account is disabled'));
     }
     if (account.failedAttempts > 0 || account.lockedUntil > 0) await deps.repo().updateAccount(username, { failedAttempts: 0, lockedUntil: 0 });
     const issued = await issueForAccount(account, { username: account.username, role: account.role, displayName: account.displayName }, now);
@@ -146,14 +143,14 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     const limited = await app.loginRateLimit(req, `device:${unitId}`, { perAddress: false });
     if (limited) {
       deps.countLogin('device', 'rate_limited');
-      return reply.code(429).header('retry-after', String(limited.retryAfterS)).send({ error: 'rate_limited', message: `请 ${limited.retryAfterS} 秒后再试 / retry in ${limited.retryAfterS} s` });
+      return reply.code(429).header('retry-after', String(limited.retryAfterS)).send(refusal('rate_limited', { seconds: limited.retryAfterS }, `retry in ${limited.retryAfterS} s`));
     }
     const secret = config.deviceSecret;
     const ok = secret !== undefined && deps.unitIds.has(unitId) && sameSecret(key, deviceKey(secret, unitId));
     if (!ok) {
       deps.countLogin('device', 'bad_credentials');
       await audit(req, `device:${unitId}`, 'anonymous', 'auth.device', `unit:${unitId}`, 'refused', { reason: secret ? 'bad_key' : 'no_device_secret' });
-      return reply.code(401).send({ error: 'bad_credentials', message: secret ? '终端密钥无效 / wrong unit or device key' : '未配置 DEVICE_SECRET，终端登录已关闭 / device login is closed: set DEVICE_SECRET' });
+      return reply.code(401).send(secret ? refusal('bad_device_key', {}, 'wrong unit or device key') : refusal('device_login_closed', {}, 'device login is closed: set DEVICE_SECRET'));
     }
     const issued = await sessions.issue({ username: `device:${unitId}`, role: 'device', displayName: unitId, unitId }, Date.now());
     deps.countLogin('device', 'ok');
@@ -171,7 +168,7 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     const user = who(req);
     // A static credential (PRODUCER_TOKEN) is no session: renewing it would mint a stored session that outlives
     // the token's rotation and could be renewed for ever.
-    if (!req.session?.hash) return reply.code(400).send({ error: 'static_token', message: '静态令牌无需续期 / a static token (PRODUCER_TOKEN) has no session to renew' });
+    if (!req.session?.hash) return reply.code(400).send(refusal('static_token', {}, 'a static token (PRODUCER_TOKEN) has no session to renew'));
     let account: StoredAccount | null = null;
     if (user.role === 'device' && !(user.unitId && deps.unitIds.has(user.unitId))) {
       // A unit taken off the roster keeps no terminal.
@@ -218,7 +215,7 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
   const adminOnly = { roles: ['admin'] as const satisfies readonly Role[] };
   const AccountParams = Type.Object({ username: UsernameSchema });
   const notFound = (reply: FastifyReply, username: string) =>
-    reply.code(404).send({ error: 'not_found', message: `账户不存在 / no account "${username}"` });
+    reply.code(404).send(notFoundBody('account', username));
   const changed = async (req: FastifyRequest, action: string, username: string, detail: Record<string, unknown>) => {
     const admin = who(req);
     const ended = await sessions.revokeUser(username);
@@ -229,16 +226,16 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     const admin = who(req);
     if (admin.username !== username) return false;
     await audit(req, admin.username, admin.role, action, `account:${username}`, 'refused', { reason: 'self' });
-    await reply.code(409).send({ error: 'self_change', message: '不能修改自己的角色或停用自己 / an admin cannot change their own role or disable themselves' });
+    await reply.code(409).send(refusal('self_change', {}, 'an admin cannot change their own role or disable themselves'));
     return true;
   };
-  const NotFound = Type.Object({ error: Type.String(), message: Type.String() });
+  const NotFound = ApiErrorSchema;
   // A device token speaks for one unit and comes only from its provisioning key; an account cannot be one.
   const refuseDeviceRole = async (req: FastifyRequest, reply: FastifyReply, action: string, username: string, role: Role) => {
     if (role !== 'device') return false;
     const admin = who(req);
     await audit(req, admin.username, admin.role, action, `account:${username}`, 'refused', { reason: 'device_role' });
-    await reply.code(400).send({ error: 'bad_role', message: '终端角色只能通过终端密钥登录获得 / the device role comes only from a device login (POST /api/auth/device), not from an account' });
+    await reply.code(400).send(refusal('bad_role', {}, 'the device role comes only from a device login (POST /api/auth/device), not from an account'));
     return true;
   };
 
@@ -261,7 +258,7 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     const account: StoredAccount = { username, displayName, role, passwordHash: await hashPassword(password, config.scryptLogN), disabled: false, failedAttempts: 0, lockedUntil: 0, createdAt: now };
     if (!(await deps.repo().createAccount(account))) {
       await audit(req, admin.username, admin.role, 'account.create', `account:${username}`, 'refused', { reason: 'exists' });
-      return reply.code(409).send({ error: 'exists', message: `账户已存在 / account "${username}" already exists` });
+      return reply.code(409).send(refusal('exists', { username }, `account "${username}" already exists`));
     }
     await audit(req, admin.username, admin.role, 'account.create', `account:${username}`, 'ok', { role });
     return reply.code(201).send(toAccount(account, now));

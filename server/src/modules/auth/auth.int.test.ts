@@ -30,7 +30,7 @@ describe('login', () => {
 
     const wrong = await postJson<{ error: string; message: string }>(`${s.url}/api/auth/login`, { username: 'dispatcher', password: 'wrong-password' });
     expect(wrong.status).toBe(401);
-    expect(wrong.body.message).toMatch(/用户名或密码错误.*wrong username or password/);
+    expect(wrong.body).toEqual({ error: 'bad_credentials', params: {}, message: 'wrong username or password' });
     const unknown = await postJson(`${s.url}/api/auth/login`, { username: 'nobody', password: 'wrong-password' });
     expect(unknown.status).toBe(401);
     const extra = await postJson(`${s.url}/api/auth/login`, { username: 'dispatcher', password: password(s), admin: true });
@@ -48,13 +48,13 @@ describe('login', () => {
     for (let i = 1; i <= 4; i++) {
       expect((await postJson(`${s.url}/api/auth/login`, { username: 'leader', password: `bad-${i}-password` })).status).toBe(401);
     }
-    const fifth = await postJson<{ error: string; message: string; lockedUntil: number; code: string; params: { until: number; timeZone: string } }>(`${s.url}/api/auth/login`, { username: 'leader', password: 'bad-5-password' });
+    const fifth = await postJson<{ error: string; message: string; lockedUntil: number; params: { until: number; timeZone: string } }>(`${s.url}/api/auth/login`, { username: 'leader', password: 'bad-5-password' });
     expect(fifth.status).toBe(423);
     expect(fifth.body.lockedUntil).toBeGreaterThan(Date.now());
     // A person reads the time in the station's zone, not UTC ISO; a client gets the instant and the zone.
-    expect(fifth.body).toMatchObject({ code: 'account_locked', params: { until: fifth.body.lockedUntil, timeZone: s.config.timeZone ?? 'Asia/Shanghai' } });
+    expect(fifth.body).toMatchObject({ error: 'account_locked', params: { until: fifth.body.lockedUntil, timeZone: s.config.timeZone ?? 'Asia/Shanghai' } });
     const local = new Intl.DateTimeFormat('en-GB', { timeZone: fifth.body.params.timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(fifth.body.lockedUntil);
-    expect(fifth.body.message).toContain(`锁定至 ${local}`);
+    expect(fifth.body.message).toContain(`locked until ${local}`);
     expect(fifth.body.message).not.toContain(new Date(fifth.body.lockedUntil).toISOString());
     const right = await postJson<{ lockedUntil: number }>(`${s.url}/api/auth/login`, { username: 'leader', password: password(s) });
     expect(right.status).toBe(423);
@@ -95,7 +95,7 @@ describe('sessions', () => {
     await sleep(1_200);
     const res = await get(s, '/api/units', token);
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { message: string }).message).toMatch(/登录已失效.*expired/);
+    expect(await res.json()).toMatchObject({ error: 'unauthorized', params: {}, message: expect.stringMatching(/expired/) });
   });
 
   it('a token unused for the idle time is refused; each use slides the window', async () => {
@@ -172,7 +172,7 @@ describe('while Redis is away', () => {
     await own.stop();
     const res = await get(s, '/api/units', token);
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { message: string }).message).toMatch(/Redis/);
+    expect(await res.json()).toMatchObject({ error: 'unavailable', params: {}, message: expect.stringMatching(/Redis/) });
     expect((await get(s, '/api/units')).status).toBe(401); // no token: refused without Redis
     await own.restart();
     let status = 0;
@@ -231,9 +231,9 @@ describe('device login', () => {
 
   it('no device secret outside demo mode: device login is closed', async () => {
     const s = await bed.server({ auth: { deviceSecret: undefined } });
-    const res = await postJson<{ message: string }>(`${s.url}/api/auth/device`, { unitId: 'P-02', key: deviceKey('demo-device-secret', 'P-02') });
+    const res = await postJson<{ error: string; message: string }>(`${s.url}/api/auth/device`, { unitId: 'P-02', key: deviceKey('demo-device-secret', 'P-02') });
     expect(res.status).toBe(401);
-    expect(res.body.message).toContain('DEVICE_SECRET');
+    expect(res.body).toMatchObject({ error: 'device_login_closed', message: expect.stringContaining('DEVICE_SECRET') });
   });
 
   it('rotating DEVICE_SECRET ends the device sessions issued under the old one', async () => {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
-import { AuthErrorSchema, type Role, type SessionUser } from '@ccr/shared';
+import { AuthErrorSchema, refusal, type Role, type SessionUser } from '@ccr/shared';
 import type { Socket } from 'socket.io';
 import { DEMO_PASSWORD, type AuthConfig } from './auth-config.js';
 import { AuthRepository } from './auth-repository.js';
@@ -103,7 +103,7 @@ export const authModule = fp<AuthModuleOptions>(
         user: user?.username ?? 'anonymous', role: user?.role ?? 'anonymous', action: 'http.refused',
         target: `route:${req.method} ${req.routeOptions.url ?? req.url}`, outcome: 'refused', detail: { reason, status, ip: req.ip },
       }, req.ip, user);
-      return reply.code(status).send({ error: status === 401 ? 'unauthorized' : 'forbidden', message });
+      return reply.code(status).send(refusal(status === 401 ? 'unauthorized' : 'forbidden', {}, message));
     };
 
     app.addHook('onRequest', async (req, reply) => {
@@ -113,21 +113,21 @@ export const authModule = fp<AuthModuleOptions>(
       if (cfg.public) return;
       const where = `${req.method} ${req.routeOptions.url ?? req.url}`;
       if (!cfg.roles) {
-        return refuseHttp(req, reply, 403, 'no_roles', `此接口未声明访问角色，一律拒绝 / ${where} declares no roles and is refused to everyone`);
+        return refuseHttp(req, reply, 403, 'no_roles', `${where} declares no roles and is refused to everyone`);
       }
       const token = bearerToken(req.headers.authorization);
-      if (!token) return refuseHttp(req, reply, 401, 'no_token', '需要登录 / authentication required (Authorization: Bearer <token>)');
+      if (!token) return refuseHttp(req, reply, 401, 'no_token', 'authentication required (Authorization: Bearer <token>)');
       if (cfg.scrapeToken && config.metricsToken && sameSecret(token, config.metricsToken)) return;
       let session: VerifiedSession | null;
       try {
         session = await sessions.verify(token, Date.now());
       } catch (err) {
         req.log.warn({ err: (err as Error).message }, 'session check failed');
-        return reply.code(503).send({ error: 'unavailable', message: '认证服务暂不可用，请稍后重试 / sessions unavailable (Redis), retry shortly' });
+        return reply.code(503).send(refusal('unavailable', {}, 'sessions unavailable (Redis), retry shortly'));
       }
-      if (!session) return refuseHttp(req, reply, 401, 'bad_token', '登录已失效，请重新登录 / the token is invalid or has expired: log in again');
+      if (!session) return refuseHttp(req, reply, 401, 'bad_token', 'the token is invalid or has expired: log in again');
       if (!cfg.roles.includes(session.user.role)) {
-        return refuseHttp(req, reply, 403, 'forbidden', `无权访问 / role "${session.user.role}" may not use ${where} (allowed: ${cfg.roles.join(', ')})`, session.user);
+        return refuseHttp(req, reply, 403, 'forbidden', `role "${session.user.role}" may not use ${where} (allowed: ${cfg.roles.join(', ')})`, session.user);
       }
       req.user = session.user;
       req.session = session;

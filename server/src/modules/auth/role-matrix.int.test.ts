@@ -37,7 +37,7 @@ const DEVICE_REFUSALS: { what: string; event: 'order:acknowledge' | 'unit:report
   { what: 'acknowledging another unit\'s order', event: 'order:acknowledge', payload: (orderId) => ({ orderId }), code: 'unknown_order' },
   { what: 'acknowledging an order id that was never issued', event: 'order:acknowledge', payload: () => ({ orderId: 'no-such-order' }), code: 'unknown_order' },
   { what: 'reporting for another unit\'s incident', event: 'unit:report', payload: () => ({ status: 'on_scene', incidentId: 'JQ-MATRIX-D' }), code: 'not_your_incident' },
-  { what: 'reporting done without a job', event: 'unit:report', payload: () => ({ status: 'resolved' }), code: 'illegal_transition' },
+  { what: 'reporting done without a job', event: 'unit:report', payload: () => ({ status: 'resolved' }), code: 'no_incident' },
 ];
 
 function connect(s: TestServer, nsp: string, token: string | undefined): Promise<{ socket: Socket; error?: { message: string; data?: { code: string } } }> {

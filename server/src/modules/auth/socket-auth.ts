@@ -1,7 +1,7 @@
 // Socket.IO authentication: a token at connect (so on every reconnect too), a role check on every event, and a
 // periodic sweep that ends sockets whose session expired or was revoked while keeping live ones' sessions alive.
 // A revocation reaches every node at once through socket-revocation.ts; the sweep is its backstop.
-import type { Role, SessionUser } from '@ccr/shared';
+import { ackError, type Role, type SessionUser } from '@ccr/shared';
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { SessionService } from './auth-sessions.js';
 import type { SocketAccess, SocketGuard } from './auth-contract.js';
@@ -27,8 +27,9 @@ export function authData(socket: Socket): SocketAuthData {
   return socket.data as SocketAuthData;
 }
 
-function refusalError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { data: { code, message } });
+/** A handshake refused: Socket.IO hands `data` to the client's connect_error (an AckError: code, params, message). */
+function refusalError(code: 'unauthorized' | 'forbidden' | 'unavailable', message: string): Error {
+  return Object.assign(new Error(message), { data: ackError(code, {}, message) });
 }
 
 const GUARD_ROLES = Symbol('guardRoles');
@@ -40,21 +41,21 @@ export function makeSocketGuard(sessions: SessionService, roles: readonly Role[]
     const token = typeof raw === 'string' ? raw : undefined;
     if (!token) {
       refuse(socket, 'connect', 'no_token');
-      next(refusalError('unauthorized', '需要登录 / authentication required: pass auth.token in the handshake'));
+      next(refusalError('unauthorized', 'authentication required: pass auth.token in the handshake'));
       return;
     }
     sessions.verify(token, Date.now()).then((session) => {
       if (!session) {
         refuse(socket, 'connect', 'bad_token');
-        next(refusalError('unauthorized', '登录已失效，请重新登录 / the token is invalid or has expired: log in again'));
+        next(refusalError('unauthorized', 'the token is invalid or has expired: log in again'));
       } else if (!roles.includes(session.user.role)) {
         refuse(socket, 'connect', 'forbidden', session.user);
-        next(refusalError('forbidden', `无权连接 / role "${session.user.role}" may not connect to ${socket.nsp.name}`));
+        next(refusalError('forbidden', `role "${session.user.role}" may not connect to ${socket.nsp.name}`));
       } else if (session.hash && revokedSince(session.user.username, session.hash, started)) {
         // Read just before a revocation ended it: the revocation has already passed over this node's sockets,
         // so a socket let in now would stay connected until the next sweep.
         refuse(socket, 'connect', 'expired', session.user);
-        next(refusalError('unauthorized', '登录已失效，请重新登录 / the session has ended: log in again'));
+        next(refusalError('unauthorized', 'the session has ended: log in again'));
       } else {
         const data = authData(socket);
         data.user = session.user;
@@ -63,7 +64,7 @@ export function makeSocketGuard(sessions: SessionService, roles: readonly Role[]
       }
     }, () => {
       // Redis's own words are not the client's business: it only needs to know to retry.
-      next(refusalError('unavailable', '认证暂不可用，请稍后重试 / authentication unavailable, retry shortly'));
+      next(refusalError('unavailable', 'authentication unavailable, retry shortly'));
     });
   };
   return Object.assign(guard, { [GUARD_ROLES]: roles });

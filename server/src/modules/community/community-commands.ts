@@ -2,15 +2,17 @@
 // commit (community-commit.lua). When a document changed between the read and the commit nothing is written and
 // the command is planned again from a fresh read; the loser of a real race then finds the step illegal (409). A
 // command id seen before answers its stored result and does nothing again.
-import type { CommunityActor, CommunityCommandResult, CommunityTask, DisputeCase } from '@ccr/shared';
+import { commandIdReused, type CommunityActor, type CommunityCommandResult, type CommunityTask, type DisputeCase } from '@ccr/shared';
 import type { CommunityRepository, CommunityWrite, Read } from './community-repository.js';
 
 const MAX_ATTEMPTS = 25;
 
-/** A refusal as the routes answer it: status, code, a zh / en message, and what it concerns. */
+/** A refusal as the routes answer it: status, code and params (@ccr/shared errors.ts), an English message, and
+ *  what it concerns. */
 export interface CommunityError {
   status: 400 | 404 | 409;
   error: string;
+  params: Record<string, string | number>;
   message: string;
   subject?: 'dispute' | 'task' | 'incident';
   id?: string;
@@ -38,8 +40,7 @@ export interface CommunityCommandSpec {
 }
 
 export function notFound(subject: 'dispute' | 'task' | 'incident', id: string): CommunityError {
-  const zh = { dispute: '纠纷', task: '任务', incident: '警情' }[subject];
-  return { status: 404, error: 'not_found', subject, id, message: `${zh} ${id} 不存在 / no ${subject} "${id}"` };
+  return { status: 404, error: 'not_found', subject, id, params: { subject, id }, message: `no ${subject} "${id}"` };
 }
 
 export class CommunityCommands {
@@ -53,8 +54,7 @@ export class CommunityCommands {
     return {
       ok: false,
       error: {
-        status: 409, error: 'command_id_reused',
-        message: `指令编号 ${command.id} 已用于另一条指令 / command id ${command.id} was already used for a different command`,
+        status: 409, ...commandIdReused(command.id),
       },
     };
   }

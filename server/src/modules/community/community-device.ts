@@ -7,6 +7,7 @@ import {
   DEVICE_NAMESPACE, DeviceTaskAcceptSchema, DeviceTaskFeedbackSchema, TaskNoticeAckSchema, TaskNoticeSchema, compileChecker,
   type CommunityTask, type SessionUser, type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents,
 } from '@ccr/shared';
+import { ackError, invalidEvent, type AckError } from '@ccr/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace, Socket } from 'socket.io';
 import type { Counter } from 'prom-client';
@@ -27,7 +28,7 @@ const RESEND_EVERY_MS = 2_500;
 
 type TaskNamespace = Namespace<TaskDeviceClientToServerEvents, TaskDeviceServerToClientEvents>;
 type TaskSocket = Socket<TaskDeviceClientToServerEvents, TaskDeviceServerToClientEvents>;
-type Reply<T> = (res: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
+type Reply<T> = (res: { ok: true; data: T } | { ok: false; error: AckError }) => void;
 
 export interface CommunityDeviceDeps {
   repo: CommunityRepository;
@@ -65,9 +66,9 @@ export class CommunityDevice {
     if (this.timer) clearInterval(this.timer);
   }
 
-  private refuse(reply: Reply<never>, event: string, code: string, message: string): void {
-    this.deps.refused.inc({ action: event, reason: code });
-    reply({ ok: false, error: { code, message } });
+  private refuse(reply: Reply<never>, event: string, error: AckError): void {
+    this.deps.refused.inc({ action: event, reason: error.code });
+    reply({ ok: false, error });
   }
 
   private async connected(socket: TaskSocket): Promise<void> {
@@ -88,9 +89,9 @@ export class CommunityDevice {
   private async allowed(socket: TaskSocket, event: string, reply: Reply<never>): Promise<SessionUser | null> {
     const access = await this.app.auth.socketAccess(socket as unknown as Socket, ['device'], event);
     if (access.ok) return access.user;
-    if (access.code === 'unavailable') this.refuse(reply, event, 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
-    else if (access.code === 'unauthorized') this.refuse(reply, event, 'unauthorized', '登录已失效，请重新登录 / the session has ended: log in again');
-    else this.refuse(reply, event, 'forbidden', '无权操作 / not allowed');
+    if (access.code === 'unavailable') this.refuse(reply, event, ackError('unavailable', {}, 'unavailable, retry shortly'));
+    else if (access.code === 'unauthorized') this.refuse(reply, event, ackError('unauthorized', {}, 'the session has ended: log in again'));
+    else this.refuse(reply, event, ackError('forbidden', {}, 'not allowed'));
     return null;
   }
 
@@ -99,7 +100,7 @@ export class CommunityDevice {
     const reply = ack as Reply<{ noticeId: string }>;
     if (!(await this.allowed(socket, 'task:acknowledge', reply))) return;
     const checked = checkAck.validate(req);
-    if (!checked.ok) return this.refuse(reply, 'task:acknowledge', 'invalid_request', `task:acknowledge 参数无效 / invalid: ${checked.errors.join('; ')}`);
+    if (!checked.ok) return this.refuse(reply, 'task:acknowledge', invalidEvent('task:acknowledge', checked.errors));
     try {
       // Keyed by the terminal's own unit: another unit's notice is not found there. An acknowledgement repeated
       // because its answer was lost finds nothing and is answered ok all the same: the notice is not pending.
@@ -107,7 +108,7 @@ export class CommunityDevice {
       reply({ ok: true, data: { noticeId: checked.value.noticeId } });
     } catch (err) {
       this.app.log.error({ err: (err as Error).message }, 'task:acknowledge failed');
-      this.refuse(reply, 'task:acknowledge', 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+      this.refuse(reply, 'task:acknowledge', ackError('unavailable', {}, 'unavailable, retry shortly'));
     }
   }
 
@@ -118,7 +119,7 @@ export class CommunityDevice {
     const user = await this.allowed(socket, event, reply);
     if (!user) return;
     const checked = event === 'task:accept' ? checkAccept.validate(req) : checkFeedback.validate(req);
-    if (!checked.ok) return this.refuse(reply, event, 'invalid_request', `${event} 参数无效 / invalid: ${checked.errors.join('; ')}`);
+    if (!checked.ok) return this.refuse(reply, event, invalidEvent(event, checked.errors));
     const v = checked.value;
     const action = event === 'task:accept' ? 'task.accept' : 'task.feedback';
     let plan: (input: PlanInput) => PlanOutcome;
@@ -142,7 +143,7 @@ export class CommunityDevice {
       });
       if (!out.ok) {
         await audit('refused', { error: out.error.error, message: out.error.message });
-        return this.refuse(reply, event, out.error.error, out.error.message);
+        return this.refuse(reply, event, { code: out.error.error, params: out.error.params, message: out.error.message });
       }
       const task = out.result.tasks?.[0];
       if (!task) throw new Error(`${event}: the command answered no task`);
@@ -151,7 +152,7 @@ export class CommunityDevice {
     } catch (err) {
       this.app.log.error({ err: (err as Error).message, unitId }, `${event} failed`);
       await audit('error', { error: (err as Error).message });
-      this.refuse(reply, event, 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+      this.refuse(reply, event, ackError('unavailable', {}, 'unavailable, retry shortly'));
     }
   }
 

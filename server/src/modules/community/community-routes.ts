@@ -14,13 +14,14 @@ import {
   TaskFeedbackRequestSchema, TaskIdSchema, TaskListQuerySchema, TaskPageSchema, VIEW_ROLES, localDay, parseRangeBound,
   type CommunityActor, type Role,
 } from '@ccr/shared';
+import { RANGE_REVERSED, badTime, refusal, type Refusal } from '@ccr/shared';
 import type { Counter } from 'prom-client';
 import type { AuditOutcome } from '../auth/auth-contract.js';
 import { ApiErrorSchema, NotFoundSchema, notFound, validationBody } from '../http-errors.js';
 import { requestHash } from '../dispatch/dispatch-commands.js';
 import type { CommandOutcome, CommunityCommands, PlanInput, PlanOutcome } from './community-commands.js';
 import type { CommunityRepository } from './community-repository.js';
-import type { CommunityQueries } from './community-queries.js';
+import { MAX_FIGURE_DAYS, type CommunityQueries } from './community-queries.js';
 import {
   checkOrder, planAccept, planCancelTask, planClose, planFeedback, planFollowup, planOpenDispute, planOrder, planReopen, planReview,
   planRoute, planSession, recipientsOf, type CommunityContext,
@@ -215,14 +216,14 @@ export function communityRoutes(base: FastifyInstance, deps: CommunityRouteDeps)
   // --- reads --------------------------------------------------------------------------------------------------
 
   /** [from, to) of a list or figures query, or the 400 that says why not. */
-  const rangeOf = (from: string | undefined, to: string | undefined, fallback: [number, number]): { ok: true; from: number; to: number } | { ok: false; body: { error: string; message: string; path?: string } } => {
+  const rangeOf = (from: string | undefined, to: string | undefined, fallback: [number, number]): { ok: true; from: number; to: number } | { ok: false; body: Refusal & { path?: string } } => {
     const f = from === undefined ? fallback[0] : parseRangeBound(from, timeZone);
     const t = to === undefined ? fallback[1] : parseRangeBound(to, timeZone);
     if (Number.isNaN(f) || Number.isNaN(t)) {
       const [name, value] = Number.isNaN(f) ? ['from', from] : ['to', to];
-      return { ok: false, body: { error: 'bad_request', path: `/querystring/${name}`, message: `无法识别的时间 ${name}=${JSON.stringify(value)}（应为 YYYY-MM-DD、带时区的 ISO-8601 或毫秒时间戳） / cannot read ${name}=${JSON.stringify(value)}: expected YYYY-MM-DD, ISO-8601 with an offset, or epoch ms` } };
+      return { ok: false, body: { ...badTime(name, value ?? ''), path: `/querystring/${name}` } };
     }
-    if (f >= t) return { ok: false, body: { error: 'bad_request', message: '起始时间须早于结束时间 / from must be before to (the range is [from, to))' } };
+    if (f >= t) return { ok: false, body: RANGE_REVERSED };
     return { ok: true, from: f, to: t };
   };
   const listResponses = (item: TSchema) => ({ 200: item, 400: ApiErrorSchema });
@@ -239,7 +240,7 @@ export function communityRoutes(base: FastifyInstance, deps: CommunityRouteDeps)
       const { total, items } = await repo.openDisputes(Math.min(limit + offset, 2_000));
       return { total, offset, limit, items: items.slice(offset, offset + limit) };
     }
-    if (status === 'open') return reply.code(400).send({ error: 'bad_request', message: '按时间范围查询时不能只取未结案件 / status=open cannot be combined with from/to' });
+    if (status === 'open') return reply.code(400).send(refusal('range_with_filter', { subject: 'dispute' }, 'status=open cannot be combined with from/to'));
     const r = rangeOf(from, to, [EARLIEST_INSTANT_MS, LATEST_INSTANT_MS]);
     if (!r.ok) return reply.code(400).send(r.body);
     return { ...(await repo.disputesOpened(r.from, r.to, limit, offset)), offset, limit };
@@ -250,7 +251,7 @@ export function communityRoutes(base: FastifyInstance, deps: CommunityRouteDeps)
     schema: { tags: ['community'], summary: 'One dispute case with its sessions, 回访 and timeline', params: Type.Object({ id: DisputeIdSchema }), response: { 200: DisputeCaseSchema, 404: NotFoundSchema } },
   }, async (req, reply) => {
     const c = (await repo.readDisputes([req.params.id])).get(req.params.id);
-    return c ? c.value : notFound(reply, `纠纷不存在 / no dispute "${req.params.id}"`);
+    return c ? c.value : notFound(reply, 'dispute', req.params.id);
   });
 
   app.get('/api/tasks', {
@@ -265,7 +266,7 @@ export function communityRoutes(base: FastifyInstance, deps: CommunityRouteDeps)
       const { total, items } = await repo.openTasks(Math.min(limit + offset, 2_000), unitId);
       return { total, offset, limit, items: items.slice(offset, offset + limit) };
     }
-    if (status === 'open' || unitId !== undefined) return reply.code(400).send({ error: 'bad_request', message: '按时间范围查询时不能只取未完成任务或单个警力 / status=open and unitId cannot be combined with from/to' });
+    if (status === 'open' || unitId !== undefined) return reply.code(400).send(refusal('range_with_filter', { subject: 'task' }, 'status=open and unitId cannot be combined with from/to'));
     const r = rangeOf(from, to, [EARLIEST_INSTANT_MS, LATEST_INSTANT_MS]);
     if (!r.ok) return reply.code(400).send(r.body);
     return { ...(await repo.tasksDue(r.from, r.to, limit, offset)), offset, limit };
@@ -276,7 +277,7 @@ export function communityRoutes(base: FastifyInstance, deps: CommunityRouteDeps)
     schema: { tags: ['community'], summary: 'One task with its feedback and reviews', params: Type.Object({ id: TaskIdSchema }), response: { 200: CommunityTaskSchema, 404: NotFoundSchema } },
   }, async (req, reply) => {
     const t = (await repo.readTasks([req.params.id])).get(req.params.id);
-    return t ? t.value : notFound(reply, `任务不存在 / no task "${req.params.id}"`);
+    return t ? t.value : notFound(reply, 'task', req.params.id);
   });
 
   app.get('/api/community/figures', {
@@ -291,7 +292,7 @@ export function communityRoutes(base: FastifyInstance, deps: CommunityRouteDeps)
     const r = rangeOf(req.query.from, req.query.to, [parseRangeBound(`${today.slice(0, 8)}01`, timeZone), now + 1]);
     if (!r.ok) return reply.code(400).send(r.body);
     const days = queries.days(r.from, r.to);
-    if (!days) return reply.code(400).send({ error: 'bad_request', message: '时间范围过长（最多 800 天） / the range is too long (at most 800 days)' });
+    if (!days) return reply.code(400).send(refusal('range_too_long', { days: MAX_FIGURE_DAYS }, `the range is too long (at most ${MAX_FIGURE_DAYS} days)`));
     return queries.figures(days, now);
   });
 

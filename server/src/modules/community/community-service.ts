@@ -8,9 +8,9 @@ import {
   type FollowupRequest, type Incident, type LngLat, type OpenDisputeRequest, type OrderTaskRequest, type RouteDisputeRequest,
   type SessionRequest, type TaskCatalogue, type TaskFeedbackRequest, type TaskNotice, type Unit, type UnitKind,
 } from '@ccr/shared';
-import type { Jurisdiction } from '@ccr/shared';
+import type { ErrorCode, ErrorParams, Jurisdiction } from '@ccr/shared';
 import { gridLocatorFor } from '../ingest/incident-ingest.js';
-import type { CommunityError, PlanInput, PlanOutcome } from './community-commands.js';
+import { notFound, type CommunityError, type PlanInput, type PlanOutcome } from './community-commands.js';
 import type { CommunitySettings } from './community-settings.js';
 import type { Read } from './community-repository.js';
 
@@ -45,12 +45,12 @@ export const TASKABLE_KINDS: readonly UnitKind[] = ['community_officer', 'combat
 /** An order to a team or every grid makes at most this many tasks. */
 export const MAX_RECIPIENTS = 500;
 
-export const badRequest = (error: string, zh: string, en: string, extra: Partial<CommunityError> = {}): CommunityError =>
-  ({ status: 400, error, message: `${zh} / ${en}`, ...extra });
+export const badRequest = <C extends ErrorCode>(error: C, params: ErrorParams<C>, en: string, extra: Partial<CommunityError> = {}): CommunityError =>
+  ({ status: 400, error, params, message: en, ...extra });
 
 export function fromRefusal(r: CommunityRefusal): CommunityError {
   return {
-    status: r.code === 'future_time' ? 400 : 409, error: r.code, message: r.message, subject: r.subject, id: r.id,
+    status: r.code === 'future_time' ? 400 : 409, error: r.code, params: r.params, message: r.message, subject: r.subject, id: r.id,
     ...(r.from ? { from: r.from } : {}), ...(r.to ? { to: r.to } : {}),
   };
 }
@@ -72,29 +72,29 @@ export interface OpenReads {
 export async function planOpenDispute(ctx: CommunityContext, input: PlanInput, id: string, req: OpenDisputeRequest, reads: OpenReads): Promise<PlanOutcome> {
   const { actor } = input;
   if (req.source === 'incident' && !req.incidentId) {
-    return { ok: false, error: badRequest('incident_required', '警情转办须指明警情编号', 'a case from an incident needs incidentId') };
+    return { ok: false, error: badRequest('incident_required', {}, 'a case from an incident needs incidentId') };
   }
   let incident: Read<Incident> | null = null;
   if (req.incidentId) {
     incident = await reads.incident(req.incidentId);
-    if (!incident) return { ok: false, error: { status: 404, error: 'not_found', subject: 'incident', id: req.incidentId, message: `警情 ${req.incidentId} 不存在 / no incident "${req.incidentId}"` } };
+    if (!incident) return { ok: false, error: notFound('incident', req.incidentId) };
     const linked = incident.value.disputeCaseId;
     if (linked) {
-      return { ok: false, error: { status: 409, error: 'already_linked', subject: 'incident', id: req.incidentId, message: `警情 ${req.incidentId} 已转为纠纷 ${linked} / incident ${req.incidentId} already became dispute ${linked}` } };
+      return { ok: false, error: { status: 409, error: 'already_linked', subject: 'incident', id: req.incidentId, params: { incidentId: req.incidentId, disputeId: linked }, message: `incident ${req.incidentId} already became dispute ${linked}` } };
     }
   }
   if ((req.lng === undefined) !== (req.lat === undefined)) {
-    return { ok: false, error: badRequest('invalid_location', '经度和纬度须同时提供', 'give both lng and lat, or neither') };
+    return { ok: false, error: badRequest('invalid_location', {}, 'give both lng and lat, or neither') };
   }
   const point: LngLat | null = req.lng !== undefined && req.lat !== undefined ? [req.lng, req.lat] : incident ? [incident.value.lng, incident.value.lat] : null;
-  if (!point) return { ok: false, error: badRequest('location_required', '请提供纠纷地点（经纬度）或关联警情', 'give the place (lng, lat) or the incident it came from') };
+  if (!point) return { ok: false, error: badRequest('location_required', {}, 'give the place (lng, lat) or the incident it came from') };
   let gridId: string | null;
   if (req.gridId !== undefined) {
-    if (!ctx.gridIds.has(req.gridId)) return { ok: false, error: badRequest('unknown_grid', `没有网格 ${req.gridId}`, `no police grid "${req.gridId}"`) };
+    if (!ctx.gridIds.has(req.gridId)) return { ok: false, error: badRequest('unknown_grid', { gridId: req.gridId }, `no police grid "${req.gridId}"`) };
     gridId = req.gridId;
   } else {
     gridId = ctx.locateGrid(point);
-    if (!gridId) return { ok: false, error: badRequest('unknown_grid', '纠纷地点不在本所任何网格内', 'the place lies in none of the station\'s police grids') };
+    if (!gridId) return { ok: false, error: badRequest('outside_grids', {}, 'the place lies in none of the station\'s police grids') };
   }
   const address = req.address ?? incident?.value.address ?? '';
   const repeats = await reads.repeatsOf(repeatKeys(req.parties, address), actor.at - ctx.repeatWindowMs);
@@ -117,7 +117,7 @@ export async function planOpenDispute(ctx: CommunityContext, input: PlanInput, i
 
 export function planRoute(ctx: CommunityContext, input: PlanInput, id: string, req: RouteDisputeRequest): PlanOutcome {
   if (req.owner.unitId !== undefined && !ctx.units.has(req.owner.unitId)) {
-    return { ok: false, error: badRequest('unknown_unit', `没有警力 ${req.owner.unitId}`, `no unit "${req.owner.unitId}"`) };
+    return { ok: false, error: badRequest('unknown_unit', { unitId: req.owner.unitId }, `no unit "${req.owner.unitId}"`) };
   }
   return disputeStep(input, id, (c) => routeDispute(c, req.tier, req.owner, actorWith(input.actor, req.note), ctx.limits));
 }
@@ -149,25 +149,25 @@ export function recipientsOf(ctx: CommunityContext, target: OrderTaskRequest['ta
   let units: Unit[];
   if (target.kind === 'unit') {
     const u = ctx.units.get(target.unitId);
-    if (!u) return { ok: false, error: badRequest('unknown_unit', `没有警力 ${target.unitId}`, `no unit "${target.unitId}"`) };
-    if (!TASKABLE_KINDS.includes(u.kind)) return { ok: false, error: badRequest('not_taskable', `${u.name} 是应急单元，不接收任务`, `${target.unitId} is a minimum emergency unit: it takes no tasks`) };
+    if (!u) return { ok: false, error: badRequest('unknown_unit', { unitId: target.unitId }, `no unit "${target.unitId}"`) };
+    if (!TASKABLE_KINDS.includes(u.kind)) return { ok: false, error: badRequest('not_taskable', { unitId: target.unitId, name: u.name }, `${target.unitId} is a minimum emergency unit: it takes no tasks`) };
     units = [u];
   } else if (target.kind === 'team') {
     units = [...ctx.units.values()].filter((u) => TASKABLE_KINDS.includes(u.kind) && TEAM_OF_KIND[u.kind] === target.team);
   } else {
     units = [...new Set(ctx.gridOfficers.values())].flatMap((id) => { const u = ctx.units.get(id); return u ? [u] : []; });
   }
-  if (units.length === 0) return { ok: false, error: badRequest('no_recipients', '没有可接收该任务的警力', 'no unit receives this order') };
-  if (units.length > MAX_RECIPIENTS) return { ok: false, error: badRequest('too_many_recipients', `一次最多下单 ${MAX_RECIPIENTS} 个任务`, `an order makes at most ${MAX_RECIPIENTS} tasks`) };
+  if (units.length === 0) return { ok: false, error: badRequest('no_recipients', {}, 'no unit receives this order') };
+  if (units.length > MAX_RECIPIENTS) return { ok: false, error: badRequest('too_many_recipients', { max: MAX_RECIPIENTS }, `an order makes at most ${MAX_RECIPIENTS} tasks`) };
   return { ok: true, units };
 }
 
 /** Checks an order before ids are taken: the catalogue, the due time. */
 export function checkOrder(ctx: CommunityContext, req: OrderTaskRequest, now: number): CommunityError | null {
   if (!findTaskKind(ctx.catalogue, req.category, req.kind)) {
-    return badRequest('unknown_task_kind', `任务目录中没有 ${req.category}/${req.kind}`, `the task catalogue has no ${req.category}/${req.kind}`);
+    return badRequest('unknown_task_kind', { category: req.category, kind: req.kind }, `the task catalogue has no ${req.category}/${req.kind}`);
   }
-  if (req.dueAt <= now) return badRequest('due_in_past', '截止时间须晚于现在', 'the due time must be in the future');
+  if (req.dueAt <= now) return badRequest('due_in_past', {}, 'the due time must be in the future');
   return null;
 }
 
@@ -195,7 +195,7 @@ export function planOrder(input: PlanInput, req: OrderTaskRequest, units: readon
 function taskStep(input: PlanInput, id: string, unitId: string | undefined, step: (t: CommunityTask) => CommunityResult<CommunityTask>, tell?: TaskNotice['reason']): PlanOutcome {
   const before = input.tasks.get(id)!;
   if (unitId !== undefined && before.value.assignee.unitId !== unitId) {
-    return { ok: false, error: { status: 409, error: 'not_assignee', subject: 'task', id, message: `任务 ${id} 不是派给 ${unitId} 的 / task ${id} is not assigned to ${unitId}` } };
+    return { ok: false, error: { status: 409, error: 'not_assignee', subject: 'task', id, params: { taskId: id, unitId }, message: `task ${id} is not assigned to ${unitId}` } };
   }
   const r = step(before.value);
   if (!r.ok) return { ok: false, error: fromRefusal(r.error) };

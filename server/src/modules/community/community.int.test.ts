@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import {
-  DEVICE_NAMESPACE, addDays, dayStart, localDayOf,
+  DEVICE_NAMESPACE, addDays, dayStart, isErrorCode, localDayOf,
   type CommunityCommandResult, type CommunityConflict, type CommunityFigures, type CommunityTask, type DisputeCase,
   type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents, type TaskNotice, type TaskPage,
 } from '@ccr/shared';
@@ -142,7 +142,7 @@ describe('disputes', () => {
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     const refused = results.filter((r) => r.status !== 200);
     expect(refused.every((r) => r.status === 409 && r.body.error === 'illegal_transition' && r.body.from === 'routed' && r.body.to === 'routed')).toBe(true);
-    expect(refused[0]!.body.message).toMatch(/不能从「已分流」变为「已分流」 \/ illegal transition: dispute .* cannot go from routed to routed/);
+    expect(refused[0]!.body).toMatchObject({ params: { subject: 'dispute', id: c.id, from: 'routed', to: 'routed' }, message: expect.stringMatching(/^illegal transition: dispute .* cannot go from routed to routed/) });
 
     const sessions = await Promise.all(Array.from({ length: 6 }, () => post<CommunityCommandResult & CommunityConflict>(s, `/api/disputes/${c.id}/sessions`, { commandId: cmd(), participants: ['a'], result: 'success' })));
     expect(sessions.filter((r) => r.status === 200)).toHaveLength(1);
@@ -172,10 +172,9 @@ describe('disputes', () => {
     const before = await footprint(s);
     const since = await lastEventId(s);
     const outside: [number, number] = [fixtureGridCentre(1, 1)[0] + 1, fixtureGridCentre(1, 1)[1] + 1];
-    const bilingual = /[\u4e00-\u9fff].* \/ [a-z]/i;
     const cases: { what: string; path: string; body: unknown; status: number; error: string }[] = [
       { what: 'unknown grid', path: '/api/disputes', body: openBody({ gridId: 'G99' }), status: 400, error: 'unknown_grid' },
-      { what: 'a point in no grid', path: '/api/disputes', body: openBody({ lng: outside[0], lat: outside[1] }), status: 400, error: 'unknown_grid' },
+      { what: 'a point in no grid', path: '/api/disputes', body: openBody({ lng: outside[0], lat: outside[1] }), status: 400, error: 'outside_grids' },
       { what: 'a party name of 100 kB', path: '/api/disputes', body: openBody({ parties: [{ name: '张'.repeat(100_000) }] }), status: 400, error: 'invalid_request' },
       { what: 'a party name of 10 MB', path: '/api/disputes', body: openBody({ parties: [{ name: 'x'.repeat(10 * 1_048_576) }] }), status: 413, error: 'too_large' },
       { what: '回访 before mediation', path: `/api/disputes/${c.id}/followup`, body: { commandId: cmd(), satisfaction: 'satisfied', recurred: false }, status: 409, error: 'illegal_transition' },
@@ -189,15 +188,18 @@ describe('disputes', () => {
     ];
     const wrong: string[] = [];
     for (const k of cases) {
-      const r = await post<{ error: string; message: string }>(s, k.path, k.body);
-      if (r.status !== k.status || r.body.error !== k.error || !bilingual.test(r.body.message)) wrong.push(`${k.what}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+      // A code the client says from its catalogue, the params its sentence names, an English message.
+      const r = await post<{ error: string; params?: Record<string, unknown>; message: string }>(s, k.path, k.body);
+      const said = isErrorCode(r.body.error) && typeof r.body.params === 'object' && !/[\u4e00-\u9fff]/u.test(r.body.message);
+      if (r.status !== k.status || r.body.error !== k.error || !said) wrong.push(`${k.what}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
     }
     expect(wrong).toEqual([]);
     expect(await footprint(s)).toBe(before);
     expect(await communityEventsAfter(s, since)).toEqual([]);
     const metrics = await (await bed.fetch(s, '/metrics')).text();
     expect(metrics).toMatch(/ccr_community_refused_total\{action="dispute.followup",reason="illegal_transition"\} 1/);
-    expect(metrics).toMatch(/ccr_community_refused_total\{action="dispute.open",reason="unknown_grid"\} 2/);
+    expect(metrics).toMatch(/ccr_community_refused_total\{action="dispute.open",reason="unknown_grid"\} 1/);
+    expect(metrics).toMatch(/ccr_community_refused_total\{action="dispute.open",reason="outside_grids"\} 1/);
   });
 });
 
@@ -224,12 +226,12 @@ describe('tasks', () => {
     // Another terminal may not act on it.
     const other = await terminal(s, 'C-1');
     const foreign = await other.socket.timeout(5_000).emitWithAck('task:accept', { taskId: task!.id, commandId: cmd() });
-    expect(foreign).toMatchObject({ ok: false, error: { code: 'not_assignee' } });
+    expect(foreign).toMatchObject({ ok: false, error: { code: 'not_assignee', params: { taskId: task!.id, unitId: 'C-1' } } });
 
     const accepted = await t.socket.timeout(5_000).emitWithAck('task:accept', { taskId: task!.id, commandId: cmd() });
     expect(accepted.ok && accepted.data.task.status).toBe('accepted');
     const lacking = await t.socket.timeout(5_000).emitWithAck('task:feedback', { taskId: task!.id, commandId: cmd(), text: '已走访' });
-    expect(lacking).toMatchObject({ ok: false, error: { code: 'illegal_transition' } });
+    expect(lacking).toMatchObject({ ok: false, error: { code: 'feedback_incomplete', params: { id: task!.id, missing: 'count,location' } } });
     const fbBody = { taskId: task!.id, commandId: cmd(), text: '已走访 12 户', count: 12, location: { lng, lat } };
     const fb = await t.socket.timeout(5_000).emitWithAck('task:feedback', fbBody);
     expect(fb.ok && fb.data.task.status).toBe('reported');

@@ -4,7 +4,7 @@
 // case a notification was lost — so an order to a unit that is offline or between nodes is not lost. A device
 // may see and act on only its own unit (its token names the unit).
 import {
-  DEVICE_NAMESPACE, OrderAcknowledgeSchema, UnitReportSchema, compileChecker,
+  DEVICE_NAMESPACE, OrderAcknowledgeSchema, UnitReportSchema, ackError, compileChecker, invalidEvent, type AckError,
   type DeviceClientToServerEvents, type DeviceOrder, type DeviceServerToClientEvents, type SessionUser,
 } from '@ccr/shared';
 import type { FastifyInstance } from 'fastify';
@@ -23,7 +23,7 @@ const RESEND_EVERY_MS = 2_500;
 
 type DeviceNamespace = Namespace<DeviceClientToServerEvents, DeviceServerToClientEvents>;
 type DeviceSocket = Socket<DeviceClientToServerEvents, DeviceServerToClientEvents>;
-type Reply<T> = (res: { ok: true; data: T } | { ok: false; error: { code: string; message: string } }) => void;
+type Reply<T> = (res: { ok: true; data: T } | { ok: false; error: AckError }) => void;
 
 export const unitRoom = (unitId: string): string => `unit:${unitId}`;
 
@@ -67,9 +67,9 @@ export class DeviceChannel {
     this.nsp.disconnectSockets(true);
   }
 
-  private refuse(reply: Reply<never>, event: string, code: string, message: string): void {
-    this.deps.refused.inc({ action: event, reason: code });
-    reply({ ok: false, error: { code, message } });
+  private refuse(reply: Reply<never>, event: string, error: AckError): void {
+    this.deps.refused.inc({ action: event, reason: error.code });
+    reply({ ok: false, error });
   }
 
   private async connected(socket: DeviceSocket): Promise<void> {
@@ -113,9 +113,9 @@ export class DeviceChannel {
   private async allowed(socket: DeviceSocket, event: string, reply: Reply<never>): Promise<SessionUser | null> {
     const access = await this.app.auth.socketAccess(socket as unknown as Socket, ['device'], event);
     if (access.ok) return access.user;
-    if (access.code === 'unavailable') this.refuse(reply, event, 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
-    else if (access.code === 'unauthorized') this.refuse(reply, event, 'unauthorized', '登录已失效，请重新登录 / the session has ended: log in again');
-    else this.refuse(reply, event, 'forbidden', '无权操作 / not allowed');
+    if (access.code === 'unavailable') this.refuse(reply, event, ackError('unavailable', {}, 'unavailable, retry shortly'));
+    else if (access.code === 'unauthorized') this.refuse(reply, event, ackError('unauthorized', {}, 'the session has ended: log in again'));
+    else this.refuse(reply, event, ackError('forbidden', {}, 'not allowed'));
     return null;
   }
 
@@ -128,7 +128,7 @@ export class DeviceChannel {
     const user = await this.allowed(socket, 'order:acknowledge', reply);
     if (!user) return;
     const checked = checkAck.validate(req);
-    if (!checked.ok) return this.refuse(reply, 'order:acknowledge', 'invalid_request', `order:acknowledge 参数无效 / invalid: ${checked.errors.join('; ')}`);
+    if (!checked.ok) return this.refuse(reply, 'order:acknowledge', invalidEvent('order:acknowledge', checked.errors));
     const { orderId } = checked.value;
     try {
       // Keyed by the device's own unit: another unit's order id is not found there, and is refused like an
@@ -139,14 +139,14 @@ export class DeviceChannel {
         const assignment = await this.deps.repo.readAssignment(unitId);
         if (!assignment || standingOrderId(assignment) !== orderId) {
           await this.app.audit.record({ user: user.username, role: user.role, action: 'order.acknowledge', target: `unit:${unitId}`, outcome: 'refused', detail: { orderId, reason: 'unknown_order' } });
-          return this.refuse(reply, 'order:acknowledge', 'unknown_order',
-            `警力 ${unitId} 没有指令 ${orderId}（其他警力的、不存在的或超过一天未确认已撤销的指令）/ unit ${unitId} has no order "${orderId}" (another unit's, unknown, or dropped unacknowledged after a day)`);
+          return this.refuse(reply, 'order:acknowledge', ackError('unknown_order', { unitId, orderId },
+            `unit ${unitId} has no order "${orderId}" (another unit's, unknown, or dropped unacknowledged after a day)`));
         }
       }
       reply({ ok: true, data: { orderId } });
     } catch (err) {
       this.app.log.error({ err: (err as Error).message }, 'order:acknowledge failed');
-      this.refuse(reply, 'order:acknowledge', 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+      this.refuse(reply, 'order:acknowledge', ackError('unavailable', {}, 'unavailable, retry shortly'));
     }
   }
 
@@ -159,7 +159,7 @@ export class DeviceChannel {
     const user = await this.allowed(socket, 'unit:report', reply);
     if (!user) return;
     const checked = checkReport.validate(req);
-    if (!checked.ok) return this.refuse(reply, 'unit:report', 'invalid_request', `unit:report 参数无效 / invalid: ${checked.errors.join('; ')}`);
+    if (!checked.ok) return this.refuse(reply, 'unit:report', invalidEvent('unit:report', checked.errors));
     const report = checked.value;
     const action = `unit.report.${report.status}`;
     const audit = (outcome: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => this.app.audit.record({
@@ -171,10 +171,10 @@ export class DeviceChannel {
         incidentIds: [], unitIds: [unitId], followUnitIncidents: true,
         plan: (input) => planUnitReport(input, unitId, report),
       });
-      if (!out) return this.refuse(reply, 'unit:report', 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+      if (!out) return this.refuse(reply, 'unit:report', ackError('unavailable', {}, 'unavailable, retry shortly'));
       if (!out.ok) {
         await audit('refused', { error: out.error.error, message: out.error.message });
-        return this.refuse(reply, 'unit:report', out.error.error, out.error.message);
+        return this.refuse(reply, 'unit:report', { code: out.error.error, params: out.error.params, message: out.error.message });
       }
       const unit = out.result.units.find((u) => u.id === unitId);
       await audit('ok', { status: unit?.status, ...(out.result.incident ? { incidentId: out.result.incident.id, incidentStatus: out.result.incident.status } : {}) });
@@ -182,7 +182,7 @@ export class DeviceChannel {
     } catch (err) {
       this.app.log.error({ err: (err as Error).message, unitId }, 'unit:report failed');
       await audit('error', { error: (err as Error).message });
-      this.refuse(reply, 'unit:report', 'unavailable', '暂不可用，请重试 / unavailable, retry shortly');
+      this.refuse(reply, 'unit:report', ackError('unavailable', {}, 'unavailable, retry shortly'));
     }
   }
 

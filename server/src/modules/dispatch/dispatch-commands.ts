@@ -2,7 +2,7 @@
 // script writes nothing and the command is planned again from a fresh read (bounded). A command id seen before
 // answers its stored result and does nothing again.
 import { createHash, randomUUID } from 'node:crypto';
-import { isOpenStatus, localDay, type Actor, type CommandResult } from '@ccr/shared';
+import { commandIdReused, isOpenStatus, localDay, type Actor, type CommandResult } from '@ccr/shared';
 import type { DispatchRepository } from './dispatch-repository.js';
 import { notFoundError, type CommandError, type PlanInput, type PlanResult } from './dispatch-service.js';
 import { incidentStatsMoves } from '../stats/stats-buckets.js';
@@ -46,10 +46,7 @@ export class DispatchCommands {
           if (stored.bodyHash === spec.command.bodyHash) return { ok: true, result: { ...stored.result, replayed: true } };
           return {
             ok: false,
-            error: {
-              status: 409, error: 'command_id_reused',
-              message: `指令编号 ${spec.command.id} 已用于另一条指令 / command id ${spec.command.id} was already used for a different command`,
-            },
+            error: { status: 409, ...commandIdReused(spec.command.id) },
           };
         }
       }

@@ -48,16 +48,16 @@ describe('dispatch planning', () => {
 
   it('names who holds a unit that is not available', () => {
     const r = planDispatch(input([incident('A')], [unit('P-1', 'en_route', 'B', 'leader')]), 'A', ['P-1'], 'dispatch');
-    expect(r).toMatchObject({ ok: false, error: { status: 409, error: 'unit_unavailable', unitId: 'P-1', unitStatus: 'en_route', heldByIncidentId: 'B', heldBy: 'leader' } });
+    expect(r).toMatchObject({ ok: false, error: { status: 409, error: 'unit_held', params: { unitId: 'P-1', incidentId: 'B', by: 'leader' }, unitId: 'P-1', unitStatus: 'en_route', heldByIncidentId: 'B', heldBy: 'leader' } });
     const busy = planDispatch(input([incident('A')], [unit('P-1', 'off_duty')]), 'A', ['P-1'], 'dispatch');
-    expect(busy).toMatchObject({ ok: false, error: { error: 'unit_unavailable', unitStatus: 'off_duty' } });
+    expect(busy).toMatchObject({ ok: false, error: { error: 'unit_unavailable', params: { unitId: 'P-1', status: 'off_duty' }, unitStatus: 'off_duty' } });
     expect(!busy.ok && busy.error.heldByIncidentId).toBeUndefined();
   });
 
   it('never sends a minimum emergency unit (it is called out instead)', () => {
     const place: UnitRead = { ...unit('E-1'), kind: 'emergency_unit' };
     const r = planDispatch(input([incident('A')], [place]), 'A', ['E-1'], 'dispatch');
-    expect(r).toMatchObject({ ok: false, error: { status: 409, error: 'illegal_transition', unitId: 'E-1' } });
+    expect(r).toMatchObject({ ok: false, error: { status: 409, error: 'not_dispatchable', params: { unitId: 'E-1' }, unitId: 'E-1' } });
     expect(!r.ok && r.error.message).toMatch(/alert-emergency-units/);
     const re = planReassign(input([incident('A', 'dispatched', ['P-1'])], [unit('P-1', 'dispatched', 'A'), place]), 'A', 'P-1', 'E-1');
     expect(re).toMatchObject({ ok: false, error: { unitId: 'E-1' } });
@@ -67,7 +67,9 @@ describe('dispatch planning', () => {
     const p = ok(planDispatch(input([incident('A', 'en_route', ['P-1'])], [unit('P-1', 'en_route', 'A'), unit('P-2')]), 'A', ['P-2'], 'backup'));
     expect(incidentIn(p, 'A')).toMatchObject({ status: 'en_route', assignedUnitIds: ['P-1', 'P-2'] });
     expect(incidentIn(p, 'A')!.timeline).toHaveLength(1);
-    expect(planDispatch(input([incident('A')], [unit('P-2')]), 'A', ['P-2'], 'backup')).toMatchObject({ ok: false, error: { error: 'illegal_transition' } });
+    expect(planDispatch(input([incident('A')], [unit('P-2')]), 'A', ['P-2'], 'backup')).toMatchObject({ ok: false, error: { error: 'backup_needs_dispatch', params: { incidentId: 'A', status: 'received' } } });
+    expect(planDispatch(input([incident('A', 'en_route', ['P-1'])], [unit('P-1', 'en_route', 'A'), unit('P-2')]), 'A', ['P-2'], 'dispatch'))
+      .toMatchObject({ ok: false, error: { error: 'already_dispatched', params: { incidentId: 'A' } } });
   });
 
   it('reassign swaps one unit for another and keeps the incident stage', () => {
@@ -78,7 +80,7 @@ describe('dispatch planning', () => {
     expect(unitIn(p, 'P-3')!.state).toMatchObject({ status: 'dispatched', incidentId: 'A' });
     expect(p.orders.map((o) => [o.unitId, o.kind])).toEqual([['P-2', 'recall'], ['P-3', 'reassign']]);
     expect(planReassign(input([inc], [unit('P-1', 'on_scene', 'A'), unit('P-4', 'dispatched', 'B'), unit('P-3')]), 'A', 'P-4', 'P-3'))
-      .toMatchObject({ ok: false, error: { error: 'illegal_transition', unitId: 'P-4' } });
+      .toMatchObject({ ok: false, error: { error: 'unit_not_assigned', params: { unitId: 'P-4', incidentId: 'A' }, unitId: 'P-4' } });
   });
 
   it('cancel and resolve release every unit working on the incident', () => {
@@ -90,7 +92,8 @@ describe('dispatch planning', () => {
     const r = ok(planResolve(input([incident('A', 'on_scene', ['P-1', 'P-2'])], units), 'A'));
     expect(incidentIn(r, 'A')!.status).toBe('resolved');
     expect(r.orders.map((o) => o.kind)).toEqual(['recall', 'recall']);
-    expect(planResolve(input([incident('A', 'en_route', ['P-2'])], units), 'A')).toMatchObject({ ok: false, error: { error: 'illegal_transition' } });
+    expect(planResolve(input([incident('A', 'en_route', ['P-2'])], units), 'A'))
+      .toMatchObject({ ok: false, error: { error: 'illegal_transition', params: { subject: 'incident', id: 'A', from: 'en_route', to: 'resolved' } } });
   });
 
   it('merge moves the duplicate\'s units to the survivor, which advances to their stage', () => {
@@ -101,14 +104,16 @@ describe('dispatch planning', () => {
     expect(b.timeline.map((e) => e.status)).toEqual(['received', 'dispatched', 'en_route']);
     expect(unitIn(p, 'P-1')).toMatchObject({ state: { status: 'en_route', statusSince: 500, incidentId: 'B' }, assignment: { incidentId: 'B' } });
     expect(p.orders.map((o) => [o.kind, o.incident.id])).toEqual([['reassign', 'B']]);
-    expect(planMerge(input([incident('A'), incident('B', 'resolved')], []), 'A', 'B')).toMatchObject({ ok: false });
-    expect(planMerge(input([incident('A')], []), 'A', 'A')).toMatchObject({ ok: false });
+    expect(planMerge(input([incident('A'), incident('B', 'resolved')], []), 'A', 'B')).toMatchObject({ ok: false, error: { error: 'merge_target_closed', params: { incidentId: 'B', status: 'resolved' } } });
+    expect(planMerge(input([incident('A')], []), 'A', 'A')).toMatchObject({ ok: false, error: { error: 'merge_into_self', params: { incidentId: 'A' } } });
   });
 
   it('a dispatcher sets the status of a free unit only', () => {
     expect(unitIn(ok(planUnitStatus(input([], [unit('P-1')]), 'P-1', 'off_duty')), 'P-1')!.state.status).toBe('off_duty');
-    expect(planUnitStatus(input([], [unit('P-1', 'off_duty')]), 'P-1', 'busy')).toMatchObject({ ok: false, error: { error: 'illegal_transition' } });
-    expect(planUnitStatus(input([], [unit('P-1', 'dispatched', 'A')]), 'P-1', 'available')).toMatchObject({ ok: false, error: { heldByIncidentId: 'A' } });
+    expect(planUnitStatus(input([], [unit('P-1', 'off_duty')]), 'P-1', 'busy'))
+      .toMatchObject({ ok: false, error: { error: 'illegal_transition', params: { subject: 'unit', id: 'P-1', from: 'off_duty', to: 'busy' } } });
+    expect(planUnitStatus(input([], [unit('P-1', 'dispatched', 'A')]), 'P-1', 'available'))
+      .toMatchObject({ ok: false, error: { error: 'unit_assigned', params: { unitId: 'P-1', incidentId: 'A' }, heldByIncidentId: 'A' } });
   });
 });
 
@@ -133,11 +138,12 @@ describe('a unit reports', () => {
   });
 
   it('cannot release itself on the way, report for another incident, or resolve with nothing to do', () => {
-    expect(planUnitReport(two(), 'P-2', { status: 'resolved' })).toMatchObject({ ok: false, error: { error: 'illegal_transition' } });
-    expect(planUnitReport(two(), 'P-2', { status: 'available' })).toMatchObject({ ok: false, error: { error: 'illegal_transition' } });
+    expect(planUnitReport(two(), 'P-2', { status: 'resolved' }))
+      .toMatchObject({ ok: false, error: { error: 'report_too_early', params: { unitId: 'P-2', incidentId: 'A', status: 'en_route', report: 'resolved' } } });
+    expect(planUnitReport(two(), 'P-2', { status: 'available' })).toMatchObject({ ok: false, error: { error: 'report_too_early' } });
     expect(planUnitReport(two(), 'P-1', { status: 'off_duty' })).toMatchObject({ ok: false });
-    expect(planUnitReport(two(), 'P-1', { status: 'on_scene', incidentId: 'Z' })).toMatchObject({ ok: false, error: { status: 403, error: 'not_your_incident' } });
-    expect(planUnitReport(input([], [unit('P-9')]), 'P-9', { status: 'resolved' })).toMatchObject({ ok: false });
+    expect(planUnitReport(two(), 'P-1', { status: 'on_scene', incidentId: 'Z' })).toMatchObject({ ok: false, error: { status: 403, error: 'not_your_incident', params: { unitId: 'P-1', incidentId: 'Z' } } });
+    expect(planUnitReport(input([], [unit('P-9')]), 'P-9', { status: 'resolved' })).toMatchObject({ ok: false, error: { error: 'no_incident', params: { unitId: 'P-9' } } });
     expect(ok(planUnitReport(input([], [unit('P-9')]), 'P-9', { status: 'off_duty' })).units[0]!.state.status).toBe('off_duty');
   });
 });
@@ -157,7 +163,7 @@ describe('geofence and call-out', () => {
     expect(p.orders.map((o) => [o.unitId, o.kind])).toEqual([['E-2', 'alert']]);
     expect(p.alerted).toEqual({ incidentId: 'A', unitIds: ['E-2'] });
     expect(p.incidents).toEqual([]);
-    expect(planAlert(input([incident('A', 'closed')], units), 'A', [ring('E-1')], new Set())).toMatchObject({ ok: false });
+    expect(planAlert(input([incident('A', 'closed')], units), 'A', [ring('E-1')], new Set())).toMatchObject({ ok: false, error: { error: 'call_out_closed', params: { incidentId: 'A', status: 'closed' } } });
   });
 });
 

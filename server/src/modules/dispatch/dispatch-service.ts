@@ -19,16 +19,17 @@
 // - arrival by geofence: a dispatched or en-route unit near its incident becomes on_scene (by 'system').
 import {
   advanceIncident, incidentStageFromUnits, isAssignedStatus, isOpenStatus, transitionIncident, transitionUnit,
-  UNIT_STATUS_LABELS, type Actor, type DeviceOrder, type Incident, type OrderKind, type Outcome, type RingUnit,
-  type UnitReport, type UnitState, type UnitStatus,
+  type Actor, type DeviceOrder, type ErrorCode, type ErrorParams, type IllegalTransition, type Incident, type OrderKind,
+  type Outcome, type RingUnit, type UnitReport, type UnitState, type UnitStatus,
 } from '@ccr/shared';
 import type { Assignment, IncidentRead, UnitRead } from './dispatch-repository.js';
 
-export type CommandErrorCode = 'not_found' | 'unit_unavailable' | 'illegal_transition' | 'command_id_reused' | 'not_your_incident';
-
+/** A refusal: the code and params the client says (@ccr/shared errors.ts), an English message, and for a unit that
+ *  cannot be sent who holds it (kept beside params for API users). */
 export interface CommandError {
   status: 403 | 404 | 409;
-  error: CommandErrorCode;
+  error: ErrorCode;
+  params: Record<string, string | number>;
   message: string;
   unitId?: string;
   unitStatus?: UnitStatus;
@@ -55,39 +56,44 @@ export interface Plan {
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; error: CommandError };
 
-const zhStatus = (s: UnitStatus): string => UNIT_STATUS_LABELS[s]['zh-CN'];
 const fail = (error: CommandError): PlanResult => ({ ok: false, error });
-const refuse = (message: string, extra: Partial<CommandError> = {}): PlanResult => fail({ status: 409, error: 'illegal_transition', message, ...extra });
+/** 409: `code` refuses the command. */
+const refuse = <C extends ErrorCode>(code: C, params: ErrorParams<C>, message: string, extra: Partial<CommandError> = {}): PlanResult =>
+  fail({ status: 409, error: code, params, message, ...extra });
+/** 409: a state machine (shared/src/lifecycle.ts) refused the step. */
+const illegal = (e: IllegalTransition, extra: Partial<CommandError> = {}): PlanResult =>
+  refuse('illegal_transition', { subject: e.subject, id: e.id, from: e.from, to: e.to }, e.message, extra);
 const joinNote = (...parts: (string | undefined)[]): string | undefined => {
   const s = parts.filter(Boolean).join(' · ');
   return s ? s.slice(0, 500) : undefined;
 };
 
 export function notFoundError(what: 'incident' | 'unit', id: string): CommandError {
-  return what === 'incident'
-    ? { status: 404, error: 'not_found', message: `警情不存在 / no incident "${id}"` }
-    : { status: 404, error: 'not_found', message: `警力不存在 / no unit "${id}"` };
+  return { status: 404, error: 'not_found', params: { subject: what, id }, message: `no ${what} "${id}"` };
 }
 
 /** 409 naming who holds a unit that is not available. */
 export function unavailableError(read: UnitRead): CommandError {
   const { state, assignment } = read;
   const base = { status: 409 as const, error: 'unit_unavailable' as const, unitId: state.id, unitStatus: state.status };
-  if (state.incidentId) {
-    const by = assignment?.by;
+  const by = assignment?.by;
+  if (state.incidentId && by) {
     return {
-      ...base, heldByIncidentId: state.incidentId, ...(by ? { heldBy: by } : {}),
-      message: `警力 ${state.id} 不可派：${zhStatus(state.status)}，警情 ${state.incidentId}${by ? `（${by} 派）` : ''} / unit ${state.id} is not available: ${state.status} for incident ${state.incidentId}${by ? ` (sent by ${by})` : ''}`,
+      ...base, error: 'unit_held', heldByIncidentId: state.incidentId, heldBy: by, params: { unitId: state.id, incidentId: state.incidentId, by },
+      message: `unit ${state.id} is not available: ${state.status} for incident ${state.incidentId} (sent by ${by})`,
     };
   }
-  return { ...base, message: `警力 ${state.id} 不可派：${zhStatus(state.status)} / unit ${state.id} is not available: ${state.status}` };
+  return {
+    ...base, ...(state.incidentId ? { heldByIncidentId: state.incidentId } : {}), params: { unitId: state.id, status: state.status },
+    message: `unit ${state.id} is not available: ${state.status}${state.incidentId ? ` for incident ${state.incidentId}` : ''}`,
+  };
 }
 
 /** Minimum emergency units are places whose members are called out (planAlert), never dispatched: sent, one would
  *  stay dispatched for ever (a fixed place reports no positions for the geofence) and still count in the rings. */
 function notSendable(read: UnitRead): PlanResult | null {
   if (read.kind !== 'emergency_unit') return null;
-  return refuse(`${read.state.id} 是最小应急单元，请用"应急单元响应"调度 / ${read.state.id} is a minimum emergency unit: call it out (alert-emergency-units), it cannot be dispatched`, { unitId: read.state.id, unitStatus: read.state.status });
+  return refuse('not_dispatchable', { unitId: read.state.id }, `${read.state.id} is a minimum emergency unit: call it out (alert-emergency-units), it cannot be dispatched`, { unitId: read.state.id, unitStatus: read.state.status });
 }
 
 /** Working copies of what a command changes, turned into a plan at the end. */
@@ -125,7 +131,7 @@ class Draft {
 
   moveUnit(unitId: string, to: UnitStatus, incidentId?: string, note?: string): PlanResult | null {
     const r = transitionUnit(this.unit(unitId), to, note ? { ...this.actor, note } : this.actor, incidentId);
-    if (!r.ok) return refuse(r.error.message, { unitId, unitStatus: this.unit(unitId).status });
+    if (!r.ok) return illegal(r.error, { unitId, unitStatus: this.unit(unitId).status });
     const assigned = r.state.incidentId;
     // Still on the same incident (en route, on scene): who sent it stays on record.
     const kept = this.units.get(unitId)?.assignment ?? this.read(unitId).assignment;
@@ -152,7 +158,7 @@ class Draft {
     const stage = incidentStageFromUnits(this.unitsOf(incidentId).map((id) => this.unit(id)));
     if (!stage) return null;
     const r = advanceIncident(this.incident(incidentId), stage, note ? { ...this.actor, note } : this.actor);
-    if (!r.ok) return refuse(r.error.message);
+    if (!r.ok) return illegal(r.error);
     if (r.entry.length > 0) this.setIncident(r.state);
     return null;
   }
@@ -176,14 +182,14 @@ export function planDispatch(input: PlanInput, incidentId: string, unitIds: read
   if (kind === 'dispatch') {
     const r = transitionIncident(before, 'dispatched', { ...d.actor, ...(joinNote(unitIds.join(','), note) ? { note: joinNote(unitIds.join(','), note)! } : {}) });
     if (!r.ok) {
-      return refuse(before.status === 'dispatched' || before.status === 'en_route' || before.status === 'on_scene'
-        ? `警情 ${incidentId} 已派警，请用"增援" / incident ${incidentId} is already ${before.status}: send backup instead`
-        : r.error.message);
+      return before.status === 'dispatched' || before.status === 'en_route' || before.status === 'on_scene'
+        ? refuse('already_dispatched', { incidentId }, `incident ${incidentId} is already ${before.status}: send backup instead`)
+        : illegal(r.error);
     }
     // Whoever sends the first units has seen the alarm: dispatching acknowledges it.
     d.setIncident(r.state.alarmAcknowledged ? r.state : { ...r.state, alarmAcknowledged: { by: d.actor.by, at: d.actor.at } });
   } else if (!['dispatched', 'en_route', 'on_scene'].includes(before.status)) {
-    return refuse(`警情 ${incidentId} 尚未派警或已结束，不能增援 / backup needs a dispatched incident; ${incidentId} is ${before.status}`);
+    return refuse('backup_needs_dispatch', { incidentId, status: before.status }, `backup needs a dispatched incident; ${incidentId} is ${before.status}`);
   }
   for (const id of unitIds) {
     const read = d.read(id);
@@ -201,9 +207,9 @@ export function planReassign(input: PlanInput, incidentId: string, fromUnitId: s
   const d = new Draft(input);
   const i = d.incident(incidentId);
   const from = d.unit(fromUnitId);
-  if (fromUnitId === toUnitId) return refuse(`改派须换一个警力 / reassign needs a different unit than ${fromUnitId}`);
+  if (fromUnitId === toUnitId) return refuse('reassign_same_unit', { unitId: fromUnitId }, `reassign needs a different unit than ${fromUnitId}`);
   if (from.incidentId !== incidentId || !isAssignedStatus(from.status)) {
-    return refuse(`警力 ${fromUnitId} 未派往警情 ${incidentId} / unit ${fromUnitId} is not assigned to incident ${incidentId}`, { unitId: fromUnitId, unitStatus: from.status });
+    return refuse('unit_not_assigned', { unitId: fromUnitId, incidentId }, `unit ${fromUnitId} is not assigned to incident ${incidentId}`, { unitId: fromUnitId, unitStatus: from.status });
   }
   const toRead = d.read(toUnitId);
   if (toRead.state.status !== 'available') return fail(unavailableError(toRead));
@@ -229,7 +235,7 @@ function releaseAll(d: Draft, incidentId: string, kind: OrderKind, note?: string
 export function planCancel(input: PlanInput, incidentId: string, reason: string): PlanResult {
   const d = new Draft(input);
   const r = transitionIncident(d.incident(incidentId), 'cancelled', { ...d.actor, note: reason });
-  if (!r.ok) return refuse(r.error.message);
+  if (!r.ok) return illegal(r.error);
   d.setIncident(r.state);
   return releaseAll(d, incidentId, 'cancel', reason) ?? d.plan(incidentId);
 }
@@ -237,7 +243,7 @@ export function planCancel(input: PlanInput, incidentId: string, reason: string)
 export function planResolve(input: PlanInput, incidentId: string, note?: string): PlanResult {
   const d = new Draft(input);
   const r = transitionIncident(d.incident(incidentId), 'resolved', note ? { ...d.actor, note } : d.actor);
-  if (!r.ok) return refuse(r.error.message);
+  if (!r.ok) return illegal(r.error);
   d.setIncident(r.state);
   return releaseAll(d, incidentId, 'recall', note) ?? d.plan(incidentId);
 }
@@ -245,21 +251,21 @@ export function planResolve(input: PlanInput, incidentId: string, note?: string)
 export function planClose(input: PlanInput, incidentId: string, outcome: Outcome, note?: string): PlanResult {
   const d = new Draft(input);
   const r = transitionIncident(d.incident(incidentId), 'closed', note ? { ...d.actor, note } : d.actor, { outcome });
-  if (!r.ok) return refuse(r.error.message);
+  if (!r.ok) return illegal(r.error);
   d.setIncident(r.state);
   return d.plan(incidentId);
 }
 
 export function planMerge(input: PlanInput, incidentId: string, intoId: string, note?: string): PlanResult {
   const d = new Draft(input);
-  if (incidentId === intoId) return refuse(`警情不能合并到自身 / incident ${incidentId} cannot be merged into itself`);
+  if (incidentId === intoId) return refuse('merge_into_self', { incidentId }, `incident ${incidentId} cannot be merged into itself`);
   const into = d.incident(intoId);
   if (!['received', 'dispatched', 'en_route', 'on_scene'].includes(into.status)) {
-    return refuse(`目标警情 ${intoId} 已${into.status === 'resolved' ? '处置' : '结束'}，不能并入 / incident ${intoId} is ${into.status}: merge only into an open, unresolved incident`);
+    return refuse('merge_target_closed', { incidentId: intoId, status: into.status }, `incident ${intoId} is ${into.status}: merge only into an open, unresolved incident`);
   }
   const moving = d.unitsOf(incidentId);
   const r = transitionIncident(d.incident(incidentId), 'merged', joinNote(`→ ${intoId}`, note) ? { ...d.actor, note: joinNote(`→ ${intoId}`, note)! } : d.actor, { mergedInto: intoId });
-  if (!r.ok) return refuse(r.error.message);
+  if (!r.ok) return illegal(r.error);
   d.setIncident({ ...r.state, assignedUnitIds: [] });
   for (const id of moving) {
     const u = d.unit(id);
@@ -278,11 +284,11 @@ export function planAcknowledge(input: PlanInput, incidentId: string): PlanResul
   const d = new Draft(input);
   const incident = d.incident(incidentId);
   if (!isOpenStatus(incident.status)) {
-    return refuse(`警情 ${incidentId} 已结束（${incident.status}），无警报可确认 / incident ${incidentId} is ${incident.status}: no alarm to acknowledge`);
+    return refuse('alarm_closed', { incidentId, status: incident.status }, `incident ${incidentId} is ${incident.status}: no alarm to acknowledge`);
   }
   const ack = incident.alarmAcknowledged;
   if (ack) {
-    return refuse(`警报已由 ${ack.by} 确认 / the alarm was already acknowledged by ${ack.by}`, { heldBy: ack.by });
+    return refuse('already_acknowledged', { incidentId, by: ack.by }, `the alarm was already acknowledged by ${ack.by}`, { heldBy: ack.by });
   }
   d.setIncident({ ...incident, alarmAcknowledged: { by: d.actor.by, at: d.actor.at } });
   return d.plan(incidentId);
@@ -293,7 +299,7 @@ export function planAcknowledge(input: PlanInput, incidentId: string): PlanResul
 export function planDismissDuplicate(input: PlanInput, incidentId: string): PlanResult {
   const d = new Draft(input);
   const i = d.incident(incidentId);
-  if (!i.suspectedDuplicate) return refuse(`警情 ${incidentId} 未被标为疑似重复 / incident ${incidentId} is not flagged as a suspected duplicate`);
+  if (!i.suspectedDuplicate) return refuse('not_duplicate', { incidentId }, `incident ${incidentId} is not flagged as a suspected duplicate`);
   const { suspectedDuplicate, ...rest } = i;
   d.setIncident({ ...rest, duplicateDismissed: { of: suspectedDuplicate.of, by: d.actor.by, at: d.actor.at } });
   return d.plan(incidentId);
@@ -305,7 +311,8 @@ export function planUnitStatus(input: PlanInput, unitId: string, to: 'available'
   const read = d.read(unitId);
   if (read.state.incidentId) {
     return refuse(
-      `警力 ${unitId} 正在处置警情 ${read.state.incidentId}，请先改派、撤销或处置完毕 / unit ${unitId} is assigned to incident ${read.state.incidentId}: reassign, cancel or resolve it first`,
+      'unit_assigned', { unitId, incidentId: read.state.incidentId },
+      `unit ${unitId} is assigned to incident ${read.state.incidentId}: reassign, cancel or resolve it first`,
       { unitId, unitStatus: read.state.status, heldByIncidentId: read.state.incidentId, ...(read.assignment ? { heldBy: read.assignment.by } : {}) },
     );
   }
@@ -319,20 +326,21 @@ export function planUnitReport(input: PlanInput, unitId: string, report: UnitRep
   const own = u.incidentId;
   if (report.incidentId && report.incidentId !== own) {
     return fail({
-      status: 403, error: 'not_your_incident', unitId,
-      message: `警力 ${unitId} 未派往警情 ${report.incidentId} / unit ${unitId} is not assigned to incident ${report.incidentId}`,
+      status: 403, error: 'not_your_incident', unitId, params: { unitId, incidentId: report.incidentId },
+      message: `unit ${unitId} is not assigned to incident ${report.incidentId}`,
     });
   }
   const note = report.note;
   if (report.status === 'en_route' || report.status === 'on_scene') {
-    if (!own) return refuse(`警力 ${unitId} 没有派警任务 / unit ${unitId} has no incident to be ${report.status} for`, { unitId, unitStatus: u.status });
+    if (!own) return refuse('no_incident', { unitId }, `unit ${unitId} has no incident to be ${report.status} for`, { unitId, unitStatus: u.status });
     return d.moveUnit(unitId, report.status, undefined, note) ?? d.follow(own, `${unitId}`) ?? d.plan(own);
   }
   // resolved / available / busy / off_duty
   if (own) {
     if (u.status !== 'on_scene' || report.status === 'off_duty') {
       return refuse(
-        `警力 ${unitId} 正在处置警情 ${own}（${zhStatus(u.status)}），到场处置完毕后才能报告「${report.status === 'resolved' ? '处置完毕' : zhStatus(report.status)}」 / unit ${unitId} is ${u.status} for incident ${own}: it can report ${report.status} only when on scene and done (off duty after that)`,
+        'report_too_early', { unitId, incidentId: own, status: u.status, report: report.status },
+        `unit ${unitId} is ${u.status} for incident ${own}: it can report ${report.status} only when on scene and done (off duty after that)`,
         { unitId, unitStatus: u.status, heldByIncidentId: own },
       );
     }
@@ -343,12 +351,12 @@ export function planUnitReport(input: PlanInput, unitId: string, report: UnitRep
     d.setIncident({ ...i, assignedUnitIds: remaining });
     if (d.unitsOf(own).length === 0) {
       const r = transitionIncident(d.incident(own), 'resolved', joinNote(unitId, note) ? { ...d.actor, note: joinNote(unitId, note)! } : d.actor);
-      if (!r.ok) return refuse(r.error.message);
+      if (!r.ok) return illegal(r.error);
       d.setIncident(r.state);
     }
     return d.plan(own);
   }
-  if (report.status === 'resolved') return refuse(`警力 ${unitId} 没有派警任务 / unit ${unitId} has no incident to resolve`, { unitId, unitStatus: u.status });
+  if (report.status === 'resolved') return refuse('no_incident', { unitId }, `unit ${unitId} has no incident to resolve`, { unitId, unitStatus: u.status });
   return d.moveUnit(unitId, report.status, undefined, note) ?? d.plan(undefined);
 }
 
@@ -370,7 +378,7 @@ export function planAlert(input: PlanInput, incidentId: string, ringUnits: reado
   const d = new Draft(input);
   const i = d.incident(incidentId);
   if (!isOpenStatus(i.status) || i.status === 'resolved') {
-    return refuse(`警情 ${incidentId} 已${i.status === 'resolved' ? '处置' : '结束'}，不再调度应急单元 / incident ${incidentId} is ${i.status}: no call-out`);
+    return refuse('call_out_closed', { incidentId, status: i.status }, `incident ${incidentId} is ${i.status}: no call-out`);
   }
   const fresh = ringUnits.map((u) => u.unitId).filter((id) => !alreadyAlerted.has(id) && input.units.has(id));
   for (const id of fresh) d.order(id, 'alert', incidentId, note);

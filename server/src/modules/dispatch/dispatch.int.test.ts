@@ -147,7 +147,10 @@ describe('dispatch commands', () => {
     expect(conflicts).toHaveLength(19);
     const winner = ok[0]!.body.incident!.id;
     for (const c of conflicts) {
-      expect(c.body).toMatchObject({ error: 'unit_unavailable', unitId: 'P-02', unitStatus: 'dispatched', heldByIncidentId: winner, heldBy: 'dispatcher' });
+      expect(c.body).toMatchObject({
+        error: 'unit_held', params: { unitId: 'P-02', incidentId: winner, by: 'dispatcher' },
+        unitId: 'P-02', unitStatus: 'dispatched', heldByIncidentId: winner, heldBy: 'dispatcher',
+      });
       expect(c.body.message).toContain(winner);
     }
     // Redis agrees with the answers.
@@ -202,14 +205,14 @@ describe('dispatch commands', () => {
     expect((await post(s, '/api/incidents/JQ-X1/dispatch', { unitIds: ['P-01'], commandId: cmd() }, 'operator')).status).toBe(403);
     const bad = await post<CommandConflict>(s, '/api/incidents/JQ-X1/dispatch', { unitIds: [], commandId: cmd() });
     expect(bad.status).toBe(400);
-    expect(bad.body.message).toMatch(/^请求无效 \/ invalid request/);
+    expect(bad.body).toMatchObject({ error: 'invalid_request', params: { path: '/body/unitIds' }, message: expect.stringMatching(/^invalid request/) });
     expect((await post(s, '/api/incidents/JQ-X1/dispatch', { unitIds: ['P-01'], commandId: cmd(), extra: 1 })).status).toBe(400);
     expect((await post(s, '/api/incidents/JQ-NOPE/dispatch', { unitIds: ['P-01'], commandId: cmd() })).status).toBe(404);
     expect((await post(s, '/api/incidents/JQ-X1/dispatch', { unitIds: ['P-99'], commandId: cmd() })).status).toBe(404);
 
     const close = await post<CommandConflict>(s, '/api/incidents/JQ-X1/close', { commandId: cmd(), outcome: 'no_action' });
     expect(close.status).toBe(409);
-    expect(close.body).toMatchObject({ error: 'illegal_transition' });
+    expect(close.body).toMatchObject({ error: 'illegal_transition', params: { subject: 'incident', id: 'JQ-X1', from: 'received', to: 'closed' } });
     expect(close.body.message).toContain('from received to closed');
 
     const busy = await post(s, '/api/units/P-04/status', { commandId: cmd(), status: 'busy', note: '送医' }, 'leader');
@@ -218,16 +221,17 @@ describe('dispatch commands', () => {
     expect((await audit(s, 'action=unit.status&target=unit:P-04'))[0]?.detail).toMatchObject({ status: 'busy', note: '送医' });
     const refused = await post<CommandConflict>(s, '/api/incidents/JQ-X1/dispatch', { unitIds: ['P-04'], commandId: cmd() });
     expect(refused.status).toBe(409);
-    expect(refused.body).toMatchObject({ error: 'unit_unavailable', unitId: 'P-04', unitStatus: 'busy' });
+    expect(refused.body).toMatchObject({ error: 'unit_unavailable', params: { unitId: 'P-04', status: 'busy' }, unitId: 'P-04', unitStatus: 'busy' });
     expect((await post(s, '/api/units/P-04/status', { commandId: cmd(), status: 'busy' })).status).toBe(409); // busy → busy
 
     // A unit at work cannot be stood down by status; it is reassigned instead.
     expect((await post(s, '/api/incidents/JQ-X1/dispatch', { unitIds: ['P-01'], commandId: cmd() })).status).toBe(200);
     const stood = await post<CommandConflict>(s, '/api/units/P-01/status', { commandId: cmd(), status: 'off_duty' });
     expect(stood.status).toBe(409);
-    expect(stood.body).toMatchObject({ error: 'illegal_transition', heldByIncidentId: 'JQ-X1' });
+    expect(stood.body).toMatchObject({ error: 'unit_assigned', params: { unitId: 'P-01', incidentId: 'JQ-X1' }, heldByIncidentId: 'JQ-X1' });
     const again = await post<CommandConflict>(s, '/api/incidents/JQ-X1/dispatch', { unitIds: ['P-02'], commandId: cmd() });
     expect(again.status).toBe(409); // already dispatched: backup is the command for more units
+    expect(again.body).toMatchObject({ error: 'already_dispatched', params: { incidentId: 'JQ-X1' } });
     expect((await post(s, '/api/incidents/JQ-X1/backup', { unitIds: ['P-02'], commandId: cmd() })).status).toBe(200);
     expect((await post(s, '/api/incidents/JQ-X2/backup', { unitIds: ['P-03'], commandId: cmd() })).status).toBe(409);
 
@@ -351,7 +355,7 @@ describe('dispatch commands', () => {
     // A second leader is told who did it; nothing changes.
     const again = await post<CommandConflict>(s, '/api/incidents/JQ-K1/acknowledge', { commandId: cmd() });
     expect(again.status).toBe(409);
-    expect(again.body.message).toContain('leader');
+    expect(again.body).toMatchObject({ error: 'already_acknowledged', params: { incidentId: 'JQ-K1', by: 'leader' } });
 
     // The producer raises it to P1: a new alarm, no longer acknowledged; a P3 correction would not have cleared it.
     await addIncident(s, report('JQ-K1', { priority: 1, summary: '有人持刀' }));
@@ -407,17 +411,18 @@ describe('device channel', () => {
     expect(fourth.orders[0]!.orderId).toBe(third.orders[0]!.orderId);
     // The standing order is the unit's current job: its acknowledgement is one; another unit's is not.
     expect(await fourth.socket.emitWithAck('order:acknowledge', { orderId: third.orders[0]!.orderId })).toEqual({ ok: true, data: { orderId: third.orders[0]!.orderId } });
-    expect(await other.socket.emitWithAck('order:acknowledge', { orderId: third.orders[0]!.orderId })).toMatchObject({ ok: false, error: { code: 'unknown_order' } });
+    expect(await other.socket.emitWithAck('order:acknowledge', { orderId: third.orders[0]!.orderId })).toMatchObject({ ok: false, error: { code: 'unknown_order', params: { orderId: third.orders[0]!.orderId } } });
     fourth.socket.close();
 
     // Reports: only for its own incident, only what its state allows, validated.
     const notMine = await other.socket.emitWithAck('unit:report', { status: 'on_scene', incidentId: 'JQ-D1' });
-    expect(notMine).toMatchObject({ ok: false, error: { code: 'not_your_incident' } });
+    expect(notMine).toMatchObject({ ok: false, error: { code: 'not_your_incident', params: { incidentId: 'JQ-D1' } } });
     const nothing = await other.socket.emitWithAck('unit:report', { status: 'resolved' });
-    expect(nothing).toMatchObject({ ok: false, error: { code: 'illegal_transition' } });
+    expect(nothing).toMatchObject({ ok: false, error: { code: 'no_incident', params: {} } });
     const invalid = await other.socket.emitWithAck('unit:report', { status: 'flying' } as never);
-    expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
-    expect(await third.socket.emitWithAck('unit:report', { status: 'available' })).toMatchObject({ ok: false, error: { code: 'illegal_transition' } });
+    expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid_request', params: { path: 'unit:report' } } });
+    expect(await third.socket.emitWithAck('unit:report', { status: 'available' }))
+      .toMatchObject({ ok: false, error: { code: 'report_too_early', params: { incidentId: 'JQ-D1', report: 'available' } } });
     expect(await third.socket.emitWithAck('unit:report', { status: 'on_scene' })).toEqual({ ok: true, data: { status: 'on_scene' } });
     expect((await s.app.live.repo.getIncident('JQ-D1'))!.status).toBe('on_scene');
     expect(await third.socket.emitWithAck('unit:report', { status: 'resolved', note: '纠纷已调解' })).toEqual({ ok: true, data: { status: 'available' } });

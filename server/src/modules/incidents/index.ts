@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   EARLIEST_INSTANT_MS, IncidentIdSchema, IncidentSchema, LATEST_INSTANT_MS, QueryInteger, VIEW_ROLES, RangeBoundSchema, StatsErrorSchema,
-  parseRangeBound,
+  RANGE_REVERSED, badTime, parseRangeBound, refusal,
 } from '@ccr/shared';
 import { NotFoundSchema, notFound } from '../http-errors.js';
 
@@ -37,17 +37,14 @@ export const incidentsModule: FastifyPluginAsync = async (base) => {
       return { total, offset, limit, items: incidents };
     }
     // A time range is for checking figures, which count every status: an open-only page would not add up.
-    if (status === 'open') return reply.code(400).send({ error: 'bad_request', message: '按时间范围查询时不能只取未结警情 / status=open cannot be combined with from/to' });
+    if (status === 'open') return reply.code(400).send(refusal('range_with_filter', { subject: 'incident' }, 'status=open cannot be combined with from/to'));
     const f = from === undefined ? EARLIEST_INSTANT_MS : parseRangeBound(from, app.live.timeZone);
     const t = to === undefined ? LATEST_INSTANT_MS : parseRangeBound(to, app.live.timeZone);
     if (Number.isNaN(f) || Number.isNaN(t)) {
       const [name, value] = Number.isNaN(f) ? ['from', from] : ['to', to];
-      return reply.code(400).send({
-        error: 'bad_request', path: `/querystring/${name}`,
-        message: `无法识别的时间 ${name}=${JSON.stringify(value)}（应为存在的日期 YYYY-MM-DD、带时区的 ISO-8601 或毫秒时间戳，2000–2099 年） / cannot read ${name}=${JSON.stringify(value)}: expected an existing day YYYY-MM-DD, ISO-8601 with an offset, or epoch ms, from 2000 to 2099`,
-      });
+      return reply.code(400).send({ ...badTime(name, value ?? ''), path: `/querystring/${name}` });
     }
-    if (f >= t) return reply.code(400).send({ error: 'bad_request', message: '起始时间须早于结束时间 / from must be before to (the range is [from, to))' });
+    if (f >= t) return reply.code(400).send(RANGE_REVERSED);
     const { total, incidents } = await app.stats.repo.incidentsReported(f, t, limit, offset);
     return { total, offset, limit, items: incidents };
   });
@@ -61,6 +58,6 @@ export const incidentsModule: FastifyPluginAsync = async (base) => {
     },
   }, async (req, reply) => {
     const incident = await app.live.repo.getIncident(req.params.id);
-    return incident ?? notFound(reply, `警情不存在 / no incident "${req.params.id}"`);
+    return incident ?? notFound(reply, 'incident', req.params.id);
   });
 };

@@ -130,9 +130,9 @@ describe('duplicate reports (疑似重复)', () => {
     expect(m.incidents.get('JQ-X3')!.suspectedDuplicate!.of).toBe('JQ-X2');
 
     expect((await post(s, '/api/incidents/JQ-X2/cancel', { commandId: cmd(), reason: '误报' })).status).toBe(200);
-    const refused = await post<{ error: string; message: string }>(s, '/api/incidents/JQ-X3/merge', { commandId: cmd(), intoIncidentId: 'JQ-X2' });
+    const refused = await post<{ error: string; params: unknown; message: string }>(s, '/api/incidents/JQ-X3/merge', { commandId: cmd(), intoIncidentId: 'JQ-X2' });
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toBe('illegal_transition');
+    expect(refused.body).toMatchObject({ error: 'merge_target_closed', params: { incidentId: 'JQ-X2', status: 'cancelled' } });
     const x3 = (await s.app.live.repo.getIncident('JQ-X3'))!;
     expect(x3).toMatchObject({ status: 'received', suspectedDuplicate: { of: 'JQ-X2' } });
   });

@@ -2,12 +2,12 @@
 // rules and then enter the same paths (the channel and the stream), so every node sees the result.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { INGEST_LIMITS, IncidentReportSchema, PositionMessageSchema } from '@ccr/shared';
+import { ApiErrorSchema, INGEST_LIMITS, IncidentReportSchema, PositionMessageSchema, refusal } from '@ccr/shared';
 import { validateIncidentMessage, validatePositionMessage } from './ingest-validation.js';
 import type { IngestRepository } from './ingest-repository.js';
 import type { RejectLog } from './reject-log.js';
 
-const ErrorSchema = Type.Object({ error: Type.String(), message: Type.String(), reasons: Type.Optional(Type.Array(Type.Object({ reason: Type.String(), detail: Type.String(), count: Type.Integer() }))) });
+const ErrorSchema = Type.Composite([ApiErrorSchema, Type.Object({ reasons: Type.Optional(Type.Array(Type.Object({ reason: Type.String(), detail: Type.String(), count: Type.Integer() }))) })]);
 
 export function ingestRoutes(app: FastifyInstance, ingest: IngestRepository, rejects: RejectLog): void {
   // Producers: PRODUCER_TOKEN as the bearer, or a token of a producer account.
@@ -28,7 +28,8 @@ export function ingestRoutes(app: FastifyInstance, ingest: IngestRepository, rej
     const { positions, rejections } = validatePositionMessage({ parsed: req.body }, Date.now(), INGEST_LIMITS.futureSkewMs);
     for (const r of rejections) rejects.record('positions', r, { via: 'http' });
     if (positions.length === 0) {
-      return reply.code(400).send({ error: 'rejected', message: '位置报告无效 / no valid position in the request', reasons: rejections });
+      const count = rejections.reduce((n, r) => n + r.count, 0);
+      return reply.code(400).send({ ...refusal('positions_rejected', { count }, 'no valid position in the request'), reasons: rejections });
     }
     await ingest.publishPositions(JSON.stringify(positions));
     return reply.code(202).send({ accepted: positions.length, rejected: rejections.reduce((n, r) => n + r.count, 0) });
@@ -47,7 +48,7 @@ export function ingestRoutes(app: FastifyInstance, ingest: IngestRepository, rej
     const v = validateIncidentMessage({ parsed: req.body }, Date.now());
     if (!v.ok) {
       rejects.record('incidents', v.rejection, { via: 'http' });
-      return reply.code(400).send({ error: 'rejected', message: '警情报告无效 / invalid incident report', reasons: [v.rejection] });
+      return reply.code(400).send({ ...refusal('incident_rejected', { reason: v.rejection.reason }, `invalid incident report: ${v.rejection.reason}`), reasons: [v.rejection] });
     }
     return reply.code(202).send({ streamId: await ingest.addIncident(JSON.stringify(v.report)) });
   });

@@ -177,7 +177,7 @@ describe('HTTP read API', () => {
     expect((await bed.fetch(s, `/api/units?kind=spaceship`)).status).toBe(400);
     const missing = await bed.fetch(s, `/api/units/NOPE`);
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { message: string }).message).toContain('NOPE');
+    expect(await missing.json()).toMatchObject({ error: 'not_found', params: { subject: 'unit', id: 'NOPE' }, message: expect.stringContaining('NOPE') });
     const grids = await (await bed.fetch(s, `/api/grids`)).json() as { id: string; officerName: string; areaKm2: number }[];
     expect(grids).toHaveLength(4);
     expect(grids[0]).toMatchObject({ id: 'G1', officerName: '社区民警1' });

@@ -1,7 +1,7 @@
 // `live:subscribe`: a screen joins the live picture. It joins the room first and reads after, so no delta can
 // fall between what it reads and what it is sent; the client drops deltas it already has by sequence.
 import {
-  LiveSubscribeRequestSchema, VIEW_ROLES, compileChecker, localDay, type Ack, type LiveSubscribeResult, type LiveSnapshot,
+  LiveSubscribeRequestSchema, VIEW_ROLES, ackError, compileChecker, invalidEvent, localDay, type Ack, type LiveSubscribeResult, type LiveSnapshot,
   type AttentionSettings, type FramePosition, DEFAULT_RESPONSE_TARGETS, type TargetsByPriority,
 } from '@ccr/shared';
 import type { Socket } from 'socket.io';
@@ -49,11 +49,11 @@ export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: Positio
       if (!access.ok) {
         if (access.code === 'unavailable') {
           metrics.socketRejected.inc({ event: 'live:subscribe', reason: 'unavailable' });
-          reply({ ok: false, error: { code: 'unavailable', message: '实时数据暂不可用，正在重试 / live data unavailable, retry shortly' } });
+          reply({ ok: false, error: ackError('unavailable', {}, 'live data unavailable, retry shortly') });
           return;
         }
         metrics.socketRejected.inc({ event: 'live:subscribe', reason: 'forbidden' });
-        reply({ ok: false, error: { code: 'forbidden', message: '无权订阅实时数据 / not allowed to subscribe to the live picture' } });
+        reply({ ok: false, error: ackError('forbidden', {}, 'not allowed to subscribe to the live picture') });
         return;
       }
       // Revoked while its session was being read: joined now, it would linger in the room (it receives nothing).
@@ -61,7 +61,7 @@ export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: Positio
       const checked = checkSubscribe.validate(req ?? {});
       if (!checked.ok) {
         metrics.socketRejected.inc({ event: 'live:subscribe', reason: 'schema' });
-        reply({ ok: false, error: { code: 'invalid_request', message: `live:subscribe 参数无效 / invalid: ${checked.errors.join('; ')}` } });
+        reply({ ok: false, error: invalidEvent('live:subscribe', checked.errors) });
         return;
       }
       try {
@@ -79,10 +79,10 @@ export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: Positio
         // Bad input never gets here (refused above): what is left is Redis away, or a bug.
         if (isRedisUnavailable(err)) {
           log.warn({ err: (err as Error).message }, 'live:subscribe: redis unavailable');
-          reply({ ok: false, error: { code: 'unavailable', message: '实时数据暂不可用，正在重试 / live data unavailable, retry shortly' } });
+          reply({ ok: false, error: ackError('unavailable', {}, 'live data unavailable, retry shortly') });
         } else {
           log.error({ err }, 'live:subscribe failed');
-          reply({ ok: false, error: { code: 'internal', message: '服务器内部错误，已记录 / internal error, logged' } });
+          reply({ ok: false, error: ackError('internal', {}, 'internal error, logged') });
         }
       }
     });

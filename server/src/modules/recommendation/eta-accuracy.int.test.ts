@@ -96,7 +96,7 @@ describe('ETA accuracy', () => {
     expect(first).toMatchObject({ ok: true });
     // The same report again (its answer lost, say): refused, and nothing counted twice.
     const again = await report(dev, { status: 'on_scene', incidentId: 'JQ-ETA-1' });
-    expect(again).toMatchObject({ ok: false, error: { code: 'illegal_transition' } });
+    expect(again).toMatchObject({ ok: false, error: { code: 'illegal_transition', params: { subject: 'unit', id: 'P-01', from: 'on_scene', to: 'on_scene' } } });
 
     const landed = (await assignment(s, 'P-01'))!;
     expect(landed.arrivedAt).toBeGreaterThanOrEqual(sent.at + 1_200);
@@ -190,21 +190,21 @@ describe('ETA accuracy', () => {
     const today = localDayOf(Date.now(), TZ);
     const empty = await accuracy(s, `?from=${today}&to=${today}`);
     expect(empty).toMatchObject({ from: today, to: today, byKind: [], all: { arrivals: 0, errorP50Percent: null } });
-    for (const [q, why] of [
-      ['?from=2026-02-30', /from="2026-02-30"/],
-      ['?from=2026-12-05&to=2026-12-01', /from must not be after to/],
-      ['?from=2020-01-01', /beyond 13 months/],
-      ['?to=2999-01-01', /to="2999-01-01".*2000–2099/],
-      [`?to=${addDays(today, 3)}`, /later than tomorrow/],
-      ['?from=yesterday', /invalid request/],
-      ['?limit=3', /invalid request/],
+    for (const [q, error, params, why] of [
+      ['?from=2026-02-30', 'bad_day', { name: 'from', value: '2026-02-30' }, /from="2026-02-30"/],
+      ['?from=2026-12-05&to=2026-12-01', 'days_reversed', {}, /from must not be after to/],
+      ['?from=2020-01-01', 'range_too_early', { months: 13 }, /beyond 13 months/],
+      ['?to=2999-01-01', 'bad_day', { name: 'to', value: '2999-01-01' }, /to="2999-01-01".*2000–2099/],
+      [`?to=${addDays(today, 3)}`, 'range_too_late', { latest: addDays(today, 1) }, /later than tomorrow/],
+      ['?from=yesterday', 'invalid_request', { path: '/querystring/from' }, /invalid request/],
+      ['?limit=3', 'invalid_request', { path: '/querystring/limit' }, /invalid request/],
     ] as const) {
       const res = await bed.fetch(s, `/api/stats/eta-accuracy${q}`, {}, 'operator');
       expect(res.status, q).toBe(400);
-      expect(((await res.json()) as { message: string }).message, q).toMatch(why);
+      expect(await res.json(), q).toMatchObject({ error, params, message: expect.stringMatching(why) });
     }
     const long = await bed.fetch(s, `/api/stats/eta-accuracy?from=${localDayOf(Date.now() - 120 * 86_400_000, TZ)}&to=${today}`, {}, 'operator');
-    expect(((await long.json()) as { message: string }).message).toMatch(/at most 92 days/);
+    expect(await long.json()).toMatchObject({ error: 'range_too_long', params: { days: 92 }, message: expect.stringMatching(/at most 92 days/) });
     expect((await fetch(`${s.url}/api/stats/eta-accuracy`)).status).toBe(401);
     expect((await bed.fetch(s, '/api/stats/eta-accuracy', {}, 'device')).status).toBe(403);
   });

@@ -6,8 +6,8 @@ import type { Counter } from 'prom-client';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   DISPATCH_ROLES, EtaAccuracyQuerySchema, EtaAccuracyResponseSchema, IncidentIdSchema, MOVING_KINDS, QueryInteger, RecommendationSchema,
-  STATS_HISTORY_MONTHS, VIEW_ROLES, addDays, addMonths, daysBetween, localDayOf, parseRangeBound,
-  type EtaAccuracyResponse, type Recommendation,
+  STATS_HISTORY_MONTHS, VIEW_ROLES, addDays, addMonths, badDay, daysBetween, localDayOf, parseRangeBound, refusal,
+  type EtaAccuracyResponse, type Recommendation, type Refusal,
 } from '@ccr/shared';
 import { ApiErrorSchema, NotFoundSchema, notFound } from '../http-errors.js';
 import { allKinds, countsByKind, errorFigures } from './eta-accuracy.js';
@@ -30,26 +30,26 @@ export interface RecommendationRouteDeps {
 }
 
 /** Checks an accuracy range of local days: both real days, from ≤ to, within 13 months, at most MAX_ACCURACY_DAYS. */
-export function checkAccuracyRange(from: string | undefined, to: string | undefined, now: number, timeZone: string): { ok: true; from: string; to: string } | { ok: false; message: string } {
+export function checkAccuracyRange(from: string | undefined, to: string | undefined, now: number, timeZone: string): { ok: true; from: string; to: string } | { ok: false; refusal: Refusal } {
   const today = localDayOf(now, timeZone);
   // The days given are read before a default is derived from them, so a refusal names what the caller sent.
   for (const [name, v] of [['to', to], ['from', from]] as const) {
     if (v !== undefined && Number.isNaN(parseRangeBound(v, timeZone))) {
-      return { ok: false, message: `无法识别的日期 ${name}=${JSON.stringify(v)}（应为 2000–2099 年间存在的 YYYY-MM-DD） / cannot read ${name}=${JSON.stringify(v)}: expected an existing day YYYY-MM-DD in 2000–2099` };
+      return { ok: false, refusal: badDay(name, v) };
     }
   }
   const last = to ?? today;
   const first = from ?? addDays(last, -6);
   for (const [name, v] of [['from', first], ['to', last]] as const) {
     if (Number.isNaN(parseRangeBound(v, timeZone))) {
-      return { ok: false, message: `无法识别的日期 ${name}=${JSON.stringify(v)}（应为存在的 YYYY-MM-DD） / cannot read ${name}=${JSON.stringify(v)}: expected an existing day YYYY-MM-DD` };
+      return { ok: false, refusal: badDay(name, v) };
     }
   }
-  if (first > last) return { ok: false, message: `起始日期须不晚于结束日期 / from must not be after to (both days are included)` };
-  if (last > addDays(today, 1)) return { ok: false, message: `结束日期不能晚于明天 / to must not be later than tomorrow (${addDays(today, 1)})` };
+  if (first > last) return { ok: false, refusal: refusal('days_reversed', {}, 'from must not be after to (both days are included)') };
+  if (last > addDays(today, 1)) return { ok: false, refusal: refusal('range_too_late', { latest: addDays(today, 1) }, `to must not be later than tomorrow (${addDays(today, 1)})`) };
   const earliest = addMonths(today, -STATS_HISTORY_MONTHS);
-  if (first < earliest) return { ok: false, message: `超出可查询范围：最早 ${earliest} / beyond ${STATS_HISTORY_MONTHS} months: from must be ${earliest} or later` };
-  if (daysBetween(first, last).length > MAX_ACCURACY_DAYS) return { ok: false, message: `最多查询 ${MAX_ACCURACY_DAYS} 天 / at most ${MAX_ACCURACY_DAYS} days at once` };
+  if (first < earliest) return { ok: false, refusal: refusal('range_too_early', { earliest, months: STATS_HISTORY_MONTHS }, `beyond ${STATS_HISTORY_MONTHS} months: from must be ${earliest} or later`) };
+  if (daysBetween(first, last).length > MAX_ACCURACY_DAYS) return { ok: false, refusal: refusal('range_too_long', { days: MAX_ACCURACY_DAYS }, `at most ${MAX_ACCURACY_DAYS} days at once`) };
   return { ok: true, from: first, to: last };
 }
 
@@ -76,7 +76,7 @@ export function recommendationRoutes(base: FastifyInstance, deps: Recommendation
     const incident = await base.live.repo.getIncident(req.params.id);
     if (!incident) {
       rejected.inc({ reason: 'unknown_incident' });
-      return notFound(reply, `警情不存在 / no incident "${req.params.id}"`);
+      return notFound(reply, 'incident', req.params.id);
     }
     const now = Date.now();
     const [candidates, rings] = await Promise.all([
@@ -106,7 +106,7 @@ export function etaAccuracyRoutes(base: FastifyInstance, deps: RecommendationRou
     const r = checkAccuracyRange(req.query.from, req.query.to, Date.now(), deps.timeZone);
     if (!r.ok) {
       deps.rejected.inc({ reason: 'invalid_range' });
-      return reply.code(400).send({ error: 'invalid_request' as const, message: `请求无效 / invalid request: ${r.message}` });
+      return reply.code(400).send(r.refusal);
     }
     const counts = countsByKind(await deps.accuracy.readDays(daysBetween(r.from, r.to)));
     const out: EtaAccuracyResponse = {

@@ -112,10 +112,10 @@ describe('GET /api/incidents/:id/recommendations', () => {
     await report(s, 'JQ-REC-2', SCHOOL, 2);
     const missing = await bed.fetch(s, '/api/incidents/JQ-NOPE/recommendations', {}, 'dispatcher');
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { message: string }).message).toMatch(/警情不存在.*JQ-NOPE/);
+    expect(await missing.json()).toMatchObject({ error: 'not_found', params: { subject: 'incident', id: 'JQ-NOPE' } });
     const bad = await bed.fetch(s, '/api/incidents/JQ-REC-2/recommendations?limit=0', {}, 'dispatcher');
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toMatch(/请求无效 \/ invalid request: .*limit/);
+    expect(await bad.json()).toMatchObject({ error: 'invalid_request', params: { path: '/querystring/limit' }, message: expect.stringMatching(/^invalid request: .*limit/) });
     const metrics = await (await bed.fetch(s, '/metrics')).text();
     expect(metrics).toMatch(/ccr_recommendation_rejected_total\{reason="invalid_request"\} 1/);
     expect(metrics).toMatch(/ccr_recommendation_rejected_total\{reason="unknown_incident"\} 1/);

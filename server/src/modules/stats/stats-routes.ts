@@ -6,7 +6,7 @@ import { Counter } from 'prom-client';
 import {
   StatsErrorSchema, StatsHeatmapQuerySchema, StatsHeatmapResponseSchema, StatsOverviewQuerySchema, StatsOverviewResponseSchema,
   StatsSeriesQuerySchema, StatsSeriesResponseSchema, VIEW_ROLES, type StatsGroupBy, type StatsInterval, type StatsMetric,
-  type CountMetric, localDayOf, parseRangeBound,
+  type CountMetric, type Refusal, badDay, localDayOf, parseRangeBound, refusal,
 } from '@ccr/shared';
 import type { StatsQueries } from './stats-queries.js';
 import { checkGrouping, checkRange } from './stats-service.js';
@@ -18,9 +18,9 @@ export const statsRoutes: FastifyPluginAsync<{ queries: StatsQueries }> = async 
     labelNames: ['route', 'reason'] as const, registers: [app.metrics.registry],
   });
   const tz = queries.opts.timeZone;
-  const bad = (route: string, reason: string, message: string) => {
+  const bad = (route: string, reason: string, r: Refusal) => {
     rejected.inc({ route, reason });
-    return { error: 'bad_request', message };
+    return r;
   };
 
   // Schema refusals are counted here; the app's error handler answers them (and everything else).
@@ -41,13 +41,13 @@ export const statsRoutes: FastifyPluginAsync<{ queries: StatsQueries }> = async 
     const date = req.query.date;
     if (date !== undefined) {
       if (Number.isNaN(parseRangeBound(date, tz))) {
-        return reply.code(400).send(bad('/api/stats/overview', 'range', `无法识别的日期 date=${JSON.stringify(date)}（应为存在的 YYYY-MM-DD） / cannot read date=${JSON.stringify(date)}: expected an existing day YYYY-MM-DD`));
+        return reply.code(400).send(bad('/api/stats/overview', 'range', badDay('date', date)));
       }
       if (date > localDayOf(now, tz)) {
-        return reply.code(400).send(bad('/api/stats/overview', 'range', `日期不能晚于今天 / date must not be after today (${localDayOf(now, tz)})`));
+        return reply.code(400).send(bad('/api/stats/overview', 'range', refusal('date_in_future', { today: localDayOf(now, tz) }, `date must not be after today (${localDayOf(now, tz)})`)));
       }
       const r = checkRange(date, String(now + 1), 'day', now, tz);
-      if (!r.ok) return reply.code(400).send(bad('/api/stats/overview', 'range', r.message));
+      if (!r.ok) return reply.code(400).send(bad('/api/stats/overview', 'range', r.refusal));
     }
     return queries.overview(now, date);
   });
@@ -62,9 +62,9 @@ export const statsRoutes: FastifyPluginAsync<{ queries: StatsQueries }> = async 
   }, async (req, reply) => {
     const { metric = 'incidents', interval = 'day', groupBy = 'none', from, to } = req.query as { metric?: StatsMetric; interval?: StatsInterval; groupBy?: StatsGroupBy; from: string; to: string };
     const g = checkGrouping(metric, groupBy);
-    if (!g.ok) return reply.code(400).send(bad('/api/stats/series', 'grouping', g.message));
+    if (!g.ok) return reply.code(400).send(bad('/api/stats/series', 'grouping', g.refusal));
     const r = checkRange(from, to, interval, Date.now(), tz);
-    if (!r.ok) return reply.code(400).send(bad('/api/stats/series', 'range', r.message));
+    if (!r.ok) return reply.code(400).send(bad('/api/stats/series', 'range', r.refusal));
     return queries.series({ metric, interval, groupBy, ...r.value });
   });
 
@@ -78,7 +78,7 @@ export const statsRoutes: FastifyPluginAsync<{ queries: StatsQueries }> = async 
   }, async (req, reply) => {
     const { metric = 'incidents', from, to } = req.query as { metric?: CountMetric; from: string; to: string };
     const r = checkRange(from, to, 'day', Date.now(), tz);
-    if (!r.ok) return reply.code(400).send(bad('/api/stats/heatmap', 'range', r.message));
+    if (!r.ok) return reply.code(400).send(bad('/api/stats/heatmap', 'range', r.refusal));
     return queries.heatmap({ metric, ...r.value });
   });
 };

@@ -2,13 +2,13 @@
 // from Redis become the figures of the API.
 import {
   INCIDENT_SOURCES, INCIDENT_TYPES, MAX_HOURLY_DAYS, NO_GRID, PRIORITIES, STATS_HISTORY_MONTHS, RESPONSE_METRICS, ALL,
-  addDays, addMonths, changeOf, dayStart, groupBysOf, localDayOf, parseRangeBound, shareOf,
-  type Comparison, type IntervalFigures, type LiveUnit, type PeriodCounts, type Priority, type ResponseFigures,
+  RANGE_REVERSED, addDays, addMonths, badTime, changeOf, refusal, dayStart, groupBysOf, localDayOf, parseRangeBound, shareOf,
+  type Comparison, type Refusal, type IntervalFigures, type LiveUnit, type PeriodCounts, type Priority, type ResponseFigures,
   type ResponseStep, type ResponseTargets, type StatsGroupBy, type StatsInterval, type StatsMetric,
 } from '@ccr/shared';
 import { countField, parseResponseBinField, responseSumField, type CountDim } from './stats-buckets.js';
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+export type Checked<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
 /**
  * Reads and checks a range: both bounds readable, from before to, not earlier than local midnight
@@ -17,22 +17,19 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; message: string }
 export function checkRange(from: string, to: string, interval: StatsInterval, now: number, timeZone: string): Checked<{ from: number; to: number }> {
   const f = parseRangeBound(from, timeZone);
   const t = parseRangeBound(to, timeZone);
-  const unreadable = (name: string, v: string) => ({
-    ok: false as const,
-    message: `无法识别的时间 ${name}=${JSON.stringify(v)}（应为存在的日期 YYYY-MM-DD、带时区的 ISO-8601 或毫秒时间戳，2000–2099 年） / cannot read ${name}=${JSON.stringify(v)}: expected an existing day YYYY-MM-DD (local day), ISO-8601 with an offset, or epoch ms, from 2000 to 2099`,
-  });
+  const unreadable = (name: string, v: string) => ({ ok: false as const, refusal: badTime(name, v) });
   if (Number.isNaN(f)) return unreadable('from', from);
   if (Number.isNaN(t)) return unreadable('to', to);
-  if (f >= t) return { ok: false, message: `起始时间须早于结束时间 / from must be before to (the range is [from, to))` };
+  if (f >= t) return { ok: false, refusal: RANGE_REVERSED };
   const today = localDayOf(now, timeZone);
   const earliestDay = addMonths(today, -STATS_HISTORY_MONTHS);
   if (f < dayStart(earliestDay, timeZone)) {
-    return { ok: false, message: `超出可查询范围：最早 ${earliestDay}（${STATS_HISTORY_MONTHS} 个月） / beyond ${STATS_HISTORY_MONTHS} months: from must be ${earliestDay} or later` };
+    return { ok: false, refusal: refusal('range_too_early', { earliest: earliestDay, months: STATS_HISTORY_MONTHS }, `beyond ${STATS_HISTORY_MONTHS} months: from must be ${earliestDay} or later`) };
   }
   const latestEnd = dayStart(addDays(today, 2), timeZone);
-  if (t > latestEnd) return { ok: false, message: `结束时间不能晚于明天 / to must not be later than the end of tomorrow (${addDays(today, 1)})` };
+  if (t > latestEnd) return { ok: false, refusal: refusal('range_too_late', { latest: addDays(today, 1) }, `to must not be later than the end of tomorrow (${addDays(today, 1)})`) };
   if (interval === 'hour' && t - f > MAX_HOURLY_DAYS * 86_400_000) {
-    return { ok: false, message: `按小时统计最多 ${MAX_HOURLY_DAYS} 天 / hourly series cover at most ${MAX_HOURLY_DAYS} days: use interval=day, week or month` };
+    return { ok: false, refusal: refusal('hourly_too_long', { days: MAX_HOURLY_DAYS }, `hourly series cover at most ${MAX_HOURLY_DAYS} days: use interval=day, week or month`) };
   }
   return { ok: true, value: { from: f, to: t } };
 }
@@ -40,7 +37,7 @@ export function checkRange(from: string, to: string, interval: StatsInterval, no
 export function checkGrouping(metric: StatsMetric, groupBy: StatsGroupBy): Checked<null> {
   const allowed = groupBysOf(metric);
   if (allowed.includes(groupBy)) return { ok: true, value: null };
-  return { ok: false, message: `指标 ${metric} 不能按 ${groupBy} 分组 / metric ${metric} cannot be grouped by ${groupBy}: use ${allowed.join(', ')}` };
+  return { ok: false, refusal: refusal('bad_grouping', { metric, groupBy, allowed: allowed.join(', ') }, `metric ${metric} cannot be grouped by ${groupBy}: use ${allowed.join(', ')}`) };
 }
 
 /** The group keys of a series, in display order, every one present (zero-filled). */

@@ -344,29 +344,30 @@ describe('statistics API', () => {
   it('refuses bad ranges and unknown parameters with clear 400s', async () => {
     const s = await bed.server();
     const today = localDayOf(Date.now(), 'Asia/Shanghai');
-    const cases: [string, RegExp][] = [
-      [`/api/stats/series?from=${today}&to=${addDays(today, -3)}`, /from must be before to/],
-      [`/api/stats/series?from=${addMonths(today, -14)}&to=${today}`, /beyond 13 months/],
-      [`/api/stats/series?from=yesterday&to=${today}`, /cannot read from/],
-      [`/api/stats/series?from=2026-11-01T00:00:00&to=${today}`, /cannot read from/],
-      [`/api/stats/series?metric=arrests&from=${addDays(today, -3)}&to=${today}`, /invalid request/],
-      [`/api/stats/series?interval=minute&from=${addDays(today, -3)}&to=${today}`, /invalid request/],
-      [`/api/stats/series?groupBy=officer&from=${addDays(today, -3)}&to=${today}`, /invalid request/],
-      [`/api/stats/series?metric=on_scene&groupBy=type&from=${addDays(today, -3)}&to=${today}`, /cannot be grouped by type/],
-      [`/api/stats/series?interval=hour&from=${addMonths(today, -6)}&to=${today}`, /at most 62 days/],
-      [`/api/stats/heatmap?from=${today}&to=${today}`, /from must be before to/],
-      [`/api/stats/overview?date=${addMonths(today, -14)}`, /beyond 13 months/],
-      [`/api/stats/overview?date=${addDays(today, 1)}`, /must not be after today/],
-      [`/api/stats/overview?date=2026-13-01`, /cannot read date="2026-13-01"/],
-      [`/api/stats/overview?date=2026-02-30`, /cannot read date=/],
-      [`/api/incidents?from=${today}&to=${addDays(today, -1)}`, /from must be before to/],
-      [`/api/incidents?status=open&from=${today}`, /cannot be combined/],
+    const cases: [string, string, Record<string, unknown>, RegExp][] = [
+      [`/api/stats/series?from=${today}&to=${addDays(today, -3)}`, 'range_reversed', {}, /from must be before to/],
+      [`/api/stats/series?from=${addMonths(today, -14)}&to=${today}`, 'range_too_early', { earliest: addMonths(today, -13), months: 13 }, /beyond 13 months/],
+      [`/api/stats/series?from=yesterday&to=${today}`, 'bad_time', { name: 'from', value: 'yesterday' }, /cannot read from/],
+      [`/api/stats/series?from=2026-11-01T00:00:00&to=${today}`, 'bad_time', { name: 'from' }, /cannot read from/],
+      [`/api/stats/series?metric=arrests&from=${addDays(today, -3)}&to=${today}`, 'invalid_request', { path: '/querystring/metric' }, /invalid request/],
+      [`/api/stats/series?interval=minute&from=${addDays(today, -3)}&to=${today}`, 'invalid_request', { path: '/querystring/interval' }, /invalid request/],
+      [`/api/stats/series?groupBy=officer&from=${addDays(today, -3)}&to=${today}`, 'invalid_request', { path: '/querystring/groupBy' }, /invalid request/],
+      [`/api/stats/series?metric=on_scene&groupBy=type&from=${addDays(today, -3)}&to=${today}`, 'bad_grouping', { metric: 'on_scene', groupBy: 'type' }, /cannot be grouped by type/],
+      [`/api/stats/series?interval=hour&from=${addMonths(today, -6)}&to=${today}`, 'hourly_too_long', { days: 62 }, /at most 62 days/],
+      [`/api/stats/heatmap?from=${today}&to=${today}`, 'range_reversed', {}, /from must be before to/],
+      [`/api/stats/overview?date=${addMonths(today, -14)}`, 'range_too_early', { months: 13 }, /beyond 13 months/],
+      [`/api/stats/overview?date=${addDays(today, 1)}`, 'date_in_future', { today }, /must not be after today/],
+      [`/api/stats/overview?date=2026-13-01`, 'bad_day', { name: 'date', value: '2026-13-01' }, /cannot read date="2026-13-01"/],
+      [`/api/stats/overview?date=2026-02-30`, 'bad_day', { name: 'date' }, /cannot read date=/],
+      [`/api/incidents?from=${today}&to=${addDays(today, -1)}`, 'range_reversed', {}, /from must be before to/],
+      [`/api/incidents?status=open&from=${today}`, 'range_with_filter', { subject: 'incident' }, /cannot be combined/],
     ];
-    for (const [path, message] of cases) {
-      const r = await get<{ error: string; message: string }>(s, path);
+    for (const [path, error, params, message] of cases) {
+      const r = await get<{ error: string; params: Record<string, unknown>; message: string }>(s, path);
       expect(r.status, path).toBe(400);
-      expect(r.body.message, path).toMatch(message);
-      expect(r.body.message, path).toMatch(/[\u4e00-\u9fff]/u); // Chinese first, then English
+      // The client says it from the code and params; the message is English, for API users.
+      expect(r.body, path).toMatchObject({ error, params, message: expect.stringMatching(message) });
+      expect(r.body.message, path).not.toMatch(/[\u4e00-\u9fff]/u);
     }
     expect((await fetch(`${s.url}/api/stats/overview`)).status).toBe(401);
     const metrics = await (await bed.fetch(s, '/metrics')).text();

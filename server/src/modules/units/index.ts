@@ -39,7 +39,7 @@ export const unitsModule: FastifyPluginAsync = async (base) => {
     },
   }, async (req, reply) => {
     const unit = await app.live.repo.readUnit(req.params.id);
-    if (!unit) return notFound(reply, `单位不存在 / no unit "${req.params.id}"`);
+    if (!unit) return notFound(reply, 'unit', req.params.id);
     return { ...unit, positionAgeMs: unit.position && unit.position.ts > 0 ? Math.max(0, Date.now() - unit.position.ts) : null };
   });
 };
