@@ -124,12 +124,23 @@ export const OUTCOMES = ['handled_on_scene', 'mediated', 'mediation_failed', 'ca
 export const OutcomeSchema = Type.Union(OUTCOMES.map((o) => Type.Literal(o)));
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** What the system itself says on a timeline entry: a code and its values, said in the reader's language by the
+ *  client (`timeline.<code>` in its catalogues). A person's own words stay in `note`. */
+export const TimelineRemarkSchema = Type.Union([
+  /** The geofence saw the unit this close to the scene. */
+  Type.Object({ code: Type.Literal('arrived_geofence'), params: Type.Object({ unitId: Type.String({ maxLength: 64 }), meters: Type.Number() }, { additionalProperties: false }) }, { additionalProperties: false }),
+  /** Units (and the stage) came over from an incident merged into this one. */
+  Type.Object({ code: Type.Literal('merged_from'), params: Type.Object({ incidentId: Type.String({ maxLength: 64 }) }, { additionalProperties: false }) }, { additionalProperties: false }),
+]);
+export type TimelineRemark = Static<typeof TimelineRemarkSchema>;
+
 export const TimelineEntrySchema = Type.Object(
   {
     status: IncidentStatusSchema,
     at: Type.Number(),
     by: Type.Optional(Type.String({ maxLength: 64 })),
     note: Type.Optional(Type.String({ maxLength: 500 })),
+    remark: Type.Optional(TimelineRemarkSchema),
   },
   { additionalProperties: false },
 );

@@ -34,7 +34,7 @@
 // - A busy unit goes off duty or back to available; an off-duty unit comes back available.
 // - Stale is never a status: it is derived from silence (LiveUnit.stale) and says nothing about assignment.
 // - A transition to the status one already has is illegal (nothing to record).
-import type { IncidentStatus, Incident, Outcome, TimelineEntry, UnitStatus } from './domain.js';
+import type { IncidentStatus, Incident, Outcome, TimelineEntry, TimelineRemark, UnitStatus } from './domain.js';
 
 export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly IncidentStatus[]>> = {
   received: ['dispatched', 'cancelled', 'merged'],
@@ -67,7 +67,8 @@ export const canIncidentTransition = (from: IncidentStatus, to: IncidentStatus):
 export const canUnitTransition = (from: UnitStatus, to: UnitStatus): boolean => UNIT_TRANSITIONS[from].includes(to);
 
 /** Who changes a state, when, and why. `by` is a username, or 'system' for automatic transitions (geofence). */
-export interface Actor { by: string; at: number; note?: string }
+/** Who acts, when, with their note; `remark`: what the system says of the step (TimelineRemark). */
+export interface Actor { by: string; at: number; note?: string; remark?: TimelineRemark }
 
 export interface IllegalTransition {
   code: 'illegal_transition';
@@ -81,7 +82,7 @@ export interface IllegalTransition {
 
 export type TransitionResult<S, E> = { ok: true; state: S; entry: E } | { ok: false; error: IllegalTransition };
 
-export interface UnitTimelineEntry { status: UnitStatus; at: number; by?: string; note?: string }
+export interface UnitTimelineEntry { status: UnitStatus; at: number; by?: string; note?: string; remark?: TimelineRemark }
 
 /** A unit's dispatch state: what `unit:status` keeps beside the roster entry. */
 export interface UnitState {
@@ -92,8 +93,8 @@ export interface UnitState {
   incidentId?: string;
 }
 
-function entryOf<S extends string>(status: S, actor: Actor): { status: S; at: number; by: string; note?: string } {
-  return { status, at: actor.at, by: actor.by, ...(actor.note ? { note: actor.note } : {}) };
+function entryOf<S extends string>(status: S, actor: Actor): { status: S; at: number; by: string; note?: string; remark?: TimelineRemark } {
+  return { status, at: actor.at, by: actor.by, ...(actor.note ? { note: actor.note } : {}), ...(actor.remark ? { remark: actor.remark } : {}) };
 }
 
 export function illegalIncidentTransition(id: string, from: IncidentStatus, to: IncidentStatus): IllegalTransition {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actorName, unitList, withUnitNames, type NameBook } from './actors';
+import { actorName, remarkText, unitList, withUnitNames, type NameBook } from './actors';
 
 const units = new Map([['P-03', '巡逻车03'], ['P-05', '巡逻车05']]);
 const accounts = new Map([['dispatcher', '调度员']]);
@@ -10,6 +10,7 @@ describe('actor names', () => {
     expect(actorName('system', 'zh-CN', book)).toBe('系统(到场判定)');
     expect(actorName('system', 'en', book)).toBe('System (arrival check)');
     expect(actorName('history', 'zh-CN', book)).toBe('系统(历史数据)');
+    expect(actorName('producer-token', 'en', book)).toBe('Producer feed');
   });
 
   it('names a unit terminal by its unit, or by its id when the unit is unknown', () => {
@@ -26,9 +27,15 @@ describe('actor names', () => {
   });
 
   it('replaces known unit ids inside a note and leaves other words alone', () => {
-    expect(withUnitNames('P-03 到达 35 m / geofence', book)).toBe('巡逻车03 到达 35 m / geofence');
     expect(withUnitNames('P-03,P-05 携带警棍', book)).toBe('巡逻车03,巡逻车05 携带警棍');
     expect(withUnitNames('→ JQ-20261123-0042', book)).toBe('→ JQ-20261123-0042');
+  });
+
+  it('says the system\'s remarks in the reader\'s language, units by name', () => {
+    const arrived = { code: 'arrived_geofence', params: { unitId: 'P-03', meters: 35 } } as const;
+    expect(remarkText(arrived, 'zh-CN', book)).toBe('巡逻车03 到达现场 35 米内（电子围栏）');
+    expect(remarkText(arrived, 'en', book)).toBe('巡逻车03 within 35 m of the scene (geofence)');
+    expect(remarkText({ code: 'merged_from', params: { incidentId: 'JQ-1' } }, 'en', book)).toBe('merged from JQ-1');
   });
 
   it('lists units by name in the locale\'s manner', () => {

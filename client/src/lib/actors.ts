@@ -1,8 +1,11 @@
 // Who did it, in words a person reads on the wall and the console: timelines and the ticker carry actor ids
-// ("system", "device:P-03", an account's username) and notes with unit ids ("P-03 到达 35 m / geofence"). This
-// module turns them into names (系统(到场判定), 巡逻车03 终端, the account's display name). Pure: the caller passes
-// what it knows about units and accounts, so the same rules serve every screen and are tested without a store.
-import type { Locale } from '@ccr/shared';
+// ("system", "device:P-03", an account's username), people's notes with unit ids ("P-03,P-05 携带警棍") and the
+// system's own remarks as codes ({ code: 'arrived_geofence', params: { unitId, meters } }). This module turns them
+// into names and sentences (系统(到场判定), 巡逻车03 终端, 巡逻车03 到达现场 35 米内（电子围栏）) from the catalogues.
+// Pure: the caller passes what it knows about units and accounts, so the same rules serve every screen and are
+// tested without a store.
+import type { Locale, TimelineRemark } from '@ccr/shared';
+import { tl } from '../i18n';
 
 export interface NameBook {
   /** A unit's display name by id (roster `name`), when the screen knows the unit. */
@@ -11,14 +14,8 @@ export interface NameBook {
   account?(username: string): string | undefined;
 }
 
-/** Actors the server itself writes, by the rule that acted. */
-const SYSTEM_ACTORS: Record<string, Record<Locale, string>> = {
-  system: { 'zh-CN': '系统(到场判定)', en: 'System (arrival check)' },
-  history: { 'zh-CN': '系统(历史数据)', en: 'System (history)' },
-  'producer-token': { 'zh-CN': '接入系统', en: 'Producer feed' },
-  anonymous: { 'zh-CN': '未登录', en: 'Not signed in' },
-};
-const TERMINAL: Record<Locale, string> = { 'zh-CN': '{unit} 终端', en: '{unit} terminal' };
+/** Actors the server itself writes, by the rule that acted: `actor.<id>` in the catalogues. */
+const SYSTEM_ACTORS = new Set(['system', 'history', 'producer-token', 'anonymous']);
 const DEVICE_PREFIX = 'device:';
 
 export function unitName(id: string, names: NameBook): string {
@@ -28,16 +25,20 @@ export function unitName(id: string, names: NameBook): string {
 /** The actor of a timeline entry as a person reads it; '' when there is none. */
 export function actorName(by: string | undefined, locale: Locale, names: NameBook): string {
   if (!by) return '';
-  const system = SYSTEM_ACTORS[by];
-  if (system) return system[locale];
-  if (by.startsWith(DEVICE_PREFIX)) {
-    const id = by.slice(DEVICE_PREFIX.length);
-    return TERMINAL[locale].replace('{unit}', unitName(id, names));
-  }
+  if (SYSTEM_ACTORS.has(by)) return tl(`actor.${by}` as 'actor.system', locale);
+  if (by.startsWith(DEVICE_PREFIX)) return tl('actor.terminal', locale, { unit: unitName(by.slice(DEVICE_PREFIX.length), names) });
   return names.account?.(by) ?? by;
 }
 
-/** Unit ids inside a note (as the server writes them: "P-03 到达 35 m", "P-01,P-02 …") replaced by names. */
+/** What the system said of a timeline step, in the reader's language, units by name. */
+export function remarkText(remark: TimelineRemark, locale: Locale, names: NameBook): string {
+  switch (remark.code) {
+    case 'arrived_geofence': return tl('timeline.arrived_geofence', locale, { unit: unitName(remark.params.unitId, names), meters: remark.params.meters });
+    case 'merged_from': return tl('timeline.merged_from', locale, { incidentId: remark.params.incidentId });
+  }
+}
+
+/** Unit ids inside a note ("P-01,P-02 携带警棍", as a dispatch note lists its units) replaced by names. */
 export function withUnitNames(text: string, names: NameBook): string {
   if (!text) return text;
   // Unit ids are tokens of the id alphabet; only tokens the book knows are replaced, so other words stay.

@@ -251,6 +251,17 @@ const en: MessageSchema = {
       location: 'a location',
     },
   },
+  actor: {
+    system: 'System (arrival check)',
+    history: 'System (history)',
+    'producer-token': 'Producer feed',
+    anonymous: 'Not signed in',
+    terminal: '{unit} terminal',
+  },
+  timeline: {
+    arrived_geofence: '{unit} within {meters} m of the scene (geofence)',
+    merged_from: 'merged from {incidentId}',
+  },
   target: {
     dispatch: 'dispatch',
     on_scene: 'on scene',

@@ -256,6 +256,19 @@ const zhCN = {
       location: '位置',
     },
   },
+  /** Actors the server itself writes (client/src/lib/actors.ts). */
+  actor: {
+    system: '系统(到场判定)',
+    history: '系统(历史数据)',
+    'producer-token': '接入系统',
+    anonymous: '未登录',
+    terminal: '{unit} 终端',
+  },
+  /** What the system says of a timeline step (TimelineRemark). */
+  timeline: {
+    arrived_geofence: '{unit} 到达现场 {meters} 米内（电子围栏）',
+    merged_from: '由 {incidentId} 合并而来',
+  },
   target: {
     dispatch: '派警',
     on_scene: '到场',

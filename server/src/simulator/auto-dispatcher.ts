@@ -178,7 +178,8 @@ const errorText = (err: unknown): string => {
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
 };
 const message = (a: Answer & { ok: true }): string => `HTTP ${a.status}${typeof a.body.message === 'string' ? ` ${a.body.message}` : ''}`;
-const NOTE = '模拟调度员自动派警 / auto-dispatcher (demo)';
+// Written as a (Chinese-speaking) dispatcher writes a note: words of a person, shown as typed.
+const NOTE = '模拟调度员自动派警（演示）';
 
 export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatcher {
   const log = options.log ?? (() => {});

@@ -63,7 +63,7 @@ export class ArrivalWatch {
       const distanceMeters = haversineMeters([p.lng, p.lat], [a.lng, a.lat]);
       if (distanceMeters > this.opts.radiusM) continue;
       const out = await this.commands.run({
-        actor: { by: 'system', at: Date.now(), note: `${unitId} 到达 ${Math.round(distanceMeters)} m / geofence` },
+        actor: { by: 'system', at: Date.now(), remark: { code: 'arrived_geofence', params: { unitId, meters: Math.round(distanceMeters) } } },
         incidentIds: [a.incidentId], unitIds: [unitId],
         plan: (input) => planArrival(input, unitId, a.incidentId),
       });

@@ -102,6 +102,9 @@ describe('dispatch planning', () => {
     const b = incidentIn(p, 'B')!;
     expect(b).toMatchObject({ status: 'en_route', assignedUnitIds: ['P-1'] });
     expect(b.timeline.map((e) => e.status)).toEqual(['received', 'dispatched', 'en_route']);
+    // The system's words are a code and its values, said in the reader's language by the client.
+    expect(b.timeline.at(-1)!.remark).toEqual({ code: 'merged_from', params: { incidentId: 'A' } });
+    expect(b.timeline.at(-1)!.note).toBeUndefined();
     expect(unitIn(p, 'P-1')).toMatchObject({ state: { status: 'en_route', statusSince: 500, incidentId: 'B' }, assignment: { incidentId: 'B' } });
     expect(p.orders.map((o) => [o.kind, o.incident.id])).toEqual([['reassign', 'B']]);
     expect(planMerge(input([incident('A'), incident('B', 'resolved')], []), 'A', 'B')).toMatchObject({ ok: false, error: { error: 'merge_target_closed', params: { incidentId: 'B', status: 'resolved' } } });

@@ -20,7 +20,7 @@
 import {
   advanceIncident, incidentStageFromUnits, isAssignedStatus, isOpenStatus, transitionIncident, transitionUnit,
   type Actor, type DeviceOrder, type ErrorCode, type ErrorParams, type IllegalTransition, type Incident, type OrderKind,
-  type Outcome, type RingUnit, type UnitReport, type UnitState, type UnitStatus,
+  type Outcome, type RingUnit, type TimelineRemark, type UnitReport, type UnitState, type UnitStatus,
 } from '@ccr/shared';
 import type { Assignment, IncidentRead, UnitRead } from './dispatch-repository.js';
 
@@ -154,10 +154,10 @@ class Draft {
   }
 
   /** Moves the incident forward to the stage of its units (never back). */
-  follow(incidentId: string, note?: string): PlanResult | null {
+  follow(incidentId: string, note?: string, remark?: TimelineRemark): PlanResult | null {
     const stage = incidentStageFromUnits(this.unitsOf(incidentId).map((id) => this.unit(id)));
     if (!stage) return null;
-    const r = advanceIncident(this.incident(incidentId), stage, note ? { ...this.actor, note } : this.actor);
+    const r = advanceIncident(this.incident(incidentId), stage, { ...this.actor, ...(note ? { note } : {}), ...(remark ? { remark } : {}) });
     if (!r.ok) return illegal(r.error);
     if (r.entry.length > 0) this.setIncident(r.state);
     return null;
@@ -273,7 +273,7 @@ export function planMerge(input: PlanInput, incidentId: string, intoId: string, 
     d.order(id, 'reassign', intoId, note);
   }
   d.setIncident({ ...into, assignedUnitIds: [...into.assignedUnitIds, ...moving.filter((u) => !into.assignedUnitIds.includes(u))] });
-  const bad = d.follow(intoId, `合并自 ${incidentId} / merged from ${incidentId}`);
+  const bad = d.follow(intoId, undefined, { code: 'merged_from', params: { incidentId } });
   if (bad) return bad;
   return d.plan(incidentId);
 }

@@ -96,7 +96,7 @@ describe('dispatch commands', () => {
     expect(m.units.get('P-01')?.status).toBe('en_route');
     await publishPosition(s, 'P-01', east(20));
     await m.waitFor(() => m.units.get('P-01')?.status === 'on_scene' && m.incidents.get('JQ-F1')?.status === 'on_scene', 3_000, 'arrival by geofence');
-    expect(m.incidents.get('JQ-F1')!.timeline.at(-1)).toMatchObject({ status: 'on_scene', by: 'system' });
+    expect(m.incidents.get('JQ-F1')!.timeline.at(-1)).toMatchObject({ status: 'on_scene', by: 'system', remark: { code: 'arrived_geofence', params: { unitId: 'P-01' } } });
 
     const resolved = await post(s, '/api/incidents/JQ-F1/resolve', { commandId: cmd(), note: '已追回' });
     expect(resolved.status).toBe(200);
