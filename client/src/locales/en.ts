@@ -60,6 +60,7 @@ const en: MessageSchema = {
     loading: 'Loading the jurisdiction map…',
     dispatchLine: 'Sent to',
     arrived: 'On scene',
+    disputeMark: 'escalation risk',
     rings: '1-3-5 min',
   },
   priority: {

@@ -60,6 +60,7 @@ const zhCN = {
     loading: '正在加载辖区地图…',
     dispatchLine: '出警路线',
     arrived: '已到场',
+    disputeMark: '激化风险',
     rings: '1-3-5分钟圈',
   },
   priority: {

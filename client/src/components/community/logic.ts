@@ -183,8 +183,8 @@ export function buildRoute(f: RouteForm, unitName: (id: string) => string | null
 export function parseLocalDateTime(v: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(v.trim());
   if (!m) return NaN;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-  return new Date(y!, mo! - 1, d!, h!, mi!, s ?? 0).getTime();
+  const [y, mo, d, h, mi] = m.slice(1, 6).map(Number) as [number, number, number, number, number];
+  return new Date(y, mo - 1, d, h, mi, m[6] ? Number(m[6]) : 0).getTime();
 }
 /** Epoch ms as a `datetime-local` value in this browser's zone (minutes). */
 export function toLocalDateTime(ms: number): string {
@@ -313,11 +313,11 @@ export function moveTaskFigures(fig: LiveFigures, before: CommunityTask | null, 
 export interface FigureView { successRate: number | null; satisfactionRate: number | null; mediated: number; followups: number; tasksDue: number; tasksDone: number }
 export function figureView(fig: LiveFigures): FigureView {
   const d = (f: string): number => fig.disputes[f] ?? 0;
-  const t = (f: string): number => fig.tasks[f] ?? 0;
+  const tc = (f: string): number => fig.tasks[f] ?? 0;
   return {
     successRate: d('m') ? d('s') / d('m') : null,
     satisfactionRate: d('fu') ? (d('fu|sat:satisfied') + d('fu|sat:basic')) / d('fu') : null,
-    mediated: d('m'), followups: d('fu'), tasksDue: t('t'), tasksDone: t('ok'),
+    mediated: d('m'), followups: d('fu'), tasksDue: tc('t'), tasksDone: tc('ok'),
   };
 }
 
