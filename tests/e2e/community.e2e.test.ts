@@ -154,7 +154,8 @@ describe('the community leader works both loops; the wall follows', () => {
 
     // ---- 下单 (O): one grid's officer, due in ten minutes ----
     const dueAt = Date.now() + 10 * 60_000;
-    const dueToday = localDay(dueAt, jurisdiction.station.timeZone) === localDay(Date.now(), jurisdiction.station.timeZone);
+    const zone = jurisdiction.station.timeZone ?? 'Asia/Shanghai';
+    const dueToday = localDay(dueAt, zone) === localDay(Date.now(), zone);
     const todayBefore = (await fig('tasksToday').textContent())!.trim();
     await desk.keyboard.press('t');
     await desk.keyboard.press('o');
