@@ -670,7 +670,7 @@ const en: MessageSchema = {
     },
     wall: {
       title: 'Community policing',
-      extra: '{n} open · rates this month',
+      extra: '{n} open · month',
       stages: 'Open disputes',
       tasks: 'Tasks today',
       done: 'done {done}/{due}',
