@@ -359,12 +359,13 @@ function announce() {
   process.stdout.write(`\n${c.bold(c.green(line))}\n`);
   if (DEV) process.stdout.write(`服务端 / Server:           ${PUBLIC_URL}/  (the Vite dev server proxies to it)\n`);
   process.stdout.write(`调度台 / Dispatch console:  ${PUBLIC_URL}/dispatch\n`);
+  process.stdout.write(`社区警务台 / Community:    ${PUBLIC_URL}/community\n`);
   process.stdout.write(`统计分析 / Statistics:     ${PUBLIC_URL}/stats\n`);
   process.stdout.write(`接口文档 / API docs:        ${PUBLIC_URL}/docs\n`);
   if (!/^(0|false|no|off)$/i.test(process.env.DEMO_MODE ?? '')) {
     // The same default as server/src/modules/auth/auth-config.ts (DEMO_PASSWORD); demo mode only.
     const password = process.env.CCR_DEMO_PASSWORD ? '(CCR_DEMO_PASSWORD)' : 'ccr-demo-2026';
-    process.stdout.write(`演示账号 / demo accounts:   operator (大屏), dispatcher (调度台), leader (统计), admin — 密码 / password ${password}\n`);
+    process.stdout.write(`演示账号 / demo accounts:   operator (大屏), dispatcher (调度台), leader (统计), community (社区警务台), admin — 密码 / password ${password}\n`);
   }
   process.stdout.write('\n');
 }

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  INCIDENT_SOURCE_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS, PLACE_KIND_LABELS, TEAM_LABELS, UNIT_KIND_LABELS,
+  DISPUTE_CATEGORY_LABELS, DISPUTE_SOURCE_LABELS, DISPUTE_STATUS_LABELS, MEDIATION_TIER_LABELS, RISK_LEVEL_LABELS, SATISFACTION_LABELS,
+  SESSION_RESULT_LABELS, TASK_STATUS_LABELS, INCIDENT_SOURCE_LABELS, INCIDENT_STATUS_LABELS, INCIDENT_TYPE_LABELS, PLACE_KIND_LABELS, TEAM_LABELS, UNIT_KIND_LABELS,
   UNIT_STATUS_LABELS, VOLUNTEER_KIND_LABELS,
 } from '@ccr/shared';
 import { CATALOGUES, LOCALES, tl, type MessageKey } from './i18n';
@@ -61,6 +62,9 @@ describe('language catalogues', () => {
       incidentType: INCIDENT_TYPE_LABELS, incidentSource: INCIDENT_SOURCE_LABELS, incidentStatus: INCIDENT_STATUS_LABELS,
       unitKind: UNIT_KIND_LABELS, unitStatus: UNIT_STATUS_LABELS, team: TEAM_LABELS, placeKind: PLACE_KIND_LABELS,
       volunteerKind: VOLUNTEER_KIND_LABELS,
+      disputeStatus: DISPUTE_STATUS_LABELS, disputeCategory: DISPUTE_CATEGORY_LABELS, mediationTier: MEDIATION_TIER_LABELS,
+      sessionResult: SESSION_RESULT_LABELS, satisfaction: SATISFACTION_LABELS, riskLevel: RISK_LEVEL_LABELS, disputeSource: DISPUTE_SOURCE_LABELS,
+      taskStatus: TASK_STATUS_LABELS,
     } as Record<string, Record<string, Record<'zh-CN' | 'en', string>>>;
     for (const locale of ['zh-CN', 'en'] as const) {
       const want = Object.fromEntries(Object.entries(shared).map(([set, table]) => [set, Object.fromEntries(Object.entries(table).map(([code, v]) => [code, v[locale]]))]));

@@ -1,13 +1,15 @@
 // `/` is the wall, `/login` the one public page. Every other route needs a session whose role is in its
 // `meta.roles` (any view role when it names none); otherwise the login page shows and says why.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
-import { DISPATCH_ROLES, VIEW_ROLES, type Role } from '@ccr/shared';
+import { COMMUNITY_INTAKE_ROLES, DISPATCH_ROLES, VIEW_ROLES, type Role } from '@ccr/shared';
 // The wall is bundled with the entry, not lazily: a wall runs for days, and a chunk that a redeploy has
 // replaced in the meantime could no longer be fetched.
 import WallView from './views/WallView.vue';
 import LoginView from './views/LoginView.vue';
 // The console runs a whole shift: bundled with the entry for the same reason as the wall.
 import DispatchView from './views/DispatchView.vue';
+// The community console, likewise a whole shift's screen.
+import CommunityView from './views/CommunityView.vue';
 import { guardDecision, useAuthStore } from './stores/auth';
 
 declare module 'vue-router' {
@@ -22,6 +24,8 @@ declare module 'vue-router' {
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'wall', component: WallView, meta: { roles: VIEW_ROLES } },
   { path: '/dispatch', name: 'dispatch', component: DispatchView, meta: { roles: DISPATCH_ROLES } },
+  // The community leader and the shift leader run the loops; a dispatcher opens cases (转矛盾纠纷) and orders tasks.
+  { path: '/community', name: 'community', component: CommunityView, meta: { roles: COMMUNITY_INTAKE_ROLES } },
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   { path: '/stats', name: 'stats', component: () => import('./views/StatsView.vue'), meta: { roles: VIEW_ROLES } },
   { path: '/:pathMatch(.*)*', redirect: '/' },

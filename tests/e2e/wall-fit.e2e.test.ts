@@ -1,7 +1,9 @@
 // The wall on the screens command rooms use — 16:9 (1920×1080, 3840×2160), 32:9 (3840×1080) and 48:9 (5760×1080) —
 // in zh and en, fed through the real ingest path with figures that make panels grow: 23-character addresses,
-// unit names of 20 characters, over a thousand open incidents (four-digit counts, a board that must page) and
-// 到场及时率 at "100% 2/2" from real dispatches and geofence arrivals. Measured in the page:
+// unit names of 20 characters, over a thousand open incidents (four-digit counts, a board that must page),
+// 到场及时率 at "100% 2/2" from real dispatches and geofence arrivals, and a community team with over a thousand open
+// disputes (four-digit stage counts, overdue and 可能激化 ones marked on the map), 化解率 and 满意度 at 66.7% and
+// today's tasks as "0/39" (社区警务 panel, issue 10). Measured in the page:
 //   - the canvas covers ≥ 90 % of the screen (letterbox ≤ 10 %);
 //   - no element's content overflows its box (scrollWidth/scrollHeight against its client box), except the two
 //     containers that scroll on purpose (the board's pages, the ticker), marked data-scroll, and free text whose
@@ -15,8 +17,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
+import { startRedisServer, startTestServer, tokenCache, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
+import { DEFAULT_DISPUTE_LIMITS, DEFAULT_TASK_CATALOGUE } from '@ccr/shared';
 import { launchChromium, openLoggedIn } from './browser.js';
 import { REPO_ROOT, buildClient } from './client-build.js';
 
@@ -25,6 +28,10 @@ const SCREENS = (process.env.FIT_SCREENS ? JSON.parse(process.env.FIT_SCREENS) a
 /** Enough open incidents for four-digit counts on every tile and many board pages. */
 const INCIDENTS = 1_030;
 const prefix = 'fit:';
+/** Open dispute cases: four-digit counts in the 社区警务 panel. */
+const DISPUTES = 1_030;
+/** The route limit: the first cases are overdue by the time the screens are measured. */
+const ROUTE_WITHIN_MS = 30_000;
 
 let redis: RedisServerHandle;
 let server: TestServer;
@@ -33,6 +40,7 @@ let context: BrowserContext;
 let producer: ReturnType<typeof createClient>;
 let jurisdictionDir: string;
 const problems: string[] = [];
+const tokens = tokenCache();
 
 /** A 23-character address (the longest the issue asks for), distinct per n. */
 function address(n: number): string {
@@ -56,7 +64,10 @@ beforeAll(async () => {
   const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
   redis = r;
   browser = b;
-  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir, keyPrefix: prefix, clientDist });
+  server = await startTestServer({
+    redisUrl: redis.url, jurisdictionDir, keyPrefix: prefix, clientDist,
+    community: { limits: { ...DEFAULT_DISPUTE_LIMITS, routeWithinMs: ROUTE_WITHIN_MS }, repeatWindowMs: 90 * 86_400_000, catalogue: DEFAULT_TASK_CATALOGUE },
+  });
   producer = createClient({ url: redis.url });
   await producer.connect();
   context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
@@ -126,13 +137,38 @@ const MEASURE = `(() => {
   return { canvas: canvas.dataset.canvas, layout: wall.dataset.wallLayout, letterbox: 1 - vis / (innerWidth * innerHeight), overflow, outside, overlaps };
 })()`;
 
-async function report(page: Page, path: string, body: unknown): Promise<void> {
-  const token = await tokenFor(server, 'dispatcher');
+async function report(page: Page, path: string, body: unknown, role: 'dispatcher' | 'community' = 'dispatcher'): Promise<unknown> {
+  const token = await tokens(server, role);
   const res = await fetch(`${server.url}${path}`, {
     method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   void page;
+  return res.json();
+}
+
+/** The community team's picture: DISPUTES open cases through the real commands — every seventh may escalate, some
+ *  routed, six mediated (four successes), a 回访 or two — and one task per grid due today. */
+async function seedCommunity(page: Page, grids: string[], centre: [number, number]): Promise<void> {
+  const cmd = (n: number | string) => `fit-community-${n}`;
+  const ids: string[] = [];
+  const open = async (n: number): Promise<void> => {
+    const r = await report(page, '/api/disputes', {
+      commandId: cmd(`o${n}`), source: 'walk_in', category: (['neighbour', 'family', 'labour', 'business', 'land_property', 'other'] as const)[n % 6],
+      parties: [{ name: `当事人${n}`, phone: '13800001234' }], address: address(n), gridId: grids[n % grids.length], lng: centre[0], lat: centre[1],
+      riskLevel: n % 7 === 0 ? 'high' : 'medium', mayEscalate: n % 7 === 0, summary: '邻里之间因漏水、噪音和停车问题多次发生争执（长文本测试）',
+    }, 'community') as { dispute: { id: string } };
+    ids[n] = r.dispute.id;
+  };
+  for (let from = 0; from < DISPUTES; from += 16) await Promise.all(Array.from({ length: Math.min(16, DISPUTES - from) }, (_, k) => open(from + k)));
+  const d = (id: string, step: string, body: object, n: string) => report(page, `/api/disputes/${id}/${step}`, { commandId: cmd(n), ...body }, 'community');
+  for (let k = 1; k <= 40; k++) await d(ids[k]!, 'route', { tier: (k % 3) + 1, owner: { name: '社区民警 张志刚' } }, `r${k}`);
+  for (let k = 1; k <= 6; k++) await d(ids[k]!, 'sessions', { participants: ['张志刚', '当事人'], result: k <= 4 ? 'success' : 'failed' }, `s${k}`);
+  for (let k = 1; k <= 3; k++) await d(ids[k]!, 'followup', { satisfaction: k === 3 ? 'dissatisfied' : k === 2 ? 'basic' : 'satisfied', recurred: false }, `f${k}`);
+  await report(page, '/api/tasks', {
+    commandId: cmd('t'), target: { kind: 'all_grids' }, category: 'anti_fraud', kind: 'fraud_talk', instructions: '开展反诈宣讲并登记受众人数',
+    dueAt: Date.now() + 20 * 60_000, requires: { text: true, count: true, location: false },
+  }, 'community');
 }
 
 describe('the wall fits every command-room screen', () => {
@@ -178,6 +214,13 @@ describe('the wall fits every command-room screen', () => {
     await expect.poll(() => page.locator('[data-wall-kpi="dispatch"]').textContent(), { timeout: 10_000 }).toMatch(/100%\s*2\/2/);
     // The ticker names what happened and who: the long unit name, in full (派警 … → …, 到场 …).
     await expect.poll(() => page.locator('.ticker').first().textContent(), { timeout: 30_000 }).toContain(LONG_NAMES['P-01']!);
+
+    // The community team's picture, and the wall following it: four-digit counts, overdue may-escalate cases marked.
+    await seedCommunity(page, jurisdiction.grids.features.map((f) => f.properties.id), [lng, lat]);
+    const community = page.locator('[data-wall-community]');
+    await expect.poll(() => community.locator('.extra').textContent(), { timeout: 30_000 }).toContain(String(DISPUTES));
+    await expect.poll(() => community.locator('[data-fig="overdue"] b').textContent(), { timeout: ROUTE_WITHIN_MS + 60_000, interval: 1_000 }).toMatch(/^\d{3,4}$/);
+    await expect.poll(async () => ((await page.locator('.map').getAttribute('data-dispute-marks')) ?? '').split(' ').filter(Boolean).length, { timeout: 30_000 }).toBeGreaterThan(10);
 
     // One page, resized through the screens (a wall's window resized is the same page re-laid out); the ticker
     // keeps the dispatches and arrivals it saw.

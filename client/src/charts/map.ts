@@ -637,3 +637,37 @@ export function consoleMapUpdate(d: ConsoleMapData): EChartsCoreOption {
     ],
   };
 }
+
+// ---- community: overdue may-escalate disputes (issue 10) ------------------------------------------------------------
+
+export const DISPUTE_MARKS_SERIES_ID = 'dispute-escalation';
+/** A warning triangle with an exclamation mark (24×24), the marker of an overdue 可能激化 dispute. */
+export const DISPUTE_MARK_PATH = 'M12 1 L23.5 22 H0.5 Z M10.6 8 L11 15.5 H13 L13.4 8 Z M10.6 17.2 V20 H13.4 V17.2 Z';
+/** Marks drawn at most (a station has tens of open cases, not thousands). */
+export const MAX_DISPUTE_MARKS = 200;
+export interface DisputeMark { id: string; gridId: string; lng: number; lat: number }
+
+/** The marks on the incidents instance's pin layer (zlevel 1), above the incidents. */
+export function disputeMarksSeries(marks: readonly DisputeMark[]): object {
+  return {
+    id: DISPUTE_MARKS_SERIES_ID,
+    type: 'scatter',
+    coordinateSystem: 'geo',
+    symbol: `path://${DISPUTE_MARK_PATH}`,
+    symbolKeepAspect: true,
+    symbolSize: 26,
+    silent: true,
+    animation: false,
+    zlevel: 1,
+    z: 30,
+    itemStyle: { color: COLORS.warn, borderColor: COLORS.danger, borderWidth: 2 },
+    data: marks.slice(0, MAX_DISPUTE_MARKS).map((m) => [m.lng, m.lat]),
+  };
+}
+
+/** Their grids, tinted on the base instance's geo component (one region entry per grid). */
+export function disputeGridRegions(marks: readonly DisputeMark[]): object[] {
+  return [...new Set(marks.map((m) => m.gridId))].sort().map((name) => ({
+    name, itemStyle: { areaColor: 'rgba(245, 165, 36, 0.22)', borderColor: COLORS.warn, borderWidth: 2 },
+  }));
+}

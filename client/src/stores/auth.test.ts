@@ -158,5 +158,6 @@ describe('route guard', () => {
     expect(safeRedirect('/login?redirect=/')).toBeNull();
     expect(homeFor('dispatcher')).toBe('/dispatch');
     expect(homeFor('operator')).toBe('/');
+    expect(homeFor('community')).toBe('/community');
   });
 });

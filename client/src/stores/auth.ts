@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import {
-  DISPATCH_ROLES, VIEW_ROLES, type LoginRequest, type LoginResponse, type Role, type SessionUser,
+  COMMUNITY_INTAKE_ROLES, DISPATCH_ROLES, VIEW_ROLES, type LoginRequest, type LoginResponse, type Role, type SessionUser,
 } from '@ccr/shared';
 import { ApiError, request } from '../api';
 
@@ -57,8 +57,12 @@ export function refreshDelay(expiresAt: number, now: number): number {
 export const canView = (role: Role | undefined): boolean => !!role && VIEW_ROLES.includes(role);
 export const canDispatch = (role: Role | undefined): boolean => !!role && DISPATCH_ROLES.includes(role);
 
-/** Where a role lands after logging in without a target. */
+/** Who may open the community console (社区警务台): those who may open cases and order tasks. */
+export const canUseCommunity = (role: Role | undefined): boolean => !!role && COMMUNITY_INTAKE_ROLES.includes(role);
+
+/** Where a role lands after logging in without a target: the community leader at the community console. */
 export function homeFor(role: Role): string {
+  if (role === 'community') return '/community';
   return canDispatch(role) ? '/dispatch' : '/';
 }
 

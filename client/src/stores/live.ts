@@ -7,6 +7,7 @@ import {
   compareSeq, isOpenStatus, TRACKED_KINDS, TEAMS, DEFAULT_RESPONSE_TARGETS, type TargetKind, type TargetsByPriority,
   type FramePosition, type Incident, type LiveDelta, type LiveSnapshot, type LiveSubscribeResult, type LiveUnit,
   type AttentionSettings, type PositionFrame, type Seq, type StatsKpi, type Team, type TodayStats, type VolunteerKind,
+  type DomainEvent,
 } from '@ccr/shared';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -49,6 +50,9 @@ export interface Alarm {
   repeats: number;
 }
 
+/** A community loop's fact (dispute:changed, task:changed): the live store keeps no copy; the community store does. */
+export type CommunityEvent = Extract<DomainEvent, { type: 'dispute:changed' | 'task:changed' }>;
+
 export interface TeamCount { team: Team; onDuty: number; available: number; total: number }
 export interface VolunteerGroup { kind: VolunteerKind; teams: number; members: number }
 
@@ -84,6 +88,9 @@ export const useLiveStore = defineStore('live', () => {
   let positionsVersion = 0;
   const positionListeners = new Set<() => void>();
   const alarmListeners = new Set<(a: Alarm) => void>();
+  const communityListeners = new Set<(e: CommunityEvent, at: number) => void>();
+  /** Told when a snapshot replaced the picture: deltas may have been missed, so a listener reloads what it keeps. */
+  const snapshotListeners = new Set<() => void>();
   let subscribing = false;
   let buffer: LiveDelta[] = [];
   let bufferOverflowed = false;
@@ -143,6 +150,7 @@ export const useLiveStore = defineStore('live', () => {
 
     // A wall that (re)loads shows every alarm still open; the tone only for one that arrived moments ago.
     for (const i of [...nextIncidents.values()].sort(byNewest).reverse()) maybeAnnounce(i, i.receivedAt, clientNow);
+    for (const l of snapshotListeners) l();
 
     if (ticker.value.length === 0) {
       // A fresh wall shows the newest open incidents as its first lines of news.
@@ -254,6 +262,10 @@ export const useLiveStore = defineStore('live', () => {
       case 'stats:kpi':
         kpi.value = ev.kpi;
         break;
+      case 'dispute:changed':
+      case 'task:changed':
+        for (const l of communityListeners) l(ev, d.at);
+        break;
     }
     return true;
   }
@@ -358,6 +370,14 @@ export const useLiveStore = defineStore('live', () => {
     alarmListeners.add(cb);
     return () => alarmListeners.delete(cb);
   }
+  function onCommunity(cb: (e: CommunityEvent, at: number) => void): () => void {
+    communityListeners.add(cb);
+    return () => communityListeners.delete(cb);
+  }
+  function onSnapshot(cb: () => void): () => void {
+    snapshotListeners.add(cb);
+    return () => snapshotListeners.delete(cb);
+  }
   const getPositionsVersion = (): number => positionsVersion;
   const isSubscribing = (): boolean => subscribing;
   const bufferedCount = (): number => buffer.length;
@@ -423,7 +443,7 @@ export const useLiveStore = defineStore('live', () => {
     positions,
     board, openCount, p1OpenCount, teamCounts, forces,
     serverNow, applySnapshot, applyDelta, applyFrame, receiveDelta, beginSubscribe, completeSubscribe, forgetSeq,
-    escalateAlarms, attention, onPositionsChanged, onAlarm, getPositionsVersion, isSubscribing, bufferedCount, setConnection,
+    escalateAlarms, attention, onPositionsChanged, onAlarm, onCommunity, onSnapshot, getPositionsVersion, isSubscribing, bufferedCount, setConnection,
   };
 });
 
