@@ -30,9 +30,11 @@ describe('api errors', () => {
     expect(describeError(409, illegal, 'en')).toBe('Not allowed now: incident JQ-1 cannot go from “Closed” to “Dispatched”');
     expect(describeError(404, { error: 'not_found', params: { subject: 'unit', id: 'P-9' }, message: 'x' }, 'en')).toBe('No unit P-9 (it may have been closed or cancelled)');
     expect(describeError(409, { error: 'feedback_incomplete', params: { id: 'RW-1', missing: 'count,location' }, message: 'x' })).toBe('任务 RW-1 的反馈缺少：数量、位置');
-    // a value the catalogue has no label for is said as sent
-    expect(describeError(409, { error: 'illegal_transition', params: { subject: 'task', id: 'RW-1', from: 'ordered', to: 'done' }, message: 'x' }, 'en'))
-      .toBe('Not allowed now: task RW-1 cannot go from “ordered” to “done”');
+    // a task's statuses by their labels; a value the catalogue has no label for is said as sent
+    expect(describeError(409, { error: 'illegal_transition', params: { subject: 'task', id: 'RW-1', from: 'ordered', to: 'done' }, message: 'x' }))
+      .toBe('当前状态不允许此操作：任务 RW-1 不能从「已下单」变为「督导通过」');
+    expect(describeError(409, { error: 'illegal_transition', params: { subject: 'task', id: 'RW-1', from: 'ordered', to: 'teleported' }, message: 'x' }, 'en'))
+      .toBe('Not allowed now: task RW-1 cannot go from “Ordered” to “teleported”');
   });
 
   it('falls back to the server\'s English message for a code it does not know, and to the status without one', () => {
