@@ -236,3 +236,46 @@ describe('the community leader works both loops; the wall follows', () => {
     await desk.close();
   }, 240_000);
 });
+
+describe('转矛盾纠纷 from the dispatch console', () => {
+  it('T on a dispute incident opens the desk\'s 受理 filled from it; the incident then links to its case', async () => {
+    const password = server.config.auth.demoPassword!;
+    const problems: string[] = [];
+    const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
+    const [lng, lat] = jurisdiction.station.center;
+    const id = 'JQ-E2E-TODISPUTE-1';
+    const ingest = await fetch(`${server.url}/api/ingest/incidents`, {
+      method: 'POST', headers: { authorization: `Bearer ${server.config.producerToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id, type: 'dispute', priority: 3, lng, lat, address: '胜芳镇中山街道和平里小区5号楼', reportedAt: Date.now(), source: '110', summary: '楼上漏水，邻里争吵', reporter: '孙丽 13900001111' }),
+    });
+    expect(ingest.status).toBe(202);
+
+    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    watchProblems(desk, 'console', problems);
+    await openLoggedIn(desk, server.url, '/dispatch', 'leader', password);
+    await desk.locator('.queue .row', { hasText: id }).click();
+    await desk.locator('[data-to-dispute]').waitFor();
+    await desk.keyboard.press('t');
+    await desk.waitForURL(/\/community$/);
+    const open = desk.locator('[data-dialog="open"]');
+    await open.waitFor();
+    expect(await open.locator('select[name="incidentId"]').inputValue()).toBe(id);
+    expect(await open.locator('input[name="address"]').inputValue()).toBe('胜芳镇中山街道和平里小区5号楼');
+    expect(await open.locator('input[name="party0"]').inputValue()).toBe('孙丽');
+    await open.locator('input[name="address"]').press('Enter');
+    await open.waitFor({ state: 'detached' });
+    const caseId = (await desk.locator('[data-dispute-id]').textContent())!.trim();
+    expect(caseId).toMatch(/^MD-/);
+
+    // Back on the console the incident names its case, and the link leads to it.
+    await desk.goto(`${server.url}/dispatch`);
+    await desk.locator('.queue .row', { hasText: id }).click();
+    const link = desk.locator('.caselink');
+    await expect.poll(() => link.textContent(), { timeout: 15_000 }).toBe(caseId);
+    await link.click();
+    await desk.waitForURL(/\/community$/);
+    await expect.poll(async () => (await desk.locator('[data-dispute-id]').textContent())?.trim()).toBe(caseId);
+    expect(problems).toEqual([]);
+    await desk.close();
+  }, 120_000);
+});

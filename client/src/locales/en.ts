@@ -269,6 +269,8 @@ const en: MessageSchema = {
     on_scene: 'on scene',
   },
   console: {
+    disputeCase: 'Dispute case',
+    toDispute: 'Open a dispute case',
     frozen: 'fix frozen {for}',
     title: '{station} Dispatch console',
     toCommunity: 'Community desk',

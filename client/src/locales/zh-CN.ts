@@ -276,6 +276,8 @@ const zhCN = {
     on_scene: '到场',
   },
   console: {
+    disputeCase: '矛盾纠纷',
+    toDispute: '转矛盾纠纷',
     title: '{station} 调度台',
     /** A unit on its way whose fix has not moved for this long: its place and ETA are that old. */
     frozen: '定位冻结 {for}',

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { incident, T0, unit } from '../../test/fixtures';
 import { ApiError } from '../../api';
-import { LONG_STATUS_MS, OVERLONG_STATUS_MS, assignedUnits, duplicateView, frozenText, queueOrder, statusTone, unitStateLabel, stepSelection, unitsByTeam } from './queue';
+import { LONG_STATUS_MS, OVERLONG_STATUS_MS, assignedUnits, disputeIntakeRoute, duplicateView, frozenText, queueOrder, statusTone, unitStateLabel, stepSelection, unitsByTeam } from './queue';
 import { keyAction } from './keys';
 import { newCommandId, sendWithRetry } from './commands';
 import { CommandIdSchema, compileChecker } from '@ccr/shared';
@@ -73,6 +73,14 @@ describe('unit status board', () => {
     expect(statusTone(u({ id: 'd', status: 'en_route' }), T0 + OVERLONG_STATUS_MS)).toBe('overlong');
     expect(statusTone(u({ id: 'e', status: 'busy', stale: true }), T0)).toBe('stale');
     expect(statusTone(u({ id: 'f', status: 'off_duty' }), T0)).toBe('off');
+  });
+
+  it('T (转矛盾纠纷) takes a dispute incident to the desk\'s intake, or to the case it became', () => {
+    expect(keyAction({ key: 't' })).toEqual({ kind: 'toDispute' });
+    expect(disputeIntakeRoute(incident({ id: 'JQ-1', type: 'dispute' }))).toEqual({ path: '/community', query: { intake: 'JQ-1' } });
+    expect(disputeIntakeRoute(incident({ id: 'JQ-1', type: 'dispute', disputeCaseId: 'MD-7' }))).toEqual({ path: '/community', query: { case: 'MD-7' } });
+    expect(disputeIntakeRoute(incident({ id: 'JQ-2', type: 'theft' }))).toBeNull();
+    expect(disputeIntakeRoute(null)).toBeNull();
   });
 
   it('reads 失联 over the status, and says for how long a unit on its way has had a frozen fix', () => {

@@ -7,7 +7,7 @@ export type ConsoleAction =
   | { kind: 'backup' } | { kind: 'reassign' } | { kind: 'cancel' } | { kind: 'alert' }
   | { kind: 'resolve' } | { kind: 'close' } | { kind: 'note' } | { kind: 'refresh' } | { kind: 'escape' }
   | { kind: 'acknowledge' } | { kind: 'toP1' }
-  | { kind: 'merge' } | { kind: 'notDuplicate' };
+  | { kind: 'merge' } | { kind: 'notDuplicate' } | { kind: 'toDispute' };
 
 export interface KeyLike {
   key: string;
@@ -32,6 +32,7 @@ const LETTERS: Record<string, ConsoleAction> = {
   p: { kind: 'toP1' },
   m: { kind: 'merge' },
   d: { kind: 'notDuplicate' },
+  t: { kind: 'toDispute' },
   j: { kind: 'next' },
   k: { kind: 'prev' },
 };

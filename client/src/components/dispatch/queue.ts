@@ -121,3 +121,14 @@ export function duplicateView(incident: Incident, board: ReadonlyMap<string, Inc
     mergeable: !!original && canBeOriginal(original) && incident.status !== 'merged',
   };
 }
+
+/**
+ * 转矛盾纠纷: where a dispute incident goes to become a case (the community desk's 受理 form, filled from it), or
+ * its case when it already is one. Null for other incidents.
+ */
+export function disputeIntakeRoute(incident: Pick<Incident, 'id' | 'type' | 'disputeCaseId'> | null): { path: string; query: Record<string, string> } | null {
+  if (!incident || incident.type !== 'dispute') return null;
+  return incident.disputeCaseId
+    ? { path: '/community', query: { case: incident.disputeCaseId } }
+    : { path: '/community', query: { intake: incident.id } };
+}
