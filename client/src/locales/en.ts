@@ -574,6 +574,14 @@ const en: MessageSchema = {
       followup: 'Visit due',
       close: 'To close',
     },
+    /** The desk's stage tabs: a word each, the count beside it (the tiles say it in full). */
+    stageTab: {
+      all: 'All',
+      route: 'Route',
+      mediate: 'Mediate',
+      followup: 'Visit',
+      close: 'Close',
+    },
     due: {
       late: 'late {span}',
       left: '{span} left',

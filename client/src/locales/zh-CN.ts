@@ -582,6 +582,14 @@ const zhCN = {
       followup: '待回访',
       close: '待销号',
     },
+    /** The desk's stage tabs (the tiles use `stage`). */
+    stageTab: {
+      all: '全部',
+      route: '待分流',
+      mediate: '调解中',
+      followup: '待回访',
+      close: '待销号',
+    },
     due: {
       late: '超期 {span}',
       left: '剩 {span}',
