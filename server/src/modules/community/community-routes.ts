@@ -26,6 +26,7 @@ import {
   planRoute, planSession, recipientsOf, type CommunityContext,
 } from './community-service.js';
 import type { CommunitySettings } from './community-settings.js';
+import { communityStatsRoute } from './community-stats-route.js';
 
 export interface CommunityRouteDeps {
   commands: CommunityCommands;
@@ -294,6 +295,8 @@ export function communityRoutes(base: FastifyInstance, deps: CommunityRouteDeps)
     if (!days) return reply.code(400).send({ error: 'bad_request', message: '时间范围过长（最多 800 天） / the range is too long (at most 800 days)' });
     return queries.figures(days, now);
   });
+
+  communityStatsRoute(base, { queries, timeZone, rangeOf });
 
   app.get('/api/community/board', {
     config: { roles: VIEW_ROLES },
