@@ -4,7 +4,9 @@
 //
 // The rates are the articles' order of magnitude (../shared/seeds): 85–98 % of mediations succeed, "90 % resolved
 // at grassroots" (most at tier 1, the 警务室), standard tasks completed on time ~99 %.
-import type { DisputeCategory, MediationTier, OrderTaskRequest, Satisfaction, SessionResult, TaskCatalogue, TaskRequires } from '@ccr/shared';
+import type {
+  DisputeCategory, MediationTier, OpenDisputeRequest, OrderTaskRequest, Satisfaction, SessionResult, TaskCatalogue, TaskNotice, TaskRequires,
+} from '@ccr/shared';
 import { GIVEN_NAMES, SURNAMES } from './place-names.js';
 import type { Rng } from './prng.js';
 
@@ -102,5 +104,37 @@ export function feedbackFor(rng: Rng, requires: TaskRequires, where: { lng: numb
     ...(requires.text ? { text: rng.pick(['已按要求完成', '已完成，未发现异常', '已完成，发现问题已督促整改', '已完成，情况已登记']) } : {}),
     ...(requires.count ? { count: rng.int(3, 60) } : {}),
     ...(requires.location ? { location: { lng: Number((where.lng + rng.float(-0.002, 0.002)).toFixed(6)), lat: Number((where.lat + rng.float(-0.002, 0.002)).toFixed(6)) } } : {}),
+  };
+}
+
+const MINUTE = 60_000;
+/** Log-normal around a median (spread sigma): most near it, a few far longer. */
+export function logNormal(rng: Rng, median: number, sigma: number): number {
+  const u = Math.max(1e-12, rng.next());
+  return median * Math.exp(sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next()));
+}
+
+/** What an officer's terminal does with a task told to it (devices.ts onTask): accept within minutes (simulated),
+ *  report back at a share of the time left before the due time (feedbackShare: ~1.5 % late), or, returned for
+ *  rework, report again within the hour. Real milliseconds: simulated time ÷ timeScale; due times are real. */
+export function officerAnswers(rng: Rng, timeScale: number, home: (unitId: string) => { lng: number; lat: number }) {
+  return (n: TaskNotice): { acceptAfterMs?: number; feedbackAfterMs: number; feedback: () => ReturnType<typeof feedbackFor> } => {
+    const left = Math.max(MINUTE, n.task.dueAt - Date.now());
+    const cap = (ms: number): number => Math.min(2 ** 31 - 1, Math.round(ms));
+    const feedback = () => feedbackFor(rng, n.task.requires, home(n.unitId));
+    if (n.reason === 'returned') return { feedbackAfterMs: cap(Math.max(5_000, logNormal(rng, 30 * MINUTE, 0.5) / timeScale)), feedback };
+    const acceptAfterMs = cap(Math.max(2_000, logNormal(rng, 5 * MINUTE, 0.6) / timeScale));
+    return { acceptAfterMs, feedbackAfterMs: cap(Math.max(acceptAfterMs + 2_000, left * feedbackShare(rng))), feedback };
+  };
+}
+
+/** 转矛盾纠纷: the case a dispatcher opens from a dispute incident as it is closed (without the command id). */
+export function disputeFromIncident(rng: Rng, incident: { id: string; priority: number; summary?: string }): Omit<OpenDisputeRequest, 'commandId'> {
+  const category = categoryOf(incident.summary ?? '');
+  const mayEscalate = rng.chance(incident.priority === 1 ? 0.6 : 0.07);
+  return {
+    source: 'incident', incidentId: incident.id, category,
+    parties: [{ name: personName(rng), phone: phoneNumber(rng), role: 'applicant' }, { name: personName(rng), role: 'respondent' }],
+    riskLevel: mayEscalate ? 'high' : rng.pick(['low', 'low', 'medium'] as const), mayEscalate, summary: incident.summary?.slice(0, 200) || summaryFor(rng, category),
   };
 }

@@ -19,7 +19,7 @@ import {
   type CommunityContext,
 } from '../community/community-service.js';
 import {
-  GIVE_UP_REASONS, REWORK_REASONS, categoryOf, feedbackFor, feedbackShare, orderFor, personName, phoneNumber, pickTier, recurredAt,
+  GIVE_UP_REASONS, REWORK_REASONS, categoryOf, logNormal, feedbackFor, feedbackShare, orderFor, personName, phoneNumber, pickTier, recurredAt,
   returnForRework, satisfactionAt, sessionResult, summaryFor, tryAgainAfterFailure,
 } from '../../simulator/community-behaviour.js';
 import { createRng, hashString, type Rng } from '../../simulator/prng.js';
@@ -28,11 +28,6 @@ import type { PlannedIncident } from './stats-history.js';
 const H = 3_600_000;
 const MIN = 60_000;
 
-/** Log-normal around a median, so most steps take about that long and a few far longer (late). */
-function logNormal(rng: Rng, median: number, sigma: number): number {
-  const u = Math.max(1e-12, rng.next());
-  return median * Math.exp(sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next()));
-}
 
 interface Step { at: number; by: string; apply(input: PlanInput): PlanOutcome }
 interface PlannedCase { id: string; at: number; by: string; req: OpenDisputeRequest; steps: Step[] }
