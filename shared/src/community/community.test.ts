@@ -222,7 +222,7 @@ describe('community statistics: periods, bins, medians', () => {
 
   it('stage bins are monotonic, so the median of the bins is the bin of the median', async () => {
     const { stageBin, histogramMedian } = await import('./figures.js');
-    expect([0, 1, 60_000, 60_001, 119 * 60_000 + 1, 121 * 60_000, 49 * H, 49 * H + 1].map(stageBin)).toEqual([1, 1, 1, 2, 120, 130, 2_940, 3_000]);
+    expect([0, 1, 60_000, 60_001, 10 * 60_000, 10 * 60_000 + 1, 100 * 60_000, 101 * 60_000, 4 * H, 72 * H].map(stageBin)).toEqual([1, 1, 1, 2, 10, 12, 100, 120, 270, 4_700]);
     let prev = 0;
     for (let ms = 0; ms < 10 * 24 * H; ms += 37_171) { const b = stageBin(ms); expect(b).toBeGreaterThanOrEqual(prev); prev = b; }
     const raw = [5, 61, 3, 7_000, 200, 90, 90].map((m) => m * 60_000);

@@ -17,7 +17,7 @@
 //             closed · closed_nofu                                     closed · closed without a 回访 (with a reason)
 //             late|<route|session|followup>                           stages finished after their deadline
 //             ms|<stage> · n|<stage>                                   time spent in finished stages (sum, count)
-//             h|<stage>|<bin>                                          …and their histogram (stageBin: minutes, rounded up)
+//             h|<stage>|<bin>                                          …and their histogram (stageBin: minutes, E12 steps)
 //   tasks     t · t|team:<x> · t|grid:<g> · t|cat:<c>                  tasks due (not cancelled)
 //             ok · ok|…                                                accepted by the supervisor
 //             ot · ot|…                                                …with the feedback reported by the due time
@@ -29,14 +29,19 @@ import { SATISFACTIONS } from './labels.js';
 
 export type FigureCounts = Record<string, number>;
 
-/** A finished stage's duration as its histogram bin, the bin's upper bound in whole minutes: minute steps up to 2 h,
- *  10-minute steps up to 2 days, hours beyond (so a month's hash holds hundreds of bins, not thousands). Monotonic,
- *  so the median of the bins is the bin of the median. */
+/** The E12 preferred numbers of a decade: bins grow by ~21 %, so a median is told within ~10 %. */
+const E12 = [10, 12, 15, 18, 22, 27, 33, 39, 47, 56, 68, 82] as const;
+
+/** A finished stage's duration as its histogram bin, the bin's upper bound in whole minutes: 1–10 minutes exactly,
+ *  then the E12 series (12, 15, 18, 22 … 100, 120 …), so a stage's bins over 90 days number ~60 and a month's hash
+ *  stays small. Monotonic, so the median of the bins is the bin of the median. */
 export function stageBin(ms: number): number {
   const m = Math.max(1, Math.ceil(ms / 60_000));
-  if (m <= 120) return m;
-  if (m <= 2_880) return Math.ceil(m / 10) * 10;
-  return Math.ceil(m / 60) * 60;
+  if (m <= 10) return m;
+  for (let scale = 1; ; scale *= 10) {
+    for (const n of E12) if (n * scale >= m) return n * scale;
+    if (scale > 1e12) return m;
+  }
 }
 
 /** The lower median (the ⌈n/2⌉-th smallest) of a histogram value → count; null when empty. */
@@ -164,7 +169,7 @@ export const DisputeFiguresSchema = Type.Object(
     lateStages: StageNumbers,
     /** Mean time in each finished stage, ms. */
     avgStageMs: StageAverages,
-    /** Median time in each finished stage, ms: the lower median's bin (stageBin, whole minutes rounded up). */
+    /** Median time in each finished stage, ms: the lower median's bin (stageBin: its upper bound, ~10 % steps). */
     medianStageMs: StageAverages,
   },
   { additionalProperties: false },

@@ -158,7 +158,11 @@ export function communityKpis(current: CommunityPeriod, yoy: CommunityPeriod, mo
   });
 }
 
-/** One trend point from a bucket's summed counters. */
+/** The counter fields a trend point needs (read with HMGET per bucket; the whole hashes only for the three periods). */
+export const SERIES_DISPUTE_FIELDS: readonly string[] = ['d', 'm', 's', 's|tier:1', 'fu', 'fu|sat:satisfied', 'fu|sat:basic', ...DISPUTE_STAGES.map((st) => `late|${st}`)];
+export const SERIES_TASK_FIELDS: readonly string[] = ['t', 'ok', 'ot'];
+
+/** One trend point from a bucket's summed counters (SERIES_*_FIELDS are enough). */
 export function seriesPoint(disputeCounts: FigureCounts, taskCounts: FigureCounts): Record<CommunitySeriesKey, number | null> {
   const d = disputeFigures(disputeCounts);
   const t = taskFigures(taskCounts);

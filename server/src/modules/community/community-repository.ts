@@ -297,6 +297,26 @@ export class CommunityRepository {
     });
   }
 
+  /** Summed values of some fields over each group of keys (HMGET), in one round trip. */
+  async fieldsEach(groups: readonly (readonly string[])[], fields: readonly string[]): Promise<FigureCounts[]> {
+    const flat = groups.flat();
+    if (flat.length === 0) return groups.map(() => ({}));
+    const m = this.redis.multi();
+    for (const key of flat) m.hmGet(key, [...fields]);
+    const rows = (await m.exec()) as unknown as (string | null)[][];
+    let i = 0;
+    return groups.map((g) => {
+      const out: FigureCounts = {};
+      for (const row of rows.slice(i, (i += g.length))) {
+        row.forEach((v, f) => {
+          const n = Number(v ?? 0);
+          if (Number.isSafeInteger(n) && n !== 0) out[fields[f]!] = (out[fields[f]!] ?? 0) + n;
+        });
+      }
+      return out;
+    });
+  }
+
   /** The counter hashes that cover local days first..last once each: whole months from their month hash. */
   rangeKeys(kind: 'disputes' | 'tasks', first: string, last: string): string[] {
     const { months, days } = monthsAndDays(first, last);
