@@ -26,6 +26,7 @@ import { authModule } from './modules/auth/index.js';
 import { recommendationModule } from './modules/recommendation/index.js';
 import { targetsModule } from './modules/targets/index.js';
 import { communityModule } from './modules/community/index.js';
+import { fingerprintKeyOf } from './modules/community/community-settings.js';
 
 export type { Config } from './config.js';
 export { loadConfig } from './config.js';
@@ -115,7 +116,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(communityModule, {
     jurisdiction, keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, timeZone, settings: config.community,
     // Repeat detection keeps keyed fingerprints of names and phones, never the plain values.
-    fingerprintKey: config.auth.deviceSecret ?? `ccr-party:${config.keyPrefix}`,
+    fingerprintKey: fingerprintKeyOf(config.auth.deviceSecret, config.keyPrefix),
   });
   await app.register(jurisdictionRoutes, { jurisdiction });
 

@@ -8,13 +8,14 @@
 //   baselines a bare Redis PING (the floor of any answer from Redis), and the same 13-month daily series by type
 //             computed by brute force from the raw incidents (every incident reported in the range read from
 //             Redis — by-time index + MGET — and counted in Node): what answering without buckets costs
-// Budget: p95 under 50 ms for the overview and the series.
+// Budget: p95 under 50 ms for the overview, the series and the community figures (GET /api/stats/community over
+// the same 13 months, by month and by week, against their brute-force recount from the raw cases and tasks).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createClient } from 'redis';
-import { addDays, addMonths, dayStart, localDayOf, type Incident, type StatsSeriesResponse } from '@ccr/shared';
+import { addDays, addMonths, dayStart, localDayOf, type CommunityStatsResponse, type CommunityTask, type DisputeCase, type Incident, type StatsSeriesResponse } from '@ccr/shared';
 import { DEMO_JURISDICTION_DIR } from '@ccr/server/jurisdiction';
-import { startRedisServer, startTestServer, tokenFor } from '@ccr/server/testing';
+import { recountDisputes, recountTasks, startRedisServer, startTestServer, tokenFor } from '@ccr/server/testing';
 import { REPO_ROOT } from '../e2e/client-build.js';
 
 export interface StatsBenchOptions {
@@ -83,6 +84,20 @@ async function bruteSeries(redis: ReturnType<typeof createClient>, from: number,
 const fmt = (r: { p50: number; p95: number; max: number }): string =>
   `p50 ${r.p50.toFixed(2).padStart(7)} ms   p95 ${r.p95.toFixed(2).padStart(7)} ms   max ${r.max.toFixed(2).padStart(7)} ms`;
 
+/** The community baseline: the range's figures recounted from the raw cases and tasks, no counters. */
+async function bruteCommunity(redis: ReturnType<typeof createClient>, from: number, to: number): Promise<{ successRate: number | null; completionRate: number | null }> {
+  const read = async <T>(index: string, doc: string): Promise<T[]> => {
+    const ids = await redis.zRangeByScore(`${PREFIX}community:${index}`, from, `(${to}`);
+    const out: T[] = [];
+    for (let i = 0; i < ids.length; i += 1000) {
+      for (const raw of await redis.mGet(ids.slice(i, i + 1000).map((id) => `${PREFIX}community:${doc}:${id}`))) if (raw) out.push(JSON.parse(raw) as T);
+    }
+    return out;
+  };
+  const [cases, tasks] = await Promise.all([read<DisputeCase>('disputes:by-time', 'dispute'), read<CommunityTask>('tasks:by-due', 'task')]);
+  return { successRate: recountDisputes(cases).successRate, completionRate: recountTasks(tasks).completionRate };
+}
+
 /** True when the overview and the series are within budget. */
 export async function runStatsBench(opts: StatsBenchOptions): Promise<boolean> {
   const redis = await startRedisServer();
@@ -126,6 +141,17 @@ export async function runStatsBench(opts: StatsBenchOptions): Promise<boolean> {
     const response = await measure(n, warmup, () => get(`/api/stats/series?metric=on_scene_within_target&interval=week&groupBy=priority&from=${from}&to=${to}`));
     const bruteN = Math.max(5, Math.floor(n / 10));
     const baseline = await measure(bruteN, 2, () => bruteSeries(client, dayStart(from, TZ), dayStart(to, TZ)));
+    // The community loops' figures over the same 13 months (cases and tasks seeded with the incidents), checked once
+    // against their recount from the raw records, then timed beside it.
+    const communityPath = `/api/stats/community?from=${from}&to=${to}&interval=month`;
+    const cm = (await get(communityPath)) as CommunityStatsResponse;
+    const bruteCm = await bruteCommunity(client, dayStart(from, TZ), dayStart(to, TZ));
+    if (cm.current.disputes.successRate !== bruteCm.successRate || cm.current.tasks.completionRate !== bruteCm.completionRate) {
+      throw new Error(`community figures and their recount disagree: ${JSON.stringify([cm.current.disputes.successRate, cm.current.tasks.completionRate, bruteCm])}`);
+    }
+    const community = await measure(n, warmup, () => get(communityPath));
+    const communityWeekly = await measure(n, warmup, () => get(`/api/stats/community?from=${from}&to=${to}&interval=week`));
+    const communityBrute = await measure(bruteN, 2, () => bruteCommunity(client, dayStart(from, TZ), dayStart(to, TZ)));
 
     const line = (name: string, r: { p50: number; p95: number; max: number }, extra = ''): void => {
       process.stdout.write(`  ${name.padEnd(46)} ${fmt(r)}${extra}\n`);
@@ -137,8 +163,12 @@ export async function runStatsBench(opts: StatsBenchOptions): Promise<boolean> {
     line('GET /api/stats/series 13 months daily by type', daily, `   ${(daily.p95 / baseline.p95).toFixed(3)}× brute force (${(baseline.p95 / daily.p95).toFixed(0)}× faster)`);
     line('GET /api/stats/heatmap 13 months', heatmap);
     line('GET /api/stats/series on-scene within target', response, '   (weekly by priority, from histograms)');
-    const within = overview.p95 < BUDGET_P95_MS && daily.p95 < BUDGET_P95_MS;
-    process.stdout.write(`  ${within ? 'within budget' : 'BUDGET MISSED'}: p95 overview ${overview.p95.toFixed(1)} ms, series ${daily.p95.toFixed(1)} ms (< ${BUDGET_P95_MS} ms)\n\n`);
+    process.stdout.write(`community: ${cm.current.disputes.cases} dispute cases, ${cm.current.tasks.due} tasks due in the same range\n`);
+    line('baseline: community figures, brute force', communityBrute);
+    line('GET /api/stats/community 13 months by month', community, `   ${(community.p95 / communityBrute.p95).toFixed(3)}× brute force (${(communityBrute.p95 / community.p95).toFixed(0)}× faster)`);
+    line('GET /api/stats/community 13 months by week', communityWeekly);
+    const within = overview.p95 < BUDGET_P95_MS && daily.p95 < BUDGET_P95_MS && community.p95 < BUDGET_P95_MS && communityWeekly.p95 < BUDGET_P95_MS;
+    process.stdout.write(`  ${within ? 'within budget' : 'BUDGET MISSED'}: p95 overview ${overview.p95.toFixed(1)} ms, series ${daily.p95.toFixed(1)} ms, community ${community.p95.toFixed(1)} / ${communityWeekly.p95.toFixed(1)} ms (< ${BUDGET_P95_MS} ms)\n\n`);
     return within;
   } finally {
     await server?.close();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import type { Browser, Page } from 'playwright-core';
 import {
-  CRIMINAL_TYPES, addDays, addMonths, localDay, type StatsOverviewResponse, type StatsSeriesResponse,
+  CRIMINAL_TYPES, addDays, addMonths, localDay, type CommunityStatsResponse, type StatsOverviewResponse, type StatsSeriesResponse,
 } from '@ccr/shared';
 import { startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
@@ -255,6 +255,70 @@ describe('statistics view in Chromium', () => {
       expect(problems).toEqual([]);
       await context.close();
     }
+  });
+
+  it('shows the community loops\' figures with 同比/环比 from the API, four charts with PNG/CSV export, in zh and en', async () => {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(`${server.url}/stats?section=community`, { waitUntil: 'load' });
+    await page.locator('input[name="username"]').waitFor({ timeout: 15_000 });
+    await page.locator('input[name="username"]').fill('leader');
+    await page.locator('input[name="password"]').fill(server.config.auth.demoPassword!);
+    await page.locator('button[type="submit"]').click();
+    await page.waitForURL(/\/stats/, { timeout: 15_000 });
+    if (!page.url().includes('section=community')) await page.locator('[data-section="community"]').click();
+
+    const charts = ['community-trend', 'community-mediation', 'community-grid-tasks', 'community-stages'];
+    for (const name of charts) {
+      await page.locator(`[data-chart="${name}"][data-state="ready"]`).waitFor({ timeout: 20_000 });
+      await expect.poll(() => paintedShare(page, `[data-chart="${name}"]`), { timeout: 10_000, message: name }).toBeGreaterThan(0.02);
+    }
+    // The cards say what the API answers for the default range (the last 30 days, by week).
+    const today = localDay(Date.now(), TZ);
+    const res = await getJson<CommunityStatsResponse>(`/api/stats/community?from=${addDays(today, -29)}&to=${addDays(today, 1)}&interval=week`);
+    expect(res.current.disputes.cases).toBeGreaterThan(10);
+    expect(res.current.tasks.due).toBeGreaterThan(50);
+    const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+    expect(await kpiValue(page, 'cm-cases')).toBe(String(res.current.disputes.cases));
+    expect(await kpiValue(page, 'cm-successRate')).toBe(pct(res.current.disputes.successRate));
+    expect(await kpiValue(page, 'cm-completionRate')).toBe(pct(res.current.tasks.completionRate));
+    expect(await kpiValue(page, 'cm-tasksDue')).toBe(String(res.current.tasks.due));
+    await expect(page.locator('[data-kpi="cm-successRate"]').innerText()).resolves.toMatch(/同比 .*百分点|同比 无可比/);
+    await expect(page.locator('[data-kpi="cm-tasksDue"] [data-change="yoy"]').count()).resolves.toBe(1);
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="csv-community-trend"]').click()]);
+    const text = readFileSync((await csv.path())!, 'utf8');
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    expect(text.trim().split('\r\n')).toHaveLength(1 + res.buckets.length);
+    const [png] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="png-community-mediation"]').click()]);
+    expect(readFileSync((await png.path())!).subarray(1, 4).toString()).toBe('PNG');
+
+    // 13 months, by month.
+    const earliest = addMonths(today, -13);
+    await page.locator('input[name="from"]').fill(earliest);
+    await page.locator('input[name="to"]').fill(today);
+    await page.locator('form.custom button[type="submit"]').click();
+    const year = await getJson<CommunityStatsResponse>(`/api/stats/community?from=${earliest}&to=${addDays(today, 1)}&interval=month`);
+    await expect.poll(() => kpiValue(page, 'cm-cases'), { timeout: 15_000 }).toBe(String(year.current.disputes.cases));
+    // Last whole month: its 同比 and 环比 both lie within the history.
+    const lastMonth = addMonths(`${today.slice(0, 8)}01`, -1);
+    await page.locator('input[name="from"]').fill(lastMonth);
+    await page.locator('input[name="to"]').fill(addDays(`${today.slice(0, 8)}01`, -1));
+    await page.locator('form.custom button[type="submit"]').click();
+    const month = await getJson<CommunityStatsResponse>(`/api/stats/community?from=${lastMonth}&to=${today.slice(0, 8)}01&interval=week`);
+    await expect.poll(() => kpiValue(page, 'cm-tasksDue'), { timeout: 15_000 }).toBe(String(month.current.tasks.due));
+    await page.locator('[data-chart="community-trend"][data-state="ready"]').waitFor({ timeout: 10_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(ARTIFACTS, 'stats-community-1920x1080.png') });
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await page.getByText('Mediation success by tier').first().waitFor({ timeout: 5_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(ARTIFACTS, 'stats-community-1920x1080-en.png') });
+    expect(problems).toEqual([]);
+    await context.close();
   });
 
   it('refuses the statistics to a page without a session', async () => {

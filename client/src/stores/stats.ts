@@ -9,7 +9,7 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import {
   addDays, addMonths, changeOf, comparisonPeriods, localDay,
   type Comparison, type EtaAccuracyResponse, type StatsHeatmapResponse, type StatsKpi, type StatsMetric, type StatsOverviewResponse,
-  type StatsSeriesResponse,
+  type StatsSeriesResponse, type CommunityStatsResponse,
 } from '@ccr/shared';
 import { apiGet } from '../api';
 import { useLiveStore } from './live';
@@ -20,6 +20,7 @@ import {
 } from '../charts/statsRange';
 import { typeMixInterval } from '../charts/statsOptions';
 import { etaAccuracyPath } from '../charts/etaAccuracy';
+import { communityStatsPath } from '../charts/communityStats';
 
 /** A push re-reads the series at most this often (many incidents a minute must not become many reads a second)… */
 export const REFRESH_MIN_MS = 15_000;
@@ -84,6 +85,9 @@ export const useStatsStore = defineStore('stats', () => {
   /** ETA error of the range's arrivals (its last 92 days at most); read beside the range, failing on its own. */
   const etaAccuracy = shallowRef<EtaAccuracyResponse | null>(null);
   const etaAccuracyError = ref<string | null>(null);
+  /** The community loops' figures of the range (GET /api/stats/community); read beside it, failing on its own. */
+  const community = shallowRef<CommunityStatsResponse | null>(null);
+  const communityError = ref<string | null>(null);
   const updatedAt = ref(0);
 
   let rangeSeq = 0;
@@ -137,6 +141,7 @@ export const useStatsStore = defineStore('stats', () => {
     const byType = (x: DayRange): Promise<StatsSeriesResponse> => series({ metric: 'incidents', ...queryBounds(x), interval: 'month', groupBy: 'type' });
     rangeLoading.value = true;
     void loadEtaAccuracy(r, mine);
+    void loadCommunity(r, mine);
     try {
       const [trend, heatmap, grids, typeMix, yoy, mom, closed, mediated, mediationFailed, dispatched, dispatchedWithin, onScene, onSceneWithin] = await Promise.all([
         series({ metric: 'incidents', ...b, interval: intervalFor(r), groupBy: 'none' }),
@@ -156,6 +161,17 @@ export const useStatsStore = defineStore('stats', () => {
       if (mine === rangeSeq) rangeError.value = message(e);
     } finally {
       if (mine === rangeSeq) rangeLoading.value = false;
+    }
+  }
+
+  async function loadCommunity(r: DayRange, mine: number): Promise<void> {
+    try {
+      const res = await get<CommunityStatsResponse>(communityStatsPath(r));
+      if (mine !== rangeSeq) return;
+      community.value = res;
+      communityError.value = null;
+    } catch (e) {
+      if (mine === rangeSeq) communityError.value = message(e);
     }
   }
 
@@ -284,7 +300,7 @@ export const useStatsStore = defineStore('stats', () => {
 
   return {
     timeZone, today, preset, range, overview, overviewError, rangeData, rangeError, rangeLoading, hourCompare, hourError,
-    dayTrend, etaAccuracy, etaAccuracyError, updatedAt, todayFigures, monthComparisons,
+    dayTrend, etaAccuracy, etaAccuracyError, community, communityError, updatedAt, todayFigures, monthComparisons,
     loadOverview, loadRange, loadHourCompare, loadDayTrend, choosePreset, chooseRange, use,
   };
 });

@@ -93,6 +93,7 @@ const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/api/tasks/:id', roles: VIEW, param: taskIds },
   { method: 'GET', path: '/api/community/figures', roles: VIEW, query: { from: ranges, to: ranges } },
   { method: 'GET', path: '/api/community/board', roles: VIEW, weight: 0.5 },
+  { method: 'GET', path: '/api/stats/community', roles: VIEW, query: { from: ranges, to: ranges, interval: ['day', 'week', 'month', 'year'] } },
   { method: 'GET', path: '/api/community/settings', roles: VIEW, weight: 0.3 },
   { method: 'GET', path: '/api/units', roles: VIEW, query: { kind: ['patrol_car', 'emergency_unit'], status: ['available', 'busy'], stale: ['true', 'false'] } },
   { method: 'GET', path: '/api/units/:id', roles: VIEW, param: unitIds },

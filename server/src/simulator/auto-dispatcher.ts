@@ -9,6 +9,7 @@
 //                                                                  into the incident it repeats, never dispatched
 //   POST /api/incidents/:id/not-duplicate { commandId }           …when that merge is refused (the original closed)
 //   POST /api/incidents/:id/close { outcome, commandId }          a resolved incident, after a short delay
+//   POST /api/disputes { source: 'incident', incidentId, … }      转矛盾纠纷: a dispute not settled on the spot
 // The simulated units (devices.ts) do the rest: drive there, are seen on scene, report resolved. What to act
 // on and which outcome are pure functions below; the loop only talks. While the server is away it keeps
 // trying with a capped back-off and says so once per kind of trouble.
@@ -16,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_RESPONSE_TARGETS, PRIORITIES, isSuspectedDuplicate } from '@ccr/shared';
 import type { Candidate, Incident, IncidentStatus, IncidentType, Outcome, Priority, Recommendation, TargetsByPriority } from '@ccr/shared';
 import type { Rng } from './prng.js';
+import { disputeFromIncident } from './community-behaviour.js';
 
 // --- decisions (pure) ------------------------------------------------------------------------------
 
@@ -438,6 +440,13 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
     if (out.kind === 'ok') {
       stats.closed++;
       log(`auto-dispatch: ${incident.id} ${incident.type} 办结: ${String(i.body.outcome)}`);
+      // 转矛盾纠纷: a quarrel the officers could not settle on the spot (and now and then a settled one, for its
+      // 回访) becomes a dispute case for the community team.
+      if (incident.type === 'dispute' && (i.body.outcome === 'mediation_failed' || (i.body.outcome === 'mediated' && options.rng.chance(0.15)))) {
+        const a = await api('POST', '/api/disputes', { commandId: `auto-${randomUUID()}`, ...disputeFromIncident(options.rng, incident) });
+        if (a.ok && a.status === 200) log(`auto-dispatch: ${incident.id} 转矛盾纠纷 → ${String((a.body.dispute as { id?: string } | undefined)?.id ?? '')}`);
+        else log(`auto-dispatch: ${incident.id}: 转矛盾纠纷 not made (${a.ok ? message(a) : a.reason})`);
+      }
     } else {
       log(`auto-dispatch: ${incident.id}: close refused (${out.kind === 'conflict' ? String(out.body.message ?? out.body.error) : out.text})`);
     }

@@ -3,13 +3,15 @@
 //   POST /api/auth/device { unitId, key }  →  { token, expiresAt }      key = deviceKey(DEVICE_SECRET, unitId)
 //   Socket.IO namespace /device, handshake auth.token                   ← order:issued
 //   order:acknowledge { orderId } · unit:report { status, incidentId }  → (each answered by an ack)
+//   ← task:issued (a community task ordered, returned for rework or withdrawn)
+//   task:acknowledge { noticeId } · task:accept { taskId, commandId } · task:feedback { taskId, commandId, … } →
 // What a unit does with an order is the simulation's business (duty.ts); this file only talks. It never
 // blocks the simulation: while the server is away positions and incidents still flow through Redis, and
 // every session keeps retrying with a capped back-off until the server is back.
 import { io, type Socket } from 'socket.io-client';
 import {
-  DEVICE_NAMESPACE, DeviceOrderSchema, compileChecker, type DeviceClientToServerEvents, type DeviceOrder,
-  type DeviceServerToClientEvents, type UnitReport,
+  DEVICE_NAMESPACE, DeviceOrderSchema, TaskNoticeSchema, compileChecker, type DeviceClientToServerEvents, type DeviceOrder,
+  type DeviceServerToClientEvents, type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents, type TaskNotice, type UnitReport,
 } from '@ccr/shared';
 import { deviceKey } from '../modules/auth/device-key.js';
 import type { Simulation } from './simulation.js';
@@ -22,6 +24,9 @@ export interface DeviceFleetOptions {
   unitIds: readonly string[];
   /** Applies an order (the simulation); returns what the unit reports once it has acknowledged the order. */
   onOrder: (order: DeviceOrder) => UnitReport[];
+  /** What the officer does with a community task told to the terminal (ordered or returned for rework): accept
+   *  it after a while (not for a return) and report the feedback later. Absent or null: only acknowledged. */
+  onTask?: (notice: TaskNotice) => { acceptAfterMs?: number; feedbackAfterMs: number; feedback: () => { text?: string; count?: number; location?: { lng: number; lat: number } } } | null;
   log?: (line: string) => void;
   /** Logins in flight at once, so a whole roster starting together does not flood the server. */
   loginConcurrency?: number;
@@ -47,6 +52,10 @@ export interface DeviceFleetStats {
   reportsSent: number;
   /** Acknowledgements and reports the server refused (logged; only a refused 'resolved' is tried again, once). */
   refused: number;
+  /** Community task notices received (repeats not counted), tasks accepted and feedback sent. */
+  tasksReceived: number;
+  tasksAccepted: number;
+  taskFeedbackSent: number;
 }
 
 export interface DeviceFleet {
@@ -62,7 +71,15 @@ type LoginResult =
   | { ok: true; token: string; expiresAt: number }
   | { ok: false; kind: 'unreachable' | 'refused' | 'rate_limited' | 'server_error'; reason: string; retryAfterMs?: number };
 
-type Outgoing = { event: 'order:acknowledge'; orderId: string } | { event: 'unit:report'; report: UnitReport; retried?: boolean };
+type Outgoing = { event: 'order:acknowledge'; orderId: string } | { event: 'unit:report'; report: UnitReport; retried?: boolean }
+  | { event: 'task:acknowledge'; noticeId: string } | { event: 'task:accept'; taskId: string; commandId: string }
+  | { event: 'task:feedback'; taskId: string; commandId: string; feedback: { text?: string; count?: number; location?: { lng: number; lat: number } } };
+
+const noticeChecker = compileChecker(TaskNoticeSchema);
+let taskCommands = 0;
+/** A command id per intended step, kept across retries: a feedback resent after a lost answer has one effect. */
+const taskCommandId = (unitId: string, taskId: string, step: string): string =>
+  `sim-${unitId}-${taskId}-${step}-${Date.now().toString(36)}-${++taskCommands}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
 
 const orderChecker = compileChecker(DeviceOrderSchema);
 /** Order ids a session remembers, newest last: far more than a unit receives between two restarts. */
@@ -82,7 +99,7 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
   const renewBeforeMs = options.renewBeforeMs ?? 60_000;
   const stats: DeviceFleetStats = {
     sessions: options.unitIds.length, connected: 0, logins: 0, ordersReceived: 0, ordersRepeated: 0, ordersRejected: 0,
-    acksSent: 0, reportsSent: 0, refused: 0,
+    acksSent: 0, reportsSent: 0, refused: 0, tasksReceived: 0, tasksAccepted: 0, taskFeedbackSent: 0,
   };
   let closed = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -166,7 +183,9 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
   }
 
   class DeviceSession {
-    readonly socket: Socket<DeviceServerToClientEvents, DeviceClientToServerEvents>;
+    readonly socket: Socket<DeviceServerToClientEvents & TaskDeviceServerToClientEvents, DeviceClientToServerEvents & TaskDeviceClientToServerEvents>;
+    /** Task notices seen (the server sends one again until it is acknowledged). */
+    private readonly notices = new Set<string>();
     private token: { value: string; expiresAt: number } | undefined;
     private failures = 0;
     private starting = false;
@@ -217,6 +236,34 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
         this.retry();
       });
       this.socket.on('order:issued', (raw) => this.receive(raw));
+      this.socket.on('task:issued', (raw) => this.receiveTask(raw));
+    }
+
+    private receiveTask(raw: unknown): void {
+      const checked = noticeChecker.validate(raw);
+      if (!checked.ok || checked.value.unitId !== this.unitId) return;
+      const n = checked.value;
+      if (this.notices.has(n.noticeId)) {
+        // Sent again: its acknowledgement has not reached the server yet (or is still queued).
+        if (!this.outbox.some((o) => o.event === 'task:acknowledge' && o.noticeId === n.noticeId)) this.outbox.push({ event: 'task:acknowledge', noticeId: n.noticeId });
+        void this.flush();
+        return;
+      }
+      this.notices.add(n.noticeId);
+      if (this.notices.size > REMEMBERED_ORDERS) this.notices.delete(this.notices.values().next().value!);
+      stats.tasksReceived++;
+      this.outbox.push({ event: 'task:acknowledge', noticeId: n.noticeId });
+      void this.flush();
+      const plan = n.reason === 'cancelled' ? null : options.onTask?.(n) ?? null;
+      if (!plan) return;
+      const taskId = n.task.id;
+      if (plan.acceptAfterMs !== undefined) {
+        later(plan.acceptAfterMs, () => { this.outbox.push({ event: 'task:accept', taskId, commandId: taskCommandId(this.unitId, taskId, 'acc') }); void this.flush(); });
+      }
+      later(plan.feedbackAfterMs, () => {
+        this.outbox.push({ event: 'task:feedback', taskId, commandId: taskCommandId(this.unitId, taskId, 'fb'), feedback: plan.feedback() });
+        void this.flush();
+      });
     }
 
     start(): void {
@@ -304,9 +351,12 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
           const next = this.outbox[0]!;
           let res: { ok: true } | { ok: false; error: { code: string; message: string } };
           try {
-            res = next.event === 'order:acknowledge'
-              ? await this.socket.timeout(ackTimeoutMs).emitWithAck('order:acknowledge', { orderId: next.orderId })
-              : await this.socket.timeout(ackTimeoutMs).emitWithAck('unit:report', next.report);
+            const t = this.socket.timeout(ackTimeoutMs);
+            res = next.event === 'order:acknowledge' ? await t.emitWithAck('order:acknowledge', { orderId: next.orderId })
+              : next.event === 'unit:report' ? await t.emitWithAck('unit:report', next.report)
+                : next.event === 'task:acknowledge' ? await t.emitWithAck('task:acknowledge', { noticeId: next.noticeId })
+                  : next.event === 'task:accept' ? await t.emitWithAck('task:accept', { taskId: next.taskId, commandId: next.commandId })
+                    : await t.emitWithAck('task:feedback', { taskId: next.taskId, commandId: next.commandId, ...next.feedback });
           } catch {
             // No answer in time: keep it first in line and try again (at once after a reconnect).
             if (this.socket.connected) later(ackTimeoutMs, () => void this.flush());
@@ -322,11 +372,20 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
           if (next.event === 'order:acknowledge') {
             stats.acksSent++;
             this.orders.set(next.orderId, true);
-          } else {
+          } else if (next.event === 'unit:report') {
             stats.reportsSent++;
+          } else if (res.ok && next.event === 'task:accept') {
+            stats.tasksAccepted++;
+          } else if (res.ok && next.event === 'task:feedback') {
+            stats.taskFeedbackSent++;
           }
           if (res.ok) continue;
           stats.refused++;
+          if (next.event !== 'order:acknowledge' && next.event !== 'unit:report') {
+            // A task withdrawn or already accepted meanwhile (a person acted for the officer): nothing to redo.
+            log(`${this.unitId}: ${next.event} refused: ${res.error.code} ${res.error.message}`);
+            continue;
+          }
           if (next.event === 'unit:report' && next.report.status === 'resolved' && res.error.code === 'report_too_early' && !next.retried) {
             // The server never saw the unit arrive (it was away, or the scene was left before the geofence
             // looked): the officer confirms arrival by hand, then reports again — once.

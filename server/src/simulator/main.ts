@@ -10,6 +10,8 @@ import { ingestKeys, lastIncidentSequences, redactUrl, runProducer } from './pro
 import { createRng } from './prng.js';
 import { NotEnoughUnitsError, createSimulation, trackedUnits, type Simulation } from './simulation.js';
 import { liveIncidentsPerHour } from './incident-texts.js';
+import { startAutoCommunity, type AutoCommunity } from './auto-community.js';
+import { officerAnswers } from './community-behaviour.js';
 
 const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const log = (line: string): void => {
@@ -71,7 +73,11 @@ async function main(): Promise<number> {
     const fixed = jurisdiction.units.filter((u) => !isMobileKind(u.kind)).map((u) => u.id);
     const unitIds = [...sim.units.map((u) => u.id), ...fixed];
     log(`devices: ${unitIds.length} unit terminals logging in at ${o.serverUrl}`);
-    const obeying = obeyOrders(sim, { serverUrl: o.serverUrl, secret: o.deviceSecret, unitIds, log });
+    // Officers answer community tasks on the same terminals: accept, then report back before (now and then after) the due time.
+    const homes = new Map(jurisdiction.units.flatMap((u) => (u.home ? [[u.id, { lng: u.home[0], lat: u.home[1] }] as const] : [])));
+    const station = { lng: jurisdiction.station.center[0], lat: jurisdiction.station.center[1] };
+    const onTask = officerAnswers(createRng(o.seed).fork('officer-tasks'), o.timeScale, (unitId) => homes.get(unitId) ?? station);
+    const obeying = obeyOrders(sim, { serverUrl: o.serverUrl, secret: o.deviceSecret, unitIds, log, onTask });
     fleet = obeying.fleet;
     return obeying.simulation;
   };
@@ -105,6 +111,12 @@ async function main(): Promise<number> {
     });
   }
 
+  // The demo's community leader works the dispute and task loops beside the dispatcher.
+  let community: AutoCommunity | undefined;
+  if (o.autoDispatch) {
+    community = startAutoCommunity({ serverUrl: o.serverUrl, password: o.autoDispatch.password, rng: createRng(o.seed).fork('auto-community'), timeScale: o.timeScale, log });
+  }
+
   const keys = ingestKeys(o.prefix);
   await runProducer({
     redisUrl: o.redisUrl,
@@ -118,7 +130,9 @@ async function main(): Promise<number> {
       const s = fleet?.stats();
       const d = dispatcher?.stats();
       return (s ? `, terminals ${s.connected}/${s.sessions} connected, ${s.ordersReceived} orders, ${s.reportsSent} reports` : '') +
-        (d ? `, auto-dispatch ${d.dispatched} dispatched, ${d.closed} closed${d.stopped ? ' (stopped)' : ''}` : '');
+        (d ? `, auto-dispatch ${d.dispatched} dispatched, ${d.closed} closed${d.stopped ? ' (stopped)' : ''}` : '') +
+        (s ? `, tasks ${s.tasksReceived} received, ${s.taskFeedbackSent} reported` : '') +
+        (community ? `, community ${community.stats().steps} steps, ${community.stats().orders} orders` : '');
     },
     onFirstConnect: async (redis) => {
       for (const [day, seq] of await lastIncidentSequences(redis, keys.incidents)) lastSequence.set(day, seq);
@@ -129,6 +143,7 @@ async function main(): Promise<number> {
     },
   });
   await dispatcher?.close();
+  await community?.close();
   fleet?.close();
   return 0;
 }

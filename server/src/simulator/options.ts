@@ -63,7 +63,10 @@ Units obey dispatch orders as device terminals (POST /api/auth/device, Socket.IO
   --no-devices             SIM_DEVICES=off         positions and incidents only, no terminals
 A dispatcher for the unattended demo (logs in as the demo account dispatcher, CCR_DEMO_PASSWORD):
   --auto-dispatch          SIM_AUTO_DISPATCH=on    dispatch the best unit, call out P1 emergency units, close
-                                                   resolved incidents; default off (on under pnpm start)
+                                                   resolved incidents (转矛盾纠纷 for unsettled quarrels); and,
+                                                   as the demo account community, route, mediate, follow up and
+                                                   close dispute cases, order tasks and review their feedback
+                                                   (officers' terminals answer tasks); default off (on under pnpm start)
   --auto-dispatch-after S  SIM_AUTO_DISPATCH_AFTER real seconds a person gets first; default and at most 40 % of each priority's dispatch target ÷ time scale
 Larger rosters for load tests:
   pnpm --filter @ccr/server exec tsx src/simulator/generate-jurisdiction.ts --load-units 5000 --out /tmp/ccr-load

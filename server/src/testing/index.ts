@@ -5,3 +5,4 @@ export { startTestServer, type TestServer, type TestServerOverrides } from './te
 export { DEMO_PASSWORD } from '../modules/auth/auth-config.js';
 export { login, deviceLogin, tokenFor, tokenCache, postJson, TEST_DEVICE_UNIT } from './auth-helpers.js';
 export { useTestbed, type Testbed } from './testbed.js';
+export { recountDisputes, recountTasks, pick } from '../modules/community/community-recount.js';

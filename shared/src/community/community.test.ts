@@ -202,3 +202,35 @@ describe('figures', () => {
     });
   });
 });
+
+describe('community statistics: periods, bins, medians', () => {
+  it('环比 is the months, the month so far or the days before; 同比 the same dates a year earlier', async () => {
+    const { previousPeriod, samePeriodLastYear } = await import('./stats.js');
+    expect(previousPeriod('2026-03-01', '2026-03-31')).toEqual(['2026-02-01', '2026-02-28']);
+    expect(previousPeriod('2025-11-01', '2026-11-30')).toEqual(['2024-10-01', '2025-10-31']);
+    expect(previousPeriod('2026-03-01', '2026-03-17')).toEqual(['2026-02-01', '2026-02-17']);
+    expect(previousPeriod('2026-03-31', '2026-03-31')).toEqual(['2026-03-30', '2026-03-30']);
+    expect(previousPeriod('2026-03-05', '2026-03-11')).toEqual(['2026-02-26', '2026-03-04']);
+    expect(samePeriodLastYear('2024-02-01', '2024-02-29')).toEqual(['2023-02-01', '2023-02-28']);
+  });
+
+  it('a range splits into whole months and loose days covering every day once', async () => {
+    const { monthsAndDays } = await import('./stats.js');
+    expect(monthsAndDays('2026-01-30', '2026-04-02')).toEqual({ months: ['2026-02', '2026-03'], days: ['2026-01-30', '2026-01-31', '2026-04-01', '2026-04-02'] });
+    expect(monthsAndDays('2026-02-01', '2026-02-28')).toEqual({ months: ['2026-02'], days: [] });
+    expect(monthsAndDays('2026-02-01', '2026-02-27').months).toEqual([]);
+  });
+
+  it('stage bins are monotonic, so the median of the bins is the bin of the median', async () => {
+    const { stageBin, histogramMedian } = await import('./figures.js');
+    expect([0, 1, 60_000, 60_001, 10 * 60_000, 10 * 60_000 + 1, 100 * 60_000, 101 * 60_000, 4 * H, 72 * H].map(stageBin)).toEqual([1, 1, 1, 2, 10, 12, 100, 120, 270, 4_700]);
+    let prev = 0;
+    for (let ms = 0; ms < 10 * 24 * H; ms += 37_171) { const b = stageBin(ms); expect(b).toBeGreaterThanOrEqual(prev); prev = b; }
+    const raw = [5, 61, 3, 7_000, 200, 90, 90].map((m) => m * 60_000);
+    const hist = new Map<number, number>();
+    for (const ms of raw) hist.set(stageBin(ms), (hist.get(stageBin(ms)) ?? 0) + 1);
+    const lower = [...raw].sort((a, b) => a - b)[Math.ceil(raw.length / 2) - 1]!;
+    expect(histogramMedian(hist)).toBe(stageBin(lower));
+    expect(histogramMedian(new Map())).toBeNull();
+  });
+});

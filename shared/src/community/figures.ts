@@ -17,6 +17,7 @@
 //             closed · closed_nofu                                     closed · closed without a 回访 (with a reason)
 //             late|<route|session|followup>                           stages finished after their deadline
 //             ms|<stage> · n|<stage>                                   time spent in finished stages (sum, count)
+//             h|<stage>|<bin>                                          …and their histogram (stageBin: minutes, E12 steps)
 //   tasks     t · t|team:<x> · t|grid:<g> · t|cat:<c>                  tasks due (not cancelled)
 //             ok · ok|…                                                accepted by the supervisor
 //             ot · ot|…                                                …with the feedback reported by the due time
@@ -27,6 +28,35 @@ import type { CommunityTask } from './tasks.js';
 import { SATISFACTIONS } from './labels.js';
 
 export type FigureCounts = Record<string, number>;
+
+/** The E12 preferred numbers of a decade: bins grow by ~21 %, so a median is told within ~10 %. */
+const E12 = [10, 12, 15, 18, 22, 27, 33, 39, 47, 56, 68, 82] as const;
+
+/** A finished stage's duration as its histogram bin, the bin's upper bound in whole minutes: 1–10 minutes exactly,
+ *  then the E12 series (12, 15, 18, 22 … 100, 120 …), so a stage's bins over 90 days number ~60 and a month's hash
+ *  stays small. Monotonic, so the median of the bins is the bin of the median. */
+export function stageBin(ms: number): number {
+  const m = Math.max(1, Math.ceil(ms / 60_000));
+  if (m <= 10) return m;
+  for (let scale = 1; ; scale *= 10) {
+    for (const n of E12) if (n * scale >= m) return n * scale;
+    if (scale > 1e12) return m;
+  }
+}
+
+/** The lower median (the ⌈n/2⌉-th smallest) of a histogram value → count; null when empty. */
+export function histogramMedian(h: ReadonlyMap<number, number>): number | null {
+  let n = 0;
+  for (const c of h.values()) n += c;
+  if (n <= 0) return null;
+  const k = Math.ceil(n / 2);
+  let seen = 0;
+  for (const v of [...h.keys()].sort((a, b) => a - b)) {
+    seen += h.get(v)!;
+    if (seen >= k) return v;
+  }
+  return null;
+}
 const NONE = 'none';
 
 function add(out: FigureCounts, field: string, by = 1): void {
@@ -69,6 +99,7 @@ export function disputeCounts(c: DisputeCase): FigureCounts {
     const next = c.timeline[i + 1]!;
     add(out, `ms|${stage}`, next.at - e.at);
     add(out, `n|${stage}`);
+    add(out, `h|${stage}|${stageBin(next.at - e.at)}`);
     if (e.dueAt !== undefined && next.at > e.dueAt) add(out, `late|${stage}`);
   }
   return out;
@@ -138,6 +169,8 @@ export const DisputeFiguresSchema = Type.Object(
     lateStages: StageNumbers,
     /** Mean time in each finished stage, ms. */
     avgStageMs: StageAverages,
+    /** Median time in each finished stage, ms: the lower median's bin (stageBin: its upper bound, ~10 % steps). */
+    medianStageMs: StageAverages,
   },
   { additionalProperties: false },
 );
@@ -217,6 +250,14 @@ function taskRows(h: FigureCounts, dim: string): Record<string, { due: number; d
   return out;
 }
 
+/** The `h|<stage>|<bin>` fields of one stage: bin → count. */
+function byHistogram(h: FigureCounts, stage: DisputeStage): Record<string, number> {
+  const out: Record<string, number> = {};
+  const lead = `h|${stage}|`;
+  for (const [f, v] of Object.entries(h)) if (f.startsWith(lead) && v > 0) out[f.slice(lead.length)] = v;
+  return out;
+}
+
 const nonZero = (r: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== 0));
 
 export function disputeFigures(h: FigureCounts): DisputeFigures {
@@ -236,6 +277,10 @@ export function disputeFigures(h: FigureCounts): DisputeFigures {
     closed: v('closed'), closedWithoutFollowup: v('closed_nofu'),
     lateStages: stage((s) => v(`late|${s}`)) as DisputeFigures['lateStages'],
     avgStageMs: Object.fromEntries(DISPUTE_STAGES.map((s) => [s, share(v(`ms|${s}`), v(`n|${s}`))])) as DisputeFigures['avgStageMs'],
+    medianStageMs: Object.fromEntries(DISPUTE_STAGES.map((s) => {
+      const m = histogramMedian(new Map(Object.entries(byHistogram(h, s)).map(([b, c]) => [Number(b), c])));
+      return [s, m === null ? null : m * 60_000];
+    })) as DisputeFigures['medianStageMs'],
   };
 }
 

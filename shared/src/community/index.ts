@@ -4,3 +4,4 @@ export * from './disputes.js';
 export * from './tasks.js';
 export * from './figures.js';
 export * from './api.js';
+export * from './stats.js';

@@ -81,6 +81,7 @@ describe('role matrix', () => {
       'POST /api/tasks/:id/review': COMMUNITY_ROLES, 'POST /api/tasks/:id/cancel': COMMUNITY_ROLES,
       'GET /api/tasks': VIEW_ROLES, 'GET /api/tasks/:id': VIEW_ROLES,
       'GET /api/community/figures': VIEW_ROLES, 'GET /api/community/board': VIEW_ROLES, 'GET /api/community/settings': VIEW_ROLES,
+      'GET /api/stats/community': VIEW_ROLES,
     };
     const declared = new Map(routes.map((r) => [`${r.method} ${r.url}`, r.public ? 'public' : [...(r.roles ?? [])].sort().join(',')]));
     for (const [route, roles] of Object.entries(EXPECTED)) {

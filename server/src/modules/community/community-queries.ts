@@ -1,6 +1,9 @@
-// What the figures, board and list routes answer. Figures come from the per-day counters only (a range over 13
-// months is ~400 HGETALLs of small hashes in one round trip); "overdue now" from the open indexes, by deadline.
+// What the figures, board and list routes answer. Figures come from the counters only (per local day and per local
+// month, moved together: a range over 13 months is about 13 month hashes and the loose days at its ends, in one
+// round trip); "overdue now" from the open indexes, by deadline.
 import {
+  COMMUNITY_SERIES, SERIES_DISPUTE_FIELDS, SERIES_TASK_FIELDS, communityKpis, previousPeriod, rangeBuckets, samePeriodLastYear, seriesPoint,
+  type CommunityPeriod, type CommunityStatsInterval, type CommunityStatsResponse, type FigureCounts,
   DISPUTE_STATUSES, addDays, dayStart, daysBetween, disputeFigures, isDisputeOverdue, localDayOf, stageOf, taskFigures,
   type CommunityBoard, type CommunityFigures, type DisputeCase, type DisputeStatus, type OverdueNow,
 } from '@ccr/shared';
@@ -35,12 +38,38 @@ export class CommunityQueries {
   }
 
   async figures(range: { days: string[]; from: number; to: number }, now: number): Promise<CommunityFigures> {
-    const [d, t, overdueNow] = await Promise.all([
-      this.repo.sumDays(range.days.map((day) => this.repo.disputeDayKey(day))),
-      this.repo.sumDays(range.days.map((day) => this.repo.taskDayKey(day))),
+    const first = range.days[0]!;
+    const last = range.days.at(-1)!;
+    const [[d, t], overdueNow] = await Promise.all([
+      this.repo.sumEach([this.repo.rangeKeys('disputes', first, last), this.repo.rangeKeys('tasks', first, last)]) as Promise<[FigureCounts, FigureCounts]>,
       this.overdueNow(now),
     ]);
     return { from: range.from, to: range.to, timeZone: this.timeZone, disputes: disputeFigures(d), tasks: taskFigures(t), overdueNow };
+  }
+
+  /** GET /api/stats/community: the range, its 同比 and 环比 periods (whole counter hashes: whole months from their
+   *  month hash) and a trend (only the fields a point needs, HMGET per bucket), in one round trip each. */
+  async stats(range: { days: string[]; from: number; to: number }, interval: CommunityStatsInterval, now: number): Promise<CommunityStatsResponse> {
+    const first = range.days[0]!;
+    const last = range.days.at(-1)!;
+    const buckets = rangeBuckets(range.from, range.to, interval, this.timeZone).buckets;
+    const periods: [string, string][] = [[first, last], samePeriodLastYear(first, last), previousPeriod(first, last)];
+    const keysOf = (kind: 'disputes' | 'tasks', [a, b]: [string, string]) => this.repo.rangeKeys(kind, a, b);
+    const spans = buckets.map((b) => [b.parts[0]!, b.parts.at(-1)!] as [string, string]);
+    const [sums, dPoints, tPoints, overdueNow] = await Promise.all([
+      this.repo.sumEach(periods.flatMap((p) => [keysOf('disputes', p), keysOf('tasks', p)])),
+      this.repo.fieldsEach(spans.map((p) => keysOf('disputes', p)), SERIES_DISPUTE_FIELDS),
+      this.repo.fieldsEach(spans.map((p) => keysOf('tasks', p)), SERIES_TASK_FIELDS),
+      this.overdueNow(now),
+    ]);
+    const [current, yoy, mom] = periods.map(([a, b], i): CommunityPeriod => ({ from: a, to: b, disputes: disputeFigures(sums[2 * i]!), tasks: taskFigures(sums[2 * i + 1]!) })) as [CommunityPeriod, CommunityPeriod, CommunityPeriod];
+    const points = spans.map((_, i) => seriesPoint(dPoints[i]!, tPoints[i]!));
+    return {
+      timeZone: this.timeZone, interval, from: range.from, to: range.to, current, yoy, mom, kpis: communityKpis(current, yoy, mom),
+      buckets: buckets.map(({ key, start, end }) => ({ key, start, end })),
+      series: COMMUNITY_SERIES.map((key) => ({ key, values: points.map((p) => p[key]) })),
+      overdueNow,
+    };
   }
 
   async board(now: number): Promise<CommunityBoard> {
@@ -50,7 +79,7 @@ export class CommunityQueries {
       this.repo.openDisputes(BOARD_READ),
       this.repo.openTasks(BOARD_SHOW),
       this.overdueNow(now),
-      this.repo.sumDays(monthDays.map((day) => this.repo.disputeDayKey(day))),
+      this.repo.sumDays(this.repo.rangeKeys('disputes', monthDays[0]!, today)),
       this.repo.sumDays([this.repo.taskDayKey(today)]),
     ]);
     const byStatus = Object.fromEntries(DISPUTE_STATUSES.filter((s) => s !== 'closed').map((s) => [s, 0])) as Record<DisputeStatus, number>;

@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto';
 import {
   CommunityCommandResultSchema, CommunityTaskSchema, DisputeCaseSchema, IncidentSchema, OPEN_DISPUTE_STATUSES, OPEN_TASK_STATUSES, TaskNoticeSchema,
-  compileChecker, countsDelta, disputeCounts, localDay, taskCounts,
+  compileChecker, countsDelta, disputeCounts, localDay, monthsAndDays, taskCounts,
   type CommunityCommandResult, type CommunityTask, type DisputeCase, type FigureCounts, type Incident, type TaskNotice,
 } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
@@ -93,6 +93,9 @@ export class CommunityRepository {
   private seqKey(kind: string, day: string): string { return `${this.p}seq:${kind}:${day}`; }
   disputeDayKey(day: string): string { return `${this.p}disputes:day:${day}`; }
   taskDayKey(day: string): string { return `${this.p}tasks:day:${day}`; }
+  /** The same counters per local month (YYYY-MM), moved in the same commit as the day's. */
+  disputeMonthKey(month: string): string { return `${this.p}disputes:month:${month}`; }
+  taskMonthKey(month: string): string { return `${this.p}tasks:month:${month}`; }
 
   fingerprint(repeatKey: string): string {
     return createHmac('sha256', this.fingerprintKey).update(repeatKey).digest('hex').slice(0, 32);
@@ -158,8 +161,10 @@ export class CommunityRepository {
       expect: [] as string[][], set: [] as string[][], zadd: [] as string[][], zrem: [] as string[][], hincr: [] as string[][],
       hset: [] as string[][], hdel: [] as string[][], pexpire: [] as string[][], publish: [] as string[][], events: [] as string[], result: w.result,
     };
-    const moves = (key: string, delta: FigureCounts) => {
-      for (const [field, by] of Object.entries(delta)) plan.hincr.push([k.at(key), field, String(by)]);
+    // Every move goes to the day's hash and to its month's (so 13 months read as 13 hashes, not 400).
+    const moves = (kind: 'disputes' | 'tasks', day: string, delta: FigureCounts) => {
+      const [dayKey, monthKey] = kind === 'disputes' ? [this.disputeDayKey(day), this.disputeMonthKey(day.slice(0, 7))] : [this.taskDayKey(day), this.taskMonthKey(day.slice(0, 7))];
+      for (const [field, by] of Object.entries(delta)) plan.hincr.push([k.at(dayKey), field, String(by)], [k.at(monthKey), field, String(by)]);
     };
 
     for (const { before, after } of w.disputes) {
@@ -174,7 +179,7 @@ export class CommunityRepository {
       else plan.zrem.push([k.at(this.keys.disputesOpen), after.id]);
       if (open && after.mayEscalate) plan.zadd.push([k.at(this.keys.disputesOpenMay), score, after.id]);
       else plan.zrem.push([k.at(this.keys.disputesOpenMay), after.id]);
-      moves(this.disputeDayKey(localDay(after.createdAt, this.timeZone)), countsDelta(before ? disputeCounts(before.value) : null, disputeCounts(after)));
+      moves('disputes', localDay(after.createdAt, this.timeZone), countsDelta(before ? disputeCounts(before.value) : null, disputeCounts(after)));
       plan.events.push(`{"type":"dispute:changed","dispute":${json}}`);
     }
     for (const f of w.repeatFingerprints ?? []) {
@@ -199,7 +204,7 @@ export class CommunityRepository {
       }
       // A task's due time never changes, so its figures stay on one day.
       const delta = countsDelta(before ? taskCounts(before.value) : null, taskCounts(after));
-      moves(this.taskDayKey(localDay(after.dueAt, this.timeZone)), delta);
+      moves('tasks', localDay(after.dueAt, this.timeZone), delta);
       plan.events.push(`{"type":"task:changed","task":${json}}`);
     }
     if (w.incident) {
@@ -270,6 +275,54 @@ export class CommunityRepository {
       .zCount(this.keys.tasksOpen, '-inf', `(${now}`)
       .exec()) as unknown as [string[], number, number, number];
     return { disputes: ids, disputesTotal: Number(total), disputesMay: Number(may), tasks: Number(tasks) };
+  }
+
+  /** Summed counters of each group of buckets (days and months), all in one round trip. */
+  async sumEach(groups: readonly (readonly string[])[]): Promise<FigureCounts[]> {
+    const flat = groups.flat();
+    if (flat.length === 0) return groups.map(() => ({}));
+    const m = this.redis.multi();
+    for (const key of flat) m.hGetAll(key);
+    const rows = (await m.exec()) as unknown as Record<string, string>[];
+    let i = 0;
+    return groups.map((g) => {
+      const out: FigureCounts = {};
+      for (const row of rows.slice(i, (i += g.length))) {
+        for (const [f, v] of Object.entries(row)) {
+          const n = Number(v);
+          if (Number.isSafeInteger(n)) out[f] = (out[f] ?? 0) + n;
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Summed values of some fields over each group of keys (HMGET), in one round trip. */
+  async fieldsEach(groups: readonly (readonly string[])[], fields: readonly string[]): Promise<FigureCounts[]> {
+    const flat = groups.flat();
+    if (flat.length === 0) return groups.map(() => ({}));
+    const m = this.redis.multi();
+    for (const key of flat) m.hmGet(key, [...fields]);
+    const rows = (await m.exec()) as unknown as (string | null)[][];
+    let i = 0;
+    return groups.map((g) => {
+      const out: FigureCounts = {};
+      for (const row of rows.slice(i, (i += g.length))) {
+        row.forEach((v, f) => {
+          const n = Number(v ?? 0);
+          if (Number.isSafeInteger(n) && n !== 0) out[fields[f]!] = (out[fields[f]!] ?? 0) + n;
+        });
+      }
+      return out;
+    });
+  }
+
+  /** The counter hashes that cover local days first..last once each: whole months from their month hash. */
+  rangeKeys(kind: 'disputes' | 'tasks', first: string, last: string): string[] {
+    const { months, days } = monthsAndDays(first, last);
+    return kind === 'disputes'
+      ? [...months.map((m) => this.disputeMonthKey(m)), ...days.map((d) => this.disputeDayKey(d))]
+      : [...months.map((m) => this.taskMonthKey(m)), ...days.map((d) => this.taskDayKey(d))];
   }
 
   /** Summed counters of some day buckets. */

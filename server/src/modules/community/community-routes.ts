@@ -27,6 +27,7 @@ import {
   planRoute, planSession, recipientsOf, type CommunityContext,
 } from './community-service.js';
 import type { CommunitySettings } from './community-settings.js';
+import { communityStatsRoute } from './community-stats-route.js';
 
 export interface CommunityRouteDeps {
   commands: CommunityCommands;
@@ -295,6 +296,8 @@ export function communityRoutes(base: FastifyInstance, deps: CommunityRouteDeps)
     if (!days) return reply.code(400).send(refusal('range_too_long', { days: MAX_FIGURE_DAYS }, `the range is too long (at most ${MAX_FIGURE_DAYS} days)`));
     return queries.figures(days, now);
   });
+
+  communityStatsRoute(base, { queries, timeZone, rangeOf });
 
   app.get('/api/community/board', {
     config: { roles: VIEW_ROLES },

@@ -45,3 +45,7 @@ export function loadCommunitySettings(env: NodeJS.ProcessEnv, int: IntReader): C
     catalogue: catalogue(env.COMMUNITY_TASK_CATALOGUE),
   };
 }
+
+/** The key of repeat detection's party fingerprints: the deployment's device secret, else one per key prefix. The
+ *  server and history seeding use the same, so seeded cases are found as repeats of live ones. */
+export const fingerprintKeyOf = (deviceSecret: string | undefined, keyPrefix: string): string => deviceSecret ?? `ccr-party:${keyPrefix}`;

@@ -9,9 +9,12 @@ import { LiveRepository } from '../live/live-repository.js';
 import { StatsRepository } from './stats-repository.js';
 import { seedHistory } from './stats-history.js';
 import { INCIDENTS_PER_DAY } from '../../simulator/incident-texts.js';
+import { CommunityRepository, buildCommunityContext } from '../community/index.js';
+import { fingerprintKeyOf } from '../community/community-settings.js';
 
 const HELP = `pnpm seed:history [--months N] [--per-day N] [--seed N] [--once] [--force] [--no-today]
-  Fills N months (default 13, at most 13) of incidents with their lifecycles and patrol presence up to the start
+  Fills N months (default 13, at most 13) of incidents with their lifecycles, patrol presence, dispute cases and
+  community tasks (through the community commands' plans and commit) up to the start
   of the current hour (today's incidents all finished; --no-today: up to yesterday), through the live ingest path,
   into REDIS_URL (default redis://127.0.0.1:6379) under KEY_PREFIX. --per-day: an ordinary day's mean before
   season, weekday and trend (default ${Math.round(INCIDENTS_PER_DAY)}, the live simulator's rate).
@@ -63,9 +66,15 @@ try {
   } else if (done) {
     log.info({ seeded: done }, 'history already seeded on this Redis (--once): nothing to do');
   } else {
-    const r = await seedHistory(live, stats, { jurisdiction, timeZone, months, incidentsPerDay: perDay, seed, includeToday: !opt['no-today'] });
+    const community = {
+      repo: new CommunityRepository(redis, live, config.keyPrefix, config.eventStreamMaxLen, timeZone, fingerprintKeyOf(config.auth.deviceSecret, config.keyPrefix)),
+      ctx: buildCommunityContext(jurisdiction, config.community),
+    };
+    const r = await seedHistory(live, stats, { jurisdiction, timeZone, months, incidentsPerDay: perDay, seed, includeToday: !opt['no-today'], community });
     await stats.markHistorySeeded(JSON.stringify({ at: new Date().toISOString(), months, perDay, seed, incidents: r.incidents }));
-    log.info(r, `history: ${r.days} days, ${r.incidents} incidents (${r.recorded} new, ${r.lifecycles} lifecycles written), ${r.presenceHours} presence hours in ${(r.ms / 1000).toFixed(1)} s`);
+    const c = r.community;
+    log.info(r, `history: ${r.days} days, ${r.incidents} incidents (${r.recorded} new, ${r.lifecycles} lifecycles written), ${r.presenceHours} presence hours, ` +
+      `${c?.cases ?? 0} dispute cases (${c?.casesWritten ?? 0} written), ${c?.tasks ?? 0} tasks (${c?.tasksWritten ?? 0} new) in ${(r.ms / 1000).toFixed(1)} s`);
   }
 } finally {
   await redis.close();

@@ -17,6 +17,9 @@ import { INCIDENTS_PER_DAY, TREND_EPOCH, dayRateFactor } from '../../simulator/i
 import { IncidentRecorder, gridLocatorFor } from '../ingest/incident-ingest.js';
 import type { LiveRepository } from '../live/live-repository.js';
 import { incidentStatsMoves } from './stats-buckets.js';
+import type { CommunityRepository } from '../community/community-repository.js';
+import type { CommunityContext } from '../community/community-service.js';
+import { seedCommunityHistory, type CommunityHistoryResult } from './community-history.js';
 import { type StatsRepository, presenceDayBucket, presenceHistoryMarker, presenceHourBucket } from './stats-repository.js';
 
 export interface HistoryOptions {
@@ -39,6 +42,8 @@ export interface HistoryOptions {
   concurrency?: number;
   /** Patrol presence history too (default true). */
   presence?: boolean;
+  /** The community loops' history too (dispute cases and tasks, community-history.ts), written through these. */
+  community?: { repo: CommunityRepository; ctx: CommunityContext };
 }
 
 export interface HistoryResult {
@@ -47,6 +52,7 @@ export interface HistoryResult {
   recorded: number;
   lifecycles: number;
   presenceHours: number;
+  community?: CommunityHistoryResult;
   ms: number;
 }
 
@@ -208,6 +214,13 @@ export async function seedHistory(live: LiveRepository, stats: StatsRepository, 
     if (await advance(live, p, timeZone, today, now)) lifecycles++;
   });
 
+  // After the incidents: cases opened from dispute incidents link to them.
+  const community = opts.community
+    ? await seedCommunityHistory(opts.community.repo, opts.community.ctx, {
+      seed, timeZone, days: untilHour !== null ? [...days, today] : days, incidents: planned, now, ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    })
+    : undefined;
+
   let presenceHours = 0;
   if (opts.presence !== false) {
     const perGrid = new Map<string, number>();
@@ -225,7 +238,7 @@ export async function seedHistory(live: LiveRepository, stats: StatsRepository, 
       if (await writePresenceHour(stats, t, { seed, timeZone, grids, indexes: grids.map((_, k) => k), weights, patrols })) presenceHours++;
     });
   }
-  return { days: days.length, incidents: planned.length, recorded, lifecycles, presenceHours, ms: Math.round(performance.now() - started) };
+  return { days: days.length, incidents: planned.length, recorded, lifecycles, presenceHours, ...(community ? { community } : {}), ms: Math.round(performance.now() - started) };
 }
 
 /** Applies the planned lifecycle steps the stored incident has not taken yet (those not in the future) in one write. */
