@@ -98,6 +98,8 @@ export const ERRORS = {
   date_in_future: p({ today: text }),
   hourly_too_long: p({ days: count }),
   range_too_long: p({ days: count }),
+  /** A daily community trend over more days than it draws: week or month instead. */
+  daily_too_long: p({ days: count }),
   bad_grouping: p({ metric: text, groupBy: text, allowed: text }),
   /** A list by time range holds every state: it takes no status=open (or unit) filter. */
   range_with_filter: p({ subject }),

@@ -209,6 +209,7 @@ const en: MessageSchema = {
     date_in_future: 'The date must not be after today ({today})',
     hourly_too_long: 'Hourly figures cover at most {days} days; use day, week or month',
     range_too_long: 'The range is too long (at most {days} days)',
+    daily_too_long: 'A daily trend covers at most {days} days: choose week or month',
     bad_grouping: 'Metric {metric} cannot be grouped by {groupBy} (use {allowed})',
     range_with_filter: 'A time range lists every {subject}: it cannot also be limited to open ones or one unit',
     already_linked: 'Incident {incidentId} already became dispute {disputeId}',

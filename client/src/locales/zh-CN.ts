@@ -213,6 +213,7 @@ const zhCN = {
     date_in_future: '日期不能晚于今天（{today}）',
     hourly_too_long: '按小时统计最多 {days} 天，请按日、周或月查看',
     range_too_long: '时间范围过长（最多 {days} 天）',
+    daily_too_long: '按日统计最多 {days} 天，请按周或按月',
     bad_grouping: '指标 {metric} 不能按 {groupBy} 分组（可选：{allowed}）',
     range_with_filter: '按时间范围查询{subject}时不能再只取未结的或单个警力的',
     already_linked: '警情 {incidentId} 已转为纠纷 {disputeId}',

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  CommunityStatsQuerySchema, CommunityStatsResponseSchema, MAX_COMMUNITY_DAILY_DAYS, VIEW_ROLES, localDay, parseRangeBound,
+  CommunityStatsQuerySchema, CommunityStatsResponseSchema, MAX_COMMUNITY_DAILY_DAYS, VIEW_ROLES, localDay, parseRangeBound, refusal,
   type CommunityStatsInterval,
 } from '@ccr/shared';
 import { ApiErrorSchema } from '../http-errors.js';
@@ -30,9 +30,9 @@ export function communityStatsRoute(base: FastifyInstance, deps: { queries: Comm
     const r = rangeOf(req.query.from, req.query.to, [parseRangeBound(`${today.slice(0, 8)}01`, timeZone), now + 1]);
     if (!r.ok) return reply.code(400).send(r.body);
     const days = queries.days(r.from, r.to);
-    if (!days) return reply.code(400).send({ error: 'bad_request', message: `时间范围过长（最多 ${MAX_FIGURE_DAYS} 天） / the range is too long (at most ${MAX_FIGURE_DAYS} days)` });
+    if (!days) return reply.code(400).send(refusal('range_too_long', { days: MAX_FIGURE_DAYS }, `the range is too long (at most ${MAX_FIGURE_DAYS} days)`));
     if (interval === 'day' && days.days.length > MAX_COMMUNITY_DAILY_DAYS) {
-      return reply.code(400).send({ error: 'bad_request', message: `按日统计最多 ${MAX_COMMUNITY_DAILY_DAYS} 天，请按周或按月 / a daily trend covers at most ${MAX_COMMUNITY_DAILY_DAYS} days: use week or month` });
+      return reply.code(400).send(refusal('daily_too_long', { days: MAX_COMMUNITY_DAILY_DAYS }, `a daily trend covers at most ${MAX_COMMUNITY_DAILY_DAYS} days: use week or month`));
     }
     return queries.stats(days, interval, now);
   });
