@@ -100,6 +100,14 @@ afterAll(async () => {
   await redis?.dispose();
 });
 
+/** The header's title and every card's label and value, whose text must fit the box (measured in the page). */
+const STATS_BOXES = '.head h1, [data-kpi] .label, [data-kpi] .value';
+function overflowing(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((sel) => [...document.querySelectorAll<HTMLElement>(sel)]
+    .filter((e) => e.scrollWidth > e.clientWidth + 1)
+    .map((e) => `${e.closest('[data-kpi]')?.getAttribute('data-kpi') ?? e.tagName}: "${e.textContent?.trim()}" ${e.scrollWidth} in ${e.clientWidth}`), selector);
+}
+
 describe('statistics view in Chromium', () => {
   it('logs a leader in, draws every chart with data, shows the API\'s numbers, exports CSV and PNG, and updates live', async () => {
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
@@ -212,8 +220,9 @@ describe('statistics view in Chromium', () => {
 
     // English.
     await page.locator('.head .toggle', { hasText: 'EN' }).click();
-    await page.getByText('Statistics').first().waitFor({ timeout: 5_000 });
+    await page.getByText('Incident statistics').first().waitFor({ timeout: 5_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'stats-1920x1080-en.png') });
+    expect(await overflowing(page, STATS_BOXES)).toEqual([]);
     expect(problems.filter((p) => !injected(p))).toEqual([]);
     await context.close();
   });
@@ -313,10 +322,14 @@ describe('statistics view in Chromium', () => {
     await page.locator('[data-chart="community-trend"][data-state="ready"]').waitFor({ timeout: 10_000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(ARTIFACTS, 'stats-community-1920x1080.png') });
+    expect(await overflowing(page, STATS_BOXES)).toEqual([]);
     await page.getByRole('button', { name: 'EN', exact: true }).click();
     await page.getByText('Mediation success by tier').first().waitFor({ timeout: 5_000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(ARTIFACTS, 'stats-community-1920x1080-en.png') });
+    expect(await overflowing(page, STATS_BOXES)).toEqual([]);
+    // Grids by their English names in English.
+    expect(await page.locator('[data-chart="community-grid-tasks"]').getAttribute('data-state')).toBe('ready');
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -131,9 +131,10 @@ export function buildGridTaskOption(rows: ReturnType<typeof gridTaskRows>): ECha
   const shown = rows.slice(0, 15).reverse();
   const low = Math.min(...shown.map((r) => (r.rate ?? 1) * 100), 100);
   return {
-    animation: false, grid: { left: 130, right: 80, top: 12, bottom: 28 }, tooltip: { trigger: 'axis' },
+    // Names up to the label width (English grid names are long): the rest ends in …, and the margin keeps it inside.
+    animation: false, grid: { left: 170, right: 80, top: 12, bottom: 28 }, tooltip: { trigger: 'axis' },
     xAxis: { type: 'value', min: Math.max(0, Math.floor(low / 5) * 5 - 5), max: 100, axisLabel: { ...axisText, formatter: '{value}%' }, splitLine: { lineStyle: { color: COLORS.panelBorder } } },
-    yAxis: { type: 'category', data: shown.map((r) => r.name), axisLabel: { ...axisText, width: 120, overflow: 'truncate' } },
+    yAxis: { type: 'category', data: shown.map((r) => r.name), axisLabel: { ...axisText, width: 150, overflow: 'truncate' } },
     series: [{
       type: 'bar', data: shown.map((r) => pct(r.rate)), barMaxWidth: 10, itemStyle: { color: COLORS.warn },
       label: { show: true, position: 'right', color: COLORS.text, fontSize: 12, formatter: (p: { dataIndex: number }) => `${percent(shown[p.dataIndex]!.rate)} ${shown[p.dataIndex]!.onTime}/${shown[p.dataIndex]!.due}` },

@@ -448,7 +448,9 @@ const en: MessageSchema = {
     mark: 'Late: {targets}',
   },
   stats: {
-    title: '{station} · Statistics',
+    /** The station's name is on the wall and the console; here the header has no room for an English one. */
+    title: 'Incident statistics',
+    titleCommunity: 'Community statistics',
     live: 'Live',
     updated: 'Updated {time}',
     toWall: 'Wall',
@@ -545,14 +547,14 @@ const en: MessageSchema = {
     stages: 'Median time per stage',
     empty: 'No community figures in this range',
     kpi: {
-      cases: 'Disputes opened',
+      cases: 'New disputes',
       successRate: 'Success rate',
       tier1Share: 'Tier-1 share',
       satisfactionRate: 'Satisfaction',
       recurrenceRate: 'Recurrence',
       lateStages: 'Late stages',
-      medianRouteMs: 'Time to route',
-      medianSessionMs: 'Time to mediate',
+      medianRouteMs: 'Route time',
+      medianSessionMs: 'Mediation time',
       medianFollowupMs: 'Follow-up time',
       tasksDue: 'Tasks due',
       completionRate: 'Tasks on time',

@@ -457,6 +457,7 @@ const zhCN = {
   },
   stats: {
     title: '{station} 警情统计分析',
+    titleCommunity: '{station} 社区警务统计',
     live: '实时',
     updated: '更新于 {time}',
     toWall: '返回大屏',
