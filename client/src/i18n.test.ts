@@ -20,6 +20,9 @@ function leaves(node: object, prefix = ''): Map<string, string> {
 
 const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
 
+/** Placeholders a language leaves out on purpose: the /stats header has no room for an English station name. */
+const OMITS: Record<string, string[]> = { 'en stats.title': ['station'], 'en stats.titleCommunity': ['station'] };
+
 describe('language catalogues', () => {
   const base = leaves(CATALOGUES['zh-CN']);
 
@@ -28,7 +31,11 @@ describe('language catalogues', () => {
     for (const locale of LOCALES) {
       const cat = leaves(CATALOGUES[locale]);
       expect([...cat.keys()].sort(), locale).toEqual([...base.keys()].sort());
-      for (const [key, zh] of base) expect(placeholders(cat.get(key)!), `${locale} ${key}`).toEqual(placeholders(zh));
+      for (const [key, zh] of base) {
+        // A language may leave out a value it has no room for, never add one the caller does not give.
+        const expected = OMITS[`${locale} ${key}`] ? placeholders(zh).filter((p) => !OMITS[`${locale} ${key}`]!.includes(p)) : placeholders(zh);
+        expect(placeholders(cat.get(key)!), `${locale} ${key}`).toEqual(expected);
+      }
     }
   });
 
