@@ -234,11 +234,22 @@ const zhCN = {
     no_higher_tier: '纠纷 {id} 已在调解中心（第3级），无法再上交',
     future_time: '调解时间不能晚于现在',
     feedback_incomplete: '任务 {id} 的反馈缺少：{missing}',
+    bad_volunteer_key: '志愿者编号或密钥不正确',
+    clue_limited: '线索提交过于频繁或重复（{reason}），请稍后再试',
+    clue_decided: '线索 {id} 已处理（{status}）',
+    search_ended: '协查 {id} 已结束',
+    not_recipient: '协查 {id} 未发给您',
+    sighting_too_far: '发现地点距协查区域 {km} 公里，不可信',
+    no_search_recipients: '所选队伍和范围内没有可接收协查的人员',
+    not_guard_post: '只有护学岗队伍可以签到',
+    outside_guard_window: '不在护学岗签到时段内',
   } satisfies Record<ErrorCode, string>,
   // Values the codes' params name (ERROR_LABELS in @ccr/shared errors.ts).
   errorLabel: {
     listSeparator: '、',
     subject: {
+      clue: '线索',
+      search: '协查',
       incident: '警情',
       unit: '警力',
       account: '账号',
