@@ -26,6 +26,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/dispatch', name: 'dispatch', component: DispatchView, meta: { roles: DISPATCH_ROLES } },
   // The community leader and the shift leader run the loops; a dispatcher opens cases (转矛盾纠纷) and orders tasks.
   { path: '/community', name: 'community', component: CommunityView, meta: { roles: COMMUNITY_INTAKE_ROLES } },
+  // A volunteer's phone: its own login form (volunteer id and provisioning key), so the route is open.
+  { path: '/m/volunteer', name: 'volunteer', component: () => import('./views/VolunteerView.vue'), meta: { public: true } },
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   { path: '/stats', name: 'stats', component: () => import('./views/StatsView.vue'), meta: { roles: VIEW_ROLES } },
   { path: '/:pathMatch(.*)*', redirect: '/' },

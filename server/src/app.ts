@@ -27,6 +27,7 @@ import { recommendationModule } from './modules/recommendation/index.js';
 import { targetsModule } from './modules/targets/index.js';
 import { communityModule } from './modules/community/index.js';
 import { fingerprintKeyOf } from './modules/community/community-settings.js';
+import { volunteersModule } from './modules/volunteers/index.js';
 
 export type { Config } from './config.js';
 export { loadConfig } from './config.js';
@@ -87,7 +88,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   });
   // First: their hooks must see and guard every route registered after them (deny by default).
   await app.register(securityPlugin, { keyPrefix: config.keyPrefix, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
-  await app.register(authModule, { keyPrefix: config.keyPrefix, demoMode: config.demoMode, producerToken: config.producerToken, auth: config.auth, unitIds: jurisdiction.units.map((u) => u.id), timeZone });
+  await app.register(authModule, { keyPrefix: config.keyPrefix, demoMode: config.demoMode, producerToken: config.producerToken, auth: config.auth, unitIds: jurisdiction.units.map((u) => u.id), volunteers: jurisdiction.volunteers ?? [], timeZone });
   await app.register(auditModule, { keyPrefix: config.keyPrefix, retentionDays: config.auth.auditRetentionDays });
 
   await app.auth.publicRoutes(() => app.register(swaggerUi, { routePrefix: '/docs' }));
@@ -118,6 +119,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     // Repeat detection keeps keyed fingerprints of names and phones, never the plain values.
     fingerprintKey: fingerprintKeyOf(config.auth.deviceSecret, config.keyPrefix),
   });
+  await app.register(volunteersModule, { jurisdiction, keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, timeZone, settings: config.volunteers });
   await app.register(jurisdictionRoutes, { jurisdiction });
 
   if (config.clientDist && existsSync(join(config.clientDist, 'index.html'))) {

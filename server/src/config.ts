@@ -5,6 +5,7 @@ import { DEMO_JURISDICTION_DIR } from './modules/jurisdiction/index.js';
 import { loadAuthConfig, type AuthConfig } from './modules/auth/auth-config.js';
 import { DEFAULT_ETA_CALIBRATION, type EtaCalibrationSettings } from './modules/recommendation/index.js';
 import { loadCommunitySettings, type CommunitySettings } from './modules/community/community-settings.js';
+import { loadVolunteerSettings, type VolunteerSettings } from './modules/volunteers/volunteers-settings.js';
 import {
   DEFAULT_DUPLICATE_RULES, parseDispatchPolicy, parseReachOptions, parseResponseTargets, type AttentionSettings, type DispatchPolicy,
   type DuplicateRules, type ReachOptions, type TargetsByPriority,
@@ -67,6 +68,8 @@ export interface Config {
   auth: AuthConfig;
   /** Dispute stage limits, the repeat window and the task catalogue (COMMUNITY_* settings). */
   community: CommunitySettings;
+  /** Public clue limits and school-gate windows (PUBLIC_CLUE* and GUARD_* settings). */
+  volunteers: VolunteerSettings;
 }
 
 export interface IngestSettings {
@@ -188,5 +191,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     auth: loadAuthConfig(env, demoMode, int),
     community: loadCommunitySettings(env, int),
+    volunteers: loadVolunteerSettings(env, int),
   };
 }

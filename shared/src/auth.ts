@@ -8,8 +8,9 @@ import { ErrorParamsSchema } from './errors.js';
 
 /** operator: the wall (read-only) · dispatcher/leader: send units · admin: accounts · device: one unit's
  *  terminal, sees only its own orders · producer: the HTTP ingest twins · community: the community team's leader
- *  (社区警务队长), who runs disputes and tasks (shared/src/community/api.ts) and sees the live picture. */
-export const ROLES = ['operator', 'dispatcher', 'leader', 'admin', 'device', 'producer', 'community'] as const;
+ *  (社区警务队长), who runs disputes and tasks (shared/src/community/api.ts) and sees the live picture · volunteer: one
+ *  volunteer's terminal (群防群治, shared/src/volunteers.ts), acts only for that volunteer. */
+export const ROLES = ['operator', 'dispatcher', 'leader', 'admin', 'device', 'producer', 'community', 'volunteer'] as const;
 export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 export type Role = (typeof ROLES)[number];
 
@@ -35,6 +36,8 @@ export const SessionUserSchema = Type.Object(
     role: RoleSchema,
     displayName: Type.String(),
     unitId: Type.Optional(UnitIdSchema),
+    /** A volunteer token speaks for this one volunteer (unitId is then their team). */
+    volunteerId: Type.Optional(Type.String({ maxLength: 64 })),
   },
   { additionalProperties: false },
 );

@@ -19,7 +19,7 @@ const p = <T extends TProperties>(props: T): TObject<T> => Type.Object(props, { 
 const none = p({});
 
 /** What a refusal is about: `errorLabel.subject.<subject>` in the client's catalogues. */
-export const ERROR_SUBJECTS = ['incident', 'unit', 'account', 'dispute', 'task', 'route'] as const;
+export const ERROR_SUBJECTS = ['incident', 'unit', 'account', 'dispute', 'task', 'route', 'clue', 'search'] as const;
 export type ErrorSubject = (typeof ERROR_SUBJECTS)[number];
 const subject = Type.Unsafe<ErrorSubject>(coded('errorLabel.subject'));
 /** The states of a subject that has a life cycle: `label.<subject>Status` in the client's catalogues. */
@@ -124,6 +124,18 @@ export const ERRORS = {
   no_higher_tier: p({ id: text }),
   future_time: none,
   feedback_incomplete: p({ id: text, missing: coded('errorLabel.feedback') }),
+
+  // ── volunteers: clues, broadcast searches, school-gate posts ─────────────────────────────────────────
+  bad_volunteer_key: none,
+  /** A public clue refused by the abuse limits (per address, per phone, the same text again). */
+  clue_limited: p({ reason: text }),
+  clue_decided: p({ id: text, status: text }),
+  search_ended: p({ id: text }),
+  not_recipient: p({ id: text }),
+  sighting_too_far: p({ km: count }),
+  no_search_recipients: none,
+  not_guard_post: none,
+  outside_guard_window: none,
 } satisfies Record<string, TObject>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -7,6 +7,7 @@ import type { StatsKpi } from './stats.js';
 import type { DisputeCase } from './community/disputes.js';
 import type { CommunityTask } from './community/tasks.js';
 import type { AckError } from './errors.js';
+import type { Clue, Search } from './volunteers.js';
 
 /** A position of the live event stream ("ms-n"); orders every delta. Compare with compareSeq(). */
 export type Seq = string;
@@ -43,7 +44,13 @@ export type DomainEvent =
   /** A dispute case was opened or changed (the whole case, parties masked). */
   | { type: 'dispute:changed'; dispute: DisputeCase }
   /** A community task was ordered or changed (one event per task of an order). */
-  | { type: 'task:changed'; task: CommunityTask };
+  | { type: 'task:changed'; task: CommunityTask }
+  /** A clue (线索) arrived or was decided. */
+  | { type: 'clue:changed'; clue: Clue }
+  /** A broadcast search (协查) started, was acknowledged, had a sighting, or ended (the whole search). */
+  | { type: 'search:changed'; search: Search }
+  /** A school-gate post (护学岗) checked in. */
+  | { type: 'guard:checked-in'; teamId: string; window: string; at: number; by: string };
 
 export interface LiveDelta {
   seq: Seq;

@@ -1,9 +1,11 @@
 // The jurisdiction a station runs on, as data files it can replace with its own:
 //   station.json  (StationSchema)   grids.geojson (GridCollectionSchema)
 //   roads.geojson (RoadCollectionSchema)   roster.json (RosterSchema)
+//   volunteers.json (VolunteerRosterSchema, optional: without it nobody logs in as a volunteer)
 // Schemas check each file; checkJurisdiction() checks that they agree with one another.
 import { Type, type Static } from '@sinclair/typebox';
 import { GridIdSchema, LngLatSchema, UnitSchema, type Unit } from './domain.js';
+import { checkVolunteers, type Volunteer } from './volunteers.js';
 
 export const StationSchema = Type.Object(
   {
@@ -77,6 +79,8 @@ export interface Jurisdiction {
   grids: GridCollection;
   roads: RoadCollection;
   units: Unit[];
+  /** Individual volunteers of the volunteer teams (volunteers.json, optional): who may log in as one. */
+  volunteers?: Volunteer[];
 }
 
 /** Cross-file rules the per-file schemas cannot see. Returns readable problems; empty means consistent. */
@@ -101,5 +105,6 @@ export function checkJurisdiction(j: Jurisdiction): string[] {
     if (!u) problems.push(`grids.geojson: grid "${f.properties.id}" names unknown officer "${officer}"`);
     else if (u.kind !== 'community_officer') problems.push(`grids.geojson: grid "${f.properties.id}" officer "${officer}" is a ${u.kind}, not a community_officer`);
   }
+  if (j.volunteers) problems.push(...checkVolunteers(j.volunteers, j.units, gridIds));
   return problems;
 }

@@ -492,6 +492,10 @@ export function dispatchIncidentKey(incidents: readonly Incident[]): string {
 export const CANDIDATES_SERIES_ID = 'candidates';
 export const RING_UNITS_SERIES_ID = 'ring-units';
 export const SELECTED_SERIES_ID = 'selected-incident';
+export const SEARCH_AREA_SERIES_ID = 'search-area';
+export const SIGHTINGS_SERIES_ID = 'search-sightings';
+/** A sighting's pin on the console map (协查). */
+export const SIGHTING_COLOR = '#ff9f1a';
 
 export interface ConsoleMapInput {
   grids: GridCollection;
@@ -579,6 +583,32 @@ export function consoleMapOption(input: ConsoleMapInput): EChartsCoreOption {
         data: [],
       },
       {
+        id: SEARCH_AREA_SERIES_ID,
+        type: 'lines',
+        coordinateSystem: 'geo',
+        polyline: true,
+        silent: true,
+        animation: false,
+        zlevel: 0,
+        z: 9,
+        lineStyle: { width: 2, opacity: 0.9, color: SIGHTING_COLOR, type: [10, 6] },
+        data: [],
+      },
+      {
+        id: SIGHTINGS_SERIES_ID,
+        type: 'scatter',
+        coordinateSystem: 'geo',
+        symbol: 'pin',
+        symbolSize: 30,
+        silent: true,
+        animation: false,
+        zlevel: 1,
+        z: 32,
+        itemStyle: { color: SIGHTING_COLOR, borderColor: '#ffffff', borderWidth: 1.5 },
+        label: { show: true, color: '#1a1200', fontSize: 12, fontWeight: 700, fontFamily: FONT_FAMILY, offset: [0, -3], formatter: (p: { data: { n: number } }) => String(p.data.n) },
+        data: [],
+      },
+      {
         id: SELECTED_SERIES_ID,
         type: 'scatter',
         coordinateSystem: 'geo',
@@ -608,6 +638,18 @@ export interface ConsoleMapData {
   zoom: number;
   /** Move the view to the selected incident (on selection; otherwise the view stays where it is). */
   recentre?: boolean;
+  /** The selected incident's broadcast search (协查): its area and its sightings, numbered as the console lists them. */
+  search?: SearchMapData | null;
+}
+
+export interface SearchMapData { lng: number; lat: number; radiusM: number; status: string; sightings: readonly { lng: number; lat: number }[] }
+
+/** The search's area (while it runs) and its sightings, numbered 1… in the order they came. */
+export function searchSeries(s: SearchMapData | null | undefined): object[] {
+  return [
+    { id: SEARCH_AREA_SERIES_ID, data: s?.status === 'active' ? [{ coords: circlePath([s.lng, s.lat], s.radiusM, 72) }] : [] },
+    { id: SIGHTINGS_SERIES_ID, data: (s?.sightings ?? []).map((p, k) => ({ value: [p.lng, p.lat] as Point, n: k + 1 })) },
+  ];
 }
 
 /** Everything that changes on the console map, as one setOption patch (a few hundred points at most). */
@@ -633,6 +675,7 @@ export function consoleMapUpdate(d: ConsoleMapData): EChartsCoreOption {
       { id: REACH_RINGS_SERIES_ID, data: sel ? ringLines([sel.lng, sel.lat], d.rings) : [] },
       { id: RING_UNITS_SERIES_ID, data: ringUnits },
       { id: CANDIDATES_SERIES_ID, data: candidateData },
+      ...searchSeries(d.search),
       { id: SELECTED_SERIES_ID, data: sel ? [[sel.lng, sel.lat]] : [] },
     ],
   };

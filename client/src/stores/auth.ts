@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import {
-  COMMUNITY_INTAKE_ROLES, DISPATCH_ROLES, VIEW_ROLES, type LoginRequest, type LoginResponse, type Role, type SessionUser,
+  COMMUNITY_INTAKE_ROLES, DISPATCH_ROLES, VIEW_ROLES, type LoginRequest, type LoginResponse, type Role, type SessionUser, type VolunteerLoginRequest,
 } from '@ccr/shared';
 import { ApiError, request } from '../api';
 
@@ -63,6 +63,7 @@ export const canUseCommunity = (role: Role | undefined): boolean => !!role && CO
 /** Where a role lands after logging in without a target: the community leader at the community console. */
 export function homeFor(role: Role): string {
   if (role === 'community') return '/community';
+  if (role === 'volunteer') return '/m/volunteer';
   return canDispatch(role) ? '/dispatch' : '/';
 }
 
@@ -129,7 +130,15 @@ export const useAuthStore = defineStore('auth', () => {
   }
 
   async function login(req: LoginRequest): Promise<SessionUser> {
-    const res = await request<LoginResponse>('/api/auth/login', { method: 'POST', body: req, token: null, onResponse: measureSkew });
+    return begin(await request<LoginResponse>('/api/auth/login', { method: 'POST', body: req, token: null, onResponse: measureSkew }));
+  }
+
+  /** A volunteer's phone (/m/volunteer) logs in with the provisioning key the station gave it. */
+  async function loginVolunteer(req: VolunteerLoginRequest): Promise<SessionUser> {
+    return begin(await request<LoginResponse>('/api/auth/volunteer', { method: 'POST', body: req, token: null, onResponse: measureSkew }));
+  }
+
+  function begin(res: LoginResponse): SessionUser {
     endReason.value = null;
     retryDelay = REFRESH_RETRY_MS;
     setSession({ token: res.token, expiresAt: res.expiresAt, user: res.user });
@@ -210,7 +219,7 @@ export const useAuthStore = defineStore('auth', () => {
 
   return {
     token, expiresAt, user, role, loggedIn, endReason, refreshing,
-    login, refresh, logout, sessionEnded, onTokenChange, adoptStored,
+    login, loginVolunteer, refresh, logout, sessionEnded, onTokenChange, adoptStored,
   };
 });
 

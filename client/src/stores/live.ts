@@ -53,6 +53,9 @@ export interface Alarm {
 /** A community loop's fact (dispute:changed, task:changed): the live store keeps no copy; the community store does. */
 export type CommunityEvent = Extract<DomainEvent, { type: 'dispute:changed' | 'task:changed' }>;
 
+/** A volunteers' fact (clue:changed, search:changed, guard:checked-in): kept by the volunteer desk store. */
+export type VolunteerEvent = Extract<DomainEvent, { type: 'clue:changed' | 'search:changed' | 'guard:checked-in' }>;
+
 export interface TeamCount { team: Team; onDuty: number; available: number; total: number }
 export interface VolunteerGroup { kind: VolunteerKind; teams: number; members: number }
 
@@ -89,6 +92,7 @@ export const useLiveStore = defineStore('live', () => {
   const positionListeners = new Set<() => void>();
   const alarmListeners = new Set<(a: Alarm) => void>();
   const communityListeners = new Set<(e: CommunityEvent, at: number) => void>();
+  const volunteerListeners = new Set<(e: VolunteerEvent, at: number) => void>();
   /** Told when a snapshot replaced the picture: deltas may have been missed, so a listener reloads what it keeps. */
   const snapshotListeners = new Set<() => void>();
   let subscribing = false;
@@ -266,6 +270,11 @@ export const useLiveStore = defineStore('live', () => {
       case 'task:changed':
         for (const l of communityListeners) l(ev, d.at);
         break;
+      case 'clue:changed':
+      case 'search:changed':
+      case 'guard:checked-in':
+        for (const l of volunteerListeners) l(ev, d.at);
+        break;
     }
     return true;
   }
@@ -374,6 +383,10 @@ export const useLiveStore = defineStore('live', () => {
     communityListeners.add(cb);
     return () => communityListeners.delete(cb);
   }
+  function onVolunteers(cb: (e: VolunteerEvent, at: number) => void): () => void {
+    volunteerListeners.add(cb);
+    return () => volunteerListeners.delete(cb);
+  }
   function onSnapshot(cb: () => void): () => void {
     snapshotListeners.add(cb);
     return () => snapshotListeners.delete(cb);
@@ -443,7 +456,7 @@ export const useLiveStore = defineStore('live', () => {
     positions,
     board, openCount, p1OpenCount, teamCounts, forces,
     serverNow, applySnapshot, applyDelta, applyFrame, receiveDelta, beginSubscribe, completeSubscribe, forgetSeq,
-    escalateAlarms, attention, onPositionsChanged, onAlarm, onCommunity, onSnapshot, getPositionsVersion, isSubscribing, bufferedCount, setConnection,
+    escalateAlarms, attention, onPositionsChanged, onAlarm, onCommunity, onVolunteers, onSnapshot, getPositionsVersion, isSubscribing, bufferedCount, setConnection,
   };
 });
 

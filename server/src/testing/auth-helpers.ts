@@ -1,6 +1,6 @@
 // Tokens for tests and the benchmark: any role in one call, through the real login routes.
 import type { LoginResponse, Role } from '@ccr/shared';
-import { DEMO_PASSWORD, deviceKey } from '../modules/auth/index.js';
+import { DEMO_PASSWORD, deviceKey, volunteerKey } from '../modules/auth/index.js';
 import type { Config } from '../config.js';
 
 /** The fixture unit a `device` token speaks for unless a test names another. */
@@ -35,9 +35,22 @@ export async function deviceLogin(server: LoginTarget, unitId = TEST_DEVICE_UNIT
   return res.body;
 }
 
+/** The fixture volunteer a `volunteer` token speaks for unless a test names another. */
+export const TEST_VOLUNTEER = 'V-1-01';
+
+export async function volunteerLogin(server: LoginTarget, volunteerId = TEST_VOLUNTEER): Promise<LoginResponse> {
+  const secret = server.config.auth.deviceSecret;
+  if (!secret) throw new Error('the server has no device secret (DEVICE_SECRET)');
+  const res = await postJson<LoginResponse & { message?: string }>(`${server.url}/api/auth/volunteer`, { volunteerId, key: volunteerKey(secret, volunteerId) });
+  if (res.status !== 200) throw new Error(`volunteer login for ${volunteerId} failed: ${res.status} ${res.body.message ?? ''}`);
+  return res.body;
+}
+
 /** A bearer token of `role`: the demo accounts for people, a device login for `device`, PRODUCER_TOKEN for `producer`. */
 export async function tokenFor(server: LoginTarget, role: Role, unitId?: string): Promise<string> {
   if (role === 'device') return (await deviceLogin(server, unitId)).token;
+  // For a volunteer, `unitId` names the volunteer.
+  if (role === 'volunteer') return (await volunteerLogin(server, unitId)).token;
   if (role === 'producer') {
     if (!server.config.producerToken) throw new Error('the server has no PRODUCER_TOKEN');
     return server.config.producerToken;

@@ -3,7 +3,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GridCollection, RoadCollection, Station, Unit } from '@ccr/shared';
+import type { GridCollection, RoadCollection, Station, Unit, Volunteer } from '@ccr/shared';
 
 export const FIXTURE_ORIGIN: [number, number] = [116.6, 39.0];
 const STEP = 0.05;
@@ -48,12 +48,21 @@ export async function writeFixtureJurisdiction(opts: FixtureOptions = {}): Promi
     ...Array.from({ length: opts.patrolUnits ?? 4 }, (_, k): Unit => ({ id: `P-${String(k + 1).padStart(2, '0')}`, kind: 'patrol_car', name: `巡逻车${k + 1}` })),
     ...Array.from({ length: opts.loadUnits ?? 0 }, (_, k): Unit => ({ id: `L-${String(k + 1).padStart(5, '0')}`, kind: 'patrol_car', name: `负载${k + 1}` })),
     { id: 'E-0001', kind: 'emergency_unit', name: '中心小学应急单元', placeKind: 'school', members: 12, gridId: 'G1', home: fixtureGridCentre(0, 0) },
+    { id: 'V-1', kind: 'volunteer_team', name: '快递小哥义警队', volunteerKind: 'courier', members: 2, gridId: 'G1', home: fixtureGridCentre(0, 0) },
+    { id: 'V-2', kind: 'volunteer_team', name: '中心小学护学岗', volunteerKind: 'school_guard', members: 1, gridId: 'G2', home: fixtureGridCentre(1, 0) },
+  ];
+  // V-1-01 lives at G1's centre, V-1-02 in G4 (about 7 km away), V-2-01 at G2's centre.
+  const volunteers: Volunteer[] = [
+    { id: 'V-1-01', name: '张快递', teamId: 'V-1', home: fixtureGridCentre(0, 0) },
+    { id: 'V-1-02', name: '李快递', teamId: 'V-1', home: fixtureGridCentre(1, 1) },
+    { id: 'V-2-01', name: '王护学', teamId: 'V-2' },
   ];
   await Promise.all([
     writeFile(join(dir, 'station.json'), JSON.stringify(station)),
     writeFile(join(dir, 'grids.geojson'), JSON.stringify(grids)),
     writeFile(join(dir, 'roads.geojson'), JSON.stringify(roads)),
     writeFile(join(dir, 'roster.json'), JSON.stringify({ units })),
+    writeFile(join(dir, 'volunteers.json'), JSON.stringify({ volunteers })),
   ]);
   return dir;
 }

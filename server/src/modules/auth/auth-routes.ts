@@ -6,12 +6,12 @@ import {
   localClockTime, refusal,
   AccountSchema, AuthErrorSchema, ChangeRoleRequestSchema, CreateAccountRequestSchema, DeviceLoginRequestSchema,
   DisableAccountRequestSchema, LoginRequestSchema, LoginResponseSchema, ROLES, ResetPasswordRequestSchema,
-  SessionUserSchema, UsernameSchema, type Account, type Role, type SessionUser,
+  SessionUserSchema, UsernameSchema, VolunteerLoginRequestSchema, volunteerUsername, type Account, type Role, type SessionUser,
 } from '@ccr/shared';
 import type { AuthRepository, StoredAccount } from './auth-repository.js';
 import { hashPassword, isLocked, sameSecret, tokenHash, verifyPassword } from './auth-service.js';
 import type { IssuedSession, SessionService } from './auth-sessions.js';
-import { deviceKey } from './device-key.js';
+import { deviceKey, volunteerKey } from './device-key.js';
 import type { AuthConfig } from './auth-config.js';
 import type { RevocationTarget } from './socket-revocation.js';
 import { ApiErrorSchema, notFoundBody, refusalError } from '../http-errors.js';
@@ -21,11 +21,13 @@ export interface AuthRouteDeps {
   sessions: SessionService;
   config: AuthConfig;
   unitIds: ReadonlySet<string>;
+  /** The jurisdiction's volunteers (volunteers.json): who may log in as one, and their team. */
+  volunteers: ReadonlyMap<string, { name: string; teamId: string }>;
   /** The station's time zone: times in messages are read there. */
   timeZone: string;
   /** A hash of a random password, verified against when the username is unknown so both cost the same. */
   dummyHash: string;
-  countLogin(kind: 'password' | 'device', outcome: string): void;
+  countLogin(kind: 'password' | 'device' | 'volunteer', outcome: string): void;
   /** Ends the sockets of a session or account on every node (the sessions already ended in Redis); resolves
    *  when every node has, or after at most a second (a node that did not confirm ends them at its next sweep). */
   revoke(target: RevocationTarget): Promise<unknown>;
@@ -158,6 +160,35 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
     return issued;
   });
 
+  app.post('/api/auth/volunteer', {
+    config: { public: true },
+    schema: {
+      tags: ['auth'], summary: 'A volunteer\'s terminal logs in with their provisioning key (HMAC of "volunteer:<id>" with DEVICE_SECRET)',
+      body: VolunteerLoginRequestSchema, response: { 200: LoginResponseSchema, ...ErrorResponses },
+    },
+  }, async (req, reply) => {
+    const { volunteerId, key } = req.body;
+    const username = volunteerUsername(volunteerId);
+    // Per address and volunteer, as for unit terminals (an HMAC check, not a slow hash).
+    const limited = await app.loginRateLimit(req, username, { perAddress: false });
+    if (limited) {
+      deps.countLogin('volunteer', 'rate_limited');
+      return reply.code(429).header('retry-after', String(limited.retryAfterS)).send(refusal('rate_limited', { seconds: limited.retryAfterS }, `retry in ${limited.retryAfterS} s`));
+    }
+    const secret = config.deviceSecret;
+    const v = deps.volunteers.get(volunteerId);
+    const ok = secret !== undefined && v !== undefined && sameSecret(key, volunteerKey(secret, volunteerId));
+    if (!ok || !v) {
+      deps.countLogin('volunteer', 'bad_credentials');
+      await audit(req, username, 'anonymous', 'auth.volunteer', username, 'refused', { reason: secret ? 'bad_key' : 'no_device_secret' });
+      return reply.code(401).send(secret ? refusal('bad_volunteer_key', {}, 'wrong volunteer id or key') : refusal('device_login_closed', {}, 'device login is closed: set DEVICE_SECRET'));
+    }
+    const issued = await sessions.issue({ username, role: 'volunteer', displayName: v.name, unitId: v.teamId, volunteerId }, Date.now());
+    deps.countLogin('volunteer', 'ok');
+    await audit(req, username, 'volunteer', 'auth.volunteer', username, 'ok', { teamId: v.teamId });
+    return issued;
+  });
+
   app.post('/api/auth/refresh', {
     config: { roles: ALL_ROLES },
     schema: {
@@ -175,7 +206,12 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
       await audit(req, user.username, user.role, 'auth.refresh', `account:${user.username}`, 'refused', { reason: 'unit_not_in_roster' });
       throw accountChanged();
     }
-    if (user.role !== 'device') {
+    if (user.role === 'volunteer' && !(user.volunteerId && deps.volunteers.get(user.volunteerId)?.teamId === user.unitId)) {
+      // A volunteer taken off the list (or moved to another team) keeps no terminal under the old token.
+      await audit(req, user.username, user.role, 'auth.refresh', `account:${user.username}`, 'refused', { reason: 'volunteer_not_in_roster' });
+      throw accountChanged();
+    }
+    if (user.role !== 'device' && user.role !== 'volunteer') {
       account = await deps.repo().getAccount(user.username);
       // A session outlives neither its account's disabling nor a role change (both revoke), but check anyway.
       if (!account || account.disabled || account.role !== user.role) {
@@ -232,10 +268,10 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
   const NotFound = ApiErrorSchema;
   // A device token speaks for one unit and comes only from its provisioning key; an account cannot be one.
   const refuseDeviceRole = async (req: FastifyRequest, reply: FastifyReply, action: string, username: string, role: Role) => {
-    if (role !== 'device') return false;
+    if (role !== 'device' && role !== 'volunteer') return false;
     const admin = who(req);
-    await audit(req, admin.username, admin.role, action, `account:${username}`, 'refused', { reason: 'device_role' });
-    await reply.code(400).send(refusal('bad_role', {}, 'the device role comes only from a device login (POST /api/auth/device), not from an account'));
+    await audit(req, admin.username, admin.role, action, `account:${username}`, 'refused', { reason: `${role}_role` });
+    await reply.code(400).send(refusal('bad_role', {}, `the ${role} role comes only from a provisioning key (POST /api/auth/${role}), not from an account`));
     return true;
   };
 

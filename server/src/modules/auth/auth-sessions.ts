@@ -33,7 +33,7 @@ export class SessionService {
     const token = newToken();
     const expiresAt = now + this.policy.ttlMs;
     const times = { createdAt: now, expiresAt };
-    const device = user.role === 'device' && this.currentDeviceSecretId ? { deviceSecretId: this.currentDeviceSecretId } : {};
+    const device = (user.role === 'device' || user.role === 'volunteer') && this.currentDeviceSecretId ? { deviceSecretId: this.currentDeviceSecretId } : {};
     await this.repo().saveSession(tokenHash(token), { ...times, user, ...device }, sessionRemainingMs(times, this.policy, now));
     return { token, expiresAt, user };
   }
@@ -50,8 +50,8 @@ export class SessionService {
     const session = await this.repo().getSession(hash);
     if (!session) return null;
     // A unit terminal's session ends with the secret its key came from: rotating DEVICE_SECRET cuts off every
-    // terminal (a stolen one included) until it logs in with a key of the new secret.
-    if (session.user.role === 'device' && session.deviceSecretId !== this.currentDeviceSecretId) {
+    // terminal and volunteer phone (a stolen one included) until it logs in with a key of the new secret.
+    if ((session.user.role === 'device' || session.user.role === 'volunteer') && session.deviceSecretId !== this.currentDeviceSecretId) {
       await this.repo().deleteSession(hash, session.user.username);
       return null;
     }

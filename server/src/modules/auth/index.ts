@@ -19,7 +19,7 @@ import type { AuditEntryInput, RouteAccess } from './auth-contract.js';
 export type { AuthConfig } from './auth-config.js';
 export type { RouteAccess, AuditEntryInput, SocketAccess } from './auth-contract.js';
 export { loadAuthConfig, DEMO_PASSWORD } from './auth-config.js';
-export { deviceKey, DEMO_DEVICE_SECRET } from './device-key.js';
+export { deviceKey, volunteerKey, DEMO_DEVICE_SECRET } from './device-key.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +38,8 @@ export interface AuthModuleOptions {
   producerToken: string | undefined;
   auth: AuthConfig;
   unitIds: readonly string[];
+  /** Who may log in as a volunteer (the jurisdiction's volunteers.json). */
+  volunteers?: readonly { id: string; name: string; teamId: string }[];
   /** The station's time zone, for times in messages (default Asia/Shanghai). */
   timeZone?: string;
 }
@@ -163,7 +165,8 @@ export const authModule = fp<AuthModuleOptions>(
     });
 
     authRoutes(app, {
-      repo: repository, sessions, config, unitIds: new Set(opts.unitIds), dummyHash, timeZone: opts.timeZone ?? 'Asia/Shanghai',
+      repo: repository, sessions, config, unitIds: new Set(opts.unitIds), dummyHash,
+      volunteers: new Map((opts.volunteers ?? []).map((v) => [v.id, { name: v.name, teamId: v.teamId }])), timeZone: opts.timeZone ?? 'Asia/Shanghai',
       countLogin: (kind, outcome) => metrics().logins.inc({ kind, outcome }),
       revoke: (target) => revocations.revoke(target),
     });

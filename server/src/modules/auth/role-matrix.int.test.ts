@@ -26,6 +26,15 @@ const SOCKET_EVENTS: Record<string, { event: string; roles: readonly Role[]; pay
     { event: 'task:acknowledge', roles: ['device'], payload: { bogus: 1 } },
     { event: 'task:accept', roles: ['device'], payload: { bogus: 1 } },
     { event: 'task:feedback', roles: ['device'], payload: { bogus: 1 } },
+    { event: 'search:acknowledge', roles: ['device'], payload: { bogus: 1 } },
+    { event: 'search:sighting', roles: ['device'], payload: { bogus: 1 } },
+  ],
+  '/volunteer': [
+    { event: 'volunteer:here', roles: ['volunteer'], payload: { bogus: 1 } },
+    { event: 'clue:report', roles: ['volunteer'], payload: { bogus: 1 } },
+    { event: 'search:acknowledge', roles: ['volunteer'], payload: { bogus: 1 } },
+    { event: 'search:sighting', roles: ['volunteer'], payload: { bogus: 1 } },
+    { event: 'guard:check-in', roles: ['volunteer'], payload: { bogus: 1 } },
   ],
 };
 
@@ -82,6 +91,10 @@ describe('role matrix', () => {
       'GET /api/tasks': VIEW_ROLES, 'GET /api/tasks/:id': VIEW_ROLES,
       'GET /api/community/figures': VIEW_ROLES, 'GET /api/community/board': VIEW_ROLES, 'GET /api/community/settings': VIEW_ROLES,
       'GET /api/stats/community': VIEW_ROLES,
+      'POST /api/auth/volunteer': 'public', 'POST /api/public/clues': 'public',
+      'GET /api/clues': VIEW_ROLES, 'POST /api/clues/:id/incident': DISPATCH_ROLES, 'POST /api/clues/:id/task': DISPATCH_ROLES, 'POST /api/clues/:id/dismiss': DISPATCH_ROLES,
+      'GET /api/searches': VIEW_ROLES, 'POST /api/searches': DISPATCH_ROLES, 'POST /api/searches/:id/found': DISPATCH_ROLES, 'POST /api/searches/:id/cancel': DISPATCH_ROLES,
+      'GET /api/guard-posts': VIEW_ROLES,
     };
     const declared = new Map(routes.map((r) => [`${r.method} ${r.url}`, r.public ? 'public' : [...(r.roles ?? [])].sort().join(',')]));
     for (const [route, roles] of Object.entries(EXPECTED)) {

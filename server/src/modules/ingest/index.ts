@@ -11,6 +11,13 @@ import { NodeIdentity } from './node-identity.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { DuplicateCheck } from './duplicate-check.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Records one incident report the way the ingest loop does (clues turned into incidents use it). */
+    incidentRecorder: IncidentRecorder;
+  }
+}
+
 export interface IngestModuleOptions {
   jurisdiction: Jurisdiction;
   keyPrefix: string;
@@ -48,6 +55,7 @@ export const ingestModule = fp<IngestModuleOptions>(
     );
     const subscriber = await app.redis.dedicated('position-subscriber');
     ingestRoutes(app, ingest, rejects);
+    app.decorate('incidentRecorder', recorder);
 
     app.addHook('onReady', async () => {
       await guard.start();

@@ -1,11 +1,12 @@
 // Reads a jurisdiction folder (station.json, grids.geojson, roads.geojson, roster.json) and refuses it with
 // every problem named, file and path, rather than starting with a half-valid map.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TSchema, Static } from '@sinclair/typebox';
 import {
-  GridCollectionSchema, RoadCollectionSchema, RosterSchema, StationSchema, checkJurisdiction, compileChecker,
+  GridCollectionSchema, RoadCollectionSchema, RosterSchema, StationSchema, VolunteerRosterSchema, checkJurisdiction, compileChecker,
   type Jurisdiction,
 } from '@ccr/shared';
 
@@ -51,7 +52,11 @@ export async function loadJurisdiction(dir: string = DEMO_JURISDICTION_DIR): Pro
     readPart(dir, 'roster.json', RosterSchema, found[3]!),
   ]);
   if (!station || !grids || !roads || !roster) throw new JurisdictionError(dir, found.flat());
-  const jurisdiction: Jurisdiction = { station, grids, roads, units: roster.units };
+  // Optional: a station without volunteer accounts has no volunteers.json.
+  const volunteerProblems: string[] = [];
+  const volunteers = existsSync(join(dir, 'volunteers.json')) ? await readPart(dir, 'volunteers.json', VolunteerRosterSchema, volunteerProblems) : { volunteers: [] };
+  if (!volunteers) throw new JurisdictionError(dir, volunteerProblems);
+  const jurisdiction: Jurisdiction = { station, grids, roads, units: roster.units, volunteers: volunteers.volunteers };
   const crossProblems = checkJurisdiction(jurisdiction);
   if (crossProblems.length > 0) throw new JurisdictionError(dir, crossProblems);
   return jurisdiction;
