@@ -1,5 +1,5 @@
 // Runs a community command like dispatch runs its own: read → plan (pure, shared machines) → one compare-and-set
-// commit (community-commit.lua). When a document changed between the read and the commit nothing is written and
+// commit (plugins/plan-commit.lua). When a document changed between the read and the commit nothing is written and
 // the command is planned again from a fresh read; the loser of a real race then finds the step illegal (409). A
 // command id seen before answers its stored result and does nothing again.
 import { commandIdReused, type CommunityActor, type CommunityCommandResult, type CommunityTask, type DisputeCase } from '@ccr/shared';

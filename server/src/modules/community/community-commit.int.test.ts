@@ -1,5 +1,5 @@
-// community-commit.lua directly against a real Redis: what it writes, a stale read, a replayed command id, a
-// flushed script cache, and the notice acknowledgement.
+// plugins/plan-commit.lua, as the community loops use it, directly against a real Redis: what it writes, a stale read, a replayed command id, a
+// flushed script cache, and the notice acknowledgement (delivery/inbox-ack.lua).
 import { describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { DEFAULT_DISPUTE_LIMITS, openDispute, routeDispute, type DisputeCase } from '@ccr/shared';
@@ -23,7 +23,7 @@ const fresh = (): DisputeCase => openDispute({
   gridId: 'G1', riskLevel: 'high', mayEscalate: true, summary: '家庭纠纷', incidentIds: [], repeatOf: [],
 }, { by: 'community', at: AT }, DEFAULT_DISPUTE_LIMITS);
 
-describe('community-commit.lua', () => {
+describe('plan-commit.lua (community writes)', () => {
   it('writes the case, its indexes, counters and event at once; refuses a stale read; answers a replay', async () => {
     const { redis, repo } = await setup('cl1:');
     const c = fresh();
@@ -66,12 +66,12 @@ describe('community-commit.lua', () => {
     };
     const notice = { noticeId: 'tn-RW-1-1', unitId: 'C-1', reason: 'ordered' as const, issuedAt: AT, task };
     expect((await repo.commit({ now: AT, disputes: [], tasks: [{ before: null, after: task }], notices: [notice], result: '{}' })).kind).toBe('ok');
-    expect(await repo.pendingNotices('C-1')).toEqual([notice]);
-    expect(await repo.unitsWithOverdueNotices(AT + 10_000, AT + 20_000, 10)).toEqual(['C-1']);
-    expect(await repo.acknowledgeNotice('C-2', 'tn-RW-1-1')).toBe(false);
-    expect(await repo.acknowledgeNotice('C-1', 'tn-RW-1-1')).toBe(true);
-    expect(await repo.acknowledgeNotice('C-1', 'tn-RW-1-1')).toBe(false);
-    expect(await repo.pendingNotices('C-1')).toEqual([]);
-    expect(await repo.unitsWithOverdueNotices(AT + 10_000, AT + 20_000, 10)).toEqual([]);
+    expect(await repo.notices.pending('C-1')).toEqual([notice]);
+    expect(await repo.notices.overdue(AT + 10_000, AT + 20_000, 10)).toEqual(['C-1']);
+    expect(await repo.notices.acknowledge('C-2', 'tn-RW-1-1')).toBe(false);
+    expect(await repo.notices.acknowledge('C-1', 'tn-RW-1-1')).toBe(true);
+    expect(await repo.notices.acknowledge('C-1', 'tn-RW-1-1')).toBe(false);
+    expect(await repo.notices.pending('C-1')).toEqual([]);
+    expect(await repo.notices.overdue(AT + 10_000, AT + 20_000, 10)).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
 // Tasks on the unit terminals, over the same /device namespace, guard and rooms as dispatch orders (dispatch/
-// device-channel.ts), and delivered the same way: a notice (ordered, returned for rework, cancelled) stays in Redis
-// until the terminal acknowledges it; it is pushed when issued (Redis pub/sub reaches the node the terminal is on),
-// sent again on every (re)connect and again while unacknowledged — so a task ordered while a terminal was offline
-// arrives when it connects. The terminal accepts its tasks and reports their feedback here too.
+// device-channel.ts), delivered by the inbox (delivery/inbox.ts): a notice (ordered, returned for rework,
+// cancelled) stays in Redis until the terminal acknowledges it, is pushed when issued, sent again on every
+// (re)connect and again while unacknowledged — so a task ordered while a terminal was offline arrives when it
+// connects. The terminal accepts its tasks and reports their feedback here too.
 import {
-  DEVICE_NAMESPACE, DeviceTaskAcceptSchema, DeviceTaskFeedbackSchema, TaskNoticeAckSchema, TaskNoticeSchema, compileChecker,
+  DEVICE_NAMESPACE, DeviceTaskAcceptSchema, DeviceTaskFeedbackSchema, TaskNoticeAckSchema, compileChecker, type TaskNoticeSchema,
   type CommunityTask, type SessionUser, type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents,
 } from '@ccr/shared';
 import { ackError, invalidEvent, type AckError } from '@ccr/shared';
@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Namespace, Socket } from 'socket.io';
 import type { Counter } from 'prom-client';
 import type { RedisClient } from '../../plugins/redis.js';
+import { InboxPusher } from '../delivery/inbox.js';
 import { requestHash } from '../dispatch/dispatch-commands.js';
 import { unitRoom } from '../dispatch/device-channel.js';
 import type { CommunityCommands, PlanInput, PlanOutcome } from './community-commands.js';
@@ -21,10 +22,6 @@ import { planAccept, planFeedback } from './community-service.js';
 const checkAck = compileChecker(TaskNoticeAckSchema);
 const checkAccept = compileChecker(DeviceTaskAcceptSchema);
 const checkFeedback = compileChecker(DeviceTaskFeedbackSchema);
-const checkNotice = compileChecker(TaskNoticeSchema);
-/** A notice not acknowledged this long after it was issued is sent again to a connected terminal. */
-const RESEND_AFTER_MS = 5_000;
-const RESEND_EVERY_MS = 2_500;
 
 type TaskNamespace = Namespace<TaskDeviceClientToServerEvents, TaskDeviceServerToClientEvents>;
 type TaskSocket = Socket<TaskDeviceClientToServerEvents, TaskDeviceServerToClientEvents>;
@@ -39,32 +36,19 @@ export interface CommunityDeviceDeps {
 
 export class CommunityDevice {
   private readonly nsp: TaskNamespace;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly pusher: InboxPusher<typeof TaskNoticeSchema>;
 
   constructor(private readonly app: FastifyInstance, private readonly deps: CommunityDeviceDeps) {
     // The namespace and its guard (device tokens only) are the dispatch module's; this adds its own events.
     this.nsp = app.io.of(DEVICE_NAMESPACE) as unknown as TaskNamespace;
+    const nsp = this.nsp as unknown as Namespace;
+    this.pusher = new InboxPusher(deps.repo.notices, (unitId) => ({ nsp, room: unitRoom(unitId) }), 'task:issued', app.log);
     this.nsp.on('connection', (socket) => void this.connected(socket));
   }
 
-  async start(): Promise<void> {
-    await this.deps.subscriber.subscribe(this.deps.repo.keys.noticeChannel, (message) => {
-      const c = checkNotice.validate(JSON.parse(message));
-      if (!c.ok) {
-        this.app.log.error({ errors: c.errors }, 'task notice unreadable');
-        return;
-      }
-      this.nsp.to(unitRoom(c.value.unitId)).emit('task:issued', c.value);
-    });
-    this.timer = setInterval(() => void this.resendOverdue().catch((err: unknown) => {
-      this.app.log.warn({ err: (err as Error).message }, 'resending task notices failed');
-    }), RESEND_EVERY_MS);
-    this.timer.unref();
-  }
+  start(): Promise<void> { return this.pusher.start(this.deps.subscriber); }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
+  stop(): void { this.pusher.stop(); }
 
   private refuse(reply: Reply<never>, event: string, error: AckError): void {
     this.deps.refused.inc({ action: event, reason: error.code });
@@ -79,11 +63,7 @@ export class CommunityDevice {
     socket.on('task:acknowledge', (req: unknown, ack: unknown) => void this.acknowledge(socket, unitId, req, ack));
     socket.on('task:accept', (req: unknown, ack: unknown) => void this.act(socket, unitId, 'task:accept', req, ack));
     socket.on('task:feedback', (req: unknown, ack: unknown) => void this.act(socket, unitId, 'task:feedback', req, ack));
-    try {
-      for (const n of await this.deps.repo.pendingNotices(unitId)) socket.emit('task:issued', n);
-    } catch (err) {
-      this.app.log.warn({ err: (err as Error).message, unitId }, 'task notices not sent on connect (sent again while unacknowledged)');
-    }
+    await this.pusher.sendPending(socket, unitId);
   }
 
   private async allowed(socket: TaskSocket, event: string, reply: Reply<never>): Promise<SessionUser | null> {
@@ -104,7 +84,7 @@ export class CommunityDevice {
     try {
       // Keyed by the terminal's own unit: another unit's notice is not found there. An acknowledgement repeated
       // because its answer was lost finds nothing and is answered ok all the same: the notice is not pending.
-      await this.deps.repo.acknowledgeNotice(unitId, checked.value.noticeId);
+      await this.deps.repo.notices.acknowledge(unitId, checked.value.noticeId);
       reply({ ok: true, data: { noticeId: checked.value.noticeId } });
     } catch (err) {
       this.app.log.error({ err: (err as Error).message }, 'task:acknowledge failed');
@@ -153,15 +133,6 @@ export class CommunityDevice {
       this.app.log.error({ err: (err as Error).message, unitId }, `${event} failed`);
       await audit('error', { error: (err as Error).message });
       this.refuse(reply, event, ackError('unavailable', {}, 'unavailable, retry shortly'));
-    }
-  }
-
-  /** Notices still unacknowledged a while after they were issued, sent again to terminals connected to this node. */
-  private async resendOverdue(): Promise<void> {
-    const now = Date.now();
-    for (const unitId of await this.deps.repo.unitsWithOverdueNotices(now - RESEND_AFTER_MS, now, 5_000)) {
-      if (!this.nsp.adapter.rooms.has(unitRoom(unitId))) continue;
-      for (const n of await this.deps.repo.pendingNotices(unitId)) this.nsp.to(unitRoom(unitId)).emit('task:issued', n);
     }
   }
 }

@@ -6,14 +6,14 @@ import {
   compileChecker, countsDelta, disputeCounts, localDay, monthsAndDays, taskCounts,
   type CommunityCommandResult, type CommunityTask, type DisputeCase, type FigureCounts, type Incident, type TaskNotice,
 } from '@ccr/shared';
+import { PackedPlan, type CommitOutcome } from '../../plugins/plan-commit.js';
 import type { RedisClient } from '../../plugins/redis.js';
+import { Inbox } from '../delivery/inbox.js';
 import type { LiveRepository } from '../live/live-repository.js';
-import { ACK_NOTICE, COMMIT_COMMUNITY } from './community-scripts.js';
 
 const checkDispute = compileChecker(DisputeCaseSchema);
 const checkTask = compileChecker(CommunityTaskSchema);
 const checkIncident = compileChecker(IncidentSchema);
-const checkNotice = compileChecker(TaskNoticeSchema);
 const checkCommandResult = compileChecker(CommunityCommandResultSchema);
 
 /** How long a command id is remembered, and an unacknowledged task notice kept. */
@@ -36,23 +36,7 @@ export interface CommunityWrite {
   result: string;
 }
 
-export type CommitOutcome = { kind: 'ok'; result: string } | { kind: 'replay' } | { kind: 'changed'; key: string };
-
-/** Collects KEYS once each and answers their index for the packed plan. */
-class KeyList {
-  readonly keys: string[] = [];
-  private readonly index = new Map<string, number>();
-  constructor(first: string[]) { for (const k of first) this.at(k); }
-  at(key: string): string {
-    let i = this.index.get(key);
-    if (i === undefined) {
-      this.keys.push(key);
-      i = this.keys.length;
-      this.index.set(key, i);
-    }
-    return String(i);
-  }
-}
+export type { CommitOutcome } from '../../plugins/plan-commit.js';
 
 const NO_DEADLINE = '+inf';
 
@@ -61,6 +45,8 @@ export class CommunityRepository {
     disputesByTime: string; disputesOpen: string; disputesOpenMay: string; tasksByDue: string; tasksOpen: string;
     noticesPending: string; noticeChannel: string;
   };
+  /** Task notices to the unit terminals, kept until acknowledged (delivery/inbox.ts). */
+  readonly notices: Inbox<typeof TaskNoticeSchema>;
   private readonly p: string;
 
   constructor(
@@ -82,6 +68,8 @@ export class CommunityRepository {
       noticesPending: `${this.p}notices:pending`,
       noticeChannel: `${this.p}notices`,
     };
+    this.notices = new Inbox(redis, { box: (unitId) => this.noticesKey(unitId), pending: this.keys.noticesPending, channel: this.keys.noticeChannel },
+      TaskNoticeSchema, COMMUNITY_COMMAND_TTL_MS, (n) => n.unitId);
   }
 
   private disputeKey(id: string): string { return `${this.p}dispute:${id}`; }
@@ -154,13 +142,10 @@ export class CommunityRepository {
   }
 
   async commit(w: CommunityWrite): Promise<CommitOutcome> {
-    const k = new KeyList([this.live.keys.events, this.commandKey(w.command?.id ?? '-')]);
-    const plan = {
-      cmd: w.command ? '1' : '0', bodyHash: w.command?.bodyHash ?? '', now: String(w.now), maxlen: String(this.eventsMaxLen),
-      ttl: String(COMMUNITY_COMMAND_TTL_MS),
-      expect: [] as string[][], set: [] as string[][], zadd: [] as string[][], zrem: [] as string[][], hincr: [] as string[][],
-      hset: [] as string[][], hdel: [] as string[][], pexpire: [] as string[][], publish: [] as string[][], events: [] as string[], result: w.result,
-    };
+    const plan = new PackedPlan(this.live.keys.events, this.commandKey(w.command?.id ?? '-'), {
+      command: w.command, now: w.now, eventsMaxLen: this.eventsMaxLen, commandTtlMs: COMMUNITY_COMMAND_TTL_MS, result: w.result,
+    });
+    const k = plan;
     // Every move goes to the day's hash and to its month's (so 13 months read as 13 hashes, not 400).
     const moves = (kind: 'disputes' | 'tasks', day: string, delta: FigureCounts) => {
       const [dayKey, monthKey] = kind === 'disputes' ? [this.disputeDayKey(day), this.disputeMonthKey(day.slice(0, 7))] : [this.taskDayKey(day), this.taskMonthKey(day.slice(0, 7))];
@@ -214,19 +199,8 @@ export class CommunityRepository {
       plan.set.push([key, json]);
       plan.events.push(`{"type":"incident:updated","incident":${json}}`);
     }
-    for (const n of w.notices) {
-      const key = k.at(this.noticesKey(n.unitId));
-      const json = JSON.stringify(n);
-      plan.hset.push([key, n.noticeId, json]);
-      plan.pexpire.push([key, String(COMMUNITY_COMMAND_TTL_MS)]);
-      plan.zadd.push([k.at(this.keys.noticesPending), String(n.issuedAt), `${n.unitId}|${n.noticeId}`]);
-      plan.publish.push([this.keys.noticeChannel, json]);
-    }
-
-    const r = (await COMMIT_COMMUNITY.run(this.redis, k.keys, [JSON.stringify(plan)])) as string[];
-    if (r[0] === 'ok') return { kind: 'ok', result: r[1]! };
-    if (r[0] === 'replay') return { kind: 'replay' };
-    return { kind: 'changed', key: k.keys[Number(r[1]) - 1] ?? '' };
+    for (const n of w.notices) this.notices.writeInto(plan, n);
+    return plan.commit(this.redis);
   }
 
   // --- lists and figures -------------------------------------------------------------------------------------
@@ -339,34 +313,5 @@ export class CommunityRepository {
       }
     }
     return out;
-  }
-
-  // --- terminal notices ---------------------------------------------------------------------------------------
-
-  async pendingNotices(unitId: string): Promise<TaskNotice[]> {
-    const all = await this.redis.hVals(this.noticesKey(unitId));
-    return all.flatMap((j) => {
-      const c = checkNotice.validate(JSON.parse(j));
-      return c.ok ? [c.value] : [];
-    }).sort((a, b) => a.issuedAt - b.issuedAt || a.noticeId.localeCompare(b.noticeId));
-  }
-
-  async acknowledgeNotice(unitId: string, noticeId: string): Promise<boolean> {
-    return Number(await ACK_NOTICE.run(this.redis, [this.noticesKey(unitId), this.keys.noticesPending], [unitId, noticeId])) === 1;
-  }
-
-  /** Units with a notice issued before `cutoff` and not yet acknowledged; notices older than the ttl are dropped. */
-  async unitsWithOverdueNotices(cutoff: number, now: number, limit: number): Promise<string[]> {
-    const expired = await this.redis.zRangeByScore(this.keys.noticesPending, '-inf', now - COMMUNITY_COMMAND_TTL_MS, { LIMIT: { offset: 0, count: 1_000 } });
-    if (expired.length > 0) {
-      const m = this.redis.multi();
-      for (const member of expired) {
-        const bar = member.lastIndexOf('|');
-        m.hDel(this.noticesKey(member.slice(0, bar)), member.slice(bar + 1));
-      }
-      await m.zRem(this.keys.noticesPending, expired).exec();
-    }
-    const members = await this.redis.zRangeByScore(this.keys.noticesPending, now - COMMUNITY_COMMAND_TTL_MS, cutoff, { LIMIT: { offset: 0, count: limit } });
-    return [...new Set(members.map((m) => m.slice(0, m.lastIndexOf('|'))))];
   }
 }

@@ -3,46 +3,59 @@
 // acknowledges it; it is pushed when issued (Redis pub/sub reaches the node the terminal is on), sent again on every
 // (re)connect and again while unacknowledged. `Inbox` speaks the keys (written inside a command's atomic commit,
 // see writeInto); `InboxPusher` is the socket side. Recipients are opaque strings without '|'.
+import { readFileSync } from 'node:fs';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { compileChecker } from '@ccr/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Namespace } from 'socket.io';
+import { LuaScript } from '../../plugins/lua-script.js';
+import type { PackedPlan } from '../../plugins/plan-commit.js';
 import type { RedisClient } from '../../plugins/redis.js';
-import { ACK_NOTICE } from '../community/community-scripts.js';
+
+/** See inbox-ack.lua. */
+const ACK_NOTICE = new LuaScript('ackNotice', readFileSync(new URL('./inbox-ack.lua', import.meta.url), 'utf8'));
 
 /** A notice not acknowledged this long after it was issued is sent again to a connected terminal. */
 export const RESEND_AFTER_MS = 5_000;
 const RESEND_EVERY_MS = 2_500;
 
-/** What a packed-plan commit (community-commit.lua) needs to carry one notice. */
-export interface PlanSink {
-  at(key: string): string;
-  hset: string[][];
-  pexpire: string[][];
-  zadd: string[][];
-  publish: string[][];
+/** Where an inbox keeps its notices: a hash per recipient, one index of the pending ones, one pub/sub channel. */
+export interface InboxKeys {
+  box(recipient: string): string;
+  pending: string;
+  channel: string;
 }
 
-export class Inbox<S extends TSchema & { static: { noticeId: string; recipient: string; issuedAt: number } }> {
+interface Notice { noticeId: string; issuedAt: number }
+
+export class Inbox<S extends TSchema & { static: Notice }> {
   readonly pendingKey: string;
   readonly channel: string;
   private readonly check;
 
-  constructor(private readonly redis: RedisClient, private readonly prefix: string, schema: S, private readonly ttlMs: number) {
-    this.pendingKey = `${prefix}pending`;
-    this.channel = `${prefix}notices`;
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: InboxKeys,
+    schema: S,
+    private readonly ttlMs: number,
+    /** Whose notice it is (a field of the notice: `recipient`, a task notice's `unitId` …). */
+    readonly recipientOf: (n: Static<S>) => string,
+  ) {
+    this.pendingKey = keys.pending;
+    this.channel = keys.channel;
     this.check = compileChecker(schema);
   }
 
-  boxKey(recipient: string): string { return `${this.prefix}box:${recipient}`; }
+  boxKey(recipient: string): string { return this.keys.box(recipient); }
 
   /** Adds the notice's writes to a plan committed atomically with the change it announces. */
-  writeInto(plan: PlanSink, n: Static<S>): void {
+  writeInto(plan: PackedPlan, n: Static<S>): void {
     const json = JSON.stringify(n);
-    const key = plan.at(this.boxKey(n.recipient));
+    const recipient = this.recipientOf(n);
+    const key = plan.at(this.boxKey(recipient));
     plan.hset.push([key, n.noticeId, json]);
     plan.pexpire.push([key, String(this.ttlMs)]);
-    plan.zadd.push([plan.at(this.pendingKey), String(n.issuedAt), `${n.recipient}|${n.noticeId}`]);
+    plan.zadd.push([plan.at(this.pendingKey), String(n.issuedAt), `${recipient}|${n.noticeId}`]);
     plan.publish.push([this.channel, json]);
   }
 
@@ -83,7 +96,7 @@ export class Inbox<S extends TSchema & { static: { noticeId: string; recipient: 
 }
 
 /** The socket side: pushes an inbox's notices to the room of their recipient on one or more namespaces. */
-export class InboxPusher<S extends TSchema & { static: { noticeId: string; recipient: string; issuedAt: number } }> {
+export class InboxPusher<S extends TSchema & { static: Notice }> {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -111,7 +124,7 @@ export class InboxPusher<S extends TSchema & { static: { noticeId: string; recip
   }
 
   private emit(n: Static<S>): void {
-    const r = this.route(n.recipient);
+    const r = this.route(this.inbox.recipientOf(n));
     if (r) r.nsp.to(r.room).emit(this.event, n);
   }
 

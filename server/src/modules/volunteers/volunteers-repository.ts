@@ -1,6 +1,6 @@
 // 群防群治 in Redis: clues, broadcast searches and their terminal notices, volunteers' last positions, school-gate
 // check-ins, public-clue limits and command records. The only file that speaks these keys; every change goes
-// through one compare-and-set commit of a packed plan (community/community-commit.lua: it is generic), read back
+// through one compare-and-set commit of a packed plan (plugins/plan-commit.ts), read back
 // values are checked against the shared schemas.
 import { createHash } from 'node:crypto';
 import {
@@ -9,7 +9,7 @@ import {
 } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
 import type { LiveRepository } from '../live/live-repository.js';
-import { COMMIT_COMMUNITY } from '../community/community-scripts.js';
+import { PackedPlan, type CommitOutcome } from '../../plugins/plan-commit.js';
 import { Inbox } from '../delivery/inbox.js';
 
 const checkClue = compileChecker(ClueSchema);
@@ -22,27 +22,6 @@ export const HERE_FRESH_MS = 30 * 60_000;
 
 export interface Read<T> { raw: string; value: T }
 
-class Plan {
-  readonly keys: string[] = [];
-  private readonly index = new Map<string, number>();
-  readonly body = {
-    cmd: '0', bodyHash: '', now: '0', maxlen: '0', ttl: String(VOLUNTEER_COMMAND_TTL_MS),
-    expect: [] as string[][], set: [] as string[][], zadd: [] as string[][], zrem: [] as string[][], hincr: [] as string[][],
-    hset: [] as string[][], hdel: [] as string[][], pexpire: [] as string[][], publish: [] as string[][], events: [] as string[], result: '',
-  };
-  hset = this.body.hset; pexpire = this.body.pexpire; zadd = this.body.zadd; publish = this.body.publish;
-  constructor(first: string[]) { for (const k of first) this.at(k); }
-  at(key: string): string {
-    let i = this.index.get(key);
-    if (i === undefined) {
-      this.keys.push(key);
-      i = this.keys.length;
-      this.index.set(key, i);
-    }
-    return String(i);
-  }
-}
-
 export interface VolunteerWrite {
   now: number;
   command?: { id: string; bodyHash: string };
@@ -53,7 +32,7 @@ export interface VolunteerWrite {
   result: string;
 }
 
-export type CommitOutcome = { kind: 'ok'; result: string } | { kind: 'replay' } | { kind: 'changed' };
+export type { CommitOutcome } from '../../plugins/plan-commit.js';
 
 export class VolunteersRepository {
   readonly p: string;
@@ -66,7 +45,9 @@ export class VolunteersRepository {
       cluesAll: `${this.p}clues:all`, cluesOpen: `${this.p}clues:open`, clueCounts: `${this.p}clues:counts`,
       searchesActive: `${this.p}searches:active`, here: `${this.p}here`,
     };
-    this.inbox = new Inbox(redis, `${this.p}inbox:`, SearchNoticeSchema, VOLUNTEER_COMMAND_TTL_MS);
+    const inbox = `${this.p}inbox:`;
+    this.inbox = new Inbox(redis, { box: (r) => `${inbox}box:${r}`, pending: `${inbox}pending`, channel: `${inbox}notices` },
+      SearchNoticeSchema, VOLUNTEER_COMMAND_TTL_MS, (n) => n.recipient);
   }
 
   private clueKey(id: string): string { return `${this.p}clue:${id}`; }
@@ -178,9 +159,10 @@ export class VolunteersRepository {
   // --- the one commit -----------------------------------------------------------------------------------------
 
   async commit(w: VolunteerWrite): Promise<CommitOutcome> {
-    const plan = new Plan([this.live.keys.events, this.commandKey(w.command?.id ?? '-')]);
-    const b = plan.body;
-    Object.assign(b, { cmd: w.command ? '1' : '0', bodyHash: w.command?.bodyHash ?? '', now: String(w.now), maxlen: String(this.eventsMaxLen), result: w.result });
+    const plan = new PackedPlan(this.live.keys.events, this.commandKey(w.command?.id ?? '-'), {
+      command: w.command, now: w.now, eventsMaxLen: this.eventsMaxLen, commandTtlMs: VOLUNTEER_COMMAND_TTL_MS, result: w.result,
+    });
+    const b = plan;
     if (w.clue) {
       const { before, after } = w.clue;
       const json = JSON.stringify(after);
@@ -214,9 +196,6 @@ export class VolunteersRepository {
       b.pexpire.push([plan.at(this.guardKey(g.day)), String(3 * 86_400_000)]);
       b.events.push(JSON.stringify({ type: 'guard:checked-in', teamId: g.teamId, window: g.window, at: g.at, by: g.by }));
     }
-    const r = (await COMMIT_COMMUNITY.run(this.redis, plan.keys, [JSON.stringify(b)])) as string[];
-    if (r[0] === 'ok') return { kind: 'ok', result: r[1]! };
-    if (r[0] === 'replay') return { kind: 'replay' };
-    return { kind: 'changed' };
+    return plan.commit(this.redis);
   }
 }

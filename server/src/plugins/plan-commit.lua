@@ -1,8 +1,8 @@
--- The one atomic commit of every community command (disputes and tasks). Node reads, plans purely and packs what
--- to write; this script checks that every document it replaces is still what Node read, then writes it all at
--- once: documents, indexes, figure counters, terminal notices and the live events. Nothing is written unless every
--- expectation holds, so two people acting on one case at the same moment cannot both succeed and a figure moves
--- once per change.
+-- The one atomic commit of a command written as a packed plan (the community loops, the volunteers' clues and
+-- searches; plan-commit.ts builds the plan). Node reads, plans purely and packs what to write; this script checks
+-- that every document it replaces is still what Node read, then writes it all at once: documents, indexes, figure
+-- counters, terminal notices and the live events. Nothing is written unless every expectation holds, so two people
+-- acting on one case at the same moment cannot both succeed and a figure moves once per change.
 --
 -- KEYS  1 live event stream, 2 command record (a placeholder key when the command has none),
 --       3.. every other key the plan touches; the plan names them by index into KEYS (no key is built here).
