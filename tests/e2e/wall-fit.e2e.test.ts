@@ -67,6 +67,8 @@ beforeAll(async () => {
   server = await startTestServer({
     redisUrl: redis.url, jurisdictionDir, keyPrefix: prefix, clientDist,
     community: { limits: { ...DEFAULT_DISPUTE_LIMITS, routeWithinMs: ROUTE_WITHIN_MS }, repeatWindowMs: 90 * 86_400_000, catalogue: DEFAULT_TASK_CATALOGUE },
+    // Both 护学岗 windows over just after midnight: the school-gate post has missed its check-in, and the wall says so.
+    volunteers: { publicClues: { perAddressPerHour: 5, perPhonePerDay: 5, duplicateWindowMs: 3_600_000 }, guardWindows: { morning: '00:00-00:01', afternoon: '00:02-00:03' } },
   });
   producer = createClient({ url: redis.url });
   await producer.connect();
@@ -220,6 +222,8 @@ describe('the wall fits every command-room screen', () => {
     const community = page.locator('[data-wall-community]');
     await expect.poll(() => community.locator('.extra').textContent(), { timeout: 30_000 }).toContain(String(DISPUTES));
     await expect.poll(() => community.locator('[data-fig="overdue"] b').textContent(), { timeout: ROUTE_WITHIN_MS + 60_000, interval: 1_000 }).toMatch(/^\d{3,4}$/);
+    // 护学岗: the post that did not check in is flagged (in the teams panel's header, on every layout).
+    await expect.poll(() => page.locator('[data-wall-guard]').first().getAttribute('class'), { timeout: 30_000 }).toContain('missed');
     await expect.poll(async () => ((await page.locator('.map').getAttribute('data-dispute-marks')) ?? '').split(' ').filter(Boolean).length, { timeout: 30_000 }).toBeGreaterThan(10);
 
     // One page, resized through the screens (a wall's window resized is the same page re-laid out); the ticker

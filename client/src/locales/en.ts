@@ -956,9 +956,9 @@ const en: MessageSchema = {
       ended: 'Search cancelled',
     },
     wallGuard: {
-      missed: 'School gates missed {n}',
-      waiting: 'School gates waiting {n}',
-      allIn: 'School gates {n}/{total} in',
+      missed: 'Gates missed {n}',
+      waiting: 'Gates due {n}',
+      allIn: 'Gates {n}/{total} in',
       window: {
         morning: 'Morning',
         afternoon: 'Afternoon',

@@ -1,0 +1,187 @@
+// 群防群治 end to end: real Redis, the real server and built client, Chromium. The dispatcher (1920×1080) starts a 协查
+// from a missing-person incident; a courier volunteer's phone (390×844, located near the incident) receives it,
+// acknowledges and reports a sighting, which appears on the console live (the list, and a pin on the map); 找到 on
+// the console ends it on the phone. A public clue (百姓说事) appears in the console's clue queue and becomes an
+// incident. Screenshots: docs/terminal-volunteer.png, docs/console-clues.png.
+import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import type { Browser, Page } from 'playwright-core';
+import { startRedisServer, startTestServer, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
+import { DEMO_JURISDICTION_DIR } from '@ccr/server/jurisdiction';
+import { launchChromium, openLoggedIn } from './browser.js';
+import { REPO_ROOT, buildClient } from './client-build.js';
+
+const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
+const DOCS = join(REPO_ROOT, 'docs');
+const prefix = 'e2v:';
+/** A courier volunteer of the demo (快乐小哥义警队, V-01) and where they are. */
+const VOLUNTEER = 'V-01-02';
+const HERE = { longitude: 116.7088, latitude: 39.0816 };
+let redis: RedisServerHandle;
+let server: TestServer;
+let browser: Browser;
+let producer: ReturnType<typeof createClient>;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
+  redis = r;
+  browser = b;
+  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist });
+  producer = createClient({ url: redis.url });
+  await producer.connect();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await producer?.close();
+  await server?.close();
+  await redis?.dispose();
+});
+
+function watchProblems(page: Page, name: string, into: string[]): void {
+  page.on('console', (m) => { if (m.type() === 'error') into.push(`${name} console: ${m.text()}`); });
+  page.on('pageerror', (e) => into.push(`${name} page error: ${e.message}`));
+}
+
+async function openConsole(problems: string[]): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const desk = await ctx.newPage();
+  watchProblems(desk, 'console', problems);
+  await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', server.config.auth.demoPassword!);
+  await desk.getByText('警情队列').waitFor({ timeout: 15_000 });
+  return desk;
+}
+
+describe('volunteers on their phones and the console', () => {
+  it('a 协查 reaches a volunteer\'s phone; the acknowledgement and the sighting show on the console live; found ends it on the phone', async () => {
+    const problems: string[] = [];
+    const desk = await openConsole(problems);
+
+    // A missing elderly man reported near the courier's street.
+    const summary = '七旬男性走失，灰色外套，拄拐杖，说本地口音';
+    await producer.xAdd(`${prefix}in:incidents`, '*', {
+      data: JSON.stringify({ id: 'JQ-E2E-V-0001', type: 'missing_person', priority: 2, lng: HERE.longitude + 0.003, lat: HERE.latitude + 0.001, address: '胜芳镇家具城东门', reportedAt: new Date().toISOString(), source: '110', summary, reporter: '家属 139****0000' }),
+    });
+    const row = desk.locator('.queue .row', { hasText: '胜芳镇家具城东门' });
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+
+    // 协查: to the courier team only (radius 3 km), no grid officers or emergency units.
+    await desk.locator('[data-start-search]').click();
+    const dialog = desk.locator('[data-search-dialog]');
+    await dialog.waitFor();
+    expect(await dialog.locator('textarea[name="description"]').inputValue()).toBe(summary);
+    await dialog.locator('input[name="radius"]').fill('3');
+    for (const box of await dialog.locator('input[name="team"]').all()) if ((await box.getAttribute('value')) !== 'V-01') await box.uncheck();
+    await dialog.locator('input[name="gridOfficers"]').uncheck();
+    await dialog.locator('input[name="emergencyUnits"]').uncheck();
+    await dialog.locator('button[type="submit"]').click();
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 }).catch(async (e: Error) => {
+      await desk.screenshot({ path: join(ARTIFACTS, 'volunteer-search-dialog-stuck.png') });
+      throw new Error(`${e.message}\nthe console says: ${await desk.locator('.bottom .msg').textContent({ timeout: 1_000 }).catch(() => '')}`);
+    });
+    const panel = desk.locator('[data-search-panel]');
+    await expect.poll(() => panel.locator('[data-acks]').textContent(), { timeout: 10_000 }).toMatch(/^收到 0\/\d+$/);
+
+    // The volunteer's phone: logs in with the provisioning key, located by the phone.
+    const phoneCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, geolocation: { ...HERE, accuracy: 15 }, permissions: ['geolocation'], timezoneId: 'Asia/Shanghai' });
+    const phone = await phoneCtx.newPage();
+    watchProblems(phone, 'phone', problems);
+    await phone.goto(`${server.url}/m/volunteer`);
+    await phone.locator('input[name="volunteerId"]').fill(VOLUNTEER);
+    await phone.locator('input[name="key"]').fill(createHmac('sha256', server.config.auth.deviceSecret!).update(`volunteer:${VOLUNTEER}`).digest('hex'));
+    await phone.locator('button[type="submit"]').click();
+    const card = phone.locator('[data-search]');
+    await card.waitFor({ timeout: 15_000 });
+    expect(await card.textContent()).toContain(summary);
+    await expect.poll(() => phone.locator('[data-fix]').textContent()).toContain('已定位');
+
+    // 收到 → the console counts it.
+    await card.locator('[data-ack]').click();
+    await expect.poll(() => panel.locator('[data-acks]').textContent(), { timeout: 10_000 }).toMatch(/^收到 1\/\d+$/);
+
+    // 报告发现 → listed and pinned on the console map.
+    await card.locator('[data-sighting]').click();
+    const seen = '超市门口看到一位拄拐老人，往南走了';
+    await card.locator('textarea[name="sighting"]').fill(seen);
+    await card.locator('form button[type="submit"]').click();
+    await expect.poll(() => phone.locator('[data-msg]').textContent(), { timeout: 10_000 }).toBe('发现已报告');
+    await expect.poll(() => panel.locator('[data-sighting]').first().textContent(), { timeout: 10_000 }).toContain(seen);
+    expect(await panel.locator('[data-sighting]').first().textContent()).toContain('姜涛');
+    await expect.poll(() => desk.locator('[data-search-pins]').getAttribute('data-search-pins'), { timeout: 10_000 }).toBe('1');
+    expect(await phone.locator('[data-outbox]').count()).toBe(0);
+    await phone.screenshot({ path: join(DOCS, 'terminal-volunteer.png') });
+    await desk.waitForTimeout(600);
+    await desk.screenshot({ path: join(ARTIFACTS, 'volunteer-console-search.png') });
+
+    // Offline: a clue is kept on the phone; back online it is sent once, and the console's clue queue has it once.
+    await phoneCtx.setOffline(true);
+    await expect.poll(() => phone.locator('[data-conn]').textContent(), { timeout: 30_000 }).toContain('离线');
+    const offlineClue = '家具城南侧电动车棚有人剪锁';
+    await phone.locator('textarea[name="clue"]').fill(offlineClue);
+    await phone.locator('form.clue button[type="submit"]').click();
+    await expect.poll(() => phone.locator('[data-outbox]').textContent()).toContain('待发送 1 条');
+    await phoneCtx.setOffline(false);
+    await expect.poll(() => phone.locator('[data-outbox]').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => phone.locator('[data-msg]').textContent(), { timeout: 10_000 }).toBe('线索已发送');
+    await desk.locator('[data-clues-tab]').click();
+    await expect.poll(() => desk.locator('[data-clue]', { hasText: offlineClue }).count(), { timeout: 10_000 }).toBe(1);
+    await desk.waitForTimeout(1_500);
+    expect(await desk.locator('[data-clue]', { hasText: offlineClue }).count()).toBe(1);
+    await desk.getByRole('button', { name: '警情', exact: true }).click();
+
+    // 找到: ends it on the console and on the phone.
+    await panel.locator('[data-found]').click();
+    await panel.locator('[data-search-found]').waitFor({ timeout: 10_000 });
+    await phone.locator('[data-search].found').waitFor({ timeout: 15_000 });
+    expect(await phone.locator('[data-search]').textContent()).toContain('已找到');
+    await phone.screenshot({ path: join(ARTIFACTS, 'volunteer-phone-found.png') });
+    // English fits too.
+    await phone.locator('button', { hasText: 'EN' }).click();
+    await phone.screenshot({ path: join(ARTIFACTS, 'volunteer-phone-en.png') });
+    const wide = await phone.evaluate(() => document.documentElement.scrollWidth);
+    expect(wide).toBeLessThanOrEqual(390);
+    expect(problems).toEqual([]);
+    await phoneCtx.close();
+    await desk.context().close();
+  }, 120_000);
+
+  it('a public clue appears in the console\'s clue queue and becomes an incident', async () => {
+    const problems: string[] = [];
+    const desk = await openConsole(problems);
+    const text = '家具城北门有两名男子挨个拉车门，形迹可疑';
+    const res = await fetch(`${server.url}/api/public/clues`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, phone: '13912345678', lng: 116.7101, lat: 39.0822, address: '胜芳镇家具城北门' }) });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    // Two more from the public, so the queue is a queue.
+    for (const [more, phone] of [['文化街口路灯坏了三天，晚上很黑，老人孩子路过不安全', '13812345679'], ['商贸街23号门口经常有人聚集赌博', '13712345670']] as const) {
+      const r = await fetch(`${server.url}/api/public/clues`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: more, phone }) });
+      expect(r.status).toBe(202);
+    }
+
+    await desk.locator('[data-clues-tab]').click();
+    const clue = desk.locator(`[data-clue="${id}"]`);
+    await clue.waitFor({ timeout: 10_000 });
+    expect(await clue.textContent()).toContain(text);
+    await desk.waitForTimeout(500);
+    await desk.screenshot({ path: join(DOCS, 'console-clues.png') });
+
+    await clue.locator('[data-act="incident"]').click();
+    await clue.locator('select[name="type"]').selectOption('theft');
+    await clue.locator('button[type="submit"]').click();
+    await clue.waitFor({ state: 'detached', timeout: 10_000 });
+    await expect.poll(() => desk.locator('.bottom .msg').textContent()).toContain(`CL-${id}`);
+    await desk.getByRole('button', { name: '警情', exact: true }).click();
+    await desk.locator(`.queue .row[data-id="CL-${id}"]`).waitFor({ timeout: 10_000 });
+    // English fits too: the clue tab and the console.
+    await desk.locator('button.lang').click();
+    await desk.locator('[data-clues-tab]').click();
+    await desk.screenshot({ path: join(ARTIFACTS, 'volunteer-console-clues-en.png') });
+    expect(problems).toEqual([]);
+    await desk.context().close();
+  }, 90_000);
+});
