@@ -204,6 +204,9 @@ export const UnitReportSchema = Type.Object(
     status: Type.Union([Type.Literal('en_route'), Type.Literal('on_scene'), Type.Literal('resolved'), Type.Literal('available'), Type.Literal('busy'), Type.Literal('off_duty')]),
     incidentId: Type.Optional(IncidentIdSchema),
     note: Type.Optional(NoteSchema),
+    /** The terminal's own id for this report (kept in its offline queue): a report sent again with the same id is
+     *  applied once and answers what it answered the first time (the terminal app replays its queue on reconnect). */
+    reportId: Type.Optional(CommandIdSchema),
   },
   { additionalProperties: false },
 );
@@ -216,5 +219,5 @@ export interface DeviceServerToClientEvents {
 }
 export interface DeviceClientToServerEvents {
   'order:acknowledge': (req: OrderAcknowledge, ack: DeviceAck<{ orderId: string }>) => void;
-  'unit:report': (req: UnitReport, ack: DeviceAck<{ status: string }>) => void;
+  'unit:report': (req: UnitReport, ack: DeviceAck<{ status: string; replayed?: boolean }>) => void;
 }

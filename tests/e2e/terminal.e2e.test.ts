@@ -1,0 +1,140 @@
+// The terminal app (/m) on a phone-sized Chromium (390×844): real Redis, the real server, a page that logs in with
+// its unit id and provisioning key the way an officer's phone does. The officer acknowledges an order and reports on
+// scene; then the phone goes offline, the resolved report waits in its outbox, and when the phone is back it is sent
+// once and applied once. Screenshots go to docs/ (zh) and .artifacts/e2e.
+import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { AuditPage, IncidentReport } from '@ccr/shared';
+import { postJson, startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
+import { DEMO_JURISDICTION_DIR } from '@ccr/server/jurisdiction';
+import { launchChromium } from './browser.js';
+import { REPO_ROOT, buildClient } from './client-build.js';
+
+const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
+const DOCS = join(REPO_ROOT, 'docs');
+const prefix = 'e2t:';
+const PHONE = { width: 390, height: 844 };
+let redis: RedisServerHandle;
+let server: TestServer;
+let browser: Browser;
+let producer: ReturnType<typeof createClient>;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
+  redis = r;
+  browser = b;
+  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist });
+  producer = createClient({ url: redis.url });
+  await producer.connect();
+}, 180_000);
+
+afterAll(async () => {
+  await producer?.quit();
+  await browser?.close();
+  await server?.close();
+  await redis?.dispose();
+});
+
+const keyOf = (unitId: string): string => createHmac('sha256', server.config.auth.deviceSecret!).update(unitId).digest('hex');
+
+async function addIncident(id: string, at: [number, number], extra: Partial<IncidentReport> = {}): Promise<void> {
+  const r: IncidentReport = {
+    id, type: 'fight', priority: 1, lng: at[0], lat: at[1], address: '胜芳镇中山街道幸福家园北门', reportedAt: new Date().toISOString(),
+    source: '110', summary: '两名男子在小区门口斗殴', ...extra,
+  };
+  await producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify(r) });
+  await expect.poll(() => server.app.live.repo.getIncident(id), { timeout: 10_000 }).toBeTruthy();
+}
+
+/** A phone-sized page logged in to /m as `unitId` through its login form. */
+async function phone(unitId: string, at: [number, number]): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({
+    viewport: PHONE, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN',
+    geolocation: { longitude: at[0], latitude: at[1] }, permissions: ['geolocation'],
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' && !/ERR_INTERNET_DISCONNECTED|net::ERR/.test(m.text())) problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(`${server.url}/m`, { waitUntil: 'load' });
+  const form = page.locator('[data-terminal-login]');
+  await form.locator('input[name="unitId"]').fill(unitId);
+  await form.locator('input[name="key"]').fill(keyOf(unitId));
+  await form.locator('button[type="submit"]').click();
+  await expect.poll(() => page.locator('[data-terminal-conn]').getAttribute('class'), { timeout: 15_000 }).toContain('connected');
+  return { context, page, problems };
+}
+
+async function audit(query: string): Promise<AuditPage['items']> {
+  const res = await fetch(`${server.url}/api/audit?limit=500&${query}`, { headers: { authorization: `Bearer ${await tokenFor(server, 'leader')}` } });
+  return ((await res.json()) as AuditPage).items;
+}
+
+/** Nothing on the page is wider than the phone. */
+async function overflow(page: Page): Promise<string[]> {
+  return page.evaluate((w) => [...document.querySelectorAll('body *')]
+    .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.right > w + 0.5 || r.left < -0.5); })
+    .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`), PHONE.width);
+}
+
+describe('the terminal app at a phone viewport', () => {
+  it('an officer acknowledges an order and reports on scene; a report made offline is sent once when back online', async () => {
+    const scene: [number, number] = [116.6935, 39.0712];
+    const { context, page, problems } = await phone('P-02', [116.7010, 39.0700]);
+    await expect.poll(() => page.locator('[data-no-job]').count()).toBe(1);
+    // Installable: the manifest is linked and the service worker (script-src 'self') controls /m.
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).scope)).toBe(`${server.url}/m`);
+    expect((await fetch(`${server.url}/manifest.webmanifest`)).status).toBe(200);
+
+    await addIncident('JQ-M1', scene);
+    const sent = await postJson(`${server.url}/api/incidents/JQ-M1/dispatch`, { unitIds: ['P-02'], commandId: 'cmd-terminal-e2e-1' }, await tokenFor(server, 'dispatcher'));
+    expect(sent.status).toBe(200);
+    const job = page.locator('[data-job]');
+    await job.waitFor({ timeout: 10_000 });
+    await expect.poll(() => job.textContent()).toContain('派警');
+    await expect.poll(() => page.locator('[data-distance]').textContent(), { timeout: 10_000 }).toMatch(/直线距离 \d+(\.\d)? (m|km)/);
+
+    await job.locator('[data-action="acknowledge"]').click();
+    await expect.poll(async () => (await server.app.dispatch.repo.pendingOrders('P-02')).length, { timeout: 10_000 }).toBe(0);
+    await job.locator('[data-report="on_scene"]').waitFor();
+    expect(await overflow(page)).toEqual([]);
+    mkdirSync(DOCS, { recursive: true });
+    await page.screenshot({ path: join(DOCS, 'terminal-officer.png') });
+
+    await job.locator('textarea[name="note"]').fill('已到达，两人已被分开');
+    await job.locator('[data-report="on_scene"]').click();
+    await expect.poll(async () => (await server.app.live.repo.getIncident('JQ-M1'))?.status, { timeout: 10_000 }).toBe('on_scene');
+    await expect.poll(() => job.getAttribute('data-stage')).toBe('on_scene');
+
+    // Offline: the report waits in the outbox, nothing reaches the server.
+    await context.setOffline(true);
+    await expect.poll(() => page.locator('[data-terminal-conn]').getAttribute('class')).toContain('offline');
+    await job.locator('textarea[name="note"]').fill('已调解，双方离开');
+    await job.locator('[data-report="resolved"]').click();
+    await expect.poll(() => page.locator('[data-outbox]').textContent()).toContain('1 条待发送');
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-offline.png') });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await server.app.live.repo.getIncident('JQ-M1'))?.status).toBe('on_scene');
+    // The app shell is cached by the service worker and the outbox kept in localStorage: a reload made offline
+    // opens the app with the report still waiting.
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem('ccr.terminal') ?? '{}').outbox.length)).toBe(1);
+    await page.reload({ waitUntil: 'load' });
+    await expect.poll(() => page.locator('[data-outbox]').textContent(), { timeout: 10_000 }).toContain('1 条待发送');
+
+    await context.setOffline(false);
+    await expect.poll(async () => (await server.app.live.repo.getIncident('JQ-M1'))?.status, { timeout: 20_000 }).toBe('resolved');
+    await expect.poll(() => page.locator('[data-outbox]').count()).toBe(0);
+    await page.locator('[data-no-job]').waitFor();
+    const resolved = await server.app.live.repo.getIncident('JQ-M1');
+    expect(resolved!.timeline.filter((e) => e.status === 'resolved')).toHaveLength(1);
+    const reports = (await audit('target=unit:P-02')).filter((e) => e.action.startsWith('unit.report.'));
+    expect(reports.map((e) => `${e.action} ${e.outcome}`).reverse()).toEqual(['unit.report.on_scene ok', 'unit.report.resolved ok']);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+});
