@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyReply, type FastifyRequest, type Fa
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import { ISO_INSTANT_FORMAT, finiteKeyword, isIsoInstant, refusal } from '@ccr/shared';
+import { DEFAULT_PLAUSIBILITY, ISO_INSTANT_FORMAT, finiteKeyword, isIsoInstant, refusal } from '@ccr/shared';
 import type { Config } from './config.js';
 import { apiErrorHandler, notFoundBody } from './modules/http-errors.js';
 import { redisPlugin } from './plugins/redis.js';
@@ -26,6 +26,7 @@ import { authModule } from './modules/auth/index.js';
 import { recommendationModule } from './modules/recommendation/index.js';
 import { targetsModule } from './modules/targets/index.js';
 import { communityModule } from './modules/community/index.js';
+import { respondersModule } from './modules/responders/index.js';
 
 export type { Config } from './config.js';
 export { loadConfig } from './config.js';
@@ -116,6 +117,11 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     jurisdiction, keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, timeZone, settings: config.community,
     // Repeat detection keeps keyed fingerprints of names and phones, never the plain values.
     fingerprintKey: config.auth.deviceSecret ?? `ccr-party:${config.keyPrefix}`,
+  });
+  await app.register(respondersModule, {
+    jurisdiction, keyPrefix: config.keyPrefix, clockSkewMs: config.ingest.positionClockSkewMs,
+    // The ingest's own plausibility settings: a phone's fix is judged as every other fix is.
+    plausibility: { ...DEFAULT_PLAUSIBILITY, accuracyM: config.ingest.positionAccuracyM, frozenAfterMs: config.ingest.positionFrozenAfterMs, timeScale: config.fieldTimeScale },
   });
   await app.register(jurisdictionRoutes, { jurisdiction });
 

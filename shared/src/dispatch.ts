@@ -7,6 +7,7 @@ import {
 } from './domain.js';
 import { CandidateReasonSchema } from './candidate-reasons.js';
 import { ErrorParamsSchema, type AckError } from './errors.js';
+import type { PhonePosition } from './terminal.js';
 
 /** Chosen by the client, one per intended action: a retried command with the same id has one effect. */
 export const CommandIdSchema = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -220,4 +221,6 @@ export interface DeviceServerToClientEvents {
 export interface DeviceClientToServerEvents {
   'order:acknowledge': (req: OrderAcknowledge, ack: DeviceAck<{ orderId: string }>) => void;
   'unit:report': (req: UnitReport, ack: DeviceAck<{ status: string; replayed?: boolean }>) => void;
+  /** A phone's fix, for a unit without vehicle GPS (shared/src/terminal.ts). */
+  'unit:position': (req: PhonePosition, ack: DeviceAck<{ accepted: true }>) => void;
 }

@@ -82,6 +82,13 @@ export const ERRORS = {
   call_out_closed: p({ incidentId: text, status: coded('label.incidentStatus') }),
   unknown_order: p({ unitId: text, orderId: text }),
 
+  // ── the terminal app: positions from a phone (unit:position) ──────────────────────────────────────────
+  /** The unit reports from vehicle GPS or is a fixed place: its phone's fixes are not used. */
+  position_not_tracked: p({ unitId: text, kind: coded('label.unitKind') }),
+  position_out_of_area: p({ km: count }),
+  position_inaccurate: p({ metres: count, max: count }),
+  position_implausible: p({ metres: count, seconds: count }),
+
   // ── ingest ────────────────────────────────────────────────────────────────────────────────────────────
   positions_rejected: p({ count }),
   incident_rejected: p({ reason: text }),

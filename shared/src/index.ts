@@ -21,3 +21,4 @@ export * from './eta-accuracy.js';
 export * from './position-plausibility.js';
 export * from './duplicates.js';
 export * from './community/index.js';
+export * from './terminal.js';

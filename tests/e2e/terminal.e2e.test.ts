@@ -137,4 +137,16 @@ describe('the terminal app at a phone viewport', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('a foot patrol on a job shares its phone\'s position through the position ingest', async () => {
+    const here: [number, number] = [116.6912, 39.0703];
+    const { context, page, problems } = await phone('F-01', here);
+    await addIncident('JQ-M2', [116.6935, 39.0712], { type: 'help', summary: '老人求助' });
+    const sent = await postJson(`${server.url}/api/incidents/JQ-M2/dispatch`, { unitIds: ['F-01'], commandId: 'cmd-terminal-e2e-2' }, await tokenFor(server, 'dispatcher'));
+    expect(sent.status).toBe(200);
+    await page.locator('[data-job]').waitFor({ timeout: 10_000 });
+    await expect.poll(async () => (await server.app.live.repo.readFixes(['F-01']))[0], { timeout: 15_000 }).toMatchObject({ lng: here[0], lat: here[1] });
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
 });

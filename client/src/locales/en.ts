@@ -153,6 +153,10 @@ const en: MessageSchema = {
     unknown: 'Refused: {message}',
   },
   errors: {
+    position_not_tracked: '{unitId} ({kind}) reports from vehicle GPS or is a fixed place: phone positions are not used',
+    position_out_of_area: 'The fix is about {km} km outside the area: not used',
+    position_inaccurate: 'The fix is accurate only to about {metres} m (more than {max} m): not used',
+    position_implausible: 'The fix moved {metres} m in {seconds} s, which is impossible: not used',
     invalid_request: 'Bad request: {path} {reason}',
     bad_request: 'Bad request: {reason}',
     bad_url: 'The address cannot be read',

@@ -157,6 +157,10 @@ const zhCN = {
   },
   // What the server refuses, by the code it sends (@ccr/shared errors.ts); {name} is a param of that code.
   errors: {
+    position_not_tracked: '{unitId}（{kind}）的位置来自车载定位或为固定地点，不采用手机定位',
+    position_out_of_area: '定位在辖区外约 {km} 公里，未采用',
+    position_inaccurate: '定位误差约 {metres} 米（超过 {max} 米），未采用',
+    position_implausible: '定位 {seconds} 秒内移动了 {metres} 米，不可能，未采用',
     invalid_request: '请求内容有误：{path} {reason}',
     bad_request: '请求内容有误：{reason}',
     bad_url: '无法解析的地址',

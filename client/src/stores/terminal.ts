@@ -24,6 +24,8 @@ export const KEEP_ORDERS = 20;
 export const SEND_TIMEOUT_MS = 10_000;
 /** The server could not apply an item now (`unavailable`): try again after this. */
 export const RETRY_MS = 5_000;
+/** A phone's fix is shared at most this often while on a job (latest wins: fixes are never queued offline). */
+export const POSITION_EVERY_MS = 10_000;
 
 /** The order kinds that give the unit a job; cancel and recall end one. */
 const JOB_KINDS: ReadonlySet<string> = new Set(['dispatch', 'backup', 'reassign', 'alert']);
@@ -125,6 +127,9 @@ export const useTerminalStore = defineStore('terminal', () => {
   /** Why the session ended, for the login form. */
   const ended = ref<'expired' | 'refused' | null>(null);
 
+  /** Why the server does not use this phone's fixes (a patrol car's phone, a fixed place), once told. */
+  const positionRefused = ref<string | null>(null);
+  let lastPositionAt = 0;
   let socket: DeviceSocket | null = null;
   let sending = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -159,6 +164,7 @@ export const useTerminalStore = defineStore('terminal', () => {
       outbox.value = [];
     }
     ended.value = null;
+    positionRefused.value = null;
     session.value = { token: res.token, expiresAt: res.expiresAt, unitId: res.user.unitId ?? unitId, displayName: res.user.displayName };
     start();
   }
@@ -288,6 +294,23 @@ export const useTerminalStore = defineStore('terminal', () => {
     return { reportId: item.id, status: item.status, incidentId: item.incidentId, ...(item.note ? { note: item.note } : {}) };
   }
 
+  /**
+   * Shares the phone's fix (at most every POSITION_EVERY_MS, only while connected: a fix that waited is no longer
+   * where the unit is). A unit that reports from vehicle GPS or is a fixed place is told once and stops sending.
+   */
+  async function sharePosition(fix: { lng: number; lat: number; ts: number; accuracy?: number }): Promise<void> {
+    if (!socket?.connected || positionRefused.value || fix.ts - lastPositionAt < POSITION_EVERY_MS) return;
+    lastPositionAt = fix.ts;
+    try {
+      const res = await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('unit:position', {
+        lng: fix.lng, lat: fix.lat, ts: Math.round(fix.ts), ...(fix.accuracy !== undefined ? { accuracy: Math.min(100_000, fix.accuracy) } : {}),
+      });
+      if (!res.ok && res.error.code === 'position_not_tracked') positionRefused.value = sayRefusal(res.error, locale());
+    } catch {
+      // no answer: the next fix is sent
+    }
+  }
+
   // ---- what the officer does ----
   function acknowledge(orderId: string): void {
     if (acked.value.includes(orderId)) return;
@@ -311,7 +334,7 @@ export const useTerminalStore = defineStore('terminal', () => {
 
   return {
     session, orders, acked, stages, outbox, connection, notice, ended, job, stage, jobAcked, unacked,
-    login, logout, acknowledge, report, networkChanged, flush, stop,
+    positionRefused, login, logout, acknowledge, report, networkChanged, flush, stop, sharePosition,
   };
 });
 

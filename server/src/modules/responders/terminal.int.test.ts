@@ -116,4 +116,36 @@ describe('the terminal app on the device channel', () => {
     expect(err).toBeInstanceOf(Error);
     expect(await s.app.live.repo.getIncident('JQ-T2')).toEqual(before);
   });
+
+  it('a phone shares its position through the position ingest; a fix 200 km away, a patrol car\'s phone and a jump are refused', async () => {
+    const s = await bed.server();
+    const officer = await connect(s, await bed.token(s, 'device', 'C-1'));
+    const [glng, glat] = fixtureGridCentre(0, 0);
+    const now = Date.now();
+    expect(await officer.socket.emitWithAck('unit:position', { lng: glng, lat: glat, ts: now - 20_000, accuracy: 12 })).toEqual({ ok: true, data: { accepted: true } });
+    await until(async () => (await s.app.live.repo.readFixes(['C-1']))[0]?.lng === glng, 'the phone fix applied');
+    // 300 m further 10 s later: a walk, taken.
+    const east = glng + 300 / (111_320 * Math.cos((glat * Math.PI) / 180));
+    expect(await officer.socket.emitWithAck('unit:position', { lng: east, lat: glat, ts: now - 10_000 })).toMatchObject({ ok: true });
+    await until(async () => (await s.app.live.repo.readFixes(['C-1']))[0]?.lng === east, 'the second fix applied');
+    const before = await s.app.live.repo.readFixes(['C-1']);
+
+    const far = await officer.socket.emitWithAck('unit:position', { lng: glng + 2.4, lat: glat, ts: now });
+    expect(far).toMatchObject({ ok: false, error: { code: 'position_out_of_area' } });
+    expect((far as { error: { params: { km: number } } }).error.params.km).toBeGreaterThan(150);
+    // 5 km in a second: a phone's cold-start jump.
+    const jump = await officer.socket.emitWithAck('unit:position', { lng: glng, lat: glat + 0.045, ts: now - 9_000 });
+    expect(jump).toMatchObject({ ok: false, error: { code: 'position_implausible' } });
+    expect(await officer.socket.emitWithAck('unit:position', { lng: glng, lat: glat, ts: now, accuracy: 2_000 })).toMatchObject({ ok: false, error: { code: 'position_inaccurate', params: { max: 500 } } });
+    expect(await officer.socket.emitWithAck('unit:position', { lng: 'x', lat: glat, ts: now } as never)).toMatchObject({ ok: false, error: { code: 'invalid_request', params: { path: 'unit:position' } } });
+    const car = await connect(s, await bed.token(s, 'device', 'P-01'));
+    expect(await car.socket.emitWithAck('unit:position', { lng: glng, lat: glat, ts: now })).toMatchObject({ ok: false, error: { code: 'position_not_tracked', params: { unitId: 'P-01', kind: 'patrol_car' } } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await s.app.live.repo.readFixes(['C-1'])).toEqual(before);
+    expect((await s.app.live.repo.readFixes(['P-01']))[0]).toBeNull();
+    const metrics = await (await bed.fetch(s, '/metrics', {}, 'admin')).text();
+    for (const reason of ['position_out_of_area', 'position_implausible', 'position_inaccurate', 'position_not_tracked', 'invalid_request']) {
+      expect(metrics).toMatch(new RegExp(`ccr_terminal_refused_total\\{action="unit:position",reason="${reason}"\\} 1`));
+    }
+  });
 });

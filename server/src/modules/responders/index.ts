@@ -1,0 +1,35 @@
+// Responders: the people around the police who answer on the terminal app (/m) — an officer's phone sharing its
+// position while on a job (unit:position). Events on the /device namespace, whose guard is the dispatch module's.
+import fp from 'fastify-plugin';
+import { Counter } from 'prom-client';
+import type { Namespace } from 'socket.io';
+import { DEVICE_NAMESPACE, type Jurisdiction, type PlausibilitySettings } from '@ccr/shared';
+import { IngestRepository } from '../ingest/ingest-repository.js';
+import { RejectLog } from '../ingest/reject-log.js';
+import { phonePositionHandler } from './phone-positions.js';
+
+export interface RespondersModuleOptions {
+  jurisdiction: Jurisdiction;
+  keyPrefix: string;
+  /** The plausibility settings of the position ingest (POSITION_ACCURACY_M, the field time scale). */
+  plausibility: PlausibilitySettings;
+  clockSkewMs: number;
+}
+
+export const respondersModule = fp<RespondersModuleOptions>(
+  async (app, opts) => {
+    const refused = new Counter({
+      name: 'ccr_terminal_refused_total', help: 'Terminal app events refused (unit:position …), by action and reason',
+      labelNames: ['action', 'reason'] as const, registers: [app.metrics.registry],
+    });
+    const position = phonePositionHandler(app, {
+      ingest: new IngestRepository(app.redis.command, opts.keyPrefix), rejects: new RejectLog(app.log, app.metrics), refused,
+      jurisdiction: opts.jurisdiction, settings: opts.plausibility, clockSkewMs: opts.clockSkewMs,
+    });
+    // Untyped here: the namespace's typed events are the dispatch and community modules'; these are checked by schema.
+    (app.io.of(DEVICE_NAMESPACE) as unknown as Namespace).on('connection', (socket) => {
+      socket.on('unit:position', (req: unknown, ack: unknown) => void position(socket, req, ack));
+    });
+  },
+  { name: 'responders', dependencies: ['live', 'auth', 'ingest', 'dispatch', 'redis', 'socket-io', 'metrics'] },
+);
