@@ -8,6 +8,7 @@ import {
 import { CandidateReasonSchema } from './candidate-reasons.js';
 import { ErrorParamsSchema, type AckError } from './errors.js';
 import type { PhonePosition } from './terminal.js';
+import type { CallOutReport } from './callout.js';
 
 /** Chosen by the client, one per intended action: a retried command with the same id has one effect. */
 export const CommandIdSchema = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -223,4 +224,6 @@ export interface DeviceClientToServerEvents {
   'unit:report': (req: UnitReport, ack: DeviceAck<{ status: string; replayed?: boolean }>) => void;
   /** A phone's fix, for a unit without vehicle GPS (shared/src/terminal.ts). */
   'unit:position': (req: PhonePosition, ack: DeviceAck<{ accepted: true }>) => void;
+  /** A called-out emergency unit's leader answers (shared/src/callout.ts). */
+  'callout:report': (req: CallOutReport, ack: DeviceAck<{ answer: string; replayed?: true }>) => void;
 }

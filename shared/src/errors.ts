@@ -89,6 +89,12 @@ export const ERRORS = {
   position_inaccurate: p({ metres: count, max: count }),
   position_implausible: p({ metres: count, seconds: count }),
 
+  // ── the terminal app: a called-out emergency unit answers (callout:report) ─────────────────────────────
+  not_called_out: p({ unitId: text, incidentId: text }),
+  callout_not_coming: p({ unitId: text, incidentId: text }),
+  callout_not_arrived: p({ unitId: text, incidentId: text }),
+  callout_already_arrived: p({ unitId: text, incidentId: text }),
+
   // ── ingest ────────────────────────────────────────────────────────────────────────────────────────────
   positions_rejected: p({ count }),
   incident_rejected: p({ reason: text }),

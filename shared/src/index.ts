@@ -22,3 +22,4 @@ export * from './position-plausibility.js';
 export * from './duplicates.js';
 export * from './community/index.js';
 export * from './terminal.js';
+export * from './callout.js';

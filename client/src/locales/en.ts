@@ -153,6 +153,10 @@ const en: MessageSchema = {
     unknown: 'Refused: {message}',
   },
   errors: {
+    not_called_out: '{unitId} was not called out for incident {incidentId}',
+    callout_not_coming: '{unitId} answered it cannot come: answer coming before reporting arrival',
+    callout_not_arrived: '{unitId} has not reported arriving at incident {incidentId}: report arrival first',
+    callout_already_arrived: '{unitId} is already at incident {incidentId}: its answer can no longer change',
     position_not_tracked: '{unitId} ({kind}) reports from vehicle GPS or is a fixed place: phone positions are not used',
     position_out_of_area: 'The fix is about {km} km outside the area: not used',
     position_inaccurate: 'The fix is accurate only to about {metres} m (more than {max} m): not used',

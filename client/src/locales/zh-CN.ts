@@ -157,6 +157,10 @@ const zhCN = {
   },
   // What the server refuses, by the code it sends (@ccr/shared errors.ts); {name} is a param of that code.
   errors: {
+    not_called_out: '{unitId} 未被呼叫参与警情 {incidentId} 的处置',
+    callout_not_coming: '{unitId} 已回复“来不了”，不能报告到达（请先回复“马上到”）',
+    callout_not_arrived: '{unitId} 尚未报告到达警情 {incidentId} 现场，不能报告处置情况',
+    callout_already_arrived: '{unitId} 已到达警情 {incidentId} 现场，不能再改回复',
     position_not_tracked: '{unitId}（{kind}）的位置来自车载定位或为固定地点，不采用手机定位',
     position_out_of_area: '定位在辖区外约 {km} 公里，未采用',
     position_inaccurate: '定位误差约 {metres} 米（超过 {max} 米），未采用',

@@ -1,5 +1,6 @@
 // Responders: the people around the police who answer on the terminal app (/m) — an officer's phone sharing its
-// position while on a job (unit:position). Events on the /device namespace, whose guard is the dispatch module's.
+// position while on a job (unit:position), a minimum emergency unit's leader answering a call-out (callout:report)
+// with the tiers' clocks the console reads. Events on the /device namespace, whose guard is the dispatch module's.
 import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import type { Namespace } from 'socket.io';
@@ -7,6 +8,8 @@ import { DEVICE_NAMESPACE, type Jurisdiction, type PlausibilitySettings } from '
 import { IngestRepository } from '../ingest/ingest-repository.js';
 import { RejectLog } from '../ingest/reject-log.js';
 import { phonePositionHandler } from './phone-positions.js';
+import { CallOuts } from './callout.js';
+import { respondersRoutes } from './responders-routes.js';
 
 export interface RespondersModuleOptions {
   jurisdiction: Jurisdiction;
@@ -19,9 +22,13 @@ export interface RespondersModuleOptions {
 export const respondersModule = fp<RespondersModuleOptions>(
   async (app, opts) => {
     const refused = new Counter({
-      name: 'ccr_terminal_refused_total', help: 'Terminal app events refused (unit:position …), by action and reason',
+      name: 'ccr_terminal_refused_total', help: 'Terminal app events refused (unit:position, callout:report), by action and reason',
       labelNames: ['action', 'reason'] as const, registers: [app.metrics.registry],
     });
+    const callOuts = new CallOuts(app, app.redis.command, opts.keyPrefix, opts.jurisdiction, app.live.timeZone);
+    app.dispatch.callOutListeners.add((e) => callOuts.opened(e));
+    const callOutReport = callOuts.handler(refused);
+    respondersRoutes(app, callOuts, app.live.timeZone);
     const position = phonePositionHandler(app, {
       ingest: new IngestRepository(app.redis.command, opts.keyPrefix), rejects: new RejectLog(app.log, app.metrics), refused,
       jurisdiction: opts.jurisdiction, settings: opts.plausibility, clockSkewMs: opts.clockSkewMs,
@@ -29,7 +36,8 @@ export const respondersModule = fp<RespondersModuleOptions>(
     // Untyped here: the namespace's typed events are the dispatch and community modules'; these are checked by schema.
     (app.io.of(DEVICE_NAMESPACE) as unknown as Namespace).on('connection', (socket) => {
       socket.on('unit:position', (req: unknown, ack: unknown) => void position(socket, req, ack));
+      socket.on('callout:report', (req: unknown, ack: unknown) => void callOutReport(socket, req, ack));
     });
   },
-  { name: 'responders', dependencies: ['live', 'auth', 'ingest', 'dispatch', 'redis', 'socket-io', 'metrics'] },
+  { name: 'responders', dependencies: ['live', 'auth', 'audit', 'ingest', 'dispatch', 'redis', 'socket-io', 'metrics'] },
 );
