@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AuditPage, IncidentReport } from '@ccr/shared';
 import { postJson, startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
 import { DEMO_JURISDICTION_DIR } from '@ccr/server/jurisdiction';
-import { launchChromium } from './browser.js';
+import { launchChromium, openLoggedIn } from './browser.js';
 import { REPO_ROOT, buildClient } from './client-build.js';
 
 const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
@@ -149,4 +149,52 @@ describe('the terminal app at a phone viewport', () => {
     expect(problems).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it('an emergency unit answers a call-out with how many people and arrives; the console shows it in the 1-minute tier', async () => {
+    // The incident at 张记超市 (E-0002): it is in the 1-minute ring.
+    const shop: [number, number] = [116.691447, 39.068754];
+    const { context, page, problems } = await phone('E-0002', shop);
+    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    desk.on('pageerror', (e) => problems.push(`console page error: ${e.message}`));
+    await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', server.config.auth.demoPassword!);
+    const address = '胜芳镇张记超市门口';
+    await addIncident('JQ-M3', shop, { type: 'public_order', address, summary: '有人在超市门口滋事' });
+    const row = desk.locator('.queue .row', { hasText: address });
+    await row.click();
+    const ring1 = desk.locator('.rings .ring').first();
+    await ring1.waitFor({ timeout: 10_000 });
+    await desk.keyboard.press('a');
+    await expect.poll(() => ring1.locator('[data-callout-coming]').textContent(), { timeout: 10_000 }).toMatch(/待回复/);
+
+    const job = page.locator('[data-job]');
+    await job.waitFor({ timeout: 10_000 });
+    await expect.poll(() => job.textContent()).toContain('应急呼叫');
+    await job.locator('input[name="people"]').fill('4');
+    mkdirSync(DOCS, { recursive: true });
+    expect(await overflow(page)).toEqual([]);
+    await page.screenshot({ path: join(DOCS, 'terminal-emergency.png') });
+    await job.locator('[data-answer="coming"]').click();
+    await expect.poll(() => ring1.locator('[data-callout-coming]').textContent(), { timeout: 10_000 }).toContain('来 4 人（1 个）');
+    await job.locator('[data-answer="arrived"]').click();
+    await expect.poll(() => ring1.locator('[data-callout-arrived]').textContent(), { timeout: 10_000 }).toMatch(/到 1 个 · 0:\d\d/);
+    expect(await ring1.locator('[data-callout-arrived]').getAttribute('class')).toContain('kept');
+    await job.locator('textarea[name="note"]').fill('店员已将滋事者劝离');
+    await job.locator('[data-answer="done"]').click();
+    await page.locator('[data-no-job]').waitFor();
+    await desk.screenshot({ path: join(ARTIFACTS, 'terminal-console-callout.png') });
+    // The tier lines fit their ring's box, in Chinese and in English (nothing cut off by an ellipsis).
+    const cut = (): Promise<string[]> => desk.evaluate(() => [...document.querySelectorAll('.rings .ring, .rings .ring .co')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => `${e.className}: ${e.textContent}`));
+    expect(await cut()).toEqual([]);
+    await desk.getByRole('button', { name: 'EN', exact: true }).click();
+    await expect.poll(() => ring1.locator('[data-callout-coming]').textContent()).toContain('4 coming (1)');
+    expect(await cut()).toEqual([]);
+    await desk.screenshot({ path: join(ARTIFACTS, 'terminal-console-callout-en.png') });
+    expect(await desk.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1920);
+    const stats = await (await fetch(`${server.url}/api/stats/call-outs`, { headers: { authorization: `Bearer ${await tokenFor(server, 'leader')}` } })).json();
+    expect(stats).toMatchObject({ calledOut: 1, selfHelpWithin1: 1, selfHelpShare: 100 });
+    expect(problems).toEqual([]);
+    await desk.close();
+    await context.close();
+  }, 90_000);
 });

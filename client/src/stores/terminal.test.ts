@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceOrder } from '@ccr/shared';
-import { KEEP_ORDERS, currentJob, newItemId, nextReports, parseSaved, receiveOrder } from './terminal';
+import { KEEP_ORDERS, currentJob, newItemId, nextCallOutAnswers, nextReports, parseSaved, receiveOrder } from './terminal';
 
 const order = (orderId: string, kind: DeviceOrder['kind'], incidentId: string, issuedAt: number): DeviceOrder => ({
   orderId, unitId: 'P-01', kind, issuedAt, issuedBy: 'dispatcher',
@@ -26,6 +26,17 @@ describe('terminal rules', () => {
     expect(currentJob([order('o3', 'cancel', 'JQ-2', 3), b, a], {})).toBe(a);
     expect(currentJob([order('o3', 'recall', 'JQ-2', 3), b, a], { 'JQ-1': 'resolved' })).toBeNull();
     expect(currentJob([order('o4', 'alert', 'JQ-9', 4)], {})?.kind).toBe('alert');
+  });
+
+  it('a call-out is answered coming or can\'t, then arrived, then done; can\'t and done end the job', () => {
+    expect(nextCallOutAnswers('new')).toEqual(['coming', 'cannot']);
+    expect(nextCallOutAnswers('coming')).toEqual(['arrived']);
+    expect(nextCallOutAnswers('arrived')).toEqual(['done']);
+    expect(nextCallOutAnswers('done')).toEqual([]);
+    const alert = order('o5', 'alert', 'JQ-5', 5);
+    expect(currentJob([alert], { 'JQ-5': 'arrived' })).toBe(alert);
+    expect(currentJob([alert], { 'JQ-5': 'cannot' })).toBeNull();
+    expect(currentJob([alert], { 'JQ-5': 'done' })).toBeNull();
   });
 
   it('offers the reports a stage allows', () => {

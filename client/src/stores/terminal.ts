@@ -29,13 +29,18 @@ export const POSITION_EVERY_MS = 10_000;
 
 /** The order kinds that give the unit a job; cancel and recall end one. */
 const JOB_KINDS: ReadonlySet<string> = new Set(['dispatch', 'backup', 'reassign', 'alert']);
-/** Where a job stands, from the unit's own reports (the server's status names). */
-export type JobStage = 'new' | 'en_route' | 'on_scene' | 'resolved';
+/** Where a job stands, from the unit's own reports: an officer's (the server's status names) or, for a call-out,
+ *  an emergency unit leader's answers. */
+export type JobStage = 'new' | 'en_route' | 'on_scene' | 'resolved' | 'coming' | 'cannot' | 'arrived' | 'done';
 export type ReportStatus = 'en_route' | 'on_scene' | 'resolved';
+export type CallOutAnswer = 'coming' | 'cannot' | 'arrived' | 'done';
+/** Stages after which there is nothing more to do on the job. */
+const FINAL: ReadonlySet<JobStage> = new Set(['resolved', 'cannot', 'done']);
 
 export type OutboxItem =
   | { id: string; type: 'ack'; orderId: string; queuedAt: number }
-  | { id: string; type: 'report'; status: ReportStatus; incidentId: string; note?: string; queuedAt: number };
+  | { id: string; type: 'report'; status: ReportStatus; incidentId: string; note?: string; queuedAt: number }
+  | { id: string; type: 'callout'; answer: CallOutAnswer; incidentId: string; people?: number; note?: string; queuedAt: number };
 
 export interface TerminalSession { token: string; expiresAt: number; unitId: string; displayName: string }
 
@@ -70,10 +75,19 @@ export function currentJob(orders: readonly DeviceOrder[], stages: Readonly<Reco
       ended.add(o.incident.id);
       continue;
     }
-    if (ended.has(o.incident.id) || stages[o.incident.id] === 'resolved') continue;
+    const stage = stages[o.incident.id];
+    if (ended.has(o.incident.id) || (stage && FINAL.has(stage))) continue;
     return o;
   }
   return null;
+}
+
+/** What a called-out emergency unit's leader may answer next (arriving without a word first is allowed). */
+export function nextCallOutAnswers(stage: JobStage): CallOutAnswer[] {
+  if (stage === 'new') return ['coming', 'cannot'];
+  if (stage === 'coming') return ['arrived'];
+  if (stage === 'arrived') return ['done'];
+  return [];
 }
 
 /** The reports the unit may make next at a stage (a dispatched unit may go straight to on scene). */
@@ -96,7 +110,7 @@ export function parseSaved(raw: string | null): Saved {
     const orders = Array.isArray(v.orders) ? (v.orders as DeviceOrder[]).filter((o) => o && typeof o.orderId === 'string' && typeof o.issuedAt === 'number' && !!o.incident) : [];
     const acked = Array.isArray(v.acked) ? v.acked.filter((x): x is string => typeof x === 'string') : [];
     const stages = v.stages && typeof v.stages === 'object' ? (v.stages as Record<string, JobStage>) : {};
-    const outbox = Array.isArray(v.outbox) ? (v.outbox as OutboxItem[]).filter((o) => o && typeof o.id === 'string' && (o.type === 'ack' || o.type === 'report')) : [];
+    const outbox = Array.isArray(v.outbox) ? (v.outbox as OutboxItem[]).filter((o) => o && typeof o.id === 'string' && (o.type === 'ack' || o.type === 'report' || o.type === 'callout')) : [];
     return { session, orders, acked, stages, outbox };
   } catch {
     return empty();
@@ -268,7 +282,12 @@ export const useTerminalStore = defineStore('terminal', () => {
         try {
           res = item.type === 'ack'
             ? await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('order:acknowledge', { orderId: item.orderId })
-            : await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('unit:report', reportOf(item));
+            : item.type === 'report'
+              ? await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('unit:report', reportOf(item))
+              : await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('callout:report', {
+                reportId: item.id, incidentId: item.incidentId, answer: item.answer,
+                ...(item.people !== undefined ? { people: item.people } : {}), ...(item.note ? { note: item.note } : {}),
+              });
         } catch {
           return; // no answer: sent again (same id) on the next connection
         }
@@ -281,7 +300,7 @@ export const useTerminalStore = defineStore('terminal', () => {
         else {
           notice.value = sayRefusal(res.error, locale());
           // The report did not apply: the job is where the server has it (a later report says so again).
-          if (item.type === 'report') delete stages.value[item.incidentId];
+          if (item.type !== 'ack') delete stages.value[item.incidentId];
         }
         outbox.value = outbox.value.filter((x) => x.id !== item.id);
       }
@@ -330,11 +349,25 @@ export const useTerminalStore = defineStore('terminal', () => {
     void flush();
   }
 
+  /** A called-out emergency unit's leader answers: coming with how many people, can't, arrived, done (with a note). */
+  function answerCallOut(answer: CallOutAnswer, people?: number, note?: string): void {
+    const j = job.value;
+    if (!j || j.kind !== 'alert') return;
+    if (!acked.value.includes(j.orderId)) acknowledge(j.orderId);
+    const text = note?.trim();
+    const count = answer === 'coming' && people !== undefined && Number.isInteger(people) && people >= 1 && people <= 500 ? people : undefined;
+    outbox.value = [...outbox.value, {
+      id: newItemId(), type: 'callout', answer, incidentId: j.incident.id, ...(count !== undefined ? { people: count } : {}), ...(text ? { note: text } : {}), queuedAt: Date.now(),
+    }];
+    stages.value = { ...stages.value, [j.incident.id]: answer };
+    void flush();
+  }
+
   if (session.value) start();
 
   return {
     session, orders, acked, stages, outbox, connection, notice, ended, job, stage, jobAcked, unacked,
-    positionRefused, login, logout, acknowledge, report, networkChanged, flush, stop, sharePosition,
+    positionRefused, login, logout, acknowledge, report, answerCallOut, networkChanged, flush, stop, sharePosition,
   };
 });
 
