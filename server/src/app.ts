@@ -119,7 +119,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     fingerprintKey: config.auth.deviceSecret ?? `ccr-party:${config.keyPrefix}`,
   });
   await app.register(respondersModule, {
-    jurisdiction, keyPrefix: config.keyPrefix, clockSkewMs: config.ingest.positionClockSkewMs,
+    jurisdiction, keyPrefix: config.keyPrefix, clockSkewMs: config.ingest.positionClockSkewMs, rollCall: config.rollCall,
     // The ingest's own plausibility settings: a phone's fix is judged as every other fix is.
     plausibility: { ...DEFAULT_PLAUSIBILITY, accuracyM: config.ingest.positionAccuracyM, frozenAfterMs: config.ingest.positionFrozenAfterMs, timeScale: config.fieldTimeScale },
   });

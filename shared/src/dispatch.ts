@@ -9,6 +9,7 @@ import { CandidateReasonSchema } from './candidate-reasons.js';
 import { ErrorParamsSchema, type AckError } from './errors.js';
 import type { PhonePosition } from './terminal.js';
 import type { CallOutReport } from './callout.js';
+import type { RollCallAnswer, RollCallNotice } from './rollcall.js';
 
 /** Chosen by the client, one per intended action: a retried command with the same id has one effect. */
 export const CommandIdSchema = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -218,6 +219,8 @@ type DeviceAck<T> = (res: { ok: true; data: T } | { ok: false; error: AckError }
 
 export interface DeviceServerToClientEvents {
   'order:issued': (order: DeviceOrder) => void;
+  /** A roll-call (点名) the unit is called in (shared/src/rollcall.ts). */
+  'rollcall:issued': (notice: RollCallNotice) => void;
 }
 export interface DeviceClientToServerEvents {
   'order:acknowledge': (req: OrderAcknowledge, ack: DeviceAck<{ orderId: string }>) => void;
@@ -226,4 +229,5 @@ export interface DeviceClientToServerEvents {
   'unit:position': (req: PhonePosition, ack: DeviceAck<{ accepted: true }>) => void;
   /** A called-out emergency unit's leader answers (shared/src/callout.ts). */
   'callout:report': (req: CallOutReport, ack: DeviceAck<{ answer: string; replayed?: true }>) => void;
+  'rollcall:answer': (req: RollCallAnswer, ack: DeviceAck<{ rollCallId: string; people: number }>) => void;
 }

@@ -95,6 +95,12 @@ export const ERRORS = {
   callout_not_arrived: p({ unitId: text, incidentId: text }),
   callout_already_arrived: p({ unitId: text, incidentId: text }),
 
+  // ── roll-call (点名) of minimum emergency units ────────────────────────────────────────────────────────
+  no_emergency_units: p({ gridId: text }),
+  roll_call_unknown: p({ rollCallId: text }),
+  roll_call_closed: p({ rollCallId: text, dueAt: clock('timeZone'), timeZone: text }),
+  not_in_roll_call: p({ unitId: text, rollCallId: text }),
+
   // ── ingest ────────────────────────────────────────────────────────────────────────────────────────────
   positions_rejected: p({ count }),
   incident_rejected: p({ reason: text }),

@@ -23,3 +23,4 @@ export * from './duplicates.js';
 export * from './community/index.js';
 export * from './terminal.js';
 export * from './callout.js';
+export * from './rollcall.js';

@@ -153,6 +153,10 @@ const en: MessageSchema = {
     unknown: 'Refused: {message}',
   },
   errors: {
+    no_emergency_units: 'Grid {gridId} has no minimum emergency unit registered: nothing to roll-call',
+    roll_call_unknown: 'Roll-call {rollCallId} does not exist or has expired',
+    roll_call_closed: 'Roll-call {rollCallId} closed at {dueAt}: the answer was not counted',
+    not_in_roll_call: '{unitId} is not called in roll-call {rollCallId}',
     not_called_out: '{unitId} was not called out for incident {incidentId}',
     callout_not_coming: '{unitId} answered it cannot come: answer coming before reporting arrival',
     callout_not_arrived: '{unitId} has not reported arriving at incident {incidentId}: report arrival first',

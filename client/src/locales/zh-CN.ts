@@ -157,6 +157,10 @@ const zhCN = {
   },
   // What the server refuses, by the code it sends (@ccr/shared errors.ts); {name} is a param of that code.
   errors: {
+    no_emergency_units: '网格 {gridId} 没有登记的最小应急单元，无法点名',
+    roll_call_unknown: '点名 {rollCallId} 不存在或已过期',
+    roll_call_closed: '点名 {rollCallId} 已于 {dueAt} 截止，未计入',
+    not_in_roll_call: '{unitId} 不在点名 {rollCallId} 的范围内',
     not_called_out: '{unitId} 未被呼叫参与警情 {incidentId} 的处置',
     callout_not_coming: '{unitId} 已回复“来不了”，不能报告到达（请先回复“马上到”）',
     callout_not_arrived: '{unitId} 尚未报告到达警情 {incidentId} 现场，不能报告处置情况',
