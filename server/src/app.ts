@@ -82,6 +82,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
         { name: 'audit', description: 'Audit log (leader, admin)' },
         { name: 'stats', description: 'Statistics for leadership: today, trends, year-on-year, response times, ETA accuracy' },
         { name: 'community', description: 'The community team\'s loops: dispute cases (受理→分流→调解→回访→销号) and tasks (下单→反馈→督导), their figures' },
+        { name: 'responders', description: 'The people around the police on the terminal app: call-out clocks of minimum emergency units (1-3-5), roll-calls (点名) and readiness' },
       ],
     },
   });

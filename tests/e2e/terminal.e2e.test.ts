@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { AuditPage, IncidentReport } from '@ccr/shared';
+import type { AuditPage, IncidentReport, Readiness } from '@ccr/shared';
 import { postJson, startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
 import { DEMO_JURISDICTION_DIR } from '@ccr/server/jurisdiction';
 import { launchChromium, openLoggedIn } from './browser.js';
@@ -194,6 +194,43 @@ describe('the terminal app at a phone viewport', () => {
     const stats = await (await fetch(`${server.url}/api/stats/call-outs`, { headers: { authorization: `Bearer ${await tokenFor(server, 'leader')}` } })).json();
     expect(stats).toMatchObject({ calledOut: 1, selfHelpWithin1: 1, selfHelpShare: 100 });
     expect(problems).toEqual([]);
+    await desk.close();
+    await context.close();
+  }, 90_000);
+
+  it('a roll-call from the console is answered on the phone; the wall\'s strip shows the readiness it found, and fits', async () => {
+    const e3: [number, number] = [116.6807, 39.0716];
+    const { context, page, problems } = await phone('E-0001', e3);
+    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', server.config.auth.demoPassword!);
+    await desk.locator('[data-roll-call]').click();
+    await desk.locator('.msg.ok', { hasText: '点名' }).waitFor({ timeout: 10_000 });
+    const card = page.locator('[data-roll-call]');
+    await card.waitFor({ timeout: 10_000 });
+    await card.locator('input[name="rollPeople"]').fill('9');
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-roll-call.png') });
+    await card.locator('[data-action="roll-call"]').click();
+    await card.waitFor({ state: 'detached', timeout: 10_000 });
+    const api = async () => (await (await fetch(`${server.url}/api/roll-calls/readiness`, { headers: { authorization: `Bearer ${await tokenFor(server, 'operator')}` } })).json()) as Readiness;
+    await expect.poll(async () => (await api()).acknowledged, { timeout: 10_000 }).toBe(9);
+    const r = await api();
+
+    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    wall.on('pageerror', (e) => problems.push(`wall page error: ${e.message}`));
+    await openLoggedIn(wall, server.url, '/', 'operator', server.config.auth.demoPassword!);
+    const row = wall.locator('[data-wall-readiness]');
+    await row.waitFor({ timeout: 20_000 });
+    await expect.poll(() => row.textContent()).toContain(`${r.acknowledged}/${r.registered}`);
+    const cut = (): Promise<string[]> => wall.evaluate(() => [...document.querySelectorAll('.strip .forces .row, .strip .forces')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => `${e.className}: ${e.textContent}`));
+    expect(await cut()).toEqual([]);
+    await wall.screenshot({ path: join(ARTIFACTS, 'terminal-wall-readiness.png') });
+    await wall.getByRole('button', { name: 'EN', exact: true }).click().catch(() => wall.evaluate(() => localStorage.setItem('ccr.wall.prefs', JSON.stringify({ locale: 'en' }))).then(() => wall.reload()));
+    await expect.poll(() => wall.locator('[data-wall-readiness]').textContent(), { timeout: 20_000 }).toContain('Ready');
+    expect(await cut()).toEqual([]);
+    await wall.screenshot({ path: join(ARTIFACTS, 'terminal-wall-readiness-en.png') });
+    expect(problems).toEqual([]);
+    await wall.close();
     await desk.close();
     await context.close();
   }, 90_000);

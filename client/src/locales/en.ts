@@ -936,6 +936,15 @@ const en: MessageSchema = {
     '6': 'Sun',
   },
   terminal: {
+    wall: {
+      ready: 'Ready',
+    },
+    rollCall: {
+      title: 'Roll-call',
+      due: 'Answer by {time}',
+      people: 'People ready',
+      present: 'Present',
+    },
     callOut: {
       awaiting: 'To answer',
       people: 'People coming',
@@ -948,6 +957,8 @@ const en: MessageSchema = {
       cannotNote: 'Why (optional)',
     },
     console: {
+      rollCall: 'Roll-call',
+      rollCallStarted: 'Roll-call of {n} emergency units: answers due by {time}',
       coming: '{people} coming ({units})',
       awaiting: 'Awaiting ({n})',
       arrived: '{n} in · {t}',

@@ -944,6 +944,15 @@ const zhCN = {
     '6': '周日',
   },
   terminal: {
+    wall: {
+      ready: '就绪',
+    },
+    rollCall: {
+      title: '点名',
+      due: '请于 {time} 前应答',
+      people: '在岗人数',
+      present: '到',
+    },
     callOut: {
       awaiting: '待回复',
       people: '来几人',
@@ -956,6 +965,8 @@ const zhCN = {
       cannotNote: '原因（可选）',
     },
     console: {
+      rollCall: '点名',
+      rollCallStarted: '已对 {n} 个最小应急单元点名，{time} 前应答',
       coming: '来 {people} 人（{units} 个）',
       awaiting: '待回复（{n} 个）',
       arrived: '到 {n} 个 · {t}',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceOrder } from '@ccr/shared';
-import { KEEP_ORDERS, currentJob, newItemId, nextCallOutAnswers, nextReports, parseSaved, receiveOrder } from './terminal';
+import { KEEP_ORDERS, currentJob, newItemId, nextCallOutAnswers, nextReports, parseSaved, receiveOrder, receiveRollCall } from './terminal';
 
 const order = (orderId: string, kind: DeviceOrder['kind'], incidentId: string, issuedAt: number): DeviceOrder => ({
   orderId, unitId: 'P-01', kind, issuedAt, issuedBy: 'dispatcher',
@@ -57,6 +57,14 @@ describe('terminal rules', () => {
     expect(saved.orders.map((o) => o.orderId)).toEqual(['o1']);
     expect(saved.acked).toEqual(['o1']);
     expect(saved.outbox.map((o) => o.id)).toEqual(['m-1']);
+  });
+
+  it('keeps each roll-call notice once and drops those long past', () => {
+    const n = (id: string, dueAt: number) => ({ rollCallId: id, startedAt: dueAt - 300_000, dueAt });
+    let list = receiveRollCall([], n('RC-a', 10_000_000), 9_000_000);
+    list = receiveRollCall(list, n('RC-a', 10_000_000), 9_000_000);
+    list = receiveRollCall(list, n('RC-b', 20_000_000), 19_000_000);
+    expect(list.map((r) => r.rollCallId)).toEqual(['RC-b']); // RC-a was due over an hour before
   });
 
   it('item ids are valid command ids', () => {

@@ -10,7 +10,7 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import { io, type Socket } from 'socket.io-client';
 import {
   DEVICE_NAMESPACE, type AckError, type DeviceClientToServerEvents, type DeviceOrder, type DeviceServerToClientEvents,
-  type LoginResponse, type UnitReport,
+  type LoginResponse, type RollCallNotice, type UnitReport,
 } from '@ccr/shared';
 import { ApiError, request } from '../api';
 import { sayRefusal } from '../errors';
@@ -40,7 +40,8 @@ const FINAL: ReadonlySet<JobStage> = new Set(['resolved', 'cannot', 'done']);
 export type OutboxItem =
   | { id: string; type: 'ack'; orderId: string; queuedAt: number }
   | { id: string; type: 'report'; status: ReportStatus; incidentId: string; note?: string; queuedAt: number }
-  | { id: string; type: 'callout'; answer: CallOutAnswer; incidentId: string; people?: number; note?: string; queuedAt: number };
+  | { id: string; type: 'callout'; answer: CallOutAnswer; incidentId: string; people?: number; note?: string; queuedAt: number }
+  | { id: string; type: 'rollcall'; rollCallId: string; people?: number; queuedAt: number };
 
 export interface TerminalSession { token: string; expiresAt: number; unitId: string; displayName: string }
 
@@ -52,9 +53,18 @@ export interface Saved {
   /** Each incident's stage as the unit reported it (optimistic: set when queued). */
   stages: Record<string, JobStage>;
   outbox: OutboxItem[];
+  /** Roll-calls (点名) the unit was called in, and those it answered. */
+  rollCalls?: RollCallNotice[];
+  answeredRollCalls?: string[];
 }
 
 const empty = (): Saved => ({ session: null, orders: [], acked: [], stages: {}, outbox: [] });
+
+/** A roll-call notice added once; those long past their due time dropped. Pure. */
+export function receiveRollCall(list: readonly RollCallNotice[], n: RollCallNotice, now: number): RollCallNotice[] {
+  const kept = list.filter((r) => r.dueAt > now - 3_600_000 && r.rollCallId !== n.rollCallId);
+  return [...kept, n].sort((a, b) => a.dueAt - b.dueAt).slice(-10);
+}
 
 // ---- pure rules (tested without a browser) -------------------------------------------------------------------
 
@@ -110,8 +120,10 @@ export function parseSaved(raw: string | null): Saved {
     const orders = Array.isArray(v.orders) ? (v.orders as DeviceOrder[]).filter((o) => o && typeof o.orderId === 'string' && typeof o.issuedAt === 'number' && !!o.incident) : [];
     const acked = Array.isArray(v.acked) ? v.acked.filter((x): x is string => typeof x === 'string') : [];
     const stages = v.stages && typeof v.stages === 'object' ? (v.stages as Record<string, JobStage>) : {};
-    const outbox = Array.isArray(v.outbox) ? (v.outbox as OutboxItem[]).filter((o) => o && typeof o.id === 'string' && (o.type === 'ack' || o.type === 'report' || o.type === 'callout')) : [];
-    return { session, orders, acked, stages, outbox };
+    const outbox = Array.isArray(v.outbox) ? (v.outbox as OutboxItem[]).filter((o) => o && typeof o.id === 'string' && (o.type === 'ack' || o.type === 'report' || o.type === 'callout' || o.type === 'rollcall')) : [];
+    const rollCalls = Array.isArray(v.rollCalls) ? (v.rollCalls as RollCallNotice[]).filter((r) => r && typeof r.rollCallId === 'string' && typeof r.dueAt === 'number') : [];
+    const answeredRollCalls = Array.isArray(v.answeredRollCalls) ? v.answeredRollCalls.filter((x): x is string => typeof x === 'string') : [];
+    return { session, orders, acked, stages, outbox, rollCalls, answeredRollCalls };
   } catch {
     return empty();
   }
@@ -135,6 +147,8 @@ export const useTerminalStore = defineStore('terminal', () => {
   const acked = ref<string[]>(initial.acked);
   const stages = ref<Record<string, JobStage>>(initial.stages);
   const outbox = ref<OutboxItem[]>(initial.outbox);
+  const rollCalls = shallowRef<RollCallNotice[]>(initial.rollCalls ?? []);
+  const answeredRollCalls = ref<string[]>(initial.answeredRollCalls ?? []);
   const connection = ref<Connection>('offline');
   /** The last refusal of an outbox item, said in the user's language (shown until the next success). */
   const notice = ref<string | null>(null);
@@ -160,12 +174,15 @@ export const useTerminalStore = defineStore('terminal', () => {
     try {
       globalThis.localStorage?.setItem(TERMINAL_STORAGE_KEY, JSON.stringify({
         session: session.value, orders: orders.value, acked: acked.value, stages: stages.value, outbox: outbox.value,
+        rollCalls: rollCalls.value, answeredRollCalls: answeredRollCalls.value,
       } satisfies Saved));
     } catch {
       // storage full or blocked: the state lasts for this page
     }
   }
-  watch([session, orders, acked, stages, outbox], save, { deep: true });
+  watch([session, orders, acked, stages, outbox, rollCalls, answeredRollCalls], save, { deep: true });
+  /** The roll-call waiting for this unit's answer (the earliest due, not yet past). */
+  const openRollCall = computed(() => rollCalls.value.find((r) => !answeredRollCalls.value.includes(r.rollCallId) && r.dueAt > Date.now()) ?? null);
 
   // ---- session ----
   async function login(unitId: string, key: string): Promise<void> {
@@ -173,6 +190,8 @@ export const useTerminalStore = defineStore('terminal', () => {
     if (session.value?.unitId !== res.user.unitId) {
       // Another unit on this phone: nothing of the previous one's state applies.
       orders.value = [];
+      rollCalls.value = [];
+      answeredRollCalls.value = [];
       acked.value = [];
       stages.value = {};
       outbox.value = [];
@@ -248,6 +267,7 @@ export const useTerminalStore = defineStore('terminal', () => {
       if (code === 'unauthorized' || code === 'forbidden') void renew().then((alive) => { if (alive && socket === s) s.connect(); });
     });
     s.on('order:issued', (o) => { orders.value = receiveOrder(orders.value, o); });
+    s.on('rollcall:issued', (n) => { rollCalls.value = receiveRollCall(rollCalls.value, n, Date.now()); });
   }
 
   function stop(): void {
@@ -284,7 +304,9 @@ export const useTerminalStore = defineStore('terminal', () => {
             ? await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('order:acknowledge', { orderId: item.orderId })
             : item.type === 'report'
               ? await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('unit:report', reportOf(item))
-              : await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('callout:report', {
+              : item.type === 'rollcall'
+                ? await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('rollcall:answer', { rollCallId: item.rollCallId, ...(item.people !== undefined ? { people: item.people } : {}) })
+                : await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('callout:report', {
                 reportId: item.id, incidentId: item.incidentId, answer: item.answer,
                 ...(item.people !== undefined ? { people: item.people } : {}), ...(item.note ? { note: item.note } : {}),
               });
@@ -300,7 +322,7 @@ export const useTerminalStore = defineStore('terminal', () => {
         else {
           notice.value = sayRefusal(res.error, locale());
           // The report did not apply: the job is where the server has it (a later report says so again).
-          if (item.type !== 'ack') delete stages.value[item.incidentId];
+          if (item.type === 'report' || item.type === 'callout') delete stages.value[item.incidentId];
         }
         outbox.value = outbox.value.filter((x) => x.id !== item.id);
       }
@@ -363,11 +385,20 @@ export const useTerminalStore = defineStore('terminal', () => {
     void flush();
   }
 
+  /** 到: the unit answers a roll-call with the people ready (blank: all registered). */
+  function answerRollCall(rollCallId: string, people?: number): void {
+    if (answeredRollCalls.value.includes(rollCallId)) return;
+    answeredRollCalls.value = [...answeredRollCalls.value, rollCallId].slice(-20);
+    const count = people !== undefined && Number.isInteger(people) && people >= 0 && people <= 500 ? people : undefined;
+    outbox.value = [...outbox.value, { id: newItemId(), type: 'rollcall', rollCallId, ...(count !== undefined ? { people: count } : {}), queuedAt: Date.now() }];
+    void flush();
+  }
+
   if (session.value) start();
 
   return {
     session, orders, acked, stages, outbox, connection, notice, ended, job, stage, jobAcked, unacked,
-    positionRefused, login, logout, acknowledge, report, answerCallOut, networkChanged, flush, stop, sharePosition,
+    rollCalls, openRollCall, positionRefused, login, logout, acknowledge, report, answerCallOut, answerRollCall, networkChanged, flush, stop, sharePosition,
   };
 });
 
