@@ -105,6 +105,12 @@ describe('the terminal app at a phone viewport', () => {
     expect(await overflow(page)).toEqual([]);
     mkdirSync(DOCS, { recursive: true });
     await page.screenshot({ path: join(DOCS, 'terminal-officer.png') });
+    // English fits the phone too.
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await expect.poll(() => job.locator('[data-report="on_scene"]').textContent()).toBe('On scene');
+    expect(await overflow(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-officer-en.png') });
+    await page.getByRole('button', { name: '中文', exact: true }).click();
 
     await job.locator('textarea[name="note"]').fill('已到达，两人已被分开');
     await job.locator('[data-report="on_scene"]').click();
