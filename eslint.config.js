@@ -109,6 +109,13 @@ export default defineConfig(
     },
   },
 
+  // The terminal app's service worker runs in a worker, not a page.
+  {
+    name: 'ccr/service-worker',
+    files: ['client/public/sw.js'],
+    languageOptions: { globals: { ...globals.serviceworker } },
+  },
+
   // The server logs through pino (Fastify's logger); console output there is a bug.
   // The simulator is a separate CLI process and may print to the console.
   {

@@ -10,6 +10,8 @@ import LoginView from './views/LoginView.vue';
 import DispatchView from './views/DispatchView.vue';
 // The community console, likewise a whole shift's screen.
 import CommunityView from './views/CommunityView.vue';
+// The terminal app on a phone: with the entry too, so the service worker's cached shell opens it offline.
+import TerminalView from './views/TerminalView.vue';
 import { guardDecision, useAuthStore } from './stores/auth';
 
 declare module 'vue-router' {
@@ -28,6 +30,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/community', name: 'community', component: CommunityView, meta: { roles: COMMUNITY_INTAKE_ROLES } },
   // A volunteer's phone: its own login form (volunteer id and provisioning key), so the route is open.
   { path: '/m/volunteer', name: 'volunteer', component: () => import('./views/VolunteerView.vue'), meta: { public: true } },
+  // A unit's phone: its own device login (unit id + provisioning key), not a console session.
+  { path: '/m', name: 'terminal', component: TerminalView, meta: { public: true } },
   { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
   { path: '/stats', name: 'stats', component: () => import('./views/StatsView.vue'), meta: { roles: VIEW_ROLES } },
   { path: '/:pathMatch(.*)*', redirect: '/' },

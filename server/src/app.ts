@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyReply, type FastifyRequest, type Fa
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import { ISO_INSTANT_FORMAT, finiteKeyword, isIsoInstant, refusal } from '@ccr/shared';
+import { DEFAULT_PLAUSIBILITY, ISO_INSTANT_FORMAT, finiteKeyword, isIsoInstant, refusal } from '@ccr/shared';
 import type { Config } from './config.js';
 import { apiErrorHandler, notFoundBody } from './modules/http-errors.js';
 import { redisPlugin } from './plugins/redis.js';
@@ -28,6 +28,7 @@ import { targetsModule } from './modules/targets/index.js';
 import { communityModule } from './modules/community/index.js';
 import { fingerprintKeyOf } from './modules/community/community-settings.js';
 import { volunteersModule } from './modules/volunteers/index.js';
+import { respondersModule } from './modules/responders/index.js';
 
 export type { Config } from './config.js';
 export { loadConfig } from './config.js';
@@ -83,6 +84,8 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
         { name: 'audit', description: 'Audit log (leader, admin)' },
         { name: 'stats', description: 'Statistics for leadership: today, trends, year-on-year, response times, ETA accuracy' },
         { name: 'community', description: 'The community team\'s loops: dispute cases (受理→分流→调解→回访→销号) and tasks (下单→反馈→督导), their figures' },
+        { name: 'volunteers', description: 'Volunteers (群防群治): clues (线索) from volunteers and the public, broadcast searches (协查), school-gate posts (护学岗)' },
+        { name: 'responders', description: 'The people around the police on the terminal app: call-out clocks of minimum emergency units (1-3-5), roll-calls (点名) and readiness' },
       ],
     },
   });
@@ -120,6 +123,11 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     fingerprintKey: fingerprintKeyOf(config.auth.deviceSecret, config.keyPrefix),
   });
   await app.register(volunteersModule, { jurisdiction, keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, timeZone, settings: config.volunteers });
+  await app.register(respondersModule, {
+    jurisdiction, keyPrefix: config.keyPrefix, clockSkewMs: config.ingest.positionClockSkewMs, rollCall: config.rollCall,
+    // The ingest's own plausibility settings: a phone's fix is judged as every other fix is.
+    plausibility: { ...DEFAULT_PLAUSIBILITY, accuracyM: config.ingest.positionAccuracyM, frozenAfterMs: config.ingest.positionFrozenAfterMs, timeScale: config.fieldTimeScale },
+  });
   await app.register(jurisdictionRoutes, { jurisdiction });
 
   if (config.clientDist && existsSync(join(config.clientDist, 'index.html'))) {

@@ -7,6 +7,9 @@ import {
 } from './domain.js';
 import { CandidateReasonSchema } from './candidate-reasons.js';
 import { ErrorParamsSchema, type AckError } from './errors.js';
+import type { PhonePosition } from './terminal.js';
+import type { CallOutReport } from './callout.js';
+import type { RollCallAnswer, RollCallNotice } from './rollcall.js';
 
 /** Chosen by the client, one per intended action: a retried command with the same id has one effect. */
 export const CommandIdSchema = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -204,6 +207,9 @@ export const UnitReportSchema = Type.Object(
     status: Type.Union([Type.Literal('en_route'), Type.Literal('on_scene'), Type.Literal('resolved'), Type.Literal('available'), Type.Literal('busy'), Type.Literal('off_duty')]),
     incidentId: Type.Optional(IncidentIdSchema),
     note: Type.Optional(NoteSchema),
+    /** The terminal's own id for this report (kept in its offline queue): a report sent again with the same id is
+     *  applied once and answers what it answered the first time (the terminal app replays its queue on reconnect). */
+    reportId: Type.Optional(CommandIdSchema),
   },
   { additionalProperties: false },
 );
@@ -213,8 +219,15 @@ type DeviceAck<T> = (res: { ok: true; data: T } | { ok: false; error: AckError }
 
 export interface DeviceServerToClientEvents {
   'order:issued': (order: DeviceOrder) => void;
+  /** A roll-call (点名) the unit is called in (shared/src/rollcall.ts). */
+  'rollcall:issued': (notice: RollCallNotice) => void;
 }
 export interface DeviceClientToServerEvents {
   'order:acknowledge': (req: OrderAcknowledge, ack: DeviceAck<{ orderId: string }>) => void;
-  'unit:report': (req: UnitReport, ack: DeviceAck<{ status: string }>) => void;
+  'unit:report': (req: UnitReport, ack: DeviceAck<{ status: string; replayed?: boolean }>) => void;
+  /** A phone's fix, for a unit without vehicle GPS (shared/src/terminal.ts). */
+  'unit:position': (req: PhonePosition, ack: DeviceAck<{ accepted: true }>) => void;
+  /** A called-out emergency unit's leader answers (shared/src/callout.ts). */
+  'callout:report': (req: CallOutReport, ack: DeviceAck<{ answer: string; replayed?: true }>) => void;
+  'rollcall:answer': (req: RollCallAnswer, ack: DeviceAck<{ rollCallId: string; people: number }>) => void;
 }

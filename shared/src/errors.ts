@@ -82,6 +82,25 @@ export const ERRORS = {
   call_out_closed: p({ incidentId: text, status: coded('label.incidentStatus') }),
   unknown_order: p({ unitId: text, orderId: text }),
 
+  // ── the terminal app: positions from a phone (unit:position) ──────────────────────────────────────────
+  /** The unit reports from vehicle GPS or is a fixed place: its phone's fixes are not used. */
+  position_not_tracked: p({ unitId: text, kind: coded('label.unitKind') }),
+  position_out_of_area: p({ km: count }),
+  position_inaccurate: p({ metres: count, max: count }),
+  position_implausible: p({ metres: count, seconds: count }),
+
+  // ── the terminal app: a called-out emergency unit answers (callout:report) ─────────────────────────────
+  not_called_out: p({ unitId: text, incidentId: text }),
+  callout_not_coming: p({ unitId: text, incidentId: text }),
+  callout_not_arrived: p({ unitId: text, incidentId: text }),
+  callout_already_arrived: p({ unitId: text, incidentId: text }),
+
+  // ── roll-call (点名) of minimum emergency units ────────────────────────────────────────────────────────
+  no_emergency_units: p({ gridId: text }),
+  roll_call_unknown: p({ rollCallId: text }),
+  roll_call_closed: p({ rollCallId: text, dueAt: clock('timeZone'), timeZone: text }),
+  not_in_roll_call: p({ unitId: text, rollCallId: text }),
+
   // ── ingest ────────────────────────────────────────────────────────────────────────────────────────────
   positions_rejected: p({ count }),
   incident_rejected: p({ reason: text }),

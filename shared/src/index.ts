@@ -22,3 +22,6 @@ export * from './position-plausibility.js';
 export * from './duplicates.js';
 export * from './community/index.js';
 export * from './volunteers.js';
+export * from './terminal.js';
+export * from './callout.js';
+export * from './rollcall.js';

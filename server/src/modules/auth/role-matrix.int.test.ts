@@ -23,6 +23,9 @@ const SOCKET_EVENTS: Record<string, { event: string; roles: readonly Role[]; pay
   '/device': [
     { event: 'order:acknowledge', roles: ['device'], payload: { bogus: 1 } },
     { event: 'unit:report', roles: ['device'], payload: { bogus: 1 } },
+    { event: 'unit:position', roles: ['device'], payload: { bogus: 1 } },
+    { event: 'callout:report', roles: ['device'], payload: { bogus: 1 } },
+    { event: 'rollcall:answer', roles: ['device'], payload: { bogus: 1 } },
     { event: 'task:acknowledge', roles: ['device'], payload: { bogus: 1 } },
     { event: 'task:accept', roles: ['device'], payload: { bogus: 1 } },
     { event: 'task:feedback', roles: ['device'], payload: { bogus: 1 } },
@@ -42,11 +45,14 @@ const SOCKET_EVENTS: Record<string, { event: string; roles: readonly Role[]; pay
  * Device-channel events an allowed device may send but that must be refused, with a reason: answering ok would
  * claim an effect there is none. Each runs as the device of P-01 while P-02 has an order for JQ-MATRIX-D.
  */
-const DEVICE_REFUSALS: { what: string; event: 'order:acknowledge' | 'unit:report'; payload: (foreignOrderId: string) => unknown; code: string }[] = [
+const DEVICE_REFUSALS: { what: string; event: 'order:acknowledge' | 'unit:report' | 'unit:position' | 'callout:report' | 'rollcall:answer'; payload: (foreignOrderId: string) => unknown; code: string }[] = [
   { what: 'acknowledging another unit\'s order', event: 'order:acknowledge', payload: (orderId) => ({ orderId }), code: 'unknown_order' },
   { what: 'acknowledging an order id that was never issued', event: 'order:acknowledge', payload: () => ({ orderId: 'no-such-order' }), code: 'unknown_order' },
   { what: 'reporting for another unit\'s incident', event: 'unit:report', payload: () => ({ status: 'on_scene', incidentId: 'JQ-MATRIX-D' }), code: 'not_your_incident' },
   { what: 'reporting done without a job', event: 'unit:report', payload: () => ({ status: 'resolved' }), code: 'no_incident' },
+  { what: 'answering a call-out the unit was not called to', event: 'callout:report', payload: () => ({ reportId: 'matrix-callout-1', incidentId: 'JQ-MATRIX-D', answer: 'coming', people: 2 }), code: 'not_called_out' },
+  { what: 'answering a roll-call that does not exist', event: 'rollcall:answer', payload: () => ({ rollCallId: 'RC-none' }), code: 'roll_call_unknown' },
+  { what: 'a patrol car\'s phone sharing a position (it reports from vehicle GPS)', event: 'unit:position', payload: () => ({ lng: 116.6, lat: 39.0, ts: Date.now() }), code: 'position_not_tracked' },
 ];
 
 function connect(s: TestServer, nsp: string, token: string | undefined): Promise<{ socket: Socket; error?: { message: string; data?: { code: string } } }> {

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Namespace, Socket } from 'socket.io';
 import type { Counter } from 'prom-client';
 import type { RedisClient } from '../../plugins/redis.js';
-import type { DispatchCommands } from './dispatch-commands.js';
+import { requestHash, type DispatchCommands } from './dispatch-commands.js';
 import type { Assignment, DispatchRepository } from './dispatch-repository.js';
 import { planUnitReport } from './dispatch-service.js';
 
@@ -26,6 +26,8 @@ type DeviceSocket = Socket<DeviceClientToServerEvents, DeviceServerToClientEvent
 type Reply<T> = (res: { ok: true; data: T } | { ok: false; error: AckError }) => void;
 
 export const unitRoom = (unitId: string): string => `unit:${unitId}`;
+/** A terminal's report id as a dispatch command id: scoped to the unit, so one terminal cannot answer for another. */
+export const reportCommandId = (unitId: string, reportId: string): string => `report:${unitId}:${reportId}`;
 
 /** The id a unit's current job is told under when its terminal connects (see standingOrder): fixed per assignment. */
 const standingOrderId = (a: Assignment): string => `standing-${a.incidentId}-${a.at}`;
@@ -155,7 +157,7 @@ export class DeviceChannel {
       this.deps.refused.inc({ action: 'unit:report', reason: 'no_ack' });
       return;
     }
-    const reply = ack as Reply<{ status: string }>;
+    const reply = ack as Reply<{ status: string; replayed?: boolean }>;
     const user = await this.allowed(socket, 'unit:report', reply);
     if (!user) return;
     const checked = checkReport.validate(req);
@@ -166,7 +168,11 @@ export class DeviceChannel {
       user: user.username, role: user.role, action, target: `unit:${unitId}`, outcome, detail: { ...(report.incidentId ? { incidentId: report.incidentId } : {}), ...detail },
     });
     try {
+      // A report with the terminal's id is a command under that id (per unit): a terminal replaying its offline
+      // queue, or sending again because the answer was lost, has it applied once and gets the first answer back.
+      const { reportId, ...asked } = report;
       const out = await this.deps.commands.run({
+        ...(reportId ? { command: { id: reportCommandId(unitId, reportId), bodyHash: requestHash('unit.report', unitId, asked) } } : {}),
         actor: { by: user.username, at: Date.now(), ...(report.note ? { note: report.note } : {}) },
         incidentIds: [], unitIds: [unitId], followUnitIncidents: true,
         plan: (input) => planUnitReport(input, unitId, report),
@@ -177,7 +183,11 @@ export class DeviceChannel {
         return this.refuse(reply, 'unit:report', { code: out.error.error, params: out.error.params, message: out.error.message });
       }
       const unit = out.result.units.find((u) => u.id === unitId);
-      await audit('ok', { status: unit?.status, ...(out.result.incident ? { incidentId: out.result.incident.id, incidentStatus: out.result.incident.status } : {}) });
+      // Applied and audited the first time: a replay only answers.
+      if (out.result.replayed) {
+        return reply({ ok: true, data: { status: unit?.status ?? report.status, replayed: true } });
+      }
+      await audit('ok', { ...(reportId ? { reportId } : {}), status: unit?.status, ...(out.result.incident ? { incidentId: out.result.incident.id, incidentStatus: out.result.incident.status } : {}) });
       reply({ ok: true, data: { status: unit?.status ?? report.status } });
     } catch (err) {
       this.app.log.error({ err: (err as Error).message, unitId }, 'unit:report failed');

@@ -34,7 +34,12 @@ export interface DispatchRouteDeps {
   /** The minimum emergency units within `minutes` of a point, smaller rings included (recommendation module). */
   ringUnits(point: { lng: number; lat: number }, minutes: 1 | 3 | 5): Promise<RingUnit[]>;
   refused: Counter<'action' | 'reason'>;
+  /** Told after a call-out committed (not on a replay): the responders module keeps each tier's clock from it. */
+  callOutListeners: ReadonlySet<(e: CallOutCommitted) => Promise<void>>;
 }
+
+/** A tier called out: the units that got an `alert` order now (those of smaller rings were called before). */
+export interface CallOutCommitted { incidentId: string; ring: 1 | 3 | 5; unitIds: string[]; at: number }
 
 type Req = FastifyRequest & { user?: { username: string; role: string } };
 
@@ -203,6 +208,13 @@ export function dispatchRoutes(base: FastifyInstance, deps: DispatchRouteDeps): 
           plan: async (input) => planAlert(input, id, ringUnits, await repo.readAlerted(id), b.note),
         });
       });
+      if (out?.ok && !out.result.replayed) {
+        const called: CallOutCommitted = { incidentId: id, ring: b.ring, unitIds: out.result.units.map((u) => u.id), at: Date.now() };
+        for (const listener of deps.callOutListeners) {
+          // The call-out is committed either way; a lost tier clock is logged (the units still got their orders).
+          await listener(called).catch((err: unknown) => req.log.error({ err: (err as Error).message, incidentId: id }, 'call-out clock not recorded'));
+        }
+      }
       return answer(req, reply, action, `incident:${id}`, b.commandId, out!, detail);
     });
 

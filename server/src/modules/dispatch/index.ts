@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import { DispatchRepository } from './dispatch-repository.js';
 import { DispatchCommands } from './dispatch-commands.js';
-import { dispatchRoutes } from './dispatch-routes.js';
+import { dispatchRoutes, type CallOutCommitted } from './dispatch-routes.js';
 import { DeviceChannel } from './device-channel.js';
 import { ArrivalWatch } from './arrival-watch.js';
 
@@ -18,7 +18,11 @@ export interface DispatchModuleOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    dispatch: { repo: DispatchRepository; commands: DispatchCommands; arrivals: ArrivalWatch };
+    dispatch: {
+      repo: DispatchRepository; commands: DispatchCommands; arrivals: ArrivalWatch;
+      /** Listeners told of every committed call-out tier (the responders module's call-out clocks). */
+      callOutListeners: Set<(e: CallOutCommitted) => Promise<void>>;
+    };
   }
 }
 
@@ -31,14 +35,15 @@ export const dispatchModule = fp<DispatchModuleOptions>(
       name: 'ccr_dispatch_refused_total', help: 'Dispatch commands and device events refused, by action and reason',
       labelNames: ['action', 'reason'] as const, registers: [app.metrics.registry],
     });
+    const callOutListeners = new Set<(e: CallOutCommitted) => Promise<void>>();
     dispatchRoutes(app, {
-      commands, repo, refused,
+      commands, repo, refused, callOutListeners,
       // The rings the console shows are the rings the call-out uses (recommendation module, bounded GEO search).
       ringUnits: (point, minutes) => app.recommendation.emergencyUnitsWithin(point, minutes),
     });
     const devices = new DeviceChannel(app, { repo, commands, refused, subscriber: await app.redis.dedicated('device-orders') });
     const arrivals = new ArrivalWatch(app, repo, commands, { radiusM: opts.arrivalRadiusM, nodeId: opts.nodeId });
-    app.decorate('dispatch', { repo, commands, arrivals });
+    app.decorate('dispatch', { repo, commands, arrivals, callOutListeners });
 
     app.addHook('onReady', async () => {
       await devices.start();

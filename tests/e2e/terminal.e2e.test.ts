@@ -1,0 +1,243 @@
+// The terminal app (/m) on a phone-sized Chromium (390×844): real Redis, the real server, a page that logs in with
+// its unit id and provisioning key the way an officer's phone does. The officer acknowledges an order and reports on
+// scene; then the phone goes offline, the resolved report waits in its outbox, and when the phone is back it is sent
+// once and applied once. Screenshots go to docs/ (zh) and .artifacts/e2e.
+import { createHmac } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { AuditPage, IncidentReport, Readiness } from '@ccr/shared';
+import { postJson, startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
+import { DEMO_JURISDICTION_DIR } from '@ccr/server/jurisdiction';
+import { launchChromium, openLoggedIn } from './browser.js';
+import { REPO_ROOT, buildClient } from './client-build.js';
+
+const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
+const DOCS = join(REPO_ROOT, 'docs');
+const prefix = 'e2t:';
+const PHONE = { width: 390, height: 844 };
+let redis: RedisServerHandle;
+let server: TestServer;
+let browser: Browser;
+let producer: ReturnType<typeof createClient>;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
+  redis = r;
+  browser = b;
+  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist });
+  producer = createClient({ url: redis.url });
+  await producer.connect();
+}, 180_000);
+
+afterAll(async () => {
+  await producer?.quit();
+  await browser?.close();
+  await server?.close();
+  await redis?.dispose();
+});
+
+const keyOf = (unitId: string): string => createHmac('sha256', server.config.auth.deviceSecret!).update(unitId).digest('hex');
+
+async function addIncident(id: string, at: [number, number], extra: Partial<IncidentReport> = {}): Promise<void> {
+  const r: IncidentReport = {
+    id, type: 'fight', priority: 1, lng: at[0], lat: at[1], address: '胜芳镇中山街道幸福家园北门', reportedAt: new Date().toISOString(),
+    source: '110', summary: '两名男子在小区门口斗殴', ...extra,
+  };
+  await producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify(r) });
+  await expect.poll(() => server.app.live.repo.getIncident(id), { timeout: 10_000 }).toBeTruthy();
+}
+
+/** A phone-sized page logged in to /m as `unitId` through its login form. */
+async function phone(unitId: string, at: [number, number]): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({
+    viewport: PHONE, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN',
+    geolocation: { longitude: at[0], latitude: at[1] }, permissions: ['geolocation'],
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' && !/ERR_INTERNET_DISCONNECTED|net::ERR/.test(m.text())) problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(`${server.url}/m`, { waitUntil: 'load' });
+  const form = page.locator('[data-terminal-login]');
+  await form.locator('input[name="unitId"]').fill(unitId);
+  await form.locator('input[name="key"]').fill(keyOf(unitId));
+  await form.locator('button[type="submit"]').click();
+  await expect.poll(() => page.locator('[data-terminal-conn]').getAttribute('class'), { timeout: 15_000 }).toContain('connected');
+  return { context, page, problems };
+}
+
+async function audit(query: string): Promise<AuditPage['items']> {
+  const res = await fetch(`${server.url}/api/audit?limit=500&${query}`, { headers: { authorization: `Bearer ${await tokenFor(server, 'leader')}` } });
+  return ((await res.json()) as AuditPage).items;
+}
+
+/** Nothing on the page is wider than the phone. */
+async function overflow(page: Page): Promise<string[]> {
+  return page.evaluate((w) => [...document.querySelectorAll('body *')]
+    .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && (r.right > w + 0.5 || r.left < -0.5); })
+    .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`), PHONE.width);
+}
+
+describe('the terminal app at a phone viewport', () => {
+  it('an officer acknowledges an order and reports on scene; a report made offline is sent once when back online', async () => {
+    const scene: [number, number] = [116.6935, 39.0712];
+    const { context, page, problems } = await phone('P-02', [116.7010, 39.0700]);
+    await expect.poll(() => page.locator('[data-no-job]').count()).toBe(1);
+    // Installable: the manifest is linked and the service worker (script-src 'self') controls /m.
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).scope)).toBe(`${server.url}/m`);
+    expect((await fetch(`${server.url}/manifest.webmanifest`)).status).toBe(200);
+
+    await addIncident('JQ-M1', scene);
+    const sent = await postJson(`${server.url}/api/incidents/JQ-M1/dispatch`, { unitIds: ['P-02'], commandId: 'cmd-terminal-e2e-1' }, await tokenFor(server, 'dispatcher'));
+    expect(sent.status).toBe(200);
+    const job = page.locator('[data-job]');
+    await job.waitFor({ timeout: 10_000 });
+    await expect.poll(() => job.textContent()).toContain('派警');
+    await expect.poll(() => page.locator('[data-distance]').textContent(), { timeout: 10_000 }).toMatch(/直线距离 \d+(\.\d)? (m|km)/);
+
+    await job.locator('[data-action="acknowledge"]').click();
+    await expect.poll(async () => (await server.app.dispatch.repo.pendingOrders('P-02')).length, { timeout: 10_000 }).toBe(0);
+    await job.locator('[data-report="on_scene"]').waitFor();
+    expect(await overflow(page)).toEqual([]);
+    mkdirSync(DOCS, { recursive: true });
+    await page.screenshot({ path: join(DOCS, 'terminal-officer.png') });
+    // English fits the phone too.
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await expect.poll(() => job.locator('[data-report="on_scene"]').textContent()).toBe('On scene');
+    expect(await overflow(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-officer-en.png') });
+    await page.getByRole('button', { name: '中文', exact: true }).click();
+
+    await job.locator('textarea[name="note"]').fill('已到达，两人已被分开');
+    await job.locator('[data-report="on_scene"]').click();
+    await expect.poll(async () => (await server.app.live.repo.getIncident('JQ-M1'))?.status, { timeout: 10_000 }).toBe('on_scene');
+    await expect.poll(() => job.getAttribute('data-stage')).toBe('on_scene');
+
+    // Offline: the report waits in the outbox, nothing reaches the server.
+    await context.setOffline(true);
+    await expect.poll(() => page.locator('[data-terminal-conn]').getAttribute('class')).toContain('offline');
+    await job.locator('textarea[name="note"]').fill('已调解，双方离开');
+    await job.locator('[data-report="resolved"]').click();
+    await expect.poll(() => page.locator('[data-outbox]').textContent()).toContain('1 条待发送');
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-offline.png') });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await server.app.live.repo.getIncident('JQ-M1'))?.status).toBe('on_scene');
+    // The app shell is cached by the service worker and the outbox kept in localStorage: a reload made offline
+    // opens the app with the report still waiting.
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem('ccr.terminal') ?? '{}').outbox.length)).toBe(1);
+    await page.reload({ waitUntil: 'load' });
+    await expect.poll(() => page.locator('[data-outbox]').textContent(), { timeout: 10_000 }).toContain('1 条待发送');
+
+    await context.setOffline(false);
+    await expect.poll(async () => (await server.app.live.repo.getIncident('JQ-M1'))?.status, { timeout: 20_000 }).toBe('resolved');
+    await expect.poll(() => page.locator('[data-outbox]').count()).toBe(0);
+    await page.locator('[data-no-job]').waitFor();
+    const resolved = await server.app.live.repo.getIncident('JQ-M1');
+    expect(resolved!.timeline.filter((e) => e.status === 'resolved')).toHaveLength(1);
+    const reports = (await audit('target=unit:P-02')).filter((e) => e.action.startsWith('unit.report.'));
+    expect(reports.map((e) => `${e.action} ${e.outcome}`).reverse()).toEqual(['unit.report.on_scene ok', 'unit.report.resolved ok']);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('a foot patrol on a job shares its phone\'s position through the position ingest', async () => {
+    const here: [number, number] = [116.6912, 39.0703];
+    const { context, page, problems } = await phone('F-01', here);
+    await addIncident('JQ-M2', [116.6935, 39.0712], { type: 'help', summary: '老人求助' });
+    const sent = await postJson(`${server.url}/api/incidents/JQ-M2/dispatch`, { unitIds: ['F-01'], commandId: 'cmd-terminal-e2e-2' }, await tokenFor(server, 'dispatcher'));
+    expect(sent.status).toBe(200);
+    await page.locator('[data-job]').waitFor({ timeout: 10_000 });
+    await expect.poll(async () => (await server.app.live.repo.readFixes(['F-01']))[0], { timeout: 15_000 }).toMatchObject({ lng: here[0], lat: here[1] });
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('an emergency unit answers a call-out with how many people and arrives; the console shows it in the 1-minute tier', async () => {
+    // The incident at 张记超市 (E-0002): it is in the 1-minute ring.
+    const shop: [number, number] = [116.691447, 39.068754];
+    const { context, page, problems } = await phone('E-0002', shop);
+    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    desk.on('pageerror', (e) => problems.push(`console page error: ${e.message}`));
+    await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', server.config.auth.demoPassword!);
+    const address = '胜芳镇张记超市门口';
+    await addIncident('JQ-M3', shop, { type: 'public_order', address, summary: '有人在超市门口滋事' });
+    const row = desk.locator('.queue .row', { hasText: address });
+    await row.click();
+    const ring1 = desk.locator('.rings .ring').first();
+    await ring1.waitFor({ timeout: 10_000 });
+    await desk.keyboard.press('a');
+    await expect.poll(() => ring1.locator('[data-callout-coming]').textContent(), { timeout: 10_000 }).toMatch(/待回复/);
+
+    const job = page.locator('[data-job]');
+    await job.waitFor({ timeout: 10_000 });
+    await expect.poll(() => job.textContent()).toContain('应急呼叫');
+    await job.locator('input[name="people"]').fill('4');
+    mkdirSync(DOCS, { recursive: true });
+    expect(await overflow(page)).toEqual([]);
+    await page.screenshot({ path: join(DOCS, 'terminal-emergency.png') });
+    await job.locator('[data-answer="coming"]').click();
+    await expect.poll(() => ring1.locator('[data-callout-coming]').textContent(), { timeout: 10_000 }).toContain('来 4 人（1 个）');
+    await job.locator('[data-answer="arrived"]').click();
+    await expect.poll(() => ring1.locator('[data-callout-arrived]').textContent(), { timeout: 10_000 }).toMatch(/到 1 个 · 0:\d\d/);
+    expect(await ring1.locator('[data-callout-arrived]').getAttribute('class')).toContain('kept');
+    await job.locator('textarea[name="note"]').fill('店员已将滋事者劝离');
+    await job.locator('[data-answer="done"]').click();
+    await page.locator('[data-no-job]').waitFor();
+    await desk.screenshot({ path: join(ARTIFACTS, 'terminal-console-callout.png') });
+    // The tier lines fit their ring's box, in Chinese and in English (nothing cut off by an ellipsis).
+    const cut = (): Promise<string[]> => desk.evaluate(() => [...document.querySelectorAll('.rings .ring, .rings .ring .co')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => `${e.className}: ${e.textContent}`));
+    expect(await cut()).toEqual([]);
+    await desk.getByRole('button', { name: 'EN', exact: true }).click();
+    await expect.poll(() => ring1.locator('[data-callout-coming]').textContent()).toContain('4 coming (1)');
+    expect(await cut()).toEqual([]);
+    await desk.screenshot({ path: join(ARTIFACTS, 'terminal-console-callout-en.png') });
+    expect(await desk.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1920);
+    const stats = await (await fetch(`${server.url}/api/stats/call-outs`, { headers: { authorization: `Bearer ${await tokenFor(server, 'leader')}` } })).json();
+    expect(stats).toMatchObject({ calledOut: 1, selfHelpWithin1: 1, selfHelpShare: 100 });
+    expect(problems).toEqual([]);
+    await desk.close();
+    await context.close();
+  }, 90_000);
+
+  it('a roll-call from the console is answered on the phone; the wall\'s strip shows the readiness it found, and fits', async () => {
+    const e3: [number, number] = [116.6807, 39.0716];
+    const { context, page, problems } = await phone('E-0001', e3);
+    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', server.config.auth.demoPassword!);
+    await desk.locator('[data-roll-call]').click();
+    await desk.locator('.msg.ok', { hasText: '点名' }).waitFor({ timeout: 10_000 });
+    const card = page.locator('[data-roll-call]');
+    await card.waitFor({ timeout: 10_000 });
+    await card.locator('input[name="rollPeople"]').fill('9');
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-roll-call.png') });
+    await card.locator('[data-action="roll-call"]').click();
+    await card.waitFor({ state: 'detached', timeout: 10_000 });
+    const api = async () => (await (await fetch(`${server.url}/api/roll-calls/readiness`, { headers: { authorization: `Bearer ${await tokenFor(server, 'operator')}` } })).json()) as Readiness;
+    await expect.poll(async () => (await api()).acknowledged, { timeout: 10_000 }).toBe(9);
+    const r = await api();
+
+    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    wall.on('pageerror', (e) => problems.push(`wall page error: ${e.message}`));
+    await openLoggedIn(wall, server.url, '/', 'operator', server.config.auth.demoPassword!);
+    const row = wall.locator('[data-wall-readiness]');
+    await row.waitFor({ timeout: 20_000 });
+    await expect.poll(() => row.textContent()).toContain(`${r.acknowledged}/${r.registered}`);
+    const cut = (): Promise<string[]> => wall.evaluate(() => [...document.querySelectorAll('.strip .forces .row, .strip .forces')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => `${e.className}: ${e.textContent}`));
+    expect(await cut()).toEqual([]);
+    await wall.screenshot({ path: join(ARTIFACTS, 'terminal-wall-readiness.png') });
+    await wall.getByRole('button', { name: 'EN', exact: true }).click().catch(() => wall.evaluate(() => localStorage.setItem('ccr.wall.prefs', JSON.stringify({ locale: 'en' }))).then(() => wall.reload()));
+    await expect.poll(() => wall.locator('[data-wall-readiness]').textContent(), { timeout: 20_000 }).toContain('Ready');
+    expect(await cut()).toEqual([]);
+    await wall.screenshot({ path: join(ARTIFACTS, 'terminal-wall-readiness-en.png') });
+    expect(problems).toEqual([]);
+    await wall.close();
+    await desk.close();
+    await context.close();
+  }, 90_000);
+});
