@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Command-room server image: Fastify + Socket.IO server (TypeScript run by tsx) serving the built
-# wall display. Redis is a separate container (see docker-compose.yml).
+# wall display (the default target, runtime). Redis is a separate container (see docker-compose.yml);
+# so is the demo simulator (target simulator: @ccr/simulator, which needs nothing of the server's).
 
 FROM node:20-bookworm-slim AS base
 RUN npm install -g pnpm@10 && npm cache clean --force
@@ -12,11 +13,32 @@ FROM base AS build
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 COPY shared/package.json shared/
 COPY server/package.json server/
+COPY simulator/package.json simulator/
 COPY client/package.json client/
 COPY tests/package.json tests/
 RUN pnpm install --frozen-lockfile
 COPY . .
 RUN pnpm --filter @ccr/client build
+
+# ── simulator: production dependencies of @ccr/simulator only, its sources, the demo town's files ──
+FROM base AS simulator
+ENV NODE_ENV=production
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
+COPY shared/package.json shared/
+COPY server/package.json server/
+COPY simulator/package.json simulator/
+COPY client/package.json client/
+COPY tests/package.json tests/
+RUN pnpm install --frozen-lockfile --prod --filter "@ccr/simulator..." && pnpm store prune
+COPY shared/ shared/
+COPY simulator/ simulator/
+# the committed demo town (JURISDICTION_DIR to run on another, mounted as a volume)
+COPY server/jurisdiction/ server/jurisdiction/
+USER node
+WORKDIR /app/simulator
+ENV PATH=/app/simulator/node_modules/.bin:$PATH
+# = the @ccr/simulator "sim" script, run directly so that tsx relays SIGTERM (see the server's CMD below)
+CMD ["tsx", "src/main.ts"]
 
 # ── runtime: production dependencies of the server only, sources, built client ─────────────
 FROM base AS runtime
@@ -26,6 +48,7 @@ ENV NODE_ENV=production \
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
 COPY shared/package.json shared/
 COPY server/package.json server/
+COPY simulator/package.json simulator/
 COPY client/package.json client/
 COPY tests/package.json tests/
 RUN pnpm install --frozen-lockfile --prod --filter "@ccr/server..." && pnpm store prune

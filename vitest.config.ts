@@ -1,6 +1,6 @@
 // One Vitest run over the whole workspace (`pnpm test` → scripts/test.mjs → this file).
 //
-// Every package is a Vitest project: shared, server, client, tests (+ the launcher's own tests in
+// Every package is a Vitest project: shared, server, simulator, client, tests (+ the launcher's own tests in
 // scripts/). A package with its own vitest.config.* (or vite.config.*, e.g. client's, which carries
 // the Vue plugin) keeps every choice it makes there — environment, include, setup files. The
 // workspace-wide defaults below (timeouts) are applied only where the package's config leaves them
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
-const PACKAGES = ['shared', 'server', 'client', 'tests'] as const;
+const PACKAGES = ['shared', 'server', 'simulator', 'client', 'tests'] as const;
 
 /** Defaults for every project; a package's own config wins where it sets a value. */
 const PROJECT_DEFAULTS = {

@@ -5,7 +5,7 @@
 //     (`--dev`: runs the Vite dev server on :5173 instead);
 //  2. uses REDIS_URL if set, otherwise runs a private redis-server on REDIS_PORT (default 6380,
 //     data in .data/redis, append-only) or reuses a Redis that already answers there;
-//  3. runs the server (@ccr/server "start") and, unless SIMULATOR=off, the simulator ("sim");
+//  3. runs the server (@ccr/server "start") and, unless SIMULATOR=off, the simulator (@ccr/simulator "sim");
 //  4. waits for GET /api/health = 200 and prints the wall display URL;
 //  5. restarts any child that exits unexpectedly (1 s, 2 s, 4 s … 30 s backoff);
 //  6. on Ctrl-C / SIGTERM / SIGHUP stops simulator, server, then Redis (SIGTERM, so the AOF is
@@ -395,7 +395,7 @@ if (SIMULATOR) {
   const demoMode = !/^(0|false|no|off)$/i.test(process.env.DEMO_MODE ?? '');
   const autoDispatch = process.env.SIM_AUTO_DISPATCH || (demoMode ? 'on' : 'off');
   const childEnvNow = { ...process.env, REDIS_URL: redis.url, SIM_SERVER_URL: simServerUrl, SIM_AUTO_DISPATCH: autoDispatch };
-  supervise('sim', () => packageScript(join(ROOT, 'server'), 'sim', ROOT, childEnvNow), c.yellow);
+  supervise('sim', () => packageScript(join(ROOT, 'simulator'), 'sim', ROOT, childEnvNow), c.yellow);
 } else {
   log('SIMULATOR=off: not running the simulator');
 }

@@ -2,10 +2,12 @@
 //   station.json  (StationSchema)   grids.geojson (GridCollectionSchema)
 //   roads.geojson (RoadCollectionSchema)   roster.json (RosterSchema)
 //   volunteers.json (VolunteerRosterSchema, optional: without it nobody logs in as a volunteer)
-// Schemas check each file; checkJurisdiction() checks that they agree with one another.
-import { Type, type Static } from '@sinclair/typebox';
+// Schemas check each file; checkJurisdiction() checks that they agree with one another; parseJurisdictionFiles()
+// does both from the files' texts.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { GridIdSchema, LngLatSchema, UnitSchema, type Unit } from './domain.js';
-import { checkVolunteers, type Volunteer } from './volunteers.js';
+import { compileChecker } from './validate.js';
+import { VolunteerRosterSchema, checkVolunteers, type Volunteer } from './volunteers.js';
 
 export const StationSchema = Type.Object(
   {
@@ -107,4 +109,51 @@ export function checkJurisdiction(j: Jurisdiction): string[] {
   }
   if (j.volunteers) problems.push(...checkVolunteers(j.volunteers, j.units, gridIds));
   return problems;
+}
+
+/** The files of a jurisdiction folder; volunteers.json is optional. */
+export const JURISDICTION_FILES = ['station.json', 'grids.geojson', 'roads.geojson', 'roster.json', 'volunteers.json'] as const;
+export type JurisdictionFile = (typeof JURISDICTION_FILES)[number];
+
+/** One file as read from disk (or anywhere): its text, why it could not be read, or absent (volunteers.json only). */
+export type JurisdictionFileText = { text: string } | { readError: string } | undefined;
+
+export type ParsedJurisdiction = { ok: true; jurisdiction: Jurisdiction } | { ok: false; problems: string[] };
+
+/** The whole check of a jurisdiction folder from its files' texts, every problem named with file and path — the same
+ *  for the server (which runs on it) and the simulator (which plays its people); the reading itself is theirs. */
+export function parseJurisdictionFiles(files: Readonly<Record<JurisdictionFile, JurisdictionFileText>>): ParsedJurisdiction {
+  const part = <S extends TSchema>(file: JurisdictionFile, schema: S, problems: string[]): Static<S> | undefined => {
+    const read = files[file];
+    if (read === undefined || 'readError' in read) {
+      problems.push(`${file}: cannot read (${read?.readError ?? 'ENOENT'})`);
+      return undefined;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(read.text);
+    } catch (err) {
+      problems.push(`${file}: not valid JSON (${(err as Error).message})`);
+      return undefined;
+    }
+    const checked = compileChecker(schema).validate(value, 10);
+    if (!checked.ok) {
+      problems.push(...checked.errors.map((e) => `${file}: ${e}`));
+      return undefined;
+    }
+    return checked.value;
+  };
+  // In file order, so the report reads the same whichever file was read first.
+  const problems: string[] = [];
+  const station = part('station.json', StationSchema, problems);
+  const grids = part('grids.geojson', GridCollectionSchema, problems);
+  const roads = part('roads.geojson', RoadCollectionSchema, problems);
+  const roster = part('roster.json', RosterSchema, problems);
+  if (!station || !grids || !roads || !roster) return { ok: false, problems };
+  // Optional: a station without volunteer accounts has no volunteers.json.
+  const volunteers = files['volunteers.json'] === undefined ? { volunteers: [] } : part('volunteers.json', VolunteerRosterSchema, problems);
+  if (!volunteers) return { ok: false, problems };
+  const jurisdiction: Jurisdiction = { station, grids, roads, units: roster.units, volunteers: volunteers.volunteers };
+  const crossProblems = checkJurisdiction(jurisdiction);
+  return crossProblems.length > 0 ? { ok: false, problems: crossProblems } : { ok: true, jurisdiction };
 }

@@ -27,11 +27,11 @@ const simLog: string[] = [];
  *  ×5 time makes a 2 km drive take about ten seconds; the long service time leaves resolving to the dispatcher. */
 function startSimulator(): ChildProcess {
   const child = spawn(process.execPath, [
-    '--import', 'tsx', 'src/simulator/main.ts',
+    '--import', 'tsx', 'src/main.ts',
     '--redis-url', redis.url, '--prefix', prefix, '--server-url', server.url,
     '--seed', '7', '--time-scale', '5', '--rate', '2', '--incidents-per-hour', '0', '--service-minutes', '600',
   ], {
-    cwd: join(REPO_ROOT, 'server'),
+    cwd: join(REPO_ROOT, 'simulator'),
     env: { ...process.env, DEVICE_SECRET: server.config.auth.deviceSecret ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -97,9 +97,9 @@ let stopping = false;
 const children: Array<{ name: string; proc: ChildProcess }> = [];
 
 /** A TypeScript entry run the way `pnpm start` runs it (tsx as a loader, so the pid is the program's own). */
-function startChild(name: string, script: string, env: Record<string, string>): ChildProcess {
+function startChild(name: string, pkg: 'server' | 'simulator', script: string, env: Record<string, string>): ChildProcess {
   const logFile = createWriteStream(join(OUT, `${name}.log`));
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: join(REPO_ROOT, 'server'), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: join(REPO_ROOT, pkg), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.pipe(logFile);
   proc.stderr!.pipe(logFile);
   proc.once('exit', (code, signal) => {
@@ -227,14 +227,14 @@ try {
   redis = redisHandle;
   const baseUrl = `http://127.0.0.1:${port}`;
   const common = { REDIS_URL: redis.url, PORT: String(port), DEMO_MODE: 'true', SIM_TIME_SCALE: String(timeScale) };
-  const server = startChild('server', 'src/server.ts', { ...common, HOST: '127.0.0.1', CLIENT_DIST: clientDist, METRICS_TOKEN: metricsToken, LOG_LEVEL: 'warn' });
+  const server = startChild('server', 'server', 'src/server.ts', { ...common, HOST: '127.0.0.1', CLIENT_DIST: clientDist, METRICS_TOKEN: metricsToken, LOG_LEVEL: 'warn' });
   const started = Date.now();
   while (!(await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false))) {
     if (server.exitCode !== null || Date.now() - started > 120_000) throw new Error('the server did not become healthy (see server.log)');
     await sleep(500);
   }
   log(`server pid ${server.pid} healthy at ${baseUrl}`);
-  const sim = startChild('sim', 'src/simulator/main.ts', { ...common, SIM_SERVER_URL: baseUrl, SIM_AUTO_DISPATCH: 'on', CCR_DEMO_PASSWORD: password });
+  const sim = startChild('sim', 'simulator', 'src/main.ts', { ...common, SIM_SERVER_URL: baseUrl, SIM_AUTO_DISPATCH: 'on', CCR_DEMO_PASSWORD: password });
   log(`simulator pid ${sim.pid}, time ×${timeScale}, auto-dispatch on`);
   redisClient = createClient({ url: redis.url });
   redisClient.on('error', () => {}); // a lost connection shows as NaN readings; the client reconnects

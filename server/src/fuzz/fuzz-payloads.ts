@@ -1,7 +1,7 @@
 // Hostile input for the fuzz tests, from one seed: edge values, random JSON, and mutations of valid requests.
 // JSON is written by hand (toJsonText) so bodies and ingest messages can carry what JSON.stringify cannot:
 // 1e309, -0, 40-digit numbers, duplicate keys, __proto__ keys.
-import type { Rng } from '../simulator/prng.js';
+import type { Rng } from '@ccr/shared/demo';
 
 /** A number written exactly as given into JSON text ("1e309", "-0", 40 digits). */
 export class RawNumber {

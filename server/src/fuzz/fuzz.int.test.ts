@@ -11,7 +11,7 @@ import {
   type Ack, type Incident, type LiveUnit, type Role,
 } from '@ccr/shared';
 import { DEMO_DEVICE_SECRET, deviceKey } from '../modules/auth/index.js';
-import { createRng, type Rng } from '../simulator/prng.js';
+import { createRng, type Rng } from '@ccr/shared/demo';
 import { fixtureGridCentre, useTestbed, type TestServer } from '../testing/index.js';
 import {
   BAD_TIME_VALUES, EDGE_STRINGS, mutate, obj, queryValue, randomString, randomValue, toJsonText, type FuzzValue,

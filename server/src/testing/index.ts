@@ -3,6 +3,8 @@ export { writeFixtureJurisdiction, fixtureGridCentre, FIXTURE_ORIGIN } from './f
 export { LiveMirror } from './live-mirror.js';
 export { startTestServer, type TestServer, type TestServerOverrides } from './test-server.js';
 export { DEMO_PASSWORD } from '../modules/auth/auth-config.js';
+/** The provisioning contract, for the simulator's check that its own keys equal the server's. */
+export { deviceKey, DEMO_DEVICE_SECRET } from '../modules/auth/device-key.js';
 export { login, deviceLogin, tokenFor, tokenCache, postJson, TEST_DEVICE_UNIT } from './auth-helpers.js';
 export { useTestbed, type Testbed } from './testbed.js';
 export { recountDisputes, recountTasks, pick } from '../modules/community/community-recount.js';

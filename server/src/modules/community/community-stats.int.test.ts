@@ -8,7 +8,7 @@ import {
   type CommunityStatsResponse, type CommunityTask, type DisputeCase,
 } from '@ccr/shared';
 import { daysInMonth } from '@ccr/shared';
-import { createRng } from '../../simulator/prng.js';
+import { createRng } from '@ccr/shared/demo';
 import { fixtureGridCentre, useTestbed, type TestServer } from '../../testing/index.js';
 import { pick, recountDisputes, recountTasks } from './community-recount.js';
 import {

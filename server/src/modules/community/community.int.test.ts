@@ -7,7 +7,7 @@ import {
   type CommunityCommandResult, type CommunityConflict, type CommunityFigures, type CommunityTask, type DisputeCase,
   type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents, type TaskNotice, type TaskPage,
 } from '@ccr/shared';
-import { createRng } from '../../simulator/prng.js';
+import { createRng } from '@ccr/shared/demo';
 import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '../../testing/index.js';
 import { pick, recountDisputes, recountTasks } from './community-recount.js';
 import { planAccept, planClose, planFeedback, planFollowup, planOpenDispute, planOrder, planReopen, planReview, planRoute, planSession, recipientsOf } from './community-service.js';

@@ -8,7 +8,7 @@ import {
   UNIT_STATUSES, buildRoadGraph, haversineMeters, rankCandidates, TEAM_OF_KIND,
   type LiveUnit, type LngLat, type MovingKind, type PlacedUnit, type PolicyIncident, type Priority, type RoadCollection, type RoadFeature,
 } from '@ccr/shared';
-import { createRng, type Rng } from '../../simulator/prng.js';
+import { createRng, type Rng } from '@ccr/shared/demo';
 import { Recommender, type EtaFactors, type UnitSearch } from './recommender.js';
 
 const NOW = 1_764_000_000_000;

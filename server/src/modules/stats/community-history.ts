@@ -20,9 +20,8 @@ import {
 } from '../community/community-service.js';
 import {
   GIVE_UP_REASONS, REWORK_REASONS, categoryOf, logNormal, feedbackFor, feedbackShare, orderFor, personName, phoneNumber, pickTier, recurredAt,
-  returnForRework, satisfactionAt, sessionResult, summaryFor, tryAgainAfterFailure,
-} from '../../simulator/community-behaviour.js';
-import { createRng, hashString, type Rng } from '../../simulator/prng.js';
+  returnForRework, satisfactionAt, sessionResult, summaryFor, tryAgainAfterFailure, createRng, hashString, type Rng,
+} from '@ccr/shared/demo';
 import type { PlannedIncident } from './stats-history.js';
 
 const H = 3_600_000;

@@ -8,7 +8,7 @@ import { loadJurisdiction } from '../jurisdiction/index.js';
 import { LiveRepository } from '../live/live-repository.js';
 import { StatsRepository } from './stats-repository.js';
 import { seedHistory } from './stats-history.js';
-import { INCIDENTS_PER_DAY } from '../../simulator/incident-texts.js';
+import { INCIDENTS_PER_DAY } from '@ccr/shared/demo';
 import { CommunityRepository, buildCommunityContext } from '../community/index.js';
 import { fingerprintKeyOf } from '../community/community-settings.js';
 

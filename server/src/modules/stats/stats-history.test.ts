@@ -2,14 +2,13 @@
 // reaches the present hour with every seeded incident finished.
 import { describe, expect, it } from 'vitest';
 import { addDays, dayStart } from '@ccr/shared';
-import { DEMO_SEED, buildDemoJurisdiction } from '../../simulator/jurisdiction-generator.js';
-import { createIncidentGenerator } from '../../simulator/incident-generator.js';
-import { INCIDENTS_PER_DAY, liveIncidentsPerHour } from '../../simulator/incident-texts.js';
-import { createRng } from '../../simulator/prng.js';
+import { createIncidentGenerator, INCIDENTS_PER_DAY, liveIncidentsPerHour, createRng } from '@ccr/shared/demo';
+import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '../jurisdiction/index.js';
 import { SwitchRng, planDay, planToday } from './stats-history.js';
 
 const TZ = 'Asia/Shanghai';
-const demo = buildDemoJurisdiction({ seed: DEMO_SEED });
+// the committed demo town (the server's own files; the simulator generates them)
+const demo = await loadJurisdiction(DEMO_JURISDICTION_DIR);
 
 /** planDay swaps the generator's random stream per day; one generator serves every day. */
 function context() {

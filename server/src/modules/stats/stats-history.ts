@@ -11,9 +11,9 @@ import {
   addDays, addMonths, dayStart, hourKeyOf, isOpenStatus, localDayOf, parseDayKey, transitionIncident,
   type Incident, type IncidentReport, type IncidentStatus, type IncidentType, type Jurisdiction, type Outcome, type Priority,
 } from '@ccr/shared';
-import { createIncidentGenerator } from '../../simulator/incident-generator.js';
-import { createRng, hashString, type Rng } from '../../simulator/prng.js';
-import { INCIDENTS_PER_DAY, TREND_EPOCH, dayRateFactor } from '../../simulator/incident-texts.js';
+import {
+  createIncidentGenerator, createRng, hashString, type Rng, INCIDENTS_PER_DAY, TREND_EPOCH, dayRateFactor,
+} from '@ccr/shared/demo';
 import { IncidentRecorder, gridLocatorFor } from '../ingest/incident-ingest.js';
 import type { LiveRepository } from '../live/live-repository.js';
 import { incidentStatsMoves } from './stats-buckets.js';

@@ -11,11 +11,7 @@
 // history, so the demo continues its history. People get first go: every step waits a human while.
 import { randomUUID } from 'node:crypto';
 import type { CommunityBoard, CommunityTask, DisputeCase, TaskCatalogue, Unit } from '@ccr/shared';
-import {
-  GIVE_UP_REASONS, REWORK_REASONS, logNormal, orderFor, pickTier, recurredAt, returnForRework, satisfactionAt, sessionResult,
-  tryAgainAfterFailure,
-} from './community-behaviour.js';
-import type { Rng } from './prng.js';
+import { GIVE_UP_REASONS, REWORK_REASONS, logNormal, orderFor, pickTier, recurredAt, returnForRework, satisfactionAt, sessionResult, tryAgainAfterFailure, type Rng } from '@ccr/shared/demo';
 
 const MIN = 60_000;
 

@@ -2,14 +2,14 @@
 // real Redis, the real app, the simulator's producer and unit terminals in-process (as in devices.test.ts).
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RESPONSE_TARGETS, INCIDENT_TYPES, OUTCOMES, PRIORITIES, type Candidate, type Incident, type IncidentReport } from '@ccr/shared';
-import { loadJurisdiction } from '../modules/jurisdiction/index.js';
-import { freePort, useTestbed, type TestServer } from '../testing/index.js';
+import { loadJurisdiction } from './jurisdiction.js';
+import { freePort, useTestbed, type TestServer } from '@ccr/server/testing';
 import {
   OUTCOME_WEIGHTS, autoDispatchTimings, chooseOutcome, dueWork, graceMs, pickCandidate, sinceStatus, startAutoDispatcher,
 } from './auto-dispatcher.js';
 import { obeyOrders, type DeviceFleet } from './devices.js';
 import { parseSimulatorOptions } from './options.js';
-import { createRng } from './prng.js';
+import { createRng } from '@ccr/shared/demo';
 import { runProducer } from './producer.js';
 import { createSimulation } from './simulation.js';
 

@@ -3,9 +3,7 @@ import {
   INCIDENT_TYPES, IncidentReportSchema, compileChecker, createGridLocator, type IncidentReport, type IncidentType, type LngLat,
 } from '@ccr/shared';
 import { DEMO_SEED, buildDemoJurisdiction } from './jurisdiction-generator.js';
-import { HOURLY_INCIDENT_RATE, TYPE_WEIGHTS } from './incident-texts.js';
-import { createIncidentGenerator, formatLocalIso } from './incident-generator.js';
-import { createRng } from './prng.js';
+import { HOURLY_INCIDENT_RATE, TYPE_WEIGHTS, createIncidentGenerator, formatLocalIso, createRng } from '@ccr/shared/demo';
 
 const demo = buildDemoJurisdiction({ seed: DEMO_SEED });
 const checker = compileChecker(IncidentReportSchema);

@@ -2,9 +2,8 @@
 // town, byte for byte, so the committed files in server/jurisdiction/demo can be checked against it.
 import type { GridFeature, Jurisdiction, LngLat, RoadFeature, Station, Unit } from '@ccr/shared';
 import { formatJson } from './json-format.js';
-import { createRng } from './prng.js';
+import { createRng, INDUSTRIAL_GRID_NAME, URBAN_GRID_NAMES, VILLAGE_GRID_NAMES, nameStem, type PlaceName } from '@ccr/shared/demo';
 import { localFrame, pointInRingXY, round6, type LocalFrame, type XY } from './local-geometry.js';
-import { INDUSTRIAL_GRID_NAME, URBAN_GRID_NAMES, VILLAGE_GRID_NAMES, nameStem, type PlaceName } from './place-names.js';
 import { buildGridCells, buildTownOutline, type GridCell } from './town-grids.js';
 import { buildRoadNetwork, reachEveryGrid, type RoadClass, type RoadNetwork } from './town-roads.js';
 import { buildLoadUnits, buildRoster, type DraftUnit, type GridKind, type TownGrid, type TownLayout, type TownNode } from './town-roster.js';

@@ -1,7 +1,7 @@
 // The town outline and its police grids (警格), in the local metric frame.
 // Grids are the Voronoi cells of jittered seeds, clipped to the outline: together they tile the town with
 // no gap and no overlap, and neighbouring grids share their border vertices exactly.
-import type { Rng } from './prng.js';
+import type { Rng } from '@ccr/shared/demo';
 import { centroid, clipRingByHalfPlane, dist, pointInRingXY, signedArea, type XY } from './local-geometry.js';
 
 export interface TownShape {

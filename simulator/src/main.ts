@@ -1,17 +1,16 @@
 // `pnpm sim`: the demo's producer. Loads a jurisdiction, simulates its units and incidents, and sends
 // them to Redis over the ingest contract (see producer.ts). A CLI: plain log lines on stderr.
 import { localDayOf, parseResponseTargets } from '@ccr/shared';
-import { JurisdictionError, loadJurisdiction, DEMO_JURISDICTION_DIR } from '../modules/jurisdiction/index.js';
+import { DEMO_JURISDICTION_DIR } from './config.js';
+import { JurisdictionError, loadJurisdiction } from './jurisdiction.js';
 import { autoDispatchTimings, startAutoDispatcher, type AutoDispatcher } from './auto-dispatcher.js';
 import { obeyOrders, type DeviceFleet } from './devices.js';
 import { isMobileKind } from './movement.js';
 import { SIMULATOR_USAGE, parseSimulatorOptions } from './options.js';
 import { ingestKeys, lastIncidentSequences, redactUrl, runProducer } from './producer.js';
-import { createRng } from './prng.js';
+import { createRng, liveIncidentsPerHour, officerAnswers } from '@ccr/shared/demo';
 import { NotEnoughUnitsError, createSimulation, trackedUnits, type Simulation } from './simulation.js';
-import { liveIncidentsPerHour } from './incident-texts.js';
 import { startAutoCommunity, type AutoCommunity } from './auto-community.js';
-import { officerAnswers } from './community-behaviour.js';
 
 const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const log = (line: string): void => {
@@ -48,7 +47,7 @@ async function main(): Promise<number> {
     process.stderr.write(
       `sim: --units ${err.requested}, but ${dir} has only ${err.available} tracked units.\n` +
         `Generate a larger roster, then point both the simulator and the server at it:\n` +
-        `  pnpm --filter @ccr/server exec tsx src/simulator/generate-jurisdiction.ts --load-units ${err.requested} --out /tmp/ccr-load\n` +
+        `  pnpm --filter @ccr/simulator generate-jurisdiction --load-units ${err.requested} --out /tmp/ccr-load\n` +
         `  JURISDICTION_DIR=/tmp/ccr-load pnpm start      # the server must know the L-… units\n` +
         `  pnpm sim --jurisdiction /tmp/ccr-load --units ${err.requested} --no-devices\n`,
     );

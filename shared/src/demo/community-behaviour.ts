@@ -6,7 +6,7 @@
 // at grassroots" (most at tier 1, the 警务室), standard tasks completed on time ~99 %.
 import type {
   DisputeCategory, MediationTier, OpenDisputeRequest, OrderTaskRequest, Satisfaction, SessionResult, TaskCatalogue, TaskNotice, TaskRequires,
-} from '@ccr/shared';
+} from '../index.js';
 import { GIVEN_NAMES, SURNAMES } from './place-names.js';
 import type { Rng } from './prng.js';
 

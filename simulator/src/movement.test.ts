@@ -4,7 +4,7 @@ import {
 } from '@ccr/shared';
 import { DEMO_SEED, buildDemoJurisdiction } from './jurisdiction-generator.js';
 import { OFF_ROAD_SPEED_MPS, createMover, createWorld, releaseMover, sendMover, stepMover } from './movement.js';
-import { createRng } from './prng.js';
+import { createRng } from '@ccr/shared/demo';
 import { createSimulation } from './simulation.js';
 
 const demo = buildDemoJurisdiction({ seed: DEMO_SEED });

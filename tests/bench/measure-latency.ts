@@ -1,14 +1,14 @@
 // Latency of GET /api/incidents/:id/recommendations with the demo roster, measured from outside over HTTP:
-//   pnpm --filter @ccr/server exec tsx src/modules/recommendation/measure-latency.ts [--runs 5] [--requests 300]
+//   pnpm --filter @ccr/tests exec tsx bench/measure-latency.ts [--runs 5] [--requests 300]
 // A private redis-server and the real app on a free port; the demo jurisdiction's tracked units placed where the
 // simulator has driven them for ten simulated minutes (on the roads, as in the demo), 30 incidents spread over
 // the town. Requests go one at a time (latency, not throughput); each run prints p50/p95, the last line the
 // medians over the runs. A script, not a test: timings on a shared machine are not pass/fail material.
 import { parseArgs } from 'node:util';
 import type { IncidentReport } from '@ccr/shared';
-import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '../jurisdiction/index.js';
-import { createSimulation } from '../../simulator/simulation.js';
-import { login, startRedisServer, startTestServer } from '../../testing/index.js';
+import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
+import { createSimulation } from '@ccr/simulator/simulation';
+import { login, startRedisServer, startTestServer } from '@ccr/server/testing';
 import { createClient } from 'redis';
 
 const { values } = parseArgs({ options: { runs: { type: 'string' }, requests: { type: 'string' }, incidents: { type: 'string' } } });

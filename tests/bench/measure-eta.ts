@@ -1,7 +1,7 @@
 // How far off the ETAs are in a simulated hour of the demo town, measured end to end:
-//   pnpm --filter @ccr/server exec tsx src/modules/recommendation/measure-eta.ts [--time-scale 20] [--minutes 60]
+//   pnpm --filter @ccr/tests exec tsx bench/measure-eta.ts [--time-scale 20] [--minutes 60]
 // A private redis-server, the real app (demo jurisdiction) and the simulator's units with their terminals (they
-// drive along the same roads, src/simulator/movement.ts, and are seen on scene by the server's geofence). Incidents
+// drive along the same roads, simulator/src/movement.ts, and are seen on scene by the server's geofence). Incidents
 // come from the simulator; this script is the dispatcher: over the HTTP API it asks for recommendations and sends,
 // per incident, one offered unit — of the kind measured least so far, so every kind gets measured, not only the
 // one ranked first. For each trip it keeps the ETA it was shown and times the trip from the incident's timeline:
@@ -22,11 +22,11 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { dayStart, localDayOf, type Candidate, type Incident, type MovingKind, type Recommendation } from '@ccr/shared';
-import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '../jurisdiction/index.js';
-import { obeyOrders, type DeviceFleet } from '../../simulator/devices.js';
-import { runProducer } from '../../simulator/producer.js';
-import { createSimulation } from '../../simulator/simulation.js';
-import { login, startRedisServer, startTestServer } from '../../testing/index.js';
+import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
+import { obeyOrders, type DeviceFleet } from '@ccr/simulator/devices';
+import { runProducer } from '@ccr/simulator/producer';
+import { createSimulation } from '@ccr/simulator/simulation';
+import { login, startRedisServer, startTestServer } from '@ccr/server/testing';
 
 const { values } = parseArgs({
   options: {

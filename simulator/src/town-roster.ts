@@ -1,13 +1,8 @@
 // Who works the demo town: the three teams' units, the 1+N combat units, the 最小应急单元 and the volunteer
 // teams, each placed on the map (mobile units start on a road vertex, fixed places sit beside a road).
 import type { PlaceKind, Unit, UnitKind, VolunteerKind } from '@ccr/shared';
-import type { Rng } from './prng.js';
+import { type Rng, BRAND_WORDS, COMBAT_EQUIPMENT, EMERGENCY_EQUIPMENT, FIRM_KINDS, GIVEN_NAMES, MARKET_KINDS, RESIDENTIAL_SUFFIXES, SHOP_KINDS, SURNAMES, nameStem } from '@ccr/shared/demo';
 import { dist, lerp, pointInRingXY, type XY } from './local-geometry.js';
-import {
-  BRAND_WORDS, COMBAT_EQUIPMENT, EMERGENCY_EQUIPMENT, FIRM_KINDS, GIVEN_NAMES, MARKET_KINDS, RESIDENTIAL_SUFFIXES, SHOP_KINDS,
-  SURNAMES,
-  nameStem,
-} from './place-names.js';
 import type { RoadClass } from './town-roads.js';
 
 export type GridKind = 'urban' | 'industrial' | 'village';

@@ -13,7 +13,7 @@ import {
   DEVICE_NAMESPACE, DeviceOrderSchema, TaskNoticeSchema, compileChecker, type DeviceClientToServerEvents, type DeviceOrder,
   type DeviceServerToClientEvents, type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents, type TaskNotice, type UnitReport,
 } from '@ccr/shared';
-import { deviceKey } from '../modules/auth/device-key.js';
+import { deviceKey } from './provisioning.js';
 import type { Simulation } from './simulation.js';
 
 export interface DeviceFleetOptions {

@@ -4,11 +4,10 @@ import {
   TRACKED_KINDS, buildRoadGraph, type DeviceOrder, type IncidentReport, type Jurisdiction, type LngLat, type PositionReport, type Unit, type UnitReport,
 } from '@ccr/shared';
 import { PATROL, onArrived, onOrder, onTime, serviceSeconds, type Duty, type DutyStep } from './duty.js';
-import { createIncidentGenerator, type IncidentGenerator } from './incident-generator.js';
+import { createIncidentGenerator, type IncidentGenerator, createRng, type Rng } from '@ccr/shared/demo';
 import {
   createMover, createWorld, isMobileKind, releaseMover, sendMover, stepMover, type MoverState, type MovementWorld,
 } from './movement.js';
-import { createRng, type Rng } from './prng.js';
 
 export interface SimulationOptions {
   jurisdiction: Jurisdiction;

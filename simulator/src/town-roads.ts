@@ -2,11 +2,10 @@
 // a ring road, a street grid in the old town, village streets), then "noded": wherever two roads cross
 // or one ends on another, both get the same vertex, so a routing graph can be built from the lines alone.
 // Finally every island of roads is tied to the main network, so every street is reachable.
-import type { Rng } from './prng.js';
+import { type Rng, ROAD_NAMES, nameStem } from '@ccr/shared/demo';
 import {
   clipPolylineToRing, dist, lerp, pointInRingXY, polylineLength, projectOnSegment, segmentIntersection, type XY,
 } from './local-geometry.js';
-import { ROAD_NAMES, nameStem } from './place-names.js';
 import type { GridCell, TownShape } from './town-grids.js';
 
 export type RoadClass = 'primary' | 'secondary' | 'local';

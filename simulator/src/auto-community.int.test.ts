@@ -3,11 +3,10 @@
 // officers' simulated terminals (device channel) accept tasks and report back. Simulated time runs 3,600× faster.
 import { describe, expect, it } from 'vitest';
 import type { CommunityBoard, CommunityTask, DisputeCase, TaskPage } from '@ccr/shared';
-import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '../testing/index.js';
+import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '@ccr/server/testing';
 import { startAutoCommunity } from './auto-community.js';
-import { officerAnswers } from './community-behaviour.js';
+import { officerAnswers, createRng } from '@ccr/shared/demo';
 import { startDeviceFleet } from './devices.js';
-import { createRng } from './prng.js';
 
 const bed = useTestbed('ac');
 const [lng, lat] = fixtureGridCentre(0, 0);

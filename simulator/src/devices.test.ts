@@ -2,9 +2,8 @@
 // device terminals in-process. Arrival is the server's geofence working on the positions the producer sends.
 import { describe, expect, it } from 'vitest';
 import type { Incident, IncidentReport, LiveUnit } from '@ccr/shared';
-import { loadConfig } from '../config.js';
-import { loadJurisdiction } from '../modules/jurisdiction/index.js';
-import { freePort, useTestbed, writeFixtureJurisdiction, type TestServer } from '../testing/index.js';
+import { loadJurisdiction } from './jurisdiction.js';
+import { freePort, useTestbed, writeFixtureJurisdiction, type TestServer } from '@ccr/server/testing';
 import { obeyOrders, startDeviceFleet, type DeviceFleet } from './devices.js';
 import { runProducer } from './producer.js';
 import { createSimulation, type Simulation } from './simulation.js';
@@ -185,7 +184,7 @@ describe('simulated units obey the server', () => {
     // again. Its sessions end after 3 s: the server drops the sockets, and the terminals log in once more.
     await second.close();
     await dropped();
-    await bed.server({ port, auth: { ...loadConfig({}).auth, sessionTtlMs: 3_000, socketCheckMs: 200 } });
+    await bed.server({ port, auth: { sessionTtlMs: 3_000, socketCheckMs: 200 } });
     await until(async () => {
       const s = fleet.stats();
       return s.logins >= 6 && s.connected === 3 ? true : undefined;

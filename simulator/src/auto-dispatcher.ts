@@ -16,8 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RESPONSE_TARGETS, PRIORITIES, isSuspectedDuplicate } from '@ccr/shared';
 import type { Candidate, Incident, IncidentStatus, IncidentType, Outcome, Priority, Recommendation, TargetsByPriority } from '@ccr/shared';
-import type { Rng } from './prng.js';
-import { disputeFromIncident } from './community-behaviour.js';
+import { type Rng, disputeFromIncident } from '@ccr/shared/demo';
 
 // --- decisions (pure) ------------------------------------------------------------------------------
 

@@ -1,7 +1,6 @@
 // Command-line flags of the simulator, each with an environment-variable twin (flag wins).
 import { parseArgs } from 'node:util';
-import { DEMO_PASSWORD } from '../modules/auth/auth-config.js';
-import { DEMO_DEVICE_SECRET } from '../modules/auth/device-key.js';
+import { DEMO_DEVICE_SECRET, DEMO_PASSWORD } from './config.js';
 
 export interface SimulatorOptions {
   redisUrl: string;
@@ -44,7 +43,7 @@ export function randomSeed(): number {
   return Math.floor(Math.random() * 0xffffffff);
 }
 
-export const SIMULATOR_USAGE = `usage: pnpm sim [flags]            (tsx src/simulator/main.ts)
+export const SIMULATOR_USAGE = `usage: pnpm sim [flags]            (simulator/: tsx src/main.ts)
 Drives the roster's patrol units and sends incidents to Redis over the ingest contract.
   --redis-url URL          REDIS_URL               default redis://127.0.0.1:6379
   --prefix P               KEY_PREFIX              key prefix, default ccr:
@@ -69,7 +68,7 @@ A dispatcher for the unattended demo (logs in as the demo account dispatcher, CC
                                                    (officers' terminals answer tasks); default off (on under pnpm start)
   --auto-dispatch-after S  SIM_AUTO_DISPATCH_AFTER real seconds a person gets first; default and at most 40 % of each priority's dispatch target ÷ time scale
 Larger rosters for load tests:
-  pnpm --filter @ccr/server exec tsx src/simulator/generate-jurisdiction.ts --load-units 5000 --out /tmp/ccr-load
+  pnpm --filter @ccr/simulator generate-jurisdiction --load-units 5000 --out /tmp/ccr-load
   pnpm sim --jurisdiction /tmp/ccr-load --units 5000 --no-devices   (start the server with the same JURISDICTION_DIR;
                            --no-devices: 5,000 terminals would be a test of logins, not of the live picture)`;
 

@@ -5,7 +5,7 @@ import {
   bboxOfRings, createGridLocator, haversineMeters, localDay, pointInMultiPolygon, type BBox, type IncidentReport,
   type IncidentSource, type IncidentType, type Jurisdiction, type LngLat, type MultiPolygonCoords, type Priority, INCIDENT_SOURCES,
   INCIDENT_TYPES,
-} from '@ccr/shared';
+} from '../index.js';
 import type { Rng } from './prng.js';
 import {
   CORRECTION_NOTES, HOURLY_INCIDENT_RATE, SOURCE_WEIGHTS, SUMMARIES, TYPE_WEIGHTS, typeHourFactor,

@@ -5,9 +5,10 @@ import {
   TRACKED_KINDS, buildRoadGraph, createGridLocator, haversineMeters, pointInPolygon, pointInRing, type GridShape, type Jurisdiction, type LngLat,
   type UnitKind,
 } from '@ccr/shared';
-import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '../modules/jurisdiction/index.js';
+import { DEMO_JURISDICTION_DIR } from './config.js';
+import { loadJurisdiction } from './jurisdiction.js';
 import { DEMO_SEED, buildDemoJurisdiction, demoTownOutline, serializeJurisdiction } from './jurisdiction-generator.js';
-import { createRng } from './prng.js';
+import { createRng } from '@ccr/shared/demo';
 
 const demo = buildDemoJurisdiction({ seed: DEMO_SEED });
 const shapes = (j: Jurisdiction): GridShape[] =>

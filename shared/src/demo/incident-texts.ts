@@ -1,7 +1,7 @@
 // What simulated incidents say and how they are distributed: the type mix of a town station, when in the
 // day each happens, who reports it and how urgent it is. Each summary carries its own priority odds, so
 // "有人受伤" is urgent and "咨询户籍业务" never is.
-import { parseDayKey, type IncidentSource, type IncidentType } from '@ccr/shared';
+import { parseDayKey, type IncidentSource, type IncidentType } from '../index.js';
 
 /** Weight of each priority 1, 2, 3. */
 export type PriorityOdds = readonly [p1: number, p2: number, p3: number];

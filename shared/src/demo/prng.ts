@@ -1,5 +1,6 @@
-// Seeded randomness for the demo jurisdiction and the simulator. Everything random in src/simulator comes
-// from here (never Math.random), so one seed reproduces a whole town or a whole run.
+// Seeded randomness for the demo jurisdiction, the simulator and the seeded history. Everything random in the
+// simulator (simulator/) and the history seeding comes from here (never Math.random), so one seed reproduces a
+// whole town, a whole run or a whole history.
 
 /** A source of uniform floats in [0, 1) plus the few draws the simulator needs. */
 export interface Rng {

@@ -9,7 +9,7 @@ import {
   shortestPath, type BBox, type LngLat, type MovingKind, type MultiPolygonCoords, type PathCost, type RoadClass, type RoadGraph,
   type Unit, type UnitKind,
 } from '@ccr/shared';
-import type { Rng } from './prng.js';
+import type { Rng } from '@ccr/shared/demo';
 
 type SpeedRange = readonly [min: number, max: number];
 
