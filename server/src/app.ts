@@ -91,7 +91,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   });
   // First: their hooks must see and guard every route registered after them (deny by default).
   await app.register(securityPlugin, { keyPrefix: config.keyPrefix, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
-  await app.register(authModule, { keyPrefix: config.keyPrefix, demoMode: config.demoMode, producerToken: config.producerToken, auth: config.auth, unitIds: jurisdiction.units.map((u) => u.id), volunteers: jurisdiction.volunteers ?? [], timeZone });
+  await app.register(authModule, { keyPrefix: config.keyPrefix, demoMode: config.demoMode, producerToken: config.producerToken, auth: config.auth, unitIds: jurisdiction.units.map((u) => u.id), unitNames: new Map(jurisdiction.units.map((u) => [u.id, u.name])), volunteers: jurisdiction.volunteers ?? [], timeZone });
   await app.register(auditModule, { keyPrefix: config.keyPrefix, retentionDays: config.auth.auditRetentionDays });
 
   await app.auth.publicRoutes(() => app.register(swaggerUi, { routePrefix: '/docs' }));

@@ -21,6 +21,7 @@ export interface AuthRouteDeps {
   sessions: SessionService;
   config: AuthConfig;
   unitIds: ReadonlySet<string>;
+  unitNames: ReadonlyMap<string, string>;
   /** The jurisdiction's volunteers (volunteers.json): who may log in as one, and their team. */
   volunteers: ReadonlyMap<string, { name: string; teamId: string }>;
   /** The station's time zone: times in messages are read there. */
@@ -154,7 +155,7 @@ export function authRoutes(base: FastifyInstance, deps: AuthRouteDeps): void {
       await audit(req, `device:${unitId}`, 'anonymous', 'auth.device', `unit:${unitId}`, 'refused', { reason: secret ? 'bad_key' : 'no_device_secret' });
       return reply.code(401).send(secret ? refusal('bad_device_key', {}, 'wrong unit or device key') : refusal('device_login_closed', {}, 'device login is closed: set DEVICE_SECRET'));
     }
-    const issued = await sessions.issue({ username: `device:${unitId}`, role: 'device', displayName: unitId, unitId }, Date.now());
+    const issued = await sessions.issue({ username: `device:${unitId}`, role: 'device', displayName: deps.unitNames.get(unitId) ?? unitId, unitId }, Date.now());
     deps.countLogin('device', 'ok');
     await audit(req, `device:${unitId}`, 'device', 'auth.device', `unit:${unitId}`, 'ok');
     return issued;

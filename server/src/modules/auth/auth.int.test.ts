@@ -218,7 +218,8 @@ describe('device login', () => {
     const secret = s.config.auth.deviceSecret!;
     const ok = await postJson<LoginResponse>(`${s.url}/api/auth/device`, { unitId: 'P-02', key: deviceKey(secret, 'P-02') });
     expect(ok.status).toBe(200);
-    expect(ok.body.user).toMatchObject({ role: 'device', unitId: 'P-02' });
+    // Shown by its unit's name from the roster (the terminal's header), not its id.
+    expect(ok.body.user).toMatchObject({ role: 'device', unitId: 'P-02', displayName: '巡逻车2' });
     expect((await postJson(`${s.url}/api/auth/device`, { unitId: 'P-02', key: deviceKey('another-secret', 'P-02') })).status).toBe(401);
     expect((await postJson(`${s.url}/api/auth/device`, { unitId: 'P-02', key: deviceKey(secret, 'P-03') })).status).toBe(401);
     expect((await postJson(`${s.url}/api/auth/device`, { unitId: 'NOPE-1', key: deviceKey(secret, 'NOPE-1') })).status).toBe(401);

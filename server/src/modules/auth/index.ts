@@ -38,6 +38,8 @@ export interface AuthModuleOptions {
   producerToken: string | undefined;
   auth: AuthConfig;
   unitIds: readonly string[];
+  /** The roster's names: a unit's terminal session is shown by its unit's name (巡逻车01), not its id. */
+  unitNames?: ReadonlyMap<string, string>;
   /** Who may log in as a volunteer (the jurisdiction's volunteers.json). */
   volunteers?: readonly { id: string; name: string; teamId: string }[];
   /** The station's time zone, for times in messages (default Asia/Shanghai). */
@@ -165,7 +167,7 @@ export const authModule = fp<AuthModuleOptions>(
     });
 
     authRoutes(app, {
-      repo: repository, sessions, config, unitIds: new Set(opts.unitIds), dummyHash,
+      repo: repository, sessions, config, unitIds: new Set(opts.unitIds), unitNames: opts.unitNames ?? new Map(), dummyHash,
       volunteers: new Map((opts.volunteers ?? []).map((v) => [v.id, { name: v.name, teamId: v.teamId }])), timeZone: opts.timeZone ?? 'Asia/Shanghai',
       countLogin: (kind, outcome) => metrics().logins.inc({ kind, outcome }),
       revoke: (target) => revocations.revoke(target),
