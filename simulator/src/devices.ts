@@ -5,15 +5,18 @@
 //   order:acknowledge { orderId } · unit:report { status, incidentId }  → (each answered by an ack)
 //   ← task:issued (a community task ordered, returned for rework or withdrawn)
 //   task:acknowledge { noticeId } · task:accept { taskId, commandId } · task:feedback { taskId, commandId, … } →
+//   (an emergency unit's leader) callout:report { reportId, incidentId, answer, … } after an 'alert' order;
+//   ← rollcall:issued { rollCallId, dueAt } · rollcall:answer { rollCallId, people } →
 // What a unit does with an order is the simulation's business (duty.ts); this file only talks. It never
 // blocks the simulation: while the server is away positions and incidents still flow through Redis, and
 // every session keeps retrying with a capped back-off until the server is back.
 import { io, type Socket } from 'socket.io-client';
 import {
-  DEVICE_NAMESPACE, DeviceOrderSchema, TaskNoticeSchema, compileChecker, type DeviceClientToServerEvents, type DeviceOrder,
-  type DeviceServerToClientEvents, type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents, type TaskNotice, type UnitReport,
+  DEVICE_NAMESPACE, DeviceOrderSchema, RollCallNoticeSchema, TaskNoticeSchema, compileChecker, type CallOutReport, type DeviceClientToServerEvents, type DeviceOrder,
+  type DeviceServerToClientEvents, type RollCallNotice, type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents, type TaskNotice, type UnitReport,
 } from '@ccr/shared';
 import { deviceKey } from './provisioning.js';
+import type { CallOutPlan } from './responder-behaviour.js';
 import type { Simulation } from './simulation.js';
 
 export interface DeviceFleetOptions {
@@ -27,6 +30,10 @@ export interface DeviceFleetOptions {
   /** What the officer does with a community task told to the terminal (ordered or returned for rework): accept
    *  it after a while (not for a return) and report the feedback later. Absent or null: only acknowledged. */
   onTask?: (notice: TaskNotice) => { acceptAfterMs?: number; feedbackAfterMs: number; feedback: () => { text?: string; count?: number; location?: { lng: number; lat: number } } } | null;
+  /** How an emergency unit's leader answers an 'alert' order (responder-behaviour.ts); absent or null: no answer. */
+  onCallOut?: (order: DeviceOrder) => CallOutPlan | null;
+  /** How a unit's leader answers a roll-call; absent or null: no answer. */
+  onRollCall?: (unitId: string, notice: RollCallNotice) => { afterMs: number; people: number } | null;
   log?: (line: string) => void;
   /** Logins in flight at once, so a whole roster starting together does not flood the server. */
   loginConcurrency?: number;
@@ -56,6 +63,12 @@ export interface DeviceFleetStats {
   tasksReceived: number;
   tasksAccepted: number;
   taskFeedbackSent: number;
+  /** Call-outs answered coming / can't, arrivals reported; roll-calls received and answered (accepted by the server). */
+  callOutsComing: number;
+  callOutsCannot: number;
+  callOutArrivals: number;
+  rollCallsReceived: number;
+  rollCallsAnswered: number;
 }
 
 export interface DeviceFleet {
@@ -73,9 +86,11 @@ type LoginResult =
 
 type Outgoing = { event: 'order:acknowledge'; orderId: string } | { event: 'unit:report'; report: UnitReport; retried?: boolean }
   | { event: 'task:acknowledge'; noticeId: string } | { event: 'task:accept'; taskId: string; commandId: string }
-  | { event: 'task:feedback'; taskId: string; commandId: string; feedback: { text?: string; count?: number; location?: { lng: number; lat: number } } };
+  | { event: 'task:feedback'; taskId: string; commandId: string; feedback: { text?: string; count?: number; location?: { lng: number; lat: number } } }
+  | { event: 'callout:report'; report: CallOutReport } | { event: 'rollcall:answer'; rollCallId: string; people: number };
 
 const noticeChecker = compileChecker(TaskNoticeSchema);
+const rollCallChecker = compileChecker(RollCallNoticeSchema);
 let taskCommands = 0;
 /** A command id per intended step, kept across retries: a feedback resent after a lost answer has one effect. */
 const taskCommandId = (unitId: string, taskId: string, step: string): string =>
@@ -100,6 +115,7 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
   const stats: DeviceFleetStats = {
     sessions: options.unitIds.length, connected: 0, logins: 0, ordersReceived: 0, ordersRepeated: 0, ordersRejected: 0,
     acksSent: 0, reportsSent: 0, refused: 0, tasksReceived: 0, tasksAccepted: 0, taskFeedbackSent: 0,
+    callOutsComing: 0, callOutsCannot: 0, callOutArrivals: 0, rollCallsReceived: 0, rollCallsAnswered: 0,
   };
   let closed = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -186,6 +202,8 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
     readonly socket: Socket<DeviceServerToClientEvents & TaskDeviceServerToClientEvents, DeviceClientToServerEvents & TaskDeviceClientToServerEvents>;
     /** Task notices seen (the server sends one again until it is acknowledged). */
     private readonly notices = new Set<string>();
+    /** Roll-calls seen (told again on every reconnect while open). */
+    private readonly rollCalls = new Set<string>();
     private token: { value: string; expiresAt: number } | undefined;
     private failures = 0;
     private starting = false;
@@ -237,6 +255,34 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
       });
       this.socket.on('order:issued', (raw) => this.receive(raw));
       this.socket.on('task:issued', (raw) => this.receiveTask(raw));
+      this.socket.on('rollcall:issued', (raw) => this.receiveRollCall(raw));
+    }
+
+    private receiveRollCall(raw: unknown): void {
+      const checked = rollCallChecker.validate(raw);
+      if (!checked.ok || this.rollCalls.has(checked.value.rollCallId)) return;
+      const n = checked.value;
+      this.rollCalls.add(n.rollCallId);
+      if (this.rollCalls.size > REMEMBERED_ORDERS) this.rollCalls.delete(this.rollCalls.values().next().value!);
+      stats.rollCallsReceived++;
+      const plan = options.onRollCall?.(this.unitId, n) ?? null;
+      if (!plan) return;
+      later(plan.afterMs, () => { this.outbox.push({ event: 'rollcall:answer', rollCallId: n.rollCallId, people: plan.people }); void this.flush(); });
+    }
+
+    /** An emergency unit's leader answers a call-out: coming (then arrived, then done) or can't. */
+    private answerCallOut(order: DeviceOrder): void {
+      const plan = options.onCallOut?.(order) ?? null;
+      if (!plan) return;
+      const incidentId = order.incident.id;
+      const send = (report: Omit<CallOutReport, 'reportId' | 'incidentId'>): void => {
+        this.outbox.push({ event: 'callout:report', report: { reportId: taskCommandId(this.unitId, incidentId, report.answer), incidentId, ...report } });
+        void this.flush();
+      };
+      if (plan.answer === 'cannot') return later(plan.afterMs, () => send({ answer: 'cannot', note: plan.note }));
+      later(plan.afterMs, () => send({ answer: 'coming', people: plan.people }));
+      later(plan.arriveAfterMs, () => send({ answer: 'arrived' }));
+      later(plan.doneAfterMs, () => send({ answer: 'done', note: plan.note }));
     }
 
     private receiveTask(raw: unknown): void {
@@ -327,6 +373,7 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
           log(`${this.unitId}: order ${order.orderId} (${order.kind} ${order.incident.id}) could not be carried out: ${(err as Error).message}`);
         }
         this.outbox.push({ event: 'order:acknowledge', orderId: order.orderId }, ...reports.map((report) => ({ event: 'unit:report' as const, report })));
+        if (order.kind === 'alert') this.answerCallOut(order);
       } else {
         // Delivered again (after a reconnect): the unit already acts on it. Acknowledge it only if the
         // earlier acknowledgement never got an answer and is not still waiting to go out.
@@ -356,7 +403,9 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
               : next.event === 'unit:report' ? await t.emitWithAck('unit:report', next.report)
                 : next.event === 'task:acknowledge' ? await t.emitWithAck('task:acknowledge', { noticeId: next.noticeId })
                   : next.event === 'task:accept' ? await t.emitWithAck('task:accept', { taskId: next.taskId, commandId: next.commandId })
-                    : await t.emitWithAck('task:feedback', { taskId: next.taskId, commandId: next.commandId, ...next.feedback });
+                    : next.event === 'callout:report' ? await t.emitWithAck('callout:report', next.report)
+                      : next.event === 'rollcall:answer' ? await t.emitWithAck('rollcall:answer', { rollCallId: next.rollCallId, people: next.people })
+                        : await t.emitWithAck('task:feedback', { taskId: next.taskId, commandId: next.commandId, ...next.feedback });
           } catch {
             // No answer in time: keep it first in line and try again (at once after a reconnect).
             if (this.socket.connected) later(ackTimeoutMs, () => void this.flush());
@@ -378,6 +427,15 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
             stats.tasksAccepted++;
           } else if (res.ok && next.event === 'task:feedback') {
             stats.taskFeedbackSent++;
+          } else if (res.ok && next.event === 'callout:report') {
+            const r = next.report;
+            if (r.answer === 'coming') stats.callOutsComing++;
+            else if (r.answer === 'cannot') stats.callOutsCannot++;
+            else if (r.answer === 'arrived') stats.callOutArrivals++;
+            log(`${this.unitId}: 应急响应 ${r.incidentId} ${r.answer}${r.people ? ` (${r.people} 人)` : ''}${r.note ? ` ${r.note}` : ''}`);
+          } else if (res.ok && next.event === 'rollcall:answer') {
+            stats.rollCallsAnswered++;
+            log(`${this.unitId}: 点名 ${next.rollCallId} 到 (${next.people} 人)`);
           }
           if (res.ok) continue;
           stats.refused++;

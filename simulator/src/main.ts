@@ -1,6 +1,6 @@
 // `pnpm sim`: the demo's producer. Loads a jurisdiction, simulates its units and incidents, and sends
 // them to Redis over the ingest contract (see producer.ts). A CLI: plain log lines on stderr.
-import { localDayOf, parseResponseTargets } from '@ccr/shared';
+import { localDayOf, parseResponseTargets, type DeviceOrder, type RollCallNotice } from '@ccr/shared';
 import { DEMO_JURISDICTION_DIR } from './config.js';
 import { JurisdictionError, loadJurisdiction } from './jurisdiction.js';
 import { autoDispatchTimings, startAutoDispatcher, type AutoDispatcher } from './auto-dispatcher.js';
@@ -11,6 +11,10 @@ import { ingestKeys, lastIncidentSequences, redactUrl, runProducer } from './pro
 import { createRng, liveIncidentsPerHour, officerAnswers } from '@ccr/shared/demo';
 import { NotEnoughUnitsError, createSimulation, trackedUnits, type Simulation } from './simulation.js';
 import { startAutoCommunity, type AutoCommunity } from './auto-community.js';
+import { startAutoResponders, type AutoResponders } from './auto-responders.js';
+import { callOutPlan, rollCallPlan } from './responder-behaviour.js';
+import { pickVolunteers, startVolunteerFleet, type VolunteerFleet } from './volunteer-fleet.js';
+import { haversineMeters } from '@ccr/shared';
 
 const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const log = (line: string): void => {
@@ -76,7 +80,17 @@ async function main(): Promise<number> {
     const homes = new Map(jurisdiction.units.flatMap((u) => (u.home ? [[u.id, { lng: u.home[0], lat: u.home[1] }] as const] : [])));
     const station = { lng: jurisdiction.station.center[0], lat: jurisdiction.station.center[1] };
     const onTask = officerAnswers(createRng(o.seed).fork('officer-tasks'), o.timeScale, (unitId) => homes.get(unitId) ?? station);
-    const obeying = obeyOrders(sim, { serverUrl: o.serverUrl, secret: o.deviceSecret, unitIds, log, onTask });
+    // Emergency units' leaders answer call-outs and roll-calls (some late, some never: responder-behaviour.ts).
+    const places = new Map(jurisdiction.units.filter((u) => u.kind === 'emergency_unit').map((u) => [u.id, u]));
+    const answers = createRng(o.seed).fork('responders');
+    const onCallOut = (order: DeviceOrder) => {
+      const u = places.get(order.unitId);
+      if (!u) return null;
+      const d = u.home ? haversineMeters(u.home, [order.incident.lng, order.incident.lat]) : 300;
+      return callOutPlan(answers, o.timeScale, d, u.members ?? 0);
+    };
+    const onRollCall = (unitId: string, n: RollCallNotice) => rollCallPlan(answers, unitId, Math.max(0, n.dueAt - Date.now()), places.get(unitId)?.members ?? 0);
+    const obeying = obeyOrders(sim, { serverUrl: o.serverUrl, secret: o.deviceSecret, unitIds, log, onTask, onCallOut, onRollCall });
     fleet = obeying.fleet;
     return obeying.simulation;
   };
@@ -112,8 +126,19 @@ async function main(): Promise<number> {
 
   // The demo's community leader works the dispute and task loops beside the dispatcher.
   let community: AutoCommunity | undefined;
+  // …and a duty leader calls the roll of the emergency units and broadcasts searches for missing people.
+  let responders: AutoResponders | undefined;
   if (o.autoDispatch) {
     community = startAutoCommunity({ serverUrl: o.serverUrl, password: o.autoDispatch.password, rng: createRng(o.seed).fork('auto-community'), timeScale: o.timeScale, log });
+    responders = startAutoResponders({ serverUrl: o.serverUrl, password: o.autoDispatch.password, rng: createRng(o.seed).fork('auto-responders'), timeScale: o.timeScale, log });
+  }
+  // A few dozen volunteers on their phones acknowledge the searches and report sightings.
+  let volunteers: VolunteerFleet | undefined;
+  if (o.devices && o.volunteers > 0 && jurisdiction.volunteers?.length) {
+    volunteers = startVolunteerFleet({
+      serverUrl: o.serverUrl, secret: o.deviceSecret, volunteers: pickVolunteers(jurisdiction.volunteers, o.volunteers),
+      rng: createRng(o.seed).fork('volunteers'), timeScale: o.timeScale, log,
+    });
   }
 
   const keys = ingestKeys(o.prefix);
@@ -128,10 +153,14 @@ async function main(): Promise<number> {
     summaryExtra: () => {
       const s = fleet?.stats();
       const d = dispatcher?.stats();
-      return (s ? `, terminals ${s.connected}/${s.sessions} connected, ${s.ordersReceived} orders, ${s.reportsSent} reports` : '') +
+      const line = (s ? `, terminals ${s.connected}/${s.sessions} connected, ${s.ordersReceived} orders, ${s.reportsSent} reports` : '') +
         (d ? `, auto-dispatch ${d.dispatched} dispatched, ${d.closed} closed${d.stopped ? ' (stopped)' : ''}` : '') +
         (s ? `, tasks ${s.tasksReceived} received, ${s.taskFeedbackSent} reported` : '') +
-        (community ? `, community ${community.stats().steps} steps, ${community.stats().orders} orders` : '');
+        (community ? `, community ${community.stats().steps} steps, ${community.stats().orders} orders` : '') +
+        (s ? `, call-outs ${s.callOutsComing} coming/${s.callOutsCannot} can't/${s.callOutArrivals} arrived, roll-calls ${s.rollCallsAnswered}/${s.rollCallsReceived} answered` : '') +
+        (responders ? `, ${responders.stats().rollCalls} 点名, ${responders.stats().searches} 协查 (${responders.stats().found} found)` : '');
+      const v = volunteers?.stats();
+      return line + (v ? `, volunteers ${v.connected}/${v.sessions} connected, ${v.acknowledged} acks, ${v.sightings} sightings` : '');
     },
     onFirstConnect: async (redis) => {
       for (const [day, seq] of await lastIncidentSequences(redis, keys.incidents)) lastSequence.set(day, seq);
@@ -143,6 +172,8 @@ async function main(): Promise<number> {
   });
   await dispatcher?.close();
   await community?.close();
+  await responders?.close();
+  volunteers?.close();
   fleet?.close();
   return 0;
 }

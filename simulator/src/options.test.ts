@@ -10,7 +10,7 @@ describe('parseSimulatorOptions', () => {
       options: {
         redisUrl: 'redis://127.0.0.1:6379', prefix: 'ccr:', jurisdictionDir: undefined, seed: expect.any(Number), units: undefined,
         incidentsPerHour: undefined, timeScale: 1, durationS: undefined, rateHz: 1, simStartMs: undefined,
-        devices: true, serverUrl: 'http://127.0.0.1:8080', deviceSecret: 'demo-device-secret', serviceMinutes: undefined,
+        devices: true, volunteers: 40, serverUrl: 'http://127.0.0.1:8080', deviceSecret: 'demo-device-secret', serviceMinutes: undefined,
       },
     });
   });
@@ -30,6 +30,8 @@ describe('parseSimulatorOptions', () => {
     const flags = parseSimulatorOptions(['--server-url', 'https://ccr.example:8443/', '--service-minutes', '0.5', '--no-devices'], { SIM_SERVER_URL: 'http://x:1' });
     expect(flags.ok && flags.options).toMatchObject({ devices: false, serverUrl: 'https://ccr.example:8443', serviceMinutes: [0.5, 0.5] });
     expect(parseSimulatorOptions([], { SIM_DEVICES: 'off' })).toMatchObject({ ok: true, options: { devices: false } });
+    expect(parseSimulatorOptions(['--volunteers', '12'], {})).toMatchObject({ ok: true, options: { volunteers: 12 } });
+    expect(parseSimulatorOptions([], { SIM_VOLUNTEERS: '-1' })).toMatchObject({ ok: false });
     const bad = parseSimulatorOptions(['--server-url', 'redis://x', '--service-minutes', '9-3'], { SIM_DEVICES: 'maybe' });
     expect(bad.ok).toBe(false);
     if (!bad.ok) {

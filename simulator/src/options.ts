@@ -20,6 +20,8 @@ export interface SimulatorOptions {
   simStartMs: number | undefined;
   /** Units log in as terminals on the server's device channel and obey their orders. */
   devices: boolean;
+  /** Volunteers of volunteers.json who log in on /volunteer (with the terminals; 0: none). */
+  volunteers: number;
   /** Server the terminals talk to (any node). */
   serverUrl: string;
   /** The deployment's device secret (environment only: a flag would show in the process list). */
@@ -60,6 +62,7 @@ Units obey dispatch orders as device terminals (POST /api/auth/device, Socket.IO
                            DEVICE_SECRET           provisioning secret, the server's; default the demo secret
   --service-minutes A[-B]  SIM_SERVICE_MINUTES     simulated minutes at a scene; default 4–12 by incident type
   --no-devices             SIM_DEVICES=off         positions and incidents only, no terminals
+  --volunteers N           SIM_VOLUNTEERS          volunteers logged in on /volunteer (a few per team); default 40
 A dispatcher for the unattended demo (logs in as the demo account dispatcher, CCR_DEMO_PASSWORD):
   --auto-dispatch          SIM_AUTO_DISPATCH=on    dispatch the best unit, call out P1 emergency units, close
                                                    resolved incidents (转矛盾纠纷 for unsettled quarrels); and,
@@ -95,6 +98,7 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
         'server-url': { type: 'string' },
         'service-minutes': { type: 'string' },
         'no-devices': { type: 'boolean' },
+        volunteers: { type: 'string' },
         'auto-dispatch': { type: 'boolean' },
         'auto-dispatch-after': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -138,6 +142,7 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
   const devicesEnv = env.SIM_DEVICES?.toLowerCase();
   if (devicesEnv && !['on', 'off', '1', '0', 'true', 'false', 'yes', 'no'].includes(devicesEnv)) problems.push(`SIM_DEVICES must be on or off, got "${env.SIM_DEVICES}"`);
   const devices = values['no-devices'] !== true && !['off', '0', 'false', 'no'].includes(devicesEnv ?? '');
+  const volunteers = number('volunteers', 'SIM_VOLUNTEERS', (n) => Number.isInteger(n) && n >= 0 && n <= 100_000, 'an integer 0–100000');
   const serviceRaw = text('service-minutes', 'SIM_SERVICE_MINUTES');
   let serviceMinutes: [number, number] | undefined;
   if (serviceRaw !== undefined) {
@@ -167,6 +172,7 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
       rateHz: rateHz ?? 1,
       simStartMs,
       devices,
+      volunteers: volunteers ?? 40,
       serverUrl: serverUrl.replace(/\/+$/, ''),
       deviceSecret: env.DEVICE_SECRET || DEMO_DEVICE_SECRET,
       serviceMinutes,

@@ -6,3 +6,6 @@ import { createHmac } from 'node:crypto';
 export function deviceKey(secret: string, unitId: string): string {
   return createHmac('sha256', secret).update(unitId).digest('hex');
 }
+
+/** A volunteer's provisioning key: HMAC-SHA256 of 'volunteer:<id>' with DEVICE_SECRET, hex (POST /api/auth/volunteer). */
+export const volunteerKey = (secret: string, volunteerId: string): string => deviceKey(secret, `volunteer:${volunteerId}`);

@@ -1,0 +1,194 @@
+// The demo's duty leader for the people around the police: without one, nobody calls the roll of the emergency
+// units and no missing person is ever broadcast. A client of the public HTTP API like a person at the console
+// (the demo's `dispatcher` account):
+//   POST /api/roll-calls { commandId }                 点名 of every emergency unit: once soon after start, then
+//                                                      every ROLL_CALL_EVERY of field time (default 2 hours)
+//   GET  /api/units                                    once: the volunteer teams and where they are
+//   GET  /api/incidents?status=open                    every few seconds
+//   POST /api/searches { incidentId, teams, radiusM }  协查 for a missing person: the nearest few volunteer teams, 3 km
+//   POST /api/searches/:id/found { commandId }         a plausible while later (found)
+// The units' terminals (devices.ts) answer the roll-calls; the volunteers' (volunteer-fleet.ts) the searches.
+import { randomUUID } from 'node:crypto';
+import { haversineMeters, type Incident, type Unit } from '@ccr/shared';
+import { logNormal, type Rng } from '@ccr/shared/demo';
+
+const MIN = 60_000;
+export const SEARCH_RADIUS_M = 3_000;
+/** Volunteer teams a search goes to: the nearest few within this distance of the incident. */
+const TEAMS_PER_SEARCH = 4;
+const TEAM_WITHIN_M = 8_000;
+
+/** The nearest few volunteer teams to a place (pure). */
+export function teamsNear(units: readonly Unit[], at: { lng: number; lat: number }): string[] {
+  return units
+    .filter((u) => u.kind === 'volunteer_team' && u.home)
+    .map((u) => ({ id: u.id, d: haversineMeters([at.lng, at.lat], u.home!) }))
+    .filter((x) => x.d <= TEAM_WITHIN_M)
+    .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))
+    .slice(0, TEAMS_PER_SEARCH)
+    .map((x) => x.id);
+}
+
+export interface AutoRespondersOptions {
+  serverUrl: string;
+  username?: string;
+  password: string;
+  rng: Rng;
+  timeScale: number;
+  log?: (line: string) => void;
+  pollMs?: number;
+  /** Real ms to the first roll-call (default 20 s) and between roll-calls (default 2 field hours). */
+  firstRollCallMs?: number;
+  rollCallEveryMs?: number;
+  /** Field time from a search's start to found (median, spread); default 25 minutes. */
+  foundAfter?: readonly [number, number];
+}
+export interface AutoRespondersStats { rollCalls: number; searches: number; found: number; refused: number; stopped: boolean }
+export interface AutoResponders { stats(): AutoRespondersStats; close(): Promise<void> }
+
+export function startAutoResponders(o: AutoRespondersOptions): AutoResponders {
+  const log = o.log ?? (() => {});
+  const base = o.serverUrl.replace(/\/+$/, '');
+  const username = o.username ?? 'dispatcher';
+  const pollMs = o.pollMs ?? 3_000;
+  const stats: AutoRespondersStats = { rollCalls: 0, searches: 0, found: 0, refused: 0, stopped: false };
+  let closed = false;
+  const stopping = new AbortController();
+  let token: { value: string; expiresAt: number } | undefined;
+  let trouble: string | undefined;
+  const noteTrouble = (text: string): void => { if (trouble !== text) { trouble = text; log(`auto-responders: ${text}`); } };
+
+  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown } | null> {
+    try {
+      const res = await fetch(`${base}${path}`, {
+        method, signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(10_000)]),
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token.value}` } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const parsed = (await res.json().catch(() => ({}))) as unknown;
+      if (res.status === 401) token = undefined;
+      return { status: res.status, body: parsed };
+    } catch (err) {
+      noteTrouble(`server ${base} not available (${(err as Error).message}); trying again`);
+      return null;
+    }
+  }
+  const field = (x: unknown, k: string): unknown => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined);
+  const why = (a: { status: number; body: unknown }): string => `HTTP ${a.status} ${String(field(a.body, 'message') ?? field(a.body, 'error') ?? '')}`.trimEnd();
+
+  async function login(): Promise<boolean | 'stop'> {
+    if (token && token.expiresAt - Date.now() > 60_000) return true;
+    token = undefined;
+    const a = await call('POST', '/api/auth/login', { username, password: o.password });
+    if (!a) return false;
+    const t = field(a.body, 'token');
+    const exp = field(a.body, 'expiresAt');
+    if (a.status === 200 && typeof t === 'string' && typeof exp === 'number') { token = { value: t, expiresAt: exp }; trouble = undefined; return true; }
+    if (a.status === 401 || a.status === 403) { log(`auto-responders: login as ${username} refused (HTTP ${a.status}); not trying again`); return 'stop'; }
+    noteTrouble(`login failed (HTTP ${a.status}); trying again`);
+    return false;
+  }
+
+  const every = o.rollCallEveryMs ?? (2 * 60 * MIN) / o.timeScale;
+  let nextRollCallAt = Date.now() + (o.firstRollCallMs ?? 20_000);
+  let rollCallCommand = `sim-rc-${randomUUID()}`;
+  async function rollCall(now: number): Promise<void> {
+    if (now < nextRollCallAt) return;
+    const a = await call('POST', '/api/roll-calls', { commandId: rollCallCommand });
+    if (!a || a.status >= 500 || a.status === 429) return; // same command next round
+    nextRollCallAt = now + every;
+    rollCallCommand = `sim-rc-${randomUUID()}`;
+    if (a.status === 200) {
+      stats.rollCalls++;
+      log(`auto-responders: 点名 ${String(field(a.body, 'id'))} → ${String(field(a.body, 'units'))} 个应急单元`);
+    } else {
+      stats.refused++;
+      log(`auto-responders: roll-call refused (${why(a)})`);
+    }
+  }
+
+  let units: Unit[] | undefined;
+  /** Incident → its search (or null: tried, refused) and the command ids, the same on every retry. */
+  const searches = new Map<string, { startCommand: string; searchId?: string; foundAt?: number; foundCommand: string; done?: boolean }>();
+  async function searchStep(incidents: readonly Incident[], now: number): Promise<void> {
+    if (!units) {
+      const u = await call('GET', '/api/units');
+      if (u?.status !== 200 || !Array.isArray(u.body)) return;
+      units = u.body as Unit[];
+    }
+    for (const i of incidents) {
+      if (closed || i.type !== 'missing_person') continue;
+      let s = searches.get(i.id);
+      if (!s) searches.set(i.id, (s = { startCommand: `sim-xc-${randomUUID()}`, foundCommand: `sim-xf-${randomUUID()}` }));
+      if (s.done) continue;
+      if (!s.searchId) {
+        const teams = teamsNear(units, i);
+        if (teams.length === 0) { s.done = true; continue; }
+        const a = await call('POST', '/api/searches', {
+          commandId: s.startCommand, incidentId: i.id, kind: 'missing_person', description: (i.summary || `${i.address} 走失人员`).slice(0, 500),
+          radiusM: SEARCH_RADIUS_M, teams, gridOfficers: false, emergencyUnits: false,
+        });
+        if (!a || a.status >= 500 || a.status === 429) continue;
+        if (a.status !== 200) { s.done = true; stats.refused++; log(`auto-responders: ${i.id} 协查 refused (${why(a)})`); continue; }
+        s.searchId = String(field(a.body, 'id'));
+        const [median, sigma] = o.foundAfter ?? [25 * MIN, 0.5];
+        s.foundAt = now + Math.max(1_000, logNormal(o.rng, median, sigma) / o.timeScale);
+        stats.searches++;
+        log(`auto-responders: ${i.id} 协查 ${s.searchId} → ${teams.join(', ')} (${(field(a.body, 'recipients') as unknown[] | undefined)?.length ?? 0} 人, ${SEARCH_RADIUS_M / 1000} km)`);
+      }
+      if (s.searchId && s.foundAt !== undefined && now >= s.foundAt) {
+        const a = await call('POST', `/api/searches/${encodeURIComponent(s.searchId)}/found`, { commandId: s.foundCommand });
+        if (!a || a.status >= 500 || a.status === 429) continue;
+        s.done = true;
+        if (a.status === 200) {
+          stats.found++;
+          log(`auto-responders: ${i.id} 协查 ${s.searchId} 已找到 (${Math.round(Number(field(a.body, 'timeToFoundMs')) / 1000)} s)`);
+        } else {
+          stats.refused++;
+          log(`auto-responders: ${s.searchId} found refused (${why(a)}); leaving it`);
+        }
+      }
+    }
+  }
+
+  async function round(): Promise<boolean> {
+    const now = Date.now();
+    await rollCall(now);
+    const a = await call('GET', '/api/incidents?status=open&limit=1000');
+    if (a?.status !== 200) return false;
+    const incidents = (field(a.body, 'items') as Incident[] | undefined) ?? [];
+    // Searches of incidents closed meanwhile are finished too (found when the unit brought the person home).
+    const open = new Set(incidents.map((i) => i.id));
+    const openOrSearching = incidents.filter((i) => i.type === 'missing_person');
+    for (const [id, s] of searches) {
+      if (open.has(id)) continue;
+      if (s.done || !s.searchId) searches.delete(id);
+      else openOrSearching.push({ id, type: 'missing_person' } as Incident);
+    }
+    await searchStep(openOrSearching, now);
+    return true;
+  }
+
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    let failures = 0;
+    while (!closed) {
+      let wait = pollMs;
+      try {
+        const s = await login();
+        if (s === 'stop') { stats.stopped = true; return; }
+        if (!s || !(await round())) wait = Math.min(30_000, 1_000 * 2 ** Math.min(failures++, 5));
+        else failures = 0;
+      } catch (err) {
+        noteTrouble(`unexpected error (${(err as Error).message}); carrying on`);
+        wait = 30_000;
+      }
+      if (!closed) await new Promise<void>((r) => { const t = setTimeout(r, wait); wake = () => { clearTimeout(t); r(); }; });
+    }
+  })();
+
+  return {
+    stats: () => ({ ...stats }),
+    async close() { closed = true; stopping.abort(); wake?.(); await loop.catch(() => {}); },
+  };
+}
