@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CommunityBoard, CommunityTask, DisputeCase, TaskCatalogue, Unit } from '@ccr/shared';
 import { GIVE_UP_REASONS, REWORK_REASONS, logNormal, orderFor, pickTier, recurredAt, returnForRework, satisfactionAt, sessionResult, tryAgainAfterFailure, type Rng } from '@ccr/shared/demo';
+import { startDeskSession, type DeskApi, type DeskCall } from './desk-session.js';
 
 const MIN = 60_000;
 
@@ -51,50 +52,14 @@ export interface AutoCommunity { stats(): AutoCommunityStats; close(): Promise<v
 
 export function startAutoCommunity(o: AutoCommunityOptions): AutoCommunity {
   const log = o.log ?? (() => {});
-  const base = o.serverUrl.replace(/\/+$/, '');
   const username = o.username ?? 'community';
   const pollMs = o.pollMs ?? 3_000;
   const stats: AutoCommunityStats = { rounds: 0, steps: 0, orders: 0, reviews: 0, refused: 0, stopped: false };
   const delay = ([median, sigma]: readonly [number, number]): number => Math.max(1_000, logNormal(o.rng, median, sigma) / o.timeScale);
   let closed = false;
-  const stopping = new AbortController();
-  let token: { value: string; expiresAt: number } | undefined;
-  let trouble: string | undefined;
-  const noteTrouble = (text: string): void => { if (trouble !== text) { trouble = text; log(`auto-community: ${text}`); } };
-
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> } | null> {
-    try {
-      const res = await fetch(`${base}${path}`, {
-        method, signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(10_000)]),
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token.value}` } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const parsed = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-      if (res.status === 401) token = undefined;
-      return { status: res.status, body: parsed };
-    } catch (err) {
-      noteTrouble(`server ${base} not available (${(err as Error).message}); trying again`);
-      return null;
-    }
-  }
-
-  async function login(): Promise<boolean | 'stop'> {
-    if (token && token.expiresAt - Date.now() > 60_000) return true;
-    token = undefined;
-    const a = await call('POST', '/api/auth/login', { username, password: o.password });
-    if (!a) return false;
-    if (a.status === 200 && typeof a.body.token === 'string' && typeof a.body.expiresAt === 'number') {
-      token = { value: a.body.token, expiresAt: a.body.expiresAt };
-      trouble = undefined;
-      return true;
-    }
-    if (a.status === 401 || a.status === 403) {
-      log(`auto-community: login as ${username} refused (HTTP ${a.status}); not trying again (would lock the account)`);
-      return 'stop';
-    }
-    noteTrouble(`login failed (HTTP ${a.status}); trying again`);
-    return false;
-  }
+  let desk: DeskApi | undefined;
+  // The desk session's request (delivered with the first round) for the steps below.
+  const call = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<DeskCall | null> => desk!.call(method, path, body);
 
   // Per case stage (id@statusSince) or task: when the step is due, and its command id (the same on every retry).
   const due = new Map<string, { at: number; commandId: string }>();
@@ -213,26 +178,9 @@ export function startAutoCommunity(o: AutoCommunityOptions): AutoCommunity {
     return true;
   }
 
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    let failures = 0;
-    while (!closed) {
-      let wait = pollMs;
-      try {
-        const s = await login();
-        if (s === 'stop') { stats.stopped = true; return; }
-        if (!s || !(await round())) wait = Math.min(30_000, 1_000 * 2 ** Math.min(failures++, 5));
-        else failures = 0;
-      } catch (err) {
-        noteTrouble(`unexpected error (${(err as Error).message}); carrying on`);
-        wait = 30_000;
-      }
-      if (!closed) await new Promise<void>((r) => { const t = setTimeout(r, wait); wake = () => { clearTimeout(t); r(); }; });
-    }
-  })();
-
+  const session = startDeskSession({ name: 'auto-community', serverUrl: o.serverUrl, username, password: o.password, pollMs, log }, (api) => { desk = api; return round(); });
   return {
-    stats: () => ({ ...stats }),
-    async close() { closed = true; stopping.abort(); wake?.(); await loop.catch(() => {}); },
+    stats: () => ({ ...stats, stopped: session.stopped() }),
+    async close() { closed = true; await session.close(); },
   };
 }

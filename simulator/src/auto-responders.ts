@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { haversineMeters, type Incident, type Unit } from '@ccr/shared';
 import { logNormal, type Rng } from '@ccr/shared/demo';
+import { startDeskSession, type DeskApi, type DeskCall } from './desk-session.js';
 
 const MIN = 60_000;
 export const SEARCH_RADIUS_M = 3_000;
@@ -48,46 +49,15 @@ export interface AutoResponders { stats(): AutoRespondersStats; close(): Promise
 
 export function startAutoResponders(o: AutoRespondersOptions): AutoResponders {
   const log = o.log ?? (() => {});
-  const base = o.serverUrl.replace(/\/+$/, '');
   const username = o.username ?? 'dispatcher';
   const pollMs = o.pollMs ?? 3_000;
   const stats: AutoRespondersStats = { rollCalls: 0, searches: 0, found: 0, refused: 0, stopped: false };
   let closed = false;
-  const stopping = new AbortController();
-  let token: { value: string; expiresAt: number } | undefined;
-  let trouble: string | undefined;
-  const noteTrouble = (text: string): void => { if (trouble !== text) { trouble = text; log(`auto-responders: ${text}`); } };
-
-  async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown } | null> {
-    try {
-      const res = await fetch(`${base}${path}`, {
-        method, signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(10_000)]),
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token.value}` } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const parsed = (await res.json().catch(() => ({}))) as unknown;
-      if (res.status === 401) token = undefined;
-      return { status: res.status, body: parsed };
-    } catch (err) {
-      noteTrouble(`server ${base} not available (${(err as Error).message}); trying again`);
-      return null;
-    }
-  }
+  let desk: DeskApi | undefined;
+  // The desk session's request (delivered with the first round) for the steps below.
+  const call = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<DeskCall | null> => desk!.call(method, path, body);
   const field = (x: unknown, k: string): unknown => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined);
   const why = (a: { status: number; body: unknown }): string => `HTTP ${a.status} ${String(field(a.body, 'message') ?? field(a.body, 'error') ?? '')}`.trimEnd();
-
-  async function login(): Promise<boolean | 'stop'> {
-    if (token && token.expiresAt - Date.now() > 60_000) return true;
-    token = undefined;
-    const a = await call('POST', '/api/auth/login', { username, password: o.password });
-    if (!a) return false;
-    const t = field(a.body, 'token');
-    const exp = field(a.body, 'expiresAt');
-    if (a.status === 200 && typeof t === 'string' && typeof exp === 'number') { token = { value: t, expiresAt: exp }; trouble = undefined; return true; }
-    if (a.status === 401 || a.status === 403) { log(`auto-responders: login as ${username} refused (HTTP ${a.status}); not trying again`); return 'stop'; }
-    noteTrouble(`login failed (HTTP ${a.status}); trying again`);
-    return false;
-  }
 
   const every = o.rollCallEveryMs ?? (2 * 60 * MIN) / o.timeScale;
   let nextRollCallAt = Date.now() + (o.firstRollCallMs ?? 20_000);
@@ -169,26 +139,9 @@ export function startAutoResponders(o: AutoRespondersOptions): AutoResponders {
     return true;
   }
 
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    let failures = 0;
-    while (!closed) {
-      let wait = pollMs;
-      try {
-        const s = await login();
-        if (s === 'stop') { stats.stopped = true; return; }
-        if (!s || !(await round())) wait = Math.min(30_000, 1_000 * 2 ** Math.min(failures++, 5));
-        else failures = 0;
-      } catch (err) {
-        noteTrouble(`unexpected error (${(err as Error).message}); carrying on`);
-        wait = 30_000;
-      }
-      if (!closed) await new Promise<void>((r) => { const t = setTimeout(r, wait); wake = () => { clearTimeout(t); r(); }; });
-    }
-  })();
-
+  const session = startDeskSession({ name: 'auto-responders', serverUrl: o.serverUrl, username, password: o.password, pollMs, log }, (api) => { desk = api; return round(); });
   return {
-    stats: () => ({ ...stats }),
-    async close() { closed = true; stopping.abort(); wake?.(); await loop.catch(() => {}); },
+    stats: () => ({ ...stats, stopped: session.stopped() }),
+    async close() { closed = true; await session.close(); },
   };
 }
