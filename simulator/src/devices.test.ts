@@ -195,20 +195,20 @@ describe('simulated units obey the server', () => {
     }, 'the terminals to log in again after their sessions ended');
   });
 
-  // Quarantined: in a full `pnpm test` (never when this file runs alone, where it passes in ~2 s) the server this
-  // test starts does not finish registering its modules ("Plugin did not start in time", also with 60 s). The
-  // behaviour it checks is unchanged; the hang is the open question (stop 14's note).
+  // One line per kind of trouble, never one per unit. On a loaded machine a login can also time out, which is
+  // another kind (server not available) and its own line: what must hold is one refusal line, naming no unit.
   it('says once, not once per unit, that the device secret is wrong', async () => {
     const server = await bed.server();
     const lines: string[] = [];
     const fleet = startDeviceFleet({
       serverUrl: server.url, secret: 'not-the-secret', unitIds: ['P-01', 'P-02', 'C-1', 'E-0001'],
-      onOrder: () => [], log: (l) => lines.push(l), retryMinMs: 50, retryMaxMs: 200,
+      onOrder: () => [], log: (l) => lines.push(l), retryMinMs: 400, retryMaxMs: 1_500,
     });
     bed.onCleanup(() => fleet.close());
     await until(async () => (fleet.stats().logins === 0 && lines.length > 0 ? true : undefined), 'the refusal to be noted');
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(lines).toEqual([expect.stringMatching(/^devices: login refused \(HTTP 401 .*DEVICE_SECRET/)]);
+    expect(lines.filter((l) => l.includes('login refused'))).toEqual([expect.stringMatching(/^devices: login refused \(HTTP 401 .*DEVICE_SECRET/)]);
+    expect(lines.filter((l) => /P-01|P-02|C-1|E-0001/.test(l))).toEqual([]);
     expect(fleet.stats()).toMatchObject({ connected: 0, logins: 0 });
   });
 
