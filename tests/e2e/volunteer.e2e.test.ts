@@ -2,7 +2,7 @@
 // from a missing-person incident; a courier volunteer's phone (390×844, located near the incident) receives it,
 // acknowledges and reports a sighting, which appears on the console live (the list, and a pin on the map); 找到 on
 // the console ends it on the phone. A public clue (百姓说事) appears in the console's clue queue and becomes an
-// incident. Screenshots: docs/terminal-volunteer.png, docs/console-clues.png.
+// incident. Screenshots in .artifacts/e2e (docs/terminal-volunteer.png and docs/console-clues.png are copied from there).
 import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,6 @@ import { launchChromium, openLoggedIn } from './browser.js';
 import { REPO_ROOT, buildClient } from './client-build.js';
 
 const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
-const DOCS = join(REPO_ROOT, 'docs');
 const prefix = 'e2v:';
 /** A courier volunteer of the demo (快乐小哥义警队, V-01) and where they are. */
 const VOLUNTEER = 'V-01-02';
@@ -114,7 +113,7 @@ describe('volunteers on their phones and the console', () => {
     expect(await panel.locator('[data-sighting]').first().textContent()).toContain('姜涛');
     await expect.poll(() => desk.locator('[data-search-pins]').getAttribute('data-search-pins'), { timeout: 10_000 }).toBe('1');
     expect(await phone.locator('[data-outbox]').count()).toBe(0);
-    await phone.screenshot({ path: join(DOCS, 'terminal-volunteer.png') });
+    await phone.screenshot({ path: join(ARTIFACTS, 'terminal-volunteer.png') });
     await desk.waitForTimeout(600);
     await desk.screenshot({ path: join(ARTIFACTS, 'volunteer-console-search.png') });
 
@@ -168,7 +167,7 @@ describe('volunteers on their phones and the console', () => {
     await clue.waitFor({ timeout: 10_000 });
     expect(await clue.textContent()).toContain(text);
     await desk.waitForTimeout(500);
-    await desk.screenshot({ path: join(DOCS, 'console-clues.png') });
+    await desk.screenshot({ path: join(ARTIFACTS, 'console-clues.png') });
 
     await clue.locator('[data-act="incident"]').click();
     await clue.locator('select[name="type"]').selectOption('theft');

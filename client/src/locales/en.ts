@@ -1112,6 +1112,7 @@ const en: MessageSchema = {
     '6': 'Sun',
   },
   terminal: {
+    commandRoom: 'Command room',
     wall: {
       ready: 'Ready',
     },

@@ -1119,6 +1119,7 @@ const zhCN = {
     '6': '周日',
   },
   terminal: {
+    commandRoom: '指挥室',
     wall: {
       ready: '就绪',
     },
