@@ -16,6 +16,7 @@ import {
   type DeviceServerToClientEvents, type RollCallNotice, type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents, type TaskNotice, type UnitReport,
 } from '@ccr/shared';
 import { deviceKey } from './provisioning.js';
+import { whenAllConnected } from './fleet-ready.js';
 import type { CallOutPlan } from './responder-behaviour.js';
 import type { Simulation } from './simulation.js';
 
@@ -478,17 +479,7 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
       else log(`${unitId}: no device session; report ${report.status} not sent`);
     },
     stats: () => ({ ...stats }),
-    whenConnected(timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const deadline = Date.now() + timeoutMs;
-        const check = (): void => {
-          if (stats.connected === stats.sessions) resolve();
-          else if (Date.now() > deadline || closed) reject(new Error(`only ${stats.connected} of ${stats.sessions} devices connected`));
-          else setTimeout(check, 50);
-        };
-        check();
-      });
-    },
+    whenConnected: (timeoutMs) => whenAllConnected(() => ({ connected: stats.connected, sessions: stats.sessions, closed }), timeoutMs, 'devices'),
     close() {
       closed = true;
       for (const t of timers) clearTimeout(t);

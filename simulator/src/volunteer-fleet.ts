@@ -13,6 +13,7 @@ import {
 } from '@ccr/shared';
 import type { Rng } from '@ccr/shared/demo';
 import { volunteerKey } from './provisioning.js';
+import { whenAllConnected } from './fleet-ready.js';
 import { searchAnswerPlan } from './responder-behaviour.js';
 
 export interface VolunteerFleetOptions {
@@ -179,17 +180,7 @@ export function startVolunteerFleet(o: VolunteerFleetOptions): VolunteerFleet {
   if (sessions.length) log(`volunteers: ${sessions.length} volunteer terminals logging in at ${base}${VOLUNTEER_NAMESPACE}`);
   return {
     stats: () => ({ ...stats }),
-    whenConnected(timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const deadline = Date.now() + timeoutMs;
-        const check = (): void => {
-          if (stats.connected === stats.sessions) resolve();
-          else if (Date.now() > deadline || closed) reject(new Error(`only ${stats.connected} of ${stats.sessions} volunteers connected`));
-          else setTimeout(check, 50);
-        };
-        check();
-      });
-    },
+    whenConnected: (timeoutMs) => whenAllConnected(() => ({ connected: stats.connected, sessions: stats.sessions, closed }), timeoutMs, 'volunteers'),
     close() {
       closed = true;
       for (const t of timers) clearTimeout(t);
