@@ -3,56 +3,32 @@
 // scene; then the phone goes offline, the resolved report waits in its outbox, and when the phone is back it is sent
 // once and applied once. Screenshots go to .artifacts/e2e (the ones in docs/ are copied from there by hand: a test run never changes tracked files).
 import { createHmac } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { AuditPage, IncidentReport, Readiness } from '@ccr/shared';
-import { postJson, startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
-import { DEMO_JURISDICTION_DIR } from '@ccr/server/jurisdiction';
-import { launchChromium, openLoggedIn } from './browser.js';
-import { REPO_ROOT, buildClient } from './client-build.js';
+import { postJson, tokenFor } from '@ccr/server/testing';
+import { openLoggedIn } from './browser.js';
+import { ARTIFACTS, useBrowserBed } from './browser-bed.js';
 
-const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
 const prefix = 'e2t:';
 const PHONE = { width: 390, height: 844 };
-let redis: RedisServerHandle;
-let server: TestServer;
-let browser: Browser;
-let producer: ReturnType<typeof createClient>;
+const bed = useBrowserBed(prefix);
 
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
-  redis = r;
-  browser = b;
-  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist });
-  producer = createClient({ url: redis.url });
-  await producer.connect();
-}, 180_000);
-
-afterAll(async () => {
-  await producer?.quit();
-  await browser?.close();
-  await server?.close();
-  await redis?.dispose();
-});
-
-const keyOf = (unitId: string): string => createHmac('sha256', server.config.auth.deviceSecret!).update(unitId).digest('hex');
+const keyOf = (unitId: string): string => createHmac('sha256', bed.server.config.auth.deviceSecret!).update(unitId).digest('hex');
 
 async function addIncident(id: string, at: [number, number], extra: Partial<IncidentReport> = {}): Promise<void> {
   const r: IncidentReport = {
     id, type: 'fight', priority: 1, lng: at[0], lat: at[1], address: '胜芳镇中山街道幸福家园北门', reportedAt: new Date().toISOString(),
     source: '110', summary: '两名男子在小区门口斗殴', ...extra,
   };
-  await producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify(r) });
-  await expect.poll(() => server.app.live.repo.getIncident(id), { timeout: 10_000 }).toBeTruthy();
+  await bed.producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify(r) });
+  await expect.poll(() => bed.server.app.live.repo.getIncident(id), { timeout: 10_000 }).toBeTruthy();
 }
 
 /** A phone-sized page logged in to /m as `unitId` through its login form. */
 async function phone(unitId: string, at: [number, number]): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({
+  const context = await bed.browser.newContext({
     viewport: PHONE, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN',
     geolocation: { longitude: at[0], latitude: at[1] }, permissions: ['geolocation'],
   });
@@ -60,7 +36,7 @@ async function phone(unitId: string, at: [number, number]): Promise<{ context: B
   const problems: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error' && !/ERR_INTERNET_DISCONNECTED|net::ERR/.test(m.text())) problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(`${server.url}/m`, { waitUntil: 'load' });
+  await page.goto(`${bed.server.url}/m`, { waitUntil: 'load' });
   const form = page.locator('[data-terminal-login]');
   await form.locator('input[name="unitId"]').fill(unitId);
   await form.locator('input[name="key"]').fill(keyOf(unitId));
@@ -70,7 +46,7 @@ async function phone(unitId: string, at: [number, number]): Promise<{ context: B
 }
 
 async function audit(query: string): Promise<AuditPage['items']> {
-  const res = await fetch(`${server.url}/api/audit?limit=500&${query}`, { headers: { authorization: `Bearer ${await tokenFor(server, 'leader')}` } });
+  const res = await fetch(`${bed.server.url}/api/audit?limit=500&${query}`, { headers: { authorization: `Bearer ${await tokenFor(bed.server, 'leader')}` } });
   return ((await res.json()) as AuditPage).items;
 }
 
@@ -87,11 +63,11 @@ describe('the terminal app at a phone viewport', () => {
     const { context, page, problems } = await phone('P-02', [116.7010, 39.0700]);
     await expect.poll(() => page.locator('[data-no-job]').count()).toBe(1);
     // Installable: the manifest is linked and the service worker (script-src 'self') controls /m.
-    expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).scope)).toBe(`${server.url}/m`);
-    expect((await fetch(`${server.url}/manifest.webmanifest`)).status).toBe(200);
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.ready).scope)).toBe(`${bed.server.url}/m`);
+    expect((await fetch(`${bed.server.url}/manifest.webmanifest`)).status).toBe(200);
 
     await addIncident('JQ-M1', scene);
-    const sent = await postJson(`${server.url}/api/incidents/JQ-M1/dispatch`, { unitIds: ['P-02'], commandId: 'cmd-terminal-e2e-1' }, await tokenFor(server, 'dispatcher'));
+    const sent = await postJson(`${bed.server.url}/api/incidents/JQ-M1/dispatch`, { unitIds: ['P-02'], commandId: 'cmd-terminal-e2e-1' }, await tokenFor(bed.server, 'dispatcher'));
     expect(sent.status).toBe(200);
     const job = page.locator('[data-job]');
     await job.waitFor({ timeout: 10_000 });
@@ -99,7 +75,7 @@ describe('the terminal app at a phone viewport', () => {
     await expect.poll(() => page.locator('[data-distance]').textContent(), { timeout: 10_000 }).toMatch(/直线距离 \d+(\.\d)? (m|km)/);
 
     await job.locator('[data-action="acknowledge"]').click();
-    await expect.poll(async () => (await server.app.dispatch.repo.pendingOrders('P-02')).length, { timeout: 10_000 }).toBe(0);
+    await expect.poll(async () => (await bed.server.app.dispatch.repo.pendingOrders('P-02')).length, { timeout: 10_000 }).toBe(0);
     await job.locator('[data-report="on_scene"]').waitFor();
     expect(await overflow(page)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'terminal-officer.png') });
@@ -112,7 +88,7 @@ describe('the terminal app at a phone viewport', () => {
 
     await job.locator('textarea[name="note"]').fill('已到达，两人已被分开');
     await job.locator('[data-report="on_scene"]').click();
-    await expect.poll(async () => (await server.app.live.repo.getIncident('JQ-M1'))?.status, { timeout: 10_000 }).toBe('on_scene');
+    await expect.poll(async () => (await bed.server.app.live.repo.getIncident('JQ-M1'))?.status, { timeout: 10_000 }).toBe('on_scene');
     await expect.poll(() => job.getAttribute('data-stage')).toBe('on_scene');
 
     // Offline: the report waits in the outbox, nothing reaches the server.
@@ -123,7 +99,7 @@ describe('the terminal app at a phone viewport', () => {
     await expect.poll(() => page.locator('[data-outbox]').textContent()).toContain('1 条待发送');
     await page.screenshot({ path: join(ARTIFACTS, 'terminal-offline.png') });
     await new Promise((r) => setTimeout(r, 1_000));
-    expect((await server.app.live.repo.getIncident('JQ-M1'))?.status).toBe('on_scene');
+    expect((await bed.server.app.live.repo.getIncident('JQ-M1'))?.status).toBe('on_scene');
     // The app shell is cached by the service worker and the outbox kept in localStorage: a reload made offline
     // opens the app with the report still waiting.
     expect(await page.evaluate(() => JSON.parse(localStorage.getItem('ccr.terminal') ?? '{}').outbox.length)).toBe(1);
@@ -131,10 +107,10 @@ describe('the terminal app at a phone viewport', () => {
     await expect.poll(() => page.locator('[data-outbox]').textContent(), { timeout: 10_000 }).toContain('1 条待发送');
 
     await context.setOffline(false);
-    await expect.poll(async () => (await server.app.live.repo.getIncident('JQ-M1'))?.status, { timeout: 20_000 }).toBe('resolved');
+    await expect.poll(async () => (await bed.server.app.live.repo.getIncident('JQ-M1'))?.status, { timeout: 20_000 }).toBe('resolved');
     await expect.poll(() => page.locator('[data-outbox]').count()).toBe(0);
     await page.locator('[data-no-job]').waitFor();
-    const resolved = await server.app.live.repo.getIncident('JQ-M1');
+    const resolved = await bed.server.app.live.repo.getIncident('JQ-M1');
     expect(resolved!.timeline.filter((e) => e.status === 'resolved')).toHaveLength(1);
     const reports = (await audit('target=unit:P-02')).filter((e) => e.action.startsWith('unit.report.'));
     expect(reports.map((e) => `${e.action} ${e.outcome}`).reverse()).toEqual(['unit.report.on_scene ok', 'unit.report.resolved ok']);
@@ -146,10 +122,10 @@ describe('the terminal app at a phone viewport', () => {
     const here: [number, number] = [116.6912, 39.0703];
     const { context, page, problems } = await phone('F-01', here);
     await addIncident('JQ-M2', [116.6935, 39.0712], { type: 'help', summary: '老人求助' });
-    const sent = await postJson(`${server.url}/api/incidents/JQ-M2/dispatch`, { unitIds: ['F-01'], commandId: 'cmd-terminal-e2e-2' }, await tokenFor(server, 'dispatcher'));
+    const sent = await postJson(`${bed.server.url}/api/incidents/JQ-M2/dispatch`, { unitIds: ['F-01'], commandId: 'cmd-terminal-e2e-2' }, await tokenFor(bed.server, 'dispatcher'));
     expect(sent.status).toBe(200);
     await page.locator('[data-job]').waitFor({ timeout: 10_000 });
-    await expect.poll(async () => (await server.app.live.repo.readFixes(['F-01']))[0], { timeout: 15_000 }).toMatchObject({ lng: here[0], lat: here[1] });
+    await expect.poll(async () => (await bed.server.app.live.repo.readFixes(['F-01']))[0], { timeout: 15_000 }).toMatchObject({ lng: here[0], lat: here[1] });
     expect(problems).toEqual([]);
     await context.close();
   }, 60_000);
@@ -158,9 +134,9 @@ describe('the terminal app at a phone viewport', () => {
     // The incident at 张记超市 (E-0002): it is in the 1-minute ring.
     const shop: [number, number] = [116.691447, 39.068754];
     const { context, page, problems } = await phone('E-0002', shop);
-    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const desk = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     desk.on('pageerror', (e) => problems.push(`console page error: ${e.message}`));
-    await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', server.config.auth.demoPassword!);
+    await openLoggedIn(desk, bed.server.url, '/dispatch', 'dispatcher', bed.server.config.auth.demoPassword!);
     const address = '胜芳镇张记超市门口';
     await addIncident('JQ-M3', shop, { type: 'public_order', address, summary: '有人在超市门口滋事' });
     const row = desk.locator('.queue .row', { hasText: address });
@@ -194,7 +170,7 @@ describe('the terminal app at a phone viewport', () => {
     expect(await cut()).toEqual([]);
     await desk.screenshot({ path: join(ARTIFACTS, 'terminal-console-callout-en.png') });
     expect(await desk.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1920);
-    const stats = await (await fetch(`${server.url}/api/stats/call-outs`, { headers: { authorization: `Bearer ${await tokenFor(server, 'leader')}` } })).json();
+    const stats = await (await fetch(`${bed.server.url}/api/stats/call-outs`, { headers: { authorization: `Bearer ${await tokenFor(bed.server, 'leader')}` } })).json();
     expect(stats).toMatchObject({ calledOut: 1, selfHelpWithin1: 1, selfHelpShare: 100 });
     expect(problems).toEqual([]);
     await desk.close();
@@ -204,8 +180,8 @@ describe('the terminal app at a phone viewport', () => {
   it('a roll-call from the console is answered on the phone; the wall\'s strip shows the readiness it found, and fits', async () => {
     const e3: [number, number] = [116.6807, 39.0716];
     const { context, page, problems } = await phone('E-0001', e3);
-    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', server.config.auth.demoPassword!);
+    const desk = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await openLoggedIn(desk, bed.server.url, '/dispatch', 'dispatcher', bed.server.config.auth.demoPassword!);
     await desk.locator('[data-roll-call]').click();
     await desk.locator('.msg.ok', { hasText: '点名' }).waitFor({ timeout: 10_000 });
     const card = page.locator('[data-roll-call]');
@@ -214,13 +190,13 @@ describe('the terminal app at a phone viewport', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'terminal-roll-call.png') });
     await card.locator('[data-action="roll-call"]').click();
     await card.waitFor({ state: 'detached', timeout: 10_000 });
-    const api = async () => (await (await fetch(`${server.url}/api/roll-calls/readiness`, { headers: { authorization: `Bearer ${await tokenFor(server, 'operator')}` } })).json()) as Readiness;
+    const api = async () => (await (await fetch(`${bed.server.url}/api/roll-calls/readiness`, { headers: { authorization: `Bearer ${await tokenFor(bed.server, 'operator')}` } })).json()) as Readiness;
     await expect.poll(async () => (await api()).acknowledged, { timeout: 10_000 }).toBe(9);
     const r = await api();
 
-    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const wall = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     wall.on('pageerror', (e) => problems.push(`wall page error: ${e.message}`));
-    await openLoggedIn(wall, server.url, '/', 'operator', server.config.auth.demoPassword!);
+    await openLoggedIn(wall, bed.server.url, '/', 'operator', bed.server.config.auth.demoPassword!);
     const row = wall.locator('[data-wall-readiness]');
     await row.waitFor({ timeout: 20_000 });
     await expect.poll(() => row.textContent()).toContain(`${r.acknowledged}/${r.registered}`);

@@ -4,42 +4,17 @@
 // the console ends it on the phone. A public clue (百姓说事) appears in the console's clue queue and becomes an
 // incident. Screenshots in .artifacts/e2e (docs/terminal-volunteer.png and docs/console-clues.png are copied from there).
 import { createHmac } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
-import type { Browser, Page } from 'playwright-core';
-import { startRedisServer, startTestServer, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
-import { DEMO_JURISDICTION_DIR } from '@ccr/server/jurisdiction';
-import { launchChromium, openLoggedIn } from './browser.js';
-import { REPO_ROOT, buildClient } from './client-build.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openLoggedIn } from './browser.js';
+import { ARTIFACTS, useBrowserBed } from './browser-bed.js';
 
-const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
 const prefix = 'e2v:';
 /** A courier volunteer of the demo (快乐小哥义警队, V-01) and where they are. */
 const VOLUNTEER = 'V-01-02';
 const HERE = { longitude: 116.7088, latitude: 39.0816 };
-let redis: RedisServerHandle;
-let server: TestServer;
-let browser: Browser;
-let producer: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
-  redis = r;
-  browser = b;
-  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist });
-  producer = createClient({ url: redis.url });
-  await producer.connect();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await producer?.close();
-  await server?.close();
-  await redis?.dispose();
-});
+const bed = useBrowserBed(prefix);
 
 function watchProblems(page: Page, name: string, into: string[]): void {
   page.on('console', (m) => { if (m.type() === 'error') into.push(`${name} console: ${m.text()}`); });
@@ -47,10 +22,10 @@ function watchProblems(page: Page, name: string, into: string[]): void {
 }
 
 async function openConsole(problems: string[]): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const ctx = await bed.browser.newContext({ viewport: { width: 1920, height: 1080 } });
   const desk = await ctx.newPage();
   watchProblems(desk, 'console', problems);
-  await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', server.config.auth.demoPassword!);
+  await openLoggedIn(desk, bed.server.url, '/dispatch', 'dispatcher', bed.server.config.auth.demoPassword!);
   await desk.getByText('警情队列').waitFor({ timeout: 15_000 });
   return desk;
 }
@@ -62,7 +37,7 @@ describe('volunteers on their phones and the console', () => {
 
     // A missing elderly man reported near the courier's street.
     const summary = '七旬男性走失，灰色外套，拄拐杖，说本地口音';
-    await producer.xAdd(`${prefix}in:incidents`, '*', {
+    await bed.producer.xAdd(`${prefix}in:incidents`, '*', {
       data: JSON.stringify({ id: 'JQ-E2E-V-0001', type: 'missing_person', priority: 2, lng: HERE.longitude + 0.003, lat: HERE.latitude + 0.001, address: '胜芳镇家具城东门', reportedAt: new Date().toISOString(), source: '110', summary, reporter: '家属 139****0000' }),
     });
     const row = desk.locator('.queue .row', { hasText: '胜芳镇家具城东门' });
@@ -87,12 +62,12 @@ describe('volunteers on their phones and the console', () => {
     await expect.poll(() => panel.locator('[data-acks]').textContent(), { timeout: 10_000 }).toMatch(/^收到 0\/\d+$/);
 
     // The volunteer's phone: logs in with the provisioning key, located by the phone.
-    const phoneCtx = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, geolocation: { ...HERE, accuracy: 15 }, permissions: ['geolocation'], timezoneId: 'Asia/Shanghai' });
+    const phoneCtx = await bed.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, geolocation: { ...HERE, accuracy: 15 }, permissions: ['geolocation'], timezoneId: 'Asia/Shanghai' });
     const phone = await phoneCtx.newPage();
     watchProblems(phone, 'phone', problems);
-    await phone.goto(`${server.url}/m/volunteer`);
+    await phone.goto(`${bed.server.url}/m/volunteer`);
     await phone.locator('input[name="volunteerId"]').fill(VOLUNTEER);
-    await phone.locator('input[name="key"]').fill(createHmac('sha256', server.config.auth.deviceSecret!).update(`volunteer:${VOLUNTEER}`).digest('hex'));
+    await phone.locator('input[name="key"]').fill(createHmac('sha256', bed.server.config.auth.deviceSecret!).update(`volunteer:${VOLUNTEER}`).digest('hex'));
     await phone.locator('button[type="submit"]').click();
     const card = phone.locator('[data-search]');
     await card.waitFor({ timeout: 15_000 });
@@ -153,12 +128,12 @@ describe('volunteers on their phones and the console', () => {
     const problems: string[] = [];
     const desk = await openConsole(problems);
     const text = '家具城北门有两名男子挨个拉车门，形迹可疑';
-    const res = await fetch(`${server.url}/api/public/clues`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, phone: '13912345678', lng: 116.7101, lat: 39.0822, address: '胜芳镇家具城北门' }) });
+    const res = await fetch(`${bed.server.url}/api/public/clues`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text, phone: '13912345678', lng: 116.7101, lat: 39.0822, address: '胜芳镇家具城北门' }) });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
     // Two more from the public, so the queue is a queue.
     for (const [more, phone] of [['文化街口路灯坏了三天，晚上很黑，老人孩子路过不安全', '13812345679'], ['商贸街23号门口经常有人聚集赌博', '13712345670']] as const) {
-      const r = await fetch(`${server.url}/api/public/clues`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: more, phone }) });
+      const r = await fetch(`${bed.server.url}/api/public/clues`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: more, phone }) });
       expect(r.status).toBe(202);
     }
 
