@@ -8,13 +8,29 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openLoggedIn } from './browser.js';
+import { loadConfig, tokenFor } from '@ccr/server/testing';
 import { ARTIFACTS, useBrowserBed } from './browser-bed.js';
 
 const prefix = 'e2v:';
 /** A courier volunteer of the demo (快乐小哥义警队, V-01) and where they are. */
 const VOLUNTEER = 'V-01-02';
 const HERE = { longitude: 116.7088, latitude: 39.0816 };
-const bed = useBrowserBed(prefix);
+/** A school-gate volunteer (护学岗志愿队, V-05) at the school gate. */
+const GUARD = 'V-05-01';
+const GATE = { longitude: 116.6719, latitude: 39.0690 };
+
+/** Peak windows set around the test's own clock (in the station's zone): one open now, the other later the same
+ *  day (or, after 23:00, earlier), so the check-in is open whatever time CI runs. */
+function guardWindowsAroundNow(): { GUARD_MORNING: string; GUARD_AFTERNOON: string } {
+  const [h, m] = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date()).split(':').map(Number);
+  const now = h! * 60 + m!;
+  const hhmm = (x: number): string => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
+  const open = `${hhmm(Math.max(0, now - 10))}-${hhmm(Math.min(1438, now + 20))}`;
+  const other = now < 1380 ? `${hhmm(now + 40)}-${hhmm(now + 55)}` : '00:00-00:30';
+  return now < 1380 ? { GUARD_MORNING: open, GUARD_AFTERNOON: other } : { GUARD_MORNING: other, GUARD_AFTERNOON: open };
+}
+
+const bed = useBrowserBed(prefix, { volunteers: loadConfig(guardWindowsAroundNow()).volunteers });
 
 function watchProblems(page: Page, name: string, into: string[]): void {
   page.on('console', (m) => { if (m.type() === 'error') into.push(`${name} console: ${m.text()}`); });
@@ -157,5 +173,42 @@ describe('volunteers on their phones and the console', () => {
     await desk.screenshot({ path: join(ARTIFACTS, 'volunteer-console-clues-en.png') });
     expect(problems).toEqual([]);
     await desk.context().close();
+  }, 90_000);
+
+  it('a 护学岗 volunteer checks in on the phone; the wall\'s flag turns from 待签到 to 已签到', async () => {
+    const problems: string[] = [];
+    const wallCtx = await bed.browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const wall = await wallCtx.newPage();
+    watchProblems(wall, 'wall', problems);
+    await openLoggedIn(wall, bed.server.url, '/', 'operator', bed.server.config.auth.demoPassword!);
+    const flag = wall.locator('[data-wall-guard]');
+    await expect.poll(() => flag.textContent(), { timeout: 15_000 }).toBe('护学岗待签到 1');
+    expect(await flag.getAttribute('class')).toContain('waiting');
+
+    const phoneCtx = await bed.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, geolocation: { ...GATE, accuracy: 10 }, permissions: ['geolocation'], timezoneId: 'Asia/Shanghai' });
+    const phone = await phoneCtx.newPage();
+    watchProblems(phone, 'phone', problems);
+    await phone.goto(`${bed.server.url}/m/volunteer`);
+    await phone.locator('input[name="volunteerId"]').fill(GUARD);
+    await phone.locator('input[name="key"]').fill(createHmac('sha256', bed.server.config.auth.deviceSecret!).update(`volunteer:${GUARD}`).digest('hex'));
+    await phone.locator('button[type="submit"]').click();
+    const checkIn = phone.locator('[data-checkin]');
+    await checkIn.waitFor({ timeout: 15_000 });
+    await expect.poll(() => phone.locator('[data-fix]').textContent()).toContain('已定位');
+    await checkIn.click();
+    await expect.poll(() => phone.locator('[data-msg]').textContent(), { timeout: 10_000 }).toBe('已签到');
+    expect(await phone.locator('[data-outbox]').count()).toBe(0);
+    await phone.screenshot({ path: join(ARTIFACTS, 'volunteer-guard-checkin.png') });
+
+    // The wall hears guard:checked-in live (its board is otherwise fetched once a minute).
+    await expect.poll(() => flag.textContent(), { timeout: 10_000 }).toBe('护学岗 1/1 已签到');
+    expect(await flag.getAttribute('class')).toContain('ok');
+    // A teammate checking in again in the same window is answered and changes nothing.
+    const board = (await (await fetch(`${bed.server.url}/api/guard-posts`, { headers: { authorization: `Bearer ${await tokenFor(bed.server, 'operator')}` } })).json()) as { posts: { teamId: string; checkIns: Record<string, { by: string }> }[] };
+    const post = board.posts.find((p) => p.teamId === 'V-05');
+    expect(Object.values(post?.checkIns ?? {}).map((c) => c.by)).toEqual(['郝平']);
+    expect(problems).toEqual([]);
+    await phoneCtx.close();
+    await wallCtx.close();
   }, 90_000);
 });

@@ -2,6 +2,8 @@ export { startRedisServer, freePort, type RedisServerHandle } from './redis-serv
 export { writeFixtureJurisdiction, fixtureGridCentre, FIXTURE_ORIGIN } from './fixture-jurisdiction.js';
 export { LiveMirror } from './live-mirror.js';
 export { startTestServer, type TestServer, type TestServerOverrides } from './test-server.js';
+/** Settings as the server reads them from an environment (a test's own GUARD_* windows, say). */
+export { loadConfig } from '../config.js';
 export { DEMO_PASSWORD } from '../modules/auth/auth-config.js';
 /** The provisioning contract, for the simulator's check that its own keys equal the server's. */
 export { deviceKey, DEMO_DEVICE_SECRET } from '../modules/auth/device-key.js';
