@@ -3,8 +3,7 @@
 // is kept per incident; the console reads the tiers against the 1-3-5 promise ("1分钟自救、3分钟互助、5分钟增援到位"),
 // and the statistics count, when an arrival is written, whether it kept the promise.
 import { Type, type Static } from '@sinclair/typebox';
-import { IncidentIdSchema, UnitIdSchema } from './domain.js';
-import { CommandIdSchema, RingMinutesSchema, type RingMinutes } from './dispatch.js';
+import { CommandIdSchema, IncidentIdSchema, RingMinutesSchema, UnitIdSchema, type RingMinutes } from './domain.js';
 
 export const CALLOUT_ANSWERS = ['coming', 'cannot', 'arrived', 'done'] as const;
 export type CallOutAnswer = (typeof CALLOUT_ANSWERS)[number];

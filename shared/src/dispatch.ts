@@ -2,17 +2,12 @@
 // which units receive their orders. Routes and socket events validate with these schemas.
 import { Type, type Static } from '@sinclair/typebox';
 import {
-  IncidentIdSchema, IncidentSchema, LiveUnitSchema, OutcomeSchema, PlaceKindSchema, PrioritySchema, IncidentTypeSchema,
+  CommandIdSchema, IncidentIdSchema, IncidentSchema, LiveUnitSchema, RingMinutesSchema, OutcomeSchema, PlaceKindSchema, PrioritySchema, IncidentTypeSchema,
   UnitIdSchema, UnitKindSchema, UnitStatusSchema, LngSchema, LatSchema,
 } from './domain.js';
 import { CandidateReasonSchema } from './candidate-reasons.js';
-import { ErrorParamsSchema, type AckError } from './errors.js';
-import type { PhonePosition } from './terminal.js';
-import type { CallOutReport } from './callout.js';
-import type { RollCallAnswer, RollCallNotice } from './rollcall.js';
+import { ErrorParamsSchema } from './errors.js';
 
-/** Chosen by the client, one per intended action: a retried command with the same id has one effect. */
-export const CommandIdSchema = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const NoteSchema = Type.String({ maxLength: 500 });
 const UnitIdsSchema = Type.Array(UnitIdSchema, { minItems: 1, maxItems: 20, uniqueItems: true });
 
@@ -51,9 +46,6 @@ export const AcknowledgeRequestSchema = Type.Object(
 );
 export type AcknowledgeRequest = Static<typeof AcknowledgeRequestSchema>;
 
-export const RING_MINUTES = [1, 3, 5] as const;
-export const RingMinutesSchema = Type.Union([Type.Literal(1), Type.Literal(3), Type.Literal(5)]);
-export type RingMinutes = Static<typeof RingMinutesSchema>;
 
 /** POST /api/incidents/:id/alert-emergency-units: call out the minimum emergency units within a ring
  *  (tiered: the 1-minute ring first, then the 3-minute ring). */
@@ -214,20 +206,3 @@ export const UnitReportSchema = Type.Object(
   { additionalProperties: false },
 );
 export type UnitReport = Static<typeof UnitReportSchema>;
-
-type DeviceAck<T> = (res: { ok: true; data: T } | { ok: false; error: AckError }) => void;
-
-export interface DeviceServerToClientEvents {
-  'order:issued': (order: DeviceOrder) => void;
-  /** A roll-call (点名) the unit is called in (shared/src/rollcall.ts). */
-  'rollcall:issued': (notice: RollCallNotice) => void;
-}
-export interface DeviceClientToServerEvents {
-  'order:acknowledge': (req: OrderAcknowledge, ack: DeviceAck<{ orderId: string }>) => void;
-  'unit:report': (req: UnitReport, ack: DeviceAck<{ status: string; replayed?: boolean }>) => void;
-  /** A phone's fix, for a unit without vehicle GPS (shared/src/terminal.ts). */
-  'unit:position': (req: PhonePosition, ack: DeviceAck<{ accepted: true }>) => void;
-  /** A called-out emergency unit's leader answers (shared/src/callout.ts). */
-  'callout:report': (req: CallOutReport, ack: DeviceAck<{ answer: string; replayed?: true }>) => void;
-  'rollcall:answer': (req: RollCallAnswer, ack: DeviceAck<{ rollCallId: string; people: number }>) => void;
-}

@@ -234,3 +234,11 @@ export const TodayStatsSchema = Type.Object(
   { additionalProperties: false },
 );
 export type TodayStats = Static<typeof TodayStatsSchema>;
+
+/** Chosen by the client, one per intended action: a retried command with the same id has one effect. */
+export const CommandIdSchema = Type.String({ minLength: 8, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+
+/** The 1-3-5 promise's rings: minutes to reach a scene (1-minute self-help, 3-minute mutual aid, 5-minute police). */
+export const RING_MINUTES = [1, 3, 5] as const;
+export const RingMinutesSchema = Type.Union([Type.Literal(1), Type.Literal(3), Type.Literal(5)]);
+export type RingMinutes = Static<typeof RingMinutesSchema>;

@@ -3,8 +3,7 @@
 // and the console merges or dismisses. Deciding from the stored incidents alone — never from which node saw
 // which report first — makes two nodes that apply a pair concurrently agree on which of the pair is flagged.
 import { Type, type Static } from '@sinclair/typebox';
-import { CommandIdSchema } from './dispatch.js';
-import { type Incident, type IncidentStatus, type IncidentType } from './domain.js';
+import { CommandIdSchema, type Incident, type IncidentStatus, type IncidentType } from './domain.js';
 import { haversineMeters } from './geo.js';
 
 export interface DuplicateRules {

@@ -9,6 +9,7 @@ export * from './validate.js';
 export * from './errors.js';
 export * from './auth.js';
 export * from './dispatch.js';
+export * from './device-events.js';
 export * from './targets.js';
 export * from './reach.js';
 export * from './lifecycle.js';

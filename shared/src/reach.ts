@@ -2,9 +2,8 @@
 // the ETA model in eta.ts and by the simulator's units when they respond), who may be offered, and the 1-3-5
 // minute reach rings of the minimum emergency units. Pure: no clock, no Redis. Rings are straight lines
 // (haversine) × a road-detour factor ÷ walking speed; ETAs of units to send follow the roads (eta.ts).
-import type { ReachRing, RingMinutes, RingUnit } from './dispatch.js';
-import { RING_MINUTES } from './dispatch.js';
-import { TRACKED_KINDS, type LiveUnit, type LngLat, type UnitKind, type UnitPosition } from './domain.js';
+import type { ReachRing, RingUnit } from './dispatch.js';
+import { RING_MINUTES, TRACKED_KINDS, type LiveUnit, type RingMinutes, type LngLat, type UnitKind, type UnitPosition } from './domain.js';
 import { haversineMeters } from './geo.js';
 import { ROAD_CLASSES } from './jurisdiction.js';
 import { ROAD_CLASS_SPEED_MPS, type RoadClass } from './road-graph.js';

@@ -2,8 +2,7 @@
 // within a set time with how many people are ready; readiness per grid is the people who answered over the people
 // registered; a unit that misses several roll-calls in a row is flagged. Pure figures here, I/O in the server.
 import { Type, type Static } from '@sinclair/typebox';
-import { UnitIdSchema } from './domain.js';
-import { CommandIdSchema } from './dispatch.js';
+import { CommandIdSchema, UnitIdSchema } from './domain.js';
 
 export const RollCallIdSchema = Type.String({ minLength: 4, maxLength: 40, pattern: '^RC-[A-Za-z0-9-]+$' });
 

@@ -2,9 +2,8 @@
 // and the school-gate posts (护学岗). Contracts (TypeBox, reused by HTTP and sockets) and pure rules; the server's
 // volunteers module does the I/O.
 import { Type, type Static } from '@sinclair/typebox';
-import { GridIdSchema, IncidentIdSchema, IncidentTypeSchema, LatSchema, LngLatSchema, LngSchema, PrioritySchema, UnitIdSchema, type LngLat, type Unit } from './domain.js';
+import { CommandIdSchema, GridIdSchema, IncidentIdSchema, IncidentTypeSchema, LatSchema, LngLatSchema, LngSchema, PrioritySchema, UnitIdSchema, type LngLat, type Unit } from './domain.js';
 import { haversineMeters } from './geo.js';
-import { CommandIdSchema } from './dispatch.js';
 import type { AckError } from './errors.js';
 
 // ── accounts ─────────────────────────────────────────────────────────────────────────────────────────────────

@@ -7,7 +7,7 @@ import { computed, ref, shallowRef } from 'vue';
 import {
   COMMUNITY_INTAKE_ROLES, DISPATCH_ROLES, VIEW_ROLES, type LoginRequest, type LoginResponse, type Role, type SessionUser, type VolunteerLoginRequest,
 } from '@ccr/shared';
-import { ApiError, request } from '../api';
+import { ApiError, request } from '../http';
 
 export const AUTH_STORAGE_KEY = 'ccr.auth';
 /** Renew at the latest this long before expiry… */

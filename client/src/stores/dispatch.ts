@@ -7,7 +7,8 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import type {
   CommandResult, Incident, Outcome, Recommendation, RingMinutes, UnitStatusRequest,
 } from '@ccr/shared';
-import { ApiError, apiGet, apiPost, describeError } from '../api';
+import { apiGet, apiPost } from '../api';
+import { ApiError, describeError } from '../http';
 import { useLiveStore } from './live';
 import { usePrefsStore } from './prefs';
 import { assignedUnits, duplicateView, queueOrder, stepSelection } from '../components/dispatch/queue';

@@ -12,7 +12,7 @@ import {
   DEVICE_NAMESPACE, type AckError, type DeviceClientToServerEvents, type DeviceOrder, type DeviceServerToClientEvents,
   type LoginResponse, type RollCallNotice, type UnitReport,
 } from '@ccr/shared';
-import { ApiError, request } from '../api';
+import { ApiError, request } from '../http';
 import { sayRefusal } from '../errors';
 import { i18n, type Locale } from '../i18n';
 import { refreshDelay } from './auth';

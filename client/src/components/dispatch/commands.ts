@@ -1,6 +1,6 @@
 // Sending a command safely: one command id per intended action, generated here, and the SAME id on every retry
 // after a network failure — the server applies a command id once, so a retry can never send a unit twice.
-import { ApiError } from '../../api';
+import { ApiError } from '../../http';
 
 /** 24 random bytes as hex: within CommandIdSchema (8–64 of [A-Za-z0-9_-]). crypto.getRandomValues works on
  *  plain-http intranet pages too, where crypto.randomUUID does not exist. */

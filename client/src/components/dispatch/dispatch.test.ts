@@ -2,7 +2,7 @@
 // action however often the network makes us retry it.
 import { describe, expect, it } from 'vitest';
 import { incident, T0, unit } from '../../test/fixtures';
-import { ApiError } from '../../api';
+import { ApiError } from '../../http';
 import { LONG_STATUS_MS, OVERLONG_STATUS_MS, assignedUnits, disputeIntakeRoute, duplicateView, frozenText, queueOrder, statusTone, unitStateLabel, stepSelection, unitsByTeam } from './queue';
 import { keyAction } from './keys';
 import { newCommandId, sendWithRetry } from './commands';

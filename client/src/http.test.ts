@@ -1,7 +1,7 @@
 // Error sentences a dispatcher reads, from the catalogue by the server's code and params, and what counts as safe
 // to retry.
 import { describe, expect, it } from 'vitest';
-import { ApiError, describeError, request } from './api';
+import { ApiError, describeError, request } from './http';
 
 describe('api errors', () => {
   it('names who holds a unit on a 409, and a unit\'s state by its label', () => {
