@@ -27,3 +27,22 @@ export async function openLoggedIn(page: Page, baseUrl: string, path: string, us
     refused.waitFor({ timeout: 30_000 }).then(async () => { throw new Error(`login as ${username} refused: ${await refused.textContent()}`); }),
   ]);
 }
+
+/** Share of sampled pixels that are not transparent, over the canvases `canvases` (a selector) matches. Every
+ *  `stride`-th pixel is sampled. A blank chart paints 0. */
+export function paintedShare(page: Page, canvases: string, stride = 53): Promise<number> {
+  return page.evaluate(([sel, step]) => {
+    let painted = 0;
+    let sampled = 0;
+    for (const canvas of document.querySelectorAll<HTMLCanvasElement>(sel)) {
+      const ctx = canvas.getContext('2d');
+      if (!ctx || canvas.width === 0) continue;
+      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 3; i < data.length; i += 4 * step) {
+        sampled += 1;
+        if (data[i]! > 0) painted += 1;
+      }
+    }
+    return sampled === 0 ? 0 : painted / sampled;
+  }, [canvases, stride] as const);
+}

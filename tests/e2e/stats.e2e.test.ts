@@ -13,7 +13,7 @@ import {
 } from '@ccr/shared';
 import { startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
-import { launchChromium } from './browser.js';
+import { launchChromium, paintedShare } from './browser.js';
 import { REPO_ROOT, buildClient } from './client-build.js';
 
 const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
@@ -46,24 +46,6 @@ async function getJson<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 const seriesSum = (r: StatsSeriesResponse): number => r.series.reduce((n, s) => n + s.values.reduce((a, b) => a + b, 0), 0);
-
-/** Share of sampled pixels that are not transparent, over the canvases inside `selector`. */
-function paintedShare(page: Page, selector: string): Promise<number> {
-  return page.evaluate((sel) => {
-    let painted = 0;
-    let sampled = 0;
-    for (const canvas of document.querySelectorAll<HTMLCanvasElement>(`${sel} canvas`)) {
-      const ctx = canvas.getContext('2d');
-      if (!ctx || canvas.width === 0) continue;
-      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      for (let i = 3; i < data.length; i += 4 * 53) {
-        sampled += 1;
-        if (data[i]! > 0) painted += 1;
-      }
-    }
-    return sampled === 0 ? 0 : painted / sampled;
-  }, selector);
-}
 
 const kpiValue = (page: Page, name: string): Promise<string> => page.locator(`[data-kpi="${name}"] [data-value]`).innerText();
 
@@ -128,7 +110,7 @@ describe('statistics view in Chromium', () => {
     const charts = ['today-by-hour', 'series', 'hour-of-week', 'grid-map', 'grid-ranking', 'type-mix'];
     for (const name of charts) {
       await page.locator(`[data-chart="${name}"][data-state="ready"]`).waitFor({ timeout: 20_000 });
-      await expect.poll(() => paintedShare(page, `[data-chart="${name}"]`), { timeout: 10_000, message: name }).toBeGreaterThan(0.02);
+      await expect.poll(() => paintedShare(page, `[data-chart="${name}"] canvas`), { timeout: 10_000, message: name }).toBeGreaterThan(0.02);
     }
 
     // The default range is the last 30 days; the cards show what the API answers for it (other metrics than the
@@ -244,7 +226,7 @@ describe('statistics view in Chromium', () => {
       expect(Number(await page.locator('[data-wall-kpi="criminal"] b').innerText())).toBeGreaterThanOrEqual(overview.comparisons.criminal.current);
       await expect(page.locator('[data-wall-kpi="criminal"] .chg').innerText()).resolves.toMatch(/同比/);
       await expect.poll(() => page.locator('[data-wall-kpi="presence"] .cells i').count(), { timeout: 10_000 }).toBe(overview.presence.gridsTotal);
-      await expect.poll(() => paintedShare(page, '.trend'), { timeout: 10_000 }).toBeGreaterThan(0.02);
+      await expect.poll(() => paintedShare(page, '.trend canvas'), { timeout: 10_000 }).toBeGreaterThan(0.02);
       await page.waitForTimeout(800);
       const box = await page.evaluate(() => {
         // What moves inside the ticker and the board is clipped by them on purpose (a scrolling ribbon is wider
@@ -283,7 +265,7 @@ describe('statistics view in Chromium', () => {
     const charts = ['community-trend', 'community-mediation', 'community-grid-tasks', 'community-stages'];
     for (const name of charts) {
       await page.locator(`[data-chart="${name}"][data-state="ready"]`).waitFor({ timeout: 20_000 });
-      await expect.poll(() => paintedShare(page, `[data-chart="${name}"]`), { timeout: 10_000, message: name }).toBeGreaterThan(0.02);
+      await expect.poll(() => paintedShare(page, `[data-chart="${name}"] canvas`), { timeout: 10_000, message: name }).toBeGreaterThan(0.02);
     }
     // The cards say what the API answers for the default range (the last 30 days, by week).
     const today = localDay(Date.now(), TZ);

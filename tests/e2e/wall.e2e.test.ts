@@ -5,10 +5,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startRedisServer, startTestServer, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
-import { launchChromium, openLoggedIn } from './browser.js';
+import { launchChromium, openLoggedIn, paintedShare } from './browser.js';
 import { REPO_ROOT, buildClient } from './client-build.js';
 
 const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
@@ -35,24 +35,6 @@ afterAll(async () => {
   await redis?.dispose();
 });
 
-/** Share of sampled pixels that are not transparent, over all canvases inside `selector`. */
-function paintedShare(page: Page, selector: string): Promise<number> {
-  return page.evaluate((sel) => {
-    let painted = 0;
-    let sampled = 0;
-    for (const canvas of document.querySelectorAll<HTMLCanvasElement>(`${sel} canvas`)) {
-      const ctx = canvas.getContext('2d');
-      if (!ctx || canvas.width === 0) continue;
-      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      for (let i = 3; i < data.length; i += 4 * 97) {
-        sampled += 1;
-        if (data[i]! > 0) painted += 1;
-      }
-    }
-    return sampled === 0 ? 0 : painted / sampled;
-  }, selector);
-}
-
 describe('wall display in Chromium', () => {
   it('loads without console errors, draws the map and units, and shows an incident reported during the test', async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -71,7 +53,10 @@ describe('wall display in Chromium', () => {
     await page.getByText(jurisdiction.station.name, { exact: false }).first().waitFor({ timeout: 15_000 });
     // The map: grid polygons drawn on canvas, grid names among them (a blank map paints 0; the jurisdiction
     // covers ~20 % of the map's box at 16:9, whose board column is wider since the layouts by screen shape).
-    await expect.poll(() => paintedShare(page, '.map'), { timeout: 15_000 }).toBeGreaterThan(0.15);
+    await expect.poll(() => paintedShare(page, '.map .layer:first-child canvas', 97), { timeout: 15_000 }).toBeGreaterThan(0.15);
+    // … and the units, stamped on their own canvas (charts/unitPainter.ts): every patrol car placed, some pixels painted.
+    await expect.poll(async () => Number(await page.locator('.map').getAttribute('data-units')), { timeout: 15_000 }).toBeGreaterThanOrEqual(patrols.length);
+    expect(await paintedShare(page, '[data-unit-canvas]', 7)).toBeGreaterThan(0);
 
     // … and an incident reported now appears on the board and is announced (priority 1).
     const address = '胜芳镇中山街E2E测试12号';

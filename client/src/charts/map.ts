@@ -235,10 +235,11 @@ export function dispatchUnitsLayer(): object {
   };
 }
 
-/** The middle instance: one large layer per unit kind × status, all empty, and the dispatch lines. */
-export function buildUnitsMapOption(grids: GridCollection): EChartsCoreOption {
+/** The middle instance: one large layer per unit kind × status, all empty, and the dispatch lines. The wall draws
+ *  its units on a canvas of its own above this instance (charts/unitPainter.ts) and asks for no unit layers. */
+export function buildUnitsMapOption(grids: GridCollection, opts: { unitLayers?: boolean } = {}): EChartsCoreOption {
   const unitSeries: object[] = [];
-  for (const kind of MAP_UNIT_KINDS) for (const cls of UNIT_COLOR_CLASSES) unitSeries.push(unitLayer(kind, cls));
+  if (opts.unitLayers ?? true) for (const kind of MAP_UNIT_KINDS) for (const cls of UNIT_COLOR_CLASSES) unitSeries.push(unitLayer(kind, cls));
   return {
     backgroundColor: 'transparent',
     animation: false,
@@ -300,15 +301,25 @@ export function buildUnitSeriesData(units: Iterable<LiveUnit>, positions: Readon
     if (u.kind === 'emergency_unit') layer = emergency;
     else if (MAP_KIND_SET.has(u.kind)) layer = layers.get(unitSeriesId(u.kind as MapUnitKind, unitColorClass(u)))!;
     else continue;
-    if (layer.length >= cap) continue;
-    const p = positions.get(u.id);
-    if (p) layer.push(p[1], p[2]);
-    else if (u.position) layer.push(u.position.lng, u.position.lat);
-    else if (u.kind === 'emergency_unit' && u.home) layer.push(u.home[0], u.home[1]);
+    if (layer.length < cap) pushPlace(layer, u, positions);
   }
   const out: UnitSeriesData[] = [{ id: EMERGENCY_SERIES_ID, data: Float64Array.from(emergency) }];
   for (const [id, data] of layers) out.push({ id, data: Float64Array.from(data) });
   return out;
+}
+
+function pushPlace(layer: number[], u: LiveUnit, positions: ReadonlyMap<string, FramePosition>): void {
+  const p = positions.get(u.id);
+  if (p) layer.push(p[1], p[2]);
+  else if (u.position) layer.push(u.position.lng, u.position.lat);
+  else if (u.kind === 'emergency_unit' && u.home) layer.push(u.home[0], u.home[1]);
+}
+
+/** The emergency layer alone (the wall draws the moving kinds on its own canvas). */
+export function buildEmergencySeriesData(units: Iterable<LiveUnit>, positions: ReadonlyMap<string, FramePosition>): UnitSeriesData {
+  const emergency: number[] = [];
+  for (const u of units) if (u.kind === 'emergency_unit' && emergency.length < MAX_UNITS_PER_SERIES * 2) pushPlace(emergency, u, positions);
+  return { id: EMERGENCY_SERIES_ID, data: Float64Array.from(emergency) };
 }
 
 /** True when two flat layers hold the same points (to skip redrawing the static emergency layer). */
@@ -395,6 +406,13 @@ export function buildDispatchLines(
 
 const FROZEN_LINE = { color: COLORS.warn, type: [2, 4] };
 const FROZEN_RING = { color: 'rgba(245, 165, 36, 0.15)', borderColor: COLORS.warn, borderType: 'dashed' };
+
+/** What the dispatch lines show (ends, frozen or not): equal keys draw the same picture. */
+export function dispatchLinesKey(lines: readonly DispatchLine[]): string {
+  let key = '';
+  for (const l of lines) key += `${l.coords[0][0]},${l.coords[0][1]},${l.coords[1][0]},${l.coords[1][1]},${l.frozen ? 1 : 0};`;
+  return key;
+}
 
 /** The lines and the rings around their units, as two series patches; a frozen fix's in the warning colour. */
 export function dispatchLinesSeries(lines: readonly DispatchLine[]): object[] {
@@ -505,25 +523,12 @@ export interface ConsoleMapInput {
   spanDeg?: number;
 }
 
-/** Zoom factor that makes the geo view show about `spanDeg` of latitude (ECharts' zoom 1 fits the whole map). */
-export function zoomForSpan(grids: GridCollection, spanDeg: number): number {
-  let min = Infinity, max = -Infinity, minX = Infinity, maxX = -Infinity;
-  for (const f of grids.features) {
-    const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
-    for (const poly of polys) for (const ring of poly) for (const [lng, lat] of ring) {
-      if (lat < min) min = lat;
-      if (lat > max) max = lat;
-      if (lng < minX) minX = lng;
-      if (lng > maxX) maxX = lng;
-    }
-  }
-  if (!Number.isFinite(min)) return 1;
-  const extent = Math.max(max - min, (maxX - minX) * aspectScaleFor(grids));
-  return Math.max(1, extent / spanDeg);
-}
-
-/** The whole jurisdiction's centre, [lng, lat] (where the wall's overview is centred at zoom 1). */
-export function gridsCentre(grids: GridCollection): Point {
+const boundsOf = new WeakMap<GridCollection, [w: number, s: number, e: number, n: number]>();
+/** The jurisdiction's bounding box [west, south, east, north] (remembered per grid collection: the wall asks on
+ *  every unit flush). [0, 0, 1, 1] when it has no coordinates. */
+export function gridsBounds(grids: GridCollection): [w: number, s: number, e: number, n: number] {
+  const known = boundsOf.get(grids);
+  if (known) return known;
   let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
   for (const f of grids.features) {
     const polys = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
@@ -534,7 +539,24 @@ export function gridsCentre(grids: GridCollection): Point {
       if (lat > maxY) maxY = lat;
     }
   }
-  return Number.isFinite(minX) ? [(minX + maxX) / 2, (minY + maxY) / 2] : [0, 0];
+  const box: [number, number, number, number] = Number.isFinite(minX) ? [minX, minY, maxX, maxY] : [0, 0, 1, 1];
+  boundsOf.set(grids, box);
+  return box;
+}
+
+/** Zoom factor that makes the geo view show about `spanDeg` of latitude (ECharts' zoom 1 fits the whole map). */
+export function zoomForSpan(grids: GridCollection, spanDeg: number): number {
+  if (grids.features.length === 0) return 1;
+  const [w, s, e, n] = gridsBounds(grids);
+  const extent = Math.max(n - s, (e - w) * aspectScaleFor(grids));
+  return Math.max(1, extent / spanDeg);
+}
+
+/** The whole jurisdiction's centre, [lng, lat] (where the wall's overview is centred at zoom 1). */
+export function gridsCentre(grids: GridCollection): Point {
+  if (grids.features.length === 0) return [0, 0];
+  const [w, s, e, n] = gridsBounds(grids);
+  return [(w + e) / 2, (s + n) / 2];
 }
 
 /** The geo view (centre and zoom) that shows a box of [lng, lat] corners with a margin, never wider than zoom 1. */
