@@ -13,7 +13,7 @@ import { ARTIFACTS, useBrowserBed } from './browser-bed.js';
 const prefix = 'e2v:';
 /** A courier volunteer of the demo (快乐小哥义警队, V-01) and where they are. */
 const VOLUNTEER = 'V-01-02';
-const HERE = { longitude: 116.7088, latitude: 39.0816 };
+const HERE = { longitude: 116.7145, latitude: 39.0773 };
 const bed = useBrowserBed(prefix);
 
 function watchProblems(page: Page, name: string, into: string[]): void {
@@ -85,7 +85,7 @@ describe('volunteers on their phones and the console', () => {
     await card.locator('form button[type="submit"]').click();
     await expect.poll(() => phone.locator('[data-msg]').textContent(), { timeout: 10_000 }).toBe('发现已报告');
     await expect.poll(() => panel.locator('[data-sighting]').first().textContent(), { timeout: 10_000 }).toContain(seen);
-    expect(await panel.locator('[data-sighting]').first().textContent()).toContain('姜涛');
+    expect(await panel.locator('[data-sighting]').first().textContent()).toContain('何雨涵');
     await expect.poll(() => desk.locator('[data-search-pins]').getAttribute('data-search-pins'), { timeout: 10_000 }).toBe('1');
     expect(await phone.locator('[data-outbox]').count()).toBe(0);
     await phone.screenshot({ path: join(ARTIFACTS, 'terminal-volunteer.png') });
