@@ -1,5 +1,5 @@
 // CLI: writes a demo jurisdiction folder (station.json, grids.geojson, roads.geojson, roster.json, volunteers.json).
-//   pnpm --filter @ccr/simulator generate-jurisdiction --seed 20261123 --load-units 0 --out ../server/jurisdiction/demo
+//   pnpm --filter @ccr/simulator generate-jurisdiction --seed 20261123 --load-units 0 --out ../jurisdiction/demo
 // The committed demo is --seed 20261123 --load-units 0; a load-test roster adds --load-units 5000.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

@@ -1,6 +1,6 @@
 // The demo jurisdiction: 胜芳镇 (Bazhou, Hebei), drawn from a seed. The same seed always gives the same
 // town, byte for byte — grids, roads, roster and the volunteer teams' members — so the committed files in
-// server/jurisdiction/demo can be checked against it.
+// jurisdiction/demo can be checked against it.
 import type { JURISDICTION_FILES, GridFeature, Jurisdiction, LngLat, RoadFeature, Station, Unit, Volunteer } from '@ccr/shared';
 import { formatJson } from './json-format.js';
 import {
@@ -11,7 +11,7 @@ import { buildGridCells, buildTownOutline, type GridCell } from './town-grids.js
 import { buildRoadNetwork, reachEveryGrid, type RoadClass, type RoadNetwork } from './town-roads.js';
 import { buildLoadUnits, buildRoster, type DraftUnit, type GridKind, type TownGrid, type TownLayout, type TownNode } from './town-roster.js';
 
-/** The seed of the committed demo (server/jurisdiction/demo). */
+/** The seed of the committed demo (jurisdiction/demo). */
 export const DEMO_SEED = 20261123;
 export const DEMO_GRID_COUNT = 39;
 export const DEMO_CENTER: LngLat = [116.69, 39.07];
