@@ -32,8 +32,8 @@ COPY tests/package.json tests/
 RUN pnpm install --frozen-lockfile --prod --filter "@ccr/simulator..." && pnpm store prune
 COPY shared/ shared/
 COPY simulator/ simulator/
-# the committed demo town (JURISDICTION_DIR to run on another, mounted as a volume)
-COPY server/jurisdiction/ server/jurisdiction/
+# the committed demo town, deployment data beside both packages (JURISDICTION_DIR to run on another, mounted as a volume)
+COPY jurisdiction/ jurisdiction/
 USER node
 WORKDIR /app/simulator
 ENV PATH=/app/simulator/node_modules/.bin:$PATH
@@ -54,6 +54,7 @@ COPY tests/package.json tests/
 RUN pnpm install --frozen-lockfile --prod --filter "@ccr/server..." && pnpm store prune
 COPY shared/ shared/
 COPY server/ server/
+COPY jurisdiction/ jurisdiction/
 COPY --from=build /app/client/dist client/dist
 
 USER node

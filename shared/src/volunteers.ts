@@ -364,3 +364,7 @@ export interface VolunteerClientToServerEvents {
   'search:sighting': (req: SightingReport, ack: Reply<{ sighting: Sighting }>) => void;
   'guard:check-in': (req: Static<typeof GuardCheckInSchema>, ack: Reply<{ window: GuardWindowName }>) => void;
 }
+/** A unit terminal (an officer, an emergency unit's leader) on the device namespace is told the same searches and
+ *  answers them with the same events (server: volunteers/volunteers-socket.ts). */
+export type SearchDeviceServerToClientEvents = Pick<VolunteerServerToClientEvents, 'search:issued'>;
+export type SearchDeviceClientToServerEvents = Pick<VolunteerClientToServerEvents, 'search:acknowledge' | 'search:sighting'>;

@@ -11,12 +11,13 @@
 //   POST /api/incidents/:id/close { outcome, commandId }          a resolved incident, after a short delay
 //   POST /api/disputes { source: 'incident', incidentId, … }      转矛盾纠纷: a dispute not settled on the spot
 // The simulated units (devices.ts) do the rest: drive there, are seen on scene, report resolved. What to act
-// on and which outcome are pure functions below; the loop only talks. While the server is away it keeps
-// trying with a capped back-off and says so once per kind of trouble.
+// on and which outcome are pure functions below; a round only talks. The session (login, renewal, the polling loop,
+// back-off while the server is away, one line per kind of trouble) is desk-session.ts's, as for the other desk people.
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_RESPONSE_TARGETS, PRIORITIES, isSuspectedDuplicate } from '@ccr/shared';
 import type { Candidate, Incident, IncidentStatus, IncidentType, Outcome, Priority, Recommendation, TargetsByPriority } from '@ccr/shared';
 import { type Rng, disputeFromIncident } from '@ccr/shared/demo';
+import { startDeskSession, type DeskApi, type DeskCall } from './desk-session.js';
 
 // --- decisions (pure) ------------------------------------------------------------------------------
 
@@ -160,10 +161,6 @@ export interface AutoDispatcher {
   close(): Promise<void>;
 }
 
-type Answer =
-  | { ok: true; status: number; body: Record<string, unknown> }
-  | { ok: false; reason: string };
-
 /** An action intended once: its command id and body stay the same however often it is retried. */
 interface Intent {
   action: 'dispatch' | 'alert-emergency-units' | 'close' | 'merge' | 'not-duplicate';
@@ -171,128 +168,18 @@ interface Intent {
   body: Record<string, unknown>;
 }
 
-class Unauthorized extends Error {}
-
-const errorText = (err: unknown): string => {
-  const e = err as { cause?: { code?: string; message?: string }; message?: string; name?: string };
-  if (e.name === 'TimeoutError') return 'timeout';
-  return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
-};
-const message = (a: Answer & { ok: true }): string => `HTTP ${a.status}${typeof a.body.message === 'string' ? ` ${a.body.message}` : ''}`;
+const message = (a: DeskCall): string => `HTTP ${a.status}${typeof a.body.message === 'string' ? ` ${a.body.message}` : ''}`;
 // Written as a (Chinese-speaking) dispatcher writes a note: words of a person, shown as typed.
 const NOTE = '模拟调度员自动派警（演示）';
 
 export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatcher {
   const log = options.log ?? (() => {});
-  const base = options.serverUrl.replace(/\/+$/, '');
   const username = options.username ?? 'dispatcher';
-  const pollMs = options.pollMs ?? 3_000;
-  const retryMinMs = options.retryMinMs ?? 1_000;
-  const retryMaxMs = options.retryMaxMs ?? 30_000;
-  const timeoutMs = options.requestTimeoutMs ?? 10_000;
-  const stats: AutoDispatchStats = { logins: 0, renewals: 0, rounds: 0, dispatched: 0, conflicts: 0, alerted: 0, closed: 0, merged: 0, dismissed: 0, stopped: false };
-
+  const stats = { rounds: 0, dispatched: 0, conflicts: 0, alerted: 0, closed: 0, merged: 0, dismissed: 0 };
   let closed = false;
-  /** Ends a request in flight on close(), so that stopping never waits out a slow server. */
-  const stopping = new AbortController();
-  let wake: (() => void) | undefined;
-  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
-    const t = setTimeout(() => { wake = undefined; resolve(); }, ms);
-    wake = () => { clearTimeout(t); wake = undefined; resolve(); };
-  });
-
-  // One line per kind of trouble, and one when it is over.
-  let trouble: string | undefined;
-  const noteTrouble = (kind: string, text: string): void => {
-    if (trouble === kind || closed) return;
-    trouble = kind;
-    log(`auto-dispatch: ${text}`);
-  };
-  const troubleOver = (): void => {
-    if (trouble === undefined) return;
-    trouble = undefined;
-    log(`auto-dispatch: server ${base} answering again`);
-  };
-
-  let session: { token: string; expiresAt: number; issuedAt: number } | undefined;
-
-  async function request(method: 'GET' | 'POST', path: string, body?: unknown, token?: string): Promise<Answer> {
-    try {
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]),
-      });
-      const parsed = (await res.json().catch(() => ({}))) as unknown;
-      return { ok: true, status: res.status, body: parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {} };
-    } catch (err) {
-      return { ok: false, reason: errorText(err) };
-    }
-  }
-
-  /** A call with the session's token; a 401 ends the session (the next round logs in again). */
-  async function api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
-    const a = await request(method, path, body, session?.token);
-    if (a.ok && a.status === 401) {
-      session = undefined;
-      throw new Unauthorized(message(a));
-    }
-    return a;
-  }
-
-  /** Logs in or renews; returns the delay before trying again when that failed, 0 when there is a session. */
-  async function ensureSession(): Promise<number | 'stop'> {
-    const now = Date.now();
-    if (session) {
-      const renewBefore = options.renewBeforeMs ?? Math.min(10 * 60_000, (session.expiresAt - session.issuedAt) / 2);
-      if (session.expiresAt - now > renewBefore) return 0;
-      const a = await request('POST', '/api/auth/refresh', undefined, session.token);
-      if (a.ok && a.status === 200 && typeof a.body.token === 'string' && typeof a.body.expiresAt === 'number') {
-        session = { token: a.body.token, expiresAt: a.body.expiresAt, issuedAt: now };
-        stats.renewals++;
-        return 0;
-      }
-      if (!a.ok || a.status >= 500 || a.status === 429) {
-        // Still valid for a while: carry on with it, and try the renewal again next round.
-        if (session.expiresAt > now + 5_000) return 0;
-        noteTrouble('unreachable', `server ${base} not available (${a.ok ? message(a) : a.reason}); trying again`);
-        return retryMinMs;
-      }
-      session = undefined; // 401 and the like: log in again
-    }
-    const a = await request('POST', '/api/auth/login', { username, password: options.password });
-    if (!a.ok) {
-      noteTrouble('unreachable', `server ${base} not available (${a.reason}); dispatching resumes when it is back`);
-      return -1;
-    }
-    if (a.status === 200 && typeof a.body.token === 'string' && typeof a.body.expiresAt === 'number') {
-      session = { token: a.body.token, expiresAt: a.body.expiresAt, issuedAt: now };
-      stats.logins++;
-      if (stats.logins === 1) log(`auto-dispatch: logged in as ${username} at ${base}; received incidents left to people for ${PRIORITIES.map((p) => `P${p} ${(graceFor(options.graceMs, p) / 1000).toFixed(1)} s`).join(', ')}`);
-      else troubleOver();
-      return 0;
-    }
-    if (a.status === 401 || a.status === 403) {
-      // Trying again would lock the account (five failures) for the people who use it too.
-      log(
-        `auto-dispatch: login as ${username} refused (${message(a)}); not trying again. ` +
-          `Is the server in demo mode, and CCR_DEMO_PASSWORD the same for both? Restart the simulator to try again`,
-      );
-      return 'stop';
-    }
-    if (a.status === 423) {
-      const until = typeof a.body.lockedUntil === 'number' ? a.body.lockedUntil : now + 60_000;
-      noteTrouble('locked', `account ${username} is locked (${message(a)}); waiting`);
-      return Math.max(1_000, until - now + 1_000);
-    }
-    if (a.status === 429) {
-      noteTrouble('rate_limited', `login rate-limited (${message(a)}); waiting`);
-      return 15_000;
-    }
-    noteTrouble('server_error', `login failed (${message(a)}); trying again`);
-    return -1;
-  }
+  let desk: DeskApi | undefined;
+  /** A call as the dispatcher (the desk session's; a 401 ends the round and logs in again). */
+  const api = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<DeskCall | null> => desk!.call(method, path, body);
 
   // --- per-incident memory --------------------------------------------------------------------------
   /** incidentId → units refused (409) for it; a unit is tried again once every candidate was refused. */
@@ -317,7 +204,7 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
   /** Sends an intent. 'retry' keeps it pending (same command id next time); anything else settles it. */
   async function send(incidentId: string, i: Intent): Promise<{ kind: 'ok'; body: Record<string, unknown> } | { kind: 'conflict'; body: Record<string, unknown> } | { kind: 'refused'; text: string } | { kind: 'retry'; text: string }> {
     const a = await api('POST', `/api/incidents/${encodeURIComponent(incidentId)}/${i.action}`, { ...i.body, commandId: i.commandId });
-    if (!a.ok) return { kind: 'retry', text: a.reason };
+    if (!a) return { kind: 'retry', text: 'server not available' };
     if (a.status >= 500 || a.status === 429) return { kind: 'retry', text: message(a) };
     pending.delete(`${incidentId}:${i.action}`);
     if (a.status === 200) return { kind: 'ok', body: a.body };
@@ -334,7 +221,7 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
       return incident.priority !== 1 || alerted.has(incident.id) || callOut(incident);
     }
     const r = await api('GET', `/api/incidents/${encodeURIComponent(incident.id)}/recommendations`);
-    if (!r.ok || r.status >= 500 || r.status === 429) return false;
+    if (!r || r.status >= 500 || r.status === 429) return false;
     if (r.status !== 200) {
       log(`auto-dispatch: ${incident.id}: no recommendations (${message(r)})`);
       return true;
@@ -443,8 +330,8 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
       // 回访) becomes a dispute case for the community team.
       if (incident.type === 'dispute' && (i.body.outcome === 'mediation_failed' || (i.body.outcome === 'mediated' && options.rng.chance(0.15)))) {
         const a = await api('POST', '/api/disputes', { commandId: `auto-${randomUUID()}`, ...disputeFromIncident(options.rng, incident) });
-        if (a.ok && a.status === 200) log(`auto-dispatch: ${incident.id} 转矛盾纠纷 → ${String((a.body.dispute as { id?: string } | undefined)?.id ?? '')}`);
-        else log(`auto-dispatch: ${incident.id}: 转矛盾纠纷 not made (${a.ok ? message(a) : a.reason})`);
+        if (a?.status === 200) log(`auto-dispatch: ${incident.id} 转矛盾纠纷 → ${String((a.body.dispute as { id?: string } | undefined)?.id ?? '')}`);
+        else log(`auto-dispatch: ${incident.id}: 转矛盾纠纷 not made (${a ? message(a) : 'server not available'})`);
       }
     } else {
       log(`auto-dispatch: ${incident.id}: close refused (${out.kind === 'conflict' ? String(out.body.message ?? out.body.error) : out.text})`);
@@ -455,11 +342,11 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
   /** One look at the board; false when the server could not be reached (back off). */
   async function round(): Promise<boolean> {
     const a = await api('GET', '/api/incidents?status=open&limit=1000');
-    if (!a.ok || a.status !== 200) {
-      noteTrouble(a.ok ? `http_${a.status}` : 'unreachable', `cannot read open incidents (${a.ok ? message(a) : a.reason}); trying again`);
+    if (!a) return false; // said by the session
+    if (a.status !== 200) {
+      desk!.noteTrouble(`cannot read open incidents (${message(a)}); trying again`);
       return false;
     }
-    troubleOver();
     stats.rounds++;
     const incidents = (a.body.items as Incident[] | undefined) ?? [];
     const open = new Set(incidents.map((i) => i.id));
@@ -492,46 +379,22 @@ export function startAutoDispatcher(options: AutoDispatcherOptions): AutoDispatc
     return true;
   }
 
-  const loop = (async () => {
-    let failures = 0;
-    let unauthorized = 0;
-    while (!closed) {
-      let delay = pollMs;
-      try {
-        const s = await ensureSession();
-        if (s === 'stop') {
-          stats.stopped = true;
-          return;
-        }
-        if (s !== 0) {
-          failures++;
-          delay = s > 0 ? s : Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(failures - 1, 16));
-        } else if (await round()) {
-          failures = 0;
-          unauthorized = 0;
-        } else {
-          failures++;
-          delay = Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(failures - 1, 16));
-        }
-      } catch (err) {
-        if (!(err instanceof Unauthorized)) {
-          noteTrouble('error', `unexpected error (${(err as Error).message}); carrying on`);
-        }
-        // 401: log in again at once (and again only after a pause, should a fresh session be refused too).
-        if (err instanceof Unauthorized) delay = unauthorized++ === 0 ? 0 : Math.min(retryMaxMs, retryMinMs * 2 ** Math.min(unauthorized, 16));
-        else delay = retryMaxMs;
-      }
-      if (!closed && delay > 0) await sleep(delay);
-    }
-  })();
+  const session = startDeskSession({
+    name: 'auto-dispatch', serverUrl: options.serverUrl, username, password: options.password, pollMs: options.pollMs ?? 3_000, log,
+    ...(options.retryMinMs !== undefined ? { retryMinMs: options.retryMinMs } : {}),
+    ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
+    ...(options.renewBeforeMs !== undefined ? { renewBeforeMs: options.renewBeforeMs } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    onLogin: (n) => {
+      if (n === 1) log(`auto-dispatch: logged in as ${username} at ${options.serverUrl.replace(/\/+$/, '')}; received incidents left to people for ${PRIORITIES.map((p) => `P${p} ${(graceFor(options.graceMs, p) / 1000).toFixed(1)} s`).join(', ')}`);
+    },
+  }, (api) => { desk = api; return round(); });
 
   return {
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, ...session.counts(), stopped: session.stopped() }),
     async close() {
       closed = true;
-      stopping.abort();
-      wake?.();
-      await loop;
+      await session.close();
     },
   };
 }

@@ -5,9 +5,10 @@
 //                                                      every ROLL_CALL_EVERY of field time (default 2 hours)
 //   GET  /api/units                                    once: the volunteer teams and where they are
 //   GET  /api/incidents?status=open                    every few seconds
-//   POST /api/searches { incidentId, teams, radiusM }  协查 for a missing person: the nearest few volunteer teams, 3 km
+//   POST /api/searches { incidentId, teams, radiusM,   协查 for a missing person: the nearest few volunteer teams and
+//     gridOfficers, emergencyUnits }                   the grid officers and emergency units within 3 km
 //   POST /api/searches/:id/found { commandId }         a plausible while later (found)
-// The units' terminals (devices.ts) answer the roll-calls; the volunteers' (volunteer-fleet.ts) the searches.
+// The units' terminals (devices.ts) answer the roll-calls and searches; the volunteers' (volunteer-fleet.ts) the searches.
 import { randomUUID } from 'node:crypto';
 import { haversineMeters, type Incident, type Unit } from '@ccr/shared';
 import { logNormal, type Rng } from '@ccr/shared/demo';
@@ -28,6 +29,18 @@ export function teamsNear(units: readonly Unit[], at: { lng: number; lat: number
     .sort((a, b) => a.d - b.d || a.id.localeCompare(b.id))
     .slice(0, TEAMS_PER_SEARCH)
     .map((x) => x.id);
+}
+
+/**
+ * Who a demo search for a missing person at `at` goes to (pure): the nearest few volunteer teams, and the grid officers
+ * and emergency units — the server sends it to those of them within the radius by where they are now. Null when
+ * nobody could be reached: no team near and no emergency unit's place within the radius (grid officers' whereabouts
+ * are the server's to know; one of them alone does not make a search).
+ */
+export function searchChoice(units: readonly Unit[], at: { lng: number; lat: number }): { teams: string[]; gridOfficers: true; emergencyUnits: true } | null {
+  const teams = teamsNear(units, at);
+  const placeNear = units.some((u) => u.kind === 'emergency_unit' && u.home && haversineMeters([at.lng, at.lat], u.home) <= SEARCH_RADIUS_M);
+  return teams.length > 0 || placeNear ? { teams, gridOfficers: true, emergencyUnits: true } : null;
 }
 
 export interface AutoRespondersOptions {
@@ -92,11 +105,11 @@ export function startAutoResponders(o: AutoRespondersOptions): AutoResponders {
       if (!s) searches.set(i.id, (s = { startCommand: `sim-xc-${randomUUID()}`, foundCommand: `sim-xf-${randomUUID()}` }));
       if (s.done) continue;
       if (!s.searchId) {
-        const teams = teamsNear(units, i);
-        if (teams.length === 0) { s.done = true; continue; }
+        const choice = searchChoice(units, i);
+        if (!choice) { s.done = true; continue; }
         const a = await call('POST', '/api/searches', {
           commandId: s.startCommand, incidentId: i.id, kind: 'missing_person', description: (i.summary || `${i.address} 走失人员`).slice(0, 500),
-          radiusM: SEARCH_RADIUS_M, teams, gridOfficers: false, emergencyUnits: false,
+          radiusM: SEARCH_RADIUS_M, ...choice,
         });
         if (!a || a.status >= 500 || a.status === 429) continue;
         if (a.status !== 200) { s.done = true; stats.refused++; log(`auto-responders: ${i.id} 协查 refused (${why(a)})`); continue; }
@@ -104,7 +117,9 @@ export function startAutoResponders(o: AutoRespondersOptions): AutoResponders {
         const [median, sigma] = o.foundAfter ?? [25 * MIN, 0.5];
         s.foundAt = now + Math.max(1_000, logNormal(o.rng, median, sigma) / o.timeScale);
         stats.searches++;
-        log(`auto-responders: ${i.id} 协查 ${s.searchId} → ${teams.join(', ')} (${(field(a.body, 'recipients') as unknown[] | undefined)?.length ?? 0} 人, ${SEARCH_RADIUS_M / 1000} km)`);
+        const to = (field(a.body, 'recipients') as unknown[] | undefined) ?? [];
+        const unitsTold = to.filter((r) => String(r).startsWith('u:')).length;
+        log(`auto-responders: ${i.id} 协查 ${s.searchId} → ${[...choice.teams, '网格民警', '应急单元'].join(', ')} (${to.length - unitsTold} 人, ${unitsTold} 个单位, ${SEARCH_RADIUS_M / 1000} km)`);
       }
       if (s.searchId && s.foundAt !== undefined && now >= s.foundAt) {
         const a = await call('POST', `/api/searches/${encodeURIComponent(s.searchId)}/found`, { commandId: s.foundCommand });

@@ -7,17 +7,21 @@
 //   task:acknowledge { noticeId } · task:accept { taskId, commandId } · task:feedback { taskId, commandId, … } →
 //   (an emergency unit's leader) callout:report { reportId, incidentId, answer, … } after an 'alert' order;
 //   ← rollcall:issued { rollCallId, dueAt } · rollcall:answer { rollCallId, people } →
+//   ← search:issued (a broadcast search, 协查, for a grid officer or an emergency unit; until acknowledged)
+//   search:acknowledge { searchId } · search:sighting { commandId, searchId, lng, lat, text } → (search-answers.ts)
 // What a unit does with an order is the simulation's business (duty.ts); this file only talks. It never
 // blocks the simulation: while the server is away positions and incidents still flow through Redis, and
 // every session keeps retrying with a capped back-off until the server is back.
 import { io, type Socket } from 'socket.io-client';
 import {
-  DEVICE_NAMESPACE, DeviceOrderSchema, RollCallNoticeSchema, TaskNoticeSchema, compileChecker, type CallOutReport, type DeviceClientToServerEvents, type DeviceOrder,
-  type DeviceServerToClientEvents, type RollCallNotice, type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents, type TaskNotice, type UnitReport,
+  DEVICE_NAMESPACE, DeviceOrderSchema, RollCallNoticeSchema, TaskNoticeSchema, compileChecker, unitRecipient, type CallOutReport, type DeviceClientToServerEvents, type DeviceOrder,
+  type DeviceServerToClientEvents, type RollCallNotice, type SearchDeviceClientToServerEvents, type SearchDeviceServerToClientEvents, type SearchNotice,
+  type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents, type TaskNotice, type UnitReport,
 } from '@ccr/shared';
 import { deviceKey } from './provisioning.js';
 import { whenAllConnected } from './fleet-ready.js';
-import type { CallOutPlan } from './responder-behaviour.js';
+import type { CallOutPlan, SearchAnswerPlan } from './responder-behaviour.js';
+import { searchAnswers, type SearchAnswers, type SearchOut } from './search-answers.js';
 import type { Simulation } from './simulation.js';
 
 export interface DeviceFleetOptions {
@@ -35,6 +39,9 @@ export interface DeviceFleetOptions {
   onCallOut?: (order: DeviceOrder) => CallOutPlan | null;
   /** How a unit's leader answers a roll-call; absent or null: no answer. */
   onRollCall?: (unitId: string, notice: RollCallNotice) => { afterMs: number; people: number } | null;
+  /** How the unit's officer or leader answers a broadcast search (responder-behaviour.ts searchAnswerPlan); absent:
+   *  acknowledged at once, no sighting. */
+  onSearch?: (unitId: string, notice: SearchNotice) => SearchAnswerPlan;
   log?: (line: string) => void;
   /** Logins in flight at once, so a whole roster starting together does not flood the server. */
   loginConcurrency?: number;
@@ -70,6 +77,12 @@ export interface DeviceFleetStats {
   callOutArrivals: number;
   rollCallsReceived: number;
   rollCallsAnswered: number;
+  /** Broadcast searches told (repeats counted apart: the server reminds until acknowledged), acknowledged and
+   *  sightings reported (accepted by the server). */
+  searchesReceived: number;
+  searchesRepeated: number;
+  searchesAcknowledged: number;
+  searchSightings: number;
 }
 
 export interface DeviceFleet {
@@ -88,7 +101,7 @@ type LoginResult =
 type Outgoing = { event: 'order:acknowledge'; orderId: string } | { event: 'unit:report'; report: UnitReport; retried?: boolean }
   | { event: 'task:acknowledge'; noticeId: string } | { event: 'task:accept'; taskId: string; commandId: string }
   | { event: 'task:feedback'; taskId: string; commandId: string; feedback: { text?: string; count?: number; location?: { lng: number; lat: number } } }
-  | { event: 'callout:report'; report: CallOutReport } | { event: 'rollcall:answer'; rollCallId: string; people: number };
+  | { event: 'callout:report'; report: CallOutReport } | { event: 'rollcall:answer'; rollCallId: string; people: number } | SearchOut;
 
 const noticeChecker = compileChecker(TaskNoticeSchema);
 const rollCallChecker = compileChecker(RollCallNoticeSchema);
@@ -117,6 +130,7 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
     sessions: options.unitIds.length, connected: 0, logins: 0, ordersReceived: 0, ordersRepeated: 0, ordersRejected: 0,
     acksSent: 0, reportsSent: 0, refused: 0, tasksReceived: 0, tasksAccepted: 0, taskFeedbackSent: 0,
     callOutsComing: 0, callOutsCannot: 0, callOutArrivals: 0, rollCallsReceived: 0, rollCallsAnswered: 0,
+    searchesReceived: 0, searchesRepeated: 0, searchesAcknowledged: 0, searchSightings: 0,
   };
   let closed = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -200,7 +214,10 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
   }
 
   class DeviceSession {
-    readonly socket: Socket<DeviceServerToClientEvents & TaskDeviceServerToClientEvents, DeviceClientToServerEvents & TaskDeviceClientToServerEvents>;
+    readonly socket: Socket<DeviceServerToClientEvents & TaskDeviceServerToClientEvents & SearchDeviceServerToClientEvents,
+      DeviceClientToServerEvents & TaskDeviceClientToServerEvents & SearchDeviceClientToServerEvents>;
+    /** Broadcast searches told to this unit and what it did about each. */
+    private readonly searches: SearchAnswers;
     /** Task notices seen (the server sends one again until it is acknowledged). */
     private readonly notices = new Set<string>();
     /** Roll-calls seen (told again on every reconnect while open). */
@@ -215,6 +232,10 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
     private readonly orders = new Map<string, boolean>();
 
     constructor(readonly unitId: string) {
+      this.searches = searchAnswers({
+        recipient: unitRecipient(unitId), later, push: (x) => { this.outbox.push(x); void this.flush(); },
+        plan: (n) => options.onSearch?.(unitId, n) ?? { ackAfterMs: 0, sighting: null },
+      });
       this.socket = io(`${base}${DEVICE_NAMESPACE}`, {
         autoConnect: false,
         forceNew: true,
@@ -257,6 +278,11 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
       this.socket.on('order:issued', (raw) => this.receive(raw));
       this.socket.on('task:issued', (raw) => this.receiveTask(raw));
       this.socket.on('rollcall:issued', (raw) => this.receiveRollCall(raw));
+      this.socket.on('search:issued', (raw) => {
+        const r = this.searches.receive(raw);
+        if (r === 'new') stats.searchesReceived++;
+        else if (r === 'repeat') stats.searchesRepeated++;
+      });
     }
 
     private receiveRollCall(raw: unknown): void {
@@ -406,6 +432,8 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
                   : next.event === 'task:accept' ? await t.emitWithAck('task:accept', { taskId: next.taskId, commandId: next.commandId })
                     : next.event === 'callout:report' ? await t.emitWithAck('callout:report', next.report)
                       : next.event === 'rollcall:answer' ? await t.emitWithAck('rollcall:answer', { rollCallId: next.rollCallId, people: next.people })
+                        : next.event === 'search:acknowledge' ? await t.emitWithAck('search:acknowledge', { searchId: next.searchId })
+                          : next.event === 'search:sighting' ? await t.emitWithAck('search:sighting', { commandId: next.commandId, searchId: next.searchId, lng: next.lng, lat: next.lat, text: next.text })
                         : await t.emitWithAck('task:feedback', { taskId: next.taskId, commandId: next.commandId, ...next.feedback });
           } catch {
             // No answer in time: keep it first in line and try again (at once after a reconnect).
@@ -419,6 +447,20 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
             return;
           }
           this.outbox.shift();
+          if (next.event === 'search:acknowledge' || next.event === 'search:sighting') {
+            this.searches.answered(next, res.ok);
+            if (!res.ok) {
+              stats.refused++;
+              log(`${this.unitId}: ${next.event} ${next.searchId} refused: ${res.error.code} ${res.error.message}`);
+            } else if (next.event === 'search:sighting') {
+              stats.searchSightings++;
+              log(`${this.unitId}: 协查 ${next.searchId} 发现线索 ${next.text}`);
+            } else if (!next.quiet) {
+              stats.searchesAcknowledged++;
+              log(`${this.unitId}: 协查 ${next.searchId} 收到`);
+            }
+            continue;
+          }
           if (next.event === 'order:acknowledge') {
             stats.acksSent++;
             this.orders.set(next.orderId, true);

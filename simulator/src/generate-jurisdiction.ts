@@ -1,5 +1,5 @@
-// CLI: writes a demo jurisdiction folder (station.json, grids.geojson, roads.geojson, roster.json).
-//   pnpm --filter @ccr/simulator generate-jurisdiction --seed 20261123 --load-units 0 --out ../server/jurisdiction/demo
+// CLI: writes a demo jurisdiction folder (station.json, grids.geojson, roads.geojson, roster.json, volunteers.json).
+//   pnpm --filter @ccr/simulator generate-jurisdiction --seed 20261123 --load-units 0 --out ../jurisdiction/demo
 // The committed demo is --seed 20261123 --load-units 0; a load-test roster adds --load-units 5000.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const tracked = jurisdiction.units.filter((u) => u.kind !== 'emergency_unit').length;
   process.stderr.write(
     `wrote ${dir}: ${jurisdiction.grids.features.length} grids, ${jurisdiction.roads.features.length} roads, ` +
-      `${jurisdiction.units.length} units (${tracked} tracked) from seed ${seed}\n`,
+      `${jurisdiction.units.length} units (${tracked} tracked), ${jurisdiction.volunteers?.length ?? 0} volunteers from seed ${seed}\n`,
   );
 }
 

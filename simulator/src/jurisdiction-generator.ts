@@ -1,14 +1,17 @@
 // The demo jurisdiction: 胜芳镇 (Bazhou, Hebei), drawn from a seed. The same seed always gives the same
-// town, byte for byte, so the committed files in server/jurisdiction/demo can be checked against it.
-import type { GridFeature, Jurisdiction, LngLat, RoadFeature, Station, Unit } from '@ccr/shared';
+// town, byte for byte — grids, roads, roster and the volunteer teams' members — so the committed files in
+// jurisdiction/demo can be checked against it.
+import type { JURISDICTION_FILES, GridFeature, Jurisdiction, LngLat, RoadFeature, Station, Unit, Volunteer } from '@ccr/shared';
 import { formatJson } from './json-format.js';
-import { createRng, INDUSTRIAL_GRID_NAME, URBAN_GRID_NAMES, VILLAGE_GRID_NAMES, nameStem, type PlaceName } from '@ccr/shared/demo';
+import {
+  createRng, GIVEN_NAMES, INDUSTRIAL_GRID_NAME, SURNAMES, URBAN_GRID_NAMES, VILLAGE_GRID_NAMES, nameStem, type PlaceName, type Rng,
+} from '@ccr/shared/demo';
 import { localFrame, pointInRingXY, round6, type LocalFrame, type XY } from './local-geometry.js';
 import { buildGridCells, buildTownOutline, type GridCell } from './town-grids.js';
 import { buildRoadNetwork, reachEveryGrid, type RoadClass, type RoadNetwork } from './town-roads.js';
 import { buildLoadUnits, buildRoster, type DraftUnit, type GridKind, type TownGrid, type TownLayout, type TownNode } from './town-roster.js';
 
-/** The seed of the committed demo (server/jurisdiction/demo). */
+/** The seed of the committed demo (jurisdiction/demo). */
 export const DEMO_SEED = 20261123;
 export const DEMO_GRID_COUNT = 39;
 export const DEMO_CENTER: LngLat = [116.69, 39.07];
@@ -102,6 +105,37 @@ function toUnit(u: DraftUnit, frame: LocalFrame): Unit {
   return home ? { ...rest, home: round6(frame.toLngLat(home)) } : rest;
 }
 
+/** How far from their team's place (a road vertex) a volunteer usually is: they work the streets around it. */
+export const VOLUNTEER_RANGE_M = 1_000;
+
+/**
+ * The volunteer teams' members (volunteers.json): as many per team as the roster says it has, numbered
+ * `<team>-01`…, each with a name distinct in the town and a usual place within VOLUNTEER_RANGE_M of the team's,
+ * inside the town (else the team's own). Pure; the rng decides.
+ */
+function buildVolunteers(rng: Rng, units: readonly DraftUnit[], outline: readonly XY[]): (Omit<Volunteer, 'home'> & { home?: XY })[] {
+  const taken = new Set<string>();
+  const out: (Omit<Volunteer, 'home'> & { home?: XY })[] = [];
+  for (const team of units) {
+    if (team.kind !== 'volunteer_team') continue;
+    for (let k = 1; k <= (team.members ?? 0); k++) {
+      let name: string;
+      do name = rng.pick(SURNAMES) + rng.pick(GIVEN_NAMES); while (taken.has(name));
+      taken.add(name);
+      let home: XY | undefined;
+      for (let tries = 0; team.home && !home && tries < 10; tries++) {
+        const r = VOLUNTEER_RANGE_M * Math.sqrt(rng.next());
+        const a = rng.float(0, 2 * Math.PI);
+        const p: XY = [team.home[0] + r * Math.cos(a), team.home[1] + r * Math.sin(a)];
+        if (pointInRingXY(p, outline)) home = p;
+      }
+      home ??= team.home;
+      out.push({ id: `${team.id}-${String(k).padStart(2, '0')}`, name, teamId: team.id, ...(home ? { home } : {}) });
+    }
+  }
+  return out;
+}
+
 /** The town's outer boundary (the union of all grids) for a seed, as WGS-84 (open ring, unrounded). */
 export function demoTownOutline(seed: number): LngLat[] {
   const frame = localFrame(DEMO_CENTER);
@@ -132,6 +166,7 @@ export function buildDemoJurisdiction(options: DemoJurisdictionOptions): Jurisdi
   const layout: TownLayout = { grids, nodes, stationNode, radiusX: town.radiusX, radiusY: town.radiusY };
   const draftUnits = buildRoster(rng.fork('roster'), layout);
   const loadUnits = options.loadUnits ? buildLoadUnits(rng.fork('load'), layout, options.loadUnits) : [];
+  const volunteers = buildVolunteers(rng.fork('volunteers'), draftUnits, town.outline);
 
   const gridFeatures: GridFeature[] = grids.map((g) => ({
     type: 'Feature',
@@ -148,15 +183,17 @@ export function buildDemoJurisdiction(options: DemoJurisdictionOptions): Jurisdi
     grids: { type: 'FeatureCollection', features: gridFeatures },
     roads: { type: 'FeatureCollection', features: roadFeatures },
     units: [...draftUnits, ...loadUnits].map((u) => toUnit(u, frame)),
+    volunteers: volunteers.map(({ home, ...v }) => (home ? { ...v, home: round6(frame.toLngLat(home)) } : v)),
   };
 }
 
-/** The four files of a jurisdiction folder, as committed (see loadJurisdiction for the reading side). */
-export function serializeJurisdiction(j: Jurisdiction): Record<'station.json' | 'grids.geojson' | 'roads.geojson' | 'roster.json', string> {
+/** The five files of a jurisdiction folder, as committed (see loadJurisdiction for the reading side). */
+export function serializeJurisdiction(j: Jurisdiction): Record<(typeof JURISDICTION_FILES)[number], string> {
   return {
     'station.json': formatJson(j.station, 40),
     'grids.geojson': formatJson(j.grids),
     'roads.geojson': formatJson(j.roads),
     'roster.json': formatJson({ units: j.units }, 240),
+    'volunteers.json': formatJson({ volunteers: j.volunteers ?? [] }, 240),
   };
 }

@@ -1,6 +1,6 @@
 // `pnpm sim`: the demo's producer. Loads a jurisdiction, simulates its units and incidents, and sends
 // them to Redis over the ingest contract (see producer.ts). A CLI: plain log lines on stderr.
-import { localDayOf, parseResponseTargets, type DeviceOrder, type RollCallNotice } from '@ccr/shared';
+import { localDayOf, parseResponseTargets, type DeviceOrder, type RollCallNotice, type SearchNotice } from '@ccr/shared';
 import { DEMO_JURISDICTION_DIR } from './config.js';
 import { JurisdictionError, loadJurisdiction } from './jurisdiction.js';
 import { autoDispatchTimings, startAutoDispatcher, type AutoDispatcher } from './auto-dispatcher.js';
@@ -12,7 +12,7 @@ import { createRng, liveIncidentsPerHour, officerAnswers } from '@ccr/shared/dem
 import { NotEnoughUnitsError, createSimulation, trackedUnits, type Simulation } from './simulation.js';
 import { startAutoCommunity, type AutoCommunity } from './auto-community.js';
 import { startAutoResponders, type AutoResponders } from './auto-responders.js';
-import { callOutPlan, rollCallPlan } from './responder-behaviour.js';
+import { callOutPlan, rollCallPlan, searchAnswerPlan } from './responder-behaviour.js';
 import { pickVolunteers, startVolunteerFleet, type VolunteerFleet } from './volunteer-fleet.js';
 import { haversineMeters } from '@ccr/shared';
 
@@ -90,7 +90,10 @@ async function main(): Promise<number> {
       return callOutPlan(answers, o.timeScale, d, u.members ?? 0);
     };
     const onRollCall = (unitId: string, n: RollCallNotice) => rollCallPlan(answers, unitId, Math.max(0, n.dueAt - Date.now()), places.get(unitId)?.members ?? 0);
-    const obeying = obeyOrders(sim, { serverUrl: o.serverUrl, secret: o.deviceSecret, unitIds, log, onTask, onCallOut, onRollCall });
+    // Grid officers and emergency units told of a search (协查) answer it as the volunteers do.
+    const searching = createRng(o.seed).fork('unit-searches');
+    const onSearch = (_unitId: string, n: SearchNotice) => searchAnswerPlan(searching, o.timeScale, n, n.radiusM);
+    const obeying = obeyOrders(sim, { serverUrl: o.serverUrl, secret: o.deviceSecret, unitIds, log, onTask, onCallOut, onRollCall, onSearch });
     fleet = obeying.fleet;
     return obeying.simulation;
   };
@@ -158,6 +161,7 @@ async function main(): Promise<number> {
         (s ? `, tasks ${s.tasksReceived} received, ${s.taskFeedbackSent} reported` : '') +
         (community ? `, community ${community.stats().steps} steps, ${community.stats().orders} orders` : '') +
         (s ? `, call-outs ${s.callOutsComing} coming/${s.callOutsCannot} can't/${s.callOutArrivals} arrived, roll-calls ${s.rollCallsAnswered}/${s.rollCallsReceived} answered` : '') +
+        (s ? `, unit 协查 ${s.searchesAcknowledged}/${s.searchesReceived} acknowledged, ${s.searchSightings} sightings` : '') +
         (responders ? `, ${responders.stats().rollCalls} 点名, ${responders.stats().searches} 协查 (${responders.stats().found} found)` : '');
       const v = volunteers?.stats();
       return line + (v ? `, volunteers ${v.connected}/${v.sessions} connected, ${v.acknowledged} acks, ${v.sightings} sightings` : '');

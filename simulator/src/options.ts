@@ -49,7 +49,7 @@ export const SIMULATOR_USAGE = `usage: pnpm sim [flags]            (simulator/: 
 Drives the roster's patrol units and sends incidents to Redis over the ingest contract.
   --redis-url URL          REDIS_URL               default redis://127.0.0.1:6379
   --prefix P               KEY_PREFIX              key prefix, default ccr:
-  --jurisdiction DIR       JURISDICTION_DIR        default the demo (server/jurisdiction/demo)
+  --jurisdiction DIR       JURISDICTION_DIR        default the demo (jurisdiction/demo)
   --seed N                 SIM_SEED                same seed, same run; default a new seed each run (printed)
   --units N                SIM_UNITS               tracked units to drive; default all in the roster
   --incidents-per-hour X   SIM_INCIDENTS_PER_HOUR  daily mean (0 = none); default the seeded history's rate for the day (~3.5/h × season × weekday × trend)

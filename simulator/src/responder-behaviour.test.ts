@@ -3,7 +3,7 @@ import { haversineMeters } from '@ccr/shared';
 import { createRng } from '@ccr/shared/demo';
 import { callOutPlan, rollCallPlan, searchAnswerPlan, slackUnit } from './responder-behaviour.js';
 import { pickVolunteers } from './volunteer-fleet.js';
-import { teamsNear } from './auto-responders.js';
+import { searchChoice, teamsNear } from './auto-responders.js';
 
 describe('how the simulated responders answer', () => {
   it('call-outs: most come within 10–40 s with 2–6 people, some can\'t, a few never; 1-minute-ring units mostly arrive within 60 s', () => {
@@ -69,5 +69,10 @@ describe('how the simulated responders answer', () => {
     const team = (id: string, lng: number) => ({ id, kind: 'volunteer_team' as const, name: id, home: [lng, 39] as [number, number] });
     const units = [team('V-far', 116.9), team('V-2', 116.71), team('V-1', 116.7), { id: 'E-1', kind: 'emergency_unit' as const, name: 'e', home: [116.7, 39] as [number, number] }];
     expect(teamsNear(units, { lng: 116.7, lat: 39 })).toEqual(['V-1', 'V-2']);
+    // The grid officers and emergency units within the radius are asked too; nobody near: no search.
+    expect(searchChoice(units, { lng: 116.7, lat: 39 })).toEqual({ teams: ['V-1', 'V-2'], gridOfficers: true, emergencyUnits: true });
+    const e1Only = units.filter((u) => u.id === 'E-1');
+    expect(searchChoice(e1Only, { lng: 116.72, lat: 39 })).toEqual({ teams: [], gridOfficers: true, emergencyUnits: true });
+    expect(searchChoice(e1Only, { lng: 116.8, lat: 39 })).toBeNull();
   });
 });

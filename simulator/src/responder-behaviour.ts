@@ -1,5 +1,5 @@
 // How the simulated people around the police answer (pure; the rng decides): a minimum emergency unit's leader
-// answering a call-out and a roll-call (点名), a volunteer answering a broadcast search (协查). Times are field time
+// answering a call-out and a roll-call (点名), a volunteer or a unit's terminal answering a broadcast search (协查). Times are field time
 // divided by the time scale (real milliseconds). The talking is devices.ts's and volunteer-fleet.ts's.
 import { hashString, logNormal, type Rng } from '@ccr/shared/demo';
 
@@ -52,12 +52,14 @@ export function rollCallPlan(rng: Rng, unitId: string, windowMs: number, members
 
 const SIGHTING_TEXTS = ['在路口见到一位相似的人，往东走了', '超市门口有人符合描述，正在附近', '公交站旁看到类似的人，已请其稍候', '小区门口见到相似的人'] as const;
 
+export interface SearchAnswerPlan { ackAfterMs: number; sighting: { afterMs: number; lng: number; lat: number; text: string } | null }
+
 /**
- * A volunteer told of a search: acknowledges within half a minute to a few minutes (field time); about one in
- * four who are told reports a sighting near the centre (within a third of the radius) some 5–30 minutes later.
+ * A volunteer, a grid officer or an emergency unit's leader told of a search: acknowledges within half a minute to a
+ * few minutes (field time); about one in four who are told reports a sighting near the centre (within a third of the
+ * radius) some 5–30 minutes later.
  */
-export function searchAnswerPlan(rng: Rng, timeScale: number, centre: { lng: number; lat: number }, radiusM: number):
-  { ackAfterMs: number; sighting: { afterMs: number; lng: number; lat: number; text: string } | null } {
+export function searchAnswerPlan(rng: Rng, timeScale: number, centre: { lng: number; lat: number }, radiusM: number): SearchAnswerPlan {
   const ackAfterMs = logNormal(rng, 60 * S, 0.7) / timeScale;
   if (!rng.chance(0.25)) return { ackAfterMs, sighting: null };
   const r = (radiusM / 3) * Math.sqrt(rng.next());

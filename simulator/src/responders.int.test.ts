@@ -1,9 +1,9 @@
 // The people around the police, simulated, against a real server and Redis through the public contracts only: an
 // emergency unit's terminal answers a call-out and arrives; the demo duty leader calls the roll and the units
 // answer; the duty leader broadcasts a search for a missing person, a simulated volunteer acknowledges it and
-// reports a sighting, and the search is marked found.
+// reports a sighting, and the search is marked found; a search reaching a unit's terminal is acknowledged there once.
 import { describe, expect, it } from 'vitest';
-import type { CallOut, IncidentReport, Readiness, Search } from '@ccr/shared';
+import type { AuditPage, CallOut, IncidentReport, Readiness, Search } from '@ccr/shared';
 import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '@ccr/server/testing';
 import { createRng } from '@ccr/shared/demo';
 import { startDeviceFleet } from './devices.js';
@@ -75,12 +75,40 @@ describe('simulated responders', () => {
     await incident(s, 'JQ-S2', 'missing_person');
     await expect.poll(async () => (await get<Search[]>(s, '/api/searches'))[0]?.sightings.length ?? 0, { timeout: 10_000 }).toBe(1);
     const search = (await get<Search[]>(s, '/api/searches'))[0]!;
-    // Only V-1-01 is within 3 km (V-1-02 lives about 7 km away): told, acknowledged, reported.
-    expect(search).toMatchObject({ incidentId: 'JQ-S2', kind: 'missing_person', radiusM: 3_000, recipients: ['v:V-1-01'], status: 'active' });
+    // Only V-1-01 is within 3 km (V-1-02 lives about 7 km away): told, acknowledged, reported. The school's emergency
+    // unit there is told too (it has no terminal here); grid officer C-1, whose whereabouts are unknown, is not.
+    expect(search).toMatchObject({ incidentId: 'JQ-S2', kind: 'missing_person', radiusM: 3_000, recipients: ['u:E-0001', 'v:V-1-01'], status: 'active', gridOfficers: true, emergencyUnits: true });
     expect(Object.keys(search.acks)).toEqual(['v:V-1-01']);
     expect(search.sightings[0]).toMatchObject({ recipient: 'v:V-1-01', text: '超市门口有人符合描述' });
     await expect.poll(() => leader.stats().found, { timeout: 10_000 }).toBe(1);
     expect(await get<Search[]>(s, '/api/searches')).toEqual([]);
     expect(volunteers.stats()).toMatchObject({ searchesReceived: 1, acknowledged: 1, sightings: 1, refused: 0 });
   }, 30_000);
+
+  it('a search reaching an emergency unit\'s terminal is acknowledged there exactly once, reminders or not, and its sighting shows', async () => {
+    const s = await bed.server();
+    // The leader answers after 9 s: past the server's first reminder (5–7.5 s unacknowledged), which must not make the
+    // terminal acknowledge early or twice.
+    const fleet = startDeviceFleet({
+      serverUrl: s.url, secret: s.config.auth.deviceSecret!, unitIds: ['E-0001', 'C-1'], onOrder: () => [],
+      onSearch: (_u, n) => ({ ackAfterMs: 9_000, sighting: { afterMs: 9_500, lng: n.lng, lat: n.lat + 0.003, text: '学校门口见到相似的老人' } }),
+    });
+    bed.onCleanup(() => fleet.close());
+    await fleet.whenConnected(10_000);
+    const leader = startAutoResponders({
+      serverUrl: s.url, password: s.config.auth.demoPassword!, rng: createRng(3), timeScale: 1, pollMs: 200, firstRollCallMs: 3_600_000, foundAfter: [3_600_000, 0.01],
+    });
+    bed.onCleanup(() => leader.close());
+    await incident(s, 'JQ-S3', 'missing_person');
+    await expect.poll(async () => (await get<Search[]>(s, '/api/searches'))[0]?.sightings.length ?? 0, { timeout: 20_000 }).toBe(1);
+    const search = (await get<Search[]>(s, '/api/searches'))[0]!;
+    expect(search.recipients).toEqual(['u:E-0001', 'v:V-1-01']);
+    expect(Object.keys(search.acks)).toEqual(['u:E-0001']);
+    expect(search.acks['u:E-0001']! - search.startedAt).toBeGreaterThanOrEqual(8_500);
+    expect(search.sightings[0]).toMatchObject({ recipient: 'u:E-0001', name: '中心小学应急单元', text: '学校门口见到相似的老人' });
+    expect(fleet.stats()).toMatchObject({ searchesReceived: 1, searchesAcknowledged: 1, searchSightings: 1, refused: 0 });
+    expect(fleet.stats().searchesRepeated).toBeGreaterThan(0);
+    const audit = await (await bed.fetch(s, '/api/audit?action=search.acknowledge')).json() as AuditPage;
+    expect(audit.items.map((e) => [e.user, e.target, e.outcome])).toEqual([['device:E-0001', `search:${search.id}`, 'ok']]);
+  }, 40_000);
 });

@@ -3,18 +3,18 @@
 //   POST /api/auth/volunteer { volunteerId, key }  →  { token, expiresAt }   key = volunteerKey(DEVICE_SECRET, id)
 //   Socket.IO namespace /volunteer, handshake auth.token                      ← search:issued (until acknowledged)
 //   search:acknowledge { searchId } · search:sighting { commandId, searchId, lng, lat, text }  → (each answered)
-// What a volunteer does with a search is responder-behaviour.ts's; this file only talks, and keeps retrying with a
-// capped back-off while the server is away.
-import { randomUUID } from 'node:crypto';
+// What a volunteer does with a search is responder-behaviour.ts's, when it is done search-answers.ts's (shared with
+// the units' terminals); this file only talks, and keeps retrying with a capped back-off while the server is away.
 import { io, type Socket } from 'socket.io-client';
 import {
-  SearchNoticeSchema, VOLUNTEER_NAMESPACE, compileChecker, type SearchNotice, type Volunteer,
+  VOLUNTEER_NAMESPACE, volunteerRecipient, type SearchNotice, type Volunteer,
   type VolunteerClientToServerEvents, type VolunteerServerToClientEvents,
 } from '@ccr/shared';
 import type { Rng } from '@ccr/shared/demo';
 import { volunteerKey } from './provisioning.js';
 import { whenAllConnected } from './fleet-ready.js';
-import { searchAnswerPlan } from './responder-behaviour.js';
+import { searchAnswerPlan, type SearchAnswerPlan } from './responder-behaviour.js';
+import { searchAnswers, type SearchAnswers, type SearchOut } from './search-answers.js';
 
 export interface VolunteerFleetOptions {
   serverUrl: string;
@@ -24,7 +24,7 @@ export interface VolunteerFleetOptions {
   timeScale: number;
   log?: (line: string) => void;
   /** What a volunteer does with a search; default searchAnswerPlan with `rng` (tests pin it). */
-  answer?: (notice: SearchNotice) => ReturnType<typeof searchAnswerPlan>;
+  answer?: (notice: SearchNotice) => SearchAnswerPlan;
   ackTimeoutMs?: number;
 }
 export interface VolunteerFleetStats { sessions: number; connected: number; searchesReceived: number; acknowledged: number; sightings: number; refused: number }
@@ -43,10 +43,6 @@ export function pickVolunteers(all: readonly Volunteer[], count: number): Volunt
   }
   return out;
 }
-
-const noticeChecker = compileChecker(SearchNoticeSchema);
-/** `quiet`: an acknowledgement not counted nor logged (a search's end, or one sent again). */
-type Out = { event: 'search:acknowledge'; searchId: string; quiet?: true } | { event: 'search:sighting'; commandId: string; searchId: string; lng: number; lat: number; text: string };
 
 export function startVolunteerFleet(o: VolunteerFleetOptions): VolunteerFleet {
   const log = o.log ?? (() => {});
@@ -67,12 +63,16 @@ export function startVolunteerFleet(o: VolunteerFleetOptions): VolunteerFleet {
     readonly socket: Socket<VolunteerServerToClientEvents, VolunteerClientToServerEvents>;
     private token: { value: string; expiresAt: number } | undefined;
     private failures = 0;
-    private readonly seen = new Set<string>();
-    private readonly outbox: Out[] = [];
+    private readonly searches: SearchAnswers;
+    private readonly outbox: SearchOut[] = [];
     private sending = false;
     private wasConnected = false;
 
     constructor(readonly v: Volunteer) {
+      this.searches = searchAnswers({
+        recipient: volunteerRecipient(v.id), later, push: (x) => this.push(x),
+        plan: (n) => (o.answer ? o.answer(n) : searchAnswerPlan(o.rng, o.timeScale, n, n.radiusM)),
+      });
       this.socket = io(`${base}${VOLUNTEER_NAMESPACE}`, {
         autoConnect: false, forceNew: true, transports: ['websocket'], reconnectionDelay: 1_000, reconnectionDelayMax: 30_000,
         auth: (cb) => cb({ token: this.token?.value ?? '' }),
@@ -118,24 +118,10 @@ export function startVolunteerFleet(o: VolunteerFleetOptions): VolunteerFleet {
     }
 
     private receive(raw: unknown): void {
-      const c = noticeChecker.validate(raw);
-      if (!c.ok) return;
-      const n: SearchNotice = c.value;
-      if (this.seen.has(n.noticeId)) {
-        // Told again: the acknowledgement has not reached the server (or is still queued).
-        if (!this.outbox.some((x) => x.event === 'search:acknowledge' && x.searchId === n.searchId)) this.push({ event: 'search:acknowledge', searchId: n.searchId, quiet: true });
-        return;
-      }
-      this.seen.add(n.noticeId);
-      if (n.status !== 'active') return this.push({ event: 'search:acknowledge', searchId: n.searchId, quiet: true });
-      stats.searchesReceived++;
-      const plan = o.answer ? o.answer(n) : searchAnswerPlan(o.rng, o.timeScale, n, n.radiusM);
-      later(plan.ackAfterMs, () => this.push({ event: 'search:acknowledge', searchId: n.searchId }));
-      const s = plan.sighting;
-      if (s) later(s.afterMs, () => this.push({ event: 'search:sighting', commandId: `sim-sight-${randomUUID()}`, searchId: n.searchId, lng: s.lng, lat: s.lat, text: s.text }));
+      if (this.searches.receive(raw) === 'new') stats.searchesReceived++;
     }
 
-    private push(x: Out): void { this.outbox.push(x); void this.flush(); }
+    private push(x: SearchOut): void { this.outbox.push(x); void this.flush(); }
 
     private async flush(): Promise<void> {
       if (this.sending) return;
@@ -154,6 +140,7 @@ export function startVolunteerFleet(o: VolunteerFleetOptions): VolunteerFleet {
           }
           if (!res.ok && res.error.code === 'unavailable') { later(5_000, () => void this.flush()); return; }
           this.outbox.shift();
+          this.searches.answered(x, res.ok);
           if (!res.ok) {
             stats.refused++;
             log(`${this.v.id}: ${x.event} ${x.searchId} refused: ${res.error.code} ${res.error.message}`);

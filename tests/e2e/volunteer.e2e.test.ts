@@ -14,10 +14,10 @@ import { ARTIFACTS, useBrowserBed } from './browser-bed.js';
 const prefix = 'e2v:';
 /** A courier volunteer of the demo (快乐小哥义警队, V-01) and where they are. */
 const VOLUNTEER = 'V-01-02';
-const HERE = { longitude: 116.7088, latitude: 39.0816 };
+const HERE = { longitude: 116.7145, latitude: 39.0773 };
 /** A school-gate volunteer (护学岗志愿队, V-05) at the school gate. */
 const GUARD = 'V-05-01';
-const GATE = { longitude: 116.6719, latitude: 39.0690 };
+const GATE = { longitude: 116.67779, latitude: 39.070455 };
 
 /** Peak windows set around the test's own clock (in the station's zone): one open now, the other later the same
  *  day (or, after 23:00, earlier), so the check-in is open whatever time CI runs. */
@@ -101,7 +101,7 @@ describe('volunteers on their phones and the console', () => {
     await card.locator('form button[type="submit"]').click();
     await expect.poll(() => phone.locator('[data-msg]').textContent(), { timeout: 10_000 }).toBe('发现已报告');
     await expect.poll(() => panel.locator('[data-sighting]').first().textContent(), { timeout: 10_000 }).toContain(seen);
-    expect(await panel.locator('[data-sighting]').first().textContent()).toContain('姜涛');
+    expect(await panel.locator('[data-sighting]').first().textContent()).toContain('何雨涵');
     await expect.poll(() => desk.locator('[data-search-pins]').getAttribute('data-search-pins'), { timeout: 10_000 }).toBe('1');
     expect(await phone.locator('[data-outbox]').count()).toBe(0);
     await phone.screenshot({ path: join(ARTIFACTS, 'terminal-volunteer.png') });
@@ -206,7 +206,7 @@ describe('volunteers on their phones and the console', () => {
     // A teammate checking in again in the same window is answered and changes nothing.
     const board = (await (await fetch(`${bed.server.url}/api/guard-posts`, { headers: { authorization: `Bearer ${await tokenFor(bed.server, 'operator')}` } })).json()) as { posts: { teamId: string; checkIns: Record<string, { by: string }> }[] };
     const post = board.posts.find((p) => p.teamId === 'V-05');
-    expect(Object.values(post?.checkIns ?? {}).map((c) => c.by)).toEqual(['郝平']);
+    expect(Object.values(post?.checkIns ?? {}).map((c) => c.by)).toEqual(['魏婷']);
     expect(problems).toEqual([]);
     await phoneCtx.close();
     await wallCtx.close();

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JURISDICTION_FILES, parseJurisdictionFiles, type Jurisdiction, type JurisdictionFileText } from '@ccr/shared';
 
-export const DEMO_JURISDICTION_DIR = fileURLToPath(new URL('../../../jurisdiction/demo', import.meta.url));
+/** The committed demo town: deployment data at the top of the repository (jurisdiction/demo), not the server's own. */
+export const DEMO_JURISDICTION_DIR = fileURLToPath(new URL('../../../../jurisdiction/demo', import.meta.url));
 
 export class JurisdictionError extends Error {
   constructor(readonly dir: string, readonly problems: string[]) {
