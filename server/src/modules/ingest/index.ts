@@ -1,11 +1,12 @@
 import fp from 'fastify-plugin';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { DEFAULT_PLAUSIBILITY, type DuplicateRules, type Jurisdiction } from '@ccr/shared';
 import type { IngestSettings } from '../../config.js';
 import { IngestRepository } from './ingest-repository.js';
 import { IncidentIngest, IncidentRecorder, gridLocatorFor } from './incident-ingest.js';
 import { PositionIngest } from './position-ingest.js';
 import { PositionGuard } from './position-guard.js';
+import { POSITION_SHARDS, PositionShards } from './position-shards.js';
 import { RejectLog } from './reject-log.js';
 import { NodeIdentity } from './node-identity.js';
 import { ingestRoutes } from './ingest-routes.js';
@@ -36,9 +37,13 @@ export const ingestModule = fp<IngestModuleOptions>(
     const guard = new PositionGuard(new Map(opts.jurisdiction.units.map((u) => [u.id, u.kind])), app.live.repo, {
       ...DEFAULT_PLAUSIBILITY, accuracyM: opts.ingest.positionAccuracyM, frozenAfterMs: opts.ingest.positionFrozenAfterMs, timeScale: opts.timeScale ?? 1,
     });
-    const positions = new PositionIngest(ingest, app.live.repo, app.live.frames, app.metrics, rejects, app.log, guard, opts.ingest.positionClockSkewMs);
     // The identity tells the ingest loop when its consumer name changes (created first, so told through a closure).
     const identity: NodeIdentity = new NodeIdentity(ingest, opts.nodeId, app.log, () => incidents.consumerChanged());
+    const shardsHeld = new Gauge({
+      name: 'ccr_position_shards_held', help: `Position shards (of ${POSITION_SHARDS}) whose units this node applies`, registers: [app.metrics.registry],
+    });
+    const shards = new PositionShards(ingest, identity.token, app.log, (n) => shardsHeld.set(n));
+    const positions = new PositionIngest(ingest, app.live.repo, app.live.frames, app.metrics, rejects, app.log, guard, opts.ingest.positionClockSkewMs, shards, identity.token);
     const flaggedTotal = new Counter({
       name: 'ccr_incidents_suspected_duplicate_total', help: 'Incidents flagged 疑似重复 (suspected duplicate) by the ingest path',
       registers: [app.metrics.registry],
@@ -64,6 +69,7 @@ export const ingestModule = fp<IngestModuleOptions>(
     });
     app.addHook('preClose', async () => {
       subscriber.destroy();
+      await positions.stop();
       await incidents.stop();
     });
   },

@@ -2,7 +2,7 @@
 // bookkeeping beside them (the refused sample, node presence).
 import { compareSeq } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
-import { HOLD_PRESENCE, READ_SCREENED, REFUSE_ENTRY, RELEASE_PRESENCE } from './ingest-scripts.js';
+import { HOLD_PRESENCE, READ_SCREENED, REFUSE_ENTRY, RELEASE_PRESENCE, SHARD_LEASE } from './ingest-scripts.js';
 
 type RawEntry = [id: string, fields: string[] | null];
 
@@ -50,12 +50,15 @@ function groupInfo(flat: unknown[]): Map<string, unknown> {
 
 export class IngestRepository {
   readonly positionsChannel: string;
+  /** Positions a node applied, relayed to every other node's screens (position-shards.ts). */
+  readonly framesChannel: string;
   readonly incidentsStream: string;
   readonly rejectedStream: string;
   readonly group = 'ccr-server';
 
   constructor(private readonly redis: RedisClient, private readonly prefix: string) {
     this.positionsChannel = `${prefix}in:positions`;
+    this.framesChannel = `${prefix}live:frames`;
     this.incidentsStream = `${prefix}in:incidents`;
     this.rejectedStream = `${prefix}in:incidents:rejected`;
   }
@@ -171,6 +174,17 @@ export class IngestRepository {
 
   async releasePresence(nodeId: string, token: string): Promise<void> {
     await RELEASE_PRESENCE.run(this.redis, [this.presenceKey(nodeId)], [token]);
+  }
+
+  /** One node's turn at the position shard leases (shard-lease.lua); the shards it holds after it. */
+  async turnShardLease(shards: number, token: string, now: number, ttlMs: number, release: boolean): Promise<number[]> {
+    const keys = [`${this.prefix}ingest:nodes`, ...Array.from({ length: shards }, (_, i) => `${this.prefix}ingest:shard:${i}`)];
+    const out = await SHARD_LEASE.run(this.redis, keys, [token, now, ttlMs, release ? '1' : '0']);
+    return Array.isArray(out) ? out.map(Number) : [];
+  }
+
+  async publishFrames(json: string): Promise<void> {
+    await this.redis.publish(this.framesChannel, json);
   }
 
   async publishPositions(json: string): Promise<void> {

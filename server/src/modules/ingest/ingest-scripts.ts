@@ -1,4 +1,5 @@
 // Lua for the incident ingest stream, run inside Redis so that a huge entry never crosses the network.
+import { readFileSync } from 'node:fs';
 import { LuaScript } from '../../plugins/lua-script.js';
 
 /**
@@ -93,3 +94,6 @@ export const RELEASE_PRESENCE = new LuaScript('releasePresence', `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `);
+
+/** A node's turn at the position shard leases (position-shards.ts). */
+export const SHARD_LEASE = new LuaScript('shardLease', readFileSync(new URL('./shard-lease.lua', import.meta.url), 'utf8'));

@@ -1,4 +1,6 @@
-// Positions from the pub/sub channel: validate, apply latest-wins in Redis, hand accepted ones to the frames.
+// Positions from the pub/sub channel: validate, apply latest-wins in Redis the units of the shards this node holds
+// (position-shards.ts: each position is applied by one node), hand accepted ones to this node's frames and relay
+// them on the frames channel to every other node's.
 //
 // The subscriber's socket must be read as fast as Redis writes to it: a subscriber that falls behind by more
 // than its client-output-buffer-limit (32 MB by default) is dropped by Redis, and everything buffered is lost,
@@ -17,9 +19,22 @@ import { validatePositionMessage } from './ingest-validation.js';
 import type { IngestRepository } from './ingest-repository.js';
 import type { RejectLog } from './reject-log.js';
 import { RetryBackoff } from '../../plugins/retry-backoff.js';
+import { Type } from '@sinclair/typebox';
+import { compileChecker, type FramePosition } from '@ccr/shared';
+import { toFrame } from '../live/position-frames.js';
+import type { PositionShards } from './position-shards.js';
+
 
 /** Positions per Lua call: keeps each script short so incidents are never stuck behind a huge batch. */
 const CHUNK = 1_000;
+const Nullable = Type.Union([Type.Number(), Type.Null()]);
+/** What one node relays to the others: its token, when the positions were received, and them in frame form. */
+const RelaySchema = Type.Object({
+  from: Type.String({ maxLength: 64 }),
+  at: Type.Number(),
+  p: Type.Array(Type.Tuple([Type.String({ maxLength: 64 }), Type.Number(), Type.Number(), Type.Number(), Nullable, Nullable]), { maxItems: CHUNK }),
+});
+const relayChecker = compileChecker(RelaySchema);
 /** Messages being applied at once; beyond this the node is behind and fresher positions will follow. */
 const MAX_IN_FLIGHT = 64;
 /** Bytes of large messages being applied at once (a few big batches); small messages do not wait for them. */
@@ -60,12 +75,17 @@ export class PositionIngest {
     private readonly log: FastifyBaseLogger,
     private readonly guard: PositionGuard,
     private readonly clockSkewMs: number,
+    private readonly shards: PositionShards,
+    /** This process's token (NodeIdentity): its own relays come back to it and are skipped. */
+    private readonly token: string,
   ) {
     this.trouble = new RetryBackoff('position ingest', log);
   }
 
   async start(subscriber: RedisClient): Promise<void> {
+    await this.shards.start();
     await subscriber.subscribe(this.ingest.positionsChannel, (message: Buffer) => this.receive(message), true);
+    await subscriber.subscribe(this.ingest.framesChannel, (message: string) => this.relayed(message));
   }
 
   /** Called for every message as it comes off the socket: no parsing here. */
@@ -145,11 +165,32 @@ export class PositionIngest {
     this.shedEpisode = { since: now, messages: 1, bytes: q.size, timer };
   }
 
-  /** Parses, validates and applies one message (received at `receivedAt`; `largeBytes`: its size if large). */
+  async stop(): Promise<void> {
+    await this.shards.stop();
+  }
+
+  /** Positions another node applied: to this node's screens. A relay that is not ours is checked, not trusted. */
+  private relayed(message: string): void {
+    let value: unknown;
+    try { value = JSON.parse(message); } catch { value = null; }
+    const checked = relayChecker.validate(value);
+    if (!checked.ok) {
+      this.log.warn({ errors: checked.errors.slice(0, 3) }, 'a relayed position frame was refused');
+      return;
+    }
+    if (checked.value.from === this.token) return;
+    this.frames.addFrames(checked.value.p as FramePosition[], checked.value.at);
+  }
+
+  /** Parses, validates and applies one message (received at `receivedAt`; `largeBytes`: its size if large). The
+   *  message's refusals are counted by one node (position-shards.ts), its positions applied by their shards'. */
   async handle(message: Buffer | string, receivedAt = Date.now(), largeBytes = 0): Promise<void> {
-    const { positions, rejections, clamped } = validatePositionMessage({ raw: message }, Date.now(), this.clockSkewMs);
-    for (const r of rejections) this.rejects.record('positions', r);
-    if (clamped > 0) this.metrics.positionsClamped.inc(clamped);
+    const { positions: all, rejections, clamped } = validatePositionMessage({ raw: message }, Date.now(), this.clockSkewMs);
+    if (this.shards.speaksForMessages) {
+      for (const r of rejections) this.rejects.record('positions', r);
+      if (clamped > 0) this.metrics.positionsClamped.inc(clamped);
+    }
+    const positions = all.filter((p) => this.shards.owns(p.unitId));
     if (positions.length === 0) return;
     this.inFlight += 1;
     this.largeInFlightBytes += largeBytes;
@@ -188,6 +229,7 @@ export class PositionIngest {
       if (older > 0) this.rejects.record('positions', { reason: 'stale_position', detail: 'older than the stored position (latest wins)', count: older });
       this.metrics.ingestAccepted.inc({ path: 'positions' }, accepted.length);
       this.frames.add(accepted, receivedAt);
+      if (accepted.length > 0) await this.ingest.publishFrames(JSON.stringify({ from: this.token, at: receivedAt, p: accepted.map(toFrame) }));
       if (frozenChanges.length > 0) {
         const flagged = await this.live.updateFrozen(frozenChanges, FROZEN_WATCH_STATUSES, now);
         if (flagged > 0) this.metrics.positionsFrozen.inc(flagged);

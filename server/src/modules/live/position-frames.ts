@@ -10,7 +10,7 @@ import type { NormalisedPosition } from './live-repository.js';
 
 export const LIVE_ROOM = 'live';
 
-const toFrame = (p: NormalisedPosition): FramePosition => [p.unitId, p.lng, p.lat, p.ts, p.speed ?? null, p.heading ?? null];
+export const toFrame = (p: NormalisedPosition): FramePosition => [p.unitId, p.lng, p.lat, p.ts, p.speed ?? null, p.heading ?? null];
 
 export class PositionFrames {
   private pending = new Map<string, FramePosition>();
@@ -34,11 +34,16 @@ export class PositionFrames {
   }
 
   add(positions: readonly NormalisedPosition[], receivedAt: number): void {
+    this.addFrames(positions.map(toFrame), receivedAt);
+  }
+
+  /** Positions another node applied (relayed on the frames channel), already in frame form. */
+  addFrames(positions: readonly FramePosition[], receivedAt: number): void {
     if (positions.length === 0) return;
     if (this.pending.size === 0) this.oldestPendingAt = receivedAt;
     for (const p of positions) {
-      const prev = this.pending.get(p.unitId);
-      if (!prev || prev[3] <= p.ts) this.pending.set(p.unitId, toFrame(p));
+      const prev = this.pending.get(p[0]);
+      if (!prev || prev[3] <= p[3]) this.pending.set(p[0], p);
     }
   }
 

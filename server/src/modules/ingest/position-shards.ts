@@ -1,0 +1,89 @@
+// Each position is applied once per deployment, whatever the node count (issue 12). Every node still hears every
+// position message (the pub/sub contract of the ingest stays as it is), but applies only the units of the shards
+// it holds: a unit's shard is a hash of its id, and the POSITION_SHARDS shards are leased, each node holding its
+// fair share (shard-lease.lua, every TICK_MS). What a node accepted it hands to its own screens and relays on the
+// frames channel to every other node's (position-ingest.ts), so every screen still sees every unit.
+//
+// Faults: a node that stops gives its shards back at once; one that dies holds them until LEASE_TTL_MS lapses, and
+// the others take them on their next turn — positions of those units are not applied meanwhile (at most
+// LEASE_TTL_MS + TICK_MS; positions are latest-wins, the next report after that is applied). A node that joins
+// gets its share as the others give back what is above theirs, one tick later. A node cut off from Redis keeps
+// applying what it held, which can only write what the new holder also writes (latest wins, by report time).
+import type { FastifyBaseLogger } from 'fastify';
+import type { IngestRepository } from './ingest-repository.js';
+
+export const POSITION_SHARDS = 16;
+export const LEASE_TTL_MS = 3_000;
+export const TICK_MS = 1_000;
+
+/** FNV-1a of the unit id: stable across nodes and restarts, spread evenly over the shards. */
+export function shardOf(unitId: string, shards = POSITION_SHARDS): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < unitId.length; i++) {
+    h ^= unitId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % shards;
+}
+
+export class PositionShards {
+  private readonly held = new Uint8Array(POSITION_SHARDS);
+  private count = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private failing = false;
+
+  constructor(
+    private readonly ingest: IngestRepository,
+    /** This process's own token (NodeIdentity): two processes under one NODE_ID still hold shards apart. */
+    private readonly token: string,
+    private readonly log: FastifyBaseLogger,
+    private readonly onCount: (held: number) => void = () => undefined,
+  ) {}
+
+  /** Takes this node's first share before it returns, so a starting node applies from its first message. */
+  async start(): Promise<void> {
+    await this.turn().catch((err: unknown) => this.trouble(err));
+    this.timer = setInterval(() => void this.turn().catch((err: unknown) => this.trouble(err)), TICK_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.held.fill(0);
+    this.count = 0;
+    await this.ingest.turnShardLease(POSITION_SHARDS, this.token, Date.now(), LEASE_TTL_MS, true).catch(() => undefined);
+  }
+
+  /** Whether this node applies the unit's positions. */
+  owns(unitId: string): boolean {
+    return this.held[shardOf(unitId)] === 1;
+  }
+
+  /** One node speaks for what belongs to no unit (a message refused whole): the holder of shard 0. */
+  get speaksForMessages(): boolean {
+    return this.held[0] === 1;
+  }
+
+  get heldCount(): number {
+    return this.count;
+  }
+
+  async turn(now = Date.now()): Promise<void> {
+    const shards = await this.ingest.turnShardLease(POSITION_SHARDS, this.token, now, LEASE_TTL_MS, false);
+    this.held.fill(0);
+    for (const s of shards) if (s >= 0 && s < POSITION_SHARDS) this.held[s] = 1;
+    if (shards.length !== this.count) this.log.info({ shards: [...shards].sort((a, b) => a - b) }, `position shards held: ${shards.length} of ${POSITION_SHARDS}`);
+    this.count = shards.length;
+    this.onCount(this.count);
+    if (this.failing) this.log.info('position shard leases renewed again');
+    this.failing = false;
+  }
+
+  private trouble(err: unknown): void {
+    // What is held stays held until its lease lapses elsewhere: applying on meanwhile writes only what the next
+    // holder would (latest wins).
+    if (!this.failing) this.log.warn({ err: (err as Error).message }, 'position shard leases not renewed (Redis unreachable?)');
+    this.failing = true;
+  }
+}
