@@ -226,7 +226,7 @@ async function operatorToken(url: string): Promise<string> {
 
 const COLUMNS: [string, number][] = [
   ['units', 7], ['nodes', 6], ['server', 16], ['offered/s', 11], ['p50 ms', 8], ['p99 ms', 8], ['max ms', 8], ['delivered', 11],
-  ['srv CPU', 9], ['Redis CPU', 10], ['clients CPU', 12], ['loop p99', 10], ['loop max', 10], ['srv p99', 9], ['catch-up', 10], ['repeated', 10],
+  ['srv CPU', 9], ['Redis CPU', 10], ['Redis/1k', 9], ['clients CPU', 12], ['loop p99', 10], ['loop max', 10], ['srv p99', 9], ['catch-up', 10], ['repeated', 10],
 ];
 const pct = (v: number, d = 0): string => (Number.isFinite(v) ? `${(v * 100).toFixed(d)} %` : 'n/a');
 const num = (v: number | undefined, d = 0): string => (v === undefined ? '-' : Number.isFinite(v) ? v.toFixed(d) : 'n/a');
@@ -237,9 +237,12 @@ function line(cells: (string | number)[]): string {
 function rowLine(r: Row): string {
   return line([
     r.units, r.nodes, r.kind === 'bare' ? 'bare broadcast' : 'ccr (frames)', num(r.offered), num(r.p50), num(r.p99), num(r.max), pct(r.delivered, 1),
-    pct(r.serverCpu), pct(r.redisCpu), pct(r.clientCpuMax), num(r.loopLagP99, 1), num(r.loopLagMax, 1), num(r.serverTimeP99, 1), num(r.catchUps), r.repeated,
+    pct(r.serverCpu), pct(r.redisCpu), pct(perThousand(r.redisCpu, r.offered), 1), pct(r.clientCpuMax), num(r.loopLagP99, 1), num(r.loopLagMax, 1), num(r.serverTimeP99, 1), num(r.catchUps), r.repeated,
   ]);
 }
+
+/** A CPU share per 1,000 positions/s offered: what each 1k/s costs, to size a real deployment from. */
+export const perThousand = (cpu: number, offered: number): number => (offered > 0 ? cpu / (offered / 1_000) : NaN);
 
 /** Offered within tolerance of the nominal rate: otherwise the row says nothing about the server. */
 export function paced(offered: number, units: number): boolean {
@@ -275,7 +278,7 @@ export async function runFanout(opts: FanoutOptions): Promise<boolean> {
       + `units report at 1 Hz in ${SLOTS_PER_SECOND} slots/s from a producer process of their own; frame interval ${frameMs} ms\n`);
     out(`budget (shared/DESIGN.md): ≤ ${SMALL_ROW_UNITS} units — p99 ≤ frame + 1.5 × the bare broadcast's p99, server + Redis ≤ ${pct(SMALL_CPU_BUDGET)} of a core; `
       + `more units — p99 ≤ ${LARGE_P99_BUDGET_MS} ms, nothing lost; a row whose load was not offered within ${pct(PACING_TOLERANCE)} is not measured\n`);
-    out('CPU columns: share of one core over the window (server: all its nodes; clients: the busiest client process); loop = event-loop lag ms '
+    out('CPU columns: share of one core over the window (server: all its nodes; clients: the busiest client process); Redis/1k = Redis CPU per 1,000 positions/s offered; loop = event-loop lag ms '
       + '(busiest node); srv p99 = the server\'s own ingest → emit time (ccr_fanout_lag_ms over the window)\n\n');
     out(line(COLUMNS.map(([n]) => n)));
     for (const units of opts.units) {
@@ -286,7 +289,7 @@ export async function runFanout(opts: FanoutOptions): Promise<boolean> {
         out(rowLine(bare));
         out(rowLine(ccr));
         out(line(['', '', 'ratio ccr/bare', ratio(ccr.offered, bare.offered), ratio(ccr.p50, bare.p50), ratio(ccr.p99, bare.p99), ratio(ccr.max, bare.max), '',
-          ratio(ccr.serverCpu, bare.serverCpu), ratio(ccr.redisCpu, bare.redisCpu), '', '', '', '', '', '']));
+          ratio(ccr.serverCpu, bare.serverCpu), ratio(ccr.redisCpu, bare.redisCpu), '', '', '', '', '', '', '']));
         const v = verdict(ccr, bare, frameMs);
         if (!v.ok) ok = false;
         out(`${''.padEnd(13)}${v.text}\n`);
