@@ -46,7 +46,7 @@ export function pickVolunteers(all: readonly Volunteer[], count: number): Volunt
 
 const noticeChecker = compileChecker(SearchNoticeSchema);
 /** `quiet`: an acknowledgement not counted nor logged (a search's end, or one sent again). */
-type Out = { event: 'search:acknowledge'; searchId: string; quiet?: true } | { event: 'search:sighting'; commandId: string; searchId: string; lng: number; lat: number; text: string };
+type Out = { event: 'search:acknowledge'; searchId: string; status: SearchNotice['status']; quiet?: true } | { event: 'search:sighting'; commandId: string; searchId: string; lng: number; lat: number; text: string };
 
 export function startVolunteerFleet(o: VolunteerFleetOptions): VolunteerFleet {
   const log = o.log ?? (() => {});
@@ -123,14 +123,14 @@ export function startVolunteerFleet(o: VolunteerFleetOptions): VolunteerFleet {
       const n: SearchNotice = c.value;
       if (this.seen.has(n.noticeId)) {
         // Told again: the acknowledgement has not reached the server (or is still queued).
-        if (!this.outbox.some((x) => x.event === 'search:acknowledge' && x.searchId === n.searchId)) this.push({ event: 'search:acknowledge', searchId: n.searchId, quiet: true });
+        if (!this.outbox.some((x) => x.event === 'search:acknowledge' && x.searchId === n.searchId)) this.push({ event: 'search:acknowledge', searchId: n.searchId, status: n.status, quiet: true });
         return;
       }
       this.seen.add(n.noticeId);
-      if (n.status !== 'active') return this.push({ event: 'search:acknowledge', searchId: n.searchId, quiet: true });
+      if (n.status !== 'active') return this.push({ event: 'search:acknowledge', searchId: n.searchId, status: n.status, quiet: true });
       stats.searchesReceived++;
       const plan = o.answer ? o.answer(n) : searchAnswerPlan(o.rng, o.timeScale, n, n.radiusM);
-      later(plan.ackAfterMs, () => this.push({ event: 'search:acknowledge', searchId: n.searchId }));
+      later(plan.ackAfterMs, () => this.push({ event: 'search:acknowledge', searchId: n.searchId, status: 'active' }));
       const s = plan.sighting;
       if (s) later(s.afterMs, () => this.push({ event: 'search:sighting', commandId: `sim-sight-${randomUUID()}`, searchId: n.searchId, lng: s.lng, lat: s.lat, text: s.text }));
     }
@@ -146,7 +146,7 @@ export function startVolunteerFleet(o: VolunteerFleetOptions): VolunteerFleet {
           let res: { ok: true } | { ok: false; error: { code: string; message: string } };
           try {
             const t = this.socket.timeout(ackTimeoutMs);
-            res = x.event === 'search:acknowledge' ? await t.emitWithAck('search:acknowledge', { searchId: x.searchId })
+            res = x.event === 'search:acknowledge' ? await t.emitWithAck('search:acknowledge', { searchId: x.searchId, status: x.status })
               : await t.emitWithAck('search:sighting', { commandId: x.commandId, searchId: x.searchId, lng: x.lng, lat: x.lat, text: x.text });
           } catch {
             if (this.socket.connected) later(ackTimeoutMs, () => void this.flush());
