@@ -20,7 +20,7 @@ import { LeasedTicker } from '../../plugins/leased-ticker.js';
 import { LuaScript } from '../../plugins/lua-script.js';
 import type { RedisClient } from '../../plugins/redis.js';
 import { unitRoom } from '../dispatch/device-channel.js';
-import { deviceEvent, type DeviceAnswer } from './device-handler.js';
+import { deviceEvent, type DeviceAnswer } from '../delivery/device-event.js';
 
 const lua = (name: string): string => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
 const START = new LuaScript('rollCallStart', lua('rollcall-start'));
