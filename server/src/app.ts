@@ -124,7 +124,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   });
   await app.register(volunteersModule, { jurisdiction, keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, timeZone, settings: config.volunteers });
   await app.register(respondersModule, {
-    jurisdiction, keyPrefix: config.keyPrefix, clockSkewMs: config.ingest.positionClockSkewMs, rollCall: config.rollCall,
+    jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, clockSkewMs: config.ingest.positionClockSkewMs, rollCall: config.rollCall,
     // The ingest's own plausibility settings: a phone's fix is judged as every other fix is.
     plausibility: { ...DEFAULT_PLAUSIBILITY, accuracyM: config.ingest.positionAccuracyM, frozenAfterMs: config.ingest.positionFrozenAfterMs, timeScale: config.fieldTimeScale },
   });

@@ -59,7 +59,7 @@ export interface Config {
   /** A dispatched or en-route unit this close to its incident (metres) is detected on scene. */
   arrivalRadiusM: number;
   /** Roll-call (点名) of minimum emergency units: how long a unit has to answer, and how many missed in a row flag it. */
-  rollCall: { answerMs: number; missesToFlag: number };
+  rollCall: { answerMs: number; missesToFlag: number; closeEveryMs: number };
   /** How long a new P1 or a missed target holds the walls' map (ATTENTION_FOCUS_S) and how often an
    *  unacknowledged alarm repeats its tone (ALARM_REPEAT_S). */
   attention: AttentionSettings;
@@ -186,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rollCall: {
       answerMs: int(env, 'ROLL_CALL_ANSWER_S', 300, 10, 86_400) * 1000,
       missesToFlag: int(env, 'ROLL_CALL_MISSES_TO_FLAG', 3, 1, 100),
+      closeEveryMs: 1_000,
     },
     attention: {
       focusMs: int(env, 'ATTENTION_FOCUS_S', 20, 5, 600) * 1000,

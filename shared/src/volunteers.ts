@@ -110,6 +110,8 @@ export const PublicClueRequestSchema = Type.Object(
     lat: Type.Optional(LatSchema),
     address: Type.Optional(Type.String({ maxLength: 200 })),
     website: Type.Optional(Type.String({ maxLength: 200 })),
+    /** Chosen by the sending page or system: the same clue sent again (its reply lost) answers the same id, stored once. */
+    commandId: Type.Optional(CommandIdSchema),
   },
   { additionalProperties: false },
 );
@@ -235,7 +237,13 @@ export const SearchNoticeSchema = Type.Object(
 );
 export type SearchNotice = Static<typeof SearchNoticeSchema>;
 
-export const SearchAckSchema = Type.Object({ searchId: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false });
+/** search:acknowledge — `status`: the status of the notice acknowledged. Acknowledging the active notice leaves a
+ *  later 'found'/'cancelled' one pending (an acknowledgement sent again after the search ended must not swallow the
+ *  news that it ended); without it, every notice of the search is acknowledged (terminals before the field). */
+export const SearchAckSchema = Type.Object(
+  { searchId: Type.String({ minLength: 1, maxLength: 40 }), status: Type.Optional(Type.Union(SEARCH_STATUSES.map((s) => Type.Literal(s)))) },
+  { additionalProperties: false },
+);
 export const SightingReportSchema = Type.Object(
   { commandId: CommandIdSchema, searchId: Type.String({ minLength: 1, maxLength: 40 }), lng: LngSchema, lat: LatSchema, text: ClueTextSchema },
   { additionalProperties: false },

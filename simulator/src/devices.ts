@@ -432,7 +432,7 @@ export function startDeviceFleet(options: DeviceFleetOptions): DeviceFleet {
                   : next.event === 'task:accept' ? await t.emitWithAck('task:accept', { taskId: next.taskId, commandId: next.commandId })
                     : next.event === 'callout:report' ? await t.emitWithAck('callout:report', next.report)
                       : next.event === 'rollcall:answer' ? await t.emitWithAck('rollcall:answer', { rollCallId: next.rollCallId, people: next.people })
-                        : next.event === 'search:acknowledge' ? await t.emitWithAck('search:acknowledge', { searchId: next.searchId })
+                        : next.event === 'search:acknowledge' ? await t.emitWithAck('search:acknowledge', { searchId: next.searchId, status: next.status })
                           : next.event === 'search:sighting' ? await t.emitWithAck('search:sighting', { commandId: next.commandId, searchId: next.searchId, lng: next.lng, lat: next.lat, text: next.text })
                         : await t.emitWithAck('task:feedback', { taskId: next.taskId, commandId: next.commandId, ...next.feedback });
           } catch {

@@ -43,7 +43,7 @@ describe('simulated responders', () => {
   }, 30_000);
 
   it('the duty leader calls the roll and the units\' terminals answer in time', async () => {
-    const s = await bed.server({ rollCall: { answerMs: 3_000, missesToFlag: 3 } });
+    const s = await bed.server({ rollCall: { answerMs: 3_000, missesToFlag: 3, closeEveryMs: 1_000 } });
     const fleet = startDeviceFleet({
       serverUrl: s.url, secret: s.config.auth.deviceSecret!, unitIds: ['E-0001'], onOrder: () => [],
       onRollCall: () => ({ afterMs: 200, people: 10 }),

@@ -29,7 +29,7 @@ describe('a terminal answering broadcast searches', () => {
     expect(t.a.receive(notice('XC-1'))).toBe('repeat');
     expect(t.sent).toEqual([]); // not before the person answers
     t.run();
-    expect(t.sent).toEqual([{ event: 'search:acknowledge', searchId: 'XC-1' }]);
+    expect(t.sent).toEqual([{ event: 'search:acknowledge', searchId: 'XC-1', status: 'active' }]);
     expect(t.a.receive(notice('XC-1'))).toBe('repeat'); // still queued
     t.a.answered(t.sent[0]!, true);
     t.at(5_000);
@@ -37,7 +37,7 @@ describe('a terminal answering broadcast searches', () => {
     expect(t.sent).toHaveLength(1);
     t.at(20_000);
     t.a.receive(notice('XC-1')); // the server did not keep it: once more, quietly
-    expect(t.sent.slice(1)).toEqual([{ event: 'search:acknowledge', searchId: 'XC-1', quiet: true }]);
+    expect(t.sent.slice(1)).toEqual([{ event: 'search:acknowledge', searchId: 'XC-1', status: 'active', quiet: true }]);
   });
 
   it('a search ended before the person answered: its end acknowledged quietly, the planned sighting dropped', () => {
@@ -45,7 +45,7 @@ describe('a terminal answering broadcast searches', () => {
     t.a.receive(notice('XC-2'));
     expect(t.a.receive(notice('XC-2', 'found'))).toBe('ended');
     t.run();
-    expect(t.sent).toEqual([{ event: 'search:acknowledge', searchId: 'XC-2', quiet: true }]);
+    expect(t.sent).toEqual([{ event: 'search:acknowledge', searchId: 'XC-2', status: 'found', quiet: true }]);
   });
 
   it('reports the planned sighting; ignores notices for others and malformed ones', () => {
@@ -54,8 +54,8 @@ describe('a terminal answering broadcast searches', () => {
     expect(t.a.receive({ searchId: 'XC-3' })).toBe('ignored');
     t.a.receive(notice('XC-3'));
     t.run();
-    expect(t.sent).toEqual([{ event: 'search:acknowledge', searchId: 'XC-3' }, expect.objectContaining({ event: 'search:sighting', searchId: 'XC-3', text: '见到' })]);
+    expect(t.sent).toEqual([{ event: 'search:acknowledge', searchId: 'XC-3', status: 'active' }, expect.objectContaining({ event: 'search:sighting', searchId: 'XC-3', text: '见到' })]);
     expect(t.a.receive(notice('XC-4', 'cancelled'))).toBe('ended'); // never seen active: acknowledged, nothing else
-    expect(t.sent.at(-1)).toEqual({ event: 'search:acknowledge', searchId: 'XC-4', quiet: true });
+    expect(t.sent.at(-1)).toEqual({ event: 'search:acknowledge', searchId: 'XC-4', status: 'cancelled', quiet: true });
   });
 });

@@ -13,7 +13,9 @@ import type { SearchAnswerPlan } from './responder-behaviour.js';
 
 /** `quiet`: an acknowledgement not counted nor logged (a search's end, or one sent again). */
 export type SearchOut =
-  | { event: 'search:acknowledge'; searchId: string; quiet?: true }
+  /** `status`: the status of the notice being acknowledged (an acknowledgement of 'active' retried after the end
+   *  must not take away the end's own notice). */
+  | { event: 'search:acknowledge'; searchId: string; status: SearchNotice['status']; quiet?: true }
   | { event: 'search:sighting'; commandId: string; searchId: string; lng: number; lat: number; text: string };
 
 export interface SearchAnswersOptions {
@@ -38,7 +40,7 @@ const noticeChecker = compileChecker(SearchNoticeSchema);
 /** Searches a terminal remembers, newest last: far more than are active at once. */
 const REMEMBERED = 256;
 
-interface State { ack: 'planned' | 'queued' | 'confirmed' | 'refused'; confirmedAt?: number; ended: boolean }
+interface State { ack: 'planned' | 'queued' | 'confirmed' | 'refused'; confirmedAt?: number; ended: boolean; status: SearchNotice['status'] }
 
 export function searchAnswers(o: SearchAnswersOptions): SearchAnswers {
   const now = o.now ?? Date.now;
@@ -50,7 +52,7 @@ export function searchAnswers(o: SearchAnswersOptions): SearchAnswers {
   };
   const ack = (searchId: string, st: State, quiet: boolean): void => {
     st.ack = 'queued';
-    o.push(quiet ? { event: 'search:acknowledge', searchId, quiet: true } : { event: 'search:acknowledge', searchId });
+    o.push(quiet ? { event: 'search:acknowledge', searchId, status: st.status, quiet: true } : { event: 'search:acknowledge', searchId, status: st.status });
   };
 
   return {
@@ -60,7 +62,7 @@ export function searchAnswers(o: SearchAnswersOptions): SearchAnswers {
       const n = c.value;
       const known = searches.get(n.searchId);
       if (n.status !== 'active') {
-        const st = known ?? { ack: 'planned', ended: true };
+        const st: State = known ?? { ack: 'planned', ended: true, status: n.status };
         if (!known) remember(n.searchId, st);
         if (st.ended && known) {
           // Told of the end again: acknowledged already, unless the server did not keep it.
@@ -68,6 +70,7 @@ export function searchAnswers(o: SearchAnswersOptions): SearchAnswers {
           return 'repeat';
         }
         st.ended = true;
+        st.status = n.status;
         if (st.ack !== 'queued') ack(n.searchId, st, true);
         return 'ended';
       }
@@ -75,7 +78,7 @@ export function searchAnswers(o: SearchAnswersOptions): SearchAnswers {
         if (known.ack === 'confirmed' && now() - (known.confirmedAt ?? 0) > reackAfterMs) ack(n.searchId, known, true);
         return 'repeat';
       }
-      const st: State = { ack: 'planned', ended: false };
+      const st: State = { ack: 'planned', ended: false, status: 'active' };
       remember(n.searchId, st);
       const plan = o.plan(n);
       o.later(plan.ackAfterMs, () => { if (st.ack === 'planned') ack(n.searchId, st, st.ended); });

@@ -132,7 +132,7 @@ export function startVolunteerFleet(o: VolunteerFleetOptions): VolunteerFleet {
           let res: { ok: true } | { ok: false; error: { code: string; message: string } };
           try {
             const t = this.socket.timeout(ackTimeoutMs);
-            res = x.event === 'search:acknowledge' ? await t.emitWithAck('search:acknowledge', { searchId: x.searchId })
+            res = x.event === 'search:acknowledge' ? await t.emitWithAck('search:acknowledge', { searchId: x.searchId, status: x.status })
               : await t.emitWithAck('search:sighting', { commandId: x.commandId, searchId: x.searchId, lng: x.lng, lat: x.lat, text: x.text });
           } catch {
             if (this.socket.connected) later(ackTimeoutMs, () => void this.flush());

@@ -106,7 +106,8 @@ export const useVolunteerStore = defineStore('volunteer', () => {
   // ---- actions ----
   function acknowledge(searchId: string): void {
     notices.value = notices.value.map((n) => (n.searchId === searchId ? { ...n, acknowledged: true } : n));
-    queue('ack', { searchId }, `ack:${searchId}:${notices.value.find((n) => n.searchId === searchId)?.status ?? 'active'}`);
+    const status = notices.value.find((n) => n.searchId === searchId)?.status ?? 'active';
+    queue('ack', { searchId, status }, `ack:${searchId}:${status}`);
   }
   function reportSighting(searchId: string, text: string): boolean {
     const p = here();
@@ -176,7 +177,7 @@ export const useVolunteerStore = defineStore('volunteer', () => {
       if (!isSearchNotice(n)) return;
       notices.value = mergeNotice(notices.value, n);
       // An ended search needs no answer: acknowledging it stops the server sending it again.
-      if (n.status !== 'active') queue('ack', { searchId: n.searchId }, `ack:${n.searchId}:${n.status}`);
+      if (n.status !== 'active') queue('ack', { searchId: n.searchId, status: n.status }, `ack:${n.searchId}:${n.status}`);
     });
     watchPosition();
   }

@@ -13,6 +13,9 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** Stops and starts again on the same port and data folder. */
   restart(): Promise<void>;
+  /** Kills the process (SIGKILL: nothing flushed on the way out) and starts it again on the same port and data
+   *  folder. With `appendOnly` every acknowledged write was fsynced (appendfsync always) and survives. */
+  crash(): Promise<void>;
   /** Stops and deletes the data folder. */
   dispose(): Promise<void>;
 }
@@ -40,13 +43,14 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
+/** `appendOnly`: an append-only file fsynced before each write is acknowledged (appendfsync always). */
 export async function startRedisServer(opts: { appendOnly?: boolean } = {}): Promise<RedisServerHandle> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'ccr-redis-'));
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', opts.appendOnly ? 'yes' : 'no', '--daemonize', 'no', '--loglevel', 'warning'];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', opts.appendOnly ? 'yes' : 'no', '--appendfsync', 'always', '--daemonize', 'no', '--loglevel', 'warning'];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     let failed: Error | undefined;
@@ -59,13 +63,13 @@ export async function startRedisServer(opts: { appendOnly?: boolean } = {}): Pro
     throw new Error(`redis-server on port ${port} did not answer PING`);
   };
 
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
     const proc = child;
     child = undefined;
     if (!proc || proc.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
+      proc.kill(signal);
     });
   };
 
@@ -73,8 +77,9 @@ export async function startRedisServer(opts: { appendOnly?: boolean } = {}): Pro
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop,
+    stop: () => stop(),
     async restart() { await stop(); await launch(); },
+    async crash() { await stop('SIGKILL'); await launch(); },
     async dispose() { await stop(); await rm(dir, { recursive: true, force: true }); },
   };
 }

@@ -7,11 +7,11 @@ import {
   DEVICE_NAMESPACE, DeviceTaskAcceptSchema, DeviceTaskFeedbackSchema, TaskNoticeAckSchema, compileChecker, type TaskNoticeSchema,
   type CommunityTask, type SessionUser, type TaskDeviceClientToServerEvents, type TaskDeviceServerToClientEvents,
 } from '@ccr/shared';
-import { ackError, invalidEvent, type AckError } from '@ccr/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace, Socket } from 'socket.io';
 import type { Counter } from 'prom-client';
 import type { RedisClient } from '../../plugins/redis.js';
+import { deviceEvent, type DeviceAnswer } from '../delivery/device-event.js';
 import { InboxPusher } from '../delivery/inbox.js';
 import { requestHash } from '../dispatch/dispatch-commands.js';
 import { unitRoom } from '../dispatch/device-channel.js';
@@ -25,7 +25,8 @@ const checkFeedback = compileChecker(DeviceTaskFeedbackSchema);
 
 type TaskNamespace = Namespace<TaskDeviceClientToServerEvents, TaskDeviceServerToClientEvents>;
 type TaskSocket = Socket<TaskDeviceClientToServerEvents, TaskDeviceServerToClientEvents>;
-type Reply<T> = (res: { ok: true; data: T } | { ok: false; error: AckError }) => void;
+type Handler = (socket: Socket, req: unknown, ack: unknown) => Promise<void>;
+type TaskBody = { taskId: string; commandId: string; text?: string; count?: number; location?: { lng: number; lat: number } };
 
 export interface CommunityDeviceDeps {
   repo: CommunityRepository;
@@ -37,8 +38,14 @@ export interface CommunityDeviceDeps {
 export class CommunityDevice {
   private readonly nsp: TaskNamespace;
   private readonly pusher: InboxPusher<typeof TaskNoticeSchema>;
+  private readonly handlers: { acknowledge: Handler; accept: Handler; feedback: Handler };
 
   constructor(private readonly app: FastifyInstance, private readonly deps: CommunityDeviceDeps) {
+    this.handlers = {
+      acknowledge: deviceEvent(app, deps.refused, 'task:acknowledge', checkAck, ({ unitId }, v) => this.acknowledge(unitId, v.noticeId)),
+      accept: deviceEvent(app, deps.refused, 'task:accept', checkAccept, ({ unitId, user }, v) => this.act(unitId, user, 'task:accept', v)),
+      feedback: deviceEvent(app, deps.refused, 'task:feedback', checkFeedback, ({ unitId, user }, v) => this.act(unitId, user, 'task:feedback', v)),
+    };
     // The namespace and its guard (device tokens only) are the dispatch module's; this adds its own events.
     this.nsp = app.io.of(DEVICE_NAMESPACE) as unknown as TaskNamespace;
     const nsp = this.nsp as unknown as Namespace;
@@ -50,62 +57,32 @@ export class CommunityDevice {
 
   stop(): void { this.pusher.stop(); }
 
-  private refuse(reply: Reply<never>, event: string, error: AckError): void {
-    this.deps.refused.inc({ action: event, reason: error.code });
-    reply({ ok: false, error });
-  }
-
   private async connected(socket: TaskSocket): Promise<void> {
     const unitId = (socket.data as { user?: SessionUser }).user?.unitId;
     if (!unitId) return; // the dispatch channel disconnects it
     // Join first, read after: a notice issued in between is sent twice at worst (terminals dedupe by noticeId).
     await socket.join(unitRoom(unitId));
-    socket.on('task:acknowledge', (req: unknown, ack: unknown) => void this.acknowledge(socket, unitId, req, ack));
-    socket.on('task:accept', (req: unknown, ack: unknown) => void this.act(socket, unitId, 'task:accept', req, ack));
-    socket.on('task:feedback', (req: unknown, ack: unknown) => void this.act(socket, unitId, 'task:feedback', req, ack));
+    const untyped = socket as unknown as Socket;
+    socket.on('task:acknowledge', (req: unknown, ack: unknown) => void this.handlers.acknowledge(untyped, req, ack));
+    socket.on('task:accept', (req: unknown, ack: unknown) => void this.handlers.accept(untyped, req, ack));
+    socket.on('task:feedback', (req: unknown, ack: unknown) => void this.handlers.feedback(untyped, req, ack));
     await this.pusher.sendPending(socket, unitId);
   }
 
-  private async allowed(socket: TaskSocket, event: string, reply: Reply<never>): Promise<SessionUser | null> {
-    const access = await this.app.auth.socketAccess(socket as unknown as Socket, ['device'], event);
-    if (access.ok) return access.user;
-    if (access.code === 'unavailable') this.refuse(reply, event, ackError('unavailable', {}, 'unavailable, retry shortly'));
-    else if (access.code === 'unauthorized') this.refuse(reply, event, ackError('unauthorized', {}, 'the session has ended: log in again'));
-    else this.refuse(reply, event, ackError('forbidden', {}, 'not allowed'));
-    return null;
-  }
-
-  private async acknowledge(socket: TaskSocket, unitId: string, req: unknown, ack: unknown): Promise<void> {
-    if (typeof ack !== 'function') return void this.deps.refused.inc({ action: 'task:acknowledge', reason: 'no_ack' });
-    const reply = ack as Reply<{ noticeId: string }>;
-    if (!(await this.allowed(socket, 'task:acknowledge', reply))) return;
-    const checked = checkAck.validate(req);
-    if (!checked.ok) return this.refuse(reply, 'task:acknowledge', invalidEvent('task:acknowledge', checked.errors));
-    try {
-      // Keyed by the terminal's own unit: another unit's notice is not found there. An acknowledgement repeated
-      // because its answer was lost finds nothing and is answered ok all the same: the notice is not pending.
-      await this.deps.repo.notices.acknowledge(unitId, checked.value.noticeId);
-      reply({ ok: true, data: { noticeId: checked.value.noticeId } });
-    } catch (err) {
-      this.app.log.error({ err: (err as Error).message }, 'task:acknowledge failed');
-      this.refuse(reply, 'task:acknowledge', ackError('unavailable', {}, 'unavailable, retry shortly'));
-    }
+  private async acknowledge(unitId: string, noticeId: string): Promise<DeviceAnswer<{ noticeId: string }>> {
+    // Keyed by the terminal's own unit: another unit's notice is not found there. An acknowledgement repeated
+    // because its answer was lost finds nothing and is answered ok all the same: the notice is not pending.
+    await this.deps.repo.notices.acknowledge(unitId, noticeId);
+    return { ok: true, data: { noticeId } };
   }
 
   /** task:accept and task:feedback: the same commands as the HTTP routes, for the terminal's own tasks only. */
-  private async act(socket: TaskSocket, unitId: string, event: 'task:accept' | 'task:feedback', req: unknown, ack: unknown): Promise<void> {
-    if (typeof ack !== 'function') return void this.deps.refused.inc({ action: event, reason: 'no_ack' });
-    const reply = ack as Reply<{ task: CommunityTask }>;
-    const user = await this.allowed(socket, event, reply);
-    if (!user) return;
-    const checked = event === 'task:accept' ? checkAccept.validate(req) : checkFeedback.validate(req);
-    if (!checked.ok) return this.refuse(reply, event, invalidEvent(event, checked.errors));
-    const v = checked.value;
+  private async act(unitId: string, user: SessionUser, event: 'task:accept' | 'task:feedback', v: TaskBody): Promise<DeviceAnswer<{ task: CommunityTask }>> {
     const action = event === 'task:accept' ? 'task.accept' : 'task.feedback';
     let plan: (input: PlanInput) => PlanOutcome;
     let body: Record<string, unknown>;
     if (event === 'task:feedback') {
-      const { taskId: _t, commandId: _c, ...fb } = v as { taskId: string; commandId: string; text?: string; count?: number; location?: { lng: number; lat: number } };
+      const { taskId: _t, commandId: _c, ...fb } = v;
       body = { commandId: v.commandId, ...fb };
       plan = (input) => planFeedback(input, v.taskId, unitId, fb);
     } else {
@@ -123,16 +100,15 @@ export class CommunityDevice {
       });
       if (!out.ok) {
         await audit('refused', { error: out.error.error, message: out.error.message });
-        return this.refuse(reply, event, { code: out.error.error, params: out.error.params, message: out.error.message });
+        return { ok: false, error: { code: out.error.error, params: out.error.params, message: out.error.message } };
       }
       const task = out.result.tasks?.[0];
       if (!task) throw new Error(`${event}: the command answered no task`);
       await audit('ok', { status: task.status, ...(out.result.replayed ? { replayed: true } : {}) });
-      reply({ ok: true, data: { task } });
+      return { ok: true, data: { task } };
     } catch (err) {
-      this.app.log.error({ err: (err as Error).message, unitId }, `${event} failed`);
-      await audit('error', { error: (err as Error).message });
-      this.refuse(reply, event, ackError('unavailable', {}, 'unavailable, retry shortly'));
+      await audit('error', { error: (err as Error).message }).catch(() => undefined);
+      throw err; // answered unavailable by the preamble
     }
   }
 }

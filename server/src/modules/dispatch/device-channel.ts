@@ -4,13 +4,14 @@
 // case a notification was lost — so an order to a unit that is offline or between nodes is not lost. A device
 // may see and act on only its own unit (its token names the unit).
 import {
-  DEVICE_NAMESPACE, OrderAcknowledgeSchema, UnitReportSchema, ackError, compileChecker, invalidEvent, type AckError,
-  type DeviceClientToServerEvents, type DeviceOrder, type DeviceServerToClientEvents, type SessionUser,
+  DEVICE_NAMESPACE, DeviceOrderSchema, OrderAcknowledgeSchema, UnitReportSchema, ackError, compileChecker,
+  type DeviceClientToServerEvents, type DeviceOrder, type DeviceServerToClientEvents, type SessionUser, type UnitReport,
 } from '@ccr/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace, Socket } from 'socket.io';
 import type { Counter } from 'prom-client';
 import type { RedisClient } from '../../plugins/redis.js';
+import { deviceEvent, type DeviceAnswer } from '../delivery/device-event.js';
 import { requestHash, type DispatchCommands } from './dispatch-commands.js';
 import type { Assignment, DispatchRepository } from './dispatch-repository.js';
 import { planUnitReport } from './dispatch-service.js';
@@ -23,7 +24,7 @@ const RESEND_EVERY_MS = 2_500;
 
 type DeviceNamespace = Namespace<DeviceClientToServerEvents, DeviceServerToClientEvents>;
 type DeviceSocket = Socket<DeviceClientToServerEvents, DeviceServerToClientEvents>;
-type Reply<T> = (res: { ok: true; data: T } | { ok: false; error: AckError }) => void;
+const checkOrder = compileChecker(DeviceOrderSchema);
 
 export const unitRoom = (unitId: string): string => `unit:${unitId}`;
 /** A terminal's report id as a dispatch command id: scoped to the unit, so one terminal cannot answer for another. */
@@ -42,8 +43,12 @@ export interface DeviceChannelDeps {
 export class DeviceChannel {
   private readonly nsp: DeviceNamespace;
   private timer: NodeJS.Timeout | undefined;
+  private readonly onAcknowledge: (socket: Socket, req: unknown, ack: unknown) => Promise<void>;
+  private readonly onReport: (socket: Socket, req: unknown, ack: unknown) => Promise<void>;
 
   constructor(private readonly app: FastifyInstance, private readonly deps: DeviceChannelDeps) {
+    this.onAcknowledge = deviceEvent(app, deps.refused, 'order:acknowledge', checkAck, ({ unitId, user }, a) => this.acknowledge(unitId, user, a.orderId));
+    this.onReport = deviceEvent(app, deps.refused, 'unit:report', checkReport, ({ unitId, user }, r) => this.report(unitId, user, r));
     this.nsp = app.io.of(DEVICE_NAMESPACE) as unknown as DeviceNamespace;
     this.nsp.use(app.auth.socketGuard(['device']));
     this.nsp.on('connection', (socket) => void this.connected(socket));
@@ -52,8 +57,9 @@ export class DeviceChannel {
   async start(): Promise<void> {
     await this.deps.subscriber.subscribe(this.deps.repo.keys.orderChannel, (message) => {
       try {
-        const order = JSON.parse(message) as DeviceOrder;
-        this.nsp.to(unitRoom(order.unitId)).emit('order:issued', order);
+        const checked = checkOrder.validate(JSON.parse(message));
+        if (!checked.ok) throw new Error(checked.errors.join('; '));
+        this.nsp.to(unitRoom(checked.value.unitId)).emit('order:issued', checked.value);
       } catch (err) {
         this.app.log.error({ err: (err as Error).message }, 'device order notification unreadable');
       }
@@ -69,11 +75,6 @@ export class DeviceChannel {
     this.nsp.disconnectSockets(true);
   }
 
-  private refuse(reply: Reply<never>, event: string, error: AckError): void {
-    this.deps.refused.inc({ action: event, reason: error.code });
-    reply({ ok: false, error });
-  }
-
   private async connected(socket: DeviceSocket): Promise<void> {
     const user = (socket.data as { user?: SessionUser }).user;
     const unitId = user?.unitId;
@@ -83,10 +84,11 @@ export class DeviceChannel {
     }
     // Join first, read after: an order issued in between is sent twice at worst (devices dedupe by orderId).
     await socket.join(unitRoom(unitId));
-    socket.on('order:acknowledge', (req: unknown, ack: unknown) => void this.acknowledge(socket, unitId, req, ack));
-    socket.on('unit:report', (req: unknown, ack: unknown) => void this.report(socket, unitId, req, ack));
+    const untyped = socket as unknown as Socket;
+    socket.on('order:acknowledge', (req: unknown, ack: unknown) => void this.onAcknowledge(untyped, req, ack));
+    socket.on('unit:report', (req: unknown, ack: unknown) => void this.onReport(untyped, req, ack));
     try {
-      const pending = await this.deps.repo.pendingOrders(unitId);
+      const pending = await this.deps.repo.pendingOrders(unitId, this.unreadable(unitId));
       for (const order of pending) socket.emit('order:issued', order);
       const standing = await this.standingOrder(unitId, pending);
       if (standing) socket.emit('order:issued', standing);
@@ -111,58 +113,28 @@ export class DeviceChannel {
     };
   }
 
-  /** The device's user, or the refusal already answered (`unavailable`, Redis away, is retried by terminals). */
-  private async allowed(socket: DeviceSocket, event: string, reply: Reply<never>): Promise<SessionUser | null> {
-    const access = await this.app.auth.socketAccess(socket as unknown as Socket, ['device'], event);
-    if (access.ok) return access.user;
-    if (access.code === 'unavailable') this.refuse(reply, event, ackError('unavailable', {}, 'unavailable, retry shortly'));
-    else if (access.code === 'unauthorized') this.refuse(reply, event, ackError('unauthorized', {}, 'the session has ended: log in again'));
-    else this.refuse(reply, event, ackError('forbidden', {}, 'not allowed'));
-    return null;
+  private unreadable(unitId: string): (orderId: string, reason: string) => void {
+    return (orderId, reason) => this.app.log.error({ unitId, orderId, reason }, 'stored device order unreadable: not sent');
   }
 
-  private async acknowledge(socket: DeviceSocket, unitId: string, req: unknown, ack: unknown): Promise<void> {
-    if (typeof ack !== 'function') {
-      this.deps.refused.inc({ action: 'order:acknowledge', reason: 'no_ack' });
-      return;
-    }
-    const reply = ack as Reply<{ orderId: string }>;
-    const user = await this.allowed(socket, 'order:acknowledge', reply);
-    if (!user) return;
-    const checked = checkAck.validate(req);
-    if (!checked.ok) return this.refuse(reply, 'order:acknowledge', invalidEvent('order:acknowledge', checked.errors));
-    const { orderId } = checked.value;
-    try {
-      // Keyed by the device's own unit: another unit's order id is not found there, and is refused like an
-      // unknown one (the device learns nothing about other units' orders). A repeat (its answer was lost) and
-      // the current job told again on connect are acknowledgements of real orders: answered ok.
-      const done = await this.deps.repo.acknowledgeOrder(unitId, orderId, Date.now());
-      if (done === 'unknown') {
-        const assignment = await this.deps.repo.readAssignment(unitId);
-        if (!assignment || standingOrderId(assignment) !== orderId) {
-          await this.app.audit.record({ user: user.username, role: user.role, action: 'order.acknowledge', target: `unit:${unitId}`, outcome: 'refused', detail: { orderId, reason: 'unknown_order' } });
-          return this.refuse(reply, 'order:acknowledge', ackError('unknown_order', { unitId, orderId },
-            `unit ${unitId} has no order "${orderId}" (another unit's, unknown, or dropped unacknowledged after a day)`));
-        }
+  /** order:acknowledge, for the terminal's own unit. */
+  private async acknowledge(unitId: string, user: SessionUser, orderId: string): Promise<DeviceAnswer<{ orderId: string }>> {
+    // Keyed by the device's own unit: another unit's order id is not found there, and is refused like an
+    // unknown one (the device learns nothing about other units' orders). A repeat (its answer was lost) and
+    // the current job told again on connect are acknowledgements of real orders: answered ok.
+    const done = await this.deps.repo.acknowledgeOrder(unitId, orderId, Date.now());
+    if (done === 'unknown') {
+      const assignment = await this.deps.repo.readAssignment(unitId);
+      if (!assignment || standingOrderId(assignment) !== orderId) {
+        await this.app.audit.record({ user: user.username, role: user.role, action: 'order.acknowledge', target: `unit:${unitId}`, outcome: 'refused', detail: { orderId, reason: 'unknown_order' } });
+        return { ok: false, error: ackError('unknown_order', { unitId, orderId }, `unit ${unitId} has no order "${orderId}" (another unit's, unknown, or dropped unacknowledged after a day)`) };
       }
-      reply({ ok: true, data: { orderId } });
-    } catch (err) {
-      this.app.log.error({ err: (err as Error).message }, 'order:acknowledge failed');
-      this.refuse(reply, 'order:acknowledge', ackError('unavailable', {}, 'unavailable, retry shortly'));
     }
+    return { ok: true, data: { orderId } };
   }
 
-  private async report(socket: DeviceSocket, unitId: string, req: unknown, ack: unknown): Promise<void> {
-    if (typeof ack !== 'function') {
-      this.deps.refused.inc({ action: 'unit:report', reason: 'no_ack' });
-      return;
-    }
-    const reply = ack as Reply<{ status: string; replayed?: boolean }>;
-    const user = await this.allowed(socket, 'unit:report', reply);
-    if (!user) return;
-    const checked = checkReport.validate(req);
-    if (!checked.ok) return this.refuse(reply, 'unit:report', invalidEvent('unit:report', checked.errors));
-    const report = checked.value;
+  /** unit:report, for the terminal's own unit. */
+  private async report(unitId: string, user: SessionUser, report: UnitReport): Promise<DeviceAnswer<{ status: string; replayed?: boolean }>> {
     const action = `unit.report.${report.status}`;
     const audit = (outcome: 'ok' | 'refused' | 'error', detail: Record<string, unknown>) => this.app.audit.record({
       user: user.username, role: user.role, action, target: `unit:${unitId}`, outcome, detail: { ...(report.incidentId ? { incidentId: report.incidentId } : {}), ...detail },
@@ -177,22 +149,19 @@ export class DeviceChannel {
         incidentIds: [], unitIds: [unitId], followUnitIncidents: true,
         plan: (input) => planUnitReport(input, unitId, report),
       });
-      if (!out) return this.refuse(reply, 'unit:report', ackError('unavailable', {}, 'unavailable, retry shortly'));
+      if (!out) return { ok: false, error: ackError('unavailable', {}, 'unavailable, retry shortly') };
       if (!out.ok) {
         await audit('refused', { error: out.error.error, message: out.error.message });
-        return this.refuse(reply, 'unit:report', { code: out.error.error, params: out.error.params, message: out.error.message });
+        return { ok: false, error: { code: out.error.error, params: out.error.params, message: out.error.message } };
       }
       const unit = out.result.units.find((u) => u.id === unitId);
       // Applied and audited the first time: a replay only answers.
-      if (out.result.replayed) {
-        return reply({ ok: true, data: { status: unit?.status ?? report.status, replayed: true } });
-      }
+      if (out.result.replayed) return { ok: true, data: { status: unit?.status ?? report.status, replayed: true } };
       await audit('ok', { ...(reportId ? { reportId } : {}), status: unit?.status, ...(out.result.incident ? { incidentId: out.result.incident.id, incidentStatus: out.result.incident.status } : {}) });
-      reply({ ok: true, data: { status: unit?.status ?? report.status } });
+      return { ok: true, data: { status: unit?.status ?? report.status } };
     } catch (err) {
-      this.app.log.error({ err: (err as Error).message, unitId }, 'unit:report failed');
-      await audit('error', { error: (err as Error).message });
-      this.refuse(reply, 'unit:report', ackError('unavailable', {}, 'unavailable, retry shortly'));
+      await audit('error', { error: (err as Error).message }).catch(() => undefined);
+      throw err; // answered unavailable by the preamble
     }
   }
 
@@ -202,7 +171,7 @@ export class DeviceChannel {
     const units = await this.deps.repo.unitsWithOverdueOrders(now - RESEND_AFTER_MS, now, 5_000);
     for (const unitId of units) {
       if (!this.nsp.adapter.rooms.has(unitRoom(unitId))) continue;
-      for (const order of await this.deps.repo.pendingOrders(unitId)) this.nsp.to(unitRoom(unitId)).emit('order:issued', order);
+      for (const order of await this.deps.repo.pendingOrders(unitId, this.unreadable(unitId))) this.nsp.to(unitRoom(unitId)).emit('order:issued', order);
     }
   }
 }

@@ -1,11 +1,13 @@
 // Dispatch state in Redis: assignments, command records, device orders. The only file that knows these keys;
 // live keys (incidents, unit status, positions, events, statistics buckets) come from LiveRepository.
-import type { CommandResult, DeviceOrder, Incident, UnitState } from '@ccr/shared';
+import { DeviceOrderSchema, compileChecker, type CommandResult, type DeviceOrder, type Incident, type UnitState } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
 import type { LiveRepository } from '../live/live-repository.js';
 import type { BucketMove } from '../stats/stats-buckets.js';
 import { checkEtaPrediction, type EtaLedger, type EtaPrediction } from '../recommendation/index.js';
 import { ACK_ORDER, COMMIT_DISPATCH } from './dispatch-scripts.js';
+
+const checkDeviceOrder = compileChecker(DeviceOrderSchema);
 
 /** Who holds a unit and where it was sent: the geofence reads these, a 409 names them. `eta` is the ETA the
  *  dispatcher was shown when it was sent (recommendation/eta-accuracy.ts), `arrivedAt` when it was first on
@@ -219,10 +221,23 @@ export class DispatchRepository {
 
   // --- device orders -----------------------------------------------------------------------------------
 
-  /** Orders of one unit not yet acknowledged, oldest first. */
-  async pendingOrders(unitId: string): Promise<DeviceOrder[]> {
-    const all = await this.redis.hVals(this.ordersKey(unitId));
-    return all.map((j) => JSON.parse(j) as DeviceOrder).sort((a, b) => a.issuedAt - b.issuedAt || a.orderId.localeCompare(b.orderId));
+  /** Orders of one unit not yet acknowledged, oldest first. A stored order that does not match its schema is told
+   *  to `unreadable` (the caller logs it) and left out rather than sent to a terminal. */
+  async pendingOrders(unitId: string, unreadable: (orderId: string, reason: string) => void = () => undefined): Promise<DeviceOrder[]> {
+    const all = await this.redis.hGetAll(this.ordersKey(unitId));
+    const out: DeviceOrder[] = [];
+    for (const [orderId, j] of Object.entries(all)) {
+      let c: ReturnType<typeof checkDeviceOrder.validate>;
+      try {
+        c = checkDeviceOrder.validate(JSON.parse(j));
+      } catch (err) {
+        unreadable(orderId, (err as Error).message);
+        continue;
+      }
+      if (c.ok) out.push(c.value);
+      else unreadable(orderId, c.errors.join('; '));
+    }
+    return out.sort((a, b) => a.issuedAt - b.issuedAt || a.orderId.localeCompare(b.orderId));
   }
 
   /** `again`: this unit acknowledged it before (within a day); `unknown`: not an order of this unit (another

@@ -13,7 +13,7 @@ import { LuaScript } from '../../plugins/lua-script.js';
 import type { RedisClient } from '../../plugins/redis.js';
 import { requestHash } from '../dispatch/dispatch-commands.js';
 import type { CallOutCommitted } from '../dispatch/dispatch-routes.js';
-import { deviceEvent, type DeviceAnswer } from './device-handler.js';
+import { deviceEvent, type DeviceAnswer } from '../delivery/device-event.js';
 
 const lua = (name: string): string => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
 const OPEN = new LuaScript('callOutOpen', lua('callout-open'));

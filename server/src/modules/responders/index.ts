@@ -19,6 +19,8 @@ export interface RespondersModuleOptions {
   plausibility: PlausibilitySettings;
   clockSkewMs: number;
   rollCall: RollCallSettings;
+  /** This node's name, as the holder of the roll-call closing lease. */
+  nodeId: string;
 }
 
 export const respondersModule = fp<RespondersModuleOptions>(
@@ -48,9 +50,12 @@ export const respondersModule = fp<RespondersModuleOptions>(
       }
     });
     const subscriber = await app.redis.dedicated('roll-call-notices');
-    app.addHook('onReady', async () => { await rollCalls.listen(subscriber); });
+    app.addHook('onReady', async () => {
+      await rollCalls.listen(subscriber);
+      rollCalls.startClosing(app.live.repo, opts.nodeId);
+    });
     app.addHook('preClose', async () => {
-      rollCalls.stop();
+      await rollCalls.stop();
       subscriber.destroy();
     });
   },

@@ -12,7 +12,7 @@ import type { Counter } from 'prom-client';
 import { validatePositionMessage } from '../ingest/ingest-validation.js';
 import type { IngestRepository } from '../ingest/ingest-repository.js';
 import type { RejectLog } from '../ingest/reject-log.js';
-import { deviceEvent, type DeviceAnswer } from './device-handler.js';
+import { deviceEvent, type DeviceAnswer } from '../delivery/device-event.js';
 
 const checkPosition = compileChecker(PhonePositionSchema);
 

@@ -1,13 +1,15 @@
 // Roll-call (点名) against a real redis-server with the demo town's emergency units: a grid's units are told on their
 // terminals (also one that connects after the start), answer before the due time, and the readiness per grid equals
-// a recount of the answers; late answers are refused; a unit that misses two roll-calls in a row is flagged.
+// a recount of the answers; late answers are refused; a unit that misses two roll-calls in a row is flagged. Reading
+// readiness writes nothing (not even after the due time), and closing is a chore any node takes over.
 import { describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
 import { io, type Socket } from 'socket.io-client';
 import {
   DEVICE_NAMESPACE, gridFigures, type DeviceClientToServerEvents, type DeviceServerToClientEvents, type Readiness, type RollCall,
   type RollCallEntry, type RollCallNotice,
 } from '@ccr/shared';
-import { postJson, useTestbed, type TestServer } from '../../testing/index.js';
+import { postJson, startTestServer, useTestbed, type TestServer } from '../../testing/index.js';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '../jurisdiction/index.js';
 
 const bed = useTestbed('rc');
@@ -28,7 +30,7 @@ const readiness = async (s: TestServer): Promise<Readiness> => (await (await bed
 
 describe('roll-call of minimum emergency units', () => {
   it('tells the grid\'s units, counts answers before the due time, readiness equals a recount, flags repeated misses', async () => {
-    const s = await bed.server({ jurisdictionDir: DEMO_JURISDICTION_DIR, rollCall: { answerMs: ANSWER_MS, missesToFlag: 2 } });
+    const s = await bed.server({ jurisdictionDir: DEMO_JURISDICTION_DIR, rollCall: { answerMs: ANSWER_MS, missesToFlag: 2, closeEveryMs: 200 } });
     const town = await loadJurisdiction(DEMO_JURISDICTION_DIR);
     const g01 = town.units.filter((u) => u.kind === 'emergency_unit' && u.gridId === 'G01');
     expect(g01.length).toBeGreaterThanOrEqual(4);
@@ -59,8 +61,11 @@ describe('roll-call of minimum emergency units', () => {
     expect(await to.socket.emitWithAck('rollcall:answer', { rollCallId: 'RC-nothing' })).toMatchObject({ ok: false, error: { code: 'roll_call_unknown' } });
     expect(await to.socket.emitWithAck('rollcall:answer', { rollCallId: id, people: -1 })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
 
-    // Readiness = a recount of the answers from the roster.
+    // Readiness = a recount of the answers from the roster, and of the roll-call hash as stored.
     const answers = new Map<string, number>([[a.id, 5], [b.id, b.members!], [c.id, 500]]);
+    const stored = await bed.producer.hGetAll(`${s.prefix}rollcall:${id}`);
+    const storedAnswers = new Map(Object.entries(stored).filter(([f, v]) => f.startsWith('u:') && v !== '').map(([f, v]) => [f.slice(2), Number(v)]));
+    expect(storedAnswers).toEqual(answers);
     const recount = (): ReturnType<typeof gridFigures> => gridFigures(g01.map((u): RollCallEntry => ({ unitId: u.id, gridId: 'G01', members: u.members ?? 0, answered: answers.get(u.id) ?? null })), 'G01');
     const open = await readiness(s);
     expect(open.grids).toEqual([expect.objectContaining({ gridId: 'G01', rollCallId: id, closed: false, ...recount() })]);
@@ -73,15 +78,74 @@ describe('roll-call of minimum emergency units', () => {
     expect(await td.socket.emitWithAck('rollcall:answer', { rollCallId: id })).toMatchObject({ ok: false, error: { code: 'roll_call_closed', params: { rollCallId: id } } });
     const closed = await readiness(s);
     expect(closed.grids[0]).toMatchObject({ closed: true, ...recount() });
+    await expect.poll(async () => bed.producer.hExists(`${s.prefix}rollcall:${id}`, 'closed')).toBe(1); // by the chore
 
     // A second roll-call of everyone that nobody answers: the units of G01 that missed both are flagged.
     const second = await start(s, 'rc-test-second-002');
     expect(second.status).toBe(200);
     await new Promise((r) => setTimeout(r, ANSWER_MS + 400));
+    await expect.poll(async () => (await readiness(s)).flagged.length).toBeGreaterThan(0);
     const after = await readiness(s);
     expect(after.flagged.map((f) => f.unitId).sort()).toEqual(g01.filter((u) => !answers.has(u.id)).map((u) => u.id).sort());
     expect(after.flagged.every((f) => f.misses === 2)).toBe(true);
     expect(after.grids.every((g) => g.rollCallId === second.body.id && g.acknowledged === 0)).toBe(true);
     expect(after.share).toBe(0);
   });
+
+  it('reading readiness after the due time writes nothing: not closing, not counting (keyspace events of the roll-call keys)', async () => {
+    // No closing chore within the test (its first tick is a minute away): only a read could close it here.
+    const s = await bed.server({ jurisdictionDir: DEMO_JURISDICTION_DIR, rollCall: { answerMs: ANSWER_MS, missesToFlag: 1, closeEveryMs: 60_000 } });
+    const town = await loadJurisdiction(DEMO_JURISDICTION_DIR);
+    const g02 = town.units.filter((u) => u.kind === 'emergency_unit' && u.gridId === 'G02');
+    const first = await start(s, 'rc-test-nowrite-01', 'G02');
+    expect(first.status).toBe(200);
+    const t = await terminal(s, g02[0]!.id);
+    expect(await t.socket.emitWithAck('rollcall:answer', { rollCallId: first.body.id, people: 2 })).toMatchObject({ ok: true });
+    await new Promise((r) => setTimeout(r, ANSWER_MS + 300));
+
+    await bed.producer.configSet('notify-keyspace-events', 'KA');
+    bed.onCleanup(async () => { await bed.producer.configSet('notify-keyspace-events', ''); });
+    const listener = createClient({ url: bed.redis.url });
+    await listener.connect();
+    bed.onCleanup(() => listener.close());
+    const written: string[] = [];
+    await listener.pSubscribe(`__keyspace@0__:${s.prefix}rollcall:*`, (event, channel) => written.push(`${channel} ${event}`));
+    // The listener sees a write made now (so silence below means no write, not a deaf listener).
+    await bed.producer.set(`${s.prefix}rollcall:probe`, '1');
+    await expect.poll(() => written.length).toBe(1);
+    written.length = 0;
+
+    const r = await readiness(s);
+    expect(r.grids).toEqual([expect.objectContaining({ gridId: 'G02', rollCallId: first.body.id, closed: true, answeredUnits: 1, units: g02.length })]);
+    expect(r.flagged).toEqual([]); // not closed by the read, so nobody has missed it yet
+    await readiness(s);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(written).toEqual([]);
+    expect(await bed.producer.hExists(`${s.prefix}rollcall:${first.body.id}`, 'closed')).toBe(0);
+    expect(await bed.producer.zScore(`${s.prefix}rollcall:open`, first.body.id)).not.toBeNull();
+  });
+
+  it('a roll-call started on a node that then dies is closed by another node\'s chore', async () => {
+    const settings = { jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: 'rcnodes:', rollCall: { answerMs: ANSWER_MS, missesToFlag: 1, closeEveryMs: 200 } };
+    const a = await startTestServer({ redisUrl: bed.redis.url, ...settings, nodeId: 'node-a' });
+    let aClosed = false;
+    bed.onCleanup(async () => { if (!aClosed) await a.close(); });
+    // node-a holds the closing lease before node-b exists.
+    await expect.poll(async () => bed.producer.get('rcnodes:lock:rollcall-close')).toMatch(/^node-a\//);
+    const b = await startTestServer({ redisUrl: bed.redis.url, ...settings, nodeId: 'node-b' });
+    bed.onCleanup(() => b.close());
+    const town = await loadJurisdiction(DEMO_JURISDICTION_DIR);
+    const g03 = town.units.filter((u) => u.kind === 'emergency_unit' && u.gridId === 'G03').map((u) => u.id).sort();
+    const started = await postJson<RollCall>(`${a.url}/api/roll-calls`, { commandId: 'rc-test-nodedies-1', gridId: 'G03' }, await bed.token(a, 'leader'));
+    expect(started.status).toBe(200);
+    // node-a dies before the due time, its lease still held (nothing releases it).
+    await a.close();
+    aClosed = true;
+    expect(await bed.producer.get('rcnodes:lock:rollcall-close')).toMatch(/^node-a\//);
+    await expect.poll(async () => bed.producer.hExists(`rcnodes:rollcall:${started.body.id}`, 'closed'), { timeout: 15_000 }).toBe(1);
+    expect(await bed.producer.get('rcnodes:lock:rollcall-close')).toMatch(/^node-b\//);
+    const r = (await (await fetch(`${b.url}/api/roll-calls/readiness`, { headers: await bed.headers(b, 'operator') })).json()) as Readiness;
+    expect(r.flagged.map((f) => f.unitId)).toEqual(g03);
+    expect(r.flagged.every((f) => f.misses === 1)).toBe(true);
+  }, 30_000);
 });

@@ -1,41 +1,56 @@
 // Roll-call (点名) of minimum emergency units, by grid or all. Started once per command id (rollcall-start.lua);
 // told to the units' terminals (rollcall:issued: pushed through Redis pub/sub to the node each terminal is on, and
 // again when a terminal connects while it is open); answered before its due time (rollcall-answer.lua); closed once
-// after it (rollcall-close.lua: misses in a row per unit, flagged at ROLL_CALL_MISSES_TO_FLAG) by a timer on the
-// node that started it, or by whoever reads readiness first. Readiness per grid comes from each grid's latest
-// roll-call: the people the answers said are ready over the people registered (shared/src/rollcall.ts).
+// after it (rollcall-close.lua: misses in a row per unit, flagged at ROLL_CALL_MISSES_TO_FLAG) by a chore on
+// whichever node holds its lease (plugins/leased-ticker.ts), so a roll-call outlives the node that started it.
+// Readiness per grid is its latest roll-call's people said ready over the people registered (shared/src/rollcall.ts),
+// counted when written (the start resets a grid's counters, an answer adds to them): reading it is one round trip
+// of two small hashes and writes nothing; 'closed' is shown from the due time.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
-  DEVICE_NAMESPACE, RollCallAnswerSchema, RollCallNoticeSchema, ackError, compileChecker, gridFigures, readinessShare, refusal,
-  type GridReadiness, type Jurisdiction, type Readiness, type Refusal, type RollCall, type RollCallEntry, type SessionUser,
+  DEVICE_NAMESPACE, GridReadinessSchema, RollCallAnswerSchema, RollCallNoticeSchema, ackError, compileChecker, readinessShare, refusal,
+  type GridReadiness, type Jurisdiction, type Readiness, type Refusal, type RollCall, type SessionUser,
 } from '@ccr/shared';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Namespace, Socket } from 'socket.io';
 import type { Counter } from 'prom-client';
+import { LeasedTicker } from '../../plugins/leased-ticker.js';
 import { LuaScript } from '../../plugins/lua-script.js';
 import type { RedisClient } from '../../plugins/redis.js';
 import { unitRoom } from '../dispatch/device-channel.js';
-import { deviceEvent, type DeviceAnswer } from './device-handler.js';
+import { deviceEvent, type DeviceAnswer } from '../delivery/device-event.js';
 
 const lua = (name: string): string => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
 const START = new LuaScript('rollCallStart', lua('rollcall-start'));
 const ANSWER = new LuaScript('rollCallAnswer', lua('rollcall-answer'));
 const CLOSE = new LuaScript('rollCallClose', lua('rollcall-close'));
 const checkAnswer = compileChecker(RollCallAnswerSchema);
-const checkNotice = compileChecker(RollCallNoticeSchema);
+const checkGrid = compileChecker(GridReadinessSchema);
+const MetaSchema = Type.Object({
+  id: Type.String(), gridId: Type.Union([Type.String(), Type.Null()]), startedAt: Type.Number(), dueAt: Type.Number(), by: Type.String(), units: Type.Integer(),
+});
+const checkMeta = compileChecker(MetaSchema);
+const NoticeMessageSchema = Type.Object({ notice: RollCallNoticeSchema, unitIds: Type.Array(Type.String()) });
+const checkNoticeMessage = compileChecker(NoticeMessageSchema);
 /** A roll-call and its command record are kept a week: the wall shows each grid's latest. */
 const KEEP_MS = 7 * 86_400_000;
 
 interface Member { gridId: string; members: number }
 interface Meta { id: string; gridId: string | null; startedAt: number; dueAt: number; by: string; units: number }
 
-export interface RollCallSettings { answerMs: number; missesToFlag: number }
+export interface RollCallSettings {
+  answerMs: number;
+  missesToFlag: number;
+  /** How often the lease holder closes the roll-calls past their due time. */
+  closeEveryMs: number;
+}
 
 export class RollCalls {
   /** Emergency units by id: their grid and registered members (the roster, loaded once). */
   private readonly units: ReadonlyMap<string, Member>;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private closer: LeasedTicker | undefined;
 
   constructor(
     private readonly app: FastifyInstance,
@@ -50,7 +65,9 @@ export class RollCalls {
 
   private get keys() {
     const p = `${this.prefix}rollcall:`;
-    return { latest: `${p}latest`, open: `${p}open`, misses: `${p}misses`, flagged: `${p}flagged`, channel: `${p}notices` };
+    // readiness: the per-grid counters (rollcall-start.lua); flagged: unit → misses in a row (a hash: the set it was
+    // before lives on under the old name `flagged`, unread).
+    return { readiness: `${p}readiness`, open: `${p}open`, misses: `${p}misses`, flagged: `${p}flagged-misses`, channel: `${p}notices` };
   }
   private key(id: string): string { return `${this.prefix}rollcall:${id}`; }
   private cmdKey(commandId: string): string { return `${this.prefix}rollcall:cmd:${commandId}`; }
@@ -60,23 +77,28 @@ export class RollCalls {
     if (called.length === 0) return { ok: false, error: refusal('no_emergency_units', { gridId: gridId ?? '*' }, `no emergency unit in grid ${gridId ?? '(all)'}`) };
     const now = Date.now();
     const meta: Meta = { id: `RC-${now.toString(36)}-${randomUUID().slice(0, 6)}`, gridId: gridId ?? null, startedAt: now, dueAt: now + this.settings.answerMs, by: user.username, units: called.length };
-    const grids = [...new Set(called.map((id) => this.units.get(id)!.gridId))];
+    const grids = new Map<string, { gridId: string; units: number; registered: number }>();
+    for (const id of called) {
+      const u = this.units.get(id)!;
+      const g = grids.get(u.gridId) ?? { gridId: u.gridId, units: 0, registered: 0 };
+      g.units += 1;
+      g.registered += u.members;
+      grids.set(u.gridId, g);
+    }
     const k = this.keys;
-    const out = (await START.run(this.redis, [this.cmdKey(commandId), this.key(meta.id), k.latest, k.open], [
-      meta.id, meta.dueAt, KEEP_MS, JSON.stringify(meta), grids.length, ...grids, ...called,
-    ])) as [string, string];
+    // Numbers as text: Lua's numbers are doubles, and Redis would write a large one in exponent form.
+    const struct = {
+      id: meta.id, startedAt: String(meta.startedAt), dueAt: String(meta.dueAt), keepMs: String(KEEP_MS), meta: JSON.stringify(meta),
+      grids: [...grids.values()].map((g) => ({ gridId: g.gridId, units: String(g.units), registered: String(g.registered) })), unitIds: called,
+    };
+    const out = await START.run(this.redis, [this.cmdKey(commandId), this.key(meta.id), k.readiness, k.open], [JSON.stringify(struct)]);
+    if (!Array.isArray(out) || (out[0] !== 'ok' && out[0] !== 'replay') || typeof out[1] !== 'string') throw new Error(`rollcall-start answered ${JSON.stringify(out)}`);
     if (out[0] === 'replay') {
       const prior = await this.readMeta(out[1]);
       if (!prior) return { ok: false, error: refusal('roll_call_unknown', { rollCallId: out[1] }, `roll-call ${out[1]} has expired`) };
       return { ok: true, rollCall: { ...prior, replayed: true } };
     }
     await this.redis.publish(k.channel, JSON.stringify({ notice: { rollCallId: meta.id, startedAt: meta.startedAt, dueAt: meta.dueAt }, unitIds: called }));
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.closeOverdue().catch((err: unknown) => this.app.log.warn({ err: (err as Error).message }, 'closing roll-calls failed'));
-    }, this.settings.answerMs + 250);
-    timer.unref();
-    this.timers.add(timer);
     return { ok: true, rollCall: { ...meta, replayed: false } };
   }
 
@@ -84,12 +106,13 @@ export class RollCalls {
     const raw = await this.redis.hGet(this.key(id), 'meta');
     if (!raw) return null;
     try {
-      const m = JSON.parse(raw) as Record<string, unknown>;
-      if (typeof m.id !== 'string' || typeof m.startedAt !== 'number' || typeof m.dueAt !== 'number' || typeof m.by !== 'string' || typeof m.units !== 'number') return null;
-      return { id: m.id, gridId: typeof m.gridId === 'string' ? m.gridId : null, startedAt: m.startedAt, dueAt: m.dueAt, by: m.by, units: m.units };
-    } catch {
-      return null;
+      const c = checkMeta.validate(JSON.parse(raw));
+      if (c.ok) return { id: c.value.id, gridId: c.value.gridId, startedAt: c.value.startedAt, dueAt: c.value.dueAt, by: c.value.by, units: c.value.units };
+      this.app.log.error({ rollCallId: id, errors: c.errors }, 'roll-call record unreadable');
+    } catch (err) {
+      this.app.log.error({ rollCallId: id, err: (err as Error).message }, 'roll-call record unreadable');
     }
+    return null;
   }
 
   /** Pushes notices to the terminals connected here, and the open ones to a terminal when it connects. */
@@ -97,10 +120,9 @@ export class RollCalls {
     const nsp = this.app.io.of(DEVICE_NAMESPACE) as unknown as Namespace;
     await subscriber.subscribe(this.keys.channel, (message) => {
       try {
-        const m = JSON.parse(message) as { notice?: unknown; unitIds?: unknown };
-        const c = checkNotice.validate(m.notice);
-        if (!c.ok || !Array.isArray(m.unitIds)) throw new Error(c.ok ? 'unitIds missing' : c.errors.join('; '));
-        for (const id of m.unitIds) if (typeof id === 'string') nsp.to(unitRoom(id)).emit('rollcall:issued', c.value);
+        const c = checkNoticeMessage.validate(JSON.parse(message));
+        if (!c.ok) throw new Error(c.errors.join('; '));
+        for (const id of c.value.unitIds) nsp.to(unitRoom(id)).emit('rollcall:issued', c.value.notice);
       } catch (err) {
         this.app.log.error({ err: (err as Error).message }, 'roll-call notice unreadable');
       }
@@ -120,9 +142,10 @@ export class RollCalls {
   }
 
   async answer(unitId: string, user: SessionUser, rollCallId: string, people: number | undefined): Promise<DeviceAnswer<{ rollCallId: string; people: number }>> {
-    const members = this.units.get(unitId)?.members ?? 0;
+    const unit = this.units.get(unitId);
+    const members = unit?.members ?? 0;
     const ready = Math.min(people ?? members, 500);
-    const out = (await ANSWER.run(this.redis, [this.key(rollCallId)], [unitId, Date.now(), ready])) as string;
+    const out = await ANSWER.run(this.redis, [this.key(rollCallId), this.keys.readiness], [rollCallId, unitId, Date.now(), ready, unit?.gridId ?? '', Math.min(ready, members)]);
     const audit = (outcome: 'ok' | 'refused', detail: Record<string, unknown>) => this.app.audit.record({
       user: user.username, role: user.role, action: 'rollcall.answer', target: `rollcall:${rollCallId}`, outcome, detail: { unitId, people: ready, ...detail },
     });
@@ -141,6 +164,12 @@ export class RollCalls {
     return deviceEvent(this.app, refused, 'rollcall:answer', checkAnswer, ({ unitId, user }, a) => this.answer(unitId, user, a.rollCallId, a.people));
   }
 
+  /** Closes the roll-calls past their due time, on whichever node holds the lease. */
+  startClosing(lease: { holdLease(name: string, holder: string, ttlMs: number): Promise<boolean> }, nodeId: string): void {
+    this.closer ??= new LeasedTicker(lease, { name: 'rollcall-close', nodeId, intervalMs: this.settings.closeEveryMs }, (now) => this.closeOverdue(now), this.app.log);
+    this.closer.start();
+  }
+
   /** Closes the roll-calls past their due time (bounded per call; idempotent). */
   async closeOverdue(now = Date.now()): Promise<void> {
     const k = this.keys;
@@ -148,43 +177,41 @@ export class RollCalls {
     for (const id of due) await CLOSE.run(this.redis, [this.key(id), k.misses, k.open, k.flagged], [now, id, this.settings.missesToFlag]);
   }
 
-  /** Each grid as its latest roll-call found it (one read per roll-call, at most one per grid), and the flagged units. */
-  async readiness(): Promise<Readiness> {
-    await this.closeOverdue();
+  /** Each grid as its latest roll-call found it, and the flagged units: two small hashes in one round trip, no write. */
+  async readiness(now = Date.now()): Promise<Readiness> {
     const k = this.keys;
-    const latest = await this.redis.hGetAll(k.latest);
-    const byId = new Map<string, Record<string, string>>();
-    for (const id of new Set(Object.values(latest))) byId.set(id, await this.redis.hGetAll(this.key(id)));
+    const [counters, flaggedMisses] = (await this.redis.multi().hGetAll(k.readiness).hGetAll(k.flagged).exec()) as unknown as [Record<string, string>, Record<string, string>];
+    const byGrid = new Map<string, Record<string, string | number>>();
+    for (const [f, v] of Object.entries(counters)) {
+      const bar = f.lastIndexOf('|');
+      if (bar < 0) continue;
+      const g = byGrid.get(f.slice(0, bar)) ?? {};
+      g[f.slice(bar + 1)] = v;
+      byGrid.set(f.slice(0, bar), g);
+    }
     const grids: GridReadiness[] = [];
-    for (const [gridId, id] of Object.entries(latest).sort(([a], [b]) => a.localeCompare(b))) {
-      const h = byId.get(id);
-      const meta = h ? await this.readMeta(id) : null;
-      if (!h || !meta) continue; // expired
-      grids.push({ gridId, rollCallId: id, startedAt: meta.startedAt, dueAt: meta.dueAt, closed: !!h.closed, ...gridFigures(this.entries(h), gridId) });
+    for (const [gridId, c] of [...byGrid].sort(([a], [b]) => a.localeCompare(b))) {
+      const dueAt = Number(c.dueAt);
+      const row = {
+        gridId, rollCallId: c.id, startedAt: Number(c.startedAt), dueAt, closed: now > dueAt,
+        units: Number(c.units), answeredUnits: Number(c.answered), registered: Number(c.registered), acknowledged: Number(c.acknowledged),
+      };
+      const checked = checkGrid.validate(row);
+      if (!checked.ok) {
+        this.app.log.error({ gridId, errors: checked.errors }, 'roll-call readiness counters unreadable: grid left out');
+        continue;
+      }
+      if (row.startedAt + KEEP_MS < now) continue; // as old as the roll-calls kept
+      grids.push(checked.value);
     }
     const registered = grids.reduce((n, g) => n + g.registered, 0);
     const acknowledged = grids.reduce((n, g) => n + g.acknowledged, 0);
-    const flaggedIds = (await this.redis.sMembers(k.flagged)).sort();
-    const misses = flaggedIds.length ? await this.redis.hmGet(k.misses, flaggedIds) : [];
-    return {
-      grids, registered, acknowledged, share: readinessShare(acknowledged, registered),
-      flagged: flaggedIds.map((unitId, i) => ({ unitId, misses: Number(misses[i] ?? 0) })), missesToFlag: this.settings.missesToFlag,
-    };
+    const flagged = Object.entries(flaggedMisses).map(([unitId, n]) => ({ unitId, misses: Number(n) }))
+      .filter((f) => Number.isInteger(f.misses)).sort((a, b) => a.unitId.localeCompare(b.unitId));
+    return { grids, registered, acknowledged, share: readinessShare(acknowledged, registered), flagged, missesToFlag: this.settings.missesToFlag };
   }
 
-  /** A roll-call hash's called units with their grid, members and answer. */
-  entries(h: Record<string, string>): RollCallEntry[] {
-    return Object.entries(h).filter(([f]) => f.startsWith('u:')).flatMap(([f, v]) => {
-      const unitId = f.slice(2);
-      const u = this.units.get(unitId);
-      if (!u) return [];
-      const answered = v === '' ? null : Number(v);
-      return [{ unitId, gridId: u.gridId, members: u.members, answered: Number.isFinite(answered) ? answered : null }];
-    });
-  }
-
-  stop(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+  async stop(): Promise<void> {
+    await this.closer?.stop();
   }
 }

@@ -139,8 +139,9 @@ export class VolunteersRepository {
   // --- public clue limits -----------------------------------------------------------------------------------
 
   /** Counts one public clue against its limits and answers the first one exceeded, or null. The same text (after
-   *  normalising) within the window is refused as a duplicate whoever sends it. */
-  async publicLimit(ip: string, phone: string | undefined, text: string, now: number, limits: { perAddressPerHour: number; perPhonePerDay: number; duplicateWindowMs: number }): Promise<'address' | 'phone' | 'duplicate' | null> {
+   *  normalising) within the window is refused as a duplicate whoever sends it — except the same command sent again
+   *  (`commandId`): its first try may have claimed the text and then failed before its clue was stored. */
+  async publicLimit(ip: string, phone: string | undefined, text: string, now: number, limits: { perAddressPerHour: number; perPhonePerDay: number; duplicateWindowMs: number }, commandId?: string): Promise<'address' | 'phone' | 'duplicate' | null> {
     const hour = Math.floor(now / 3_600_000);
     const day = Math.floor(now / 86_400_000);
     const ipKey = `${this.p}pub:ip:${ip}:${hour}`;
@@ -152,8 +153,10 @@ export class VolunteersRepository {
     const r = (await m.exec()) as unknown as number[];
     if (Number(r[0]) > limits.perAddressPerHour) return 'address';
     if (phone && Number(r[2]) > limits.perPhonePerDay) return 'phone';
-    const fresh = await this.redis.set(textKey, '1', { NX: true, PX: limits.duplicateWindowMs });
-    return fresh === null ? 'duplicate' : null;
+    const claim = commandId ? `c:${commandId}` : '1';
+    const fresh = await this.redis.set(textKey, claim, { NX: true, PX: limits.duplicateWindowMs });
+    if (fresh !== null) return null;
+    return commandId && (await this.redis.get(textKey)) === claim ? null : 'duplicate';
   }
 
   // --- the one commit -----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import type { Counter } from 'prom-client';
 import {
   ApiErrorSchema, ClueDismissSchema, ClueIdParamsSchema, ClueSchema, ClueToIncidentSchema, ClueToTaskSchema, DISPATCH_ROLES, EndSearchSchema,
   GuardBoardSchema, PUBLIC_CLUE_BODY_LIMIT, PublicClueRequestSchema, SearchIdParamsSchema, SearchSchema, StartSearchSchema, VIEW_ROLES,
-  compileChecker, refusal, type Clue, type Search, type SessionUser,
+  commandIdReused, compileChecker, refusal, type Clue, type Search, type SessionUser,
 } from '@ccr/shared';
 import { requestHash } from '../dispatch/dispatch-commands.js';
 import type { VolunteersRepository } from './volunteers-repository.js';
@@ -54,7 +54,7 @@ export function volunteerRoutes(base: FastifyInstance, deps: VolunteerRouteDeps)
     bodyLimit: PUBLIC_CLUE_BODY_LIMIT,
     schema: {
       tags: ['volunteers'], summary: '百姓说事: a member of the public sends a clue (no account; limited per address, per phone and by duplicate text)',
-      body: PublicClueRequestSchema, response: { 202: Type.Object({ id: Type.String() }), 400: ApiErrorSchema, 429: ApiErrorSchema },
+      body: PublicClueRequestSchema, response: { 202: Type.Object({ id: Type.String() }), 400: ApiErrorSchema, 409: ApiErrorSchema, 429: ApiErrorSchema },
     },
   }, async (req, reply) => {
     const b = req.body;
@@ -64,7 +64,15 @@ export function volunteerRoutes(base: FastifyInstance, deps: VolunteerRouteDeps)
       return reply.code(202).send({ id: 'XS-0' });
     }
     const now = Date.now();
-    const limited = await repo.publicLimit(req.ip, b.phone, b.text, now, service.settings.publicClues);
+    const { website: _honeypot, ...asked } = b;
+    const command = b.commandId ? { id: b.commandId, bodyHash: requestHash('clue.public', 'public', asked) } : undefined;
+    // The same command again (its reply was lost): its answer, before any limit counts it.
+    const stored = command ? await repo.readCommand(command.id) : null;
+    if (stored && command) {
+      if (stored.bodyHash !== command.bodyHash) return reply.code(409).send(commandIdReused(command.id));
+      return reply.code(202).send({ id: parseClue(stored.result).id });
+    }
+    const limited = await repo.publicLimit(req.ip, b.phone, b.text, now, service.settings.publicClues, command?.id);
     if (limited) {
       refused.inc({ action: 'clue.public', reason: limited });
       await audit(req, 'clue.public', 'clue:public', 'refused', { reason: limited });
@@ -73,7 +81,8 @@ export function volunteerRoutes(base: FastifyInstance, deps: VolunteerRouteDeps)
     const out = await service.reportClue({
       source: 'public', text: b.text, reporter: VolunteerService.publicReporter(b.phone),
       ...(b.lng !== undefined && b.lat !== undefined ? { lng: b.lng, lat: b.lat } : {}), ...(b.address ? { address: b.address } : {}),
-    }, now, undefined, parseClue);
+    }, now, command, parseClue);
+    if (!out.ok && out.error.status === 409) return reply.code(409).send({ error: out.error.error, params: out.error.params, message: out.error.message });
     if (!out.ok) throw new Error(out.error.message);
     await audit(req, 'clue.public', `clue:${out.value.id}`, 'ok', {});
     return reply.code(202).send({ id: out.value.id });

@@ -188,9 +188,10 @@ export class VolunteerService {
     });
   }
 
-  /** A recipient acknowledges: the notice stops being sent; the first acknowledgement is recorded on the search. */
-  async acknowledgeSearch(searchId: string, recipient: string, now: number): Promise<Outcome<Search>> {
-    const out = await this.run(undefined, now, (j) => JSON.parse(j) as Search, async () => {
+  /** A recipient acknowledges the notice of `seen` status (absent: all of the search's): it stops being sent; the
+   *  first acknowledgement is recorded on the search. No command record: acknowledging again changes nothing more. */
+  async acknowledgeSearch(searchId: string, recipient: string, now: number, seen?: Search['status']): Promise<Outcome<Search>> {
+    const out = await this.run(undefined, now, () => { throw new Error('no command record to replay'); }, async () => {
       const read = await this.repo.readSearch(searchId);
       if (!read || !read.value.recipients.includes(recipient)) return { ok: false, error: err(404, 'not_recipient', { id: searchId }, `search ${searchId} was not sent to you`) };
       const s = read.value;
@@ -199,7 +200,7 @@ export class VolunteerService {
       return { ok: true, write: { search: { before: read, after } }, answer: after };
     });
     if (out.ok) {
-      for (const st of ['active', 'found', 'cancelled']) await this.repo.inbox.acknowledge(recipient, `${searchId}-${st}`);
+      for (const st of seen === 'active' ? ['active'] : ['active', 'found', 'cancelled']) await this.repo.inbox.acknowledge(recipient, `${searchId}-${st}`);
     }
     return out;
   }

@@ -109,7 +109,7 @@ export class VolunteerSockets {
     };
     const svc = this.deps.service;
     const v = sp.volunteer;
-    on('search:acknowledge', SearchAckSchema, (b) => svc.acknowledgeSearch(b.searchId, sp.recipient, Date.now()), (b) => `search:${b.searchId}`);
+    on('search:acknowledge', SearchAckSchema, (b) => svc.acknowledgeSearch(b.searchId, sp.recipient, Date.now(), b.status), (b) => `search:${b.searchId}`);
     on('search:sighting', SightingReportSchema, (b) => svc.reportSighting(b, sp.recipient, sp.name, Date.now(),
       { id: b.commandId, bodyHash: requestHash('search.sighting', sp.recipient, b) }, parseSighting), (b) => `search:${b.searchId}`);
     if (!v) return;

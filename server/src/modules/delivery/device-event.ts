@@ -1,8 +1,9 @@
-// The one preamble of a terminal's socket event, factored: the event must carry an ack; the session must still be
-// a device's (checked per event: a revoked token stops acting at once); the payload must pass its schema; then the
-// handler acts for the token's own unit, and whatever it refuses is answered with a code and counted. A failure is
-// logged and answered `unavailable` (terminals retry). dispatch/device-channel.ts and community/community-device.ts
-// predate it and spell the same steps out.
+// The one preamble of a unit terminal's socket event on /device, factored: the event must carry an ack; the session
+// must still be a device's (checked per event: a revoked token stops acting at once); the payload must pass its
+// schema; then the handler acts for the token's own unit, and whatever it refuses is answered with a code and
+// counted. A failure is logged and answered `unavailable` (terminals retry). Every /device event goes through it:
+// dispatch orders and reports (dispatch/device-channel.ts), community tasks (community/community-device.ts), call-out
+// and roll-call answers and phone positions (responders/).
 import { ackError, invalidEvent, type AckError, type Checker, type SessionUser } from '@ccr/shared';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
