@@ -190,7 +190,8 @@ export class PositionIngest {
       for (const r of rejections) this.rejects.record('positions', r);
       if (clamped > 0) this.metrics.positionsClamped.inc(clamped);
     }
-    const positions = all.filter((p) => this.shards.owns(p.unitId));
+    const now = Date.now();
+    const positions = all.filter((p) => this.shards.owns(p.unitId, now));
     if (positions.length === 0) return;
     this.inFlight += 1;
     this.largeInFlightBytes += largeBytes;

@@ -7,8 +7,9 @@
 // Faults: a node that stops gives its shards back at once; one that dies holds them until LEASE_TTL_MS lapses, and
 // the others take them on their next turn — positions of those units are not applied meanwhile (at most
 // LEASE_TTL_MS + TICK_MS; positions are latest-wins, the next report after that is applied). A node that joins
-// gets its share as the others give back what is above theirs, one tick later. A node cut off from Redis keeps
-// applying what it held, which can only write what the new holder also writes (latest wins, by report time).
+// gets its share as the others give back what is above theirs, one tick later. A node whose last renewal is older
+// than the TTL (cut off from Redis, or its event loop stalled) stops applying until it renews: by then another node
+// may hold those shards, and two nodes applying one unit could relay its reports out of order.
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestRepository } from './ingest-repository.js';
 
@@ -29,6 +30,8 @@ export function shardOf(unitId: string, shards = POSITION_SHARDS): number {
 export class PositionShards {
   private readonly held = new Uint8Array(POSITION_SHARDS);
   private count = 0;
+  /** When the last successful turn began: the leases it renewed run LEASE_TTL_MS from about then. */
+  private renewedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
 
@@ -56,13 +59,18 @@ export class PositionShards {
   }
 
   /** Whether this node applies the unit's positions. */
-  owns(unitId: string): boolean {
-    return this.held[shardOf(unitId)] === 1;
+  owns(unitId: string, now = Date.now()): boolean {
+    return this.held[shardOf(unitId)] === 1 && this.fresh(now);
   }
 
   /** One node speaks for what belongs to no unit (a message refused whole): the holder of shard 0. */
   get speaksForMessages(): boolean {
-    return this.held[0] === 1;
+    return this.held[0] === 1 && this.fresh(Date.now());
+  }
+
+  /** The leases were renewed recently enough to be this node's still (a margin for the clocks of node and Redis). */
+  private fresh(now: number): boolean {
+    return now - this.renewedAt < LEASE_TTL_MS - 250;
   }
 
   get heldCount(): number {
@@ -71,6 +79,7 @@ export class PositionShards {
 
   async turn(now = Date.now()): Promise<void> {
     const shards = await this.ingest.turnShardLease(POSITION_SHARDS, this.token, now, LEASE_TTL_MS, false);
+    this.renewedAt = now;
     this.held.fill(0);
     for (const s of shards) if (s >= 0 && s < POSITION_SHARDS) this.held[s] = 1;
     if (shards.length !== this.count) this.log.info({ shards: [...shards].sort((a, b) => a - b) }, `position shards held: ${shards.length} of ${POSITION_SHARDS}`);
