@@ -1199,6 +1199,7 @@ const en: MessageSchema = {
     awake: 'Screen kept awake on a job',
   },
   searchPhone: {
+    below: '{n} search request(s) to acknowledge, below the job ↓',
     reported: 'Sighting reported ({n})',
     needFix: 'Your position is not known yet: report the sighting in a moment',
   },
