@@ -1,7 +1,8 @@
 // The terminal app (/m) on a phone-sized Chromium (390×844): real Redis, the real server, a page that logs in with
 // its unit id and provisioning key the way an officer's phone does. The officer acknowledges an order and reports on
 // scene; then the phone goes offline, the resolved report waits in its outbox, and when the phone is back it is sent
-// once and applied once. Screenshots go to .artifacts/e2e (the ones in docs/ are copied from there by hand: a test run never changes tracked files).
+// once and applied once. A 协查 started on the console reaches an emergency unit's phone, which acknowledges it and
+// reports sightings (one made offline, sent once when back). Screenshots go to .artifacts/e2e (the ones in docs/ are copied from there by hand: a test run never changes tracked files).
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +30,7 @@ async function addIncident(id: string, at: [number, number], extra: Partial<Inci
 /** A phone-sized page logged in to /m as `unitId` through its login form. */
 async function phone(unitId: string, at: [number, number]): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await bed.browser.newContext({
-    viewport: PHONE, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN',
+    viewport: PHONE, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
     geolocation: { longitude: at[0], latitude: at[1] }, permissions: ['geolocation'],
   });
   const page = await context.newPage();
@@ -213,4 +214,123 @@ describe('the terminal app at a phone viewport', () => {
     await desk.close();
     await context.close();
   }, 90_000);
+  it('a 协查 from the console reaches an emergency unit\'s phone: 收到 counts on the console, sightings appear, one made offline once', async () => {
+    // 中山街早市 (E-0003), a minimum emergency unit; a missing elderly man reported a few hundred metres away.
+    const market: [number, number] = [116.693469, 39.073957];
+    const { context, page, problems } = await phone('E-0003', market);
+    await page.locator('[data-no-job]').waitFor();
+    expect(await page.locator('[data-terminal-searches]').count()).toBe(0);
+    const desk = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    desk.on('pageerror', (e) => problems.push(`console page error: ${e.message}`));
+    await openLoggedIn(desk, bed.server.url, '/dispatch', 'dispatcher', bed.server.config.auth.demoPassword!);
+    const address = '胜芳镇中山街早市北口';
+    const summary = '七旬男性走失，灰色外套，拄拐杖';
+    await addIncident('JQ-M5', [116.6948, 39.0746], { type: 'missing_person', priority: 2, address, summary });
+    /** 协查 from an incident to the minimum emergency units within 600 m (no volunteer teams, no grid officers). */
+    const startSearch = async (incidentId: string): Promise<void> => {
+      await desk.locator(`.queue .row[data-id="${incidentId}"]`).click();
+      await desk.locator('[data-start-search]').click();
+      const dialog = desk.locator('[data-search-dialog]');
+      await dialog.waitFor();
+      await dialog.locator('input[name="radius"]').fill('0.6');
+      for (const box of await dialog.locator('input[name="team"]').all()) await box.uncheck();
+      await dialog.locator('input[name="gridOfficers"]').uncheck();
+      await dialog.locator('button[type="submit"]').click();
+      await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+    };
+    await startSearch('JQ-M5');
+    const panel = desk.locator('[data-search-panel]');
+    await expect.poll(() => panel.locator('[data-acks]').textContent(), { timeout: 10_000 }).toMatch(/^收到 0\/\d+$/);
+    const total = Number((await panel.locator('[data-acks]').textContent())!.split('/')[1]);
+    expect(total).toBeGreaterThan(1);
+
+    // The phone shows it (the unit was idle: the 协查 is what it sees) and says how far it is.
+    const card = page.locator('[data-terminal-searches] [data-search]');
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.textContent()).toContain(summary);
+    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toMatch(/距您 0\.\d 公里/);
+
+    // 收到 → the console counts it.
+    await card.locator('[data-ack]').click();
+    await expect.poll(() => panel.locator('[data-acks]').textContent(), { timeout: 10_000 }).toBe(`收到 1/${total}`);
+    expect(await card.locator('[data-ack]').textContent()).toBe('已收到');
+
+    // 报告发现 → on the console, under the unit's name.
+    const seen = '早市北口看到一位拄拐老人，往东走了';
+    await card.locator('[data-sighting]').click();
+    await card.locator('textarea[name="sighting"]').fill(seen);
+    await card.locator('form button[type="submit"]').click();
+    await expect.poll(() => panel.locator('[data-sighting]').first().textContent(), { timeout: 10_000 }).toContain(seen);
+    expect(await panel.locator('[data-sighting]').first().textContent()).toContain('中山街早市');
+    expect(await card.locator('[data-reported]').textContent()).toBe('已报告发现 1 次');
+    await expect.poll(() => page.locator('[data-outbox]').count()).toBe(0);
+    expect(await overflow(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-search.png') });
+
+    // Offline: the second sighting waits in the outbox (kept across a reload); back online it is sent once.
+    await context.setOffline(true);
+    await expect.poll(() => page.locator('[data-terminal-conn]').getAttribute('class')).toContain('offline');
+    const later = '十分钟后又在文化街口看到他，坐在长椅上';
+    await card.locator('[data-sighting]').click();
+    await card.locator('textarea[name="sighting"]').fill(later);
+    await card.locator('form button[type="submit"]').click();
+    await expect.poll(() => page.locator('[data-outbox]').textContent()).toContain('1 条待发送');
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-search-offline.png') });
+    await page.reload({ waitUntil: 'load' });
+    await expect.poll(() => page.locator('[data-outbox]').textContent(), { timeout: 10_000 }).toContain('1 条待发送');
+    expect(await card.locator('[data-reported]').textContent()).toBe('已报告发现 2 次');
+    expect(await panel.locator('[data-sightings]').textContent()).toBe('发现 1');
+    await context.setOffline(false);
+    await expect.poll(() => page.locator('[data-outbox]').count(), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => panel.locator('[data-sighting]').first().textContent(), { timeout: 10_000 }).toContain(later);
+    await desk.waitForTimeout(1_500);
+    expect(await panel.locator('[data-sighting]', { hasText: later }).count()).toBe(1);
+    expect(await panel.locator('[data-sightings]').textContent()).toBe('发现 2');
+    expect(await panel.locator('[data-acks]').textContent()).toBe(`收到 1/${total}`);
+    await desk.screenshot({ path: join(ARTIFACTS, 'terminal-search-console.png') });
+
+    // English fits the phone too.
+    await page.getByRole('button', { name: 'EN', exact: true }).click();
+    await expect.poll(() => card.locator('[data-ack]').textContent()).toBe('Acknowledged');
+    expect(await overflow(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-search-en.png') });
+    await page.getByRole('button', { name: '中文', exact: true }).click();
+
+    // Called out to another incident meanwhile: the job comes first on the phone, the 协查 below it.
+    await addIncident('JQ-M6', market, { type: 'public_order', address: '胜芳镇中山街早市', summary: '摊贩争执' });
+    const called = await postJson(`${bed.server.url}/api/incidents/JQ-M6/alert-emergency-units`, { ring: 1, commandId: 'cmd-terminal-e2e-search-1' }, await tokenFor(bed.server, 'dispatcher'));
+    expect(called.status).toBe(200);
+    await page.locator('[data-job]').waitFor({ timeout: 10_000 });
+    const [jobBox, searchBox] = await Promise.all([page.locator('[data-job]').boundingBox(), page.locator('[data-terminal-searches]').boundingBox()]);
+    expect(jobBox!.y + jobBox!.height).toBeLessThanOrEqual(searchBox!.y);
+    // That one was acknowledged already: nothing at the top says a search is waiting. A new one is said there.
+    expect(await page.locator('[data-search-hint]').count()).toBe(0);
+    await startSearch('JQ-M6');
+    const hint = page.locator('[data-search-hint]');
+    await expect.poll(() => hint.textContent(), { timeout: 10_000 }).toBe('有 1 条协查通报待收到（在任务下方）↓');
+    expect(await page.locator('[data-terminal-searches] [data-search]').count()).toBe(2);
+    expect(await overflow(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-search-on-job.png') });
+    // The new search's 收到 is below the fold until the line is tapped.
+    const newAck = page.locator('[data-terminal-searches] [data-search] [data-ack]:not([disabled])');
+    const bottom = async (): Promise<number> => { const b = (await newAck.boundingBox())!; return b.y + b.height; };
+    expect(await bottom()).toBeGreaterThan(PHONE.height);
+    await hint.click();
+    await expect.poll(bottom, { timeout: 5_000 }).toBeLessThanOrEqual(PHONE.height);
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-search-on-job-scrolled.png') });
+
+    // 找到 on the console: the phone shows it as ended (acknowledged quietly: the server stops reminding).
+    await desk.locator('.queue .row[data-id="JQ-M5"]').click();
+    await panel.locator('[data-found]').click();
+    await panel.locator('[data-search-found]').waitFor({ timeout: 10_000 });
+    const ended = page.locator('[data-terminal-searches] [data-search].found');
+    await ended.waitFor({ timeout: 15_000 });
+    expect(await ended.textContent()).toContain('已找到');
+    expect(await ended.locator('[data-ack]').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-outbox]').count(), { timeout: 10_000 }).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'terminal-search-found.png') });
+    expect(problems).toEqual([]);
+    await desk.close();
+    await context.close();
+  }, 120_000);
 });

@@ -1198,6 +1198,11 @@ const en: MessageSchema = {
     history: 'Recent orders',
     awake: 'Screen kept awake on a job',
   },
+  searchPhone: {
+    below: '{n} search request(s) to acknowledge, below the job ↓',
+    reported: 'Sighting reported ({n})',
+    needFix: 'Your position is not known yet: report the sighting in a moment',
+  },
 };
 
 export default en;

@@ -1205,6 +1205,11 @@ const zhCN = {
     history: '最近指令',
     awake: '任务中保持屏幕常亮',
   },
+  searchPhone: {
+    below: '有 {n} 条协查通报待收到（在任务下方）↓',
+    reported: '已报告发现 {n} 次',
+    needFix: '还没有定位到您的位置，稍候再报告发现',
+  },
 };
 
 export type MessageSchema = typeof zhCN;

@@ -67,6 +67,22 @@ describe('terminal rules', () => {
     expect(list.map((r) => r.rollCallId)).toEqual(['RC-b']); // RC-a was due over an hour before
   });
 
+  it('keeps the 协查 notices and the queued answers to them across a restart, checked', () => {
+    const n = { noticeId: 'S1-active', recipient: 'u:E-0002', searchId: 'S1', kind: 'missing_person', description: '七旬老人', lng: 116.6, lat: 39.1, radiusM: 2000, status: 'active', issuedAt: 1, acknowledged: true, reported: 1 };
+    const sighting = { kind: 'sighting', id: 'c0123456789abcdef', searchId: 'S1', lng: 116.6, lat: 39.1, text: '看到了' };
+    const saved = parseSaved(JSON.stringify({
+      searches: [n, { ...n, searchId: 'S2', status: 'lost' }],
+      outbox: [
+        { id: 'ack:S1:active', type: 'search', search: { kind: 'ack', id: 'ack:S1:active', searchId: 'S1' }, queuedAt: 1 },
+        { id: sighting.id, type: 'search', search: sighting, queuedAt: 2 },
+        { id: 'm-x', type: 'search', search: { ...sighting, id: 'm-x', lng: 'east' }, queuedAt: 3 },
+        { id: 'm-y', type: 'search', search: sighting, queuedAt: 4 }, // the item's id is not its search's
+      ],
+    }));
+    expect(saved.searches).toEqual([n]);
+    expect(saved.outbox.map((o) => o.id)).toEqual(['ack:S1:active', sighting.id]);
+  });
+
   it('item ids are valid command ids', () => {
     expect(newItemId()).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
   });

@@ -3,6 +3,8 @@
 // is locked or restarts the browser keeps its job and its unsent reports. The outbox is sent in order, one item at a
 // time, whenever the device channel is connected; each report carries its own id, so a report sent again because
 // its answer was lost is applied once by the server (server/src/modules/dispatch/device-channel.ts).
+// Broadcast searches (协查) reach the unit's phone on the same channel: the notices and the answers to them (收到,
+// 报告发现) are the volunteer phone's (components/search/searches.ts), queued in this outbox with the rest.
 // The device session is kept apart from the console's (stores/auth.ts): a phone logged in as a unit is not a
 // console, and the console's live socket must not try a device token.
 import { defineStore } from 'pinia';
@@ -10,12 +12,13 @@ import { computed, ref, shallowRef, watch } from 'vue';
 import { io, type Socket } from 'socket.io-client';
 import {
   DEVICE_NAMESPACE, type AckError, type DeviceClientToServerEvents, type DeviceOrder, type DeviceServerToClientEvents,
-  type LoginResponse, type RollCallNotice, type UnitReport,
+  type LoginResponse, type RollCallNotice, type SearchDeviceClientToServerEvents, type SearchDeviceServerToClientEvents, type UnitReport,
 } from '@ccr/shared';
 import { ApiError, request } from '../http';
 import { sayRefusal } from '../errors';
 import { i18n, type Locale } from '../i18n';
 import { refreshDelay } from './auth';
+import { isSearchItem, parseNotices, searchEmit, useSearchNotices, type NoticeView, type SearchItem } from '../components/search/searches';
 
 export const TERMINAL_STORAGE_KEY = 'ccr.terminal';
 /** Orders kept on the phone (newest first): the current job and a short history. */
@@ -41,7 +44,11 @@ export type OutboxItem =
   | { id: string; type: 'ack'; orderId: string; queuedAt: number }
   | { id: string; type: 'report'; status: ReportStatus; incidentId: string; note?: string; queuedAt: number }
   | { id: string; type: 'callout'; answer: CallOutAnswer; incidentId: string; people?: number; note?: string; queuedAt: number }
-  | { id: string; type: 'rollcall'; rollCallId: string; people?: number; queuedAt: number };
+  | { id: string; type: 'rollcall'; rollCallId: string; people?: number; queuedAt: number }
+  /** 收到 or 报告发现 for a broadcast search (its id is the item's). */
+  | { id: string; type: 'search'; search: SearchItem; queuedAt: number };
+
+const OUTBOX_TYPES: ReadonlySet<string> = new Set(['ack', 'report', 'callout', 'rollcall', 'search']);
 
 export interface TerminalSession { token: string; expiresAt: number; unitId: string; displayName: string }
 
@@ -56,6 +63,8 @@ export interface Saved {
   /** Roll-calls (点名) the unit was called in, and those it answered. */
   rollCalls?: RollCallNotice[];
   answeredRollCalls?: string[];
+  /** Broadcast searches (协查) the unit was told of. */
+  searches?: NoticeView[];
 }
 
 const empty = (): Saved => ({ session: null, orders: [], acked: [], stages: {}, outbox: [] });
@@ -120,10 +129,12 @@ export function parseSaved(raw: string | null): Saved {
     const orders = Array.isArray(v.orders) ? (v.orders as DeviceOrder[]).filter((o) => o && typeof o.orderId === 'string' && typeof o.issuedAt === 'number' && !!o.incident) : [];
     const acked = Array.isArray(v.acked) ? v.acked.filter((x): x is string => typeof x === 'string') : [];
     const stages = v.stages && typeof v.stages === 'object' ? (v.stages as Record<string, JobStage>) : {};
-    const outbox = Array.isArray(v.outbox) ? (v.outbox as OutboxItem[]).filter((o) => o && typeof o.id === 'string' && (o.type === 'ack' || o.type === 'report' || o.type === 'callout' || o.type === 'rollcall')) : [];
+    const outbox = Array.isArray(v.outbox)
+      ? (v.outbox as OutboxItem[]).filter((o) => o && typeof o.id === 'string' && OUTBOX_TYPES.has(o.type) && (o.type !== 'search' || (isSearchItem(o.search) && o.search.id === o.id)))
+      : [];
     const rollCalls = Array.isArray(v.rollCalls) ? (v.rollCalls as RollCallNotice[]).filter((r) => r && typeof r.rollCallId === 'string' && typeof r.dueAt === 'number') : [];
     const answeredRollCalls = Array.isArray(v.answeredRollCalls) ? v.answeredRollCalls.filter((x): x is string => typeof x === 'string') : [];
-    return { session, orders, acked, stages, outbox, rollCalls, answeredRollCalls };
+    return { session, orders, acked, stages, outbox, rollCalls, answeredRollCalls, searches: parseNotices(v.searches) };
   } catch {
     return empty();
   }
@@ -136,7 +147,7 @@ export function newItemId(): string {
 
 // ---- the store -------------------------------------------------------------------------------------------------
 
-type DeviceSocket = Socket<DeviceServerToClientEvents, DeviceClientToServerEvents>;
+type DeviceSocket = Socket<DeviceServerToClientEvents & SearchDeviceServerToClientEvents, DeviceClientToServerEvents & SearchDeviceClientToServerEvents>;
 type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };
 export type Connection = 'connected' | 'connecting' | 'offline';
 
@@ -149,6 +160,15 @@ export const useTerminalStore = defineStore('terminal', () => {
   const outbox = ref<OutboxItem[]>(initial.outbox);
   const rollCalls = shallowRef<RollCallNotice[]>(initial.rollCalls ?? []);
   const answeredRollCalls = ref<string[]>(initial.answeredRollCalls ?? []);
+  /** 协查: the notices and the answers to them, queued in this outbox (once per key: a double tap, a reminder). */
+  const search = useSearchNotices({
+    initial: initial.searches,
+    queue: (item) => {
+      if (outbox.value.some((x) => x.id === item.id)) return;
+      outbox.value = [...outbox.value, { id: item.id, type: 'search', search: item, queuedAt: Date.now() }];
+      void flush();
+    },
+  });
   const connection = ref<Connection>('offline');
   /** The last refusal of an outbox item, said in the user's language (shown until the next success). */
   const notice = ref<string | null>(null);
@@ -174,13 +194,13 @@ export const useTerminalStore = defineStore('terminal', () => {
     try {
       globalThis.localStorage?.setItem(TERMINAL_STORAGE_KEY, JSON.stringify({
         session: session.value, orders: orders.value, acked: acked.value, stages: stages.value, outbox: outbox.value,
-        rollCalls: rollCalls.value, answeredRollCalls: answeredRollCalls.value,
+        rollCalls: rollCalls.value, answeredRollCalls: answeredRollCalls.value, searches: search.notices.value,
       } satisfies Saved));
     } catch {
       // storage full or blocked: the state lasts for this page
     }
   }
-  watch([session, orders, acked, stages, outbox, rollCalls, answeredRollCalls], save, { deep: true });
+  watch([session, orders, acked, stages, outbox, rollCalls, answeredRollCalls, search.notices], save, { deep: true });
   /** The roll-call waiting for this unit's answer (the earliest due, not yet past). */
   const openRollCall = computed(() => rollCalls.value.find((r) => !answeredRollCalls.value.includes(r.rollCallId) && r.dueAt > Date.now()) ?? null);
 
@@ -192,6 +212,7 @@ export const useTerminalStore = defineStore('terminal', () => {
       orders.value = [];
       rollCalls.value = [];
       answeredRollCalls.value = [];
+      search.clear();
       acked.value = [];
       stages.value = {};
       outbox.value = [];
@@ -268,6 +289,7 @@ export const useTerminalStore = defineStore('terminal', () => {
     });
     s.on('order:issued', (o) => { orders.value = receiveOrder(orders.value, o); });
     s.on('rollcall:issued', (n) => { rollCalls.value = receiveRollCall(rollCalls.value, n, Date.now()); });
+    s.on('search:issued', (n) => search.receive(n));
   }
 
   function stop(): void {
@@ -300,16 +322,7 @@ export const useTerminalStore = defineStore('terminal', () => {
         const item = outbox.value[0]!;
         let res: Ack<unknown>;
         try {
-          res = item.type === 'ack'
-            ? await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('order:acknowledge', { orderId: item.orderId })
-            : item.type === 'report'
-              ? await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('unit:report', reportOf(item))
-              : item.type === 'rollcall'
-                ? await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('rollcall:answer', { rollCallId: item.rollCallId, ...(item.people !== undefined ? { people: item.people } : {}) })
-                : await socket.timeout(SEND_TIMEOUT_MS).emitWithAck('callout:report', {
-                reportId: item.id, incidentId: item.incidentId, answer: item.answer,
-                ...(item.people !== undefined ? { people: item.people } : {}), ...(item.note ? { note: item.note } : {}),
-              });
+          res = await sendItem(socket, item);
         } catch {
           return; // no answer: sent again (same id) on the next connection
         }
@@ -328,6 +341,24 @@ export const useTerminalStore = defineStore('terminal', () => {
       }
     } finally {
       sending = false;
+    }
+  }
+
+  /** One outbox item as its event; rejects when the server does not answer in time. */
+  function sendItem(s: DeviceSocket, item: OutboxItem): Promise<Ack<unknown>> {
+    const t = s.timeout(SEND_TIMEOUT_MS);
+    switch (item.type) {
+      case 'ack': return t.emitWithAck('order:acknowledge', { orderId: item.orderId });
+      case 'report': return t.emitWithAck('unit:report', reportOf(item));
+      case 'rollcall': return t.emitWithAck('rollcall:answer', { rollCallId: item.rollCallId, ...(item.people !== undefined ? { people: item.people } : {}) });
+      case 'callout': return t.emitWithAck('callout:report', {
+        reportId: item.id, incidentId: item.incidentId, answer: item.answer,
+        ...(item.people !== undefined ? { people: item.people } : {}), ...(item.note ? { note: item.note } : {}),
+      });
+      case 'search': {
+        const [event, payload] = searchEmit(item.search);
+        return event === 'search:acknowledge' ? t.emitWithAck(event, payload) : t.emitWithAck(event, payload);
+      }
     }
   }
 
@@ -394,11 +425,19 @@ export const useTerminalStore = defineStore('terminal', () => {
     void flush();
   }
 
+  /** 报告发现 at the phone's position; without one, the officer is told to wait for a fix (nothing queued). */
+  function reportSighting(searchId: string, text: string, at: { lng: number; lat: number } | null): boolean {
+    if (search.reportSighting(searchId, text, at)) return true;
+    notice.value = i18n.global.t('searchPhone.needFix');
+    return false;
+  }
+
   if (session.value) start();
 
   return {
     session, orders, acked, stages, outbox, connection, notice, ended, job, stage, jobAcked, unacked,
     rollCalls, openRollCall, positionRefused, login, logout, acknowledge, report, answerCallOut, answerRollCall, networkChanged, flush, stop, sharePosition,
+    searches: search.notices, activeSearches: search.active, acknowledgeSearch: search.acknowledge, reportSighting,
   };
 });
 

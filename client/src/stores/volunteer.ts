@@ -6,7 +6,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { io, type Socket } from 'socket.io-client';
 import {
-  VOLUNTEER_NAMESPACE, type AckError, type SearchNotice, type VolunteerClientToServerEvents, type VolunteerProfile, type VolunteerServerToClientEvents,
+  VOLUNTEER_NAMESPACE, type AckError, type VolunteerClientToServerEvents, type VolunteerProfile, type VolunteerServerToClientEvents,
 } from '@ccr/shared';
 import { useAuthStore } from './auth';
 import { usePrefsStore } from './prefs';
@@ -14,8 +14,9 @@ import { newCommandId } from '../components/dispatch/commands';
 import { refusalText } from '../errors';
 import type { MessageKey } from '../i18n';
 import {
-  enqueue, flushOutbox, isSearchNotice, mergeNotice, OUTBOX_EVENTS, parseOutbox, RETRY_CODES, type NoticeView, type OutboxItem, type OutboxKind, type SendResult,
+  enqueue, flushOutbox, OUTBOX_EVENTS, parseOutbox, RETRY_CODES, type OutboxItem, type OutboxKind, type SendResult,
 } from '../components/volunteer/outbox';
+import { searchEmit, useSearchNotices } from '../components/search/searches';
 
 type VolunteerSocket = Socket<VolunteerServerToClientEvents, VolunteerClientToServerEvents>;
 export const OUTBOX_STORAGE_KEY = 'ccr.volunteer.outbox';
@@ -30,7 +31,6 @@ export const useVolunteerStore = defineStore('volunteer', () => {
   const prefs = usePrefsStore();
   const connected = ref(false);
   const profile = shallowRef<VolunteerProfile | null>(null);
-  const notices = shallowRef<NoticeView[]>([]);
   const outbox = shallowRef<OutboxItem[]>(parseOutbox(readStored()));
   const fix = shallowRef<Fix | null>(null);
   const geoError = ref<string | null>(null);
@@ -41,7 +41,9 @@ export const useVolunteerStore = defineStore('volunteer', () => {
   let flushing = false;
   let hereSentAt = 0;
 
-  const active = computed(() => notices.value.filter((n) => n.status === 'active'));
+  // 协查: the notice list and its answers are the unit terminal's too; the items go into this phone's outbox.
+  const searches = useSearchNotices({ queue: (item) => queue(item.kind, searchEmit(item)[1], item.id) });
+  const { notices, active } = searches;
   const isGuard = computed(() => profile.value?.volunteerKind === 'school_guard');
 
   function readStored(): string | null {
@@ -104,18 +106,11 @@ export const useVolunteerStore = defineStore('volunteer', () => {
   }
 
   // ---- actions ----
-  function acknowledge(searchId: string): void {
-    notices.value = notices.value.map((n) => (n.searchId === searchId ? { ...n, acknowledged: true } : n));
-    const status = notices.value.find((n) => n.searchId === searchId)?.status ?? 'active';
-    queue('ack', { searchId, status }, `ack:${searchId}:${status}`);
-  }
+  function acknowledge(searchId: string): void { searches.acknowledge(searchId); }
   function reportSighting(searchId: string, text: string): boolean {
-    const p = here();
-    if (!p) { say('error', 'volunteer.msg.needFix'); return false; }
-    const n = notices.value.find((x) => x.searchId === searchId);
-    if (n && !n.acknowledged) acknowledge(searchId);
-    queue('sighting', { searchId, lng: p.lng, lat: p.lat, text });
-    return true;
+    if (searches.reportSighting(searchId, text, here())) return true;
+    say('error', 'volunteer.msg.needFix');
+    return false;
   }
   function reportClue(text: string): boolean {
     const p = here();
@@ -173,12 +168,7 @@ export const useVolunteerStore = defineStore('volunteer', () => {
       void auth.refresh().then((alive) => { if (alive && socket === s) setTimeout(() => s.connect(), 1_000); });
     });
     s.on('volunteer:profile', (p) => { profile.value = p; });
-    s.on('search:issued', (n: SearchNotice) => {
-      if (!isSearchNotice(n)) return;
-      notices.value = mergeNotice(notices.value, n);
-      // An ended search needs no answer: acknowledging it stops the server sending it again.
-      if (n.status !== 'active') queue('ack', { searchId: n.searchId, status: n.status }, `ack:${n.searchId}:${n.status}`);
-    });
+    s.on('search:issued', (n) => searches.receive(n));
     watchPosition();
   }
 

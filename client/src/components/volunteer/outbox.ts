@@ -1,11 +1,10 @@
-// The volunteer phone's outbox and notice list, pure so they are tested without a socket. A report (clue, sighting,
+// The volunteer phone's outbox, pure so they are tested without a socket. A report (clue, sighting,
 // 护学岗 check-in, acknowledgement) is queued with its command id the moment it is made and kept in localStorage;
 // the queue is sent in order, once per item, whenever the phone is connected. The server applies a command id once
 // (a resend after a lost answer replays the first answer), so an item is dropped only on the server's answer: done,
 // or refused for good. A failure that says nothing reached the server (timeout, unavailable) keeps it and stops the
-// flush there, so later reports never overtake earlier ones.
-import type { SearchNotice } from '@ccr/shared';
-
+// flush there, so later reports never overtake earlier ones. The search notices and what is queued for them are
+// the unit terminal's too (components/search/searches.ts).
 export type OutboxKind = 'clue' | 'sighting' | 'checkin' | 'ack';
 /** The socket event each kind is sent as. */
 export const OUTBOX_EVENTS: Record<OutboxKind, 'clue:report' | 'search:sighting' | 'guard:check-in' | 'search:acknowledge'> = {
@@ -67,29 +66,4 @@ export function parseOutbox(raw: string | null): OutboxItem[] {
   } catch {
     return [];
   }
-}
-
-export interface NoticeView extends SearchNotice {
-  /** The phone acknowledged it (or queued the acknowledgement). */
-  acknowledged: boolean;
-}
-
-/**
- * One card per search, newest first: a later notice of a search (found, cancelled) replaces the earlier one; a
- * notice never goes back from ended to active (a resend of the old one arriving late).
- */
-export function mergeNotice(list: readonly NoticeView[], n: SearchNotice): NoticeView[] {
-  const prev = list.find((x) => x.searchId === n.searchId);
-  if (prev && prev.status !== 'active' && n.status === 'active') return [...list];
-  const acknowledged = prev ? prev.acknowledged && prev.status === n.status : false;
-  const next = [{ ...n, acknowledged }, ...list.filter((x) => x.searchId !== n.searchId)];
-  return next.sort((a, b) => Number(b.status === 'active') - Number(a.status === 'active') || b.issuedAt - a.issuedAt);
-}
-
-/** A notice from the socket, checked (the phone never trusts a cast): the fields the card shows are there. */
-export function isSearchNotice(v: unknown): v is SearchNotice {
-  const n = v as SearchNotice;
-  return !!n && typeof n.searchId === 'string' && typeof n.noticeId === 'string' && typeof n.description === 'string'
-    && typeof n.lng === 'number' && typeof n.lat === 'number' && typeof n.radiusM === 'number' && typeof n.issuedAt === 'number'
-    && (n.status === 'active' || n.status === 'found' || n.status === 'cancelled');
 }
