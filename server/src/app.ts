@@ -104,7 +104,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   });
   await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, ingest: config.ingest, timeScale: config.fieldTimeScale, duplicates: config.duplicates });
   await app.register(healthModule, { nodeId: config.nodeId });
-  await app.register(unitsModule);
+  await app.register(unitsModule, { roster: jurisdiction.units });
   await app.register(incidentsModule);
   await app.register(recommendationModule, {
     jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, timeZone, reach: config.reach, policy: config.dispatchPolicy,

@@ -1,7 +1,7 @@
 // The demo's community leader (模拟社区警务队长): keeps both community loops moving when nobody is at /community.
 // A client of the public HTTP API like a person at the console, logged in as the demo's `community` account:
 //   GET  /api/community/board                  open cases (overdue and may-escalate first) and open tasks
-//   GET  /api/units                            once: each grid's community officer (owner of tier-1 cases)
+//   GET  /api/units?limit=2000                 once: each grid's community officer (owner of tier-1 cases); the demo town's roster is one page
 //   POST /api/disputes/:id/route | sessions | followup | close    a while after each case entered its stage
 //   POST /api/tasks                            an order now and then (to an officer, now and then to every grid)
 //   POST /api/tasks/:id/review                 督导 of reported feedback (accept, ~4 % returned for rework)
@@ -149,7 +149,7 @@ export function startAutoCommunity(o: AutoCommunityOptions): AutoCommunity {
 
   async function round(): Promise<boolean> {
     if (!catalogue) {
-      const [u, s] = await Promise.all([call('GET', '/api/units'), call('GET', '/api/community/settings')]);
+      const [u, s] = await Promise.all([call('GET', '/api/units?limit=2000'), call('GET', '/api/community/settings')]);
       if (u?.status !== 200 || s?.status !== 200) return false;
       const units = (Array.isArray(u.body) ? u.body : []) as Unit[];
       officers = new Map(units.filter((x) => x.kind === 'community_officer' && x.gridId).map((x) => [x.gridId!, x]));

@@ -3,7 +3,7 @@
 // (the demo's `dispatcher` account):
 //   POST /api/roll-calls { commandId }                 点名 of every emergency unit: once soon after start, then
 //                                                      every ROLL_CALL_EVERY of field time (default 2 hours)
-//   GET  /api/units                                    once: the volunteer teams and where they are
+//   GET  /api/units?limit=2000                         once: the volunteer teams and where they are (one page in the demo town)
 //   GET  /api/incidents?status=open                    every few seconds
 //   POST /api/searches { incidentId, teams, radiusM,   协查 for a missing person: the nearest few volunteer teams and
 //     gridOfficers, emergencyUnits }                   the grid officers and emergency units within 3 km
@@ -95,7 +95,7 @@ export function startAutoResponders(o: AutoRespondersOptions): AutoResponders {
   const searches = new Map<string, { startCommand: string; searchId?: string; foundAt?: number; foundCommand: string; done?: boolean }>();
   async function searchStep(incidents: readonly Incident[], now: number): Promise<void> {
     if (!units) {
-      const u = await call('GET', '/api/units');
+      const u = await call('GET', '/api/units?limit=2000');
       if (u?.status !== 200 || !Array.isArray(u.body)) return;
       units = u.body as Unit[];
     }
