@@ -1,61 +1,35 @@
 // Attention in a real browser: a new P1 takes the wall's map to the scene and gives it back after the focus time;
 // the console turns to the new P1 (the dispatcher is not mid-command); the wall's banner stays until a shift
 // leader acknowledges on the console, and then ends. Real Redis, the real server, Debian's Chromium.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
-import type { Browser } from 'playwright-core';
-import { startRedisServer, startTestServer, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
+import { describe, expect, it } from 'vitest';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
-import { launchChromium, openLoggedIn } from './browser.js';
-import { REPO_ROOT, buildClient } from './client-build.js';
+import { openLoggedIn } from './browser.js';
+import { useBrowserBed } from './browser-bed.js';
+import { REPO_ROOT } from './client-build.js';
 
-let redis: RedisServerHandle;
-let server: TestServer;
-let browser: Browser;
-let producer: ReturnType<typeof createClient>;
 const prefix = 'att:';
 const FOCUS_S = 6;
-
-beforeAll(async () => {
-  mkdirSync(join(REPO_ROOT, '.artifacts', 'e2e'), { recursive: true });
-  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
-  redis = r;
-  browser = b;
-  server = await startTestServer({
-    redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist,
-    attention: { focusMs: FOCUS_S * 1000, repeatAfterMs: 60_000 },
-  });
-  producer = createClient({ url: redis.url });
-  await producer.connect();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await producer?.close();
-  await server?.close();
-  await redis?.dispose();
-});
+const bed = useBrowserBed(prefix, { attention: { focusMs: FOCUS_S * 1000, repeatAfterMs: 60_000 } });
 
 describe('attention in Chromium', () => {
   it('a P1 moves the wall\'s map to the scene and back, the console turns to it, and an acknowledgement ends the banner', async () => {
     const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
-    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const wall = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const desk = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     const problems: string[] = [];
     for (const p of [wall, desk]) {
       p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
       p.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     }
-    await openLoggedIn(wall, server.url, '/', 'operator', server.config.auth.demoPassword!);
-    await openLoggedIn(desk, server.url, '/dispatch', 'leader', server.config.auth.demoPassword!);
+    await openLoggedIn(wall, bed.server.url, '/', 'operator', bed.server.config.auth.demoPassword!);
+    await openLoggedIn(desk, bed.server.url, '/dispatch', 'leader', bed.server.config.auth.demoPassword!);
     const map = wall.locator('.map[data-attention]');
     await wall.locator('.map').waitFor({ timeout: 30_000 });
 
     // A P2 first: the console selects it (the only one) — and it is not an alarm.
     const [lng, lat] = jurisdiction.station.center;
-    const report = (id: string, priority: 1 | 2, address: string, dLng = 0) => producer.xAdd(`${prefix}in:incidents`, '*', {
+    const report = (id: string, priority: 1 | 2, address: string, dLng = 0) => bed.producer.xAdd(`${prefix}in:incidents`, '*', {
       data: JSON.stringify({ id, type: 'fight', priority, lng: lng + dLng, lat, address, reportedAt: new Date().toISOString(), source: '110', summary: '端到端测试', reporter: '测试 138****0000' }),
     });
     await report('JQ-ATT-0002', 2, '胜芳镇文化街二号', 0.01);

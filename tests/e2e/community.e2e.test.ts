@@ -4,40 +4,18 @@
 // task to one grid's officer, whose terminal accepts it and reports back over the API (as a terminal does); the
 // leader returns the feedback for rework, the terminal reports again, and the leader accepts it. The wall's 社区警务
 // panel must show each change without a reload; so must its map mark an overdue may-escalate case.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { DEFAULT_DISPUTE_LIMITS, DEFAULT_TASK_CATALOGUE, localDay } from '@ccr/shared';
-import { deviceLogin, postJson, startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
+import { deviceLogin, postJson, tokenFor } from '@ccr/server/testing';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
-import { launchChromium, openLoggedIn } from './browser.js';
-import { REPO_ROOT, buildClient } from './client-build.js';
+import { openLoggedIn } from './browser.js';
+import { ARTIFACTS, useBrowserBed } from './browser-bed.js';
 
-const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
 const prefix = 'e2c:';
 const ROUTE_WITHIN_MS = 20_000;
-let redis: RedisServerHandle;
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
-  redis = r;
-  browser = b;
-  // Routing is due within ROUTE_WITHIN_MS here (24 h by default), so a case left unrouted is overdue within the test.
-  server = await startTestServer({
-    redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist,
-    community: { limits: { ...DEFAULT_DISPUTE_LIMITS, routeWithinMs: ROUTE_WITHIN_MS }, repeatWindowMs: 90 * 86_400_000, catalogue: DEFAULT_TASK_CATALOGUE },
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await redis?.dispose();
-});
+const bed = useBrowserBed(prefix, { community: { limits: { ...DEFAULT_DISPUTE_LIMITS, routeWithinMs: ROUTE_WITHIN_MS }, repeatWindowMs: 90 * 86_400_000, catalogue: DEFAULT_TASK_CATALOGUE } });
 
 function watchProblems(page: Page, name: string, into: string[]): void {
   page.on('console', (m) => { if (m.type() === 'error') into.push(`${name} console: ${m.text()}`); });
@@ -46,18 +24,18 @@ function watchProblems(page: Page, name: string, into: string[]): void {
 
 describe('the community leader works both loops; the wall follows', () => {
   it('routes a dispute, a failed then a successful session, a 回访 and 销号; a task ordered, returned, reported and accepted', async () => {
-    const password = server.config.auth.demoPassword!;
+    const password = bed.server.config.auth.demoPassword!;
     const problems: string[] = [];
     const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
     const grid = jurisdiction.grids.features.map((f) => f.properties).find((g) => g.officerId)!;
     const officer = jurisdiction.units.find((u) => u.id === grid.officerId)!;
 
-    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const wall = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     watchProblems(wall, 'wall', problems);
-    await openLoggedIn(wall, server.url, '/', 'operator', password);
-    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await openLoggedIn(wall, bed.server.url, '/', 'operator', password);
+    const desk = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     watchProblems(desk, 'desk', problems);
-    await openLoggedIn(desk, server.url, '/community', 'community', password);
+    await openLoggedIn(desk, bed.server.url, '/community', 'community', password);
     await desk.locator('[data-dispute-list]').waitFor();
 
     const panel = wall.locator('[data-wall-community]');
@@ -181,9 +159,9 @@ describe('the community leader works both loops; the wall follows', () => {
     if (dueToday) await expect.poll(() => fig('tasksToday').textContent()).not.toBe(todayBefore);
 
     // ---- the officer's terminal accepts and reports (the device API) ----
-    const device = (await deviceLogin(server, officer.id)).token;
+    const device = (await deviceLogin(bed.server, officer.id)).token;
     const terminal = async (path: string, body: object): Promise<void> => {
-      const res = await postJson<{ message?: string }>(`${server.url}/api/tasks/${taskId}/${path}`, { commandId: `e2e-${path}-${Date.now()}`, ...body }, device);
+      const res = await postJson<{ message?: string }>(`${bed.server.url}/api/tasks/${taskId}/${path}`, { commandId: `e2e-${path}-${Date.now()}`, ...body }, device);
       expect(res.status, res.body?.message).toBe(200);
     };
     await terminal('accept', {});
@@ -217,8 +195,8 @@ describe('the community leader works both loops; the wall follows', () => {
     }
 
     // ---- a may-escalate case left unrouted past its limit is marked on the wall's map, in its grid ----
-    const token = await tokenFor(server, 'community');
-    const res = await postJson<{ dispute?: { id: string } }>(`${server.url}/api/disputes`, {
+    const token = await tokenFor(bed.server, 'community');
+    const res = await postJson<{ dispute?: { id: string } }>(`${bed.server.url}/api/disputes`, {
       commandId: `e2e-open-${Date.now()}`, source: 'walk_in', category: 'neighbour', parties: [{ name: '赵六' }], gridId: grid.id,
       lng: jurisdiction.station.center[0], lat: jurisdiction.station.center[1], riskLevel: 'high', mayEscalate: true, summary: '邻里噪音纠纷，扬言动手',
     }, token);
@@ -239,20 +217,20 @@ describe('the community leader works both loops; the wall follows', () => {
 
 describe('转矛盾纠纷 from the dispatch console', () => {
   it('T on a dispute incident opens the desk\'s 受理 filled from it; the incident then links to its case', async () => {
-    const password = server.config.auth.demoPassword!;
+    const password = bed.server.config.auth.demoPassword!;
     const problems: string[] = [];
     const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
     const [lng, lat] = jurisdiction.station.center;
     const id = 'JQ-E2E-TODISPUTE-1';
-    const ingest = await fetch(`${server.url}/api/ingest/incidents`, {
-      method: 'POST', headers: { authorization: `Bearer ${server.config.producerToken}`, 'content-type': 'application/json' },
+    const ingest = await fetch(`${bed.server.url}/api/ingest/incidents`, {
+      method: 'POST', headers: { authorization: `Bearer ${bed.server.config.producerToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id, type: 'dispute', priority: 3, lng, lat, address: '胜芳镇中山街道和平里小区5号楼', reportedAt: Date.now(), source: '110', summary: '楼上漏水，邻里争吵', reporter: '孙丽 13900001111' }),
     });
     expect(ingest.status).toBe(202);
 
-    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const desk = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     watchProblems(desk, 'console', problems);
-    await openLoggedIn(desk, server.url, '/dispatch', 'leader', password);
+    await openLoggedIn(desk, bed.server.url, '/dispatch', 'leader', password);
     await desk.locator('.queue .row', { hasText: id }).click();
     await desk.locator('[data-to-dispute]').waitFor();
     await desk.keyboard.press('t');
@@ -268,7 +246,7 @@ describe('转矛盾纠纷 from the dispatch console', () => {
     expect(caseId).toMatch(/^MD-/);
 
     // Back on the console the incident names its case, and the link leads to it.
-    await desk.goto(`${server.url}/dispatch`);
+    await desk.goto(`${bed.server.url}/dispatch`);
     await desk.locator('.queue .row', { hasText: id }).click();
     const link = desk.locator('.caselink');
     await expect.poll(() => link.textContent(), { timeout: 15_000 }).toBe(caseId);

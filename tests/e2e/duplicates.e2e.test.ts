@@ -3,46 +3,18 @@
 // the other is not a duplicate. The key bar and the duplicate strip must fit their boxes in zh and en.
 // And a frozen fix: a unit sent to a scene whose position stops changing is marked on the console (定位冻结 m:ss)
 // and its line on the wall turns dashed amber with a legend entry, until it moves again.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
-import type { Browser, Page } from 'playwright-core';
-import { startRedisServer, startTestServer, tokenFor, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { tokenFor } from '@ccr/server/testing';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
 import { loadConfig } from '@ccr/server';
-import { launchChromium, openLoggedIn } from './browser.js';
-import { REPO_ROOT, buildClient } from './client-build.js';
+import { openLoggedIn } from './browser.js';
+import { ARTIFACTS, useBrowserBed } from './browser-bed.js';
 
-const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
 const prefix = 'e2dup:';
 const FROZEN_AFTER_MS = 3_000;
-let redis: RedisServerHandle;
-let server: TestServer;
-let browser: Browser;
-let producer: ReturnType<typeof createClient>;
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
-  redis = r;
-  browser = b;
-  // A fix unchanged for 3 s while on the way counts as frozen here (minutes in service).
-  const defaults = loadConfig({});
-  server = await startTestServer({
-    redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist,
-    ingest: { ...defaults.ingest, positionFrozenAfterMs: FROZEN_AFTER_MS },
-  });
-  producer = createClient({ url: redis.url });
-  await producer.connect();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await producer?.close();
-  await server?.close();
-  await redis?.dispose();
-});
+const bed = useBrowserBed(prefix, { ingest: { ...loadConfig({}).ingest, positionFrozenAfterMs: FROZEN_AFTER_MS } });
 
 /** Elements among `selector` whose content is wider than their box (measured in the page). Width only: what
  *  the badge and the key added can push out is sideways (the row's first line and the key bar were already a few
@@ -55,22 +27,22 @@ function overflowing(page: Page, selector: string): Promise<string[]> {
 
 describe('suspected duplicates on the console', () => {
   it('flags the later calls, names the original; M merges after confirmation, D dismisses', async () => {
-    const password = server.config.auth.demoPassword!;
+    const password = bed.server.config.auth.demoPassword!;
     const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
     const problems: string[] = [];
-    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const desk = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     desk.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     desk.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', password);
+    await openLoggedIn(desk, bed.server.url, '/dispatch', 'dispatcher', password);
     await desk.getByText('警情队列').waitFor({ timeout: 15_000 });
-    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const wall = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     wall.on('pageerror', (e) => problems.push(`wall page error: ${e.message}`));
-    await openLoggedIn(wall, server.url, '/', 'operator', password);
+    await openLoggedIn(wall, bed.server.url, '/', 'operator', password);
 
     const [lng, lat] = jurisdiction.station.center;
     const address = '胜芳镇中山街E2E重复报警测试路口东侧12号';
     const t = Date.now() - 30_000;
-    const report = (id: string, dLat: number, at: number, type: string) => producer.xAdd(`${prefix}in:incidents`, '*', {
+    const report = (id: string, dLat: number, at: number, type: string) => bed.producer.xAdd(`${prefix}in:incidents`, '*', {
       data: JSON.stringify({ id, type, priority: 1, lng, lat: lat + dLat, address, reportedAt: at, source: '110', summary: '两人当街打架', reporter: '路人' }),
     });
     await report('JQ-E2E-DUP-0001', 0, t, 'fight');
@@ -111,8 +83,8 @@ describe('suspected duplicates on the console', () => {
     await dialog.waitFor({ timeout: 5_000 });
     await desk.keyboard.press('Enter');
     await row('JQ-E2E-DUP-0002').waitFor({ state: 'detached', timeout: 10_000 });
-    const leader = { authorization: `Bearer ${await tokenFor(server, 'leader')}` };
-    const merged = (await (await fetch(`${server.url}/api/incidents/JQ-E2E-DUP-0002`, { headers: leader })).json()) as { status: string; mergedInto: string };
+    const leader = { authorization: `Bearer ${await tokenFor(bed.server, 'leader')}` };
+    const merged = (await (await fetch(`${bed.server.url}/api/incidents/JQ-E2E-DUP-0002`, { headers: leader })).json()) as { status: string; mergedInto: string };
     expect(merged).toMatchObject({ status: 'merged', mergedInto: 'JQ-E2E-DUP-0001' });
 
     // D on the third: the badge goes, the incident stays to be dispatched.
@@ -136,32 +108,32 @@ describe('suspected duplicates on the console', () => {
 
 describe('a frozen fix on the console and the wall', () => {
   it('marks a unit on its way whose position stops changing, and clears the mark when it moves', async () => {
-    const password = server.config.auth.demoPassword!;
+    const password = bed.server.config.auth.demoPassword!;
     const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
     const problems: string[] = [];
     const [lng, lat] = jurisdiction.station.center;
     const unitId = jurisdiction.units.find((u) => u.kind === 'patrol_car')!.id;
     const id = 'JQ-E2E-FROZEN-01';
-    await producer.xAdd(`${prefix}in:incidents`, '*', {
+    await bed.producer.xAdd(`${prefix}in:incidents`, '*', {
       data: JSON.stringify({ id, type: 'theft', priority: 2, lng, lat, address: '胜芳镇中山街定位冻结测试点8号', reportedAt: Date.now(), source: '110', summary: '电动车被盗' }),
     });
-    const dispatcher = { authorization: `Bearer ${await tokenFor(server, 'dispatcher')}`, 'content-type': 'application/json' };
-    await expect.poll(async () => (await fetch(`${server.url}/api/incidents/${id}`, { headers: dispatcher })).status, { timeout: 10_000 }).toBe(200);
-    const sent = await fetch(`${server.url}/api/incidents/${id}/dispatch`, { method: 'POST', headers: dispatcher, body: JSON.stringify({ unitIds: [unitId], commandId: 'e2e-frozen-dispatch' }) });
+    const dispatcher = { authorization: `Bearer ${await tokenFor(bed.server, 'dispatcher')}`, 'content-type': 'application/json' };
+    await expect.poll(async () => (await fetch(`${bed.server.url}/api/incidents/${id}`, { headers: dispatcher })).status, { timeout: 10_000 }).toBe(200);
+    const sent = await fetch(`${bed.server.url}/api/incidents/${id}/dispatch`, { method: 'POST', headers: dispatcher, body: JSON.stringify({ unitIds: [unitId], commandId: 'e2e-frozen-dispatch' }) });
     expect(sent.status).toBe(200);
 
-    const desk = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const desk = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     desk.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await openLoggedIn(desk, server.url, '/dispatch', 'dispatcher', password);
-    const wall = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await openLoggedIn(desk, bed.server.url, '/dispatch', 'dispatcher', password);
+    const wall = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     wall.on('pageerror', (e) => problems.push(`wall page error: ${e.message}`));
-    await openLoggedIn(wall, server.url, '/', 'operator', password);
+    await openLoggedIn(wall, bed.server.url, '/', 'operator', password);
     await desk.locator('.queue .row', { hasText: id }).click();
 
     // The same point, reported for longer than the frozen limit, 2 km from the scene.
     const fix = (ts: number, dLng = 0) => ({ unitId, lng: lng + 0.023 + dLng, lat, ts });
-    const post = (fixes: object[]) => fetch(`${server.url}/api/ingest/positions`, {
-      method: 'POST', headers: { authorization: `Bearer ${server.config.producerToken}`, 'content-type': 'application/json' }, body: JSON.stringify(fixes),
+    const post = (fixes: object[]) => fetch(`${bed.server.url}/api/ingest/positions`, {
+      method: 'POST', headers: { authorization: `Bearer ${bed.server.config.producerToken}`, 'content-type': 'application/json' }, body: JSON.stringify(fixes),
     });
     const t0 = Date.now() - FROZEN_AFTER_MS - 1_000;
     for (const dt of [0, 2_000, FROZEN_AFTER_MS + 1_000]) expect((await post([fix(t0 + dt)])).status).toBe(202);

@@ -1,32 +1,15 @@
 // Security headers in a real browser: the built client (logged in, map drawn) and the API docs load under the
 // server's Content-Security-Policy without a single violation or console error.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { login, startRedisServer, startTestServer, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
-import { DEMO_JURISDICTION_DIR } from '@ccr/server/jurisdiction';
-import { launchChromium } from './browser.js';
-import { buildClient } from './client-build.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { login } from '@ccr/server/testing';
+import { useBrowserBed } from './browser-bed.js';
 
-let redis: RedisServerHandle;
-let server: TestServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
-  redis = r;
-  browser = b;
-  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: 'csp:', clientDist });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await redis?.dispose();
-});
+const bed = useBrowserBed('csp:');
 
 /** A page that records CSP violations (from the document's own event) and console errors. */
 async function watchedPage(): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  const page = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
   const problems: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -41,10 +24,10 @@ async function watchedPage(): Promise<{ page: Page; problems: string[] }> {
 
 describe('Content-Security-Policy in Chromium', () => {
   it('the wall loads logged in, connects and draws, with no violation', async () => {
-    const session = await login(server, 'operator', server.config.auth.demoPassword!);
+    const session = await login(bed.server, 'operator', bed.server.config.auth.demoPassword!);
     const { page, problems } = await watchedPage();
     await page.addInitScript((saved) => localStorage.setItem('ccr.auth', saved), JSON.stringify(session));
-    const res = await page.goto(server.url, { waitUntil: 'load' });
+    const res = await page.goto(bed.server.url, { waitUntil: 'load' });
     expect(res?.headers()['content-security-policy']).toContain("default-src 'self'");
     expect(res?.headers()['x-content-type-options']).toBe('nosniff');
     // The map is drawn: ECharts painted its canvas.
@@ -56,7 +39,7 @@ describe('Content-Security-Policy in Chromium', () => {
 
   it('the API docs load with no violation', async () => {
     const { page, problems } = await watchedPage();
-    await page.goto(`${server.url}/docs`, { waitUntil: 'load' });
+    await page.goto(`${bed.server.url}/docs`, { waitUntil: 'load' });
     await page.waitForSelector('.swagger-ui .info', { timeout: 30_000 });
     await page.waitForTimeout(500);
     expect(problems).toEqual([]);

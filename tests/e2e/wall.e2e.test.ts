@@ -1,43 +1,18 @@
 // The wall in a real browser: real Redis, the real server, Debian's Chromium. An operator signs it in once; it
 // must then load without console errors, draw the map, show units, and show an incident a producer reports
 // while it is open.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
-import type { Browser } from 'playwright-core';
-import { startRedisServer, startTestServer, type RedisServerHandle, type TestServer } from '@ccr/server/testing';
+import { describe, expect, it } from 'vitest';
 import { DEMO_JURISDICTION_DIR, loadJurisdiction } from '@ccr/server/jurisdiction';
-import { launchChromium, openLoggedIn, paintedShare } from './browser.js';
-import { REPO_ROOT, buildClient } from './client-build.js';
+import { openLoggedIn, paintedShare } from './browser.js';
+import { ARTIFACTS, useBrowserBed } from './browser-bed.js';
 
-const ARTIFACTS = join(REPO_ROOT, '.artifacts', 'e2e');
-let redis: RedisServerHandle;
-let server: TestServer;
-let browser: Browser;
-let producer: ReturnType<typeof createClient>;
 const prefix = 'e2e:';
-
-beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const [r, clientDist, b] = await Promise.all([startRedisServer(), buildClient(), launchChromium()]);
-  redis = r;
-  browser = b;
-  server = await startTestServer({ redisUrl: redis.url, jurisdictionDir: DEMO_JURISDICTION_DIR, keyPrefix: prefix, clientDist });
-  producer = createClient({ url: redis.url });
-  await producer.connect();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await producer?.close();
-  await server?.close();
-  await redis?.dispose();
-});
+const bed = useBrowserBed(prefix);
 
 describe('wall display in Chromium', () => {
   it('loads without console errors, draws the map and units, and shows an incident reported during the test', async () => {
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const page = await bed.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     const problems: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -47,9 +22,9 @@ describe('wall display in Chromium', () => {
     const jurisdiction = await loadJurisdiction(DEMO_JURISDICTION_DIR);
     const patrols = jurisdiction.units.filter((u) => u.kind === 'patrol_car' && u.home);
     const now = Date.now();
-    await producer.publish(`${prefix}in:positions`, JSON.stringify(patrols.map((u) => ({ unitId: u.id, lng: u.home![0], lat: u.home![1], ts: now, speed: 8 }))));
+    await bed.producer.publish(`${prefix}in:positions`, JSON.stringify(patrols.map((u) => ({ unitId: u.id, lng: u.home![0], lat: u.home![1], ts: now, speed: 8 }))));
 
-    await openLoggedIn(page, server.url, '/', 'operator', server.config.auth.demoPassword!);
+    await openLoggedIn(page, bed.server.url, '/', 'operator', bed.server.config.auth.demoPassword!);
     await page.getByText(jurisdiction.station.name, { exact: false }).first().waitFor({ timeout: 15_000 });
     // The map: grid polygons drawn on canvas, grid names among them (a blank map paints 0; the jurisdiction
     // covers ~20 % of the map's box at 16:9, whose board column is wider since the layouts by screen shape).
@@ -61,13 +36,13 @@ describe('wall display in Chromium', () => {
     // … and an incident reported now appears on the board and is announced (priority 1).
     const address = '胜芳镇中山街E2E测试12号';
     const [lng, lat] = jurisdiction.station.center;
-    await producer.xAdd(`${prefix}in:incidents`, '*', {
+    await bed.producer.xAdd(`${prefix}in:incidents`, '*', {
       data: JSON.stringify({ id: 'JQ-E2E-0001', type: 'theft', priority: 1, lng, lat, address, reportedAt: new Date().toISOString(), source: '110', summary: '电动车被盗（端到端测试）', reporter: '测试 138****0000' }),
     });
     await page.locator('.board').getByText(address).waitFor({ timeout: 10_000 });
     await page.getByRole('alert').getByText(address).waitFor({ timeout: 5_000 });
     // Positions that arrive while the page is open keep it moving, and it keeps no error.
-    await producer.publish(`${prefix}in:positions`, JSON.stringify(patrols.map((u) => ({ unitId: u.id, lng: u.home![0] + 0.001, lat: u.home![1], ts: Date.now(), speed: 8 }))));
+    await bed.producer.publish(`${prefix}in:positions`, JSON.stringify(patrols.map((u) => ({ unitId: u.id, lng: u.home![0] + 0.001, lat: u.home![1], ts: Date.now(), speed: 8 }))));
     await page.waitForTimeout(1_500);
 
     // The language switch re-renders every panel from the other catalogue (no Chinese label left), and back.
@@ -83,18 +58,18 @@ describe('wall display in Chromium', () => {
   }, 120_000);
 
   it('serves client routes as the page, and a missing asset as a 404 rather than the page', async () => {
-    const page = await fetch(`${server.url}/some/client/route`);
+    const page = await fetch(`${bed.server.url}/some/client/route`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
-    const asset = await fetch(`${server.url}/assets/no-such-chunk.js`);
+    const asset = await fetch(`${bed.server.url}/assets/no-such-chunk.js`);
     expect(asset.status).toBe(404);
-    expect((await fetch(`${server.url}/api/nothing-here`)).status).toBe(404);
+    expect((await fetch(`${bed.server.url}/api/nothing-here`)).status).toBe(404);
   });
 
   it('fits a 4K and an ultra-wide screen without cropping', async () => {
     for (const [width, height] of [[3840, 2160], [2560, 1080]] as const) {
-      const page = await browser.newPage({ viewport: { width, height } });
-      await openLoggedIn(page, server.url, '/', 'operator', server.config.auth.demoPassword!);
+      const page = await bed.browser.newPage({ viewport: { width, height } });
+      await openLoggedIn(page, bed.server.url, '/', 'operator', bed.server.config.auth.demoPassword!);
       await page.getByText('胜芳派出所').first().waitFor({ timeout: 15_000 });
       await page.waitForTimeout(1_000);
       // The canvas takes the screen's shape (a 21:9 screen: 2560 × 1080 design px) and lies wholly inside it;
