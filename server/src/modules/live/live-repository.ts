@@ -1,10 +1,11 @@
-// The live picture in Redis. The only file that knows these keys (the ingest contract's keys are in ingest/).
+// The live picture in Redis: the only file that speaks these keys (named in plugins/keyspace.ts; the ingest contract's are in ingest/).
 import { randomUUID } from 'node:crypto';
 import {
   TEAM_OF_KIND, TRACKED_KINDS, compareSeq, type DomainEvent, type Incident, type LiveDelta, type LiveUnit,
   type ReportOrder, type Seq, type TodayStats, type Unit, type UnitPosition,
 } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
+import { asKeyspace, type Keyspace } from '../../plugins/keyspace.js';
 import { todayStatsFromHash, withZeroCounts } from './incident-rules.js';
 import type { BucketMove } from '../stats/stats-buckets.js';
 import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, MARK_STALE, READ_SNAPSHOT, UPDATE_FROZEN } from './live-scripts.js';
@@ -62,28 +63,22 @@ export class LiveRepository {
   /** This process (a random token per start): tells apart two processes that were given the same NODE_ID. */
   readonly instance = randomUUID().slice(0, 8);
 
-  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly eventsMaxLen: number) {
+  private readonly ks: Keyspace;
+
+  /** `keyspace`: a KEY_PREFIX string is still taken from stats/seed-history.ts (see asKeyspace). */
+  constructor(private readonly redis: RedisClient, keyspace: Keyspace | string, private readonly eventsMaxLen: number) {
+    this.ks = asKeyspace(keyspace);
+    const l = this.ks.live;
     this.keys = {
-      units: `${prefix}units`,
-      status: `${prefix}unit:status`,
-      pos: `${prefix}unit:pos`,
-      posTs: `${prefix}unit:pos-ts`,
-      geo: `${prefix}unit:geo`,
-      seen: `${prefix}unit:seen`,
-      stale: `${prefix}unit:stale`,
-      tracked: `${prefix}unit:tracked`,
-      frozen: `${prefix}unit:frozen`,
-      events: `${prefix}events`,
-      open: `${prefix}incidents:open`,
-      byTime: `${prefix}incidents:by-time`,
-      lockPrefix: `${prefix}lock:`,
+      units: l.units, status: l.status, pos: l.pos, posTs: l.posTs, geo: l.geo, seen: l.seen, stale: l.stale, tracked: l.tracked,
+      frozen: l.frozen, events: l.events, open: l.open, byTime: l.byTime, lockPrefix: l.lock(''),
     };
   }
 
-  incidentKey(id: string): string { return `${this.prefix}incident:${id}`; }
-  dayStatsKey(day: string): string { return this.bucketKey(`stats:day:${day}`); }
-  /** A statistics bucket (a hash of counters) named by the stats module, under this deployment's prefix. */
-  bucketKey(bucket: string): string { return `${this.prefix}${bucket}`; }
+  incidentKey(id: string): string { return this.ks.live.incident(id); }
+  dayStatsKey(day: string): string { return this.ks.stats.day(day); }
+  /** A statistics bucket (a hash of counters) named by the stats module, under this deployment's base. */
+  bucketKey(bucket: string): string { return this.ks.stats.bucket(bucket); }
 
   /**
    * Makes Redis hold exactly the roster: new units appear available and (if tracked) stale until they
@@ -320,7 +315,7 @@ export class LiveRepository {
    * process's instance token: two processes given the same NODE_ID by mistake never both hold a lease.
    */
   async holdLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const key = this.keys.lockPrefix + name;
+    const key = this.ks.live.lock(name);
     const value = `${holder}/${this.instance}`;
     const got = await this.redis.set(key, value, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
     if (got === 'OK') return true;

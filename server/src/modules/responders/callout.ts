@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Counter } from 'prom-client';
 import { LuaScript } from '../../plugins/lua-script.js';
 import type { RedisClient } from '../../plugins/redis.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import { requestHash } from '../dispatch/dispatch-commands.js';
 import type { CallOutCommitted } from '../dispatch/dispatch-routes.js';
 import { deviceEvent, type DeviceAnswer } from '../delivery/device-event.js';
@@ -34,16 +35,16 @@ export class CallOuts {
   constructor(
     private readonly app: FastifyInstance,
     private readonly redis: RedisClient,
-    private readonly prefix: string,
+    private readonly ks: Keyspace,
     jurisdiction: Jurisdiction,
     private readonly timeZone: string,
   ) {
     this.units = new Map(jurisdiction.units.map((u) => [u.id, { name: u.name, members: u.members ?? 0 }]));
   }
 
-  private key(incidentId: string): string { return `${this.prefix}callout:${incidentId}`; }
-  private dayKey(day: string): string { return `${this.prefix}callout:day:${day}`; }
-  private reportKey(unitId: string, reportId: string): string { return `${this.prefix}callout:cmd:${unitId}:${reportId}`; }
+  private key(incidentId: string): string { return this.ks.callout.incident(incidentId); }
+  private dayKey(day: string): string { return this.ks.callout.day(day); }
+  private reportKey(unitId: string, reportId: string): string { return this.ks.callout.report(unitId, reportId); }
 
   /** A tier was called out: its clock and its units' records (first writer wins). */
   async opened(e: CallOutCommitted): Promise<void> {
