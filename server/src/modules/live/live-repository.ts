@@ -14,6 +14,8 @@ export interface NormalisedPosition { unitId: string; lng: number; lat: number; 
 export const POSITION_ACCEPTED = 1;
 export const POSITION_UNKNOWN_UNIT = 0;
 export const POSITION_OLDER = -1;
+/** Snapshot reads tried before giving up when incidents keep opening between reading the ids and the snapshot. */
+const SNAPSHOT_ATTEMPTS = 10;
 
 export interface SnapshotRead {
   seq: Seq;
@@ -202,12 +204,22 @@ export class LiveRepository {
     await ANNOUNCE_TODAY.run(this.redis, [this.dayStatsKey(date), this.keys.events], [date, now, this.eventsMaxLen]);
   }
 
+  /**
+   * The live picture and the sequence it corresponds to, in one script given every key it reads: the open ids are
+   * read first and their incidents' keys passed in; if an incident opened in between, the ids are read again.
+   */
   async readSnapshot(today: string): Promise<SnapshotRead> {
     const k = this.keys;
-    const r = (await READ_SNAPSHOT.run(this.redis, [k.units, k.status, k.pos, k.stale, k.open, k.events, this.dayStatsKey(today), k.frozen], [])) as [
+    let r: unknown[] = ['moved'];
+    for (let attempt = 0; r[0] === 'moved'; attempt++) {
+      if (attempt === SNAPSHOT_ATTEMPTS) throw new Error(`the open incidents kept changing during ${SNAPSHOT_ATTEMPTS} snapshot reads`);
+      const open = await this.redis.zRange(k.open, 0, -1);
+      const keys = [k.units, k.status, k.pos, k.stale, k.open, k.events, this.dayStatsKey(today), k.frozen, ...open.map((id) => this.incidentKey(id))];
+      r = (await READ_SNAPSHOT.run(this.redis, keys, open)) as unknown[];
+    }
+    const [seq, unitsFlat, statusFlat, posFlat, staleIds, incidentJsons, todayFlat, frozenFlat] = r as [
       string, string[], string[], string[], string[], string[], string[], string[],
     ];
-    const [seq, unitsFlat, statusFlat, posFlat, staleIds, incidentJsons, todayFlat, frozenFlat] = r;
     const units = this.assembleUnits(pairs(unitsFlat), pairs(statusFlat), pairs(posFlat), new Set(staleIds), pairs(frozenFlat));
     const incidents = incidentJsons.filter(Boolean).map((j) => JSON.parse(j) as Incident);
     return { seq, units, incidents, today: todayStatsFromHash(today, Object.fromEntries(pairs(todayFlat))) };

@@ -7,7 +7,6 @@
 // counted when written (the start resets a grid's counters, an answer adds to them): reading it is one round trip
 // of two small hashes and writes nothing; 'closed' is shown from the due time.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   DEVICE_NAMESPACE, GridReadinessSchema, RollCallAnswerSchema, RollCallNoticeSchema, ackError, compileChecker, readinessShare, refusal,
   type GridReadiness, type Jurisdiction, type Readiness, type Refusal, type RollCall, type SessionUser,
@@ -23,10 +22,10 @@ import type { Keyspace } from '../../plugins/keyspace.js';
 import { unitRoom } from '../dispatch/device-channel.js';
 import { deviceEvent, type DeviceAnswer } from '../delivery/device-event.js';
 
-const lua = (name: string): string => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
-const START = new LuaScript('rollCallStart', lua('rollcall-start'));
-const ANSWER = new LuaScript('rollCallAnswer', lua('rollcall-answer'));
-const CLOSE = new LuaScript('rollCallClose', lua('rollcall-close'));
+const lua = (name: string, file: string): LuaScript => LuaScript.fromFile(name, new URL(`./${file}.lua`, import.meta.url));
+const START = lua('rollCallStart', 'rollcall-start');
+const ANSWER = lua('rollCallAnswer', 'rollcall-answer');
+const CLOSE = lua('rollCallClose', 'rollcall-close');
 const checkAnswer = compileChecker(RollCallAnswerSchema);
 const checkGrid = compileChecker(GridReadinessSchema);
 const MetaSchema = Type.Object({
