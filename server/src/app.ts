@@ -10,6 +10,7 @@ import { DEFAULT_PLAUSIBILITY, ISO_INSTANT_FORMAT, finiteKeyword, isIsoInstant, 
 import type { Config } from './config.js';
 import { apiErrorHandler, notFoundBody } from './modules/http-errors.js';
 import { redisPlugin } from './plugins/redis.js';
+import { Keyspace } from './plugins/keyspace.js';
 import { socketIoPlugin } from './plugins/socket-io.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { loadJurisdiction, jurisdictionRoutes } from './modules/jurisdiction/index.js';
@@ -47,6 +48,8 @@ class OneLineRequestLog extends LogController {
 export async function buildApp(config: Config, opts: { logger?: FastifyServerOptions['logger'] } = {}) {
   const jurisdiction = await loadJurisdiction(config.jurisdictionDir);
   const timeZone = config.timeZone ?? jurisdiction.station.timeZone ?? 'Asia/Shanghai';
+  // Every key and channel of the deployment, named once (plugins/keyspace.ts).
+  const keyspace = new Keyspace({ keyPrefix: config.keyPrefix, cluster: config.redisCluster });
 
   const app = Fastify({
     logger: opts.logger ?? { level: config.logLevel },
@@ -90,41 +93,41 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
     },
   });
   // First: their hooks must see and guard every route registered after them (deny by default).
-  await app.register(securityPlugin, { keyPrefix: config.keyPrefix, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
-  await app.register(authModule, { keyPrefix: config.keyPrefix, demoMode: config.demoMode, producerToken: config.producerToken, auth: config.auth, unitIds: jurisdiction.units.map((u) => u.id), unitNames: new Map(jurisdiction.units.map((u) => [u.id, u.name])), volunteers: jurisdiction.volunteers ?? [], timeZone });
-  await app.register(auditModule, { keyPrefix: config.keyPrefix, retentionDays: config.auth.auditRetentionDays });
+  await app.register(securityPlugin, { keyspace, corsOrigins: config.corsOrigins, rateLimitPerMinute: config.auth.rateLimitPerMinute, loginRateLimitPerMinute: config.auth.loginRateLimitPerMinute });
+  await app.register(authModule, { keyspace, demoMode: config.demoMode, producerToken: config.producerToken, auth: config.auth, unitIds: jurisdiction.units.map((u) => u.id), unitNames: new Map(jurisdiction.units.map((u) => [u.id, u.name])), volunteers: jurisdiction.volunteers ?? [], timeZone });
+  await app.register(auditModule, { keyspace, retentionDays: config.auth.auditRetentionDays });
 
   await app.auth.publicRoutes(() => app.register(swaggerUi, { routePrefix: '/docs' }));
   await app.register(metricsPlugin);
   await app.register(redisPlugin, { url: config.redisUrl });
   await app.register(socketIoPlugin, { corsOrigins: config.corsOrigins });
   await app.register(liveModule, {
-    jurisdiction, keyPrefix: config.keyPrefix, timeZone, staleAfterMs: config.staleAfterMs, attention: config.attention,
+    jurisdiction, keyspace, timeZone, staleAfterMs: config.staleAfterMs, attention: config.attention,
     frameIntervalMs: config.frameIntervalMs, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId,
   });
-  await app.register(ingestModule, { jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, ingest: config.ingest, timeScale: config.fieldTimeScale, duplicates: config.duplicates });
+  await app.register(ingestModule, { jurisdiction, keyspace, nodeId: config.nodeId, ingest: config.ingest, timeScale: config.fieldTimeScale, duplicates: config.duplicates });
   await app.register(healthModule, { nodeId: config.nodeId });
   await app.register(unitsModule, { roster: jurisdiction.units });
   await app.register(incidentsModule);
   await app.register(recommendationModule, {
-    jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, timeZone, reach: config.reach, policy: config.dispatchPolicy,
+    jurisdiction, keyspace, nodeId: config.nodeId, timeZone, reach: config.reach, policy: config.dispatchPolicy,
     targets: config.responseTargets, calibration: config.etaCalibration, timeScale: config.fieldTimeScale, arrivalRadiusM: config.arrivalRadiusM,
     staleAfterMs: config.staleAfterMs,
   });
-  await app.register(targetsModule, { targets: config.responseTargets, keyPrefix: config.keyPrefix, nodeId: config.nodeId, eventStreamMaxLen: config.eventStreamMaxLen });
-  await app.register(dispatchModule, { keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId, arrivalRadiusM: config.arrivalRadiusM });
+  await app.register(targetsModule, { targets: config.responseTargets, keyspace, nodeId: config.nodeId, eventStreamMaxLen: config.eventStreamMaxLen });
+  await app.register(dispatchModule, { keyspace, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId, arrivalRadiusM: config.arrivalRadiusM });
   await app.register(statsModule, {
     jurisdiction, nodeId: config.nodeId, staleAfterMs: config.staleAfterMs, eventStreamMaxLen: config.eventStreamMaxLen,
     presenceTargetPercent: config.presenceTargetPercent, presenceSampleSeconds: config.presenceSampleSeconds,
   });
   await app.register(communityModule, {
-    jurisdiction, keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, timeZone, settings: config.community,
+    jurisdiction, keyspace, eventStreamMaxLen: config.eventStreamMaxLen, timeZone, settings: config.community,
     // Repeat detection keeps keyed fingerprints of names and phones, never the plain values.
     fingerprintKey: fingerprintKeyOf(config.auth.deviceSecret, config.keyPrefix),
   });
-  await app.register(volunteersModule, { jurisdiction, keyPrefix: config.keyPrefix, eventStreamMaxLen: config.eventStreamMaxLen, timeZone, settings: config.volunteers });
+  await app.register(volunteersModule, { jurisdiction, keyspace, eventStreamMaxLen: config.eventStreamMaxLen, timeZone, settings: config.volunteers });
   await app.register(respondersModule, {
-    jurisdiction, keyPrefix: config.keyPrefix, nodeId: config.nodeId, clockSkewMs: config.ingest.positionClockSkewMs, rollCall: config.rollCall,
+    jurisdiction, keyspace, nodeId: config.nodeId, clockSkewMs: config.ingest.positionClockSkewMs, rollCall: config.rollCall,
     // The ingest's own plausibility settings: a phone's fix is judged as every other fix is.
     plausibility: { ...DEFAULT_PLAUSIBILITY, accuracyM: config.ingest.positionAccuracyM, frozenAfterMs: config.ingest.positionFrozenAfterMs, timeScale: config.fieldTimeScale },
   });

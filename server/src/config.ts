@@ -17,6 +17,9 @@ export interface Config {
   redisUrl: string;
   /** Prefix of every Redis key and channel, ingest contract included. */
   keyPrefix: string;
+  /** REDIS_CLUSTER: the deployment runs on a Redis Cluster, so its names carry the prefix as a hash tag
+   *  (`{ccr}:…`, plugins/keyspace.ts). Off, every name is KEY_PREFIX followed by its path, as it always was. */
+  redisCluster: boolean;
   jurisdictionDir: string;
   /** A tracked unit silent for this long is shown as stale (失联). */
   staleAfterMs: number;
@@ -144,12 +147,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const demoMode = bool(env, 'DEMO_MODE', true);
   const keyPrefix = env.KEY_PREFIX ?? 'ccr:';
   if (!/^[A-Za-z0-9_.:-]{0,32}$/.test(keyPrefix)) throw new Error(`配置错误 / bad setting KEY_PREFIX=${JSON.stringify(keyPrefix)}`);
+  const redisCluster = bool(env, 'REDIS_CLUSTER', false);
+  if (redisCluster && keyPrefix.replaceAll(':', '') === '') throw new Error('配置错误 / bad setting KEY_PREFIX: REDIS_CLUSTER needs a non-empty KEY_PREFIX to use as the hash tag');
   const port = int(env, 'PORT', 8080, 0, 65535);
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     keyPrefix,
+    redisCluster,
     jurisdictionDir: env.JURISDICTION_DIR || DEMO_JURISDICTION_DIR,
     staleAfterMs: int(env, 'STALE_AFTER_MS', 30_000, 1_000, 86_400_000),
     frameIntervalMs: int(env, 'FRAME_INTERVAL_MS', 100, 20, 5_000),

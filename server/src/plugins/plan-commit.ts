@@ -2,11 +2,10 @@
 // the community loops and the volunteers' clues and searches build one with PackedPlan, add what they change, and
 // commit it. KEYS are collected once each and named by index, so the script builds no key and is given every key it
 // touches.
-import { readFileSync } from 'node:fs';
 import { LuaScript } from './lua-script.js';
 import type { RedisClient } from './redis.js';
 
-export const COMMIT_PLAN = new LuaScript('commitPlan', readFileSync(new URL('./plan-commit.lua', import.meta.url), 'utf8'));
+export const COMMIT_PLAN = LuaScript.fromFile('commitPlan', new URL('./plan-commit.lua', import.meta.url));
 
 export type CommitOutcome = { kind: 'ok'; result: string } | { kind: 'replay' } | { kind: 'changed'; key: string };
 

@@ -2,6 +2,7 @@
 // holds across every node: fixed windows, one INCR (+ PEXPIRE on the first hit) per request in one script.
 import type { RedisClient } from './redis.js';
 import { LuaScript } from './lua-script.js';
+import type { Keyspace } from './keyspace.js';
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 
 const HIT = new LuaScript('rate-limit-hit', `
@@ -15,13 +16,13 @@ return { n, ttl }
 type IncrCallback = (err: Error | null, res?: { current: number; ttl: number }) => void;
 
 export class RedisRateLimitRepository {
-  constructor(private readonly redis: () => RedisClient, private readonly prefix: string) {}
+  constructor(private readonly redis: () => RedisClient, private readonly ks: Keyspace) {}
 
   async hit(key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
     const client = this.redis();
     // While Redis is away commands queue until it returns; a limit check must fail fast instead (and be skipped).
     if (!client.isReady) throw new Error('redis not ready');
-    const [current, ttl] = (await HIT.run(client, [`${this.prefix}ratelimit:${key}`], [windowMs])) as [number, number];
+    const [current, ttl] = (await HIT.run(client, [this.ks.rateLimit.hits(key)], [windowMs])) as [number, number];
     return { current, ttl };
   }
 

@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { RedisRateLimitRepository } from './rate-limit-repository.js';
 import { refusal } from '@ccr/shared';
 import { refusalError } from '../modules/http-errors.js';
+import type { Keyspace } from './keyspace.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,7 +20,7 @@ declare module 'fastify' {
 }
 
 export interface SecurityOptions {
-  keyPrefix: string;
+  keyspace: Keyspace;
   corsOrigins: string[];
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
@@ -73,7 +74,7 @@ export const securityPlugin = fp<SecurityOptions>(
       },
     });
 
-    const limits = new RedisRateLimitRepository(() => app.redis.command, opts.keyPrefix);
+    const limits = new RedisRateLimitRepository(() => app.redis.command, opts.keyspace);
     await app.register(rateLimit, {
       global: false,
       store: limits.storeClass(MINUTE),

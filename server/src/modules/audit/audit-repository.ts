@@ -2,6 +2,7 @@
 // trim (MINID on each append), so ids are times and a page cursor is a stream id.
 import type { AuditEntry, AuditOutcome } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import type { AuditEntryInput } from '../auth/auth-contract.js';
 
 export interface AuditFilter {
@@ -19,8 +20,8 @@ const CHUNK = 500;
 
 export class AuditRepository {
   readonly key: string;
-  constructor(private readonly redis: RedisClient, prefix: string) {
-    this.key = `${prefix}audit`;
+  constructor(private readonly redis: RedisClient, ks: Keyspace) {
+    this.key = ks.audit.log;
   }
 
   async append(entry: AuditEntryInput, now: number, retentionMs: number): Promise<string> {

@@ -7,9 +7,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AUDIT_ROLES, AuditPageSchema, AuditQuerySchema } from '@ccr/shared';
 import { AuditRepository } from './audit-repository.js';
 import type { AuditEntryInput } from '../auth/auth-contract.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 
 export interface AuditModuleOptions {
-  keyPrefix: string;
+  keyspace: Keyspace;
   retentionDays: number;
 }
 
@@ -19,7 +20,7 @@ export const auditModule = fp<AuditModuleOptions>(
     const retentionMs = opts.retentionDays * 86_400_000;
     let repo: AuditRepository | undefined;
     let failures: Counter | undefined;
-    const repository = (): AuditRepository => (repo ??= new AuditRepository(app.redis.command, opts.keyPrefix));
+    const repository = (): AuditRepository => (repo ??= new AuditRepository(app.redis.command, opts.keyspace));
 
     app.decorate('audit', {
       async record(entry: AuditEntryInput): Promise<void> {

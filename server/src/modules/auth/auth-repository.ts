@@ -3,6 +3,7 @@
 import type { Role, SessionUser } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
 import { LuaScript } from '../../plugins/lua-script.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import type { SessionTimes } from './auth-service.js';
 
 export interface StoredAccount {
@@ -57,17 +58,17 @@ return 1
 `);
 
 export class AuthRepository {
-  constructor(private readonly redis: RedisClient, private readonly prefix: string) {}
+  constructor(private readonly redis: RedisClient, private readonly ks: Keyspace) {}
 
-  private accountKey(username: string): string { return `${this.prefix}auth:account:${username}`; }
-  private get accountsKey(): string { return `${this.prefix}auth:accounts`; }
-  private sessionKey(hash: string): string { return `${this.prefix}auth:session:${hash}`; }
-  private userSessionsKey(username: string): string { return `${this.prefix}auth:sessions-of:${username}`; }
-  private unknownKey(username: string): string { return `${this.prefix}auth:unknown:${username}`; }
-  private refusalsKey(address: string, minute: number): string { return `${this.prefix}auth:refusals:${address}:${minute}`; }
+  private accountKey(username: string): string { return this.ks.auth.account(username); }
+  private get accountsKey(): string { return this.ks.auth.accounts; }
+  private sessionKey(hash: string): string { return this.ks.auth.session(hash); }
+  private userSessionsKey(username: string): string { return this.ks.auth.sessionsOf(username); }
+  private unknownKey(username: string): string { return this.ks.auth.unknown(username); }
+  private refusalsKey(address: string, minute: number): string { return this.ks.auth.refusals(address, minute); }
   /** Pub/sub: revocations every node acts on, and each node's confirmation (socket-revocation.ts). */
-  private get revocationsChannel(): string { return `${this.prefix}auth:revocations`; }
-  private get confirmationsChannel(): string { return `${this.prefix}auth:revocations:done`; }
+  private get revocationsChannel(): string { return this.ks.auth.revocations; }
+  private get confirmationsChannel(): string { return this.ks.auth.revocationsDone; }
 
   async createAccount(a: StoredAccount): Promise<boolean> {
     const fields = [

@@ -15,6 +15,7 @@ import { SocketSessionSweep, checkSocketEvent, guardedNamespaces, makeSocketGuar
 import { SocketRevocations } from './socket-revocation.js';
 import { authRoutes } from './auth-routes.js';
 import type { AuditEntryInput, RouteAccess } from './auth-contract.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 
 export type { AuthConfig } from './auth-config.js';
 export type { RouteAccess, AuditEntryInput, SocketAccess } from './auth-contract.js';
@@ -33,7 +34,7 @@ declare module 'fastify' {
 }
 
 export interface AuthModuleOptions {
-  keyPrefix: string;
+  keyspace: Keyspace;
   demoMode: boolean;
   producerToken: string | undefined;
   auth: AuthConfig;
@@ -52,7 +53,7 @@ export const authModule = fp<AuthModuleOptions>(
   async (app, opts) => {
     const config = opts.auth;
     let repo: AuthRepository | undefined;
-    const repository = (): AuthRepository => (repo ??= new AuthRepository(app.redis.command, opts.keyPrefix));
+    const repository = (): AuthRepository => (repo ??= new AuthRepository(app.redis.command, opts.keyspace));
     const sessions = new SessionService(
       repository, { ttlMs: config.sessionTtlMs, idleMs: config.sessionIdleMs }, opts.producerToken,
       config.deviceSecret ? deviceSecretId(config.deviceSecret) : undefined,

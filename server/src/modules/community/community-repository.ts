@@ -8,6 +8,7 @@ import {
 } from '@ccr/shared';
 import { PackedPlan, type CommitOutcome } from '../../plugins/plan-commit.js';
 import type { RedisClient } from '../../plugins/redis.js';
+import { asKeyspace, type Keyspace } from '../../plugins/keyspace.js';
 import { Inbox } from '../delivery/inbox.js';
 import type { LiveRepository } from '../live/live-repository.js';
 
@@ -47,43 +48,40 @@ export class CommunityRepository {
   };
   /** Task notices to the unit terminals, kept until acknowledged (delivery/inbox.ts). */
   readonly notices: Inbox<typeof TaskNoticeSchema>;
-  private readonly p: string;
+  private readonly c: Keyspace['community'];
 
+  /** `keyspace`: a KEY_PREFIX string is still taken from stats/seed-history.ts (see asKeyspace). */
   constructor(
     private readonly redis: RedisClient,
     private readonly live: LiveRepository,
-    prefix: string,
+    keyspace: Keyspace | string,
     private readonly eventsMaxLen: number,
     private readonly timeZone: string,
     /** Keys the party fingerprints, so the index says nothing to whoever reads Redis without it. */
     private readonly fingerprintKey: string,
   ) {
-    this.p = `${prefix}community:`;
+    const c = asKeyspace(keyspace).community;
+    this.c = c;
     this.keys = {
-      disputesByTime: `${this.p}disputes:by-time`,
-      disputesOpen: `${this.p}disputes:open`,
-      disputesOpenMay: `${this.p}disputes:open-may`,
-      tasksByDue: `${this.p}tasks:by-due`,
-      tasksOpen: `${this.p}tasks:open`,
-      noticesPending: `${this.p}notices:pending`,
-      noticeChannel: `${this.p}notices`,
+      disputesByTime: c.disputesByTime, disputesOpen: c.disputesOpen, disputesOpenMay: c.disputesOpenMay, tasksByDue: c.tasksByDue,
+      tasksOpen: c.tasksOpen, noticesPending: c.noticesPending, noticeChannel: c.noticeChannel,
     };
     this.notices = new Inbox(redis, { box: (unitId) => this.noticesKey(unitId), pending: this.keys.noticesPending, channel: this.keys.noticeChannel },
       TaskNoticeSchema, COMMUNITY_COMMAND_TTL_MS, (n) => n.unitId);
   }
 
-  private disputeKey(id: string): string { return `${this.p}dispute:${id}`; }
-  private taskKey(id: string): string { return `${this.p}task:${id}`; }
-  private unitTasksKey(unitId: string): string { return `${this.p}tasks:unit:${unitId}`; }
-  private noticesKey(unitId: string): string { return `${this.p}notices:unit:${unitId}`; }
-  private commandKey(id: string): string { return `${this.p}cmd:${id}`; }
-  private repeatKey(fingerprint: string): string { return `${this.p}repeat:${fingerprint}`; }
-  private seqKey(kind: string, day: string): string { return `${this.p}seq:${kind}:${day}`; }
-  disputeDayKey(day: string): string { return `${this.p}disputes:day:${day}`; }
-  taskDayKey(day: string): string { return `${this.p}tasks:day:${day}`; }
+  private disputeKey(id: string): string { return this.c.dispute(id); }
+  private taskKey(id: string): string { return this.c.task(id); }
+  private unitTasksKey(unitId: string): string { return this.c.unitTasks(unitId); }
+  private noticesKey(unitId: string): string { return this.c.notices(unitId); }
+  private commandKey(id: string): string { return this.c.command(id); }
+  private repeatKey(fingerprint: string): string { return this.c.repeat(fingerprint); }
+  private seqKey(kind: string, day: string): string { return this.c.seq(kind, day); }
+  disputeDayKey(day: string): string { return this.c.disputeDay(day); }
+  taskDayKey(day: string): string { return this.c.taskDay(day); }
   /** The same counters per local month (YYYY-MM), moved in the same commit as the day's. */
-  disputeMonthKey(month: string): string { return `${this.p}disputes:month:${month}`; }
-  taskMonthKey(month: string): string { return `${this.p}tasks:month:${month}`; }
+  disputeMonthKey(month: string): string { return this.c.disputeMonth(month); }
+  taskMonthKey(month: string): string { return this.c.taskMonth(month); }
 
   fingerprint(repeatKey: string): string {
     return createHmac('sha256', this.fingerprintKey).update(repeatKey).digest('hex').slice(0, 32);

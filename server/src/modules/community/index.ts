@@ -10,6 +10,7 @@ import { communityRoutes } from './community-routes.js';
 import { CommunityDevice } from './community-device.js';
 import { buildCommunityContext, type CommunityContext } from './community-service.js';
 import type { CommunitySettings } from './community-settings.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 
 export type { CommunitySettings } from './community-settings.js';
 // What history seeding and other writers outside a request use: the same repository, runner and plans as the routes.
@@ -19,7 +20,7 @@ export * from './community-service.js';
 
 export interface CommunityModuleOptions {
   jurisdiction: Jurisdiction;
-  keyPrefix: string;
+  keyspace: Keyspace;
   eventStreamMaxLen: number;
   timeZone: string;
   settings: CommunitySettings;
@@ -40,7 +41,7 @@ declare module 'fastify' {
 
 export const communityModule = fp<CommunityModuleOptions>(
   async (app, opts) => {
-    const repo = new CommunityRepository(app.redis.command, app.live.repo, opts.keyPrefix, opts.eventStreamMaxLen, opts.timeZone, opts.fingerprintKey);
+    const repo = new CommunityRepository(app.redis.command, app.live.repo, opts.keyspace, opts.eventStreamMaxLen, opts.timeZone, opts.fingerprintKey);
     const commands = new CommunityCommands(repo);
     const queries = new CommunityQueries(repo, opts.timeZone);
     const ctx = buildCommunityContext(opts.jurisdiction, opts.settings);

@@ -3,7 +3,6 @@
 // acknowledges it; it is pushed when issued (Redis pub/sub reaches the node the terminal is on), sent again on every
 // (re)connect and again while unacknowledged. `Inbox` speaks the keys (written inside a command's atomic commit,
 // see writeInto); `InboxPusher` is the socket side. Recipients are opaque strings without '|'.
-import { readFileSync } from 'node:fs';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { compileChecker } from '@ccr/shared';
 import type { FastifyBaseLogger } from 'fastify';
@@ -13,7 +12,7 @@ import type { PackedPlan } from '../../plugins/plan-commit.js';
 import type { RedisClient } from '../../plugins/redis.js';
 
 /** See inbox-ack.lua. */
-const ACK_NOTICE = new LuaScript('ackNotice', readFileSync(new URL('./inbox-ack.lua', import.meta.url), 'utf8'));
+const ACK_NOTICE = LuaScript.fromFile('ackNotice', new URL('./inbox-ack.lua', import.meta.url));
 
 /** A notice not acknowledged this long after it was issued is sent again to a connected terminal. */
 export const RESEND_AFTER_MS = 5_000;

@@ -1,7 +1,8 @@
-// Dispatch state in Redis: assignments, command records, device orders. The only file that knows these keys;
-// live keys (incidents, unit status, positions, events, statistics buckets) come from LiveRepository.
+// Dispatch state in Redis: assignments, command records, device orders. The only file that speaks these keys (named
+// in plugins/keyspace.ts); live keys (incidents, unit status, positions, events, statistics buckets) come from LiveRepository.
 import { DeviceOrderSchema, compileChecker, type CommandResult, type DeviceOrder, type Incident, type UnitState } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import type { LiveRepository } from '../live/live-repository.js';
 import type { BucketMove } from '../stats/stats-buckets.js';
 import { checkEtaPrediction, type EtaLedger, type EtaPrediction } from '../recommendation/index.js';
@@ -64,22 +65,18 @@ export class DispatchRepository {
   constructor(
     private readonly redis: RedisClient,
     private readonly live: LiveRepository,
-    private readonly prefix: string,
+    private readonly ks: Keyspace,
     private readonly eventsMaxLen: number,
     /** Predicts ETAs of units being sent and prices arrivals (recommendation module); none = nothing recorded. */
     private readonly eta?: EtaLedger,
   ) {
-    this.keys = {
-      assignments: `${prefix}dispatch:assignments`,
-      pendingOrders: `${prefix}dispatch:orders:pending`,
-      orderChannel: `${prefix}dispatch:orders`,
-    };
+    this.keys = { assignments: ks.dispatch.assignments, pendingOrders: ks.dispatch.pendingOrders, orderChannel: ks.dispatch.orderChannel };
   }
 
-  private commandKey(id: string): string { return `${this.prefix}dispatch:cmd:${id}`; }
-  private ordersKey(unitId: string): string { return `${this.prefix}dispatch:orders:unit:${unitId}`; }
-  private acknowledgedKey(unitId: string): string { return `${this.prefix}dispatch:orders:acknowledged:${unitId}`; }
-  private alertedKey(incidentId: string): string { return `${this.prefix}dispatch:alerted:${incidentId}`; }
+  private commandKey(id: string): string { return this.ks.dispatch.command(id); }
+  private ordersKey(unitId: string): string { return this.ks.dispatch.orders(unitId); }
+  private acknowledgedKey(unitId: string): string { return this.ks.dispatch.acknowledged(unitId); }
+  private alertedKey(incidentId: string): string { return this.ks.dispatch.alerted(incidentId); }
 
   /** A stored command: the hash of its request and its result. */
   async readCommand(id: string): Promise<{ bodyHash: string; result: CommandResult } | null> {

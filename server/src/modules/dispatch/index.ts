@@ -7,9 +7,10 @@ import { DispatchCommands } from './dispatch-commands.js';
 import { dispatchRoutes, type CallOutCommitted } from './dispatch-routes.js';
 import { DeviceChannel } from './device-channel.js';
 import { ArrivalWatch } from './arrival-watch.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 
 export interface DispatchModuleOptions {
-  keyPrefix: string;
+  keyspace: Keyspace;
   eventStreamMaxLen: number;
   nodeId: string;
   /** A dispatched or en-route unit this close to its incident is on scene (ARRIVAL_RADIUS_M). */
@@ -29,7 +30,7 @@ declare module 'fastify' {
 export const dispatchModule = fp<DispatchModuleOptions>(
   async (app, opts) => {
     // Predicted and actual travel times are recorded with the commits that send and land units (recommendation).
-    const repo = new DispatchRepository(app.redis.command, app.live.repo, opts.keyPrefix, opts.eventStreamMaxLen, app.etaLedger);
+    const repo = new DispatchRepository(app.redis.command, app.live.repo, opts.keyspace, opts.eventStreamMaxLen, app.etaLedger);
     const commands = new DispatchCommands(repo, app.live.timeZone);
     const refused = new Counter({
       name: 'ccr_dispatch_refused_total', help: 'Dispatch commands and device events refused, by action and reason',

@@ -11,6 +11,7 @@ import { RejectLog } from './reject-log.js';
 import { NodeIdentity } from './node-identity.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { DuplicateCheck } from './duplicate-check.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,7 +22,7 @@ declare module 'fastify' {
 
 export interface IngestModuleOptions {
   jurisdiction: Jurisdiction;
-  keyPrefix: string;
+  keyspace: Keyspace;
   nodeId: string;
   ingest: IngestSettings;
   /** Field seconds per real second (a demo simulator faster than real time): its units move that much faster. */
@@ -32,7 +33,7 @@ export interface IngestModuleOptions {
 
 export const ingestModule = fp<IngestModuleOptions>(
   async (app, opts) => {
-    const ingest = new IngestRepository(app.redis.command, opts.keyPrefix);
+    const ingest = new IngestRepository(app.redis.command, opts.keyspace);
     const rejects = new RejectLog(app.log, app.metrics);
     const guard = new PositionGuard(new Map(opts.jurisdiction.units.map((u) => [u.id, u.kind])), app.live.repo, {
       ...DEFAULT_PLAUSIBILITY, accuracyM: opts.ingest.positionAccuracyM, frozenAfterMs: opts.ingest.positionFrozenAfterMs, timeScale: opts.timeScale ?? 1,

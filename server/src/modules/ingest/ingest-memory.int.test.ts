@@ -6,6 +6,7 @@ import { createClient } from 'redis';
 import type { IncidentReport } from '@ccr/shared';
 import { fixtureGridCentre, useTestbed, type TestServer } from '../../testing/index.js';
 import { IngestRepository } from './ingest-repository.js';
+import { Keyspace } from '../../plugins/keyspace.js';
 
 const bed = useTestbed('mem');
 const [lng, lat] = fixtureGridCentre(1, 1);
@@ -95,7 +96,7 @@ describe('applied entries are trimmed by count, size and age — never one pendi
   }
 
   it('keeps everything from the oldest pending entry on, and the undelivered tail', async () => {
-    const repo = new IngestRepository(bed.producer, `trim${++n}:`);
+    const repo = new IngestRepository(bed.producer, new Keyspace({ keyPrefix: `trim${++n}:`, cluster: false }));
     await repo.ensureGroup();
     const keep = { keepEntries: 100, keepBytes: 64 * MB, keepMs: 86_400_000 };
     const [stuck] = await fill(repo, 1, 100);
@@ -118,7 +119,7 @@ describe('applied entries are trimmed by count, size and age — never one pendi
   });
 
   it('trims to about the byte budget when entries are large', async () => {
-    const repo = new IngestRepository(bed.producer, `trimbytes${++n}:`);
+    const repo = new IngestRepository(bed.producer, new Keyspace({ keyPrefix: `trimbytes${++n}:`, cluster: false }));
     await repo.ensureGroup();
     await fill(repo, 600, 10_000);
     await readAndAck(repo, 'live-node', true);

@@ -2,6 +2,7 @@
 // bookkeeping beside them (the refused sample, node presence).
 import { compareSeq } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import { HOLD_PRESENCE, READ_SCREENED, REFUSE_ENTRY, RELEASE_PRESENCE, SHARD_LEASE } from './ingest-scripts.js';
 
 type RawEntry = [id: string, fields: string[] | null];
@@ -56,15 +57,15 @@ export class IngestRepository {
   readonly rejectedStream: string;
   readonly group = 'ccr-server';
 
-  constructor(private readonly redis: RedisClient, private readonly prefix: string) {
-    this.positionsChannel = `${prefix}in:positions`;
-    this.framesChannel = `${prefix}live:frames`;
-    this.incidentsStream = `${prefix}in:incidents`;
-    this.rejectedStream = `${prefix}in:incidents:rejected`;
+  constructor(private readonly redis: RedisClient, private readonly ks: Keyspace) {
+    this.positionsChannel = ks.ingest.positions;
+    this.framesChannel = ks.ingest.frames;
+    this.incidentsStream = ks.ingest.incidents;
+    this.rejectedStream = ks.ingest.rejected;
   }
 
   /** The key saying which process runs under a NODE_ID (not part of the ingest contract). */
-  presenceKey(nodeId: string): string { return `${this.prefix}node:${nodeId}`; }
+  presenceKey(nodeId: string): string { return this.ks.ingest.node(nodeId); }
 
   /** Create the consumer group at the stream's beginning, so incidents added before any server ran count too. */
   async ensureGroup(): Promise<void> {
@@ -178,7 +179,7 @@ export class IngestRepository {
 
   /** One node's turn at the position shard leases (shard-lease.lua); the shards it holds after it. */
   async turnShardLease(shards: number, token: string, now: number, ttlMs: number, release: boolean): Promise<number[]> {
-    const keys = [`${this.prefix}ingest:nodes`, ...Array.from({ length: shards }, (_, i) => `${this.prefix}ingest:shard:${i}`)];
+    const keys = [this.ks.ingest.nodes, ...Array.from({ length: shards }, (_, i) => this.ks.ingest.shard(i))];
     const out = await SHARD_LEASE.run(this.redis, keys, [token, now, ttlMs, release ? '1' : '0']);
     return Array.isArray(out) ? out.map(Number) : [];
   }

@@ -1,99 +1,17 @@
-// Lua for the incident ingest stream, run inside Redis so that a huge entry never crosses the network.
-import { readFileSync } from 'node:fs';
+// Lua for the incident ingest stream (run inside Redis so that a huge entry never crosses the network), node
+// presence and the position shard leases. Each script is a .lua file beside this one; its header says its KEYS,
+// ARGV and answer.
 import { LuaScript } from '../../plugins/lua-script.js';
 
-/**
- * Reads entries for a consumer of the group one at a time and screens each inside Redis: an entry whose fields
- * add up to more than `maxBytes` comes back as its id, its size and a `sampleBytes` prefix, never whole, so a
- * flood of 1 MB entries costs the server a few hundred bytes each (and Redis one copy into the script).
- * KEYS stream
- * ARGV group, consumer, mode, cursor, maxEntries, maxBytes, sampleBytes, budgetBytes, minIdleMs
- *   mode 'new': entries never delivered (XREADGROUP >); 'pending': this consumer's own unacknowledged entries
- *   after `cursor` (XREADGROUP <cursor>); 'claim': entries idle for minIdleMs, taken over from any consumer
- *   (XAUTOCLAIM from `cursor`). Stops after maxEntries entries or budgetBytes read.
- * Returns { nextCursor, { { id, status, payload, size }, … } } with status
- *   'ok' (payload: the data field), 'too_large' / 'no_data' (payload: a prefix, for the refused sample),
- *   'gone' (a pending entry deleted from the stream meanwhile).
- */
-export const READ_SCREENED = new LuaScript('readScreened', `
-local stream, group, consumer, mode, cursor = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local maxEntries, maxBytes, sampleBytes, budget = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local out, seen = {}, 0
-local function screen(id, fields)
-  if not fields then
-    out[#out + 1] = { id, 'gone', '', 0 }
-    return
-  end
-  local size, data = 0, nil
-  for i = 1, #fields - 1, 2 do
-    size = size + #fields[i] + #fields[i + 1]
-    if fields[i] == 'data' then data = fields[i + 1] end
-  end
-  seen = seen + size
-  if size > maxBytes then
-    out[#out + 1] = { id, 'too_large', string.sub(data or fields[2] or '', 1, sampleBytes), size }
-  elseif not data then
-    out[#out + 1] = { id, 'no_data', string.sub(table.concat(fields, ' '), 1, sampleBytes), size }
-  else
-    out[#out + 1] = { id, 'ok', data, size }
-  end
-end
-if mode == 'claim' then
-  -- COUNT 1 scans at most 10 pending entries per call; maxEntries calls bound the script's work.
-  for _ = 1, maxEntries do
-    local r = redis.call('XAUTOCLAIM', stream, group, consumer, ARGV[9], cursor, 'COUNT', 1)
-    cursor = r[1]
-    local e = r[2][1]
-    if e then screen(e[1], e[2]) end
-    if cursor == '0-0' or seen >= budget then break end
-  end
-else
-  while #out < maxEntries and seen < budget do
-    local r = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', stream, mode == 'new' and '>' or cursor)
-    local e = r and r[1][2][1]
-    if not e then break end
-    if mode == 'pending' then cursor = e[1] end
-    screen(e[1], e[2])
-  end
-end
-return { cursor, out }
-`);
+const script = (name: string, file: string): LuaScript => LuaScript.fromFile(name, new URL(`./${file}`, import.meta.url));
 
-/**
- * Records a refused entry in the capped sample, then acknowledges and deletes it, in one step: refused input
- * never stays on the ingest stream.
- * KEYS stream, rejected
- * ARGV group, id, sampleMaxLen, source, reason, detail, data, at
- */
-export const REFUSE_ENTRY = new LuaScript('refuseEntry', `
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'source', ARGV[2], 'reason', ARGV[5], 'detail', ARGV[6], 'data', ARGV[7], 'at', ARGV[8])
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-return 1
-`);
-
-/**
- * A node's presence under its NODE_ID: held while renewed by the process that holds `token`.
- * KEYS presence; ARGV token, ttlMs. Returns 1 (renewed), 2 (was free, now ours), 0 (another process holds it).
- */
-export const HOLD_PRESENCE = new LuaScript('holdPresence', `
-local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-if not v then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 2
-end
-return 0
-`);
-
-/** KEYS presence; ARGV token. Lets go of the presence if this process holds it. */
-export const RELEASE_PRESENCE = new LuaScript('releasePresence', `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`);
-
+/** Entries read for a consumer of the group and screened inside Redis (IngestRepository.readScreened). */
+export const READ_SCREENED = script('readScreened', 'read-screened.lua');
+/** A refused entry sampled, acknowledged and deleted in one step. */
+export const REFUSE_ENTRY = script('refuseEntry', 'refuse-entry.lua');
+/** A node's presence under its NODE_ID, held while renewed by the process holding its token. */
+export const HOLD_PRESENCE = script('holdPresence', 'hold-presence.lua');
+/** The presence let go of, if this process holds it. */
+export const RELEASE_PRESENCE = script('releasePresence', 'release-presence.lua');
 /** A node's turn at the position shard leases (position-shards.ts). */
-export const SHARD_LEASE = new LuaScript('shardLease', readFileSync(new URL('./shard-lease.lua', import.meta.url), 'utf8'));
+export const SHARD_LEASE = script('shardLease', 'shard-lease.lua');

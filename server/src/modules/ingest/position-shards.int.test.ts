@@ -5,6 +5,7 @@ import { createClient } from 'redis';
 import { useTestbed, writeFixtureJurisdiction, type TestServer } from '../../testing/index.js';
 import { IngestRepository } from './ingest-repository.js';
 import { LEASE_TTL_MS, POSITION_SHARDS, shardOf } from './position-shards.js';
+import { Keyspace } from '../../plugins/keyspace.js';
 
 const bed = useTestbed('sh');
 
@@ -72,7 +73,7 @@ describe('position shards', () => {
     const redis = createClient({ url: bed.redis.url });
     await redis.connect();
     try {
-      const repo = new IngestRepository(redis, 'lease-test:');
+      const repo = new IngestRepository(redis, new Keyspace({ keyPrefix: 'lease-test:', cluster: false }));
       const turn = (token: string, release = false): Promise<number[]> => repo.turnShardLease(POSITION_SHARDS, token, Date.now(), LEASE_TTL_MS, release);
       expect(await turn('A')).toHaveLength(16);
       await turn('B');

@@ -6,10 +6,11 @@ import { PositionFrames } from './position-frames.js';
 import { EventRelay } from './event-relay.js';
 import { LiveHousekeeping } from './live-housekeeping.js';
 import { bindLiveSocket, type LiveContext } from './live-socket.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 
 export interface LiveModuleOptions {
   jurisdiction: Jurisdiction;
-  keyPrefix: string;
+  keyspace: Keyspace;
   timeZone: string;
   staleAfterMs: number;
   attention: AttentionSettings;
@@ -26,7 +27,7 @@ declare module 'fastify' {
 
 export const liveModule = fp<LiveModuleOptions>(
   async (app, opts) => {
-    const repo = new LiveRepository(app.redis.command, opts.keyPrefix, opts.eventStreamMaxLen);
+    const repo = new LiveRepository(app.redis.command, opts.keyspace, opts.eventStreamMaxLen);
     await repo.syncRoster(opts.jurisdiction.units, Date.now());
     const frames = new PositionFrames(app.io, opts.frameIntervalMs, app.metrics);
     const ctx: LiveContext = { station: { name: opts.jurisdiction.station.name, timeZone: opts.timeZone }, staleAfterMs: opts.staleAfterMs, attention: opts.attention };

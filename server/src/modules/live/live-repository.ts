@@ -1,10 +1,11 @@
-// The live picture in Redis. The only file that knows these keys (the ingest contract's keys are in ingest/).
+// The live picture in Redis: the only file that speaks these keys (named in plugins/keyspace.ts; the ingest contract's are in ingest/).
 import { randomUUID } from 'node:crypto';
 import {
   TEAM_OF_KIND, TRACKED_KINDS, compareSeq, type DomainEvent, type Incident, type LiveDelta, type LiveUnit,
   type ReportOrder, type Seq, type TodayStats, type Unit, type UnitPosition,
 } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
+import { asKeyspace, type Keyspace } from '../../plugins/keyspace.js';
 import { todayStatsFromHash, withZeroCounts } from './incident-rules.js';
 import type { BucketMove } from '../stats/stats-buckets.js';
 import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, MARK_STALE, READ_SNAPSHOT, UPDATE_FROZEN } from './live-scripts.js';
@@ -13,6 +14,8 @@ export interface NormalisedPosition { unitId: string; lng: number; lat: number; 
 export const POSITION_ACCEPTED = 1;
 export const POSITION_UNKNOWN_UNIT = 0;
 export const POSITION_OLDER = -1;
+/** Snapshot reads tried before giving up when incidents keep opening between reading the ids and the snapshot. */
+const SNAPSHOT_ATTEMPTS = 10;
 
 export interface SnapshotRead {
   seq: Seq;
@@ -62,28 +65,22 @@ export class LiveRepository {
   /** This process (a random token per start): tells apart two processes that were given the same NODE_ID. */
   readonly instance = randomUUID().slice(0, 8);
 
-  constructor(private readonly redis: RedisClient, private readonly prefix: string, private readonly eventsMaxLen: number) {
+  private readonly ks: Keyspace;
+
+  /** `keyspace`: a KEY_PREFIX string is still taken from stats/seed-history.ts (see asKeyspace). */
+  constructor(private readonly redis: RedisClient, keyspace: Keyspace | string, private readonly eventsMaxLen: number) {
+    this.ks = asKeyspace(keyspace);
+    const l = this.ks.live;
     this.keys = {
-      units: `${prefix}units`,
-      status: `${prefix}unit:status`,
-      pos: `${prefix}unit:pos`,
-      posTs: `${prefix}unit:pos-ts`,
-      geo: `${prefix}unit:geo`,
-      seen: `${prefix}unit:seen`,
-      stale: `${prefix}unit:stale`,
-      tracked: `${prefix}unit:tracked`,
-      frozen: `${prefix}unit:frozen`,
-      events: `${prefix}events`,
-      open: `${prefix}incidents:open`,
-      byTime: `${prefix}incidents:by-time`,
-      lockPrefix: `${prefix}lock:`,
+      units: l.units, status: l.status, pos: l.pos, posTs: l.posTs, geo: l.geo, seen: l.seen, stale: l.stale, tracked: l.tracked,
+      frozen: l.frozen, events: l.events, open: l.open, byTime: l.byTime, lockPrefix: l.lock(''),
     };
   }
 
-  incidentKey(id: string): string { return `${this.prefix}incident:${id}`; }
-  dayStatsKey(day: string): string { return this.bucketKey(`stats:day:${day}`); }
-  /** A statistics bucket (a hash of counters) named by the stats module, under this deployment's prefix. */
-  bucketKey(bucket: string): string { return `${this.prefix}${bucket}`; }
+  incidentKey(id: string): string { return this.ks.live.incident(id); }
+  dayStatsKey(day: string): string { return this.ks.stats.day(day); }
+  /** A statistics bucket (a hash of counters) named by the stats module, under this deployment's base. */
+  bucketKey(bucket: string): string { return this.ks.stats.bucket(bucket); }
 
   /**
    * Makes Redis hold exactly the roster: new units appear available and (if tracked) stale until they
@@ -207,12 +204,22 @@ export class LiveRepository {
     await ANNOUNCE_TODAY.run(this.redis, [this.dayStatsKey(date), this.keys.events], [date, now, this.eventsMaxLen]);
   }
 
+  /**
+   * The live picture and the sequence it corresponds to, in one script given every key it reads: the open ids are
+   * read first and their incidents' keys passed in; if an incident opened in between, the ids are read again.
+   */
   async readSnapshot(today: string): Promise<SnapshotRead> {
     const k = this.keys;
-    const r = (await READ_SNAPSHOT.run(this.redis, [k.units, k.status, k.pos, k.stale, k.open, k.events, this.dayStatsKey(today), k.frozen], [])) as [
+    let r: unknown[] = ['moved'];
+    for (let attempt = 0; r[0] === 'moved'; attempt++) {
+      if (attempt === SNAPSHOT_ATTEMPTS) throw new Error(`the open incidents kept changing during ${SNAPSHOT_ATTEMPTS} snapshot reads`);
+      const open = await this.redis.zRange(k.open, 0, -1);
+      const keys = [k.units, k.status, k.pos, k.stale, k.open, k.events, this.dayStatsKey(today), k.frozen, ...open.map((id) => this.incidentKey(id))];
+      r = (await READ_SNAPSHOT.run(this.redis, keys, open)) as unknown[];
+    }
+    const [seq, unitsFlat, statusFlat, posFlat, staleIds, incidentJsons, todayFlat, frozenFlat] = r as [
       string, string[], string[], string[], string[], string[], string[], string[],
     ];
-    const [seq, unitsFlat, statusFlat, posFlat, staleIds, incidentJsons, todayFlat, frozenFlat] = r;
     const units = this.assembleUnits(pairs(unitsFlat), pairs(statusFlat), pairs(posFlat), new Set(staleIds), pairs(frozenFlat));
     const incidents = incidentJsons.filter(Boolean).map((j) => JSON.parse(j) as Incident);
     return { seq, units, incidents, today: todayStatsFromHash(today, Object.fromEntries(pairs(todayFlat))) };
@@ -320,7 +327,7 @@ export class LiveRepository {
    * process's instance token: two processes given the same NODE_ID by mistake never both hold a lease.
    */
   async holdLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const key = this.keys.lockPrefix + name;
+    const key = this.ks.live.lock(name);
     const value = `${holder}/${this.instance}`;
     const got = await this.redis.set(key, value, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
     if (got === 'OK') return true;

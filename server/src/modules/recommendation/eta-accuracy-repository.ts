@@ -2,6 +2,7 @@
 // the ranking applies. The only file that knows these keys besides the bucket names in eta-accuracy.ts.
 import { EtaCalibrationSchema, compileChecker, type EtaCalibration } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import { etaDayBucket } from './eta-accuracy.js';
 
 const checkCalibration = compileChecker(EtaCalibrationSchema);
@@ -9,15 +10,15 @@ const checkCalibration = compileChecker(EtaCalibrationSchema);
 export class EtaAccuracyRepository {
   private readonly calibrationKey: string;
 
-  constructor(private readonly redis: RedisClient, private readonly prefix: string) {
-    this.calibrationKey = `${prefix}eta:calibration`;
+  constructor(private readonly redis: RedisClient, private readonly ks: Keyspace) {
+    this.calibrationKey = ks.eta.calibration;
   }
 
   /** The day hashes of these local days (missing days are empty), in one round trip. */
   async readDays(days: readonly string[]): Promise<Record<string, string>[]> {
     if (days.length === 0) return [];
     const m = this.redis.multi();
-    for (const d of days) m.hGetAll(`${this.prefix}${etaDayBucket(d)}`);
+    for (const d of days) m.hGetAll(this.ks.stats.bucket(etaDayBucket(d)));
     return (await m.exec()) as unknown as Record<string, string>[];
   }
 

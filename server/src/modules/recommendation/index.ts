@@ -15,6 +15,7 @@ import { etaAccuracyRoutes, recommendationRoutes } from './recommendation-routes
 import { EtaAccuracyRepository } from './eta-accuracy-repository.js';
 import { EtaCalibrator } from './eta-calibration.js';
 import { arrivalMoves, type EtaPrediction } from './eta-accuracy.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 
 export interface EtaCalibrationSettings {
   /** Days of arrivals the calibration looks back over; 0 = off (ETA_CALIBRATION_DAYS). */
@@ -30,7 +31,7 @@ export const DEFAULT_ETA_CALIBRATION: EtaCalibrationSettings = { windowDays: 14,
 export interface RecommendationModuleOptions {
   /** Roads for the ETA model, grids for their community officers (一格一警). */
   jurisdiction: Jurisdiction;
-  keyPrefix: string;
+  keyspace: Keyspace;
   nodeId: string;
   timeZone: string;
   /** Speeds, turnout, detour factor, walking speed (UNIT_SPEEDS, UNIT_TURNOUT, DETOUR_FACTOR, WALK_SPEED_MPS). */
@@ -74,7 +75,7 @@ export const recommendationModule = fp<RecommendationModuleOptions>(
     const model = new EtaModel(graph.nodes.length > 0 ? graph : null, reach, { arriveWithinM: opts.arrivalRadiusM ?? 0 });
     const gridOfficers = new Map(opts.jurisdiction.grids.features.flatMap((f) => (f.properties.officerId ? [[f.properties.id, f.properties.officerId] as const] : [])));
     const calibrationSettings = opts.calibration ?? DEFAULT_ETA_CALIBRATION;
-    const accuracy = new EtaAccuracyRepository(app.redis.command, opts.keyPrefix);
+    const accuracy = new EtaAccuracyRepository(app.redis.command, opts.keyspace);
     const calibrator = new EtaCalibrator(accuracy, app.live.repo, {
       nodeId: opts.nodeId, timeZone: opts.timeZone, windowDays: calibrationSettings.windowDays, minSamples: calibrationSettings.minSamples,
       recomputeEveryMs: calibrationSettings.recomputeEveryMs, refreshEveryMs: Math.min(10_000, calibrationSettings.recomputeEveryMs),

@@ -2,7 +2,6 @@
 // unit gets a record, and its leader's answers on the terminal (callout:report: coming with how many people / can't,
 // arrived, done) are applied once per report id onto the record Node planned from (callout-report.lua). The promise
 // statistics (1分钟自救, 3分钟互助) are counted in the same write, by the day of the incident's first call-out.
-import { readFileSync } from 'node:fs';
 import {
   CallOutRecordSchema, CallOutReportSchema, RING_MINUTES, ackError, compileChecker, localDay, nextCallOutState, summariseCallOut,
   type CallOut, type CallOutRecord, type CallOutReport, type CallOutStats, type CallOutUnit, type Jurisdiction, type RingMinutes,
@@ -11,13 +10,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Counter } from 'prom-client';
 import { LuaScript } from '../../plugins/lua-script.js';
 import type { RedisClient } from '../../plugins/redis.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import { requestHash } from '../dispatch/dispatch-commands.js';
 import type { CallOutCommitted } from '../dispatch/dispatch-routes.js';
 import { deviceEvent, type DeviceAnswer } from '../delivery/device-event.js';
 
-const lua = (name: string): string => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
-const OPEN = new LuaScript('callOutOpen', lua('callout-open'));
-const REPORT = new LuaScript('callOutReport', lua('callout-report'));
+const lua = (name: string, file: string): LuaScript => LuaScript.fromFile(name, new URL(`./${file}.lua`, import.meta.url));
+const OPEN = lua('callOutOpen', 'callout-open');
+const REPORT = lua('callOutReport', 'callout-report');
 const checkRecord = compileChecker(CallOutRecordSchema);
 const checkReport = compileChecker(CallOutReportSchema);
 /** A call-out's records are kept a week (the console shows them while the incident is open; the counts stay). */
@@ -34,16 +34,16 @@ export class CallOuts {
   constructor(
     private readonly app: FastifyInstance,
     private readonly redis: RedisClient,
-    private readonly prefix: string,
+    private readonly ks: Keyspace,
     jurisdiction: Jurisdiction,
     private readonly timeZone: string,
   ) {
     this.units = new Map(jurisdiction.units.map((u) => [u.id, { name: u.name, members: u.members ?? 0 }]));
   }
 
-  private key(incidentId: string): string { return `${this.prefix}callout:${incidentId}`; }
-  private dayKey(day: string): string { return `${this.prefix}callout:day:${day}`; }
-  private reportKey(unitId: string, reportId: string): string { return `${this.prefix}callout:cmd:${unitId}:${reportId}`; }
+  private key(incidentId: string): string { return this.ks.callout.incident(incidentId); }
+  private dayKey(day: string): string { return this.ks.callout.day(day); }
+  private reportKey(unitId: string, reportId: string): string { return this.ks.callout.report(unitId, reportId); }
 
   /** A tier was called out: its clock and its units' records (first writer wins). */
   async opened(e: CallOutCommitted): Promise<void> {

@@ -11,10 +11,11 @@ import { phonePositionHandler } from './phone-positions.js';
 import { CallOuts } from './callout.js';
 import { respondersRoutes } from './responders-routes.js';
 import { RollCalls, type RollCallSettings } from './rollcall.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 
 export interface RespondersModuleOptions {
   jurisdiction: Jurisdiction;
-  keyPrefix: string;
+  keyspace: Keyspace;
   /** The plausibility settings of the position ingest (POSITION_ACCURACY_M, the field time scale). */
   plausibility: PlausibilitySettings;
   clockSkewMs: number;
@@ -29,14 +30,14 @@ export const respondersModule = fp<RespondersModuleOptions>(
       name: 'ccr_terminal_refused_total', help: 'Terminal app events refused (unit:position, callout:report), by action and reason',
       labelNames: ['action', 'reason'] as const, registers: [app.metrics.registry],
     });
-    const callOuts = new CallOuts(app, app.redis.command, opts.keyPrefix, opts.jurisdiction, app.live.timeZone);
+    const callOuts = new CallOuts(app, app.redis.command, opts.keyspace, opts.jurisdiction, app.live.timeZone);
     app.dispatch.callOutListeners.add((e) => callOuts.opened(e));
     const callOutReport = callOuts.handler(refused);
-    const rollCalls = new RollCalls(app, app.redis.command, opts.keyPrefix, opts.jurisdiction, opts.rollCall, app.live.timeZone);
+    const rollCalls = new RollCalls(app, app.redis.command, opts.keyspace, opts.jurisdiction, opts.rollCall, app.live.timeZone);
     const rollCallAnswer = rollCalls.handler(refused);
     respondersRoutes(app, callOuts, rollCalls, app.live.timeZone);
     const position = phonePositionHandler(app, {
-      ingest: new IngestRepository(app.redis.command, opts.keyPrefix), rejects: new RejectLog(app.log, app.metrics), refused,
+      ingest: new IngestRepository(app.redis.command, opts.keyspace), rejects: new RejectLog(app.log, app.metrics), refused,
       jurisdiction: opts.jurisdiction, settings: opts.plausibility, clockSkewMs: opts.clockSkewMs,
     });
     // Untyped here: the namespace's typed events are the dispatch and community modules'; these are checked by schema.

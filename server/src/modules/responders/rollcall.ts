@@ -7,7 +7,6 @@
 // counted when written (the start resets a grid's counters, an answer adds to them): reading it is one round trip
 // of two small hashes and writes nothing; 'closed' is shown from the due time.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   DEVICE_NAMESPACE, GridReadinessSchema, RollCallAnswerSchema, RollCallNoticeSchema, ackError, compileChecker, readinessShare, refusal,
   type GridReadiness, type Jurisdiction, type Readiness, type Refusal, type RollCall, type SessionUser,
@@ -19,13 +18,14 @@ import type { Counter } from 'prom-client';
 import { LeasedTicker } from '../../plugins/leased-ticker.js';
 import { LuaScript } from '../../plugins/lua-script.js';
 import type { RedisClient } from '../../plugins/redis.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import { unitRoom } from '../dispatch/device-channel.js';
 import { deviceEvent, type DeviceAnswer } from '../delivery/device-event.js';
 
-const lua = (name: string): string => readFileSync(new URL(`./${name}.lua`, import.meta.url), 'utf8');
-const START = new LuaScript('rollCallStart', lua('rollcall-start'));
-const ANSWER = new LuaScript('rollCallAnswer', lua('rollcall-answer'));
-const CLOSE = new LuaScript('rollCallClose', lua('rollcall-close'));
+const lua = (name: string, file: string): LuaScript => LuaScript.fromFile(name, new URL(`./${file}.lua`, import.meta.url));
+const START = lua('rollCallStart', 'rollcall-start');
+const ANSWER = lua('rollCallAnswer', 'rollcall-answer');
+const CLOSE = lua('rollCallClose', 'rollcall-close');
 const checkAnswer = compileChecker(RollCallAnswerSchema);
 const checkGrid = compileChecker(GridReadinessSchema);
 const MetaSchema = Type.Object({
@@ -55,7 +55,7 @@ export class RollCalls {
   constructor(
     private readonly app: FastifyInstance,
     private readonly redis: RedisClient,
-    private readonly prefix: string,
+    private readonly ks: Keyspace,
     jurisdiction: Jurisdiction,
     private readonly settings: RollCallSettings,
     private readonly timeZone: string,
@@ -63,14 +63,10 @@ export class RollCalls {
     this.units = new Map(jurisdiction.units.filter((u) => u.kind === 'emergency_unit' && u.gridId).map((u) => [u.id, { gridId: u.gridId!, members: u.members ?? 0 }]));
   }
 
-  private get keys() {
-    const p = `${this.prefix}rollcall:`;
-    // readiness: the per-grid counters (rollcall-start.lua); flagged: unit → misses in a row (a hash: the set it was
-    // before lives on under the old name `flagged`, unread).
-    return { readiness: `${p}readiness`, open: `${p}open`, misses: `${p}misses`, flagged: `${p}flagged-misses`, channel: `${p}notices` };
-  }
-  private key(id: string): string { return `${this.prefix}rollcall:${id}`; }
-  private cmdKey(commandId: string): string { return `${this.prefix}rollcall:cmd:${commandId}`; }
+  /** readiness: the per-grid counters (rollcall-start.lua); flagged: unit → misses in a row. */
+  private get keys() { return this.ks.rollcall; }
+  private key(id: string): string { return this.ks.rollcall.call(id); }
+  private cmdKey(commandId: string): string { return this.ks.rollcall.command(commandId); }
 
   async start(user: { username: string }, commandId: string, gridId: string | undefined): Promise<{ ok: true; rollCall: RollCall } | { ok: false; error: Refusal }> {
     const called = [...this.units].filter(([, u]) => gridId === undefined || u.gridId === gridId).map(([id]) => id).sort();

@@ -5,11 +5,12 @@ import { Counter } from 'prom-client';
 import { DEFAULT_RESPONSE_TARGETS, TargetsByPrioritySchema, VIEW_ROLES, type TargetsByPriority } from '@ccr/shared';
 import { TargetsRepository } from './targets-repository.js';
 import { BreachWatcher } from './breach-watcher.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 
 export interface TargetsModuleOptions {
   /** RESPONSE_TARGETS; the 1-3-5 defaults when left out. */
   targets?: TargetsByPriority;
-  keyPrefix: string;
+  keyspace: Keyspace;
   nodeId: string;
   eventStreamMaxLen: number;
   /** How often open incidents are checked. */
@@ -24,7 +25,7 @@ export const targetsModule = fp<TargetsModuleOptions>(
       name: 'ccr_response_target_breaches_total', help: 'Response targets missed, announced once per incident and target',
       labelNames: ['target', 'priority'] as const, registers: [app.metrics.registry],
     });
-    const repo = new TargetsRepository(app.redis.command, app.live.repo, opts.keyPrefix, opts.eventStreamMaxLen);
+    const repo = new TargetsRepository(app.redis.command, app.live.repo, opts.keyspace, opts.eventStreamMaxLen);
     const watcher = new BreachWatcher(app.live.repo, repo, { nodeId: opts.nodeId, targets, intervalMs: opts.intervalMs ?? 1_000 }, breaches, app.log);
 
     app.get('/api/targets', {

@@ -2,6 +2,7 @@
 import type { DomainEvent, TargetKind } from '@ccr/shared';
 import { LuaScript } from '../../plugins/lua-script.js';
 import type { RedisClient } from '../../plugins/redis.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import type { LiveRepository } from '../live/live-repository.js';
 
 /**
@@ -24,12 +25,12 @@ export class TargetsRepository {
   constructor(
     private readonly redis: RedisClient,
     private readonly live: LiveRepository,
-    private readonly prefix: string,
+    private readonly ks: Keyspace,
     private readonly eventsMaxLen: number,
   ) {}
 
   private markerKey(incidentId: string, target: TargetKind): string {
-    return `${this.prefix}targets:breached:${incidentId}:${target}`;
+    return this.ks.targets.breached(incidentId, target);
   }
 
   /** True when this call announced the breach; false when it had been announced before. */

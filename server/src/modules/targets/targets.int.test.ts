@@ -4,6 +4,7 @@ import { DEFAULT_RESPONSE_TARGETS, parseResponseTargets, type DomainEvent, type 
 import { fixtureGridCentre, useTestbed } from '../../testing/index.js';
 import { buildSnapshot } from '../live/live-socket.js';
 import { TargetsRepository } from './targets-repository.js';
+import { Keyspace } from '../../plugins/keyspace.js';
 
 const bed = useTestbed('tgt');
 const [lng, lat] = fixtureGridCentre(1, 0);
@@ -45,7 +46,7 @@ describe('response targets', () => {
   it('announces a breach once however many announce it at the same moment', async () => {
     const a = await bed.server();
     const b = await bed.server({ keyPrefix: a.prefix });
-    const repos = [a, b].map((s) => new TargetsRepository(s.app.redis.command, s.app.live.repo, a.prefix, 10_000));
+    const repos = [a, b].map((s) => new TargetsRepository(s.app.redis.command, s.app.live.repo, new Keyspace({ keyPrefix: a.prefix, cluster: false }), 10_000));
     const breach = { incidentId: 'JQ-RACE', target: 'on_scene' as const, targetMs: 300_000, at: 1_000 };
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => repos[i % 2]!.announceBreach(breach, Date.now())));
     expect(results.filter(Boolean)).toHaveLength(1);

@@ -8,12 +8,13 @@ import { VolunteerService } from './volunteers-service.js';
 import { volunteerRoutes } from './volunteers-routes.js';
 import { VolunteerSockets } from './volunteers-socket.js';
 import type { VolunteerSettings } from './volunteers-settings.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 
 export type { VolunteerSettings } from './volunteers-settings.js';
 
 export interface VolunteersModuleOptions {
   jurisdiction: Jurisdiction;
-  keyPrefix: string;
+  keyspace: Keyspace;
   eventStreamMaxLen: number;
   timeZone: string;
   settings: VolunteerSettings;
@@ -27,7 +28,7 @@ declare module 'fastify' {
 
 export const volunteersModule = fp<VolunteersModuleOptions>(
   async (app, opts) => {
-    const repo = new VolunteersRepository(app.redis.command, app.live.repo, opts.keyPrefix, opts.eventStreamMaxLen);
+    const repo = new VolunteersRepository(app.redis.command, app.live.repo, opts.keyspace, opts.eventStreamMaxLen);
     const service = new VolunteerService(
       repo, opts.jurisdiction, opts.settings, opts.timeZone,
       (report, now) => app.incidentRecorder.record(report, now),

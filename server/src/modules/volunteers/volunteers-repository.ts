@@ -8,6 +8,7 @@ import {
   type Clue, type Search, type SearchNotice,
 } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import type { LiveRepository } from '../live/live-repository.js';
 import { PackedPlan, type CommitOutcome } from '../../plugins/plan-commit.js';
 import { Inbox } from '../delivery/inbox.js';
@@ -35,29 +36,27 @@ export interface VolunteerWrite {
 export type { CommitOutcome } from '../../plugins/plan-commit.js';
 
 export class VolunteersRepository {
-  readonly p: string;
   readonly inbox: Inbox<typeof SearchNoticeSchema>;
   readonly keys: { cluesAll: string; cluesOpen: string; clueCounts: string; searchesActive: string; here: string };
 
-  constructor(private readonly redis: RedisClient, private readonly live: LiveRepository, prefix: string, private readonly eventsMaxLen: number) {
-    this.p = `${prefix}vol:`;
-    this.keys = {
-      cluesAll: `${this.p}clues:all`, cluesOpen: `${this.p}clues:open`, clueCounts: `${this.p}clues:counts`,
-      searchesActive: `${this.p}searches:active`, here: `${this.p}here`,
-    };
-    const inbox = `${this.p}inbox:`;
-    this.inbox = new Inbox(redis, { box: (r) => `${inbox}box:${r}`, pending: `${inbox}pending`, channel: `${inbox}notices` },
+  private readonly v: Keyspace['volunteers'];
+
+  constructor(private readonly redis: RedisClient, private readonly live: LiveRepository, ks: Keyspace, private readonly eventsMaxLen: number) {
+    const v = ks.volunteers;
+    this.v = v;
+    this.keys = { cluesAll: v.cluesAll, cluesOpen: v.cluesOpen, clueCounts: v.clueCounts, searchesActive: v.searchesActive, here: v.here };
+    this.inbox = new Inbox(redis, { box: (r) => v.inboxBox(r), pending: v.inboxPending, channel: v.inboxChannel },
       SearchNoticeSchema, VOLUNTEER_COMMAND_TTL_MS, (n) => n.recipient);
   }
 
-  private clueKey(id: string): string { return `${this.p}clue:${id}`; }
-  private searchKey(id: string): string { return `${this.p}search:${id}`; }
-  private commandKey(id: string): string { return `${this.p}cmd:${id}`; }
-  private guardKey(day: string): string { return `${this.p}guard:${day}`; }
+  private clueKey(id: string): string { return this.v.clue(id); }
+  private searchKey(id: string): string { return this.v.search(id); }
+  private commandKey(id: string): string { return this.v.command(id); }
+  private guardKey(day: string): string { return this.v.guard(day); }
 
   /** Next id of a kind for a local day: XS-20261204-0001 (clues), XC-… (searches). */
   async nextId(kind: 'XS' | 'XC', day: string): Promise<string> {
-    const key = `${this.p}seq:${kind}:${day}`;
+    const key = this.v.seq(kind, day);
     const [n] = (await this.redis.multi().incr(key).pExpire(key, 3 * 86_400_000).exec()) as unknown as [number];
     return `${kind}-${day.replaceAll('-', '')}-${String(n).padStart(4, '0')}`;
   }
@@ -144,10 +143,10 @@ export class VolunteersRepository {
   async publicLimit(ip: string, phone: string | undefined, text: string, now: number, limits: { perAddressPerHour: number; perPhonePerDay: number; duplicateWindowMs: number }, commandId?: string): Promise<'address' | 'phone' | 'duplicate' | null> {
     const hour = Math.floor(now / 3_600_000);
     const day = Math.floor(now / 86_400_000);
-    const ipKey = `${this.p}pub:ip:${ip}:${hour}`;
+    const ipKey = this.v.publicByAddress(ip, hour);
     // The number itself is never stored: its hash (+86 or not, the same number) keys the count.
-    const phoneKey = `${this.p}pub:phone:${createHash('sha256').update(`ccr-phone:${(phone ?? '').replace(/^\+?86/, '')}`).digest('hex').slice(0, 32)}:${day}`;
-    const textKey = `${this.p}pub:text:${createHash('sha256').update(normaliseClueText(text)).digest('hex').slice(0, 32)}`;
+    const phoneKey = this.v.publicByPhone(createHash('sha256').update(`ccr-phone:${(phone ?? '').replace(/^\+?86/, '')}`).digest('hex').slice(0, 32), day);
+    const textKey = this.v.publicText(createHash('sha256').update(normaliseClueText(text)).digest('hex').slice(0, 32));
     const m = this.redis.multi().incr(ipKey).pExpire(ipKey, 3_600_000);
     if (phone) m.incr(phoneKey).pExpire(phoneKey, 86_400_000);
     const r = (await m.exec()) as unknown as number[];
