@@ -10,13 +10,14 @@
 import {
   addDays, addMonths, dayStart, hourKeyOf, isOpenStatus, localDayOf, parseDayKey, transitionIncident,
   type Incident, type IncidentReport, type IncidentStatus, type IncidentType, type Jurisdiction, type Outcome, type Priority,
+  type TargetsByPriority,
 } from '@ccr/shared';
 import {
   createIncidentGenerator, createRng, hashString, type Rng, INCIDENTS_PER_DAY, TREND_EPOCH, dayRateFactor,
 } from '@ccr/shared/demo';
 import { IncidentRecorder, gridLocatorFor } from '../ingest/incident-ingest.js';
 import type { LiveRepository } from '../live/live-repository.js';
-import { incidentStatsMoves } from './stats-buckets.js';
+import { fixedStatsRules, incidentStatsMoves, type StatsRules } from './stats-buckets.js';
 import type { CommunityRepository } from '../community/community-repository.js';
 import type { CommunityContext } from '../community/community-service.js';
 import { seedCommunityHistory, type CommunityHistoryResult } from './community-history.js';
@@ -40,6 +41,9 @@ export interface HistoryOptions {
   includeToday?: boolean;
   /** Parallel writes in flight. */
   concurrency?: number;
+  /** The response targets in force while seeding (RESPONSE_TARGETS; the 1-3-5 defaults when left out): the seeded
+   *  steps are judged within target or not against these, as a live write judges against the targets in force. */
+  targets?: TargetsByPriority;
   /** Patrol presence history too (default true). */
   presence?: boolean;
   /** The community loops' history too (dispute cases and tasks, community-history.ts), written through these. */
@@ -206,12 +210,13 @@ export async function seedHistory(live: LiveRepository, stats: StatsRepository, 
   if (untilHour !== null) planned.push(...planToday(planDay(today, ctx), untilHour, now - TODAY_MARGIN_MS));
 
   const locate = gridLocatorFor(jurisdiction.grids);
-  const recorder = new IncidentRecorder(live, locate, timeZone);
+  const rules = fixedStatsRules(timeZone, opts.targets);
+  const recorder = new IncidentRecorder(live, locate, rules);
   let recorded = 0;
   let lifecycles = 0;
   await pool(planned, opts.concurrency ?? 48, async (p) => {
     if ((await recorder.record(p.report, now)) !== 'unchanged') recorded++;
-    if (await advance(live, p, timeZone, today, now)) lifecycles++;
+    if (await advance(live, p, rules, today, now)) lifecycles++;
   });
 
   // After the incidents: cases opened from dispute incidents link to them.
@@ -242,7 +247,7 @@ export async function seedHistory(live: LiveRepository, stats: StatsRepository, 
 }
 
 /** Applies the planned lifecycle steps the stored incident has not taken yet (those not in the future) in one write. */
-async function advance(live: LiveRepository, p: PlannedIncident, timeZone: string, today: string, now: number): Promise<boolean> {
+async function advance(live: LiveRepository, p: PlannedIncident, rules: StatsRules, today: string, now: number): Promise<boolean> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const stored = await live.readIncidentRaw(p.report.id);
     if (!stored) throw new Error(`history: incident ${p.report.id} was not recorded`);
@@ -258,7 +263,7 @@ async function advance(live: LiveRepository, p: PlannedIncident, timeZone: strin
     if (after === before) return false;
     const saved = await live.saveIncident({
       expectedRaw: stored.raw, incident: after, event: { type: 'incident:updated', incident: after }, isOpen: isOpenStatus(after.status),
-      moves: incidentStatsMoves(before, after, timeZone), today, now,
+      moves: incidentStatsMoves(before, after, rules), today, now,
     });
     if (saved) return true;
   }

@@ -1,16 +1,16 @@
 // The statistics API's answers, read from buckets (never from raw incidents): a series over 13 months by day is
 // ~400 pipelined HMGETs, the overview ~130 commands in one round trip.
 import {
-  ALL, COUNT_METRICS, addDays, comparisonPeriods, daysBetween, hourKeyOf, localDayOf, localParts, parseDayKey,
+  ALL, COUNT_METRICS, PRIORITIES, addDays, comparisonPeriods, daysBetween, hourKeyOf, localDayOf, localParts, parseDayKey,
   rangeBuckets, type CountMetric, type ResponseTargets, type StatsGroupBy, type StatsHeatmapResponse,
   type StatsInterval, type StatsKpi, type StatsMetric, type StatsOverviewResponse, type StatsSeriesResponse,
 } from '@ccr/shared';
 import type { LiveRepository } from '../live/live-repository.js';
-import { countField, dayBucket, hourBucket, responseBucket } from './stats-buckets.js';
+import { countField, dayBucket, hourBucket, responseBucket, responseCountField, responseWithinField } from './stats-buckets.js';
 import { type StatsRepository, presenceDayBucket, presenceHourBucket } from './stats-repository.js';
 import {
-  GROUP_DIM, comparison, emergencyFigures, groupKeys, isResponseMetric, periodCountFields, periodCounts, responseCounts,
-  responseFigures, sumHashes, sumRows, unitFigures,
+  GROUP_DIM, comparison, emergencyFigures, groupKeys, isResponseMetric, periodCountFields, periodCounts,
+  clampWithin, responseFigures, sumHashes, sumRows, unitFigures,
 } from './stats-service.js';
 
 export interface StatsQueryOptions {
@@ -30,7 +30,6 @@ export class StatsQueries {
 
   async series(q: { metric: StatsMetric; interval: StatsInterval; groupBy: StatsGroupBy; from: number; to: number }): Promise<StatsSeriesResponse> {
     const { timeZone, gridIds } = this.opts;
-    const targets = this.opts.targets();
     const range = rangeBuckets(q.from, q.to, q.interval, timeZone);
     const keys = groupKeys(q.groupBy, gridIds);
     const parts: string[] = [];
@@ -45,14 +44,20 @@ export class StatsQueries {
       const rows = await this.repo.readFields(parts.map((p) => (hourly ? hourBucket(p) : dayBucket(p))), fields);
       rows.forEach((row, pi) => row.forEach((v, g) => { values[g]![bucketOf[pi]!]! += v; }));
     } else if (isResponseMetric(q.metric)) {
-      const metric = q.metric;
-      const hashes = await this.repo.readBuckets(parts.map(responseBucket));
-      const step = metric.startsWith('dispatched') ? 'dispatch' : 'on_scene';
-      const pick = metric.endsWith('_within_target') ? 'within' : 'count';
-      hashes.forEach((h, pi) => {
-        const counts = responseCounts(h, step, targets)[pick];
-        keys.forEach((k, g) => {
-          values[g]![bucketOf[pi]!]! += k === ALL ? counts[1]! + counts[2]! + counts[3]! : counts[Number(k)]!;
+      // Plain counters per priority, written with each step (stats-buckets.ts): the read does not grow with the
+      // incidents a bucket holds. Within target needs the count too, to keep it inside [0, count].
+      const step = q.metric.startsWith('dispatched') ? 'dispatch' : 'on_scene';
+      const within = q.metric.endsWith('_within_target');
+      const fields = [
+        ...PRIORITIES.map((p) => responseCountField(step, p)),
+        ...(within ? PRIORITIES.map((p) => responseWithinField(step, p)) : []),
+      ];
+      const rows = await this.repo.readFields(parts.map(responseBucket), fields);
+      const col = new Map(keys.map((k, g) => [k, g]));
+      rows.forEach((row, pi) => {
+        PRIORITIES.forEach((p, k) => {
+          const v = within ? clampWithin(row[PRIORITIES.length + k]!, row[k]!) : row[k]!;
+          values[col.get(q.groupBy === 'none' ? ALL : String(p))!]![bucketOf[pi]!]! += v;
         });
       });
     } else {
