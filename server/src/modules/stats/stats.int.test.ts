@@ -237,7 +237,7 @@ async function statsCounters(s: Server): Promise<Map<string, Record<string, stri
   const out = new Map<string, Record<string, string>>();
   for await (const keys of bed.producer.scanIterator({ MATCH: `${s.prefix}stats:*`, COUNT: 1000 })) {
     for (const k of keys) {
-      if (k.includes('stats:presence') || k.includes('stats:kpi')) continue;
+      if (k.includes('stats:presence') || k.includes('stats:kpi') || k.endsWith('stats:responses-judged')) continue;
       out.set(k, await bed.producer.hGetAll(k));
     }
   }
@@ -360,6 +360,49 @@ describe('statistics API', () => {
     expect(o.response.today.dispatch[0]).toMatchObject({ targetSeconds: 120, count: 2, withinTarget: 1 });
     const oa = await ok<StatsOverviewResponse>(a, `/api/stats/overview?date=${day}`);
     expect(oa.response.today.onScene[0]).toMatchObject({ targetSeconds: 300, count: 2, withinTarget: 1 });
+  });
+
+  it('judges response buckets written before within target was counted at write time, once, from their histograms', async () => {
+    const tz = 'Asia/Shanghai';
+    const s = await bed.server({ auth: { rateLimitPerMinute: 100_000 } });
+    const j = await loadJurisdiction(bed.jurisdictionDir);
+    const today = localDayOf(Date.now(), tz);
+    await seedHistory(s.app.live.repo, s.app.stats.repo, { jurisdiction: j, timeZone: tz, months: 13, startDay: addDays(today, -12), incidentsPerDay: 8, presence: false });
+    await writeEdgeIncidents(s, tz);
+    // What an older version left: histograms only, and no mark.
+    let stripped = 0;
+    for await (const keys of bed.producer.scanIterator({ MATCH: `${s.prefix}stats:resp:*`, COUNT: 1000 })) {
+      for (const k of keys) {
+        const old = Object.keys(await bed.producer.hGetAll(k)).filter((f) => /\|(n|in)$/.test(f));
+        if (old.length) stripped += await bed.producer.hDel(k, old);
+      }
+    }
+    await bed.producer.del(`${s.prefix}stats:responses-judged`);
+    expect(stripped).toBeGreaterThan(50);
+    const queries = [
+      { metric: 'on_scene_within_target', interval: 'day', groupBy: 'priority', from: addDays(today, -13), to: addDays(today, 1) },
+      { metric: 'dispatched', interval: 'hour', groupBy: 'none', from: addDays(today, -2), to: addDays(today, 1) },
+      { metric: 'dispatched_within_target', interval: 'week', groupBy: 'none', from: addMonths(today, -13), to: addDays(today, 1) },
+    ] as const;
+    const zero = await ok<StatsSeriesResponse>(s, `/api/stats/series?${new URLSearchParams(queries[0])}`);
+    expect(zero.series.every((x) => x.values.every((v) => v === 0))).toBe(true);
+
+    await bed.producer.scriptFlush(); // a restarted Redis: the script is loaded again
+    const judged = await s.app.stats.chores.judgeOldResponses(Date.now());
+    expect(judged).toBeGreaterThan(20);
+    for (const q of queries) {
+      const r = await ok<StatsSeriesResponse>(s, `/api/stats/series?${new URLSearchParams(q)}`);
+      expect(r.series.map((x) => x.values), JSON.stringify(q)).toEqual(bruteSeries(await rawIncidents(s, r.from, r.to), r));
+    }
+    const o = await ok<StatsOverviewResponse>(s, `/api/stats/overview?date=${today}`);
+    const raw = await rawIncidents(s, dayStart(`${today.slice(0, 8)}01`, tz), dayStart(addDays(today, 1), tz));
+    expect(o.response.today).toEqual(bruteResponse(raw, today, today, tz));
+    // Once: marked for the deployment, and each bucket marked too should a run be cut short and start again.
+    const counters = await statsCounters(s);
+    expect(await s.app.stats.chores.judgeOldResponses(Date.now())).toBe(0);
+    await bed.producer.del(`${s.prefix}stats:responses-judged`);
+    expect(await s.app.stats.chores.judgeOldResponses(Date.now())).toBe(0);
+    expect(await statsCounters(s)).toEqual(counters);
   });
 
   it('samples patrol presence once per slot and reports the share of grids visited in the last hour', async () => {
