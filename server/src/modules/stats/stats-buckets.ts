@@ -10,6 +10,8 @@
 //   stats:resp:<YYYY-MM-DD>T<HH>  see responseBin) and `<step>|prio:<p>|ms` (sum of the intervals in ms), plus
 //                                 `<step>|prio:<p>|n` (incidents with the step) and `<step>|prio:<p>|in` (of those,
 //                                 within the priority's target): the response series read these two counters
+//   stats:resp:<YYYY-MM>          the same for the whole month, so the overview's month to date reads one hash
+//                                 (minus the month's days after the date), not a hash per day so far
 // Count fields: metric 'incidents' keeps the names the wall's stats:today event reads (`total`, `type:x`,
 // `prio:x`) plus `src:x`, `grid:x`; every other count metric m uses `m`, `m|type:x`, `m|src:x`, … A series
 // over 13 months by type is then one HMGET of a dozen fields on each of ~400 day hashes.
@@ -32,7 +34,7 @@ export interface BucketMove { bucket: string; field: string; by: number }
 
 export const dayBucket = (day: string): string => `stats:day:${day}`;
 export const hourBucket = (hour: string): string => `stats:hour:${hour}`;
-/** `period` is a day key or an hour key. */
+/** `period` is a day key, an hour key or a month key (YYYY-MM). */
 export const responseBucket = (period: string): string => `stats:resp:${period}`;
 
 /** Dimensions a count can be split by, with their field prefixes. */
@@ -113,7 +115,7 @@ function contributions(i: Incident, timeZone: string, targets: ResponseTargets, 
     if (ms === undefined) continue;
     const t = targets[i.priority];
     const within = ms <= (step === 'dispatch' ? t.dispatchSeconds : t.onSceneSeconds) * 1000;
-    for (const bucket of [responseBucket(day), responseBucket(hour)]) {
+    for (const bucket of [responseBucket(day), responseBucket(hour), responseBucket(day.slice(0, 7))]) {
       out.push({ bucket, field: responseBinField(step, i.priority, responseBin(ms)), by });
       out.push({ bucket, field: responseSumField(step, i.priority), by: by * ms });
       out.push({ bucket, field: responseCountField(step, i.priority), by });

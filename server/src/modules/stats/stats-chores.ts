@@ -1,7 +1,7 @@
 // Deployment-wide statistics chores, run by whichever node holds the lease: sampling patrol presence (见警率) and
 // announcing today's KPIs when they change. Both are idempotent in Redis (a sample slot counts once; an unchanged
 // KPI is not announced), so a lease that changes hands mid-tick double-counts nothing.
-import { STATS_HISTORY_MONTHS, addDays, addMonths, dayStart, hourKeyOf, localDayOf, type LiveUnit, type LngLat } from '@ccr/shared';
+import { STATS_HISTORY_MONTHS, addDays, addMonths, dayStart, daysBetween, hourKeyOf, localDayOf, type LiveUnit, type LngLat } from '@ccr/shared';
 import { responseBucket } from './stats-buckets.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { RetryBackoff } from '../../plugins/retry-backoff.js';
@@ -101,7 +101,8 @@ export class StatsChores {
   /**
    * Once per deployment, by the lease holder: response buckets written before within target was counted at write
    * time (every day and hour statistics reach, STATS_HISTORY_MONTHS back) get their counters from their
-   * histograms, judged against the targets in force at this upgrade. ~10,000 small scripts, once.
+   * histograms, judged against the targets in force at this upgrade, and each month its month bucket (summed from
+   * its days). ~10,000 small scripts, once.
    */
   async judgeOldResponses(now: number): Promise<number> {
     if (await this.repo.responsesJudged(now)) return 0;
@@ -111,7 +112,11 @@ export class StatsChores {
     const buckets = new Set<string>();
     for (let d = first; d <= addDays(today, 1); d = addDays(d, 1)) buckets.add(responseBucket(d));
     for (let t = dayStart(first, tz); t < dayStart(addDays(today, 2), tz); t += 3_600_000) buckets.add(responseBucket(hourKeyOf(t, tz)));
-    return this.repo.judgeResponseBuckets([...buckets], this.queries.opts.targets(), now);
+    const months: { month: string; days: string[] }[] = [];
+    for (let m = `${first.slice(0, 8)}01`; m <= addDays(today, 1); m = addMonths(m, 1)) {
+      months.push({ month: responseBucket(m.slice(0, 7)), days: daysBetween(m, addDays(addMonths(m, 1), -1)).map(responseBucket) });
+    }
+    return this.repo.judgeResponseBuckets([...buckets], months, this.queries.opts.targets(), now);
   }
 
   async samplePresence(slot: number, now: number): Promise<void> {

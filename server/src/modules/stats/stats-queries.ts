@@ -1,7 +1,7 @@
 // The statistics API's answers, read from buckets (never from raw incidents): a series over 13 months by day is
 // ~400 pipelined HMGETs, the overview ~130 commands in one round trip.
 import {
-  ALL, COUNT_METRICS, PRIORITIES, addDays, comparisonPeriods, daysBetween, hourKeyOf, localDayOf, localParts, parseDayKey,
+  ALL, COUNT_METRICS, PRIORITIES, addDays, addMonths, comparisonPeriods, daysBetween, hourKeyOf, localDayOf, localParts, parseDayKey,
   rangeBuckets, type CountMetric, type ResponseTargets, type StatsGroupBy, type StatsHeatmapResponse,
   type StatsInterval, type StatsKpi, type StatsMetric, type StatsOverviewResponse, type StatsSeriesResponse,
 } from '@ccr/shared';
@@ -127,9 +127,12 @@ export class StatsQueries {
       ];
       return this.repo.readFields(buckets, cmpFields);
     };
+    // Response figures of the month to date: the month's hash less its days after the date (none on the month's
+    // last day; on a running month only days nothing has been reported on yet).
+    const laterDays = daysBetween(addDays(day, 1), addDays(addMonths(monthFrom, 1), -1));
     const [dayRows, respHashes, yoyRows, momRows, units, presence] = await Promise.all([
       this.repo.readFields(days.map(dayBucket), fields),
-      this.repo.readBuckets(days.map(responseBucket)),
+      this.repo.readBuckets([responseBucket(day), responseBucket(day.slice(0, 7)), ...laterDays.map(responseBucket)]),
       earlier(yoy),
       earlier(mom),
       this.live.readUnits(),
@@ -146,8 +149,8 @@ export class StatsQueries {
       date: day, timeZone, generatedAt: now, today, month,
       comparisons: { incidents: cmp(month.total, 0), criminal: cmp(month.criminal, 1), publicOrder: cmp(month.publicOrder, 2), dispute: cmp(month.dispute, 3) },
       response: {
-        today: responseFigures(sumHashes(respHashes.slice(-1)), targets, day, day),
-        month: responseFigures(sumHashes(respHashes), targets, monthFrom, day),
+        today: responseFigures(sumHashes(respHashes.slice(0, 1)), targets, day, day),
+        month: responseFigures(sumHashes(respHashes.slice(1, 2), respHashes.slice(2)), targets, monthFrom, day),
       },
       units: unitFigures(units),
       emergencyUnits: emergencyFigures(units),

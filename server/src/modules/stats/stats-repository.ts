@@ -54,6 +54,8 @@ return 1
 
 /** See judge-responses.lua. */
 const JUDGE_RESPONSES = new LuaScript('judgeResponses', readFileSync(new URL('./judge-responses.lua', import.meta.url), 'utf8'));
+/** See month-responses.lua. */
+const MONTH_RESPONSES = new LuaScript('monthResponses', readFileSync(new URL('./month-responses.lua', import.meta.url), 'utf8'));
 /** Set once every response bucket counts within target at write time (a Redis that never held older buckets, or
  *  after judgeResponseBuckets went over them). */
 const RESPONSES_JUDGED = 'stats:responses-judged';
@@ -120,14 +122,19 @@ export class StatsRepository {
   }
 
   /** Gives buckets written before within target was counted at write time their counters (judge-responses.lua),
-   *  a few hundred scripts in flight at a time; then marks the deployment judged. Returns the buckets judged. */
-  async judgeResponseBuckets(buckets: readonly string[], targets: ResponseTargets, now: number): Promise<number> {
+   *  a few hundred scripts in flight at a time, and each month its bucket; then marks the deployment judged.
+   *  Returns the day and hour buckets judged. */
+  async judgeResponseBuckets(
+    buckets: readonly string[], months: readonly { month: string; days: readonly string[] }[], targets: ResponseTargets, now: number,
+  ): Promise<number> {
     const argv = PRIORITIES.flatMap((p) => [targets[p].dispatchSeconds, targets[p].onSceneSeconds]);
     let judged = 0;
     for (let i = 0; i < buckets.length; i += 500) {
       const r = await Promise.all(buckets.slice(i, i + 500).map((b) => JUDGE_RESPONSES.run(this.redis, [this.key(b)], argv)));
       judged += r.filter((x) => x === 1).length;
     }
+    // Then each month from its (now judged) days: month-responses.lua.
+    await Promise.all(months.map((m) => MONTH_RESPONSES.run(this.redis, [this.key(m.month), ...m.days.map((d) => this.key(d))], [])));
     await this.redis.set(this.key(RESPONSES_JUDGED), JSON.stringify({ at: now, buckets: judged }));
     return judged;
   }

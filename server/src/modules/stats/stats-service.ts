@@ -56,9 +56,10 @@ export const GROUP_DIM: Record<Exclude<StatsGroupBy, 'none'>, CountDim> = { type
 export const isResponseMetric = (m: StatsMetric): m is (typeof RESPONSE_METRICS)[number] => (RESPONSE_METRICS as readonly string[]).includes(m);
 
 /** Adds counters of several hashes field by field. */
-export function sumHashes(hashes: readonly Record<string, string>[]): Map<string, number> {
+export function sumHashes(hashes: readonly Record<string, string>[], minus: readonly Record<string, string>[] = []): Map<string, number> {
   const out = new Map<string, number>();
   for (const h of hashes) for (const [f, v] of Object.entries(h)) out.set(f, (out.get(f) ?? 0) + Number(v));
+  for (const h of minus) for (const [f, v] of Object.entries(h)) out.set(f, (out.get(f) ?? 0) - Number(v));
   return out;
 }
 

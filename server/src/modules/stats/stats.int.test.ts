@@ -369,16 +369,19 @@ describe('statistics API', () => {
     const today = localDayOf(Date.now(), tz);
     await seedHistory(s.app.live.repo, s.app.stats.repo, { jurisdiction: j, timeZone: tz, months: 13, startDay: addDays(today, -12), incidentsPerDay: 8, presence: false });
     await writeEdgeIncidents(s, tz);
-    // What an older version left: histograms only, and no mark.
+    // What an older version left: histograms only, no month buckets, and no mark.
     let stripped = 0;
+    let months = 0;
     for await (const keys of bed.producer.scanIterator({ MATCH: `${s.prefix}stats:resp:*`, COUNT: 1000 })) {
       for (const k of keys) {
+        if (/:\d{4}-\d{2}$/.test(k)) { months += await bed.producer.del(k); continue; }
         const old = Object.keys(await bed.producer.hGetAll(k)).filter((f) => /\|(n|in)$/.test(f));
         if (old.length) stripped += await bed.producer.hDel(k, old);
       }
     }
     await bed.producer.del(`${s.prefix}stats:responses-judged`);
     expect(stripped).toBeGreaterThan(50);
+    expect(months).toBeGreaterThan(0);
     const queries = [
       { metric: 'on_scene_within_target', interval: 'day', groupBy: 'priority', from: addDays(today, -13), to: addDays(today, 1) },
       { metric: 'dispatched', interval: 'hour', groupBy: 'none', from: addDays(today, -2), to: addDays(today, 1) },
@@ -394,9 +397,13 @@ describe('statistics API', () => {
       const r = await ok<StatsSeriesResponse>(s, `/api/stats/series?${new URLSearchParams(q)}`);
       expect(r.series.map((x) => x.values), JSON.stringify(q)).toEqual(bruteSeries(await rawIncidents(s, r.from, r.to), r));
     }
-    const o = await ok<StatsOverviewResponse>(s, `/api/stats/overview?date=${today}`);
-    const raw = await rawIncidents(s, dayStart(`${today.slice(0, 8)}01`, tz), dayStart(addDays(today, 1), tz));
-    expect(o.response.today).toEqual(bruteResponse(raw, today, today, tz));
+    for (const date of [today, addDays(today, -7)]) {
+      const o = await ok<StatsOverviewResponse>(s, `/api/stats/overview?date=${date}`);
+      const monthFrom = `${date.slice(0, 8)}01`;
+      const raw = await rawIncidents(s, dayStart(monthFrom, tz), dayStart(addDays(date, 1), tz));
+      expect(o.response.today).toEqual(bruteResponse(raw, date, date, tz));
+      expect(o.response.month).toEqual(bruteResponse(raw, monthFrom, date, tz));
+    }
     // Once: marked for the deployment, and each bucket marked too should a run be cut short and start again.
     const counters = await statsCounters(s);
     expect(await s.app.stats.chores.judgeOldResponses(Date.now())).toBe(0);
