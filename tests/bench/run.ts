@@ -2,19 +2,19 @@
 //   fanout  (bench/fanout/run-fanout.ts) producer → server → Socket.IO receipt, the real server (1..K nodes)
 //           against a bare broadcast; producer, clients and servers each in processes of their own
 //   wall    (bench/wall-bench.ts) the wall display in Chromium applying N positions a second, against bare ECharts
-//   stats   (bench/stats-bench.ts) statistics over 13 seeded months, against brute force from raw incidents and PING
+//   stats   (bench/stats-bench.ts) statistics over 13 seeded months at 1× and 10× history, against brute force from raw records and PING
 // The exit code is 1 when any suite misses its budget or fails to run.
 //
 // Usage: pnpm bench [--suite fanout,wall,stats]
 //                   [--units 5000,20000] [--nodes 1] [--clients 50] [--client-processes 2] [--seconds 15] [--warmup 3] [--frame-ms N]
 //                   [--wall-units 5000] [--wall-seconds 20] [--wall-warmup 5] [--wall-baseline-symbol diamond]
 //                   [--wall-screens 1920x1080,3840x1080,5760x1080]  (one wall + baseline per screen shape)
-//                   [--stats-iterations 200] [--stats-warmup 20] [--stats-months 13]
+//                   [--stats-iterations 200] [--stats-warmup 20] [--stats-months 13] [--stats-per-day 85,850]
 // Larger rows of issue 12: --units 5000,20000,50000, and --units 20000,100000 --nodes 1,2,3.
 import { parseArgs } from 'node:util';
 import { runFanout } from './fanout/run-fanout.js';
 import { parseScreens, runWallBench } from './wall-bench.js';
-import { runStatsBench } from './stats-bench.js';
+import { DEFAULT_STATS_PER_DAY, runStatsBench } from './stats-bench.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -34,6 +34,7 @@ const { values: opt } = parseArgs({
     'stats-iterations': { type: 'string', default: '200' },
     'stats-warmup': { type: 'string', default: '20' },
     'stats-months': { type: 'string', default: '13' },
+    'stats-per-day': { type: 'string', default: DEFAULT_STATS_PER_DAY.join(',') },
   },
 });
 const SUITES = ['fanout', 'wall', 'stats'] as const;
@@ -52,7 +53,10 @@ async function main(): Promise<void> {
         })) && ok;
       }
       else if (suite === 'stats') {
-        ok = (await runStatsBench({ iterations: Number(opt['stats-iterations']), warmup: Number(opt['stats-warmup']), months: Number(opt['stats-months']) })) && ok;
+        ok = (await runStatsBench({
+          iterations: Number(opt['stats-iterations']), warmup: Number(opt['stats-warmup']), months: Number(opt['stats-months']),
+          perDay: opt['stats-per-day'].split(',').map(Number),
+        })) && ok;
       }
       // The wall suite sets process.exitCode = 1 itself when it misses its budget.
       else {

@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { commandIdReused, isOpenStatus, localDay, type Actor, type CommandResult } from '@ccr/shared';
 import type { DispatchRepository } from './dispatch-repository.js';
 import { notFoundError, type CommandError, type PlanInput, type PlanResult } from './dispatch-service.js';
-import { incidentStatsMoves } from '../stats/stats-buckets.js';
+import { incidentStatsMoves, type StatsRules } from '../stats/stats-buckets.js';
 
 const MAX_ATTEMPTS = 25;
 
@@ -36,7 +36,7 @@ export function requestHash(action: string, target: string, body: Record<string,
 export const newOrderId = (): string => `o-${randomUUID()}`;
 
 export class DispatchCommands {
-  constructor(private readonly repo: DispatchRepository, private readonly timeZone: string) {}
+  constructor(private readonly repo: DispatchRepository, private readonly stats: StatsRules) {}
 
   async run(spec: CommandSpec): Promise<CommandOutcome | null> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -73,12 +73,12 @@ export class DispatchCommands {
       const now = spec.actor.at;
       const outcome = await this.repo.commit({
         now,
-        today: localDay(now, this.timeZone),
+        today: localDay(now, this.stats.timeZone),
         ...(spec.command ? { command: spec.command } : {}),
         incidents: plan.incidents.map((i) => ({ ...i, isOpen: isOpenStatus(i.incident.status) })),
         units: plan.units,
         orders: plan.orders,
-        moves: plan.incidents.flatMap((i) => incidentStatsMoves(incidents.get(i.incident.id)!.incident, i.incident, this.timeZone)),
+        moves: plan.incidents.flatMap((i) => incidentStatsMoves(incidents.get(i.incident.id)!.incident, i.incident, this.stats)),
         ...(plan.resultIncident ? { resultIncident: plan.resultIncident } : {}),
         resultUnitIds: plan.resultUnitIds,
         ...(plan.alerted ? { alerted: plan.alerted } : {}),

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { Counter } from 'prom-client';
 import { DispatchRepository } from './dispatch-repository.js';
 import { DispatchCommands } from './dispatch-commands.js';
+import { statsRulesOf } from '../stats/stats-buckets.js';
 import { dispatchRoutes, type CallOutCommitted } from './dispatch-routes.js';
 import { DeviceChannel } from './device-channel.js';
 import { ArrivalWatch } from './arrival-watch.js';
@@ -31,7 +32,7 @@ export const dispatchModule = fp<DispatchModuleOptions>(
   async (app, opts) => {
     // Predicted and actual travel times are recorded with the commits that send and land units (recommendation).
     const repo = new DispatchRepository(app.redis.command, app.live.repo, opts.keyspace, opts.eventStreamMaxLen, app.etaLedger);
-    const commands = new DispatchCommands(repo, app.live.timeZone);
+    const commands = new DispatchCommands(repo, statsRulesOf(app.live));
     const refused = new Counter({
       name: 'ccr_dispatch_refused_total', help: 'Dispatch commands and device events refused, by action and reason',
       labelNames: ['action', 'reason'] as const, registers: [app.metrics.registry],

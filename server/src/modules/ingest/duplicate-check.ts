@@ -10,7 +10,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisClient } from '../../plugins/redis.js';
 import type { LiveRepository } from '../live/live-repository.js';
-import { incidentStatsMoves } from '../stats/stats-buckets.js';
+import { incidentStatsMoves, type StatsRules } from '../stats/stats-buckets.js';
 
 const incidentChecker = compileChecker(IncidentSchema);
 
@@ -22,7 +22,7 @@ export class DuplicateCheck {
     private readonly redis: RedisClient,
     private readonly live: LiveRepository,
     private readonly rules: DuplicateRules,
-    private readonly timeZone: string,
+    private readonly stats: StatsRules,
     private readonly log: FastifyBaseLogger,
     private readonly flagged: (n: number) => void = () => {},
   ) {}
@@ -94,8 +94,8 @@ export class DuplicateCheck {
         incident,
         event: { type: 'incident:updated', incident },
         isOpen: isOpenStatus(incident.status),
-        moves: incidentStatsMoves(before, incident, this.timeZone),
-        today: localDay(now, this.timeZone),
+        moves: incidentStatsMoves(before, incident, this.stats),
+        today: localDay(now, this.stats.timeZone),
         now,
       });
       if (saved === 'saved') return true;

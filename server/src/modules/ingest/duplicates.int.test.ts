@@ -9,6 +9,7 @@ import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '../../
 import { LiveRepository } from '../live/live-repository.js';
 import { IncidentRecorder } from './incident-ingest.js';
 import { DuplicateCheck } from './duplicate-check.js';
+import { fixedStatsRules } from '../stats/stats-buckets.js';
 
 const bed = useTestbed('dup');
 const [lng, lat] = fixtureGridCentre(1, 1);
@@ -85,8 +86,8 @@ describe('duplicate reports (疑似重复)', () => {
     const nodes = conns.map((c, n) => {
       const live = new LiveRepository(c, prefix, 10_000);
       const log = { warn: () => {} } as unknown as FastifyBaseLogger;
-      const check = new DuplicateCheck(c, live, rules, 'Asia/Shanghai', log);
-      return { live, check, recorder: new IncidentRecorder(live, () => null, 'Asia/Shanghai', n === 0 ? (i, t) => check.preflag(i, t) : undefined) };
+      const check = new DuplicateCheck(c, live, rules, fixedStatsRules('Asia/Shanghai'), log);
+      return { live, check, recorder: new IncidentRecorder(live, () => null, fixedStatsRules('Asia/Shanghai'), n === 0 ? (i, t) => check.preflag(i, t) : undefined) };
     });
     const now = Date.now();
     for (let k = 0; k < 30; k++) {

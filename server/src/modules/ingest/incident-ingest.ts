@@ -8,7 +8,7 @@ import type { IngestSettings } from '../../config.js';
 import type { RedisClient } from '../../plugins/redis.js';
 import type { Metrics } from '../../plugins/metrics.js';
 import { applyReport, reportOrderOf, type IncidentChange } from '../live/incident-rules.js';
-import { incidentStatsMoves } from '../stats/stats-buckets.js';
+import { incidentStatsMoves, type StatsRules } from '../stats/stats-buckets.js';
 import type { LiveRepository } from '../live/live-repository.js';
 import { validateIncidentMessage, type Rejection } from './ingest-validation.js';
 import type { IngestEntry, IngestRepository, ScreenLimits } from './ingest-repository.js';
@@ -33,7 +33,7 @@ export class IncidentRecorder {
   constructor(
     private readonly live: LiveRepository,
     private readonly locateGrid: (p: LngLat) => string | null,
-    private readonly timeZone: string,
+    private readonly stats: StatsRules,
     /** Changes a new or corrected incident before it is committed (the duplicate flag). */
     private readonly beforeCommit?: (incident: Incident, now: number) => Promise<Incident>,
   ) {}
@@ -56,8 +56,8 @@ export class IncidentRecorder {
         incident,
         event: { type: change === 'reported' ? 'incident:reported' : 'incident:updated', incident },
         isOpen: isOpenStatus(incident.status),
-        moves: incidentStatsMoves(before, incident, this.timeZone),
-        today: localDay(now, this.timeZone),
+        moves: incidentStatsMoves(before, incident, this.stats),
+        today: localDay(now, this.stats.timeZone),
         now,
         order,
       });

@@ -12,6 +12,7 @@ import { NodeIdentity } from './node-identity.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { DuplicateCheck } from './duplicate-check.js';
 import type { Keyspace } from '../../plugins/keyspace.js';
+import { statsRulesOf } from '../stats/stats-buckets.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -49,8 +50,8 @@ export const ingestModule = fp<IngestModuleOptions>(
       name: 'ccr_incidents_suspected_duplicate_total', help: 'Incidents flagged 疑似重复 (suspected duplicate) by the ingest path',
       registers: [app.metrics.registry],
     });
-    const duplicates = new DuplicateCheck(app.redis.command, app.live.repo, opts.duplicates, app.live.timeZone, app.log, (n) => flaggedTotal.inc(n));
-    const recorder = new IncidentRecorder(app.live.repo, gridLocatorFor(opts.jurisdiction.grids), app.live.timeZone, async (incident, now) => {
+    const duplicates = new DuplicateCheck(app.redis.command, app.live.repo, opts.duplicates, statsRulesOf(app.live), app.log, (n) => flaggedTotal.inc(n));
+    const recorder = new IncidentRecorder(app.live.repo, gridLocatorFor(opts.jurisdiction.grids), statsRulesOf(app.live), async (incident, now) => {
       const out = await duplicates.preflag(incident, now);
       // Counted per commit attempt: a report retried after a concurrent write to it (rare) may count twice.
       if (out.suspectedDuplicate && !incident.suspectedDuplicate) flaggedTotal.inc();

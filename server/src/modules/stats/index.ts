@@ -42,7 +42,10 @@ export const statsModule = fp<StatsModuleOptions>(
     }, app.log);
     app.decorate('stats', { repo, queries, chores });
     await app.register(statsRoutes, { queries });
-    app.addHook('onReady', async () => chores.start());
+    app.addHook('onReady', async () => {
+      await chores.prepare(Date.now());
+      chores.start();
+    });
     app.addHook('preClose', async () => chores.stop());
   },
   { name: 'stats', dependencies: ['live', 'redis', 'metrics'] },

@@ -70,7 +70,7 @@ try {
       repo: new CommunityRepository(redis, live, config.keyPrefix, config.eventStreamMaxLen, timeZone, fingerprintKeyOf(config.auth.deviceSecret, config.keyPrefix)),
       ctx: buildCommunityContext(jurisdiction, config.community),
     };
-    const r = await seedHistory(live, stats, { jurisdiction, timeZone, months, incidentsPerDay: perDay, seed, includeToday: !opt['no-today'], community });
+    const r = await seedHistory(live, stats, { jurisdiction, timeZone, months, incidentsPerDay: perDay, seed, includeToday: !opt['no-today'], community, targets: config.responseTargets });
     await stats.markHistorySeeded(JSON.stringify({ at: new Date().toISOString(), months, perDay, seed, incidents: r.incidents }));
     const c = r.community;
     log.info(r, `history: ${r.days} days, ${r.incidents} incidents (${r.recorded} new, ${r.lifecycles} lifecycles written), ${r.presenceHours} presence hours, ` +

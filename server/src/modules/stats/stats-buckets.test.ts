@@ -1,14 +1,16 @@
 // Counter moves for incident changes: exactly once per change, netted, by local time.
 import { describe, expect, it } from 'vitest';
-import { transitionIncident, type Incident, type IncidentReport } from '@ccr/shared';
+import { DEFAULT_RESPONSE_TARGETS, transitionIncident, type Incident, type IncidentReport } from '@ccr/shared';
 import { applyReport } from '../live/incident-rules.js';
-import { countField, incidentStatsMoves, responseBinField, responseSumField, type BucketMove } from './stats-buckets.js';
+import {
+  countField, fixedStatsRules, incidentStatsMoves, responseBinField, responseCountField, responseSumField, responseWithinField, type BucketMove,
+} from './stats-buckets.js';
 
 const report: IncidentReport = {
   id: 'JQ-20261123-0042', type: 'dispute', priority: 1, lng: 116.7, lat: 39.07, address: '胜芳镇中山街12号',
   reportedAt: '2026-11-23T09:41:05+08:00', source: '110', summary: '邻里纠纷', reporter: '王先生 138****0000',
 };
-const TZ = 'Asia/Shanghai';
+const TZ = fixedStatsRules('Asia/Shanghai');
 const base = applyReport(report, null, { now: 0, gridId: 'G07' }).incident;
 const T0 = base.reportedAt;
 
@@ -68,6 +70,13 @@ describe('incidentStatsMoves', () => {
     expect(s.get(`stats:resp:2026-11-23|${responseBinField('dispatch', 1, 60)}`)).toBe(1);
     expect(s.get(`stats:resp:2026-11-23|${responseBinField('on_scene', 1, 301)}`)).toBe(1); // 300.001 s is past a 300 s target
     expect(s.get(`stats:resp:2026-11-23T09|${responseSumField('on_scene', 1)}`)).toBe(300_001);
+    // The plain counters the series read: dispatched at 60 s is within a 60 s target, on scene at 300.001 s is not.
+    for (const b of ['stats:resp:2026-11-23', 'stats:resp:2026-11-23T09']) {
+      expect(s.get(`${b}|${responseCountField('dispatch', 1)}`)).toBe(1);
+      expect(s.get(`${b}|${responseWithinField('dispatch', 1)}`)).toBe(1);
+      expect(s.get(`${b}|${responseCountField('on_scene', 1)}`)).toBe(1);
+      expect(s.get(`${b}|${responseWithinField('on_scene', 1)}`)).toBeUndefined();
+    }
     expect(s.get(`stats:day:2026-11-23|${countField('closed', 'grid', 'G07')}`)).toBe(1);
     expect(s.get(`stats:day:2026-11-23|${countField('mediated')}`)).toBe(1);
     // A second dispatched entry (backup) does not move the first-dispatch interval.
@@ -98,12 +107,28 @@ describe('incidentStatsMoves', () => {
     }
   });
 
+  it('judges a step against the targets in force when it is counted, and never again while it stays put', () => {
+    const loose = fixedStatsRules('Asia/Shanghai', { ...DEFAULT_RESPONSE_TARGETS, 1: { ...DEFAULT_RESPONSE_TARGETS[1], onSceneMs: 600_000 } });
+    const arrived = step(step(base, 'dispatched', T0 + 30_000), 'on_scene', T0 + 400_000);
+    const s = fresh(base);
+    apply(s, incidentStatsMoves(base, arrived, loose)); // 400 s: within the 600 s target then in force
+    expect(s.get(`stats:resp:2026-11-23|${responseWithinField('on_scene', 1)}`)).toBe(1);
+    // Later, under the 300 s default: a change that leaves the step where it was moves no response counter.
+    const closed = step(step(arrived, 'resolved', T0 + 900_000), 'closed', T0 + 1_000_000, { outcome: 'mediated' });
+    const moves = incidentStatsMoves(arrived, closed, TZ);
+    expect(moves.filter((m) => m.bucket.startsWith('stats:resp:'))).toEqual([]);
+    apply(s, moves);
+    expect(s.get(`stats:resp:2026-11-23|${responseWithinField('on_scene', 1)}`)).toBe(1);
+    // The same incident counted afresh under the 300 s target is not within.
+    expect(fresh(closed).get(`stats:resp:2026-11-23|${responseWithinField('on_scene', 1)}`)).toBeUndefined();
+  });
+
   it('uses the station time zone; an incident exactly at local midnight belongs to the new day', () => {
     const midnight = { ...base, reportedAt: Date.parse('2026-11-23T16:00:00Z') }; // 00:00 on the 24th in Shanghai
     const justBefore = { ...base, reportedAt: midnight.reportedAt - 1 };
     expect(fresh(midnight).get('stats:day:2026-11-24|total')).toBe(1);
     expect(fresh(midnight).get('stats:hour:2026-11-24T00|total')).toBe(1);
     expect(fresh(justBefore).get('stats:hour:2026-11-23T23|total')).toBe(1);
-    expect(incidentStatsMoves(null, midnight, 'UTC')[0]!.bucket).toBe('stats:day:2026-11-23');
+    expect(incidentStatsMoves(null, midnight, fixedStatsRules('UTC'))[0]!.bucket).toBe('stats:day:2026-11-23');
   });
 });

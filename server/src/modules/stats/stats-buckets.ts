@@ -7,13 +7,26 @@
 //   stats:day:<YYYY-MM-DD>        count fields (below) + hour-of-day fields `hod:HH` / `<metric>|hod:HH`
 //   stats:hour:<YYYY-MM-DD>T<HH>  count fields
 //   stats:resp:<YYYY-MM-DD>       response histograms: `<step>|prio:<p>|<bin>` (bin = whole seconds rounded up,
-//   stats:resp:<YYYY-MM-DD>T<HH>  see responseBin) and `<step>|prio:<p>|ms` (sum of the intervals in ms)
+//   stats:resp:<YYYY-MM-DD>T<HH>  see responseBin) and `<step>|prio:<p>|ms` (sum of the intervals in ms), plus
+//                                 `<step>|prio:<p>|n` (incidents with the step) and `<step>|prio:<p>|in` (of those,
+//                                 within the priority's target): the response series read these two counters
+//   stats:resp:<YYYY-MM>          the same for the whole month, so the overview's month to date reads one hash
+//                                 (minus the month's days after the date), not a hash per day so far
 // Count fields: metric 'incidents' keeps the names the wall's stats:today event reads (`total`, `type:x`,
 // `prio:x`) plus `src:x`, `grid:x`; every other count metric m uses `m`, `m|type:x`, `m|src:x`, … A series
 // over 13 months by type is then one HMGET of a dozen fields on each of ~400 day hashes.
+//
+// Within target is judged when the step is counted, against the targets in force then (RESPONSE_TARGETS of the
+// node that writes the step, i.e. when the step happened; for seeded history, when it was seeded). A later change
+// of the targets does not re-judge past buckets: a bucket's `in` counts each step against the targets in force
+// when that step was written, while the overview states the current target beside it. A step already counted
+// moves again only when its incident is corrected in a way that moves it (priority, report time, a merge); that
+// move takes it out as judged by the targets in force at the correction, which after a targets change can differ
+// from how it went in: such a step can leave one incident's `in` off by one, and the histograms (`<bin>`) stay
+// exact to recount from.
 import {
-  NO_GRID, hourKeyOf, incidentCountMetrics, localDayOf, responseBin, responseIntervals,
-  type CountMetric, type Incident, type ResponseStep,
+  DEFAULT_RESPONSE_TARGETS, NO_GRID, hourKeyOf, incidentCountMetrics, localDayOf, responseBin, responseIntervals, targetsInSeconds,
+  type CountMetric, type Incident, type ResponseStep, type ResponseTargets, type TargetsByPriority,
 } from '@ccr/shared';
 
 /** One counter move: HINCRBY <prefix><bucket> <field> <by>. Buckets are hashes named by this module. */
@@ -21,7 +34,7 @@ export interface BucketMove { bucket: string; field: string; by: number }
 
 export const dayBucket = (day: string): string => `stats:day:${day}`;
 export const hourBucket = (hour: string): string => `stats:hour:${hour}`;
-/** `period` is a day key or an hour key. */
+/** `period` is a day key, an hour key or a month key (YYYY-MM). */
 export const responseBucket = (period: string): string => `stats:resp:${period}`;
 
 /** Dimensions a count can be split by, with their field prefixes. */
@@ -40,6 +53,38 @@ const STEP_CODE: Record<ResponseStep, string> = { dispatch: 'd', on_scene: 's' }
 export const responseBinField = (step: ResponseStep, priority: number, bin: number): string => `${STEP_CODE[step]}|prio:${priority}|${bin}`;
 /** Sum of the intervals (ms) of a response step for a priority. */
 export const responseSumField = (step: ResponseStep, priority: number): string => `${STEP_CODE[step]}|prio:${priority}|ms`;
+/** Incidents with a response step, per priority: a plain counter the response series read. */
+export const responseCountField = (step: ResponseStep, priority: number): string => `${STEP_CODE[step]}|prio:${priority}|n`;
+/** Of those, the ones within the priority's target in force when the step was counted. */
+export const responseWithinField = (step: ResponseStep, priority: number): string => `${STEP_CODE[step]}|prio:${priority}|in`;
+
+/** What an incident write needs to place its counters: the station's time zone and the response targets in force
+ *  now (read at each write, so the node's current setting judges the steps it writes). */
+export interface StatsRules {
+  timeZone: string;
+  targets(): ResponseTargets;
+}
+
+/** Rules with fixed targets (the 1-3-5 defaults when left out): history seeding and tests. */
+export function fixedStatsRules(timeZone: string, targets: TargetsByPriority = DEFAULT_RESPONSE_TARGETS): StatsRules {
+  const t = targetsInSeconds(targets);
+  return { timeZone, targets: () => t };
+}
+
+/** Rules that follow a live context: the targets module sets `ctx.targets` when it starts (the defaults until then). */
+export function statsRulesOf(live: { timeZone: string; ctx: { targets?: TargetsByPriority } }): StatsRules {
+  let seen: TargetsByPriority | undefined;
+  let inSeconds = targetsInSeconds(DEFAULT_RESPONSE_TARGETS);
+  return {
+    timeZone: live.timeZone,
+    targets: () => {
+      const now = live.ctx.targets ?? DEFAULT_RESPONSE_TARGETS;
+      if (now !== seen) { seen = now; inSeconds = targetsInSeconds(now); }
+      return inSeconds;
+    },
+  };
+}
+
 /** Reads a histogram field back: null for sums and foreign fields. */
 export function parseResponseBinField(field: string): { step: ResponseStep; priority: number; bin: number } | null {
   const m = /^([ds])\|prio:(\d)\|(\d+)$/.exec(field);
@@ -49,7 +94,7 @@ export function parseResponseBinField(field: string): { step: ResponseStep; prio
 
 const hh = (hourKey: string): string => hourKey.slice(11, 13);
 
-function contributions(i: Incident, timeZone: string, by: 1 | -1): BucketMove[] {
+function contributions(i: Incident, timeZone: string, targets: ResponseTargets, by: 1 | -1): BucketMove[] {
   const day = localDayOf(i.reportedAt, timeZone);
   const hour = hourKeyOf(i.reportedAt, timeZone);
   const dayB = dayBucket(day);
@@ -68,9 +113,13 @@ function contributions(i: Incident, timeZone: string, by: 1 | -1): BucketMove[] 
   for (const step of ['dispatch', 'on_scene'] as const) {
     const ms = intervals[step];
     if (ms === undefined) continue;
-    for (const bucket of [responseBucket(day), responseBucket(hour)]) {
+    const t = targets[i.priority];
+    const within = ms <= (step === 'dispatch' ? t.dispatchSeconds : t.onSceneSeconds) * 1000;
+    for (const bucket of [responseBucket(day), responseBucket(hour), responseBucket(day.slice(0, 7))]) {
       out.push({ bucket, field: responseBinField(step, i.priority, responseBin(ms)), by });
       out.push({ bucket, field: responseSumField(step, i.priority), by: by * ms });
+      out.push({ bucket, field: responseCountField(step, i.priority), by });
+      if (within) out.push({ bucket, field: responseWithinField(step, i.priority), by });
     }
   }
   return out;
@@ -88,8 +137,10 @@ export function netMoves(moves: readonly BucketMove[]): BucketMove[] {
   return [...net.values()];
 }
 
-/** Counter moves that keep every figure exact when an incident is reported, corrected or changes status. */
-export function incidentStatsMoves(before: Incident | null, after: Incident, timeZone: string): BucketMove[] {
-  if (!before) return contributions(after, timeZone, 1);
-  return netMoves([...contributions(before, timeZone, -1), ...contributions(after, timeZone, 1)]);
+/** Counter moves that keep every figure exact when an incident is reported, corrected or changes status. Before
+ *  and after are judged against the same targets, so a step the change leaves where it was nets to nothing. */
+export function incidentStatsMoves(before: Incident | null, after: Incident, rules: StatsRules): BucketMove[] {
+  const targets = rules.targets();
+  if (!before) return contributions(after, rules.timeZone, targets, 1);
+  return netMoves([...contributions(before, rules.timeZone, targets, -1), ...contributions(after, rules.timeZone, targets, 1)]);
 }

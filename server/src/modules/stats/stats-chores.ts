@@ -1,7 +1,8 @@
 // Deployment-wide statistics chores, run by whichever node holds the lease: sampling patrol presence (见警率) and
 // announcing today's KPIs when they change. Both are idempotent in Redis (a sample slot counts once; an unchanged
 // KPI is not announced), so a lease that changes hands mid-tick double-counts nothing.
-import { hourKeyOf, localDayOf, type LiveUnit, type LngLat } from '@ccr/shared';
+import { STATS_HISTORY_MONTHS, addDays, addMonths, dayStart, daysBetween, hourKeyOf, localDayOf, type LiveUnit, type LngLat } from '@ccr/shared';
+import { responseBucket } from './stats-buckets.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { RetryBackoff } from '../../plugins/retry-backoff.js';
 import type { LiveRepository } from '../live/live-repository.js';
@@ -35,6 +36,8 @@ export class StatsChores {
   private busy = false;
   private lastSlot = -1;
   private lastKpi = 0;
+  /** False until the response buckets are known to count within target at write time (judgeOldResponses). */
+  private judged = false;
   private readonly trouble: RetryBackoff;
 
   constructor(
@@ -63,6 +66,10 @@ export class StatsChores {
     this.busy = true;
     try {
       if (!(await this.live.holdLease('stats', this.opts.nodeId, Math.max(3 * interval, 3_000)))) return;
+      if (!this.judged) {
+        await this.judgeOldResponses(now);
+        this.judged = true;
+      }
       const slot = Math.floor(now / (this.opts.presenceSampleSeconds * 1000));
       if (slot !== this.lastSlot) {
         await this.samplePresence(slot, now);
@@ -79,6 +86,37 @@ export class StatsChores {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Whether nothing is left for judgeOldResponses: asked when the node starts, so a new deployment (no incident
+   *  yet) is marked before anything is written and never walks its buckets. */
+  async prepare(now: number): Promise<void> {
+    try {
+      this.judged = await this.repo.responsesJudged(now);
+    } catch (err) {
+      this.trouble.note(err); // Redis not there yet: the first tick asks again
+    }
+  }
+
+  /**
+   * Once per deployment, by the lease holder: response buckets written before within target was counted at write
+   * time (every day and hour statistics reach, STATS_HISTORY_MONTHS back) get their counters from their
+   * histograms, judged against the targets in force at this upgrade, and each month its month bucket (summed from
+   * its days). ~10,000 small scripts, once.
+   */
+  async judgeOldResponses(now: number): Promise<number> {
+    if (await this.repo.responsesJudged(now)) return 0;
+    const tz = this.opts.timeZone;
+    const today = localDayOf(now, tz);
+    const first = addDays(addMonths(today, -STATS_HISTORY_MONTHS), -1);
+    const buckets = new Set<string>();
+    for (let d = first; d <= addDays(today, 1); d = addDays(d, 1)) buckets.add(responseBucket(d));
+    for (let t = dayStart(first, tz); t < dayStart(addDays(today, 2), tz); t += 3_600_000) buckets.add(responseBucket(hourKeyOf(t, tz)));
+    const months: { month: string; days: string[] }[] = [];
+    for (let m = `${first.slice(0, 8)}01`; m <= addDays(today, 1); m = addMonths(m, 1)) {
+      months.push({ month: responseBucket(m.slice(0, 7)), days: daysBetween(m, addDays(addMonths(m, 1), -1)).map(responseBucket) });
+    }
+    return this.repo.judgeResponseBuckets([...buckets], months, this.queries.opts.targets(), now);
   }
 
   async samplePresence(slot: number, now: number): Promise<void> {

@@ -1,16 +1,16 @@
 // The statistics API's answers, read from buckets (never from raw incidents): a series over 13 months by day is
 // ~400 pipelined HMGETs, the overview ~130 commands in one round trip.
 import {
-  ALL, COUNT_METRICS, addDays, comparisonPeriods, daysBetween, hourKeyOf, localDayOf, localParts, parseDayKey,
+  ALL, COUNT_METRICS, PRIORITIES, addDays, addMonths, comparisonPeriods, daysBetween, hourKeyOf, localDayOf, localParts, parseDayKey,
   rangeBuckets, type CountMetric, type ResponseTargets, type StatsGroupBy, type StatsHeatmapResponse,
   type StatsInterval, type StatsKpi, type StatsMetric, type StatsOverviewResponse, type StatsSeriesResponse,
 } from '@ccr/shared';
 import type { LiveRepository } from '../live/live-repository.js';
-import { countField, dayBucket, hourBucket, responseBucket } from './stats-buckets.js';
+import { countField, dayBucket, hourBucket, responseBucket, responseCountField, responseWithinField } from './stats-buckets.js';
 import { type StatsRepository, presenceDayBucket, presenceHourBucket } from './stats-repository.js';
 import {
-  GROUP_DIM, comparison, emergencyFigures, groupKeys, isResponseMetric, periodCountFields, periodCounts, responseCounts,
-  responseFigures, sumHashes, sumRows, unitFigures,
+  GROUP_DIM, comparison, emergencyFigures, groupKeys, isResponseMetric, periodCountFields, periodCounts,
+  clampWithin, responseFigures, sumHashes, sumRows, unitFigures,
 } from './stats-service.js';
 
 export interface StatsQueryOptions {
@@ -30,7 +30,6 @@ export class StatsQueries {
 
   async series(q: { metric: StatsMetric; interval: StatsInterval; groupBy: StatsGroupBy; from: number; to: number }): Promise<StatsSeriesResponse> {
     const { timeZone, gridIds } = this.opts;
-    const targets = this.opts.targets();
     const range = rangeBuckets(q.from, q.to, q.interval, timeZone);
     const keys = groupKeys(q.groupBy, gridIds);
     const parts: string[] = [];
@@ -45,14 +44,20 @@ export class StatsQueries {
       const rows = await this.repo.readFields(parts.map((p) => (hourly ? hourBucket(p) : dayBucket(p))), fields);
       rows.forEach((row, pi) => row.forEach((v, g) => { values[g]![bucketOf[pi]!]! += v; }));
     } else if (isResponseMetric(q.metric)) {
-      const metric = q.metric;
-      const hashes = await this.repo.readBuckets(parts.map(responseBucket));
-      const step = metric.startsWith('dispatched') ? 'dispatch' : 'on_scene';
-      const pick = metric.endsWith('_within_target') ? 'within' : 'count';
-      hashes.forEach((h, pi) => {
-        const counts = responseCounts(h, step, targets)[pick];
-        keys.forEach((k, g) => {
-          values[g]![bucketOf[pi]!]! += k === ALL ? counts[1]! + counts[2]! + counts[3]! : counts[Number(k)]!;
+      // Plain counters per priority, written with each step (stats-buckets.ts): the read does not grow with the
+      // incidents a bucket holds. Within target needs the count too, to keep it inside [0, count].
+      const step = q.metric.startsWith('dispatched') ? 'dispatch' : 'on_scene';
+      const within = q.metric.endsWith('_within_target');
+      const fields = [
+        ...PRIORITIES.map((p) => responseCountField(step, p)),
+        ...(within ? PRIORITIES.map((p) => responseWithinField(step, p)) : []),
+      ];
+      const rows = await this.repo.readFields(parts.map(responseBucket), fields);
+      const col = new Map(keys.map((k, g) => [k, g]));
+      rows.forEach((row, pi) => {
+        PRIORITIES.forEach((p, k) => {
+          const v = within ? clampWithin(row[PRIORITIES.length + k]!, row[k]!) : row[k]!;
+          values[col.get(q.groupBy === 'none' ? ALL : String(p))!]![bucketOf[pi]!]! += v;
         });
       });
     } else {
@@ -122,9 +127,12 @@ export class StatsQueries {
       ];
       return this.repo.readFields(buckets, cmpFields);
     };
+    // Response figures of the month to date: the month's hash less its days after the date (none on the month's
+    // last day; on a running month only days nothing has been reported on yet).
+    const laterDays = daysBetween(addDays(day, 1), addDays(addMonths(monthFrom, 1), -1));
     const [dayRows, respHashes, yoyRows, momRows, units, presence] = await Promise.all([
       this.repo.readFields(days.map(dayBucket), fields),
-      this.repo.readBuckets(days.map(responseBucket)),
+      this.repo.readBuckets([responseBucket(day), responseBucket(day.slice(0, 7)), ...laterDays.map(responseBucket)]),
       earlier(yoy),
       earlier(mom),
       this.live.readUnits(),
@@ -141,8 +149,8 @@ export class StatsQueries {
       date: day, timeZone, generatedAt: now, today, month,
       comparisons: { incidents: cmp(month.total, 0), criminal: cmp(month.criminal, 1), publicOrder: cmp(month.publicOrder, 2), dispute: cmp(month.dispute, 3) },
       response: {
-        today: responseFigures(sumHashes(respHashes.slice(-1)), targets, day, day),
-        month: responseFigures(sumHashes(respHashes), targets, monthFrom, day),
+        today: responseFigures(sumHashes(respHashes.slice(0, 1)), targets, day, day),
+        month: responseFigures(sumHashes(respHashes.slice(1, 2), respHashes.slice(2)), targets, monthFrom, day),
       },
       units: unitFigures(units),
       emergencyUnits: emergencyFigures(units),

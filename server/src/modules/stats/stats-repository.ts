@@ -1,7 +1,8 @@
 // Statistics in Redis: the only file that knows the statistics keys (bucket names come from stats-buckets.ts,
 // incident keys from the live repository). Reads are one script call or pipelined (node-redis sends every command
 // issued in one tick in one write), so a 13-month daily series costs one round trip.
-import type { Incident } from '@ccr/shared';
+import { readFileSync } from 'node:fs';
+import { PRIORITIES, type Incident, type ResponseTargets } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
 import { LuaScript } from '../../plugins/lua-script.js';
 import type { LiveRepository } from '../live/live-repository.js';
@@ -51,6 +52,14 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'at', ARGV[3], 'e', ARG
 return 1
 `);
 
+/** See judge-responses.lua. */
+const JUDGE_RESPONSES = new LuaScript('judgeResponses', readFileSync(new URL('./judge-responses.lua', import.meta.url), 'utf8'));
+/** See month-responses.lua. */
+const MONTH_RESPONSES = new LuaScript('monthResponses', readFileSync(new URL('./month-responses.lua', import.meta.url), 'utf8'));
+/** Set once every response bucket counts within target at write time (a Redis that never held older buckets, or
+ *  after judgeResponseBuckets went over them). */
+const RESPONSES_JUDGED = 'stats:responses-judged';
+
 export class StatsRepository {
   constructor(
     private readonly redis: RedisClient,
@@ -99,6 +108,35 @@ export class StatsRepository {
 
   async markHistorySeeded(summary: string): Promise<void> {
     await this.redis.set(this.key('stats:history:seeded'), summary);
+  }
+
+  /**
+   * True when no response bucket needs judging (judge-responses.lua): marked before, or this Redis holds no
+   * incident yet (a new deployment, a seeding's start), which it then marks.
+   */
+  async responsesJudged(now: number): Promise<boolean> {
+    if ((await this.redis.exists(this.key(RESPONSES_JUDGED))) === 1) return true;
+    if ((await this.redis.zCard(this.live.keys.byTime)) > 0) return false;
+    await this.redis.set(this.key(RESPONSES_JUDGED), JSON.stringify({ at: now, buckets: 0 }));
+    return true;
+  }
+
+  /** Gives buckets written before within target was counted at write time their counters (judge-responses.lua),
+   *  a few hundred scripts in flight at a time, and each month its bucket; then marks the deployment judged.
+   *  Returns the day and hour buckets judged. */
+  async judgeResponseBuckets(
+    buckets: readonly string[], months: readonly { month: string; days: readonly string[] }[], targets: ResponseTargets, now: number,
+  ): Promise<number> {
+    const argv = PRIORITIES.flatMap((p) => [targets[p].dispatchSeconds, targets[p].onSceneSeconds]);
+    let judged = 0;
+    for (let i = 0; i < buckets.length; i += 500) {
+      const r = await Promise.all(buckets.slice(i, i + 500).map((b) => JUDGE_RESPONSES.run(this.redis, [this.key(b)], argv)));
+      judged += r.filter((x) => x === 1).length;
+    }
+    // Then each month from its (now judged) days: month-responses.lua.
+    await Promise.all(months.map((m) => MONTH_RESPONSES.run(this.redis, [this.key(m.month), ...m.days.map((d) => this.key(d))], [])));
+    await this.redis.set(this.key(RESPONSES_JUDGED), JSON.stringify({ at: now, buckets: judged }));
+    return judged;
   }
 
   /** Incidents reported in [from, to), newest first, a page at a time. */

@@ -6,7 +6,7 @@ import {
   type Comparison, type Refusal, type IntervalFigures, type LiveUnit, type PeriodCounts, type Priority, type ResponseFigures,
   type ResponseStep, type ResponseTargets, type StatsGroupBy, type StatsInterval, type StatsMetric,
 } from '@ccr/shared';
-import { countField, parseResponseBinField, responseSumField, type CountDim } from './stats-buckets.js';
+import { countField, parseResponseBinField, responseSumField, responseWithinField, type CountDim } from './stats-buckets.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
@@ -56,9 +56,10 @@ export const GROUP_DIM: Record<Exclude<StatsGroupBy, 'none'>, CountDim> = { type
 export const isResponseMetric = (m: StatsMetric): m is (typeof RESPONSE_METRICS)[number] => (RESPONSE_METRICS as readonly string[]).includes(m);
 
 /** Adds counters of several hashes field by field. */
-export function sumHashes(hashes: readonly Record<string, string>[]): Map<string, number> {
+export function sumHashes(hashes: readonly Record<string, string>[], minus: readonly Record<string, string>[] = []): Map<string, number> {
   const out = new Map<string, number>();
   for (const h of hashes) for (const [f, v] of Object.entries(h)) out.set(f, (out.get(f) ?? 0) + Number(v));
+  for (const h of minus) for (const [f, v] of Object.entries(h)) out.set(f, (out.get(f) ?? 0) - Number(v));
   return out;
 }
 
@@ -129,19 +130,19 @@ export function histogramsOf(sum: ReadonlyMap<string, number>): Histograms {
   return out;
 }
 
-/** Count and count within target (interval ≤ target seconds) of one step and priority. */
-export function withinTarget(hist: Histograms, step: ResponseStep, priority: number, targetSeconds: number): { count: number; within: number } {
+/** Incidents with a step of one priority (from the histogram) and those within target (the counter written with
+ *  them, stats-buckets.ts). A correction after a targets change can leave the within counter one off (see there):
+ *  it is kept inside [0, count] so a share never leaves [0, 1]. */
+export function withinTarget(sum: ReadonlyMap<string, number>, hist: Histograms, step: ResponseStep, priority: number): { count: number; within: number } {
   let count = 0;
-  let within = 0;
-  for (const [bin, n] of hist.get(histKey(step, priority)) ?? []) {
-    count += n;
-    if (bin <= targetSeconds) within += n;
-  }
-  return { count, within };
+  for (const n of hist.get(histKey(step, priority))?.values() ?? []) count += n;
+  return { count, within: clampWithin(sum.get(responseWithinField(step, priority)) ?? 0, count) };
 }
 
+export const clampWithin = (within: number, count: number): number => Math.max(0, Math.min(within, count));
+
 function intervalFigures(sum: ReadonlyMap<string, number>, hist: Histograms, step: ResponseStep, priority: Priority, targetSeconds: number): IntervalFigures {
-  const { count, within } = withinTarget(hist, step, priority, targetSeconds);
+  const { count, within } = withinTarget(sum, hist, step, priority);
   const bins = [...(hist.get(histKey(step, priority)) ?? [])].sort((a, b) => a[0] - b[0]);
   let median: number | null = null;
   let seen = 0;
@@ -157,7 +158,8 @@ function intervalFigures(sum: ReadonlyMap<string, number>, hist: Histograms, ste
   };
 }
 
-/** Response figures of a period from its summed response hashes. */
+/** Response figures of a period from its summed response hashes; `targets` are the ones in force now, stated
+ *  beside the within counts (which were judged when each step was counted). */
 export function responseFigures(sum: ReadonlyMap<string, number>, targets: ResponseTargets, from: string, to: string): ResponseFigures {
   const hist = histogramsOf(sum);
   return {
@@ -165,25 +167,6 @@ export function responseFigures(sum: ReadonlyMap<string, number>, targets: Respo
     dispatch: PRIORITIES.map((p) => intervalFigures(sum, hist, 'dispatch', p, targets[p].dispatchSeconds)),
     onScene: PRIORITIES.map((p) => intervalFigures(sum, hist, 'on_scene', p, targets[p].onSceneSeconds)),
   };
-}
-
-/** Per priority (index 1–3): incidents with the metric's step in one response hash, and those within target.
- *  Reads the hash's fields directly (no intermediate maps): a 13-month series walks ~36,000 of them. */
-export function responseCounts(hash: Record<string, string>, step: ResponseStep, targets: ResponseTargets): { count: number[]; within: number[] } {
-  const code = step === 'dispatch' ? 'd|prio:' : 's|prio:';
-  const limit = [0, 1, 2, 3].map((p) => (p === 0 ? 0 : step === 'dispatch' ? targets[p as Priority].dispatchSeconds : targets[p as Priority].onSceneSeconds));
-  const count = [0, 0, 0, 0];
-  const within = [0, 0, 0, 0];
-  for (const field in hash) {
-    if (!field.startsWith(code)) continue;
-    const p = field.charCodeAt(7) - 48;
-    const bin = Number(field.slice(9));
-    if (p < 1 || p > 3 || !Number.isInteger(bin)) continue; // the ms sums
-    const n = Number(hash[field]);
-    count[p]! += n;
-    if (bin <= limit[p]!) within[p]! += n;
-  }
-  return { count, within };
 }
 
 /** Units now per team of 一室三队 (police only) and in all: on duty = not off duty; available = available and not stale. */

@@ -4,15 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   ALL, COUNT_METRICS, DEFAULT_RESPONSE_TARGETS, EARLIEST_INSTANT_MS, NO_GRID, RESPONSE_METRICS, addDays, addMonths,
-  comparisonPeriods, dayStart, groupBysOf, incidentCountMetrics, isOpenStatus, localDayOf, localParts, parseDayKey, responseBin,
+  comparisonPeriods, dayStart, groupBysOf, incidentCountMetrics, isOpenStatus, localDayOf, localParts, parseDayKey, parseResponseTargets, responseBin,
   responseIntervals, targetsInSeconds, transitionIncident, zonedEpoch, type CountMetric, type Incident, type IncidentReport,
-  type IncidentStatus, type Outcome, type PeriodCounts, type Priority, type StatsGroupBy, type StatsHeatmapResponse,
+  type IncidentStatus, type Outcome, type PeriodCounts, type Priority, type ResponseTargets, type StatsGroupBy, type StatsHeatmapResponse,
   type StatsInterval, type StatsMetric, type StatsOverviewResponse, type StatsSeriesResponse,
 } from '@ccr/shared';
 import { useTestbed, fixtureGridCentre, type TestServer } from '../../testing/index.js';
 import { loadJurisdiction } from '../jurisdiction/index.js';
 import { IncidentRecorder, gridLocatorFor } from '../ingest/incident-ingest.js';
-import { incidentStatsMoves } from './stats-buckets.js';
+import { fixedStatsRules, incidentStatsMoves, statsRulesOf, type StatsRules } from './stats-buckets.js';
 import { seedHistory } from './stats-history.js';
 
 const bed = useTestbed('stats');
@@ -42,8 +42,9 @@ async function rawIncidents(s: Server, from: number, to: number): Promise<Incide
 const groupKeyOf = (i: Incident, g: StatsGroupBy): string =>
   g === 'none' ? ALL : g === 'type' ? i.type : g === 'source' ? i.source : g === 'grid' ? (i.gridId ?? NO_GRID) : String(i.priority);
 
-/** What a series must say, computed from the raw incidents alone. */
-function bruteSeries(incidents: readonly Incident[], r: StatsSeriesResponse): number[][] {
+/** What a series must say, computed from the raw incidents alone; within target by the targets each incident's
+ *  steps were written under (all the defaults unless a test changes them). */
+function bruteSeries(incidents: readonly Incident[], r: StatsSeriesResponse, targetsOf: (i: Incident) => ResponseTargets = () => TARGETS): number[][] {
   const keys = r.series.map((s) => s.key);
   const values = keys.map(() => r.buckets.map(() => 0));
   const metric = r.metric as StatsMetric;
@@ -56,7 +57,8 @@ function bruteSeries(incidents: readonly Incident[], r: StatsSeriesResponse): nu
       const step = metric.startsWith('dispatched') ? 'dispatch' : 'on_scene';
       const ms = responseIntervals(i)[step];
       if (ms === undefined) continue;
-      const target = step === 'dispatch' ? TARGETS[i.priority].dispatchSeconds : TARGETS[i.priority].onSceneSeconds;
+      const t = targetsOf(i)[i.priority];
+      const target = step === 'dispatch' ? t.dispatchSeconds : t.onSceneSeconds;
       if (metric.endsWith('_within_target') && ms > target * 1000) continue;
     }
     values[keys.indexOf(groupKeyOf(i, r.groupBy as StatsGroupBy))]![b]!++;
@@ -95,10 +97,13 @@ function bruteResponse(incidents: readonly Incident[], from: string, to: string,
 }
 
 /** Writes an incident as ingest and dispatch would: recorded, then its lifecycle in one compare-and-set write. */
-async function writeIncident(s: Server, tz: string, report: IncidentReport, steps: { status: IncidentStatus; after: number }[] = [], outcome?: Outcome): Promise<void> {
+async function writeIncident(
+  s: Server, tz: string, report: IncidentReport, steps: { status: IncidentStatus; after: number }[] = [], outcome?: Outcome,
+  rules: StatsRules = fixedStatsRules(tz),
+): Promise<void> {
   const j = await loadJurisdiction(bed.jurisdictionDir);
   const repo = s.app.live.repo;
-  await new IncidentRecorder(repo, gridLocatorFor(j.grids), tz).record(report, Date.now());
+  await new IncidentRecorder(repo, gridLocatorFor(j.grids), rules).record(report, Date.now());
   if (steps.length === 0) return;
   const stored = (await repo.readIncidentRaw(report.id))!;
   let after = stored.incident;
@@ -109,7 +114,7 @@ async function writeIncident(s: Server, tz: string, report: IncidentReport, step
   }
   const saved = await repo.saveIncident({
     expectedRaw: stored.raw, incident: after, event: { type: 'incident:updated', incident: after }, isOpen: isOpenStatus(after.status),
-    moves: incidentStatsMoves(stored.incident, after, tz), today: localDayOf(Date.now(), tz), now: Date.now(),
+    moves: incidentStatsMoves(stored.incident, after, rules), today: localDayOf(Date.now(), tz), now: Date.now(),
   });
   expect(saved).toBe(true);
 }
@@ -232,7 +237,7 @@ async function statsCounters(s: Server): Promise<Map<string, Record<string, stri
   const out = new Map<string, Record<string, string>>();
   for await (const keys of bed.producer.scanIterator({ MATCH: `${s.prefix}stats:*`, COUNT: 1000 })) {
     for (const k of keys) {
-      if (k.includes('stats:presence') || k.includes('stats:kpi')) continue;
+      if (k.includes('stats:presence') || k.includes('stats:kpi') || k.endsWith('stats:responses-judged')) continue;
       out.set(k, await bed.producer.hGetAll(k));
     }
   }
@@ -317,6 +322,95 @@ describe('statistics API', () => {
     expect(await statsCounters(s)).toEqual(before);
     expect(await ok<StatsSeriesResponse>(s, `/api/stats/series?metric=incidents&interval=day&groupBy=type&from=${addDays(today, -20)}&to=${addDays(today, 1)}`)).toEqual(series);
   }, 120_000);
+
+  it('counts within target when a step is written, against the targets in force then: a later change of the targets re-judges nothing', async () => {
+    const tz = 'Asia/Shanghai';
+    const a = await bed.server({ auth: { rateLimitPerMinute: 100_000 } });
+    // The same Redis after RESPONSE_TARGETS changed: P1 dispatched within 2 min and on scene within 10 (defaults 1 and 5).
+    const loose = parseResponseTargets('{"1":{"dispatch":120,"onScene":600}}');
+    const b = await bed.server({ keyPrefix: a.prefix, responseTargets: loose, auth: { rateLimitPerMinute: 100_000 } });
+    const [lng, lat] = fixtureGridCentre(0, 0);
+    const reportedAt = Date.now() - 3_600_000;
+    const day = localDayOf(reportedAt, tz);
+    const rep = (id: string): IncidentReport => ({ id, type: 'theft', priority: 1, lng, lat, reportedAt, source: '110' });
+    const late = [{ status: 'dispatched' as const, after: 90_000 }, { status: 'on_scene' as const, after: 400_000 }];
+    // Each node writes through its own rules (as its ingest and dispatch do): the same 90 s / 400 s are late under
+    // the defaults (node a) and within under the loose targets (node b).
+    await writeIncident(a, tz, rep('WT-A'), late, undefined, statsRulesOf(a.app.live));
+    await writeIncident(b, tz, rep('WT-B'), late, undefined, statsRulesOf(b.app.live));
+    // Node b later closes WT-A: its steps stay where they were, so they are not judged again.
+    await writeIncident(b, tz, rep('WT-A'), [{ status: 'resolved', after: 900_000 }, { status: 'closed', after: 1_000_000 }], 'case_filed', statsRulesOf(b.app.live));
+
+    const judged = (i: Incident): ResponseTargets => (i.id === 'WT-A' ? TARGETS : targetsInSeconds(loose));
+    for (const s of [a, b]) {
+      for (const q of [
+        { metric: 'on_scene_within_target', interval: 'day', groupBy: 'priority' },
+        { metric: 'dispatched_within_target', interval: 'hour', groupBy: 'none' },
+        { metric: 'on_scene', interval: 'week', groupBy: 'none' },
+      ] as const) {
+        const r = await ok<StatsSeriesResponse>(s, `/api/stats/series?${new URLSearchParams({ ...q, from: day, to: addDays(day, 1) })}`);
+        const total = r.series.reduce((n, x) => n + x.values.reduce((m, v) => m + v, 0), 0);
+        expect(total, JSON.stringify(q)).toBe(q.metric === 'on_scene' ? 2 : 1);
+        expect(r.series.map((x) => x.values), JSON.stringify(q)).toEqual(bruteSeries(await rawIncidents(s, r.from, r.to), r, judged));
+      }
+    }
+    // The overview states the target in force now beside the counts judged when they were written.
+    const o = await ok<StatsOverviewResponse>(b, `/api/stats/overview?date=${day}`);
+    expect(o.response.today.onScene[0]).toMatchObject({ priority: 1, targetSeconds: 600, count: 2, withinTarget: 1, share: 0.5 });
+    expect(o.response.today.dispatch[0]).toMatchObject({ targetSeconds: 120, count: 2, withinTarget: 1 });
+    const oa = await ok<StatsOverviewResponse>(a, `/api/stats/overview?date=${day}`);
+    expect(oa.response.today.onScene[0]).toMatchObject({ targetSeconds: 300, count: 2, withinTarget: 1 });
+  });
+
+  it('judges response buckets written before within target was counted at write time, once, from their histograms', async () => {
+    const tz = 'Asia/Shanghai';
+    const s = await bed.server({ auth: { rateLimitPerMinute: 100_000 } });
+    const j = await loadJurisdiction(bed.jurisdictionDir);
+    const today = localDayOf(Date.now(), tz);
+    await seedHistory(s.app.live.repo, s.app.stats.repo, { jurisdiction: j, timeZone: tz, months: 13, startDay: addDays(today, -12), incidentsPerDay: 8, presence: false });
+    await writeEdgeIncidents(s, tz);
+    // What an older version left: histograms only, no month buckets, and no mark.
+    let stripped = 0;
+    let months = 0;
+    for await (const keys of bed.producer.scanIterator({ MATCH: `${s.prefix}stats:resp:*`, COUNT: 1000 })) {
+      for (const k of keys) {
+        if (/:\d{4}-\d{2}$/.test(k)) { months += await bed.producer.del(k); continue; }
+        const old = Object.keys(await bed.producer.hGetAll(k)).filter((f) => /\|(n|in)$/.test(f));
+        if (old.length) stripped += await bed.producer.hDel(k, old);
+      }
+    }
+    await bed.producer.del(`${s.prefix}stats:responses-judged`);
+    expect(stripped).toBeGreaterThan(50);
+    expect(months).toBeGreaterThan(0);
+    const queries = [
+      { metric: 'on_scene_within_target', interval: 'day', groupBy: 'priority', from: addDays(today, -13), to: addDays(today, 1) },
+      { metric: 'dispatched', interval: 'hour', groupBy: 'none', from: addDays(today, -2), to: addDays(today, 1) },
+      { metric: 'dispatched_within_target', interval: 'week', groupBy: 'none', from: addMonths(today, -13), to: addDays(today, 1) },
+    ] as const;
+    const zero = await ok<StatsSeriesResponse>(s, `/api/stats/series?${new URLSearchParams(queries[0])}`);
+    expect(zero.series.every((x) => x.values.every((v) => v === 0))).toBe(true);
+
+    await bed.producer.scriptFlush(); // a restarted Redis: the script is loaded again
+    const judged = await s.app.stats.chores.judgeOldResponses(Date.now());
+    expect(judged).toBeGreaterThan(20);
+    for (const q of queries) {
+      const r = await ok<StatsSeriesResponse>(s, `/api/stats/series?${new URLSearchParams(q)}`);
+      expect(r.series.map((x) => x.values), JSON.stringify(q)).toEqual(bruteSeries(await rawIncidents(s, r.from, r.to), r));
+    }
+    for (const date of [today, addDays(today, -7)]) {
+      const o = await ok<StatsOverviewResponse>(s, `/api/stats/overview?date=${date}`);
+      const monthFrom = `${date.slice(0, 8)}01`;
+      const raw = await rawIncidents(s, dayStart(monthFrom, tz), dayStart(addDays(date, 1), tz));
+      expect(o.response.today).toEqual(bruteResponse(raw, date, date, tz));
+      expect(o.response.month).toEqual(bruteResponse(raw, monthFrom, date, tz));
+    }
+    // Once: marked for the deployment, and each bucket marked too should a run be cut short and start again.
+    const counters = await statsCounters(s);
+    expect(await s.app.stats.chores.judgeOldResponses(Date.now())).toBe(0);
+    await bed.producer.del(`${s.prefix}stats:responses-judged`);
+    expect(await s.app.stats.chores.judgeOldResponses(Date.now())).toBe(0);
+    expect(await statsCounters(s)).toEqual(counters);
+  });
 
   it('samples patrol presence once per slot and reports the share of grids visited in the last hour', async () => {
     const s = await bed.server({ presenceTargetPercent: 75, auth: { rateLimitPerMinute: 100_000 } });
