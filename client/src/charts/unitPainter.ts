@@ -118,6 +118,21 @@ function stamp(sp: Sprite, x0: number, y0: number, words: Uint32Array, bytes: Ui
   }
 }
 
+/** A pixel box [x0, x1) × [y0, y1). */
+interface Box { x0: number; y0: number; x1: number; y1: number }
+/** The widest sprite (CSS px) with its padding: a point's pixels lie within this of it. */
+const MAX_SPRITE_SIDE = Math.max(...Object.values(KIND_SYMBOL_SIZE)) + 6;
+
+function clampBox(x0: number, y0: number, x1: number, y1: number, w: number, h: number): Box {
+  if (!(x1 >= x0) || !(y1 >= y0)) return { x0: 0, y0: 0, x1: 0, y1: 0 };
+  return { x0: Math.max(0, Math.floor(x0)), y0: Math.max(0, Math.floor(y0)), x1: Math.min(w, Math.ceil(x1)), y1: Math.min(h, Math.ceil(y1)) };
+}
+function joinBoxes(a: Box, b: Box): Box {
+  if (a.x1 <= a.x0 || a.y1 <= a.y0) return b;
+  if (b.x1 <= b.x0 || b.y1 <= b.y0) return a;
+  return { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) };
+}
+
 export class UnitPainter {
   /** Per layer: device-pixel x, y pairs of its points, and how many. Grown when a layer outgrows it, never shrunk. */
   private xy: Float32Array[] = Array.from({ length: LAYERS }, () => new Float32Array(256));
@@ -125,6 +140,8 @@ export class UnitPainter {
   private sprites: Sprite[] = [];
   private spriteRatio = 0;
   private image: ImageData | null = null;
+  /** The box last drawn in (device px), to clear on the next draw. */
+  private lastBox: Box | null = null;
   private words: Uint32Array = new Uint32Array(0);
 
   constructor(private readonly canvas: HTMLCanvasElement) {}
@@ -152,6 +169,9 @@ export class UnitPainter {
     const ax = view.ax * ratio, bx = view.bx * ratio, ay = view.ay * ratio, by = view.by * ratio;
     const counts = this.counts;
     counts.fill(0);
+    // The box the points fall in (device px): only it is cleared and put, not the whole canvas — on a wide wall
+    // the map box is 3× wider than the jurisdiction, and putImageData converts every pixel it is given.
+    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     for (const u of units) {
       const k = KIND_INDEX.get(u.kind);
       if (k === undefined) continue;
@@ -169,18 +189,30 @@ export class UnitPainter {
         grown.set(buf);
         this.xy[layer] = buf = grown;
       }
-      buf[2 * n] = ax * lng + bx;
-      buf[2 * n + 1] = ay * lat + by;
+      const x = ax * lng + bx;
+      const y = ay * lat + by;
+      buf[2 * n] = x;
+      buf[2 * n + 1] = y;
       counts[layer] = n + 1;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
     }
     const ctx = this.canvas.getContext('2d')!;
     if (!this.image || this.image.width !== w || this.image.height !== h) {
       this.image = ctx.createImageData(w, h);
       this.words = new Uint32Array(this.image.data.buffer);
+      this.lastBox = null;
     }
     const words = this.words;
     const bytes = this.image.data;
-    words.fill(0);
+    // This draw's box (sprites reach MAX_SPRITE_SIDE around a point), joined with the last one's, whose pixels
+    // must be cleared too; within the canvas.
+    const box = clampBox(minX - MAX_SPRITE_SIDE * ratio, minY - MAX_SPRITE_SIDE * ratio, maxX + MAX_SPRITE_SIDE * ratio, maxY + MAX_SPRITE_SIDE * ratio, w, h);
+    const dirty = this.lastBox ? joinBoxes(box, this.lastBox) : box;
+    for (let y = dirty.y0; y < dirty.y1; y++) words.fill(0, y * w + dirty.x0, y * w + dirty.x1);
+    this.lastBox = box;
     let placed = 0;
     for (const layer of DRAW_ORDER) {
       const n = counts[layer]!;
@@ -196,7 +228,7 @@ export class UnitPainter {
         stamp(sprite, x0, y0, words, bytes, w, h);
       }
     }
-    ctx.putImageData(this.image, 0, 0);
+    if (dirty.x1 > dirty.x0 && dirty.y1 > dirty.y0) ctx.putImageData(this.image, 0, 0, dirty.x0, dirty.y0, dirty.x1 - dirty.x0, dirty.y1 - dirty.y0);
     return placed;
   }
 
