@@ -198,7 +198,13 @@ describe('volunteers on their phones and the console', () => {
     await checkIn.click();
     await expect.poll(() => phone.locator('[data-msg]').textContent(), { timeout: 10_000 }).toBe('已签到');
     expect(await phone.locator('[data-outbox]').count()).toBe(0);
+    // The phone says which peak it counted for, and when.
+    await expect.poll(() => phone.locator('[data-checked-in]').textContent(), { timeout: 10_000 }).toMatch(/^✓ (早高峰|晚高峰)已签到 \d\d:\d\d$/);
     await phone.screenshot({ path: join(ARTIFACTS, 'volunteer-guard-checkin.png') });
+    await phone.locator('button', { hasText: 'EN' }).click();
+    expect(await phone.locator('[data-checked-in]').textContent()).toMatch(/^✓ (Morning|Afternoon) peak: checked in at \d\d:\d\d$/);
+    await phone.screenshot({ path: join(ARTIFACTS, 'volunteer-guard-checkin-en.png') });
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
     // The wall hears guard:checked-in live (its board is otherwise fetched once a minute).
     await expect.poll(() => flag.textContent(), { timeout: 10_000 }).toBe('护学岗 1/1 已签到');

@@ -897,6 +897,7 @@ const en: MessageSchema = {
       title: 'School-gate check-in',
       hint: 'Check in at your post during the morning and afternoon peaks',
       checkIn: 'Check in',
+      done: '✓ {window} peak: checked in at {time}',
     },
     pos: {
       title: 'My location',

@@ -904,6 +904,7 @@ const zhCN = {
       title: '护学岗签到',
       hint: '早晚高峰时段到岗后签到',
       checkIn: '到岗签到',
+      done: '✓ {window}已签到 {time}',
     },
     pos: {
       title: '我的位置',

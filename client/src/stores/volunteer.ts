@@ -6,7 +6,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { io, type Socket } from 'socket.io-client';
 import {
-  VOLUNTEER_NAMESPACE, type AckError, type VolunteerClientToServerEvents, type VolunteerProfile, type VolunteerServerToClientEvents,
+  GUARD_WINDOWS, VOLUNTEER_NAMESPACE, type AckError, type GuardWindowName, type VolunteerClientToServerEvents, type VolunteerProfile, type VolunteerServerToClientEvents,
 } from '@ccr/shared';
 import { useAuthStore } from './auth';
 import { usePrefsStore } from './prefs';
@@ -54,6 +54,14 @@ export const useVolunteerStore = defineStore('volunteer', () => {
     try { globalThis.localStorage?.setItem(OUTBOX_STORAGE_KEY, JSON.stringify(next)); } catch { /* storage blocked: kept for this page */ }
   }
 
+  /** The post's check-in the server confirmed (the window it counted for, and when), shown until the page reloads:
+   *  checking in again is harmless (the window's first check-in stands). */
+  const checkedIn = shallowRef<{ window: GuardWindowName; at: number } | null>(null);
+  function noteCheckIn(data: unknown): void {
+    const w = (data as { window?: unknown } | undefined)?.window;
+    if ((GUARD_WINDOWS as readonly unknown[]).includes(w)) checkedIn.value = { window: w as GuardWindowName, at: Date.now() };
+  }
+
   function say(tone: 'ok' | 'error' | 'info', key: MessageKey, text?: string): void { message.value = { tone, key, ...(text ? { text } : {}) }; }
 
   function send(item: OutboxItem): Promise<SendResult> {
@@ -61,10 +69,13 @@ export const useVolunteerStore = defineStore('volunteer', () => {
     if (!s?.connected) return Promise.resolve({ ok: false, code: 'network', retry: true });
     return new Promise((resolve) => {
       // One event per kind, each with its own payload type: sent untyped, the payload was built for its kind.
-      const timed = s.timeout(SEND_TIMEOUT_MS) as unknown as { emit(ev: string, payload: unknown, cb: (err: Error | null, res: { ok: boolean; error?: AckError }) => void): void };
+      const timed = s.timeout(SEND_TIMEOUT_MS) as unknown as { emit(ev: string, payload: unknown, cb: (err: Error | null, res: { ok: boolean; data?: unknown; error?: AckError }) => void): void };
       timed.emit(OUTBOX_EVENTS[item.kind], item.payload, (err, res) => {
         if (err) return resolve({ ok: false, code: 'timeout', retry: true });
-        if (res.ok) return resolve({ ok: true });
+        if (res.ok) {
+          if (item.kind === 'checkin') noteCheckIn(res.data);
+          return resolve({ ok: true });
+        }
         const code = res.error?.code ?? 'unknown';
         if (code === 'unauthorized') { void auth.refresh(); return resolve({ ok: false, code, retry: true }); }
         resolve({ ok: false, code, message: res.error ? refusalText(res.error, prefs.locale) ?? res.error.message : undefined, retry: RETRY_CODES.has(code) });
@@ -182,7 +193,7 @@ export const useVolunteerStore = defineStore('volunteer', () => {
   }
 
   return {
-    connected, profile, notices, outbox, fix, geoError, message, active, isGuard,
+    connected, profile, notices, outbox, fix, geoError, message, active, isGuard, checkedIn,
     start, stop, flush, acknowledge, reportSighting, reportClue, checkIn, setManualFix,
   };
 });
