@@ -5,7 +5,7 @@ import {
   type ReportOrder, type Seq, type TodayStats, type Unit, type UnitPosition,
 } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
-import { asKeyspace, type Keyspace } from '../../plugins/keyspace.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import { todayStatsFromHash, withZeroCounts } from './incident-rules.js';
 import type { BucketMove } from '../stats/stats-buckets.js';
 import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, MARK_STALE, READ_SNAPSHOT, UPDATE_FROZEN } from './live-scripts.js';
@@ -67,9 +67,8 @@ export class LiveRepository {
 
   private readonly ks: Keyspace;
 
-  /** `keyspace`: a KEY_PREFIX string is still taken from stats/seed-history.ts (see asKeyspace). */
-  constructor(private readonly redis: RedisClient, keyspace: Keyspace | string, private readonly eventsMaxLen: number) {
-    this.ks = asKeyspace(keyspace);
+  constructor(private readonly redis: RedisClient, keyspace: Keyspace, private readonly eventsMaxLen: number) {
+    this.ks = keyspace;
     const l = this.ks.live;
     this.keys = {
       units: l.units, status: l.status, pos: l.pos, posTs: l.posTs, geo: l.geo, seen: l.seen, stale: l.stale, tracked: l.tracked,
