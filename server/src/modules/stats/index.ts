@@ -41,6 +41,7 @@ export const statsModule = fp<StatsModuleOptions>(
     const chores = new StatsChores(repo, app.live.repo, queries, {
       nodeId: opts.nodeId, timeZone, staleAfterMs: opts.staleAfterMs, presenceSampleSeconds: opts.presenceSampleSeconds,
       kpiIntervalMs: opts.kpiIntervalMs ?? 2_000, locateGrid: gridLocatorFor(opts.jurisdiction.grids),
+      gridIds: opts.jurisdiction.grids.features.map((f) => f.properties.id),
     }, app.log);
     app.decorate('stats', { repo, queries, chores });
     await app.register(statsRoutes, { queries });
