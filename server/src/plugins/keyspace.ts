@@ -47,7 +47,8 @@ export class Keyspace {
   /**
    * The live picture (live-repository.ts, live-scripts). The position apply touches units, status, pos, posTs, geo,
    * seen, stale, tracked, events, presence and presenceScore together (the last two: patrol units counting for
-   * presence, live/presence-index.ts; the stale marking and the dispatch commit's status changes move them too);
+   * presence, live/presence-index.ts; the stale marking and the dispatch commit's status changes move them too) and
+   * unitCounts (moved with every status or staleness change: the apply, the stale marking, the dispatch commit);
    * an incident commit its incident, open, byTime, events and statistics
    * buckets; the snapshot read units, status, pos, stale, frozen, open, events, the day's statistics and every open
    * incident. The dispatch commit adds these to its own (see dispatch).
@@ -57,6 +58,8 @@ export class Keyspace {
     frozen: string; events: string; open: string; byTime: string;
     /** Patrol units counting for presence now, scored by grid and fix time (a zset); their last score (a hash). */
     presence: string; presenceScore: string;
+    /** The overview's unit figures kept at write time (live-prelude.lua, unitCountsMove): a hash of counters. */
+    unitCounts: string;
     incident(id: string): string;
     /** A named lease between server nodes (holdLease); `lock('')` is the leases' common stem. */
     lock(name: string): string;
@@ -197,7 +200,7 @@ export class Keyspace {
       units: `${b}units`, status: `${b}unit:status`, pos: `${b}unit:pos`, posTs: `${b}unit:pos-ts`, geo: `${b}unit:geo`,
       seen: `${b}unit:seen`, stale: `${b}unit:stale`, tracked: `${b}unit:tracked`, frozen: `${b}unit:frozen`,
       events: `${b}events`, open: `${b}incidents:open`, byTime: `${b}incidents:by-time`,
-      presence: `${b}unit:presence`, presenceScore: `${b}unit:presence-score`,
+      presence: `${b}unit:presence`, presenceScore: `${b}unit:presence-score`, unitCounts: `${b}unit:counts`,
       incident: (id) => `${b}incident:${id}`,
       lock: (name) => `${b}lock:${name}`,
     };

@@ -3,7 +3,7 @@
 --       12 alerted set of the incident (may be unused),
 --       then nInc incident keys, then nOrders order-hash keys (one per order), then nBuckets statistics bucket keys,
 --       then the patrol presence index and its last scores (live/presence-index.ts: off duty leaves it, back on duty
---       returns with the last score when not stale)
+--       returns with the last score when not stale), then the unit counts (live-prelude.lua, unitCountsMove)
 -- ARGV  1 now, 2 maxlen, 3 today, 4 ttl (ms) of the command record and of a unit's unacknowledged orders, 5 body hash ('' = no command record), 6 command id,
 --       7 result incident JSON ('' = none), 8 nInc, 9 nUnits, 10 nOrders, 11 nMoves, 12 nResultUnits,
 --       13 order channel, 14 nAlerted, 15 the alerted incident's id ('' = none), 16 ttl (ms) of its alerted set,
@@ -26,7 +26,7 @@ local resBase = moveBase + nMoves * 3
 local alertBase = resBase + nRes
 local incKey0, orderKey0 = 12, 12 + nInc
 local bucketKey0 = orderKey0 + nOrders
-local presenceKey, presenceScoreKey = KEYS[#KEYS - 1], KEYS[#KEYS]
+local presenceKey, presenceScoreKey, unitCountsKey = KEYS[#KEYS - 2], KEYS[#KEYS - 1], KEYS[#KEYS]
 
 if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[9]) == 1 then return { 'replay' } end
 for i = 0, nInc - 1 do
@@ -69,6 +69,9 @@ end
 for i = 0, nUnits - 1 do
   local b = unitBase + i * 4
   local id = ARGV[b]
+  local roster, before, isStale = redis.call('HGET', KEYS[4], id), redis.call('HGET', KEYS[5], id), redis.call('SISMEMBER', KEYS[7], id) == 1
+  unitCountsMove(unitCountsKey, roster, before, isStale, -1)
+  unitCountsMove(unitCountsKey, roster, ARGV[b + 2], isStale, 1)
   redis.call('HSET', KEYS[5], id, ARGV[b + 2])
   if string.find(ARGV[b + 2], '"status":"off_duty"', 1, true) then
     redis.call('ZREM', presenceKey, id)

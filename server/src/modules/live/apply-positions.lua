@@ -1,4 +1,4 @@
--- KEYS units, status, pos, posTs, geo, seen, stale, events, tracked, presence, presenceScore
+-- KEYS units, status, pos, posTs, geo, seen, stale, events, tracked, presence, presenceScore, unit counts
 -- ARGV now, maxlen, trustUntil, then per position: id, lng, lat, ts, positionJson, presence ('' not a patrol, '-' a
 --      patrol outside every grid, else its presence score: presence-index.ts)
 -- Returns per position 1 (accepted), 0 (unknown unit), -1 (older than the stored one).
@@ -32,7 +32,13 @@ for b = 4, #ARGV, 6 do
       end
       if redis.call('SISMEMBER', KEYS[9], id) == 1 then
         redis.call('ZADD', KEYS[6], now, id)
-        if redis.call('SREM', KEYS[7], id) == 1 then fresh[#fresh + 1] = id; written = true end
+        if redis.call('SREM', KEYS[7], id) == 1 then
+          fresh[#fresh + 1] = id
+          written = true
+          local roster, st = redis.call('HGET', KEYS[1], id), redis.call('HGET', KEYS[2], id)
+          unitCountsMove(KEYS[12], roster, st, true, -1)
+          unitCountsMove(KEYS[12], roster, st, false, 1)
+        end
       end
       -- A patrol's stored fix moved, or it came back from stale: it is not stale now, so it counts for presence
       -- unless off duty (a member is not: the dispatch commit takes it out when it goes off duty).

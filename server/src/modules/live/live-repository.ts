@@ -9,7 +9,7 @@ import type { Keyspace } from '../../plugins/keyspace.js';
 import { presenceRange, type PresenceOf } from './presence-index.js';
 import { todayStatsFromHash, withZeroCounts } from './incident-rules.js';
 import type { BucketMove } from '../stats/stats-buckets.js';
-import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, MARK_STALE, READ_SNAPSHOT, UPDATE_FROZEN } from './live-scripts.js';
+import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, COUNT_UNITS, MARK_STALE, READ_SNAPSHOT, UPDATE_FROZEN } from './live-scripts.js';
 
 export interface NormalisedPosition { unitId: string; lng: number; lat: number; ts: number; speed?: number; heading?: number }
 export const POSITION_ACCEPTED = 1;
@@ -57,11 +57,18 @@ export function positionJson(p: NormalisedPosition): string {
   return JSON.stringify(out);
 }
 
+/** Units per team (on duty, available and not stale, all) and emergency units with their people (active: not off
+ *  duty), as the overview states them. */
+export interface UnitCounts {
+  units: Record<'community' | 'case' | 'patrol' | 'all', { onDuty: number; available: number; total: number }>;
+  emergencyUnits: { units: number; people: number; active: number; activePeople: number };
+}
+
 export class LiveRepository {
   readonly keys: {
     units: string; status: string; pos: string; posTs: string; geo: string; seen: string; stale: string;
     tracked: string; frozen: string; events: string; open: string; byTime: string; lockPrefix: string;
-    presence: string; presenceScore: string;
+    presence: string; presenceScore: string; unitCounts: string;
   };
 
   /** This process (a random token per start): tells apart two processes that were given the same NODE_ID. */
@@ -80,7 +87,7 @@ export class LiveRepository {
     this.keys = {
       units: l.units, status: l.status, pos: l.pos, posTs: l.posTs, geo: l.geo, seen: l.seen, stale: l.stale, tracked: l.tracked,
       frozen: l.frozen, events: l.events, open: l.open, byTime: l.byTime, lockPrefix: l.lock(''),
-      presence: l.presence, presenceScore: l.presenceScore,
+      presence: l.presence, presenceScore: l.presenceScore, unitCounts: l.unitCounts,
     };
   }
 
@@ -125,6 +132,26 @@ export class LiveRepository {
       }
     }
     await tx.exec();
+    // The overview's unit figures, recounted from the roster once here; the scripts that change a status or
+    // staleness keep them after.
+    await COUNT_UNITS.run(this.redis, [k.units, k.status, k.stale, k.unitCounts], []);
+  }
+
+  /** The overview's unit figures kept at write time (live-prelude.lua, unitCountsMove), not from the roster. */
+  async readUnitCounts(): Promise<UnitCounts> {
+    const h = await this.redis.hGetAll(this.keys.unitCounts);
+    const n = (field: string): number => {
+      const v = Number(h[field] ?? 0);
+      return Number.isSafeInteger(v) && v >= 0 ? v : 0;
+    };
+    const team = (t: string) => ({ onDuty: n(`${t}|on_duty`), available: n(`${t}|available`), total: n(`${t}|total`) });
+    const teams = { community: team('community'), case: team('case'), patrol: team('patrol') };
+    const all = { onDuty: 0, available: 0, total: 0 };
+    for (const t of Object.values(teams)) { all.onDuty += t.onDuty; all.available += t.available; all.total += t.total; }
+    return {
+      units: { ...teams, all },
+      emergencyUnits: { units: n('eu|units'), people: n('eu|people'), active: n('eu|active'), activePeople: n('eu|active_people') },
+    };
   }
 
   /**
@@ -135,7 +162,7 @@ export class LiveRepository {
     const k = this.keys;
     const args: (string | number)[] = [now, this.eventsMaxLen, trustUntil];
     for (const p of positions) args.push(p.unitId, p.lng, p.lat, p.ts, positionJson(p), this.presenceOf(p.unitId, p.lng, p.lat, p.ts));
-    const keys = [k.units, k.status, k.pos, k.posTs, k.geo, k.seen, k.stale, k.events, k.tracked, k.presence, k.presenceScore];
+    const keys = [k.units, k.status, k.pos, k.posTs, k.geo, k.seen, k.stale, k.events, k.tracked, k.presence, k.presenceScore, k.unitCounts];
     return (await APPLY_POSITIONS.run(this.redis, keys, args)) as number[];
   }
 
@@ -166,7 +193,7 @@ export class LiveRepository {
 
   async markStale(cutoff: number, now: number, limit = 10_000): Promise<number> {
     const k = this.keys;
-    return (await MARK_STALE.run(this.redis, [k.units, k.seen, k.stale, k.events, k.presence], [now, cutoff, this.eventsMaxLen, limit])) as number;
+    return (await MARK_STALE.run(this.redis, [k.units, k.seen, k.stale, k.events, k.presence, k.status, k.unitCounts], [now, cutoff, this.eventsMaxLen, limit])) as number;
   }
 
   /** Per grid (in the order the presence index numbers them), the patrol units counting for presence whose fix is

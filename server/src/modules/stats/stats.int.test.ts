@@ -15,6 +15,7 @@ import { IncidentRecorder, gridLocatorFor } from '../ingest/incident-ingest.js';
 import { fixedStatsRules, incidentStatsMoves, statsRulesOf, type StatsRules } from './stats-buckets.js';
 import { seedHistory } from './stats-history.js';
 import { presenceSample } from './stats-chores.js';
+import { emergencyFigures, unitFigures } from './stats-service.js';
 
 const bed = useTestbed('stats');
 const TARGETS = targetsInSeconds(DEFAULT_RESPONSE_TARGETS);
@@ -436,12 +437,15 @@ describe('statistics API', () => {
     expect(o.emergencyUnits.units).toBeGreaterThan(0);
   });
 
-  it('counts presence from the index kept at write time exactly as a recount over every unit', async () => {
+  it('counts presence and the overview\'s unit figures from what is kept at write time, exactly as a recount over every unit', async () => {
     const s = await bed.server({ auth: { rateLimitPerMinute: 100_000 } });
     const j = await loadJurisdiction(bed.jurisdictionDir);
     const opts = { staleAfterMs: s.config.staleAfterMs, presenceSampleSeconds: s.config.presenceSampleSeconds, locateGrid: gridLocatorFor(j.grids) };
     const recount = async (at: number) => presenceSample(await s.app.live.repo.readUnits(), at, opts);
     const same = async (at: number, expected: Record<string, number>) => {
+      const units = await s.app.live.repo.readUnits();
+      const o = await ok<StatsOverviewResponse>(s, '/api/stats/overview');
+      expect({ units: o.units, emergencyUnits: o.emergencyUnits }).toEqual({ units: unitFigures(units), emergencyUnits: emergencyFigures(units) });
       const kept = await s.app.stats.chores.presenceCounts(at);
       expect(Object.fromEntries(kept)).toEqual(Object.fromEntries(await recount(at)));
       expect(Object.fromEntries(kept)).toEqual(Object.fromEntries(Object.entries(expected).map(([g, n]) => [g, n * opts.presenceSampleSeconds])));
@@ -477,6 +481,12 @@ describe('statistics API', () => {
     await s.app.live.repo.applyPositions([{ unitId: 'P-04', lng: g3[0], lat: g3[1], ts: t0 + 2_000 }], t0 + 2_000);
     await same(t0 + 2_000, { [grid(g2)!]: 1, [grid(g4)!]: 1 });
     expect(await s.app.live.repo.markStale(t0 + 1_500, t0 + 2_000)).toBeGreaterThan(0);
+    await same(t0 + 2_000, {});
+    // An emergency unit off duty and back, a community officer busy (counts not tied to presence).
+    await setStatus('E-0001', 'off_duty');
+    await setStatus('C-2', 'busy');
+    await same(t0 + 2_000, {});
+    await setStatus('E-0001', 'available');
     await same(t0 + 2_000, {});
     // P-04 reported after the cutoff (not stale): back on duty, it returns with its last fix.
     await setStatus('P-04', 'available');
