@@ -117,7 +117,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
   await app.register(targetsModule, { targets: config.responseTargets, keyspace, nodeId: config.nodeId, eventStreamMaxLen: config.eventStreamMaxLen });
   await app.register(dispatchModule, { keyspace, eventStreamMaxLen: config.eventStreamMaxLen, nodeId: config.nodeId, arrivalRadiusM: config.arrivalRadiusM });
   await app.register(statsModule, {
-    jurisdiction, nodeId: config.nodeId, staleAfterMs: config.staleAfterMs, eventStreamMaxLen: config.eventStreamMaxLen,
+    jurisdiction, keyspace, nodeId: config.nodeId, staleAfterMs: config.staleAfterMs, eventStreamMaxLen: config.eventStreamMaxLen,
     presenceTargetPercent: config.presenceTargetPercent, presenceSampleSeconds: config.presenceSampleSeconds,
   });
   await app.register(communityModule, {

@@ -8,10 +8,6 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 
-/** Still naming keys itself, for now: stats/ (seed-history.ts builds a lease key from live.keys.lockPrefix and passes a
- *  bare KEY_PREFIX to two repositories; its buckets are named through LiveRepository.bucketKey) is being changed
- *  elsewhere; it moves to the keyspace next. */
-const EXCEPTIONS = ['modules/stats/'];
 const KEYSPACE = 'plugins/keyspace.ts';
 
 /** A template string opening with the prefix: `${prefix}…`, `${this.prefix}…`, `${keyPrefix}…`, `${this.p}…`, `${p}…`, `prefix + '…'` / `prefix .. '…'`. */
@@ -29,11 +25,11 @@ function sources(dir: string): string[] {
 }
 
 describe('keys are built in the keyspace only', () => {
-  it('finds no key built from the prefix outside plugins/keyspace.ts (stats/ excepted for now)', () => {
+  it('finds no key built from the prefix outside plugins/keyspace.ts', () => {
     const found: string[] = [];
     for (const file of sources(SRC)) {
       const rel = relative(SRC, file).replaceAll('\\', '/');
-      if (rel === KEYSPACE || EXCEPTIONS.some((e) => rel.startsWith(e))) continue;
+      if (rel === KEYSPACE) continue;
       readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
         if (BUILDS_FROM_PREFIX.some((re) => re.test(line))) found.push(`${rel}:${i + 1}: ${line.trim()}`);
       });
@@ -51,7 +47,7 @@ describe('keys are built in the keyspace only', () => {
       'await redis.exists(`${live.keys.lockPrefix}housekeeping`)',
     ];
     expect(old.filter((line) => !BUILDS_FROM_PREFIX.some((re) => re.test(line)))).toEqual([]);
-    // …and the scan does read the exception (otherwise the list above would be empty for the wrong reason).
+    // …and the scan does read the sources (otherwise the list above would be empty for the wrong reason).
     expect(sources(SRC).some((f) => f.endsWith('keyspace.ts'))).toBe(true);
   });
 });

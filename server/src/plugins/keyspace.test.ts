@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Keyspace, asKeyspace, keyBase } from './keyspace.js';
+import { Keyspace, keyBase } from './keyspace.js';
 import { loadConfig } from '../config.js';
 
 /** Redis Cluster's slot of a key: CRC16 (XMODEM) of its hash tag (the text between the first `{` and the next `}`,
@@ -36,7 +36,10 @@ describe('keyspace', () => {
     expect([
       ks.live.units, ks.live.status, ks.live.pos, ks.live.posTs, ks.live.geo, ks.live.seen, ks.live.stale, ks.live.tracked,
       ks.live.frozen, ks.live.events, ks.live.open, ks.live.byTime, ks.live.incident('JQ-1'), ks.live.lock('housekeeping'),
+      ks.live.presence, ks.live.presenceScore, ks.live.unitCounts,
+      ks.live.presence, ks.live.presenceScore, ks.live.unitCounts,
       ks.stats.day('2026-01-02'), ks.stats.bucket('eta:day:2026-01-02'),
+      ks.stats.presenceLastVisit, ks.stats.kpiLast, ks.stats.historySeeded, ks.stats.responsesJudged,
       ks.ingest.positions, ks.ingest.frames, ks.ingest.incidents, ks.ingest.rejected, ks.ingest.node('n1'), ks.ingest.nodes, ks.ingest.shard(3),
       ks.dispatch.assignments, ks.dispatch.pendingOrders, ks.dispatch.orderChannel, ks.dispatch.command('c1'), ks.dispatch.orders('P1'),
       ks.dispatch.acknowledged('P1'), ks.dispatch.alerted('JQ-1'),
@@ -58,7 +61,10 @@ describe('keyspace', () => {
     ]).toEqual([
       'ccr:units', 'ccr:unit:status', 'ccr:unit:pos', 'ccr:unit:pos-ts', 'ccr:unit:geo', 'ccr:unit:seen', 'ccr:unit:stale', 'ccr:unit:tracked',
       'ccr:unit:frozen', 'ccr:events', 'ccr:incidents:open', 'ccr:incidents:by-time', 'ccr:incident:JQ-1', 'ccr:lock:housekeeping',
+      'ccr:unit:presence', 'ccr:unit:presence-score', 'ccr:unit:counts',
+      'ccr:unit:presence', 'ccr:unit:presence-score', 'ccr:unit:counts',
       'ccr:stats:day:2026-01-02', 'ccr:eta:day:2026-01-02',
+      'ccr:stats:presence:last-visit', 'ccr:stats:kpi:last', 'ccr:stats:history:seeded', 'ccr:stats:responses-judged',
       'ccr:in:positions', 'ccr:live:frames', 'ccr:in:incidents', 'ccr:in:incidents:rejected', 'ccr:node:n1', 'ccr:ingest:nodes', 'ccr:ingest:shard:3',
       'ccr:dispatch:assignments', 'ccr:dispatch:orders:pending', 'ccr:dispatch:orders', 'ccr:dispatch:cmd:c1', 'ccr:dispatch:orders:unit:P1',
       'ccr:dispatch:orders:acknowledged:P1', 'ccr:dispatch:alerted:JQ-1',
@@ -101,7 +107,6 @@ describe('keyspace', () => {
     expect(keyBase({ keyPrefix: '', cluster: false })).toBe('');
     expect(() => keyBase({ keyPrefix: '', cluster: true })).toThrow(/hash tag/);
     expect(() => keyBase({ keyPrefix: '{ccr}:', cluster: false })).toThrow(/brace/);
-    expect(asKeyspace('x:').live.units).toBe('x:units');
   });
 
   it('is set by REDIS_CLUSTER, off by default', () => {

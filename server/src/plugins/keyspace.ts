@@ -46,27 +46,47 @@ export class Keyspace {
 
   /**
    * The live picture (live-repository.ts, live-scripts). The position apply touches units, status, pos, posTs, geo,
-   * seen, stale, tracked and events together; an incident commit its incident, open, byTime, events and statistics
+   * seen, stale, tracked, events, presence and presenceScore together (the last two: patrol units counting for
+   * presence, live/presence-index.ts; the stale marking and the dispatch commit's status changes move them too) and
+   * unitCounts (moved with every status or staleness change: the apply, the stale marking, the dispatch commit);
+   * an incident commit its incident, open, byTime, events and statistics
    * buckets; the snapshot read units, status, pos, stale, frozen, open, events, the day's statistics and every open
    * incident. The dispatch commit adds these to its own (see dispatch).
    */
   readonly live: {
     units: string; status: string; pos: string; posTs: string; geo: string; seen: string; stale: string; tracked: string;
     frozen: string; events: string; open: string; byTime: string;
+    /** Patrol units counting for presence now, scored by grid and fix time (a zset); their last score (a hash). */
+    presence: string; presenceScore: string;
+    /** The overview's unit figures kept at write time (live-prelude.lua, unitCountsMove): a hash of counters. */
+    unitCounts: string;
     incident(id: string): string;
     /** A named lease between server nodes (holdLease); `lock('')` is the leases' common stem. */
     lock(name: string): string;
   };
 
   /**
-   * Statistics buckets: hashes of counters named by the modules that count (stats/stats-buckets.ts, the ETA ledger's
-   * `eta:day:<date>`); moved in the same script as the write they count (incident, dispatch and plan commits), so
-   * they live with the live keys.
+   * Statistics (modules/stats/). Buckets are hashes of counters named by the modules that count (stats-buckets.ts:
+   * `stats:day:<date>`, `stats:hour:<hour>`, `stats:resp:<period>`; stats-repository.ts: the presence buckets
+   * `stats:presence:<hour>`, `stats:presence-day:<day>` and their markers; the ETA ledger's `eta:day:<date>`), put under
+   * the base here by `bucket`. They move in the same script as the write they count (incident, dispatch and plan
+   * commits), so they live with the live keys. Scripts of stats' own: add-presence.lua touches a marker bucket
+   * (`stats:presence-slots:<day>` or `stats:presence-history`), an hour and a day presence bucket and
+   * `presenceLastVisit` together; announce-kpi.lua `kpiLast` with the live event stream; judge-responses.lua one
+   * response bucket; month-responses.lua a month's response bucket with its days'; read-fields.lua any buckets.
    */
   readonly stats: {
     bucket(name: string): string;
     /** Today's incident counts (`stats:day:<YYYY-MM-DD>`), announced on the event stream when they move. */
     day(date: string): string;
+    /** Grid → when a patrol unit was last sampled in it (a zset). */
+    presenceLastVisit: string;
+    /** The KPIs last announced (announce-kpi.lua). */
+    kpiLast: string;
+    /** What a completed history seeding wrote (pnpm seed:history --once). */
+    historySeeded: string;
+    /** Set once every response bucket counts within target at write time. */
+    responsesJudged: string;
   };
 
   /**
@@ -180,12 +200,17 @@ export class Keyspace {
       units: `${b}units`, status: `${b}unit:status`, pos: `${b}unit:pos`, posTs: `${b}unit:pos-ts`, geo: `${b}unit:geo`,
       seen: `${b}unit:seen`, stale: `${b}unit:stale`, tracked: `${b}unit:tracked`, frozen: `${b}unit:frozen`,
       events: `${b}events`, open: `${b}incidents:open`, byTime: `${b}incidents:by-time`,
+      presence: `${b}unit:presence`, presenceScore: `${b}unit:presence-score`, unitCounts: `${b}unit:counts`,
       incident: (id) => `${b}incident:${id}`,
       lock: (name) => `${b}lock:${name}`,
     };
     this.stats = {
       bucket: (name) => `${b}${name}`,
       day: (date) => `${b}stats:day:${date}`,
+      presenceLastVisit: `${b}stats:presence:last-visit`,
+      kpiLast: `${b}stats:kpi:last`,
+      historySeeded: `${b}stats:history:seeded`,
+      responsesJudged: `${b}stats:responses-judged`,
     };
     this.ingest = {
       positions: `${b}in:positions`, frames: `${b}live:frames`, incidents: `${b}in:incidents`, rejected: `${b}in:incidents:rejected`,
@@ -260,11 +285,3 @@ export class Keyspace {
   }
 }
 
-/**
- * A keyspace, or a bare KEY_PREFIX read as an untagged one. Only for the two constructors that
- * stats/seed-history.ts still calls with `config.keyPrefix` (LiveRepository, CommunityRepository); to go once it
- * passes a Keyspace.
- */
-export function asKeyspace(k: Keyspace | string): Keyspace {
-  return typeof k === 'string' ? new Keyspace({ keyPrefix: k, cluster: false }) : k;
-}

@@ -5,6 +5,7 @@ import { createClient } from 'redis';
 import { DEFAULT_DISPUTE_LIMITS, openDispute, routeDispute, type DisputeCase } from '@ccr/shared';
 import { useTestbed } from '../../testing/index.js';
 import { LiveRepository } from '../live/live-repository.js';
+import { Keyspace } from '../../plugins/keyspace.js';
 import type { RedisClient } from '../../plugins/redis.js';
 import { CommunityRepository } from './community-repository.js';
 
@@ -14,8 +15,9 @@ async function setup(prefix: string) {
   const redis = createClient({ url: bed.redis.url }) as unknown as RedisClient;
   await redis.connect();
   bed.onCleanup(async () => { await redis.close(); });
-  const live = new LiveRepository(redis, prefix, 1_000);
-  return { redis, repo: new CommunityRepository(redis, live, prefix, 1_000, 'Asia/Shanghai', 'test-key') };
+  const ks = new Keyspace({ keyPrefix: prefix, cluster: false });
+  const live = new LiveRepository(redis, ks, 1_000);
+  return { redis, repo: new CommunityRepository(redis, live, ks, 1_000, 'Asia/Shanghai', 'test-key') };
 }
 const AT = Date.UTC(2026, 11, 4, 15, 30); // 23:30 in Shanghai
 const fresh = (): DisputeCase => openDispute({

@@ -8,7 +8,7 @@ import {
 } from '@ccr/shared';
 import { PackedPlan, type CommitOutcome } from '../../plugins/plan-commit.js';
 import type { RedisClient } from '../../plugins/redis.js';
-import { asKeyspace, type Keyspace } from '../../plugins/keyspace.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import { Inbox } from '../delivery/inbox.js';
 import type { LiveRepository } from '../live/live-repository.js';
 
@@ -50,17 +50,16 @@ export class CommunityRepository {
   readonly notices: Inbox<typeof TaskNoticeSchema>;
   private readonly c: Keyspace['community'];
 
-  /** `keyspace`: a KEY_PREFIX string is still taken from stats/seed-history.ts (see asKeyspace). */
   constructor(
     private readonly redis: RedisClient,
     private readonly live: LiveRepository,
-    keyspace: Keyspace | string,
+    keyspace: Keyspace,
     private readonly eventsMaxLen: number,
     private readonly timeZone: string,
     /** Keys the party fingerprints, so the index says nothing to whoever reads Redis without it. */
     private readonly fingerprintKey: string,
   ) {
-    const c = asKeyspace(keyspace).community;
+    const c = keyspace.community;
     this.c = c;
     this.keys = {
       disputesByTime: c.disputesByTime, disputesOpen: c.disputesOpen, disputesOpenMay: c.disputesOpenMay, tasksByDue: c.tasksByDue,

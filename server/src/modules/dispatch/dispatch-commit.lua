@@ -1,7 +1,9 @@
 -- KEYS  1 events, 2 open, 3 byTime, 4 units (roster), 5 unit status, 6 positions, 7 stale, 8 assignments,
 --       9 command record ('' allowed when there is no command id), 10 pending-orders index, 11 today's stats,
 --       12 alerted set of the incident (may be unused),
---       then nInc incident keys, then nOrders order-hash keys (one per order), then nBuckets statistics bucket keys
+--       then nInc incident keys, then nOrders order-hash keys (one per order), then nBuckets statistics bucket keys,
+--       then the patrol presence index and its last scores (live/presence-index.ts: off duty leaves it, back on duty
+--       returns with the last score when not stale), then the unit counts (live-prelude.lua, unitCountsMove)
 -- ARGV  1 now, 2 maxlen, 3 today, 4 ttl (ms) of the command record and of a unit's unacknowledged orders, 5 body hash ('' = no command record), 6 command id,
 --       7 result incident JSON ('' = none), 8 nInc, 9 nUnits, 10 nOrders, 11 nMoves, 12 nResultUnits,
 --       13 order channel, 14 nAlerted, 15 the alerted incident's id ('' = none), 16 ttl (ms) of its alerted set,
@@ -24,6 +26,7 @@ local resBase = moveBase + nMoves * 3
 local alertBase = resBase + nRes
 local incKey0, orderKey0 = 12, 12 + nInc
 local bucketKey0 = orderKey0 + nOrders
+local presenceKey, presenceScoreKey, unitCountsKey = KEYS[#KEYS - 2], KEYS[#KEYS - 1], KEYS[#KEYS]
 
 if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[9]) == 1 then return { 'replay' } end
 for i = 0, nInc - 1 do
@@ -66,7 +69,16 @@ end
 for i = 0, nUnits - 1 do
   local b = unitBase + i * 4
   local id = ARGV[b]
+  local roster, before, isStale = redis.call('HGET', KEYS[4], id), redis.call('HGET', KEYS[5], id), redis.call('SISMEMBER', KEYS[7], id) == 1
+  unitCountsMove(unitCountsKey, roster, before, isStale, -1)
+  unitCountsMove(unitCountsKey, roster, ARGV[b + 2], isStale, 1)
   redis.call('HSET', KEYS[5], id, ARGV[b + 2])
+  if string.find(ARGV[b + 2], '"status":"off_duty"', 1, true) then
+    redis.call('ZREM', presenceKey, id)
+  else
+    local score = redis.call('HGET', presenceScoreKey, id)
+    if score and redis.call('SISMEMBER', KEYS[7], id) == 0 then redis.call('ZADD', presenceKey, score, id) end
+  end
   if ARGV[b + 3] == '' then redis.call('HDEL', KEYS[8], id) else redis.call('HSET', KEYS[8], id, ARGV[b + 3]) end
   addEvent(KEYS[1], maxlen, now, '{"type":"unit:updated","unit":' .. liveUnitJson(id) .. '}')
 end

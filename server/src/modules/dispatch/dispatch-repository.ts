@@ -194,6 +194,7 @@ export class DispatchRepository {
       ...req.incidents.map((i) => this.live.incidentKey(i.incident.id)),
       ...req.orders.map((o) => this.ordersKey(o.unitId)),
       ...buckets.map((b) => this.live.bucketKey(b)),
+      k.presence, k.presenceScore, k.unitCounts,
     ];
     const argv: (string | number)[] = [
       req.now, this.eventsMaxLen, req.today, COMMAND_TTL_MS, req.command?.bodyHash ?? '', req.command?.id ?? '',

@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { AuditPage, CommandResult, Incident, IncidentReport } from '@ccr/shared';
 import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '../../testing/index.js';
 import { LiveRepository } from '../live/live-repository.js';
+import { Keyspace } from '../../plugins/keyspace.js';
 import { IncidentRecorder } from './incident-ingest.js';
 import { DuplicateCheck } from './duplicate-check.js';
 import { fixedStatsRules } from '../stats/stats-buckets.js';
@@ -84,7 +85,7 @@ describe('duplicate reports (疑似重复)', () => {
     const rules = { radiusMeters: 200, windowMs: 30 * 60_000 };
     // Node 0 also flags before its commit (as the app does); node 1 only after, so both orders are exercised.
     const nodes = conns.map((c, n) => {
-      const live = new LiveRepository(c, prefix, 10_000);
+      const live = new LiveRepository(c, new Keyspace({ keyPrefix: prefix, cluster: false }), 10_000);
       const log = { warn: () => {} } as unknown as FastifyBaseLogger;
       const check = new DuplicateCheck(c, live, rules, fixedStatsRules('Asia/Shanghai'), log);
       return { live, check, recorder: new IncidentRecorder(live, () => null, fixedStatsRules('Asia/Shanghai'), n === 0 ? (i, t) => check.preflag(i, t) : undefined) };

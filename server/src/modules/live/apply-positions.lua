@@ -1,5 +1,6 @@
--- KEYS units, status, pos, posTs, geo, seen, stale, events, tracked
--- ARGV now, maxlen, trustUntil, then per position: id, lng, lat, ts, positionJson
+-- KEYS units, status, pos, posTs, geo, seen, stale, events, tracked, presence, presenceScore, unit counts
+-- ARGV now, maxlen, trustUntil, then per position: id, lng, lat, ts, positionJson, presence ('' not a patrol, '-' a
+--      patrol outside every grid, else its presence score: presence-index.ts)
 -- Returns per position 1 (accepted), 0 (unknown unit), -1 (older than the stored one).
 -- An equal ts is accepted without writing: another server node already stored it, and this node's
 -- clients still need it. A stored ts after trustUntil came from a clock ahead of the server's (stored before
@@ -8,7 +9,7 @@
 local now, maxlen, trustUntil = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local out = {}
 local fresh = {}
-for b = 4, #ARGV, 5 do
+for b = 4, #ARGV, 6 do
   local id = ARGV[b]
   if redis.call('HEXISTS', KEYS[1], id) == 0 then
     out[#out + 1] = 0
@@ -19,7 +20,8 @@ for b = 4, #ARGV, 5 do
     if prev and ts < tonumber(prev) then
       out[#out + 1] = -1
     else
-      if (not prev) or ts > tonumber(prev) then
+      local written = (not prev) or ts > tonumber(prev)
+      if written then
         redis.call('HSET', KEYS[3], id, ARGV[b + 4])
         redis.call('HSET', KEYS[4], id, ARGV[b + 3])
         local lat = tonumber(ARGV[b + 2])
@@ -30,7 +32,28 @@ for b = 4, #ARGV, 5 do
       end
       if redis.call('SISMEMBER', KEYS[9], id) == 1 then
         redis.call('ZADD', KEYS[6], now, id)
-        if redis.call('SREM', KEYS[7], id) == 1 then fresh[#fresh + 1] = id end
+        if redis.call('SREM', KEYS[7], id) == 1 then
+          fresh[#fresh + 1] = id
+          written = true
+          local roster, st = redis.call('HGET', KEYS[1], id), redis.call('HGET', KEYS[2], id)
+          unitCountsMove(KEYS[12], roster, st, true, -1)
+          unitCountsMove(KEYS[12], roster, st, false, 1)
+        end
+      end
+      -- A patrol's stored fix moved, or it came back from stale: it is not stale now, so it counts for presence
+      -- unless off duty (a member is not: the dispatch commit takes it out when it goes off duty).
+      local presence = ARGV[b + 5]
+      if presence ~= '' and written then
+        if presence == '-' then
+          redis.call('ZREM', KEYS[10], id)
+          redis.call('HDEL', KEYS[11], id)
+        else
+          redis.call('HSET', KEYS[11], id, presence)
+          if redis.call('ZADD', KEYS[10], 'XX', 'CH', presence, id) == 0 then
+            local st = redis.call('HGET', KEYS[2], id)
+            if not (st and string.find(st, '"status":"off_duty"', 1, true)) then redis.call('ZADD', KEYS[10], presence, id) end
+          end
+        end
       end
       out[#out + 1] = 1
     end

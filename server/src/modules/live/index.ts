@@ -2,6 +2,8 @@
 import fp from 'fastify-plugin';
 import type { AttentionSettings, Jurisdiction } from '@ccr/shared';
 import { LiveRepository } from './live-repository.js';
+import { presenceOf } from './presence-index.js';
+import { gridLocatorFor } from '../ingest/incident-ingest.js';
 import { PositionFrames } from './position-frames.js';
 import { EventRelay } from './event-relay.js';
 import { LiveHousekeeping } from './live-housekeeping.js';
@@ -27,7 +29,7 @@ declare module 'fastify' {
 
 export const liveModule = fp<LiveModuleOptions>(
   async (app, opts) => {
-    const repo = new LiveRepository(app.redis.command, opts.keyspace, opts.eventStreamMaxLen);
+    const repo = new LiveRepository(app.redis.command, opts.keyspace, opts.eventStreamMaxLen, presenceOf(opts.jurisdiction, gridLocatorFor(opts.jurisdiction.grids)));
     await repo.syncRoster(opts.jurisdiction.units, Date.now());
     const frames = new PositionFrames(app.io, opts.frameIntervalMs, app.metrics);
     const ctx: LiveContext = { station: { name: opts.jurisdiction.station.name, timeZone: opts.timeZone }, staleAfterMs: opts.staleAfterMs, attention: opts.attention };

@@ -20,3 +20,28 @@ local function statsEventJson(statsKey, date)
   return '{"type":"stats:today","today":{"date":"' .. date .. '","total":' .. total .. ',"byType":{' ..
     table.concat(types, ',') .. '},"byPriority":{' .. table.concat(prios, ',') .. '}}}'
 end
+-- The overview's unit figures kept at write time (a hash, Keyspace live.unitCounts): per team `<team>|total`,
+-- `<team>|on_duty` (not off duty), `<team>|available` (available and not stale); for emergency units `eu|units`,
+-- `eu|people`, `eu|active`, `eu|active_people` (members, 1 when not given). A change of a unit's status or
+-- staleness takes its old contribution out (by -1) and puts the new one in (by 1). A missing status reads as
+-- available, as the live picture reads it.
+local function unitCountsMove(countsKey, rosterJson, statusFragment, stale, by)
+  if not rosterJson then return end
+  local u = cjson.decode(rosterJson)
+  local offDuty = statusFragment and string.find(statusFragment, '"status":"off_duty"', 1, true)
+  local available = (not statusFragment) or string.find(statusFragment, '"status":"available"', 1, true)
+  if type(u.team) == 'string' then
+    redis.call('HINCRBY', countsKey, u.team .. '|total', by)
+    if not offDuty then redis.call('HINCRBY', countsKey, u.team .. '|on_duty', by) end
+    if available and not stale then redis.call('HINCRBY', countsKey, u.team .. '|available', by) end
+  end
+  if u.kind == 'emergency_unit' then
+    local people = tonumber(u.members) or 1
+    redis.call('HINCRBY', countsKey, 'eu|units', by)
+    redis.call('HINCRBY', countsKey, 'eu|people', by * people)
+    if not offDuty then
+      redis.call('HINCRBY', countsKey, 'eu|active', by)
+      redis.call('HINCRBY', countsKey, 'eu|active_people', by * people)
+    end
+  end
+end

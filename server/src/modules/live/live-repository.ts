@@ -5,10 +5,11 @@ import {
   type ReportOrder, type Seq, type TodayStats, type Unit, type UnitPosition,
 } from '@ccr/shared';
 import type { RedisClient } from '../../plugins/redis.js';
-import { asKeyspace, type Keyspace } from '../../plugins/keyspace.js';
+import type { Keyspace } from '../../plugins/keyspace.js';
+import { presenceRange, type PresenceOf } from './presence-index.js';
 import { todayStatsFromHash, withZeroCounts } from './incident-rules.js';
 import type { BucketMove } from '../stats/stats-buckets.js';
-import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, MARK_STALE, READ_SNAPSHOT, UPDATE_FROZEN } from './live-scripts.js';
+import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, COUNT_UNITS, MARK_STALE, READ_SNAPSHOT, UPDATE_FROZEN } from './live-scripts.js';
 
 export interface NormalisedPosition { unitId: string; lng: number; lat: number; ts: number; speed?: number; heading?: number }
 export const POSITION_ACCEPTED = 1;
@@ -56,10 +57,18 @@ export function positionJson(p: NormalisedPosition): string {
   return JSON.stringify(out);
 }
 
+/** Units per team (on duty, available and not stale, all) and emergency units with their people (active: not off
+ *  duty), as the overview states them. */
+export interface UnitCounts {
+  units: Record<'community' | 'case' | 'patrol' | 'all', { onDuty: number; available: number; total: number }>;
+  emergencyUnits: { units: number; people: number; active: number; activePeople: number };
+}
+
 export class LiveRepository {
   readonly keys: {
     units: string; status: string; pos: string; posTs: string; geo: string; seen: string; stale: string;
     tracked: string; frozen: string; events: string; open: string; byTime: string; lockPrefix: string;
+    presence: string; presenceScore: string; unitCounts: string;
   };
 
   /** This process (a random token per start): tells apart two processes that were given the same NODE_ID. */
@@ -67,13 +76,18 @@ export class LiveRepository {
 
   private readonly ks: Keyspace;
 
-  /** `keyspace`: a KEY_PREFIX string is still taken from stats/seed-history.ts (see asKeyspace). */
-  constructor(private readonly redis: RedisClient, keyspace: Keyspace | string, private readonly eventsMaxLen: number) {
-    this.ks = asKeyspace(keyspace);
+  /** `presenceOf`: how a fix moves the patrol presence index (presence-index.ts); without it (tools, tests of other
+   *  parts) fixes leave the index alone, and a patrol joins it at its first fix applied by a server. */
+  constructor(
+    private readonly redis: RedisClient, keyspace: Keyspace, private readonly eventsMaxLen: number,
+    private readonly presenceOf: PresenceOf = () => '',
+  ) {
+    this.ks = keyspace;
     const l = this.ks.live;
     this.keys = {
       units: l.units, status: l.status, pos: l.pos, posTs: l.posTs, geo: l.geo, seen: l.seen, stale: l.stale, tracked: l.tracked,
       frozen: l.frozen, events: l.events, open: l.open, byTime: l.byTime, lockPrefix: l.lock(''),
+      presence: l.presence, presenceScore: l.presenceScore, unitCounts: l.unitCounts,
     };
   }
 
@@ -96,8 +110,12 @@ export class LiveRepository {
     const tx = this.redis.multi();
     if (removed.length > 0) {
       tx.hDel(k.units, removed).hDel(k.status, removed).hDel(k.pos, removed).hDel(k.posTs, removed)
-        .zRem(k.geo, removed).zRem(k.seen, removed).sRem(k.stale, removed).sRem(k.tracked, removed).hDel(k.frozen, removed);
+        .zRem(k.geo, removed).zRem(k.seen, removed).sRem(k.stale, removed).sRem(k.tracked, removed).hDel(k.frozen, removed)
+        .zRem(k.presence, removed).hDel(k.presenceScore, removed);
     }
+    // Units no longer patrols leave the presence index (presence-index.ts); patrols join it with their next fix.
+    const notPatrol = units.filter((u) => TEAM_OF_KIND[u.kind] !== 'patrol').map((u) => u.id);
+    if (notPatrol.length > 0) tx.zRem(k.presence, notPatrol).hDel(k.presenceScore, notPatrol);
     for (const u of units) {
       tx.hSet(k.units, u.id, unitJson(u));
       tx.hSetNX(k.status, u.id, statusFragment('available', now));
@@ -114,6 +132,26 @@ export class LiveRepository {
       }
     }
     await tx.exec();
+    // The overview's unit figures, recounted from the roster once here; the scripts that change a status or
+    // staleness keep them after.
+    await COUNT_UNITS.run(this.redis, [k.units, k.status, k.stale, k.unitCounts], []);
+  }
+
+  /** The overview's unit figures kept at write time (live-prelude.lua, unitCountsMove), not from the roster. */
+  async readUnitCounts(): Promise<UnitCounts> {
+    const h = await this.redis.hGetAll(this.keys.unitCounts);
+    const n = (field: string): number => {
+      const v = Number(h[field] ?? 0);
+      return Number.isSafeInteger(v) && v >= 0 ? v : 0;
+    };
+    const team = (t: string) => ({ onDuty: n(`${t}|on_duty`), available: n(`${t}|available`), total: n(`${t}|total`) });
+    const teams = { community: team('community'), case: team('case'), patrol: team('patrol') };
+    const all = { onDuty: 0, available: 0, total: 0 };
+    for (const t of Object.values(teams)) { all.onDuty += t.onDuty; all.available += t.available; all.total += t.total; }
+    return {
+      units: { ...teams, all },
+      emergencyUnits: { units: n('eu|units'), people: n('eu|people'), active: n('eu|active'), activePeople: n('eu|active_people') },
+    };
   }
 
   /**
@@ -123,8 +161,8 @@ export class LiveRepository {
   async applyPositions(positions: readonly NormalisedPosition[], now: number, trustUntil = now + 300_000): Promise<number[]> {
     const k = this.keys;
     const args: (string | number)[] = [now, this.eventsMaxLen, trustUntil];
-    for (const p of positions) args.push(p.unitId, p.lng, p.lat, p.ts, positionJson(p));
-    const keys = [k.units, k.status, k.pos, k.posTs, k.geo, k.seen, k.stale, k.events, k.tracked];
+    for (const p of positions) args.push(p.unitId, p.lng, p.lat, p.ts, positionJson(p), this.presenceOf(p.unitId, p.lng, p.lat, p.ts));
+    const keys = [k.units, k.status, k.pos, k.posTs, k.geo, k.seen, k.stale, k.events, k.tracked, k.presence, k.presenceScore, k.unitCounts];
     return (await APPLY_POSITIONS.run(this.redis, keys, args)) as number[];
   }
 
@@ -155,7 +193,16 @@ export class LiveRepository {
 
   async markStale(cutoff: number, now: number, limit = 10_000): Promise<number> {
     const k = this.keys;
-    return (await MARK_STALE.run(this.redis, [k.units, k.seen, k.stale, k.events], [now, cutoff, this.eventsMaxLen, limit])) as number;
+    return (await MARK_STALE.run(this.redis, [k.units, k.seen, k.stale, k.events, k.presence, k.status, k.unitCounts], [now, cutoff, this.eventsMaxLen, limit])) as number;
+  }
+
+  /** Per grid (in the order the presence index numbers them), the patrol units counting for presence whose fix is
+   *  at or after `since`: a ZCOUNT per grid, all sent in one round trip. */
+  async presentPatrolsByGrid(gridCount: number, since: number): Promise<number[]> {
+    return Promise.all(Array.from({ length: gridCount }, (_, i) => {
+      const { min, max } = presenceRange(i, since);
+      return this.redis.zCount(this.keys.presence, min, max);
+    }));
   }
 
   /** The stored incident and its exact stored text (the compare-and-set token). */

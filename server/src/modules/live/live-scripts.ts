@@ -10,6 +10,8 @@ const script = (name: string, file: string, ...preludes: URL[]): LuaScript => Lu
 
 /** Positions applied latest-wins (LiveRepository.applyPositions). */
 export const APPLY_POSITIONS = script('applyPositions', 'apply-positions.lua', LIVE_PRELUDE);
+/** The overview's unit figures recounted from the roster (LiveRepository.syncRoster). */
+export const COUNT_UNITS = script('countUnits', 'count-units.lua', LIVE_PRELUDE);
 /** Frozen fixes flagged and unflagged (LiveRepository.updateFrozen). */
 export const UPDATE_FROZEN = script('updateFrozen', 'update-frozen.lua');
 /** Silent tracked units marked stale (LiveRepository.markStale). */

@@ -2,6 +2,7 @@
 // live repository's write script); this module answers from them, samples patrol presence and pushes KPIs.
 import fp from 'fastify-plugin';
 import { DEFAULT_RESPONSE_TARGETS, targetsInSeconds, type Jurisdiction } from '@ccr/shared';
+import type { Keyspace } from '../../plugins/keyspace.js';
 import { gridLocatorFor } from '../ingest/incident-ingest.js';
 import { StatsRepository } from './stats-repository.js';
 import { StatsQueries } from './stats-queries.js';
@@ -10,6 +11,7 @@ import { statsRoutes } from './stats-routes.js';
 
 export interface StatsModuleOptions {
   jurisdiction: Jurisdiction;
+  keyspace: Keyspace;
   nodeId: string;
   staleAfterMs: number;
   eventStreamMaxLen: number;
@@ -29,7 +31,7 @@ declare module 'fastify' {
 export const statsModule = fp<StatsModuleOptions>(
   async (app, opts) => {
     const timeZone = app.live.timeZone;
-    const repo = new StatsRepository(app.redis.command, app.live.repo, opts.eventStreamMaxLen);
+    const repo = new StatsRepository(app.redis.command, opts.keyspace, opts.eventStreamMaxLen);
     const queries = new StatsQueries(repo, app.live.repo, {
       timeZone,
       gridIds: opts.jurisdiction.grids.features.map((f) => f.properties.id),
@@ -39,6 +41,7 @@ export const statsModule = fp<StatsModuleOptions>(
     const chores = new StatsChores(repo, app.live.repo, queries, {
       nodeId: opts.nodeId, timeZone, staleAfterMs: opts.staleAfterMs, presenceSampleSeconds: opts.presenceSampleSeconds,
       kpiIntervalMs: opts.kpiIntervalMs ?? 2_000, locateGrid: gridLocatorFor(opts.jurisdiction.grids),
+      gridIds: opts.jurisdiction.grids.features.map((f) => f.properties.id),
     }, app.log);
     app.decorate('stats', { repo, queries, chores });
     await app.register(statsRoutes, { queries });

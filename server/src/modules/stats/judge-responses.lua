@@ -25,9 +25,9 @@ end
 for _, step in ipairs({ 'd', 's' }) do
   for p = 1, 3 do
     local k = step .. p
-    local prefix = step .. '|prio:' .. p .. '|'
-    if (count[k] or 0) ~= 0 then redis.call('HSET', KEYS[1], prefix .. 'n', count[k]) else redis.call('HDEL', KEYS[1], prefix .. 'n') end
-    if (within[k] or 0) ~= 0 then redis.call('HSET', KEYS[1], prefix .. 'in', within[k]) else redis.call('HDEL', KEYS[1], prefix .. 'in') end
+    local stem = step .. '|prio:' .. p .. '|'
+    if (count[k] or 0) ~= 0 then redis.call('HSET', KEYS[1], stem .. 'n', count[k]) else redis.call('HDEL', KEYS[1], stem .. 'n') end
+    if (within[k] or 0) ~= 0 then redis.call('HSET', KEYS[1], stem .. 'in', within[k]) else redis.call('HDEL', KEYS[1], stem .. 'in') end
   end
 end
 redis.call('HSET', KEYS[1], 'judged', '1')

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { loadConfig } from '../../config.js';
 import { loadJurisdiction } from '../jurisdiction/index.js';
 import { LiveRepository } from '../live/live-repository.js';
+import { Keyspace } from '../../plugins/keyspace.js';
 import { StatsRepository } from './stats-repository.js';
 import { seedHistory } from './stats-history.js';
 import { INCIDENTS_PER_DAY } from '@ccr/shared/demo';
@@ -54,11 +55,12 @@ const timeZone = config.timeZone ?? jurisdiction.station.timeZone ?? 'Asia/Shang
 const redis = createClient({ url: config.redisUrl });
 await redis.connect();
 try {
-  const live = new LiveRepository(redis, config.keyPrefix, config.eventStreamMaxLen);
-  const stats = new StatsRepository(redis, live, config.eventStreamMaxLen);
+  const keyspace = new Keyspace({ keyPrefix: config.keyPrefix, cluster: config.redisCluster });
+  const live = new LiveRepository(redis, keyspace, config.eventStreamMaxLen);
+  const stats = new StatsRepository(redis, keyspace, config.eventStreamMaxLen);
   const done = opt.once ? await stats.historySeeded() : null;
   // A running server renews its housekeeping lease every second.
-  const serverRunning = (await redis.exists(`${live.keys.lockPrefix}housekeeping`)) === 1;
+  const serverRunning = (await redis.exists(keyspace.live.lock('housekeeping'))) === 1;
   if (!done && serverRunning && !opt.force) {
     process.stderr.write('有服务端正在使用此 Redis：请先停止它（其大屏会把数月历史当作实时警情收到），或加 --force。\n' +
       'A server is running on this Redis: stop it first (its screens would receive months of history as live incidents), or pass --force.\n');
@@ -67,7 +69,7 @@ try {
     log.info({ seeded: done }, 'history already seeded on this Redis (--once): nothing to do');
   } else {
     const community = {
-      repo: new CommunityRepository(redis, live, config.keyPrefix, config.eventStreamMaxLen, timeZone, fingerprintKeyOf(config.auth.deviceSecret, config.keyPrefix)),
+      repo: new CommunityRepository(redis, live, keyspace, config.eventStreamMaxLen, timeZone, fingerprintKeyOf(config.auth.deviceSecret, config.keyPrefix)),
       ctx: buildCommunityContext(jurisdiction, config.community),
     };
     const r = await seedHistory(live, stats, { jurisdiction, timeZone, months, incidentsPerDay: perDay, seed, includeToday: !opt['no-today'], community, targets: config.responseTargets });

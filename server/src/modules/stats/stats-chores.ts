@@ -17,9 +17,12 @@ export interface StatsChoresOptions {
   presenceSampleSeconds: number;
   kpiIntervalMs: number;
   locateGrid: (p: LngLat) => string | null;
+  /** The jurisdiction's grids, in the order the presence index numbers them (live/presence-index.ts). */
+  gridIds: readonly string[];
 }
 
-/** Seconds of patrol presence per grid in one sample: patrol-team units on duty, not stale, with a fresh position. */
+/** Seconds of patrol presence per grid in one sample: patrol-team units on duty, not stale, with a fresh position.
+ *  The sampler counts the same from the presence index (samplePresence); this recount from units is its definition. */
 export function presenceSample(units: readonly LiveUnit[], now: number, opts: Pick<StatsChoresOptions, 'staleAfterMs' | 'presenceSampleSeconds' | 'locateGrid'>): Map<string, number> {
   const out = new Map<string, number>();
   for (const u of units) {
@@ -119,9 +122,18 @@ export class StatsChores {
     return this.repo.judgeResponseBuckets([...buckets], months, this.queries.opts.targets(), now);
   }
 
+  /** Counted per grid from the presence index kept at write time (live/presence-index.ts), not from the roster:
+   *  the same figures as presenceSample over every unit. */
+  async presenceCounts(now: number): Promise<Map<string, number>> {
+    const { gridIds, staleAfterMs, presenceSampleSeconds } = this.opts;
+    const counts = await this.live.presentPatrolsByGrid(gridIds.length, now - staleAfterMs);
+    const out = new Map<string, number>();
+    counts.forEach((n, i) => { if (n > 0) out.set(gridIds[i]!, n * presenceSampleSeconds); });
+    return out;
+  }
+
   async samplePresence(slot: number, now: number): Promise<void> {
-    const units = await this.live.readUnits();
-    const secondsByGrid = presenceSample(units, now, this.opts);
+    const secondsByGrid = await this.presenceCounts(now);
     const at = slot * this.opts.presenceSampleSeconds * 1000;
     const day = localDayOf(at, this.opts.timeZone);
     await this.repo.addPresence({

@@ -9,8 +9,8 @@ import type { LiveRepository } from '../live/live-repository.js';
 import { countField, dayBucket, hourBucket, responseBucket, responseCountField, responseWithinField } from './stats-buckets.js';
 import { type StatsRepository, presenceDayBucket, presenceHourBucket } from './stats-repository.js';
 import {
-  GROUP_DIM, comparison, emergencyFigures, groupKeys, isResponseMetric, periodCountFields, periodCounts,
-  clampWithin, responseFigures, sumHashes, sumRows, unitFigures,
+  GROUP_DIM, comparison, groupKeys, isResponseMetric, periodCountFields, periodCounts,
+  clampWithin, responseFigures, sumHashes, sumRows,
 } from './stats-service.js';
 
 export interface StatsQueryOptions {
@@ -130,12 +130,12 @@ export class StatsQueries {
     // Response figures of the month to date: the month's hash less its days after the date (none on the month's
     // last day; on a running month only days nothing has been reported on yet).
     const laterDays = daysBetween(addDays(day, 1), addDays(addMonths(monthFrom, 1), -1));
-    const [dayRows, respHashes, yoyRows, momRows, units, presence] = await Promise.all([
+    const [dayRows, respHashes, yoyRows, momRows, unitCounts, presence] = await Promise.all([
       this.repo.readFields(days.map(dayBucket), fields),
       this.repo.readBuckets([responseBucket(day), responseBucket(day.slice(0, 7)), ...laterDays.map(responseBucket)]),
       earlier(yoy),
       earlier(mom),
-      this.live.readUnits(),
+      this.live.readUnitCounts(),
       this.presence(day, now),
     ]);
     const today = periodCounts(sumRows(fields, dayRows.slice(-1)), day, day, gridIds);
@@ -152,8 +152,9 @@ export class StatsQueries {
         today: responseFigures(sumHashes(respHashes.slice(0, 1)), targets, day, day),
         month: responseFigures(sumHashes(respHashes.slice(1, 2), respHashes.slice(2)), targets, monthFrom, day),
       },
-      units: unitFigures(units),
-      emergencyUnits: emergencyFigures(units),
+      // Kept at write time (live-prelude.lua): the same figures as unitFigures / emergencyFigures over every unit.
+      units: unitCounts.units,
+      emergencyUnits: unitCounts.emergencyUnits,
       presence,
     };
   }

@@ -169,7 +169,8 @@ export function responseFigures(sum: ReadonlyMap<string, number>, targets: Respo
   };
 }
 
-/** Units now per team of 一室三队 (police only) and in all: on duty = not off duty; available = available and not stale. */
+/** Units now per team of 一室三队 (police only) and in all: on duty = not off duty; available = available and not stale.
+ *  The definition: the overview reads the same figures kept at write time (LiveRepository.readUnitCounts). */
 export function unitFigures(units: readonly LiveUnit[]) {
   const zero = () => ({ onDuty: 0, available: 0, total: 0 });
   const out = { community: zero(), case: zero(), patrol: zero(), all: zero() };
@@ -184,7 +185,7 @@ export function unitFigures(units: readonly LiveUnit[]) {
   return out;
 }
 
-/** Minimum emergency units (最小应急单元) and their people; active = not off duty. */
+/** Minimum emergency units (最小应急单元) and their people; active = not off duty. The definition, as unitFigures. */
 export function emergencyFigures(units: readonly LiveUnit[]) {
   const out = { units: 0, people: 0, active: 0, activePeople: 0 };
   for (const u of units) {

@@ -14,6 +14,8 @@ import { loadJurisdiction } from '../jurisdiction/index.js';
 import { IncidentRecorder, gridLocatorFor } from '../ingest/incident-ingest.js';
 import { fixedStatsRules, incidentStatsMoves, statsRulesOf, type StatsRules } from './stats-buckets.js';
 import { seedHistory } from './stats-history.js';
+import { presenceSample } from './stats-chores.js';
+import { emergencyFigures, unitFigures } from './stats-service.js';
 
 const bed = useTestbed('stats');
 const TARGETS = targetsInSeconds(DEFAULT_RESPONSE_TARGETS);
@@ -433,6 +435,68 @@ describe('statistics API', () => {
     expect(series.series.find((x) => x.key === 'G1')!.values).toEqual([2 * sample]);
     expect(o.units.patrol).toMatchObject({ total: 4, onDuty: 4, available: 3 });
     expect(o.emergencyUnits.units).toBeGreaterThan(0);
+  });
+
+  it('counts presence and the overview\'s unit figures from what is kept at write time, exactly as a recount over every unit', async () => {
+    const s = await bed.server({ auth: { rateLimitPerMinute: 100_000 } });
+    const j = await loadJurisdiction(bed.jurisdictionDir);
+    const opts = { staleAfterMs: s.config.staleAfterMs, presenceSampleSeconds: s.config.presenceSampleSeconds, locateGrid: gridLocatorFor(j.grids) };
+    const recount = async (at: number) => presenceSample(await s.app.live.repo.readUnits(), at, opts);
+    const same = async (at: number, expected: Record<string, number>) => {
+      const units = await s.app.live.repo.readUnits();
+      const o = await ok<StatsOverviewResponse>(s, '/api/stats/overview');
+      expect({ units: o.units, emergencyUnits: o.emergencyUnits }).toEqual({ units: unitFigures(units), emergencyUnits: emergencyFigures(units) });
+      const kept = await s.app.stats.chores.presenceCounts(at);
+      expect(Object.fromEntries(kept)).toEqual(Object.fromEntries(await recount(at)));
+      expect(Object.fromEntries(kept)).toEqual(Object.fromEntries(Object.entries(expected).map(([g, n]) => [g, n * opts.presenceSampleSeconds])));
+    };
+    let seq = 0;
+    const setStatus = async (id: string, status: string) => {
+      const r = await bed.fetch(s, `/api/units/${id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ commandId: `presence-${++seq}`, status }) }, 'leader');
+      expect(r.status).toBe(200);
+    };
+    const [g1, g2, g3, g4] = [fixtureGridCentre(0, 0), fixtureGridCentre(1, 0), fixtureGridCentre(0, 1), fixtureGridCentre(1, 1)];
+    const grid = (p: [number, number]) => opts.locateGrid(p);
+    const t0 = Date.now();
+    // P-01 and P-02 in one grid, P-03 in another, P-04 outside every grid, P-02's fix too old, a community officer.
+    await s.app.live.repo.applyPositions([
+      { unitId: 'P-01', lng: g1[0], lat: g1[1], ts: t0 }, { unitId: 'P-02', lng: g1[0], lat: g1[1], ts: t0 - s.config.staleAfterMs - 1 },
+      { unitId: 'P-03', lng: g4[0], lat: g4[1], ts: t0 }, { unitId: 'P-04', lng: 0.5, lat: 0.5, ts: t0 }, { unitId: 'C-2', lng: g4[0], lat: g4[1], ts: t0 },
+    ], t0);
+    await same(t0, { [grid(g1)!]: 1, [grid(g4)!]: 1 });
+    // A move to another grid, a fix into a grid, a fix older than the stored one (refused, nothing moves).
+    await s.app.live.repo.applyPositions([
+      { unitId: 'P-01', lng: g2[0], lat: g2[1], ts: t0 + 1_000 }, { unitId: 'P-04', lng: g3[0], lat: g3[1], ts: t0 + 1_000 },
+      { unitId: 'P-03', lng: g1[0], lat: g1[1], ts: t0 - 5_000 },
+    ], t0 + 1_000);
+    await same(t0 + 1_000, { [grid(g2)!]: 1, [grid(g3)!]: 1, [grid(g4)!]: 1 });
+    // Off duty leaves, back on duty returns; busy still counts.
+    await setStatus('P-03', 'off_duty');
+    await same(t0 + 1_000, { [grid(g2)!]: 1, [grid(g3)!]: 1 });
+    await setStatus('P-03', 'available');
+    await setStatus('P-01', 'busy');
+    await same(t0 + 1_000, { [grid(g2)!]: 1, [grid(g3)!]: 1, [grid(g4)!]: 1 });
+    // An off-duty patrol that reports does not count; stale units leave and a fix brings them back.
+    await setStatus('P-04', 'off_duty');
+    await s.app.live.repo.applyPositions([{ unitId: 'P-04', lng: g3[0], lat: g3[1], ts: t0 + 2_000 }], t0 + 2_000);
+    await same(t0 + 2_000, { [grid(g2)!]: 1, [grid(g4)!]: 1 });
+    expect(await s.app.live.repo.markStale(t0 + 1_500, t0 + 2_000)).toBeGreaterThan(0);
+    await same(t0 + 2_000, {});
+    // An emergency unit off duty and back, a community officer busy (counts not tied to presence).
+    await setStatus('E-0001', 'off_duty');
+    await setStatus('C-2', 'busy');
+    await same(t0 + 2_000, {});
+    await setStatus('E-0001', 'available');
+    await same(t0 + 2_000, {});
+    // P-04 reported after the cutoff (not stale): back on duty, it returns with its last fix.
+    await setStatus('P-04', 'available');
+    await same(t0 + 2_000, { [grid(g3)!]: 1 });
+    await s.app.live.repo.applyPositions([{ unitId: 'P-03', lng: g4[0], lat: g4[1], ts: t0 + 3_000 }], t0 + 3_000);
+    await same(t0 + 3_000, { [grid(g3)!]: 1, [grid(g4)!]: 1 });
+    // Fixes age out by time alone, as in the recount.
+    await same(t0 + 2_000 + s.config.staleAfterMs, { [grid(g3)!]: 1, [grid(g4)!]: 1 });
+    await same(t0 + 2_001 + s.config.staleAfterMs, { [grid(g4)!]: 1 });
+    await same(t0 + 3_001 + s.config.staleAfterMs, {});
   });
 
   it('refuses bad ranges and unknown parameters with clear 400s', async () => {
