@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { createClient } from 'redis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Metrics } from './metrics.js';
+import { TagRoute } from './redis-cluster-route.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -74,8 +75,34 @@ function connect(url: string, name: string, log: FastifyBaseLogger, metrics: Met
   return client;
 }
 
-export const redisPlugin = fp<{ url: string }>(
+export interface RedisPluginOptions {
+  /** REDIS_URL: one node's URL; on a Cluster any number of nodes, comma-separated (any one that answers will do). */
+  url: string;
+  /** REDIS_CLUSTER: a key in the deployment's one hash slot (keyspace.base): every connection goes to that slot's
+   *  master and follows it on failover (redis-cluster-route.ts). */
+  cluster?: { hashKey: string };
+}
+
+export const redisPlugin = fp<RedisPluginOptions>(
   async (app, opts) => {
+    if (opts.cluster) {
+      const route = new TagRoute(opts.url.split(','), opts.cluster.hashKey, (url, name) => connect(url, name, app.log, app.metrics), app.log);
+      await route.start();
+      const all: RedisClient[] = [await route.connection('command')];
+      app.decorate('redis', {
+        command: all[0]!,
+        async dedicated(name: string) {
+          const c = await route.connection(name);
+          all.push(c);
+          return c;
+        },
+      } satisfies RedisConnections);
+      app.addHook('onClose', async () => {
+        route.stop();
+        await Promise.allSettled(all.map((c) => (c.isOpen ? c.close() : undefined)));
+      });
+      return;
+    }
     const all: RedisClient[] = [];
     const command = connect(opts.url, 'command', app.log, app.metrics);
     all.push(command);
