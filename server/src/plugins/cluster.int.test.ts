@@ -34,8 +34,8 @@ async function producerOn(cluster: RedisClusterHandle): Promise<Producer> {
   cleanup.push(() => p.destroy());
   return p;
 }
-async function server(cluster: RedisClusterHandle, keyPrefix: string, nodeId: string): Promise<TestServer> {
-  const s = await startTestServer({ redisUrl: cluster.url, redisCluster: true, keyPrefix, nodeId, jurisdictionDir, frameIntervalMs: 50 });
+async function server(cluster: RedisClusterHandle, keyPrefix: string, nodeId: string, redisWaitReplicas = 0): Promise<TestServer> {
+  const s = await startTestServer({ redisUrl: cluster.url, redisCluster: true, redisWaitReplicas, keyPrefix, nodeId, jurisdictionDir, frameIntervalMs: 50 });
   cleanup.push(() => s.close());
   return s;
 }
@@ -97,7 +97,8 @@ describe('the app on a Redis Cluster with replicas', () => {
     const cluster = await startRedisCluster({ replicas: true });
     cleanup.push(() => cluster.dispose()); // last: after the servers and clients
     const ks = new Keyspace({ keyPrefix: 'cl2:', cluster: true });
-    const s = await server(cluster, 'cl2:', 'node-a');
+    // Each command is answered once its replica holds it (REDIS_WAIT_REPLICAS=1).
+    const s = await server(cluster, 'cl2:', 'node-a', 1);
     const wall = await screen(s);
     const producer = await producerOn(cluster);
     for (const [unitId, ago] of [['P-01', 120_000], ['P-02', 120_000]] as const) {
@@ -105,12 +106,22 @@ describe('the app on a Redis Cluster with replicas', () => {
     }
     await producer.xAdd(ks.ingest.incidents, '*', { data: JSON.stringify(report('JQ-F1')) });
     await wall.waitFor(() => wall.incidents.has('JQ-F1') && wall.units.get('P-02')?.stale === false, 5_000, 'incident and positions');
+    // The replica stalls for a while: the dispatch is answered only after it is back and holds the commit.
+    const before = await cluster.masterOf(ks.base);
+    const [replica] = await cluster.replicasOf(before);
+    const stall = createClient({ url: replica!.url });
+    await stall.connect();
+    let replicaBackAt = 0;
+    const stalled = stall.sendCommand(['DEBUG', 'SLEEP', '0.5']).then(() => { replicaBackAt = performance.now(); });
     const commandId = cmd();
     const done = await dispatch(s, 'JQ-F1', 'P-01', commandId);
+    const answeredAt = performance.now();
     expect(done.status).toBe(200);
     expect(done.body.replayed).toBe(false);
+    await stalled;
+    stall.destroy();
+    expect(replicaBackAt, 'the answer waited for the replica').toBeLessThanOrEqual(answeredAt);
 
-    const before = await cluster.masterOf(ks.base);
     await before.kill();
     await cluster.waitOk(ks.base);
     const after = await cluster.masterOf(ks.base);

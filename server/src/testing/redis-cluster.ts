@@ -26,6 +26,8 @@ export interface RedisClusterHandle {
   url: string;
   /** The node that is master of `key`'s slot now, asked of a live node. */
   masterOf(key: string): Promise<ClusterNodeHandle>;
+  /** The live replicas of `master`. */
+  replicasOf(master: ClusterNodeHandle): Promise<ClusterNodeHandle[]>;
   /** Waits until every live node says cluster_state:ok and they agree that `key`'s slot is served by a live master. */
   waitOk(key?: string, timeoutMs?: number): Promise<void>;
   /** Kills every process and deletes the temp dir. */
@@ -70,6 +72,8 @@ export async function startRedisCluster(opts: { replicas?: boolean } = {}): Prom
         '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', String(NODE_TIMEOUT_MS),
         // A replica takes over however long it was cut off (the test kills a master on purpose).
         '--cluster-replica-validity-factor', '0',
+        // DEBUG SLEEP: a test stalls a replica to see that an answer waited for it.
+        '--enable-debug-command', 'local',
       ], { stdio: ['ignore', 'ignore', 'pipe'] });
       procs.set(port, proc);
       let failed: Error | undefined;
@@ -121,6 +125,14 @@ export async function startRedisCluster(opts: { replicas?: boolean } = {}): Prom
         await new Promise((r) => setTimeout(r, 100));
       }
     };
+    const replicasOf = async (master: ClusterNodeHandle): Promise<ClusterNodeHandle[]> => {
+      const out: ClusterNodeHandle[] = [];
+      for (const n of live()) {
+        const info = await cli(n.port, 'INFO', 'replication');
+        if (info.includes('role:slave') && info.includes(`master_port:${master.port}\r`)) out.push(n);
+      }
+      return out;
+    };
     await waitOk();
     if (opts.replicas) {
       // Every replica has finished its first sync, so a write acknowledged from now on can be replicated (WAIT).
@@ -133,7 +145,7 @@ export async function startRedisCluster(opts: { replicas?: boolean } = {}): Prom
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    return { nodes, url: nodes.map((n) => n.url).join(','), masterOf, waitOk, dispose };
+    return { nodes, url: nodes.map((n) => n.url).join(','), masterOf, replicasOf, waitOk, dispose };
   } catch (err) {
     await dispose();
     throw err;
