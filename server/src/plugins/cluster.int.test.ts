@@ -64,8 +64,14 @@ describe('the app on a 3-master Redis Cluster', () => {
     const b = await server(cluster, 'cl1:', 'node-b');
     const wall = await screen(b);
     const producer = await producerOn(cluster);
-    await producer.publish(ks.ingest.positions, JSON.stringify({ unitId: 'P-01', lng: east(2_000)[0], lat, ts: Date.now() - 120_000 }));
     await producer.xAdd(ks.ingest.incidents, '*', { data: JSON.stringify(report('JQ-C1')) });
+    // A unit reports every second, as a real one does: while the two nodes split the position shards between them,
+    // a fix for a shard being handed over is applied by neither (and superseded by the next).
+    const ts = Date.now() - 120_000;
+    for (let i = 0; i < 20 && wall.units.get('P-01')?.stale !== false; i++) {
+      await producer.publish(ks.ingest.positions, JSON.stringify({ unitId: 'P-01', lng: east(2_000)[0], lat, ts: ts + i * 1_000 }));
+      await wall.waitFor(() => wall.units.get('P-01')?.stale === false, 1_000, 'position').catch(() => undefined);
+    }
     await wall.waitFor(() => wall.incidents.has('JQ-C1') && wall.units.get('P-01')?.stale === false, 5_000, 'incident and position');
 
     const done = await dispatch(a, 'JQ-C1', 'P-01', cmd());
