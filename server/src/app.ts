@@ -99,7 +99,7 @@ export async function buildApp(config: Config, opts: { logger?: FastifyServerOpt
 
   await app.auth.publicRoutes(() => app.register(swaggerUi, { routePrefix: '/docs' }));
   await app.register(metricsPlugin);
-  await app.register(redisPlugin, { url: config.redisUrl });
+  await app.register(redisPlugin, { url: config.redisUrl, cluster: config.redisCluster ? { hashKey: keyspace.base } : undefined, waitReplicas: config.redisWaitReplicas });
   await app.register(socketIoPlugin, { corsOrigins: config.corsOrigins });
   await app.register(liveModule, {
     jurisdiction, keyspace, timeZone, staleAfterMs: config.staleAfterMs, attention: config.attention,

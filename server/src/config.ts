@@ -20,6 +20,9 @@ export interface Config {
   /** REDIS_CLUSTER: the deployment runs on a Redis Cluster, so its names carry the prefix as a hash tag
    *  (`{ccr}:…`, plugins/keyspace.ts). Off, every name is KEY_PREFIX followed by its path, as it always was. */
   redisCluster: boolean;
+  /** REDIS_WAIT_REPLICAS: a write request (POST, PUT, PATCH, DELETE) is answered only once this many replicas hold
+   *  its writes (WAIT, at most 1 s), so a failover loses no acknowledged command. 0: answered at once. */
+  redisWaitReplicas: number;
   jurisdictionDir: string;
   /** A tracked unit silent for this long is shown as stale (失联). */
   staleAfterMs: number;
@@ -156,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     keyPrefix,
     redisCluster,
+    redisWaitReplicas: int(env, 'REDIS_WAIT_REPLICAS', 0, 0, 5),
     jurisdictionDir: env.JURISDICTION_DIR || DEMO_JURISDICTION_DIR,
     staleAfterMs: int(env, 'STALE_AFTER_MS', 30_000, 1_000, 86_400_000),
     frameIntervalMs: int(env, 'FRAME_INTERVAL_MS', 100, 20, 5_000),

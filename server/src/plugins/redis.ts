@@ -2,8 +2,9 @@
 // (a blocking XREAD would otherwise stall every other command on its connection).
 import fp from 'fastify-plugin';
 import { createClient } from 'redis';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Metrics } from './metrics.js';
+import { TagRoute } from './redis-cluster-route.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -74,8 +75,56 @@ function connect(url: string, name: string, log: FastifyBaseLogger, metrics: Met
   return client;
 }
 
-export const redisPlugin = fp<{ url: string }>(
+export interface RedisPluginOptions {
+  /** REDIS_URL: one node's URL; on a Cluster any number of nodes, comma-separated (any one that answers will do). */
+  url: string;
+  /** REDIS_CLUSTER: a key in the deployment's one hash slot (keyspace.base): every connection goes to that slot's
+   *  master and follows it on failover (redis-cluster-route.ts). */
+  cluster?: { hashKey: string };
+  /** REDIS_WAIT_REPLICAS: see waitForReplicas. */
+  waitReplicas?: number;
+}
+
+/** How long a write request waits for its replicas before it is answered anyway (with a warning). */
+const WAIT_MS = 1_000;
+
+/**
+ * Answers a write request (POST, PUT, PATCH, DELETE, status < 300) only once `replicas` replicas hold what the
+ * shared command connection wrote up to then (Redis WAIT covers the calling connection's writes, and every
+ * command commits on that connection), so a master that dies after the answer cannot take the command with it.
+ * WAIT blocks that connection for one replica round trip; a replica that does not answer within WAIT_MS delays
+ * the answer by that much and is logged, and the command is answered (availability first).
+ */
+function waitForReplicas(app: FastifyInstance, replicas: number): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS' || reply.statusCode >= 300) return payload;
+    const held = await app.redis.command.wait(replicas, WAIT_MS).catch(() => -1);
+    if (held < replicas) request.log.warn({ replicas, held }, 'redis: a write was answered before enough replicas held it (REDIS_WAIT_REPLICAS)');
+    return payload;
+  });
+}
+
+export const redisPlugin = fp<RedisPluginOptions>(
   async (app, opts) => {
+    if (opts.cluster) {
+      const route = new TagRoute(opts.url.split(','), opts.cluster.hashKey, (url, name) => connect(url, name, app.log, app.metrics), app.log);
+      await route.start();
+      const all: RedisClient[] = [await route.connection('command')];
+      app.decorate('redis', {
+        command: all[0]!,
+        async dedicated(name: string) {
+          const c = await route.connection(name);
+          all.push(c);
+          return c;
+        },
+      } satisfies RedisConnections);
+      app.addHook('onClose', async () => {
+        route.stop();
+        await Promise.allSettled(all.map((c) => (c.isOpen ? c.close() : undefined)));
+      });
+      if (opts.waitReplicas) waitForReplicas(app, opts.waitReplicas);
+      return;
+    }
     const all: RedisClient[] = [];
     const command = connect(opts.url, 'command', app.log, app.metrics);
     all.push(command);
@@ -92,6 +141,7 @@ export const redisPlugin = fp<{ url: string }>(
     app.addHook('onClose', async () => {
       await Promise.allSettled(all.map((c) => (c.isOpen ? c.close() : undefined)));
     });
+    if (opts.waitReplicas) waitForReplicas(app, opts.waitReplicas);
   },
   { name: 'redis', dependencies: ['metrics'] },
 );

@@ -1,4 +1,5 @@
 export { startRedisServer, freePort, type RedisServerHandle } from './redis-server.js';
+export { startRedisCluster, type RedisClusterHandle, type ClusterNodeHandle } from './redis-cluster.js';
 export { writeFixtureJurisdiction, fixtureGridCentre, FIXTURE_ORIGIN } from './fixture-jurisdiction.js';
 export { LiveMirror } from './live-mirror.js';
 export { startTestServer, type TestServer, type TestServerOverrides } from './test-server.js';
