@@ -27,6 +27,10 @@ export interface Testbed {
   fetch(server: TestServer, path: string, init?: RequestInit, role?: Role): Promise<Response>;
   /** Runs after the current test, last registered first. */
   onCleanup(fn: () => Promise<void> | void): void;
+  /** `nodes` servers sharing one key prefix (one deployment) on an append-only Redis of their own (appendfsync
+   *  always: it can be crashed and restarted losing nothing acknowledged), and a client of that Redis that rides
+   *  out its restarts. All closed after the test. */
+  deployment(prefix: string, nodes: number, overrides?: TestServerOverrides): Promise<{ redis: RedisServerHandle; client: ReturnType<typeof createClient>; nodes: TestServer[] }>;
 }
 
 export function useTestbed(name: string): Testbed {
@@ -79,6 +83,21 @@ export function useTestbed(name: string): Testbed {
       return fetch(`${server.url}${path}`, { ...init, headers });
     },
     onCleanup(fn) { cleanup.push(fn); },
+    async deployment(prefix, nodes, overrides = {}) {
+      const own = await startRedisServer({ appendOnly: true });
+      cleanup.push(() => own.dispose());
+      const client = createClient({ url: own.url });
+      client.on('error', () => { /* reconnects after a restart */ });
+      await client.connect();
+      cleanup.push(async () => { await client.close().catch(() => undefined); });
+      const out: TestServer[] = [];
+      for (let i = 0; i < nodes; i++) {
+        const s = await startTestServer({ redisUrl: own.url, jurisdictionDir: need(jurisdictionDir), ...overrides, keyPrefix: prefix, nodeId: `${prefix}node-${i}` });
+        cleanup.push(() => s.close());
+        out.push(s);
+      }
+      return { redis: own, client, nodes: out };
+    },
   };
   return bed;
 }

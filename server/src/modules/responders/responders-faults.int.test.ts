@@ -4,11 +4,10 @@
 // restarted — and sent again: exactly one effect (the answer, the tier's figures and the promise statistics counted
 // once), and nothing acknowledged is lost.
 import { describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
 import { io, type Socket } from 'socket.io-client';
 import { DEVICE_NAMESPACE, type CallOut, type CallOutStats, type Readiness, type RollCall } from '@ccr/shared';
 import { LuaScript } from '../../plugins/lua-script.js';
-import { fixtureGridCentre, postJson, startRedisServer, startTestServer, useTestbed, type RedisServerHandle, type TestServer } from '../../testing/index.js';
+import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '../../testing/index.js';
 
 const bed = useTestbed('rf');
 const [lng, lat] = fixtureGridCentre(0, 0); // the school emergency unit E-0001 (12 people, grid G1) is here
@@ -16,26 +15,9 @@ let seq = 0;
 const cmd = (): string => `rf-${Date.now().toString(36)}-${++seq}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Ack = { ok: true; data: Record<string, unknown> } | { ok: false; error: { code: string; message: string } };
-type Client = ReturnType<typeof createClient>;
-
-async function deployment(prefix: string, nodes: number): Promise<{ redis: RedisServerHandle; client: Client; nodes: TestServer[] }> {
-  const redis = await startRedisServer({ appendOnly: true });
-  bed.onCleanup(() => redis.dispose());
-  const client = createClient({ url: redis.url });
-  client.on('error', () => { /* reconnects after a restart */ });
-  await client.connect();
-  bed.onCleanup(async () => { await client.close().catch(() => undefined); });
-  const out: TestServer[] = [];
-  for (let i = 0; i < nodes; i++) {
-    const s = await startTestServer({
-      redisUrl: redis.url, jurisdictionDir: bed.jurisdictionDir, keyPrefix: prefix, nodeId: `${prefix}node-${i}`,
-      rollCall: { answerMs: 60_000, missesToFlag: 2, closeEveryMs: 1_000 }, auth: { rateLimitPerMinute: 100_000 },
-    });
-    bed.onCleanup(() => s.close());
-    out.push(s);
-  }
-  return { redis, client, nodes: out };
-}
+const deployment = (prefix: string, nodes: number) => bed.deployment(prefix, nodes, {
+  rollCall: { answerMs: 60_000, missesToFlag: 2, closeEveryMs: 1_000 }, auth: { rateLimitPerMinute: 100_000 },
+});
 
 async function terminal(s: TestServer, unitId: string): Promise<{ emit(event: string, body: unknown): Promise<Ack> }> {
   const socket: Socket = io(`${s.url}${DEVICE_NAMESPACE}`, { transports: ['websocket'], auth: { token: await bed.token(s, 'device', unitId) }, reconnection: false, forceNew: true });

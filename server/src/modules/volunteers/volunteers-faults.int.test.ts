@@ -4,10 +4,10 @@
 // was killed and restarted — and sent again: exactly one effect (one record, one event on the live stream), and
 // nothing acknowledged is lost.
 import { describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
+import type { createClient } from 'redis';
 import { io, type Socket } from 'socket.io-client';
 import { VOLUNTEER_NAMESPACE, type Clue, type GuardBoard, type Search, type Sighting } from '@ccr/shared';
-import { fixtureGridCentre, postJson, startRedisServer, startTestServer, useTestbed, type RedisServerHandle, type TestServer } from '../../testing/index.js';
+import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '../../testing/index.js';
 import type { VolunteerWrite } from './volunteers-repository.js';
 
 const bed = useTestbed('vf');
@@ -23,21 +23,7 @@ type Ack<T> = { ok: true; data: T } | { ok: false; error: { code: string; messag
 
 type Client = ReturnType<typeof createClient>;
 /** Nodes on one append-only Redis, sharing a key prefix (one deployment), and a client of that Redis. */
-async function deployment<N extends number>(prefix: string, nodes: N): Promise<{ redis: RedisServerHandle; client: Client; nodes: TestServer[] & { length: N } }> {
-  const redis = await startRedisServer({ appendOnly: true });
-  bed.onCleanup(() => redis.dispose());
-  const client = createClient({ url: redis.url });
-  client.on('error', () => { /* reconnects after a restart */ });
-  await client.connect();
-  bed.onCleanup(async () => { await client.close().catch(() => undefined); });
-  const out: TestServer[] = [];
-  for (let i = 0; i < nodes; i++) {
-    const s = await startTestServer({ redisUrl: redis.url, jurisdictionDir: bed.jurisdictionDir, keyPrefix: prefix, nodeId: `${prefix}node-${i}`, ...settings });
-    bed.onCleanup(() => s.close());
-    out.push(s);
-  }
-  return { redis, client, nodes: out as TestServer[] & { length: N } };
-}
+const deployment = (prefix: string, nodes: number) => bed.deployment(prefix, nodes, settings);
 
 async function volunteerPhone(s: TestServer, id: string): Promise<{ emit<T>(event: string, body: unknown): Promise<Ack<T>> }> {
   const socket: Socket = io(`${s.url}${VOLUNTEER_NAMESPACE}`, { transports: ['websocket'], auth: { token: await bed.token(s, 'volunteer', id) }, reconnection: false, forceNew: true });
