@@ -11,8 +11,8 @@
 // history, so the demo continues its history. People get first go: every step waits a human while.
 import { randomUUID } from 'node:crypto';
 import type { CommunityBoard, CommunityTask, DisputeCase, TaskCatalogue, Unit } from '@ccr/shared';
-import { GIVE_UP_REASONS, REWORK_REASONS, logNormal, orderFor, pickTier, recurredAt, returnForRework, satisfactionAt, sessionResult, tryAgainAfterFailure, type Rng } from '@ccr/shared/demo';
-import { startDeskSession, type DeskApi, type DeskCall } from './desk-session.js';
+import { GIVE_UP_REASONS, REWORK_REASONS, logNormal, orderFor, pickTier, recurredAt, returnForRework, satisfactionAt, sessionResult, tryAgainAfterFailure } from '@ccr/shared/demo';
+import { startDeskSession, type DeskApi, type DeskCall, type DeskLeaderOptions } from './desk-session.js';
 
 const MIN = 60_000;
 
@@ -36,14 +36,7 @@ export function stepOf(c: DisputeCase): 'route' | 'session' | 'followup' | 'clos
   }
 }
 
-export interface AutoCommunityOptions {
-  serverUrl: string;
-  username?: string;
-  password: string;
-  rng: Rng;
-  timeScale: number;
-  log?: (line: string) => void;
-  pollMs?: number;
+export interface AutoCommunityOptions extends DeskLeaderOptions {
   /** Orders placed by the leader (false: only the other steps). Default true. */
   order?: boolean;
 }

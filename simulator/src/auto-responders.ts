@@ -11,8 +11,8 @@
 // The units' terminals (devices.ts) answer the roll-calls and searches; the volunteers' (volunteer-fleet.ts) the searches.
 import { randomUUID } from 'node:crypto';
 import { haversineMeters, type Incident, type Unit } from '@ccr/shared';
-import { logNormal, type Rng } from '@ccr/shared/demo';
-import { startDeskSession, type DeskApi, type DeskCall } from './desk-session.js';
+import { logNormal } from '@ccr/shared/demo';
+import { startDeskSession, type DeskApi, type DeskCall, type DeskLeaderOptions } from './desk-session.js';
 
 const MIN = 60_000;
 export const SEARCH_RADIUS_M = 3_000;
@@ -43,14 +43,7 @@ export function searchChoice(units: readonly Unit[], at: { lng: number; lat: num
   return teams.length > 0 || placeNear ? { teams, gridOfficers: true, emergencyUnits: true } : null;
 }
 
-export interface AutoRespondersOptions {
-  serverUrl: string;
-  username?: string;
-  password: string;
-  rng: Rng;
-  timeScale: number;
-  log?: (line: string) => void;
-  pollMs?: number;
+export interface AutoRespondersOptions extends DeskLeaderOptions {
   /** Real ms to the first roll-call (default 20 s) and between roll-calls (default 2 field hours). */
   firstRollCallMs?: number;
   rollCallEveryMs?: number;

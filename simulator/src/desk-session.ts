@@ -6,6 +6,7 @@
 //   it answers again); a 401 in a round ends the round and logs in again at once; a locked account or a rate-limited
 //   login waits as long as the server says; a refused password stops for good, since retrying would lock the
 //   account for the people who use it too.
+import type { Rng } from '@ccr/shared/demo';
 
 export interface DeskCall { status: number; body: Record<string, unknown> }
 
@@ -15,6 +16,18 @@ export interface DeskApi {
   call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<DeskCall | null>;
   /** Says a lasting trouble once (not again until another trouble, or the server answers again). */
   noteTrouble(text: string): void;
+}
+
+/** What every demo desk (the community leader, the duty leader) is started with. */
+export interface DeskLeaderOptions {
+  serverUrl: string;
+  /** The account; each desk has its demo default. */
+  username?: string;
+  password: string;
+  rng: Rng;
+  timeScale: number;
+  log?: (line: string) => void;
+  pollMs?: number;
 }
 
 export interface DeskSessionOptions {
