@@ -106,39 +106,26 @@ function waitForReplicas(app: FastifyInstance, replicas: number): void {
 
 export const redisPlugin = fp<RedisPluginOptions>(
   async (app, opts) => {
-    if (opts.cluster) {
-      const route = new TagRoute(opts.url.split(','), opts.cluster.hashKey, (url, name) => connect(url, name, app.log, app.metrics), app.log);
-      await route.start();
-      const all: RedisClient[] = [await route.connection('command')];
-      app.decorate('redis', {
-        command: all[0]!,
-        async dedicated(name: string) {
-          const c = await route.connection(name);
-          all.push(c);
-          return c;
-        },
-      } satisfies RedisConnections);
-      app.addHook('onClose', async () => {
-        route.stop();
-        await Promise.allSettled(all.map((c) => (c.isOpen ? c.close() : undefined)));
-      });
-      if (opts.waitReplicas) waitForReplicas(app, opts.waitReplicas);
-      return;
-    }
-    const all: RedisClient[] = [];
-    const command = connect(opts.url, 'command', app.log, app.metrics);
-    all.push(command);
-    await command.connect();
+    // One connection by name: to the one node, or to the master of the deployment's slot (followed on failover).
+    const route = opts.cluster ? new TagRoute(opts.url.split(','), opts.cluster.hashKey, (url, name) => connect(url, name, app.log, app.metrics), app.log) : null;
+    await route?.start();
+    const open = async (name: string): Promise<RedisClient> => {
+      if (route) return route.connection(name);
+      const c = connect(opts.url, name, app.log, app.metrics);
+      await c.connect();
+      return c;
+    };
+    const all: RedisClient[] = [await open('command')];
     app.decorate('redis', {
-      command,
+      command: all[0]!,
       async dedicated(name: string) {
-        const c = connect(opts.url, name, app.log, app.metrics);
+        const c = await open(name);
         all.push(c);
-        await c.connect();
         return c;
       },
     } satisfies RedisConnections);
     app.addHook('onClose', async () => {
+      route?.stop();
       await Promise.allSettled(all.map((c) => (c.isOpen ? c.close() : undefined)));
     });
     if (opts.waitReplicas) waitForReplicas(app, opts.waitReplicas);
