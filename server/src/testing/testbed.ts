@@ -92,7 +92,7 @@ export function useTestbed(name: string): Testbed {
       cleanup.push(async () => { await client.close().catch(() => undefined); });
       const out: TestServer[] = [];
       for (let i = 0; i < nodes; i++) {
-        const s = await startTestServer({ redisUrl: own.url, jurisdictionDir: need(jurisdictionDir), ...overrides, keyPrefix: prefix, nodeId: `${prefix}node-${i}` });
+        const s = await startTestServer({ redisUrl: own.url, jurisdictionDir: need(jurisdictionDir), ...overrides, keyPrefix: prefix, nodeId: `node-${i}-${prefix}` });
         cleanup.push(() => s.close());
         out.push(s);
       }

@@ -25,6 +25,15 @@ describe('several server nodes', () => {
         data: JSON.stringify({ id, type: 'help', priority: 3, lng, lat, reportedAt: Date.now(), source: 'online' }),
       });
     }
+    // The position shards are split between the two nodes a turn after the second starts; a report arriving in
+    // that handover is applied by neither (position-shards.ts), so the test reports once they have settled.
+    const held = async (s: TestServer): Promise<number> => Number(/^ccr_position_shards_held (\S+)/m.exec(await (await bed.fetch(s, '/metrics')).text())?.[1] ?? 0);
+    for (let i = 0; i < 50; i++) {
+      const [ha, hb] = [await held(a), await held(b)];
+      if (ha > 0 && hb > 0 && ha + hb === 16) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 600));
     const ts = Date.now();
     await bed.producer.publish(`${a.prefix}in:positions`, JSON.stringify({ unitId: 'P-01', lng, lat, ts }));
 
