@@ -2,7 +2,6 @@
 // different type far away is not, a related type is; two nodes applying a pair at once flag exactly one; a
 // redelivered report changes nothing; the console's dismissal and merge work and are audited.
 import { describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditPage, CommandResult, Incident, IncidentReport } from '@ccr/shared';
 import { fixtureGridCentre, postJson, useTestbed, type TestServer } from '../../testing/index.js';
@@ -78,14 +77,12 @@ describe('duplicate reports (疑似重复)', () => {
   });
 
   it('two nodes applying an identical pair at the same time flag exactly one of it, the later by (reportedAt, id)', async () => {
-    const prefix = 'dupcc:';
-    const conns = [createClient({ url: bed.redis.url }), createClient({ url: bed.redis.url })];
-    await Promise.all(conns.map((c) => c.connect()));
-    bed.onCleanup(async () => { await Promise.all(conns.map((c) => c.close())); });
+    const prefix = bed.base('dupcc:');
+    const conns = [await bed.connect(prefix), await bed.connect(prefix)];
     const rules = { radiusMeters: 200, windowMs: 30 * 60_000 };
     // Node 0 also flags before its commit (as the app does); node 1 only after, so both orders are exercised.
     const nodes = conns.map((c, n) => {
-      const live = new LiveRepository(c, new Keyspace({ keyPrefix: prefix, cluster: false }), 10_000);
+      const live = new LiveRepository(c, new Keyspace({ keyPrefix: 'dupcc:', cluster: bed.cluster }), 10_000);
       const log = { warn: () => {} } as unknown as FastifyBaseLogger;
       const check = new DuplicateCheck(c, live, rules, fixedStatsRules('Asia/Shanghai'), log);
       return { live, check, recorder: new IncidentRecorder(live, () => null, fixedStatsRules('Asia/Shanghai'), n === 0 ? (i, t) => check.preflag(i, t) : undefined) };

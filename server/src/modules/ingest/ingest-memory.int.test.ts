@@ -2,7 +2,7 @@
 // The flood: 1 MB entries (refused as too large) added as fast as the server takes them, a valid incident
 // every 100 entries. CCR_MEMORY_FLOOD_ENTRIES=30000 runs the full-size variant (about 30 GB through Redis).
 import { describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
+import { type createClient } from 'redis';
 import type { IncidentReport } from '@ccr/shared';
 import { fixtureGridCentre, useTestbed, type TestServer } from '../../testing/index.js';
 import { IngestRepository } from './ingest-repository.js';
@@ -34,9 +34,7 @@ describe('Redis memory under a flood of refused incident entries', () => {
   it(`stays within ${FINAL_CAP / MB} MB of where it started after ${ENTRIES} refused 1 MB entries (and within ${PEAK_CAP / MB} MB throughout)`, async () => {
     const s = await bed.server({ ingest: { claimIdleMs: 60_000, keepEntries: 10_000, keepBytes: 16 * MB, keepMs: 86_400_000, rejectSample: SAMPLE, positionClockSkewMs: 5_000, positionFrozenAfterMs: 180_000, positionAccuracyM: 100 } });
     const stream = `${s.prefix}in:incidents`;
-    const watcher = createClient({ url: bed.redis.url });
-    await watcher.connect();
-    bed.onCleanup(() => watcher.close());
+    const watcher = await bed.connect(s.prefix);
     // Wait for the server's own start-up writes, then measure from there.
     await new Promise((r) => setTimeout(r, 500));
     const baseline = await usedMemory(watcher);
@@ -96,7 +94,7 @@ describe('applied entries are trimmed by count, size and age — never one pendi
   }
 
   it('keeps everything from the oldest pending entry on, and the undelivered tail', async () => {
-    const repo = new IngestRepository(bed.producer, new Keyspace({ keyPrefix: `trim${++n}:`, cluster: false }));
+    const repo = new IngestRepository(bed.producer, new Keyspace({ keyPrefix: `trim${++n}:`, cluster: bed.cluster }));
     await repo.ensureGroup();
     const keep = { keepEntries: 100, keepBytes: 64 * MB, keepMs: 86_400_000 };
     const [stuck] = await fill(repo, 1, 100);
@@ -119,7 +117,7 @@ describe('applied entries are trimmed by count, size and age — never one pendi
   });
 
   it('trims to about the byte budget when entries are large', async () => {
-    const repo = new IngestRepository(bed.producer, new Keyspace({ keyPrefix: `trimbytes${++n}:`, cluster: false }));
+    const repo = new IngestRepository(bed.producer, new Keyspace({ keyPrefix: `trimbytes${++n}:`, cluster: bed.cluster }));
     await repo.ensureGroup();
     await fill(repo, 600, 10_000);
     await readAndAck(repo, 'live-node', true);

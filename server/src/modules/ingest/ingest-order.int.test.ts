@@ -39,7 +39,7 @@ const start = (prefix: string, nodeId: string) =>
 describe('a stranded older correction never undoes a newer one', () => {
   for (const nodes of [1, 2]) {
     it(`on ${nodes} node${nodes > 1 ? 's' : ''}`, async () => {
-      const prefix = `stranded${++n}:`;
+      const prefix = bed.base(`stranded${++n}:`);
       const stream = `${prefix}in:incidents`;
       const servers = [await start(prefix, 'node-a')];
       if (nodes > 1) servers.push(await start(prefix, 'node-b'));

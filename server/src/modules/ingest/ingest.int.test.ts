@@ -44,7 +44,7 @@ describe('malformed input is rejected, counted, and never reaches a client', () 
     for (const [, body] of bad) await bed.producer.publish(ch, body);
     // A batch with one broken report keeps the good one.
     await bed.producer.publish(ch, JSON.stringify([{ unitId: 'P-02', lng, lat, ts: now }, { unitId: 'P-03', lng: 500, lat, ts: now }]));
-    await m.waitFor(() => m.units.get('P-02')?.position?.ts === now, 3_000, 'good position from the mixed batch');
+    await m.waitFor(() => m.units.get('P-02')?.position?.ts === now, 10_000, 'good position from the mixed batch');
 
     const counts = await metrics(s);
     const expected = new Map<string, number>();
@@ -121,7 +121,7 @@ describe('malformed input is rejected, counted, and never reaches a client', () 
 
 describe('nothing is lost', () => {
   it('incidents added while the server is down all appear after it restarts, none doubled', async () => {
-    const prefix = `restart${++n}:`;
+    const prefix = bed.base(`restart${++n}:`);
     const first = await server(prefix);
     await bed.producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify(report('JQ-R0')) });
     const m1 = mirror(first);
@@ -146,7 +146,7 @@ describe('nothing is lost', () => {
   });
 
   it('an incident read but not acknowledged by a node that died is applied once after restart', async () => {
-    const prefix = `pending${++n}:`;
+    const prefix = bed.base(`pending${++n}:`);
     const stream = `${prefix}in:incidents`;
     // Simulate a node that read an entry and died before applying it: read it into the group, no ack.
     await bed.producer.sendCommand(['XGROUP', 'CREATE', stream, 'ccr-server', '0', 'MKSTREAM']);

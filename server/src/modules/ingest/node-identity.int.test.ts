@@ -33,7 +33,7 @@ async function pending(stream: string): Promise<number> {
 // The idle claim is 60 s here, so only the node's own name can bring the entries back that soon.
 describe('a restarted node', () => {
   it('finishes its own unacknowledged entries within 5 s of its start (after a clean stop)', async () => {
-    const prefix = `restart${++n}:`;
+    const prefix = bed.base(`restart${++n}:`);
     const stream = `${prefix}in:incidents`;
     const before = await bed.server({ keyPrefix: prefix, nodeId: 'node-r' });
     await before.close();
@@ -46,7 +46,7 @@ describe('a restarted node', () => {
   });
 
   it('finishes them within 5 s also after a crash (its predecessor\'s presence still there)', async () => {
-    const prefix = `crash${++n}:`;
+    const prefix = bed.base(`crash${++n}:`);
     const stream = `${prefix}in:incidents`;
     // What a process killed a moment ago leaves: its presence (expiring) and an entry it read.
     await bed.producer.set(`${prefix}node:node-c`, 'token-of-the-dead-process', { expiration: { type: 'PX', value: 2_000 } });
@@ -59,7 +59,7 @@ describe('a restarted node', () => {
 
 describe('two live processes given the same NODE_ID', () => {
   it('never share a lease or a consumer name, and the second takes the name over when the first stops', async () => {
-    const prefix = `twins${++n}:`;
+    const prefix = bed.base(`twins${++n}:`);
     const stream = `${prefix}in:incidents`;
     const a = await bed.server({ keyPrefix: prefix, nodeId: 'twin' });
     const b = await bed.server({ keyPrefix: prefix, nodeId: 'twin' });

@@ -1,7 +1,6 @@
 // Each position applied once per deployment (issue 12): the shard leases divide the units between the nodes, every
 // screen on every node still sees every unit (relayed frames), and a node leaving or dying hands its shards on.
 import { describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
 import { useTestbed, writeFixtureJurisdiction, type TestServer } from '../../testing/index.js';
 import { IngestRepository } from './ingest-repository.js';
 import { LEASE_TTL_MS, POSITION_SHARDS, shardOf } from './position-shards.js';
@@ -70,10 +69,9 @@ describe('position shards', () => {
   }, 60_000);
 
   it('the lease script: fair and disjoint shares, given back on stop, taken over after a dead node\'s TTL, after SCRIPT FLUSH too', async () => {
-    const redis = createClient({ url: bed.redis.url });
-    await redis.connect();
+    const redis = await bed.connect(bed.base('lease-test:'));
     try {
-      const repo = new IngestRepository(redis, new Keyspace({ keyPrefix: 'lease-test:', cluster: false }));
+      const repo = new IngestRepository(redis, new Keyspace({ keyPrefix: 'lease-test:', cluster: bed.cluster }));
       const turn = (token: string, release = false): Promise<number[]> => repo.turnShardLease(POSITION_SHARDS, token, Date.now(), LEASE_TTL_MS, release);
       expect(await turn('A')).toHaveLength(16);
       await turn('B');
