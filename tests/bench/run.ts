@@ -7,10 +7,12 @@
 //
 // Usage: pnpm bench [--suite fanout,wall,stats]
 //                   [--units 5000,20000] [--nodes 1] [--clients 50] [--client-processes 2] [--seconds 15] [--warmup 3] [--frame-ms N]
+//                   [--cluster]  (the fan-out rows on a 3-master Redis Cluster: the servers on REDIS_CLUSTER)
 //                   [--wall-units 5000] [--wall-seconds 20] [--wall-warmup 5] [--wall-baseline-symbol diamond]
 //                   [--wall-screens 1920x1080,3840x1080,5760x1080]  (one wall + baseline per screen shape)
 //                   [--stats-iterations 200] [--stats-warmup 20] [--stats-months 13] [--stats-per-day 85,850]
-// Larger rows of issue 12: --units 5000,20000,50000, and --units 20000,100000 --nodes 1,2,3.
+// Larger rows of issue 12: --units 5000,20000,50000, and --units 20000,100000 --nodes 1,2,3; the capacity of 3 nodes on
+// a cluster: --cluster --nodes 3 --seconds 60 --units N (each row says whether it keeps up).
 import { parseArgs } from 'node:util';
 import { runFanout } from './fanout/run-fanout.js';
 import { parseScreens, runWallBench } from './wall-bench.js';
@@ -25,6 +27,7 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '3' },
     'frame-ms': { type: 'string' },
+    cluster: { type: 'boolean', default: false },
     suite: { type: 'string', default: 'fanout,wall,stats' },
     'wall-units': { type: 'string', default: '5000' },
     'wall-seconds': { type: 'string', default: '20' },
@@ -49,7 +52,7 @@ async function main(): Promise<void> {
         ok = (await runFanout({
           units: opt.units.split(',').map(Number), clients: Number(opt.clients), clientProcesses: Number(opt['client-processes']),
           nodes: opt.nodes.split(',').map(Number), seconds: Number(opt.seconds), warmup: Number(opt.warmup),
-          frameMs: opt['frame-ms'] ? Number(opt['frame-ms']) : undefined,
+          frameMs: opt['frame-ms'] ? Number(opt['frame-ms']) : undefined, cluster: opt.cluster,
         })) && ok;
       }
       else if (suite === 'stats') {

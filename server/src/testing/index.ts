@@ -1,5 +1,7 @@
 export { startRedisServer, freePort, type RedisServerHandle } from './redis-server.js';
 export { startRedisCluster, type RedisClusterHandle, type ClusterNodeHandle } from './redis-cluster.js';
+/** A deployment's key base (the prefix, as a hash tag on a Cluster): what a producer's names start with. */
+export { keyBase } from '../plugins/keyspace.js';
 export { writeFixtureJurisdiction, fixtureGridCentre, FIXTURE_ORIGIN } from './fixture-jurisdiction.js';
 export { LiveMirror } from './live-mirror.js';
 export { startTestServer, type TestServer, type TestServerOverrides } from './test-server.js';

@@ -3,7 +3,9 @@
 //
 // stdin, one line each: "window START END" (epoch ms: only positions stamped inside count), "report".
 // stdout, one JSON line each: {"ready":true} once every client is connected (and subscribed, for ccr); after
-// "report": {"received","repeated","hist","cpu"} — cpu is this process's CPU over the window, in cores.
+// "report": {"received","repeated","hist","first","last","cpu"} — first and last: the latencies of positions
+// stamped in the window's first and last third (a growing backlog shows as the last above the first); cpu is this
+// process's CPU over the window, in cores.
 import { createInterface } from 'node:readline';
 import { io, type Socket } from 'socket.io-client';
 import type { PositionFrame } from '@ccr/shared';
@@ -16,6 +18,7 @@ const token = process.env.TOKEN;
 const say = (o: object): void => { process.stdout.write(`${JSON.stringify(o)}\n`); };
 
 const hist = new LatencyHistogram();
+const [first, last] = [new LatencyHistogram(), new LatencyHistogram()];
 let windowStart = Infinity;
 let windowEnd = Infinity;
 let received = 0;
@@ -33,6 +36,9 @@ for (let i = 0; i < count; i++) {
     if ((lastTs.get(unitId) ?? -1) >= ts) repeated += 1;
     lastTs.set(unitId, ts);
     hist.add(now - ts);
+    const third = (windowEnd - windowStart) / 3;
+    if (ts < windowStart + third) first.add(now - ts);
+    else if (ts >= windowEnd - third) last.add(now - ts);
     received += 1;
   };
   if (kind === 'bare') {
@@ -62,7 +68,7 @@ for await (const line of createInterface({ input: process.stdin })) {
       setTimeout(() => { const u = process.cpuUsage(cpu0); cpuInWindow = (u.user + u.system) / 1e6; }, windowEnd - windowStart);
     }, Math.max(0, windowStart - Date.now()));
   } else if (cmd === 'report') {
-    say({ received, repeated, hist: hist.toJSON(), cpu: cpuInWindow / ((windowEnd - windowStart) / 1000) });
+    say({ received, repeated, hist: hist.toJSON(), first: first.toJSON(), last: last.toJSON(), cpu: cpuInWindow / ((windowEnd - windowStart) / 1000) });
     for (const s of sockets) s.close();
     process.exit(0);
   }

@@ -6,9 +6,14 @@
 //             within 2 % is NOT MEASURED, never passed)
 //   clients   (fanout/clients.ts) the M Socket.IO clients, spread over several processes; their CPU is printed
 //   servers   the real server (1..K nodes on one Redis) or the bare broadcast (bench/bare-broadcast.ts)
+//   Redis     one redis-server, or with --cluster a 3-master Redis Cluster (the servers on REDIS_CLUSTER; the
+//             producer and the bare broadcast on the master of the deployment's tag; Redis CPU summed over the
+//             masters, the busiest one named)
 // Per row: latency percentiles (receipt − producer's ts), delivered share, the server's CPU, Redis's CPU, the
 // clients' busiest process, event-loop lag p99/max and the server's own time from ingest to emit (p99, from its
 // ccr_fanout_lag_ms histogram over the window), catch-up frames, repeats. /metrics is read with a METRICS_TOKEN.
+// Whether a row keeps up: nothing lost (≥ 99.9 % delivered) and no growing backlog (the median latency of the
+// window's last third within 250 ms of its first third's), for the capacity row of issue 12.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { loadConfig } from '@ccr/server';
-import { DEMO_PASSWORD, freePort, postJson, startRedisServer, writeFixtureJurisdiction, type RedisServerHandle } from '@ccr/server/testing';
+import { DEMO_PASSWORD, freePort, keyBase, postJson, startRedisCluster, startRedisServer, writeFixtureJurisdiction } from '@ccr/server/testing';
 import { LatencyHistogram } from '../latency-histogram.js';
 import { buckets, parseSamples, sampleValue, windowQuantile } from './prometheus.js';
 
@@ -33,6 +38,8 @@ const SMALL_ROW_UNITS = 5_000;
 const SMALL_CPU_BUDGET = 0.25;
 /** A client process busier than this share of a core may itself be what delays receipts. */
 const CLIENT_CPU_WARN = 0.8;
+/** A median latency that grows by more than this from the window's first third to its last is a backlog. */
+const BACKLOG_MS = 250;
 
 export interface FanoutOptions {
   units: number[];
@@ -44,12 +51,39 @@ export interface FanoutOptions {
   seconds: number;
   warmup: number;
   frameMs?: number;
+  /** A 3-master Redis Cluster in place of one redis-server. */
+  cluster?: boolean;
+}
+
+/** Where a row's Redis is: one node, or a cluster whose masters each serve a share of the slots. */
+interface RedisBed {
+  cluster: boolean;
+  /** What the servers' REDIS_URL holds (every node, on a cluster). */
+  url: string;
+  /** The master that serves `name` (on one node: that node). */
+  masterOf(name: string): Promise<string>;
+  /** Every master's URL (CPU is read from each). */
+  masters: string[];
+  dispose(): Promise<void>;
+}
+
+async function startRedisBed(cluster: boolean): Promise<RedisBed> {
+  if (!cluster) {
+    const r = await startRedisServer();
+    return { cluster, url: r.url, masterOf: async () => r.url, masters: [r.url], dispose: () => r.dispose() };
+  }
+  const c = await startRedisCluster();
+  return { cluster, url: c.url, masterOf: async (name) => (await c.masterOf(name)).url, masters: c.nodes.map((n) => n.url), dispose: () => c.dispose() };
 }
 
 interface Row {
   kind: 'bare' | 'ccr'; units: number; nodes: number;
   offered: number; p50: number; p99: number; max: number; delivered: number; repeated: number;
   serverCpu: number; redisCpu: number; clientCpuMax: number;
+  /** The busiest Redis master's CPU (equal to redisCpu on one node). */
+  redisCpuMax: number;
+  /** Median latency in the window's first and last third: a growing backlog shows as the second above the first. */
+  p50First: number; p50Last: number;
   loopLagP99?: number; loopLagMax?: number; serverTimeP99?: number; catchUps?: number;
 }
 
@@ -111,23 +145,27 @@ async function redisCpuSeconds(r: ReturnType<typeof createClient>): Promise<numb
   return v('used_cpu_user') + v('used_cpu_sys');
 }
 
+type Probe = ReturnType<typeof createClient>;
+
 // ---- one row ----
 
-async function runRow(kind: 'bare' | 'ccr', units: number, nodes: number, opts: FanoutOptions, redis: RedisServerHandle, jurisdictionDir: string): Promise<Row> {
+async function runRow(kind: 'bare' | 'ccr', units: number, nodes: number, opts: FanoutOptions, redis: RedisBed, jurisdictionDir: string): Promise<Row> {
   const prefix = `bench-${kind}-${units}-${nodes}:`;
-  const channel = `${prefix}in:positions`;
+  const channel = `${keyBase({ keyPrefix: prefix, cluster: redis.cluster })}in:positions`;
+  // The producer and the bare broadcast talk to the master of the deployment's tag, as the servers do.
+  const home = await redis.masterOf(channel);
   const metricsToken = randomBytes(18).toString('base64url');
   const servers: { child: Child; url: string }[] = [];
   const children: Child[] = [];
-  const probe = createClient({ url: redis.url });
-  await probe.connect();
+  const probes: Probe[] = redis.masters.map((url) => createClient({ url }));
+  await Promise.all(probes.map((p) => p.connect()));
   try {
     for (let n = 0; n < nodes; n++) {
       const port = await freePort();
       const child = kind === 'bare'
-        ? startChild(`bare-${units}-n${n}`, join(HERE, '../bare-broadcast.ts'), join(ROOT, 'tests'), { PORT: String(port), REDIS_URL: redis.url, CHANNEL: channel })
+        ? startChild(`bare-${units}-n${n}`, join(HERE, '../bare-broadcast.ts'), join(ROOT, 'tests'), { PORT: String(port), REDIS_URL: home, CHANNEL: channel })
         : startChild(`ccr-${units}-n${n}`, join(ROOT, 'server/src/server.ts'), join(ROOT, 'server'), {
-          PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redis.url, KEY_PREFIX: prefix, JURISDICTION_DIR: jurisdictionDir,
+          PORT: String(port), HOST: '127.0.0.1', REDIS_URL: redis.url, REDIS_CLUSTER: String(redis.cluster), KEY_PREFIX: prefix, JURISDICTION_DIR: jurisdictionDir,
           LOG_LEVEL: 'warn', STALE_AFTER_MS: '600000', CLIENT_DIST: '/nonexistent', METRICS_TOKEN: metricsToken,
           ...(opts.frameMs ? { FRAME_INTERVAL_MS: String(opts.frameMs) } : {}),
         });
@@ -150,7 +188,7 @@ async function runRow(kind: 'bare' | 'ccr', units: number, nodes: number, opts: 
     }
     await Promise.all(clientProcs.map((c) => expectLine(c, 'clients connected', (o) => o.ready === true)));
     const producer = startChild(`producer-${kind}-${units}`, join(HERE, 'producer.ts'), join(ROOT, 'tests'), {
-      UNITS: String(units), CHANNEL: channel, REDIS_URL: redis.url, SLOTS: String(SLOTS_PER_SECOND),
+      UNITS: String(units), CHANNEL: channel, REDIS_URL: home, SLOTS: String(SLOTS_PER_SECOND),
     });
     children.push(producer);
     await expectLine(producer, 'the producer', (o) => o.ready === true);
@@ -160,19 +198,21 @@ async function runRow(kind: 'bare' | 'ccr', units: number, nodes: number, opts: 
     const end = start + opts.seconds * 1000;
     for (const c of clientProcs) c.proc.stdin!.write(`window ${start} ${end}\n`);
     await sleepUntil(start);
-    const at0 = await readings(kind, servers, metricsToken, probe);
+    const at0 = await readings(kind, servers, metricsToken, probes);
     await sleepUntil(end);
-    const at1 = await readings(kind, servers, metricsToken, probe);
+    const at1 = await readings(kind, servers, metricsToken, probes);
     // The last positions of the window are still on their way.
     await sleep(1_500);
     for (const c of clientProcs) c.proc.stdin!.write('report\n');
-    const reports = await Promise.all(clientProcs.map((c) => expectLine<{ received: number; repeated: number; hist: ReturnType<LatencyHistogram['toJSON']>; cpu: number }>(c, 'client report', (o) => 'received' in o)));
+    type Hist = ReturnType<LatencyHistogram['toJSON']>;
+    const reports = await Promise.all(clientProcs.map((c) => expectLine<{ received: number; repeated: number; hist: Hist; first: Hist; last: Hist; cpu: number }>(c, 'client report', (o) => 'received' in o)));
     const offeredTotal = producer.all.flatMap((l) => {
       try { const o = JSON.parse(l) as { sec?: number; n?: number }; return o.sec !== undefined && o.sec * 1000 >= start && o.sec * 1000 < end ? [o.n ?? 0] : []; } catch { return []; }
     }).reduce((a, b) => a + b, 0);
 
     const hist = new LatencyHistogram();
-    for (const r of reports) hist.merge(r.hist);
+    const [first, last] = [new LatencyHistogram(), new LatencyHistogram()];
+    for (const r of reports) { hist.merge(r.hist); first.merge(r.first); last.merge(r.last); }
     const received = reports.reduce((a, r) => a + r.received, 0);
     const seconds = opts.seconds;
     const row: Row = {
@@ -182,8 +222,10 @@ async function runRow(kind: 'bare' | 'ccr', units: number, nodes: number, opts: 
       delivered: offeredTotal > 0 ? received / (offeredTotal * opts.clients) : 0,
       repeated: reports.reduce((a, r) => a + r.repeated, 0),
       serverCpu: (at1.serverCpu - at0.serverCpu) / seconds,
-      redisCpu: (at1.redisCpu - at0.redisCpu) / seconds,
+      redisCpu: (at1.redisCpu.reduce((a, b) => a + b, 0) - at0.redisCpu.reduce((a, b) => a + b, 0)) / seconds,
+      redisCpuMax: Math.max(...at1.redisCpu.map((c, n) => (c - at0.redisCpu[n]!) / seconds)),
       clientCpuMax: Math.max(...reports.map((r) => r.cpu)),
+      p50First: first.percentile(50), p50Last: last.percentile(50),
     };
     if (kind === 'ccr') {
       // Event-loop lag: prom-client resets its histogram at every scrape, so the end scrape covers the window.
@@ -197,11 +239,11 @@ async function runRow(kind: 'bare' | 'ccr', units: number, nodes: number, opts: 
   } finally {
     for (const c of children) await stopChild(c);
     for (const s of servers) await stopChild(s.child);
-    await probe.close();
+    await Promise.all(probes.map((p) => p.close()));
   }
 }
 
-async function readings(kind: 'bare' | 'ccr', servers: { child: Child; url: string }[], metricsToken: string, probe: ReturnType<typeof createClient>) {
+async function readings(kind: 'bare' | 'ccr', servers: { child: Child; url: string }[], metricsToken: string, probes: Probe[]) {
   const samples = kind === 'ccr'
     ? await Promise.all(servers.map(async (s) => {
       const res = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
@@ -212,7 +254,7 @@ async function readings(kind: 'bare' | 'ccr', servers: { child: Child; url: stri
   return {
     samples,
     serverCpu: servers.reduce((a, s) => a + cpuSeconds(s.child.proc.pid!), 0),
-    redisCpu: await redisCpuSeconds(probe),
+    redisCpu: await Promise.all(probes.map(redisCpuSeconds)),
   };
 }
 
@@ -226,7 +268,7 @@ async function operatorToken(url: string): Promise<string> {
 
 const COLUMNS: [string, number][] = [
   ['units', 7], ['nodes', 6], ['server', 16], ['offered/s', 11], ['p50 ms', 8], ['p99 ms', 8], ['max ms', 8], ['delivered', 11],
-  ['srv CPU', 9], ['Redis CPU', 10], ['Redis/1k', 9], ['clients CPU', 12], ['loop p99', 10], ['loop max', 10], ['srv p99', 9], ['catch-up', 10], ['repeated', 10],
+  ['srv CPU', 9], ['srv/1k', 8], ['Redis CPU', 10], ['Redis/1k', 9], ['busiest', 9], ['clients CPU', 12], ['p50 1st→last', 14], ['loop p99', 10], ['loop max', 10], ['srv p99', 9], ['catch-up', 10], ['repeated', 10],
 ];
 const pct = (v: number, d = 0): string => (Number.isFinite(v) ? `${(v * 100).toFixed(d)} %` : 'n/a');
 const num = (v: number | undefined, d = 0): string => (v === undefined ? '-' : Number.isFinite(v) ? v.toFixed(d) : 'n/a');
@@ -237,7 +279,8 @@ function line(cells: (string | number)[]): string {
 function rowLine(r: Row): string {
   return line([
     r.units, r.nodes, r.kind === 'bare' ? 'bare broadcast' : 'ccr (frames)', num(r.offered), num(r.p50), num(r.p99), num(r.max), pct(r.delivered, 1),
-    pct(r.serverCpu), pct(r.redisCpu), pct(perThousand(r.redisCpu, r.offered), 1), pct(r.clientCpuMax), num(r.loopLagP99, 1), num(r.loopLagMax, 1), num(r.serverTimeP99, 1), num(r.catchUps), r.repeated,
+    pct(r.serverCpu), pct(perThousand(r.serverCpu, r.offered), 1), pct(r.redisCpu), pct(perThousand(r.redisCpu, r.offered), 1), pct(r.redisCpuMax), pct(r.clientCpuMax),
+    `${num(r.p50First)}→${num(r.p50Last)}`, num(r.loopLagP99, 1), num(r.loopLagMax, 1), num(r.serverTimeP99, 1), num(r.catchUps), r.repeated,
   ]);
 }
 
@@ -267,18 +310,27 @@ export function verdict(ccr: Row, bare: Row, frameMs: number): { ok: boolean; te
     + `event-loop lag max ${num(ccr.loopLagMax, 1)} ms, repeated ${ccr.repeated}` };
 }
 
+/** No growing backlog over the window: nothing lost and the last third's median within BACKLOG_MS of the first's. */
+export function keepsUp(r: Pick<Row, 'offered' | 'units' | 'delivered' | 'p50First' | 'p50Last' | 'nodes'>): { ok: boolean; text: string } {
+  const ok = paced(r.offered, r.units) && r.delivered >= 0.999 && r.p50Last - r.p50First <= BACKLOG_MS;
+  return { ok, text: `${ok ? 'keeps up' : 'DOES NOT KEEP UP'} at ${r.units.toLocaleString('en')} units on ${r.nodes} node${r.nodes > 1 ? 's' : ''}: `
+    + `delivered ${pct(r.delivered, 2)} (≥ 99.9 %), median latency ${num(r.p50First)} ms in the window's first third, ${num(r.p50Last)} ms in its last (a backlog grows past +${BACKLOG_MS} ms)` };
+}
+
 /** The fan-out suite; true when every row is measured and within budget. */
 export async function runFanout(opts: FanoutOptions): Promise<boolean> {
   const frameMs = opts.frameMs ?? loadConfig({}).frameIntervalMs;
   const out = (s: string): void => { process.stdout.write(s); };
-  const redis = await startRedisServer();
+  const redis = await startRedisBed(opts.cluster ?? false);
   let ok = true;
   try {
     out(`\nfan-out: ${opts.clients} Socket.IO clients in ${opts.clientProcesses} processes, ${opts.seconds} s measured after ${opts.warmup} s warm-up; `
-      + `units report at 1 Hz in ${SLOTS_PER_SECOND} slots/s from a producer process of their own; frame interval ${frameMs} ms\n`);
+      + `units report at 1 Hz in ${SLOTS_PER_SECOND} slots/s from a producer process of their own; frame interval ${frameMs} ms; `
+      + `${redis.cluster ? `a 3-master Redis Cluster (${redis.masters.length} redis-server processes), the servers on REDIS_CLUSTER` : 'one redis-server'}\n`);
     out(`budget (shared/DESIGN.md): ≤ ${SMALL_ROW_UNITS} units — p99 ≤ frame + 1.5 × the bare broadcast's p99, server + Redis ≤ ${pct(SMALL_CPU_BUDGET)} of a core; `
       + `more units — p99 ≤ ${LARGE_P99_BUDGET_MS} ms, nothing lost; a row whose load was not offered within ${pct(PACING_TOLERANCE)} is not measured\n`);
-    out('CPU columns: share of one core over the window (server: all its nodes; clients: the busiest client process); Redis/1k = Redis CPU per 1,000 positions/s offered; loop = event-loop lag ms '
+    out('CPU columns: share of one core over the window (server: all its nodes; Redis: all its masters, busiest = the busiest master; clients: the busiest client process); '
+      + 'srv/1k, Redis/1k = CPU per 1,000 positions/s offered; p50 1st→last = median latency ms in the window\'s first and last third; loop = event-loop lag ms '
       + '(busiest node); srv p99 = the server\'s own ingest → emit time (ccr_fanout_lag_ms over the window)\n\n');
     out(line(COLUMNS.map(([n]) => n)));
     for (const units of opts.units) {
@@ -289,10 +341,11 @@ export async function runFanout(opts: FanoutOptions): Promise<boolean> {
         out(rowLine(bare));
         out(rowLine(ccr));
         out(line(['', '', 'ratio ccr/bare', ratio(ccr.offered, bare.offered), ratio(ccr.p50, bare.p50), ratio(ccr.p99, bare.p99), ratio(ccr.max, bare.max), '',
-          ratio(ccr.serverCpu, bare.serverCpu), ratio(ccr.redisCpu, bare.redisCpu), '', '', '', '', '', '', '']));
+          ratio(ccr.serverCpu, bare.serverCpu), '', ratio(ccr.redisCpu, bare.redisCpu), ...Array<string>(COLUMNS.length - 11).fill('')]));
         const v = verdict(ccr, bare, frameMs);
         if (!v.ok) ok = false;
         out(`${''.padEnd(13)}${v.text}\n`);
+        out(`${''.padEnd(13)}${keepsUp(ccr).text}\n`);
         const busy = Math.max(bare.clientCpuMax, ccr.clientCpuMax);
         if (busy > CLIENT_CPU_WARN) out(`${''.padEnd(13)}note: a client process used ${pct(busy)} of a core — add --client-processes\n`);
         out('\n');
