@@ -149,8 +149,8 @@ describe('revocation reaches every node at once', () => {
       expect(tookMs).toBeLessThan(1_000);
       timings.set(c.name, [...(timings.get(c.name) ?? []), tookMs]);
 
-      // The flow goes on for a while; nothing of it reaches the revoked socket.
-      await new Promise((r) => setTimeout(r, 300));
+      // The flow goes on (a delta and a frame reach the other account's screen); nothing of it reaches the revoked socket.
+      await control.until(() => control.after(returned, 'units:moved') > 0 && control.after(returned, 'live:updated') > 0, 5_000, 'the flow going on after the call');
       expect(victim.after(returned), `events received after the ${c.name} call returned`).toBe(0);
       expect(control.after(returned, 'units:moved')).toBeGreaterThan(0);
       expect(control.after(returned, 'live:updated')).toBeGreaterThan(0);

@@ -45,10 +45,10 @@ describe('roll-call of minimum emergency units', () => {
     expect((await start(s, 'rc-test-first-0001', 'G01')).body).toMatchObject({ id: first.body.id, replayed: true });
     expect(await start(s, 'rc-test-nogrid-01', 'G99')).toMatchObject({ status: 400, body: { error: 'no_emergency_units' } });
 
-    await expect.poll(() => ta.notices.length).toBe(1);
+    await expect.poll(() => ta.notices.length, { timeout: 5_000 }).toBe(1);
     expect(ta.notices[0]).toEqual({ rollCallId: first.body.id, startedAt: first.body.startedAt, dueAt: first.body.dueAt });
     const tc = await terminal(s, c.id); // connects after the start: told on connect
-    await expect.poll(() => tc.notices.length).toBe(1);
+    await expect.poll(() => tc.notices.length, { timeout: 5_000 }).toBe(1);
 
     const id = first.body.id;
     expect(await ta.socket.emitWithAck('rollcall:answer', { rollCallId: id, people: 5 })).toEqual({ ok: true, data: { rollCallId: id, people: 5 } });
