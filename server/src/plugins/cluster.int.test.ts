@@ -6,7 +6,8 @@
 // on the new master.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createCluster } from 'redis';
-import type { CommandResult, IncidentReport, StatsOverviewResponse } from '@ccr/shared';
+import { io, type Socket } from 'socket.io-client';
+import { DEVICE_NAMESPACE, type CommandResult, type IncidentReport, type StatsOverviewResponse } from '@ccr/shared';
 import { LiveMirror } from '../testing/live-mirror.js';
 import { startRedisCluster, type RedisClusterHandle } from '../testing/redis-cluster.js';
 import { startTestServer, type TestServer } from '../testing/test-server.js';
@@ -127,6 +128,21 @@ describe('the app on a Redis Cluster with replicas', () => {
     await stalled;
     stall.destroy();
     expect(replicaBackAt, 'the answer waited for the replica').toBeLessThanOrEqual(answeredAt);
+
+    // A socket write as well: the unit's terminal acknowledges its order, answered once the stalled replica holds it.
+    const terminal: Socket = io(`${s.url}${DEVICE_NAMESPACE}`, { transports: ['websocket'], auth: { token: await token(s, 'device', 'P-01') }, reconnection: false });
+    cleanup.push(() => { terminal.close(); });
+    const order = new Promise<{ orderId: string }>((resolve) => terminal.once('order:issued', resolve));
+    const { orderId } = await order;
+    const stall2 = createClient({ url: replica!.url });
+    await stall2.connect();
+    let replicaBack2 = 0;
+    const stalled2 = stall2.sendCommand(['DEBUG', 'SLEEP', '0.5']).then(() => { replicaBack2 = performance.now(); });
+    expect(await terminal.timeout(10_000).emitWithAck('order:acknowledge', { orderId })).toEqual({ ok: true, data: { orderId } });
+    const ackedAt = performance.now();
+    await stalled2;
+    stall2.destroy();
+    expect(replicaBack2, 'the acknowledgement waited for the replica').toBeLessThanOrEqual(ackedAt);
 
     await before.kill();
     await cluster.waitOk(ks.base);

@@ -12,6 +12,9 @@ export interface RedisConnections {
   command: RedisClient;
   /** A new dedicated connection (for SUBSCRIBE or blocking reads); closed with the app. */
   dedicated(name: string): Promise<RedisClient>;
+  /** Resolves once REDIS_WAIT_REPLICAS replicas hold what the command connection wrote up to now (at once when the
+   *  setting is 0): called before a write is acknowledged, over HTTP or a socket (see waitForReplicas). */
+  replicated(log: FastifyBaseLogger): Promise<void>;
 }
 
 declare module 'fastify' {
@@ -89,17 +92,26 @@ export interface RedisPluginOptions {
 const WAIT_MS = 1_000;
 
 /**
- * Answers a write request (POST, PUT, PATCH, DELETE, status < 300) only once `replicas` replicas hold what the
- * shared command connection wrote up to then (Redis WAIT covers the calling connection's writes, and every
- * command commits on that connection), so a master that dies after the answer cannot take the command with it.
- * WAIT blocks that connection for one replica round trip; a replica that does not answer within WAIT_MS delays
- * the answer by that much and is logged, and the command is answered (availability first).
+ * Waits until `replicas` replicas hold what the shared command connection wrote up to now (Redis WAIT covers the
+ * calling connection's writes, and every command commits on that connection), so a master that dies after the
+ * answer cannot take the command with it. WAIT blocks that connection for one replica round trip; a replica that
+ * does not answer within WAIT_MS delays the answer by that much and is logged, and the command is answered
+ * (availability first).
  */
-function waitForReplicas(app: FastifyInstance, replicas: number): void {
+function replicaWait(command: RedisClient, replicas: number): (log: FastifyBaseLogger) => Promise<void> {
+  if (replicas <= 0) return async () => undefined;
+  return async (log) => {
+    const held = await command.wait(replicas, WAIT_MS).catch(() => -1);
+    if (held < replicas) log.warn({ replicas, held }, 'redis: a write was answered before enough replicas held it (REDIS_WAIT_REPLICAS)');
+  };
+}
+
+/** Answers a write request (POST, PUT, PATCH, DELETE, status < 300) only once the replicas hold it. Socket events
+ *  wait in their own preambles (delivery/device-event.ts, volunteers-socket.ts). */
+function waitForReplicas(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS' || reply.statusCode >= 300) return payload;
-    const held = await app.redis.command.wait(replicas, WAIT_MS).catch(() => -1);
-    if (held < replicas) request.log.warn({ replicas, held }, 'redis: a write was answered before enough replicas held it (REDIS_WAIT_REPLICAS)');
+    await app.redis.replicated(request.log);
     return payload;
   });
 }
@@ -123,12 +135,13 @@ export const redisPlugin = fp<RedisPluginOptions>(
         all.push(c);
         return c;
       },
+      replicated: replicaWait(all[0]!, opts.waitReplicas ?? 0),
     } satisfies RedisConnections);
     app.addHook('onClose', async () => {
       route?.stop();
       await Promise.allSettled(all.map((c) => (c.isOpen ? c.close() : undefined)));
     });
-    if (opts.waitReplicas) waitForReplicas(app, opts.waitReplicas);
+    if (opts.waitReplicas) waitForReplicas(app);
   },
   { name: 'redis', dependencies: ['metrics'] },
 );

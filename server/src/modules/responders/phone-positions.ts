@@ -45,5 +45,5 @@ export function phonePositionHandler(app: FastifyInstance, deps: {
     }
     await deps.ingest.publishPositions(JSON.stringify([fix]));
     return { ok: true, data: { accepted: true } };
-  });
+  }, { replicated: false }); // published, not stored: nothing for a replica to hold
 }

@@ -98,7 +98,11 @@ export class VolunteerSockets {
             await audit('refused', { error: out.error.error, message: out.error.message });
             return refuse({ code: out.error.error, params: out.error.params, message: out.error.message });
           }
-          if (event !== 'volunteer:here') await audit('ok', 'replayed' in out && out.replayed ? { replayed: true } : {});
+          // A position (volunteer:here) is neither audited nor waited for: the next one supersedes it.
+          if (event !== 'volunteer:here') {
+            await audit('ok', 'replayed' in out && out.replayed ? { replayed: true } : {});
+            await this.app.redis.replicated(this.app.log);
+          }
           reply({ ok: true, data: out.value });
         } catch (err) {
           this.app.log.error({ err: (err as Error).message, event }, 'volunteer event failed');
