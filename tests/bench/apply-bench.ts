@@ -6,7 +6,7 @@
 //            the real LiveRepository into the two script paths' Redis
 //   ccr      LiveRepository.applyPositions, as the ingest calls it (position-ingest.ts): batches of
 //            `--apply-batch 400` positions (a fan-out producer's message at 20,000 units), with the real presence
-//            index, every unit reporting once a round
+//            index, every unit reporting once a round (with a few repeated, late and unknown reports: roundPositions)
 //   before   the apply script as it was before it was slimmed (bench/apply/apply-positions-before.lua, its ARGV laid
 //            out as the repository did then), with the same positions and the same clock
 //   floor    a bare HSET of each position's JSON into one hash, one command per position (pipelined): the least any
@@ -39,6 +39,8 @@ type Redis = ReturnType<typeof createClient>;
 type Path = 'ccr' | 'before' | 'floor';
 interface Cost { commandUs: number; cpuUs: number; wallUs: number }
 
+/** Batches a path applies in a row before the next path's turn. */
+const TURN_BATCHES = 10;
 const BEFORE = new LuaScript('applyPositionsBefore', readFileSync(new URL('./apply/apply-positions-before.lua', import.meta.url), 'utf8'));
 
 function median(xs: readonly number[]): number {
@@ -82,11 +84,20 @@ function applyBefore(redis: Redis, ks: Keyspace, positions: readonly NormalisedP
   return BEFORE.run(redis as never, keys, args) as Promise<number[]>;
 }
 
-/** Every unit once, in round `r`: spread as the fan-out producer spreads them, moved a little each round. */
+/** Every unit once, in round `r`: spread as the fan-out producer spreads them, moved a little each round. Among
+ *  them, as real traffic has now and then, a repeated report (every 97th), a late one (every 89th: older than the
+ *  unit's report just before it) and one from a unit not in the roster (every 499th), so the two scripts are held
+ *  against each other on those too. */
 function roundPositions(ids: readonly string[], r: number, now: number): NormalisedPosition[] {
-  return ids.map((unitId, i) => ({
-    unitId, lng: 116.6 + (i % 100) * 0.001 + r * 1e-5, lat: 39.0 + Math.floor(i / 100) * 0.001, ts: now - 500 + (i % 400), speed: 8, heading: 90,
-  }));
+  const out: NormalisedPosition[] = [];
+  ids.forEach((unitId, i) => {
+    const p = { unitId, lng: 116.6 + (i % 100) * 0.001 + r * 1e-5, lat: 39.0 + Math.floor(i / 100) * 0.001, ts: now - 500 + (i % 400), speed: 8, heading: 90 };
+    out.push(p);
+    if (i % 97 === 0) out.push({ ...p });
+    if (i % 89 === 0) out.push({ ...p, lng: p.lng + 0.01, ts: p.ts - 1_000 });
+    if (i % 499 === 0) out.push({ ...p, unitId: `X-${i}` });
+  });
+  return out;
 }
 
 /** The state one apply path leaves, to hold the two scripts' against each other. */
@@ -138,13 +149,16 @@ export async function runApplyBench(opts: ApplyBenchOptions): Promise<boolean> {
       const wall = new Map<Path, number>(paths.map((p) => [p, 0]));
       await Promise.all([...clients.values()].map((c) => c.configResetStat()));
       const cpu0 = await Promise.all(paths.map((p) => cpuUsec(clients.get(p)!)));
-      for (let i = 0, b = 0; i < positions.length; i += opts.batch, b++) {
-        const batch = positions.slice(i, i + opts.batch);
-        // Batch by batch, the first path rotating: a change in the machine's load falls on every path alike.
+      // Turn by turn (TURN_BATCHES batches each), the first path rotating: a change in the machine's load falls on
+      // every path alike, while each Redis keeps its caches warm through a turn.
+      const turn = opts.batch * TURN_BATCHES;
+      for (let i = 0, t = 0; i < positions.length; i += turn, t++) {
         for (let k = 0; k < paths.length; k++) {
-          const path = paths[(b + k) % paths.length]!;
+          const path = paths[(t + k) % paths.length]!;
           const t0 = performance.now();
-          codes.get(path)!.push(...await applyBatch(path, batch, now));
+          for (let b = i; b < Math.min(positions.length, i + turn); b += opts.batch) {
+            codes.get(path)!.push(...await applyBatch(path, positions.slice(b, Math.min(i + turn, b + opts.batch)), now));
+          }
           wall.set(path, wall.get(path)! + (performance.now() - t0) * 1_000);
         }
       }
