@@ -46,9 +46,10 @@ export class Keyspace {
 
   /**
    * The live picture (live-repository.ts, live-scripts). The position apply touches units, status, pos, posTs, geo,
-   * seen, stale, tracked, events, presence and presenceScore together (the last two: patrol units counting for
+   * seen, stale, events, presence and presenceScore together (the last two: patrol units counting for
    * presence, live/presence-index.ts; the stale marking and the dispatch commit's status changes move them too) and
    * unitCounts (moved with every status or staleness change: the apply, the stale marking, the dispatch commit);
+   * tracked is kept by the roster sync (the apply is told which units are tracked by the server, from the roster);
    * an incident commit its incident, open, byTime, events and statistics
    * buckets; the snapshot read units, status, pos, stale, frozen, open, events, the day's statistics and every open
    * incident. The dispatch commit adds these to its own (see dispatch).

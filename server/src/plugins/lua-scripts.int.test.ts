@@ -10,8 +10,8 @@ import { startRedisServer, type RedisServerHandle } from '../testing/redis-serve
 import type { RedisClient } from './redis.js';
 import { Keyspace } from './keyspace.js';
 import { PackedPlan } from './plan-commit.js';
-import { LiveRepository, POSITION_ACCEPTED, POSITION_OLDER } from '../modules/live/live-repository.js';
-import { READ_SNAPSHOT } from '../modules/live/live-scripts.js';
+import { LiveRepository, POSITION_ACCEPTED, POSITION_OLDER, POSITION_UNKNOWN_UNIT } from '../modules/live/live-repository.js';
+import { APPLY_POSITIONS, READ_SNAPSHOT } from '../modules/live/live-scripts.js';
 import { DispatchRepository, unitFragment } from '../modules/dispatch/dispatch-repository.js';
 import { IngestRepository } from '../modules/ingest/ingest-repository.js';
 
@@ -63,6 +63,32 @@ describe.each([
     expect(await live.applyPositions([fix('P2', NOW, 116.7)], NOW)).toEqual([POSITION_ACCEPTED]);
     expect(await redis.hGet(ks.live.posTs, 'P2')).toBe(String(NOW));
     expect(await eventTypes(ks)).toEqual(['units:freshness', 'units:freshness']);
+  });
+
+  it('apply-positions.lua: judges a unit twice in one batch as one at a time, refuses a malformed batch before writing', async () => {
+    const { ks, live } = await setup();
+    expect(await live.applyPositions([
+      fix('P1', NOW - 1_000, 116.61), fix('P1', NOW - 2_000, 116.5), fix('P1', NOW - 1_000, 116.61), fix('X9', NOW), fix('P1', NOW, 116.62),
+    ], NOW)).toEqual([POSITION_ACCEPTED, POSITION_OLDER, POSITION_ACCEPTED, POSITION_UNKNOWN_UNIT, POSITION_ACCEPTED]);
+    expect(await redis.hGet(ks.live.posTs, 'P1')).toBe(String(NOW));
+    expect(await eventTypes(ks)).toEqual(['units:freshness']);
+    const l = ks.live;
+    const keys = [l.units, l.status, l.pos, l.posTs, l.geo, l.seen, l.stale, l.events, l.presence, l.presenceScore, l.unitCounts];
+    const good = `P2 ${NOW} 116.7 39 1 _ {"lng":116.7,"lat":39,"ts":${NOW}}\n`;
+    for (const packed of [
+      `${good}P2 ${NOW} 116.7 39 1 _\n`, // a field short
+      `${good}P2 ${NOW} 116.7 39 1 _ {"lng":116.7}`, // no line end
+      `P2 ${NOW} 200 39 1 _ {}\n${good}`, // longitude out of range
+      `P2 nan 116.7 39 1 _ {}\n`,
+      `P2 ${NOW} 116.7 39 1 x1 {}\n`, // presence neither '_', '-' nor a score
+      `{"P2"} ${NOW} 116.7 39 1 _ {}\n`,
+      '\u0000'.repeat(10_000),
+    ]) {
+      await expect(APPLY_POSITIONS.run(redis, keys, [NOW, 1_000, NOW, packed])).rejects.toThrow(/apply-positions: /);
+    }
+    await expect(APPLY_POSITIONS.run(redis, keys, [NOW, 1_000])).rejects.toThrow(/apply-positions: expected ARGV/);
+    expect(await redis.hGet(l.posTs, 'P2')).toBeNull();
+    expect(await eventTypes(ks)).toEqual(['units:freshness']);
   });
 
   it('dispatch-commit.lua: refuses a changed unit, answers a replayed command without writing, survives SCRIPT FLUSH', async () => {

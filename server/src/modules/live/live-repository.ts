@@ -75,6 +75,8 @@ export class LiveRepository {
   readonly instance = randomUUID().slice(0, 8);
 
   private readonly ks: Keyspace;
+  /** The roster synced last (syncRoster): unit id → tracked (reports positions and goes stale). */
+  private roster: ReadonlyMap<string, boolean> | undefined;
 
   /** `presenceOf`: how a fix moves the patrol presence index (presence-index.ts); without it (tools, tests of other
    *  parts) fixes leave the index alone, and a patrol joins it at its first fix applied by a server. */
@@ -135,6 +137,7 @@ export class LiveRepository {
     // The overview's unit figures, recounted from the roster once here; the scripts that change a status or
     // staleness keep them after.
     await COUNT_UNITS.run(this.redis, [k.units, k.status, k.stale, k.unitCounts], []);
+    this.roster = new Map(units.map((u) => [u.id, TRACKED_KINDS.includes(u.kind)]));
   }
 
   /** The overview's unit figures kept at write time (live-prelude.lua, unitCountsMove), not from the roster. */
@@ -157,13 +160,33 @@ export class LiveRepository {
   /**
    * Applies positions latest-wins; returns one code per position (POSITION_*). A stored time after `trustUntil`
    * (a clock ahead, stored before ingest clamped such times) is not held against a new fix.
+   *
+   * Whether a unit is in the roster, and tracked, is answered here from the roster this node synced, not by the
+   * script: neither needs to be atomic with the write, and each costs the script a command per position. Every node
+   * loads the same roster at start (the jurisdiction's), and each sync makes Redis hold exactly its own roster, so
+   * Redis and this memory agree; nodes started with different rosters would already undo each other's syncs.
    */
   async applyPositions(positions: readonly NormalisedPosition[], now: number, trustUntil = now + 300_000): Promise<number[]> {
+    const roster = this.roster;
+    if (!roster) throw new Error('applyPositions before syncRoster: this repository does not know the roster yet');
+    const codes = new Array<number>(positions.length).fill(POSITION_UNKNOWN_UNIT);
+    const sent: number[] = [];
+    let packed = '';
+    positions.forEach((p, i) => {
+      const tracked = roster.get(p.unitId);
+      if (tracked === undefined) return;
+      sent.push(i);
+      packed += `${p.unitId} ${p.ts} ${p.lng} ${p.lat} ${tracked ? 1 : 0} ${this.presenceOf(p.unitId, p.lng, p.lat, p.ts) || '_'} ${positionJson(p)}\n`;
+    });
+    if (sent.length === 0) return codes;
     const k = this.keys;
-    const args: (string | number)[] = [now, this.eventsMaxLen, trustUntil];
-    for (const p of positions) args.push(p.unitId, p.lng, p.lat, p.ts, positionJson(p), this.presenceOf(p.unitId, p.lng, p.lat, p.ts));
-    const keys = [k.units, k.status, k.pos, k.posTs, k.geo, k.seen, k.stale, k.events, k.tracked, k.presence, k.presenceScore, k.unitCounts];
-    return (await APPLY_POSITIONS.run(this.redis, keys, args)) as number[];
+    const keys = [k.units, k.status, k.pos, k.posTs, k.geo, k.seen, k.stale, k.events, k.presence, k.presenceScore, k.unitCounts];
+    const answer: unknown = await APPLY_POSITIONS.run(this.redis, keys, [now, this.eventsMaxLen, trustUntil, packed]);
+    if (!Array.isArray(answer) || answer.length !== sent.length || !answer.every((c) => c === POSITION_ACCEPTED || c === POSITION_OLDER)) {
+      throw new Error(`apply-positions.lua answered ${JSON.stringify(answer).slice(0, 200)} for ${sent.length} positions`);
+    }
+    sent.forEach((i, j) => { codes[i] = answer[j] as number; });
+    return codes;
   }
 
   /**

@@ -8,7 +8,7 @@ export const LIVE_PRELUDE = new URL('./live-prelude.lua', import.meta.url);
 
 const script = (name: string, file: string, ...preludes: URL[]): LuaScript => LuaScript.fromFile(name, new URL(`./${file}`, import.meta.url), ...preludes);
 
-/** Positions applied latest-wins (LiveRepository.applyPositions). */
+/** Positions applied latest-wins, a packed batch per call (LiveRepository.applyPositions). */
 export const APPLY_POSITIONS = script('applyPositions', 'apply-positions.lua', LIVE_PRELUDE);
 /** The overview's unit figures recounted from the roster (LiveRepository.syncRoster). */
 export const COUNT_UNITS = script('countUnits', 'count-units.lua', LIVE_PRELUDE);
