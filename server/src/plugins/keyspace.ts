@@ -115,8 +115,8 @@ export class Keyspace {
   };
 
   /**
-   * The community team's loops (community-repository.ts). One packed plan commit writes documents, indexes, day and
-   * month counters, notices and the live event stream together.
+   * The community team's loops (community-repository.ts). One packed plan commit writes documents, indexes, day,
+   * week and month counters, notices and the live event stream together.
    */
   readonly community: {
     disputesByTime: string; disputesOpen: string; disputesOpenMay: string; tasksByDue: string; tasksOpen: string;
@@ -132,6 +132,13 @@ export class Keyspace {
     taskDay(day: string): string;
     disputeMonth(month: string): string;
     taskMonth(month: string): string;
+    /** The same counters per Monday-based week (the Monday's day key), moved in the same commit as the day's. */
+    disputeWeek(monday: string): string;
+    taskWeek(monday: string): string;
+    /** Weeks whose counters are known to hold every write (`disputes:<monday>` / `tasks:<monday>`, a set):
+     *  community-weeks.lua rebuilds any other from its days first, then adds it, touching the set, the week
+     *  and its seven days together. */
+    weeksBuilt: string;
   };
 
   /** Volunteers' clues, searches and school-gate posts (volunteers-repository.ts): packed plan commits as community. */
@@ -240,6 +247,9 @@ export class Keyspace {
       taskDay: (day) => `${c}tasks:day:${day}`,
       disputeMonth: (month) => `${c}disputes:month:${month}`,
       taskMonth: (month) => `${c}tasks:month:${month}`,
+      disputeWeek: (monday) => `${c}disputes:week:${monday}`,
+      taskWeek: (monday) => `${c}tasks:week:${monday}`,
+      weeksBuilt: `${c}weeks-built`,
     };
     const v = `${b}vol:`;
     this.volunteers = {
