@@ -73,7 +73,8 @@ export class Keyspace {
    * commits), so they live with the live keys. Scripts of stats' own: add-presence.lua touches a marker bucket
    * (`stats:presence-slots:<day>` or `stats:presence-history`), an hour and a day presence bucket and
    * `presenceLastVisit` together; announce-kpi.lua `kpiLast` with the live event stream; judge-responses.lua one
-   * response bucket; month-responses.lua a month's response bucket with its days'; read-fields.lua any buckets.
+   * response bucket; month-responses.lua a month's response bucket with its days'; response-figures.lua day and
+   * month response buckets (planting a bucket's rank tree when it has none); read-fields.lua any buckets.
    */
   readonly stats: {
     bucket(name: string): string;
