@@ -51,8 +51,10 @@ export class StatsRepository {
    *  read per bucket, in one script call. Indexed by step, then priority − 1. */
   async responseTotals(added: readonly string[], subtracted: readonly string[] = []): Promise<Record<ResponseStep, ResponseTotals[]>> {
     const keys = [...added, ...subtracted].map((b) => this.key(b));
-    const flat = (await RESPONSE_FIGURES.run(this.redis, keys, [added.length, RANK_FANOUT, RANK_LEVELS, RANK_TOP])) as number[];
-    if (!Array.isArray(flat) || flat.length !== 2 * 4 * PRIORITIES.length) throw new Error('response-figures.lua: unexpected reply');
+    const flat: unknown = await RESPONSE_FIGURES.run(this.redis, keys, [added.length, RANK_FANOUT, RANK_LEVELS, RANK_TOP]);
+    if (!Array.isArray(flat) || flat.length !== 2 * 4 * PRIORITIES.length || !flat.every((v) => Number.isSafeInteger(v))) {
+      throw new Error('response-figures.lua: unexpected reply');
+    }
     const at = (i: number): ResponseTotals => {
       const [count, within, ms, median] = flat.slice(4 * i, 4 * i + 4).map(Number) as [number, number, number, number];
       return { count, within, ms, median: median < 0 ? null : median };
