@@ -74,7 +74,8 @@ export class Keyspace {
    * commits), so they live with the live keys. Scripts of stats' own: add-presence.lua touches a marker bucket
    * (`stats:presence-slots:<day>` or `stats:presence-history`), an hour and a day presence bucket and
    * `presenceLastVisit` together; announce-kpi.lua `kpiLast` with the live event stream; judge-responses.lua one
-   * response bucket; month-responses.lua a month's response bucket with its days'; read-fields.lua any buckets.
+   * response bucket; month-responses.lua a month's response bucket with its days'; response-figures.lua day and
+   * month response buckets (planting a bucket's rank tree when it has none); read-fields.lua any buckets.
    */
   readonly stats: {
     bucket(name: string): string;
@@ -116,8 +117,8 @@ export class Keyspace {
   };
 
   /**
-   * The community team's loops (community-repository.ts). One packed plan commit writes documents, indexes, day and
-   * month counters, notices and the live event stream together.
+   * The community team's loops (community-repository.ts). One packed plan commit writes documents, indexes, day,
+   * week and month counters, notices and the live event stream together.
    */
   readonly community: {
     disputesByTime: string; disputesOpen: string; disputesOpenMay: string; tasksByDue: string; tasksOpen: string;
@@ -133,6 +134,13 @@ export class Keyspace {
     taskDay(day: string): string;
     disputeMonth(month: string): string;
     taskMonth(month: string): string;
+    /** The same counters per Monday-based week (the Monday's day key), moved in the same commit as the day's. */
+    disputeWeek(monday: string): string;
+    taskWeek(monday: string): string;
+    /** Weeks whose counters are known to hold every write (`disputes:<monday>` / `tasks:<monday>`, a set):
+     *  community-weeks.lua rebuilds any other from its days first, then adds it, touching the set, the week
+     *  and its seven days together. */
+    weeksBuilt: string;
   };
 
   /** Volunteers' clues, searches and school-gate posts (volunteers-repository.ts): packed plan commits as community. */
@@ -241,6 +249,9 @@ export class Keyspace {
       taskDay: (day) => `${c}tasks:day:${day}`,
       disputeMonth: (month) => `${c}disputes:month:${month}`,
       taskMonth: (month) => `${c}tasks:month:${month}`,
+      disputeWeek: (monday) => `${c}disputes:week:${monday}`,
+      taskWeek: (monday) => `${c}tasks:week:${monday}`,
+      weeksBuilt: `${c}weeks-built`,
     };
     const v = `${b}vol:`;
     this.volunteers = {

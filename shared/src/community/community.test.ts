@@ -214,11 +214,28 @@ describe('community statistics: periods, bins, medians', () => {
     expect(samePeriodLastYear('2024-02-01', '2024-02-29')).toEqual(['2023-02-01', '2023-02-28']);
   });
 
-  it('a range splits into whole months and loose days covering every day once', async () => {
+  it('a range splits into whole months, whole weeks and loose days covering every day once', async () => {
     const { monthsAndDays } = await import('./stats.js');
+    const { addDays, addMonths, daysBetween } = await import('../stats.js');
     expect(monthsAndDays('2026-01-30', '2026-04-02')).toEqual({ months: ['2026-02', '2026-03'], days: ['2026-01-30', '2026-01-31', '2026-04-01', '2026-04-02'] });
     expect(monthsAndDays('2026-02-01', '2026-02-28')).toEqual({ months: ['2026-02'], days: [] });
     expect(monthsAndDays('2026-02-01', '2026-02-27').months).toEqual([]);
+    const { coveringBuckets, weekOf } = await import('./stats.js');
+    expect(weekOf('2026-12-06')).toBe('2026-11-30'); // a Sunday
+    expect(weekOf('2026-11-30')).toBe('2026-11-30');
+    // 2026-01-05 and 2026-04-06 are Mondays: the January and April loose days hold a whole week each.
+    expect(coveringBuckets('2026-01-05', '2026-04-12')).toEqual({
+      months: ['2026-02', '2026-03'],
+      weeks: ['2026-01-05', '2026-01-12', '2026-01-19', '2026-04-06'],
+      days: [...daysBetween('2026-01-26', '2026-01-31'), ...daysBetween('2026-04-01', '2026-04-05')],
+    });
+    // Every day once, whatever the range.
+    for (const [a, b] of [['2025-11-03', '2026-12-06'], ['2026-02-10', '2026-02-12'], ['2026-03-30', '2026-04-05']] as const) {
+      const c = coveringBuckets(a, b);
+      const days = [...c.months.flatMap((m) => daysBetween(`${m}-01`, addDays(addMonths(`${m}-01`, 1), -1))), ...c.weeks.flatMap((w) => daysBetween(w, addDays(w, 6))), ...c.days].sort();
+      expect(days).toEqual(daysBetween(a, b));
+      expect(c.days.length).toBeLessThanOrEqual(24);
+    }
   });
 
   it('stage bins are monotonic, so the median of the bins is the bin of the median', async () => {

@@ -126,6 +126,32 @@ export function monthsAndDays(first: string, last: string): { months: string[]; 
   return { months, days };
 }
 
+/** The Monday (a day key) of the Monday-based week a local day falls in, as the weekly trend groups days. */
+export function weekOf(day: string): string {
+  const { year, month, day: d } = parseDayKey(day);
+  return addDays(day, -((new Date(Date.UTC(year, month - 1, d)).getUTCDay() + 6) % 7));
+}
+
+/** Days first..last (inclusive) covered once each by whole months, then whole Monday-based weeks inside what is
+ *  left (a run before the first whole month, one after the last), then single days: at most 6 on either side of a
+ *  run's weeks, so a range of any length reads its months, ≤ 10 weeks and ≤ 24 days. */
+export function coveringBuckets(first: string, last: string): { months: string[]; weeks: string[]; days: string[] } {
+  const { months, days: loose } = monthsAndDays(first, last);
+  const weeks: string[] = [];
+  const days: string[] = [];
+  for (let i = 0; i < loose.length;) {
+    const d = loose[i]!;
+    if (weekOf(d) === d && loose[i + 6] === addDays(d, 6)) {
+      weeks.push(d);
+      i += 7;
+    } else {
+      days.push(d);
+      i += 1;
+    }
+  }
+  return { months, weeks, days };
+}
+
 /** The headline figure of one key out of a period's figures. */
 export function kpiValue(key: CommunityKpiKey, d: DisputeFigures, t: TaskFigures): number | null {
   switch (key) {

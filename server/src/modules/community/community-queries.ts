@@ -1,6 +1,7 @@
-// What the figures, board and list routes answer. Figures come from the counters only (per local day and per local
-// month, moved together: a range over 13 months is about 13 month hashes and the loose days at its ends, in one
-// round trip); "overdue now" from the open indexes, by deadline.
+// What the figures, board and list routes answer. Figures come from the counters only (per local day, week and
+// month, moved together: a range over 13 months is about 13 month hashes, a few weeks and at most 24 days, and a
+// weekly trend one week hash a point, in one round trip after the weeks are made whole); "overdue now" from the
+// open indexes, by deadline.
 import {
   COMMUNITY_SERIES, SERIES_DISPUTE_FIELDS, SERIES_TASK_FIELDS, communityKpis, previousPeriod, rangeBuckets, samePeriodLastYear, seriesPoint,
   type CommunityPeriod, type CommunityStatsInterval, type CommunityStatsResponse, type FigureCounts,
@@ -40,8 +41,9 @@ export class CommunityQueries {
   async figures(range: { days: string[]; from: number; to: number }, now: number): Promise<CommunityFigures> {
     const first = range.days[0]!;
     const last = range.days.at(-1)!;
+    const keys = await this.repo.cover([{ kind: 'disputes', first, last }, { kind: 'tasks', first, last }]);
     const [[d, t], overdueNow] = await Promise.all([
-      this.repo.sumEach([this.repo.rangeKeys('disputes', first, last), this.repo.rangeKeys('tasks', first, last)]) as Promise<[FigureCounts, FigureCounts]>,
+      this.repo.sumEach(keys) as Promise<[FigureCounts, FigureCounts]>,
       this.overdueNow(now),
     ]);
     return { from: range.from, to: range.to, timeZone: this.timeZone, disputes: disputeFigures(d), tasks: taskFigures(t), overdueNow };
@@ -54,12 +56,15 @@ export class CommunityQueries {
     const last = range.days.at(-1)!;
     const buckets = rangeBuckets(range.from, range.to, interval, this.timeZone).buckets;
     const periods: [string, string][] = [[first, last], samePeriodLastYear(first, last), previousPeriod(first, last)];
-    const keysOf = (kind: 'disputes' | 'tasks', [a, b]: [string, string]) => this.repo.rangeKeys(kind, a, b);
     const spans = buckets.map((b) => [b.parts[0]!, b.parts.at(-1)!] as [string, string]);
+    const of = (kind: 'disputes' | 'tasks') => ([a, b]: [string, string]) => ({ kind, first: a, last: b });
+    const keys = await this.repo.cover([
+      ...periods.flatMap((p) => [of('disputes')(p), of('tasks')(p)]), ...spans.map(of('disputes')), ...spans.map(of('tasks')),
+    ]);
     const [sums, dPoints, tPoints, overdueNow] = await Promise.all([
-      this.repo.sumEach(periods.flatMap((p) => [keysOf('disputes', p), keysOf('tasks', p)])),
-      this.repo.fieldsEach(spans.map((p) => keysOf('disputes', p)), SERIES_DISPUTE_FIELDS),
-      this.repo.fieldsEach(spans.map((p) => keysOf('tasks', p)), SERIES_TASK_FIELDS),
+      this.repo.sumEach(keys.slice(0, 2 * periods.length)),
+      this.repo.fieldsEach(keys.slice(2 * periods.length, 2 * periods.length + spans.length), SERIES_DISPUTE_FIELDS),
+      this.repo.fieldsEach(keys.slice(2 * periods.length + spans.length), SERIES_TASK_FIELDS),
       this.overdueNow(now),
     ]);
     const [current, yoy, mom] = periods.map(([a, b], i): CommunityPeriod => ({ from: a, to: b, disputes: disputeFigures(sums[2 * i]!), tasks: taskFigures(sums[2 * i + 1]!) })) as [CommunityPeriod, CommunityPeriod, CommunityPeriod];
@@ -75,11 +80,12 @@ export class CommunityQueries {
   async board(now: number): Promise<CommunityBoard> {
     const today = localDayOf(now, this.timeZone);
     const monthDays = daysBetween(`${today.slice(0, 8)}01`, today);
+    const [monthKeys] = await this.repo.cover([{ kind: 'disputes', first: monthDays[0]!, last: today }]);
     const [open, tasks, overdueNow, month, todayTasks] = await Promise.all([
       this.repo.openDisputes(BOARD_READ),
       this.repo.openTasks(BOARD_SHOW),
       this.overdueNow(now),
-      this.repo.sumDays(this.repo.rangeKeys('disputes', monthDays[0]!, today)),
+      this.repo.sumDays(monthKeys!),
       this.repo.sumDays([this.repo.taskDayKey(today)]),
     ]);
     const byStatus = Object.fromEntries(DISPUTE_STATUSES.filter((s) => s !== 'closed').map((s) => [s, 0])) as Record<DisputeStatus, number>;

@@ -3,13 +3,14 @@
 import { createHmac } from 'node:crypto';
 import {
   CommunityCommandResultSchema, CommunityTaskSchema, DisputeCaseSchema, IncidentSchema, OPEN_DISPUTE_STATUSES, OPEN_TASK_STATUSES, TaskNoticeSchema,
-  compileChecker, countsDelta, disputeCounts, localDay, monthsAndDays, taskCounts,
+  addDays, compileChecker, countsDelta, coveringBuckets, disputeCounts, localDay, taskCounts, weekOf,
   type CommunityCommandResult, type CommunityTask, type DisputeCase, type FigureCounts, type Incident, type TaskNotice,
 } from '@ccr/shared';
 import { PackedPlan, type CommitOutcome } from '../../plugins/plan-commit.js';
 import type { RedisClient } from '../../plugins/redis.js';
 import type { Keyspace } from '../../plugins/keyspace.js';
 import { Inbox } from '../delivery/inbox.js';
+import { LuaScript } from '../../plugins/lua-script.js';
 import type { LiveRepository } from '../live/live-repository.js';
 
 const checkDispute = compileChecker(DisputeCaseSchema);
@@ -40,6 +41,13 @@ export interface CommunityWrite {
 export type { CommitOutcome } from '../../plugins/plan-commit.js';
 
 const NO_DEADLINE = '+inf';
+/** See community-weeks.lua. */
+const BUILD_WEEKS = LuaScript.fromFile('communityWeeks', new URL('./community-weeks.lua', import.meta.url));
+
+/** See community-sum.lua. */
+const SUM_GROUPS = LuaScript.fromFile('communitySum', new URL('./community-sum.lua', import.meta.url));
+
+type FigureKind = 'disputes' | 'tasks';
 
 export class CommunityRepository {
   readonly keys: {
@@ -81,6 +89,10 @@ export class CommunityRepository {
   /** The same counters per local month (YYYY-MM), moved in the same commit as the day's. */
   disputeMonthKey(month: string): string { return this.c.disputeMonth(month); }
   taskMonthKey(month: string): string { return this.c.taskMonth(month); }
+  /** And per Monday-based week (the Monday's day key). */
+  private weekKey(kind: FigureKind, monday: string): string { return kind === 'disputes' ? this.c.disputeWeek(monday) : this.c.taskWeek(monday); }
+  private dayKey(kind: FigureKind, day: string): string { return kind === 'disputes' ? this.disputeDayKey(day) : this.taskDayKey(day); }
+  private monthKey(kind: FigureKind, month: string): string { return kind === 'disputes' ? this.disputeMonthKey(month) : this.taskMonthKey(month); }
 
   fingerprint(repeatKey: string): string {
     return createHmac('sha256', this.fingerprintKey).update(repeatKey).digest('hex').slice(0, 32);
@@ -143,10 +155,11 @@ export class CommunityRepository {
       command: w.command, now: w.now, eventsMaxLen: this.eventsMaxLen, commandTtlMs: COMMUNITY_COMMAND_TTL_MS, result: w.result,
     });
     const k = plan;
-    // Every move goes to the day's hash and to its month's (so 13 months read as 13 hashes, not 400).
-    const moves = (kind: 'disputes' | 'tasks', day: string, delta: FigureCounts) => {
-      const [dayKey, monthKey] = kind === 'disputes' ? [this.disputeDayKey(day), this.disputeMonthKey(day.slice(0, 7))] : [this.taskDayKey(day), this.taskMonthKey(day.slice(0, 7))];
-      for (const [field, by] of Object.entries(delta)) plan.hincr.push([k.at(dayKey), field, String(by)], [k.at(monthKey), field, String(by)]);
+    // Every move goes to the day's hash, its week's and its month's, so any range reads its whole months, a few
+    // weeks and a few days (coveringBuckets), however long it is and however many cases its days hold.
+    const moves = (kind: FigureKind, day: string, delta: FigureCounts) => {
+      const keys = [this.dayKey(kind, day), this.weekKey(kind, weekOf(day)), this.monthKey(kind, day.slice(0, 7))].map((x) => k.at(x));
+      for (const [field, by] of Object.entries(delta)) for (const key of keys) plan.hincr.push([key, field, String(by)]);
     };
 
     for (const { before, after } of w.disputes) {
@@ -248,21 +261,18 @@ export class CommunityRepository {
     return { disputes: ids, disputesTotal: Number(total), disputesMay: Number(may), tasks: Number(tasks) };
   }
 
-  /** Summed counters of each group of buckets (days and months), all in one round trip. */
+  /** Summed counters of each group of buckets (days, weeks and months), summed in Redis (community-sum.lua): one
+   *  round trip, and only the sums cross it. */
   async sumEach(groups: readonly (readonly string[])[]): Promise<FigureCounts[]> {
-    const flat = groups.flat();
-    if (flat.length === 0) return groups.map(() => ({}));
-    const m = this.redis.multi();
-    for (const key of flat) m.hGetAll(key);
-    const rows = (await m.exec()) as unknown as Record<string, string>[];
-    let i = 0;
-    return groups.map((g) => {
+    if (groups.every((g) => g.length === 0)) return groups.map(() => ({}));
+    const reply = await SUM_GROUPS.run(this.redis, groups.flat(), groups.map((g) => g.length));
+    if (!Array.isArray(reply) || reply.length !== groups.length) throw new Error('community-sum.lua: unexpected reply');
+    return reply.map((row: unknown) => {
       const out: FigureCounts = {};
-      for (const row of rows.slice(i, (i += g.length))) {
-        for (const [f, v] of Object.entries(row)) {
-          const n = Number(v);
-          if (Number.isSafeInteger(n)) out[f] = (out[f] ?? 0) + n;
-        }
+      if (!Array.isArray(row)) throw new Error('community-sum.lua: unexpected reply');
+      for (let i = 0; i + 1 < row.length; i += 2) {
+        const n = Number(row[i + 1]);
+        if (Number.isSafeInteger(n)) out[String(row[i])] = n;
       }
       return out;
     });
@@ -288,12 +298,25 @@ export class CommunityRepository {
     });
   }
 
-  /** The counter hashes that cover local days first..last once each: whole months from their month hash. */
-  rangeKeys(kind: 'disputes' | 'tasks', first: string, last: string): string[] {
-    const { months, days } = monthsAndDays(first, last);
-    return kind === 'disputes'
-      ? [...months.map((m) => this.disputeMonthKey(m)), ...days.map((d) => this.disputeDayKey(d))]
-      : [...months.map((m) => this.taskMonthKey(m)), ...days.map((d) => this.taskDayKey(d))];
+  /** The counter hashes that cover each range of local days first..last once (whole months from their month hash,
+   *  whole weeks from their week's, then days: coveringBuckets), with the weeks they use made whole first
+   *  (community-weeks.lua, one call for every range). */
+  async cover(ranges: readonly { kind: FigureKind; first: string; last: string }[]): Promise<string[][]> {
+    const weeks = new Map<string, { kind: FigureKind; monday: string }>();
+    const out = ranges.map(({ kind, first, last }) => {
+      const { months, weeks: mondays, days } = coveringBuckets(first, last);
+      for (const monday of mondays) weeks.set(`${kind}:${monday}`, { kind, monday });
+      return [...months.map((m) => this.monthKey(kind, m)), ...mondays.map((w) => this.weekKey(kind, w)), ...days.map((d) => this.dayKey(kind, d))];
+    });
+    if (weeks.size > 0) {
+      const keys = [this.c.weeksBuilt];
+      for (const { kind, monday } of weeks.values()) {
+        keys.push(this.weekKey(kind, monday));
+        for (let i = 0; i < 7; i++) keys.push(this.dayKey(kind, addDays(monday, i)));
+      }
+      await BUILD_WEEKS.run(this.redis, keys, [...weeks.keys()]);
+    }
+    return out;
   }
 
   /** Summed counters of some day buckets. */

@@ -2,7 +2,7 @@
 // plans and commit, with believable rates, figures that equal a recount of what was written, and a second run
 // that changes nothing.
 import { describe, expect, it } from 'vitest';
-import { addDays, localDayOf, type CommunityStatsResponse, type CommunityTask, type DisputeCase } from '@ccr/shared';
+import { addDays, localDayOf, weekOf, type CommunityStatsResponse, type CommunityTask, type DisputeCase } from '@ccr/shared';
 import { useTestbed, type TestServer } from '../../testing/index.js';
 import { loadJurisdiction } from '../jurisdiction/index.js';
 import { pick, recountDisputes, recountTasks } from '../community/community-recount.js';
@@ -30,6 +30,7 @@ async function footprint(prefix: string): Promise<string> {
     const type = await bed.producer.type(k);
     if (type === 'string') return bed.producer.get(k);
     if (type === 'hash') return JSON.stringify(await bed.producer.hGetAll(k));
+    if (type === 'set') return JSON.stringify((await bed.producer.sMembers(k)).sort());
     return JSON.stringify(await bed.producer.zRangeWithScores(k, 0, -1));
   }));
   return JSON.stringify([keys, values]);
@@ -68,6 +69,35 @@ describe('community history', () => {
     const tasks = await all<CommunityTask>(s, `/api/tasks?from=${from}&to=${to}`);
     expect(pick(d, Object.keys(recountDisputes(cases)))).toEqual(recountDisputes(cases));
     expect(pick(t, Object.keys(recountTasks(tasks)))).toEqual(recountTasks(tasks));
+    // Week counters (moved in the same commit as the day's) equal the recount of each whole week's raw records, and
+    // a weekly trend reads one week hash a point.
+    const mondays = stats.buckets.map((b) => b.key).filter((k) => weekOf(k) === k && k >= from && addDays(k, 6) < to).slice(0, 6);
+    expect(mondays.length).toBe(6);
+    for (const monday of mondays) {
+      const end = addDays(monday, 7);
+      const w = await get<CommunityStatsResponse>(s, `/api/stats/community?from=${monday}&to=${end}&interval=day`);
+      const wc = cases.filter((c) => { const day = localDayOf(c.createdAt, tz); return day >= monday && day < end; });
+      const wt = tasks.filter((x) => { const day = localDayOf(x.dueAt, tz); return day >= monday && day < end; });
+      expect(pick(w.current.disputes, Object.keys(recountDisputes(wc))), monday).toEqual(recountDisputes(wc));
+      expect(pick(w.current.tasks, Object.keys(recountTasks(wt))), monday).toEqual(recountTasks(wt));
+      const key = `${s.prefix}community:disputes:week:${monday}`;
+      expect(Number(await bed.producer.hGet(key, 'd') ?? 0), monday).toBe(wc.length);
+    }
+    // Counters stored before weeks were kept (no week hashes, nothing marked built): the first read rebuilds the
+    // weeks it needs from their days, once, and every figure is the same.
+    const weekly = await get<CommunityStatsResponse>(s, `/api/stats/community?from=${from}&to=${to}&interval=week`);
+    const weekKeys = await bed.producer.keys(`${s.prefix}community:*:week:*`);
+    expect(weekKeys.length).toBeGreaterThan(20);
+    await bed.producer.del([...weekKeys, `${s.prefix}community:weeks-built`]);
+    await bed.producer.scriptFlush();
+    const strip = ({ overdueNow: _, ...rest }: CommunityStatsResponse) => rest;
+    expect(strip(await get<CommunityStatsResponse>(s, `/api/stats/community?from=${from}&to=${to}&interval=week`))).toEqual(strip(weekly));
+    const rebuilt = await bed.producer.keys(`${s.prefix}community:*:week:*`);
+    expect(rebuilt.length).toBeGreaterThan(0);
+    const built = JSON.stringify(await Promise.all(rebuilt.sort().map((k) => bed.producer.hGetAll(k))));
+    expect(strip(await get<CommunityStatsResponse>(s, `/api/stats/community?from=${from}&to=${to}&interval=week`))).toEqual(strip(weekly));
+    expect(JSON.stringify(await Promise.all(rebuilt.sort().map((k) => bed.producer.hGetAll(k))))).toBe(built);
+
     // Cases from dispute incidents are linked both ways; recent ones are still open, as they would be.
     const linked = cases.filter((c) => c.source === 'incident');
     expect(linked.length).toBeGreaterThan(50);

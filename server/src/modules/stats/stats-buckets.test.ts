@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_RESPONSE_TARGETS, transitionIncident, type Incident, type IncidentReport } from '@ccr/shared';
 import { applyReport } from '../live/incident-rules.js';
 import {
-  countField, fixedStatsRules, incidentStatsMoves, responseBinField, responseCountField, responseSumField, responseWithinField, type BucketMove,
+  countField, fixedStatsRules, incidentStatsMoves, responseBinField, responseCountField, responseRankField, responseSumField, responseWithinField,
+  type BucketMove,
 } from './stats-buckets.js';
 
 const report: IncidentReport = {
@@ -77,6 +78,13 @@ describe('incidentStatsMoves', () => {
       expect(s.get(`${b}|${responseCountField('on_scene', 1)}`)).toBe(1);
       expect(s.get(`${b}|${responseWithinField('on_scene', 1)}`)).toBeUndefined();
     }
+    // The rank tree moves with the bin in the day and month buckets (response-figures.lua descends it); hours keep none.
+    for (const b of ['stats:resp:2026-11-23', 'stats:resp:2026-11']) {
+      expect(s.get(`${b}|${responseRankField('on_scene', 1, 1, 9)}`)).toBe(1); // 301 s: [288, 320)
+      expect(s.get(`${b}|${responseRankField('on_scene', 1, 2, 0)}`)).toBe(1);
+      expect(s.get(`${b}|${responseRankField('on_scene', 1, 3, 0)}`)).toBe(1);
+    }
+    expect([...s.keys()].some((k) => k.startsWith('stats:resp:2026-11-23T09|') && /\|r\d+:\d+$/.test(k))).toBe(false);
     expect(s.get(`stats:day:2026-11-23|${countField('closed', 'grid', 'G07')}`)).toBe(1);
     expect(s.get(`stats:day:2026-11-23|${countField('mediated')}`)).toBe(1);
     // A second dispatched entry (backup) does not move the first-dispatch interval.

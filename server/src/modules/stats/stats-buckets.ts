@@ -12,6 +12,12 @@
 //                                 within the priority's target): the response series read these two counters
 //   stats:resp:<YYYY-MM>          the same for the whole month, so the overview's month to date reads one hash
 //                                 (minus the month's days after the date), not a hash per day so far
+//   Day and month response buckets also keep the histogram's rank tree: `<step>|prio:<p>|r<k>:<i>` counts the
+//   incidents whose bin lies in [i·32^k, (i+1)·32^k) for k = 1..3 (RANK_FANOUT, RANK_LEVELS), moved with the bin.
+//   The exact median is then found by descending from the ≤ 3 top nodes through 32 children per level to the
+//   bin (response-figures.lua): ~100 fields per step and priority, however many distinct seconds a month holds
+//   (at 10× history a month's hash held thousands, all read to find one median). Hour buckets need no tree: only
+//   their `n` and `in` counters are read.
 // Count fields: metric 'incidents' keeps the names the wall's stats:today event reads (`total`, `type:x`,
 // `prio:x`) plus `src:x`, `grid:x`; every other count metric m uses `m`, `m|type:x`, `m|src:x`, … A series
 // over 13 months by type is then one HMGET of a dozen fields on each of ~400 day hashes.
@@ -58,6 +64,14 @@ export const responseCountField = (step: ResponseStep, priority: number): string
 /** Of those, the ones within the priority's target in force when the step was counted. */
 export const responseWithinField = (step: ResponseStep, priority: number): string => `${STEP_CODE[step]}|prio:${priority}|in`;
 
+/** Children per rank tree node and levels above the bins: 32³ = 32,768, so ≤ 3 top nodes span every bin up to the
+ *  overflow bin (RESPONSE_BIN_MAX + 1 = 86,401). */
+export const RANK_FANOUT = 32;
+export const RANK_LEVELS = 3;
+/** Rank tree node `index` at `level` (1..RANK_LEVELS) of a step's histogram for a priority (see the layout above). */
+export const responseRankField = (step: ResponseStep, priority: number, level: number, index: number): string =>
+  `${STEP_CODE[step]}|prio:${priority}|r${level}:${index}`;
+
 /** What an incident write needs to place its counters: the station's time zone and the response targets in force
  *  now (read at each write, so the node's current setting judges the steps it writes). */
 export interface StatsRules {
@@ -85,13 +99,6 @@ export function statsRulesOf(live: { timeZone: string; ctx: { targets?: TargetsB
   };
 }
 
-/** Reads a histogram field back: null for sums and foreign fields. */
-export function parseResponseBinField(field: string): { step: ResponseStep; priority: number; bin: number } | null {
-  const m = /^([ds])\|prio:(\d)\|(\d+)$/.exec(field);
-  if (!m) return null;
-  return { step: m[1] === 'd' ? 'dispatch' : 'on_scene', priority: Number(m[2]), bin: Number(m[3]) };
-}
-
 const hh = (hourKey: string): string => hourKey.slice(11, 13);
 
 function contributions(i: Incident, timeZone: string, targets: ResponseTargets, by: 1 | -1): BucketMove[] {
@@ -115,11 +122,17 @@ function contributions(i: Incident, timeZone: string, targets: ResponseTargets, 
     if (ms === undefined) continue;
     const t = targets[i.priority];
     const within = ms <= (step === 'dispatch' ? t.dispatchSeconds : t.onSceneSeconds) * 1000;
+    const bin = responseBin(ms);
     for (const bucket of [responseBucket(day), responseBucket(hour), responseBucket(day.slice(0, 7))]) {
-      out.push({ bucket, field: responseBinField(step, i.priority, responseBin(ms)), by });
+      out.push({ bucket, field: responseBinField(step, i.priority, bin), by });
       out.push({ bucket, field: responseSumField(step, i.priority), by: by * ms });
       out.push({ bucket, field: responseCountField(step, i.priority), by });
       if (within) out.push({ bucket, field: responseWithinField(step, i.priority), by });
+    }
+    for (const bucket of [responseBucket(day), responseBucket(day.slice(0, 7))]) {
+      for (let k = 1, width = RANK_FANOUT; k <= RANK_LEVELS; k++, width *= RANK_FANOUT) {
+        out.push({ bucket, field: responseRankField(step, i.priority, k, Math.floor(bin / width)), by });
+      }
     }
   }
   return out;

@@ -1,5 +1,6 @@
 // The statistics API's answers, read from buckets (never from raw incidents): a series over 13 months by day is
-// ~400 pipelined HMGETs, the overview ~130 commands in one round trip.
+// ~400 pipelined HMGETs, the overview ~130 commands in one round trip; the response figures' medians a descent of
+// each bucket's rank tree (response-figures.lua), never a whole histogram.
 import {
   ALL, COUNT_METRICS, PRIORITIES, addDays, addMonths, comparisonPeriods, daysBetween, hourKeyOf, localDayOf, localParts, parseDayKey,
   rangeBuckets, type CountMetric, type ResponseTargets, type StatsGroupBy, type StatsHeatmapResponse,
@@ -10,7 +11,7 @@ import { countField, dayBucket, hourBucket, responseBucket, responseCountField, 
 import { type StatsRepository, presenceDayBucket, presenceHourBucket } from './stats-repository.js';
 import {
   GROUP_DIM, comparison, groupKeys, isResponseMetric, periodCountFields, periodCounts,
-  clampWithin, responseFigures, sumHashes, sumRows,
+  clampWithin, responseFigures, sumRows,
 } from './stats-service.js';
 
 export interface StatsQueryOptions {
@@ -127,12 +128,17 @@ export class StatsQueries {
       ];
       return this.repo.readFields(buckets, cmpFields);
     };
-    // Response figures of the month to date: the month's hash less its days after the date (none on the month's
-    // last day; on a running month only days nothing has been reported on yet).
+    // Response figures of the month to date: its days so far, or the month's bucket less its days after the date
+    // (none on the month's last day; on a running month only days nothing has been reported on yet), whichever
+    // reads fewer buckets: at most 16, each a bounded read (response-figures.lua).
     const laterDays = daysBetween(addDays(day, 1), addDays(addMonths(monthFrom, 1), -1));
-    const [dayRows, respHashes, yoyRows, momRows, unitCounts, presence] = await Promise.all([
+    const [monthAdded, monthLess] = days.length <= 1 + laterDays.length
+      ? [days.map(responseBucket), []]
+      : [[responseBucket(day.slice(0, 7))], laterDays.map(responseBucket)];
+    const [dayRows, respToday, respMonth, yoyRows, momRows, unitCounts, presence] = await Promise.all([
       this.repo.readFields(days.map(dayBucket), fields),
-      this.repo.readBuckets([responseBucket(day), responseBucket(day.slice(0, 7)), ...laterDays.map(responseBucket)]),
+      this.repo.responseTotals([responseBucket(day)]),
+      this.repo.responseTotals(monthAdded, monthLess),
       earlier(yoy),
       earlier(mom),
       this.live.readUnitCounts(),
@@ -149,8 +155,8 @@ export class StatsQueries {
       date: day, timeZone, generatedAt: now, today, month,
       comparisons: { incidents: cmp(month.total, 0), criminal: cmp(month.criminal, 1), publicOrder: cmp(month.publicOrder, 2), dispute: cmp(month.dispute, 3) },
       response: {
-        today: responseFigures(sumHashes(respHashes.slice(0, 1)), targets, day, day),
-        month: responseFigures(sumHashes(respHashes.slice(1, 2), respHashes.slice(2)), targets, monthFrom, day),
+        today: responseFigures(respToday, targets, day, day),
+        month: responseFigures(respMonth, targets, monthFrom, day),
       },
       // Kept at write time (live-prelude.lua): the same figures as unitFigures / emergencyFigures over every unit.
       units: unitCounts.units,
@@ -165,16 +171,16 @@ export class StatsQueries {
     const targets = this.opts.targets();
     const day = localDayOf(now, timeZone);
     const fields = periodCountFields(gridIds);
-    const [dayRows, [respHash], presence] = await Promise.all([
+    const [dayRows, resp, presence] = await Promise.all([
       this.repo.readFields([dayBucket(day)], fields),
-      this.repo.readBuckets([responseBucket(day)]),
+      this.repo.responseTotals([responseBucket(day)]),
       this.presence(day, now),
     ]);
     const { target, gridsTotal, gridsVisitedLastHour, visitedShare } = presence;
     return {
       date: day,
       today: periodCounts(sumRows(fields, dayRows), day, day, gridIds),
-      response: responseFigures(sumHashes([respHash!]), targets, day, day),
+      response: responseFigures(resp, targets, day, day),
       presence: { target, gridsTotal, gridsVisitedLastHour, visitedShare },
     };
   }

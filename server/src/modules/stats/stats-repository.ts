@@ -1,7 +1,9 @@
 // Statistics in Redis: the only file that speaks the statistics keys (named in plugins/keyspace.ts; bucket names
 // come from stats-buckets.ts and the presence ones below, put under the deployment's base by the keyspace). Reads are one script call or pipelined (node-redis sends every command
 // issued in one tick in one write), so a 13-month daily series costs one round trip.
-import { PRIORITIES, type Incident, type ResponseTargets } from '@ccr/shared';
+import { PRIORITIES, RESPONSE_BIN_MAX, type Incident, type ResponseStep, type ResponseTargets } from '@ccr/shared';
+import { RANK_FANOUT, RANK_LEVELS } from './stats-buckets.js';
+import type { ResponseTotals } from './stats-service.js';
 import type { RedisClient } from '../../plugins/redis.js';
 import { LuaScript } from '../../plugins/lua-script.js';
 import type { Keyspace } from '../../plugins/keyspace.js';
@@ -12,7 +14,8 @@ export const presenceDayBucket = (day: string): string => `stats:presence-day:${
 export const presenceSlotMarker = (day: string, slot: number) => ({ bucket: `stats:presence-slots:${day}`, field: String(slot), ttlSeconds: 2 * 86_400 });
 export const presenceHistoryMarker = (hour: string) => ({ bucket: 'stats:presence-history', field: hour, ttlSeconds: 0 });
 
-const script = (name: string, file: string): LuaScript => LuaScript.fromFile(name, new URL(file, import.meta.url));
+const script = (name: string, file: string, ...preludes: string[]): LuaScript =>
+  LuaScript.fromFile(name, new URL(file, import.meta.url), ...preludes.map((p) => new URL(p, import.meta.url)));
 /** See add-presence.lua. */
 const ADD_PRESENCE = script('addPresence', './add-presence.lua');
 /** See read-fields.lua. */
@@ -22,7 +25,10 @@ const ANNOUNCE_KPI = script('announceKpi', './announce-kpi.lua');
 /** See judge-responses.lua. */
 const JUDGE_RESPONSES = script('judgeResponses', './judge-responses.lua');
 /** See month-responses.lua. */
-const MONTH_RESPONSES = script('monthResponses', './month-responses.lua');
+const MONTH_RESPONSES = script('monthResponses', './month-responses.lua', './rank-tree.lua');
+/** See response-figures.lua. */
+const RESPONSE_FIGURES = script('responseFigures', './response-figures.lua', './rank-tree.lua');
+const RANK_TOP = Math.floor((RESPONSE_BIN_MAX + 1) / RANK_FANOUT ** RANK_LEVELS) + 1;
 
 export class StatsRepository {
   constructor(
@@ -39,6 +45,21 @@ export class StatsRepository {
     const flat = (await READ_FIELDS.run(this.redis, buckets.map((b) => this.key(b)), [...fields])) as (string | number)[];
     const n = fields.length;
     return buckets.map((_, i) => flat.slice(i * n, (i + 1) * n).map(Number));
+  }
+
+  /** Response totals of the day or month buckets `added` less those `subtracted` (response-figures.lua): a bounded
+   *  read per bucket, in one script call. Indexed by step, then priority − 1. */
+  async responseTotals(added: readonly string[], subtracted: readonly string[] = []): Promise<Record<ResponseStep, ResponseTotals[]>> {
+    const keys = [...added, ...subtracted].map((b) => this.key(b));
+    const flat: unknown = await RESPONSE_FIGURES.run(this.redis, keys, [added.length, RANK_FANOUT, RANK_LEVELS, RANK_TOP]);
+    if (!Array.isArray(flat) || flat.length !== 2 * 4 * PRIORITIES.length || !flat.every((v) => Number.isSafeInteger(v))) {
+      throw new Error('response-figures.lua: unexpected reply');
+    }
+    const at = (i: number): ResponseTotals => {
+      const [count, within, ms, median] = flat.slice(4 * i, 4 * i + 4).map(Number) as [number, number, number, number];
+      return { count, within, ms, median: median < 0 ? null : median };
+    };
+    return { dispatch: PRIORITIES.map((_, p) => at(p)), on_scene: PRIORITIES.map((_, p) => at(PRIORITIES.length + p)) };
   }
 
   /** Whole buckets (sparse: only counters that exist). */
@@ -98,7 +119,7 @@ export class StatsRepository {
       judged += r.filter((x) => x === 1).length;
     }
     // Then each month from its (now judged) days: month-responses.lua.
-    await Promise.all(months.map((m) => MONTH_RESPONSES.run(this.redis, [this.key(m.month), ...m.days.map((d) => this.key(d))], [])));
+    await Promise.all(months.map((m) => MONTH_RESPONSES.run(this.redis, [this.key(m.month), ...m.days.map((d) => this.key(d))], [RANK_FANOUT, RANK_LEVELS])));
     await this.redis.set(this.ks.stats.responsesJudged, JSON.stringify({ at: now, buckets: judged }));
     return judged;
   }

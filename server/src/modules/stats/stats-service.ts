@@ -6,7 +6,7 @@ import {
   type Comparison, type Refusal, type IntervalFigures, type LiveUnit, type PeriodCounts, type Priority, type ResponseFigures,
   type ResponseStep, type ResponseTargets, type StatsGroupBy, type StatsInterval, type StatsMetric,
 } from '@ccr/shared';
-import { countField, parseResponseBinField, responseSumField, responseWithinField, type CountDim } from './stats-buckets.js';
+import { countField, type CountDim } from './stats-buckets.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
 
@@ -54,14 +54,6 @@ export function groupKeys(groupBy: StatsGroupBy, gridIds: readonly string[]): st
 export const GROUP_DIM: Record<Exclude<StatsGroupBy, 'none'>, CountDim> = { type: 'type', source: 'source', grid: 'grid', priority: 'priority' };
 
 export const isResponseMetric = (m: StatsMetric): m is (typeof RESPONSE_METRICS)[number] => (RESPONSE_METRICS as readonly string[]).includes(m);
-
-/** Adds counters of several hashes field by field. */
-export function sumHashes(hashes: readonly Record<string, string>[], minus: readonly Record<string, string>[] = []): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const h of hashes) for (const [f, v] of Object.entries(h)) out.set(f, (out.get(f) ?? 0) + Number(v));
-  for (const h of minus) for (const [f, v] of Object.entries(h)) out.set(f, (out.get(f) ?? 0) - Number(v));
-  return out;
-}
 
 /** The day-hash fields periodCounts reads (a day hash holds ~10× more: every metric by every dimension). */
 export function periodCountFields(gridIds: readonly string[]): string[] {
@@ -113,59 +105,32 @@ export function comparison(current: number, yoy: Earlier, mom: Earlier): Compari
   };
 }
 
-/** Histogram counts per step and priority: bin (whole seconds, rounded up) → incidents. */
-export type Histograms = Map<string, Map<number, number>>;
-const histKey = (step: ResponseStep, priority: number): string => `${step}|${priority}`;
-
-export function histogramsOf(sum: ReadonlyMap<string, number>): Histograms {
-  const out: Histograms = new Map();
-  for (const [field, n] of sum) {
-    const b = parseResponseBinField(field);
-    if (!b || n === 0) continue;
-    const k = histKey(b.step, b.priority);
-    let h = out.get(k);
-    if (!h) out.set(k, (h = new Map()));
-    h.set(b.bin, (h.get(b.bin) ?? 0) + n);
-  }
-  return out;
-}
-
-/** Incidents with a step of one priority (from the histogram) and those within target (the counter written with
- *  them, stats-buckets.ts). A correction after a targets change can leave the within counter one off (see there):
- *  it is kept inside [0, count] so a share never leaves [0, 1]. */
-export function withinTarget(sum: ReadonlyMap<string, number>, hist: Histograms, step: ResponseStep, priority: number): { count: number; within: number } {
-  let count = 0;
-  for (const n of hist.get(histKey(step, priority))?.values() ?? []) count += n;
-  return { count, within: clampWithin(sum.get(responseWithinField(step, priority)) ?? 0, count) };
-}
+/** What a period's response buckets hold for one step and priority (StatsRepository.responseTotals): incidents with
+ *  the step, those within target, the sum of their intervals (ms), and the lower median's bin (whole seconds
+ *  rounded up; null: none). */
+export interface ResponseTotals { count: number; within: number; ms: number; median: number | null }
 
 export const clampWithin = (within: number, count: number): number => Math.max(0, Math.min(within, count));
 
-function intervalFigures(sum: ReadonlyMap<string, number>, hist: Histograms, step: ResponseStep, priority: Priority, targetSeconds: number): IntervalFigures {
-  const { count, within } = withinTarget(sum, hist, step, priority);
-  const bins = [...(hist.get(histKey(step, priority)) ?? [])].sort((a, b) => a[0] - b[0]);
-  let median: number | null = null;
-  let seen = 0;
-  for (const [bin, n] of bins) {
-    seen += n;
-    if (seen >= Math.ceil(count / 2)) { median = bin; break; }
-  }
-  const totalMs = sum.get(responseSumField(step, priority)) ?? 0;
+/** One step's figures for a priority. A correction after a targets change can leave the within counter one off
+ *  (stats-buckets.ts): it is kept inside [0, count] so a share never leaves [0, 1]. */
+function intervalFigures(t: ResponseTotals, priority: Priority, targetSeconds: number): IntervalFigures {
+  const { count, ms, median } = t;
+  const within = clampWithin(t.within, count);
   return {
     priority, targetSeconds, count, withinTarget: within, share: shareOf(within, count),
-    meanSeconds: count === 0 ? null : totalMs / count / 1000,
+    meanSeconds: count === 0 ? null : ms / count / 1000,
     medianSeconds: count === 0 ? null : median,
   };
 }
 
-/** Response figures of a period from its summed response hashes; `targets` are the ones in force now, stated
- *  beside the within counts (which were judged when each step was counted). */
-export function responseFigures(sum: ReadonlyMap<string, number>, targets: ResponseTargets, from: string, to: string): ResponseFigures {
-  const hist = histogramsOf(sum);
+/** Response figures of a period from its response totals (StatsRepository.responseTotals); `targets` are the ones
+ *  in force now, stated beside the within counts (which were judged when each step was counted). */
+export function responseFigures(totals: Record<ResponseStep, readonly ResponseTotals[]>, targets: ResponseTargets, from: string, to: string): ResponseFigures {
   return {
     from, to,
-    dispatch: PRIORITIES.map((p) => intervalFigures(sum, hist, 'dispatch', p, targets[p].dispatchSeconds)),
-    onScene: PRIORITIES.map((p) => intervalFigures(sum, hist, 'on_scene', p, targets[p].onSceneSeconds)),
+    dispatch: PRIORITIES.map((p) => intervalFigures(totals.dispatch[p - 1]!, p, targets[p].dispatchSeconds)),
+    onScene: PRIORITIES.map((p) => intervalFigures(totals.on_scene[p - 1]!, p, targets[p].onSceneSeconds)),
   };
 }
 

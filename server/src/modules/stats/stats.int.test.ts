@@ -6,7 +6,7 @@ import {
   ALL, COUNT_METRICS, DEFAULT_RESPONSE_TARGETS, EARLIEST_INSTANT_MS, NO_GRID, RESPONSE_METRICS, addDays, addMonths,
   comparisonPeriods, dayStart, groupBysOf, incidentCountMetrics, isOpenStatus, localDayOf, localParts, parseDayKey, parseResponseTargets, responseBin,
   responseIntervals, targetsInSeconds, transitionIncident, zonedEpoch, type CountMetric, type Incident, type IncidentReport,
-  type IncidentStatus, type Outcome, type PeriodCounts, type Priority, type ResponseTargets, type StatsGroupBy, type StatsHeatmapResponse,
+  type IncidentStatus, type Outcome, type PeriodCounts, type Priority, type ResponseFigures, type ResponseTargets, type StatsGroupBy, type StatsHeatmapResponse,
   type StatsInterval, type StatsMetric, type StatsOverviewResponse, type StatsSeriesResponse,
 } from '@ccr/shared';
 import { useTestbed, fixtureGridCentre, type TestServer } from '../../testing/index.js';
@@ -377,7 +377,7 @@ describe('statistics API', () => {
     for await (const keys of bed.producer.scanIterator({ MATCH: `${s.prefix}stats:resp:*`, COUNT: 1000 })) {
       for (const k of keys) {
         if (/:\d{4}-\d{2}$/.test(k)) { months += await bed.producer.del(k); continue; }
-        const old = Object.keys(await bed.producer.hGetAll(k)).filter((f) => /\|(n|in)$/.test(f));
+        const old = Object.keys(await bed.producer.hGetAll(k)).filter((f) => /\|(n|in|r\d+:\d+)$/.test(f));
         if (old.length) stripped += await bed.producer.hDel(k, old);
       }
     }
@@ -391,6 +391,12 @@ describe('statistics API', () => {
     ] as const;
     const zero = await ok<StatsSeriesResponse>(s, `/api/stats/series?${new URLSearchParams(queries[0])}`);
     expect(zero.series.every((x) => x.values.every((v) => v === 0))).toBe(true);
+    // The overview's counts and medians come from the bins already (the read plants each day's rank tree); within
+    // target waits for the judging.
+    const unjudged = await ok<StatsOverviewResponse>(s, `/api/stats/overview?date=${addDays(today, -1)}`);
+    const rawBefore = await rawIncidents(s, dayStart(addDays(today, -1), tz), dayStart(today, tz));
+    const countsOf = (f: Pick<ResponseFigures, 'dispatch' | 'onScene'>) => [...f.dispatch, ...f.onScene].map(({ count, medianSeconds, meanSeconds }) => ({ count, medianSeconds, meanSeconds }));
+    expect(countsOf(unjudged.response.today)).toEqual(countsOf(bruteResponse(rawBefore, addDays(today, -1), addDays(today, -1), tz)));
 
     await bed.producer.scriptFlush(); // a restarted Redis: the script is loaded again
     const judged = await s.app.stats.chores.judgeOldResponses(Date.now());
@@ -413,6 +419,36 @@ describe('statistics API', () => {
     expect(await s.app.stats.chores.judgeOldResponses(Date.now())).toBe(0);
     expect(await statsCounters(s)).toEqual(counters);
   });
+
+  it('plants the rank tree of response buckets written before it, once, on the first read: exact medians, nothing rewritten after', async () => {
+    const tz = 'Asia/Shanghai';
+    const s = await bed.server({ auth: { rateLimitPerMinute: 100_000 } });
+    const j = await loadJurisdiction(bed.jurisdictionDir);
+    const today = localDayOf(Date.now(), tz);
+    await seedHistory(s.app.live.repo, s.app.stats.repo, { jurisdiction: j, timeZone: tz, months: 13, startDay: addMonths(today, -1), incidentsPerDay: 12, presence: false });
+    await writeEdgeIncidents(s, tz);
+    // What the previous version left: bins, sums and the n / in counters, no tree.
+    let stripped = 0;
+    for await (const keys of bed.producer.scanIterator({ MATCH: `${s.prefix}stats:resp:*`, COUNT: 1000 })) {
+      for (const k of keys) {
+        const tree = Object.keys(await bed.producer.hGetAll(k)).filter((f) => /\|r\d+:\d+$/.test(f));
+        if (tree.length) stripped += await bed.producer.hDel(k, tree);
+      }
+    }
+    expect(stripped).toBeGreaterThan(100);
+    await bed.producer.scriptFlush();
+    const dates = [today, addDays(`${today.slice(0, 8)}01`, -1), addMonths(today, -1), addDays(today, -3)];
+    for (const date of dates) await checkOverview(s, tz, date);
+    const counters = await statsCounters(s);
+    // Planted once: read again, the same figures and not one counter rewritten.
+    for (const date of dates) await checkOverview(s, tz, date);
+    expect(await statsCounters(s)).toEqual(counters);
+    // A step written after the planting moves bin and tree together.
+    const [lng, lat] = fixtureGridCentre(0, 0);
+    await writeIncident(s, tz, { id: 'RT-1', type: 'theft', priority: 2, lng, lat, reportedAt: Date.now() - 3_600_000, source: '110' },
+      [{ status: 'dispatched', after: 42_000 }, { status: 'on_scene', after: 77_000 }]);
+    await checkOverview(s, tz, today);
+  }, 120_000);
 
   it('samples patrol presence once per slot and reports the share of grids visited in the last hour', async () => {
     const s = await bed.server({ presenceTargetPercent: 75, auth: { rateLimitPerMinute: 100_000 } });
