@@ -94,6 +94,9 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 /** An incident that may be in the stream but is not known to be on the replicas too (see flushIncidents). */
 interface Unsure {
   report: IncidentReport;
+  /** The entry's data as sent: a corrected re-send of a report has its id and other content, so this is what is
+   *  looked for in the stream. */
+  data: string;
   /** Date.now() when its XADD was sent (stream ids are the master's clock in ms). */
   sentAt: number;
   /** The link's generation it was sent under: a later one may be talking to a master that never saw it. */
@@ -165,33 +168,28 @@ export async function runProducer(options: ProducerOptions): Promise<ProducerSta
   /**
    * After the link came back (a restart, a failover, a command that got no answer), the incidents of uncertain fate
    * (XADD unanswered, or answered but not yet on the replicas of a master that may since have died) are looked for in
-   * the stream: found, they count as sent; missing, they go back to the head of the queue. So every incident ends
-   * up in the stream once, neither lost nor doubled.
+   * the stream (by their whole data: a correction re-sends an id): found, they count as sent; missing, they go back
+   * to the head of the queue. So every report ends up in the stream once, neither lost nor doubled.
    */
   async function reconcile(): Promise<void> {
     const generation = link.generation;
     if (!unsure.some((u) => u.generation !== generation)) return;
     const from = Math.max(0, Math.min(...unsure.map((u) => u.sentAt)) - CLOCK_MARGIN_MS);
     const entries = await link.call((c) => c.xRange(keys.incidents, `${from}-0`, '+'));
-    const present = new Set<string>();
-    for (const e of entries) {
-      const id = reportIdOf(e.message.data);
-      if (id !== undefined) present.add(id);
-    }
+    const present = new Set(entries.map((e) => e.message.data));
     const missing: IncidentReport[] = [];
-    for (const u of unsure.splice(0)) {
-      if (present.has(u.report.id)) {
+    const looked = unsure.splice(0);
+    for (const u of looked) {
+      if (present.has(u.data)) {
         if (!u.written) stats.incidentsSent++;
         unsure.push({ ...u, generation, written: true }); // in the stream of this master: confirmed by the next WAIT
       } else {
-        if (u.written) {
-          stats.incidentsSent--;
-          log(`incident ${u.report.id}: not in the stream after the connection came back; sending it again`);
-        }
+        if (u.written) stats.incidentsSent--;
         missing.push(u.report);
       }
     }
     queue.unshift(...missing);
+    log(`incidents: ${looked.length} of uncertain fate looked for in the stream: ${looked.length - missing.length} there, ${missing.length} to send again`);
   }
 
   async function flushIncidents(): Promise<void> {
@@ -201,9 +199,9 @@ export async function runProducer(options: ProducerOptions): Promise<ProducerSta
       while (queue.length > 0 && link.isReady) {
         const next = queue.shift()!;
         // From here it may be in the stream whatever the answer: only a read of the stream can tell (reconcile).
-        const entry: Unsure = { report: next, sentAt: Date.now(), generation: link.generation, written: false };
+        const entry: Unsure = { report: next, data: JSON.stringify(next), sentAt: Date.now(), generation: link.generation, written: false };
         unsure.push(entry);
-        await link.call((c) => c.xAdd(keys.incidents, '*', { data: JSON.stringify(next) }));
+        await link.call((c) => c.xAdd(keys.incidents, '*', { data: entry.data }));
         entry.written = true;
         stats.incidentsSent++;
       }
