@@ -65,13 +65,13 @@ export default {
         // The ingest, dispatch and statistics integration suites once more, each test bed a 3-master Redis Cluster
         // (testing/testbed.ts reads CCR_TEST_REDIS) and every server on REDIS_CLUSTER. Not the files that bring
         // their own single redis-server to restart or crash it (those faults are the single node's; a master's
-        // failover is cluster.int.test.ts's).
+        // failover is cluster.int.test.ts's), nor those that bring their own cluster (seed-history-cluster).
         root: join(ROOT, 'server'),
         plugins: [projectDefaults('server-cluster')],
         test: {
           environment: 'node',
           include: ['src/modules/{ingest,dispatch,stats}/*.int.test.ts', 'src/testing/testbed.int.test.ts'],
-          exclude: ['**/alarm-commands-faults.int.test.ts', '**/position-flood.int.test.ts'],
+          exclude: ['**/alarm-commands-faults.int.test.ts', '**/position-flood.int.test.ts', '**/seed-history-cluster.int.test.ts'],
           env: { CCR_TEST_REDIS: 'cluster' },
           testTimeout: 90_000,
         },

@@ -26,3 +26,4 @@ export * from './volunteers.js';
 export * from './terminal.js';
 export * from './callout.js';
 export * from './rollcall.js';
+export * from './key-base.js';

@@ -14,7 +14,7 @@ import { startAutoCommunity, type AutoCommunity } from './auto-community.js';
 import { startAutoResponders, type AutoResponders } from './auto-responders.js';
 import { callOutPlan, rollCallPlan, searchAnswerPlan } from './responder-behaviour.js';
 import { pickVolunteers, startVolunteerFleet, type VolunteerFleet } from './volunteer-fleet.js';
-import { haversineMeters } from '@ccr/shared';
+import { haversineMeters, keyBase } from '@ccr/shared';
 
 const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const log = (line: string): void => {
@@ -101,7 +101,8 @@ async function main(): Promise<number> {
   const meanRate = incidentsPerHour;
   log(
     `sim: ${jurisdiction.station.name}, ${unitCount} units at ${o.rateHz} Hz, seed ${o.seed}, ` +
-      `time ×${o.timeScale}, incidents ~${meanRate.toFixed(1)}/h by hour of day → ${redactUrl(o.redisUrl)} (prefix ${o.prefix})`,
+      `time ×${o.timeScale}, incidents ~${meanRate.toFixed(1)}/h by hour of day → ${redactUrl(o.redisUrl)} ` +
+      `(${o.redisCluster ? `Redis Cluster, names under ${keyBase({ keyPrefix: o.prefix, cluster: true })}` : `prefix ${o.prefix}`})`,
   );
 
   const stop = new AbortController();
@@ -144,10 +145,11 @@ async function main(): Promise<number> {
     });
   }
 
-  const keys = ingestKeys(o.prefix);
+  const keys = ingestKeys(o.prefix, o.redisCluster);
   await runProducer({
     redisUrl: o.redisUrl,
     prefix: o.prefix,
+    cluster: o.redisCluster,
     simulation,
     rateHz: o.rateHz,
     signal: stop.signal,

@@ -8,7 +8,7 @@ describe('parseSimulatorOptions', () => {
       ok: true,
       help: false,
       options: {
-        redisUrl: 'redis://127.0.0.1:6379', prefix: 'ccr:', jurisdictionDir: undefined, seed: expect.any(Number), units: undefined,
+        redisUrl: 'redis://127.0.0.1:6379', prefix: 'ccr:', redisCluster: false, jurisdictionDir: undefined, seed: expect.any(Number), units: undefined,
         incidentsPerHour: undefined, timeScale: 1, durationS: undefined, rateHz: 1, simStartMs: undefined,
         devices: true, volunteers: 40, serverUrl: 'http://127.0.0.1:8080', deviceSecret: 'demo-device-secret', serviceMinutes: undefined,
       },
@@ -39,6 +39,17 @@ describe('parseSimulatorOptions', () => {
       expect(bad.error).toContain('--service-minutes');
       expect(bad.error).toContain('SIM_DEVICES');
     }
+  });
+
+  it('speaks to a Redis Cluster with REDIS_CLUSTER, as the server does', () => {
+    const urls = 'redis://a:6379,redis://b:6379';
+    expect(parseSimulatorOptions([], { REDIS_URL: urls, REDIS_CLUSTER: '1' })).toMatchObject({ ok: true, options: { redisUrl: urls, redisCluster: true } });
+    expect(parseSimulatorOptions(['--redis-cluster'], {})).toMatchObject({ ok: true, options: { redisCluster: true } });
+    expect(parseSimulatorOptions([], { REDIS_CLUSTER: 'off' })).toMatchObject({ ok: true, options: { redisCluster: false } });
+    expect(parseSimulatorOptions([], { REDIS_CLUSTER: 'maybe' })).toMatchObject({ ok: false });
+    // The prefix becomes the hash tag: it must have something to tag, and no brace of its own.
+    expect(parseSimulatorOptions(['--redis-cluster', '--prefix', ':'], {})).toMatchObject({ ok: false });
+    expect(parseSimulatorOptions(['--prefix', '{x}:'], {})).toMatchObject({ ok: false });
   });
 
   it('names every bad value', () => {

@@ -1,10 +1,14 @@
 // Command-line flags of the simulator, each with an environment-variable twin (flag wins).
 import { parseArgs } from 'node:util';
+import { keyBase } from '@ccr/shared';
 import { DEMO_DEVICE_SECRET, DEMO_PASSWORD } from './config.js';
 
 export interface SimulatorOptions {
+  /** One Redis; on a Cluster any of its nodes, comma-separated. */
   redisUrl: string;
   prefix: string;
+  /** REDIS_CLUSTER, as the server's: names carry the prefix as a hash tag, the link follows that slot's master. */
+  redisCluster: boolean;
   /** Jurisdiction folder; undefined = the committed demo. */
   jurisdictionDir: string | undefined;
   seed: number;
@@ -47,7 +51,9 @@ export function randomSeed(): number {
 
 export const SIMULATOR_USAGE = `usage: pnpm sim [flags]            (simulator/: tsx src/main.ts)
 Drives the roster's patrol units and sends incidents to Redis over the ingest contract.
-  --redis-url URL          REDIS_URL               default redis://127.0.0.1:6379
+  --redis-url URL          REDIS_URL               default redis://127.0.0.1:6379; on a Cluster any nodes, comma-separated
+  --redis-cluster          REDIS_CLUSTER=1         a Redis Cluster, as the server's setting: names become {ccr}:in:…, and
+                                                   the link follows the master of that tag's slot through a failover
   --prefix P               KEY_PREFIX              key prefix, default ccr:
   --jurisdiction DIR       JURISDICTION_DIR        default the demo (jurisdiction/demo)
   --seed N                 SIM_SEED                same seed, same run; default a new seed each run (printed)
@@ -98,6 +104,7 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
         'server-url': { type: 'string' },
         'service-minutes': { type: 'string' },
         'no-devices': { type: 'boolean' },
+        'redis-cluster': { type: 'boolean' },
         volunteers: { type: 'string' },
         'auto-dispatch': { type: 'boolean' },
         'auto-dispatch-after': { type: 'string' },
@@ -137,6 +144,14 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
     if (!Number.isFinite(simStartMs)) problems.push(`--sim-start (SIM_START) must be an ISO-8601 time, got "${simStartRaw}"`);
   }
   const prefix = text('prefix', 'KEY_PREFIX') ?? 'ccr:';
+  const clusterEnv = env.REDIS_CLUSTER?.toLowerCase();
+  if (clusterEnv && !['on', 'off', '1', '0', 'true', 'false', 'yes', 'no'].includes(clusterEnv)) problems.push(`REDIS_CLUSTER must be true or false, got "${env.REDIS_CLUSTER}"`);
+  const redisCluster = values['redis-cluster'] === true || ['on', '1', 'true', 'yes'].includes(clusterEnv ?? '');
+  try {
+    keyBase({ keyPrefix: prefix, cluster: redisCluster });
+  } catch (err) {
+    problems.push(`--prefix (KEY_PREFIX): ${(err as Error).message}`);
+  }
   const serverUrl = text('server-url', 'SIM_SERVER_URL') ?? `http://127.0.0.1:${env.PORT || 8080}`;
   if (!/^https?:\/\/[^/]+/.test(serverUrl) || !URL.canParse(serverUrl)) problems.push(`--server-url (SIM_SERVER_URL) must be an http(s) URL, got "${serverUrl}"`);
   const devicesEnv = env.SIM_DEVICES?.toLowerCase();
@@ -163,6 +178,7 @@ export function parseSimulatorOptions(argv: readonly string[], env: Env): Parsed
     options: {
       redisUrl: text('redis-url', 'REDIS_URL') ?? 'redis://127.0.0.1:6379',
       prefix,
+      redisCluster,
       jurisdictionDir: text('jurisdiction', 'JURISDICTION_DIR'),
       seed: seed ?? randomSeed(),
       units,

@@ -20,25 +20,10 @@
 // Channels (pub/sub) are named here too: on a Cluster classic PUBLISH reaches every node whatever the name, so
 // the tag costs nothing; keeping them under the same base keeps one rule for the ingest contract.
 
-/** What a deployment's names are built from. */
-export interface KeyspaceSettings {
-  /** KEY_PREFIX: letters, digits and `_.:-` (config.ts refuses braces: the tag is added here). */
-  keyPrefix: string;
-  /** REDIS_CLUSTER: wrap the prefix in a hash tag so that every key of the deployment shares one slot. */
-  cluster: boolean;
-}
+import { keyBase, type KeyspaceSettings } from '@ccr/shared';
 
-/**
- * The base every name starts with: KEY_PREFIX as it is, or on a Cluster the prefix as a hash tag (`ccr:` →
- * `{ccr}:`, `app` → `{app}`). An empty prefix has nothing to tag (`{}` is no tag to Redis): refused on a Cluster.
- */
-export function keyBase(settings: KeyspaceSettings): string {
-  const { keyPrefix, cluster } = settings;
-  if (/[{}]/.test(keyPrefix)) throw new Error(`key prefix ${JSON.stringify(keyPrefix)} holds a brace: the keyspace adds the hash tag itself`);
-  if (!cluster) return keyPrefix;
-  if (keyPrefix.replaceAll(':', '') === '') throw new Error('a Redis Cluster needs a KEY_PREFIX to use as the hash tag');
-  return keyPrefix.endsWith(':') ? `{${keyPrefix.slice(0, -1)}}:` : `{${keyPrefix}}`;
-}
+// keyBase lives in @ccr/shared so that a producer (the simulator) tags its ingest names exactly as the server does.
+export { keyBase, type KeyspaceSettings };
 
 export class Keyspace {
   /** The base every name starts with (see keyBase). */

@@ -34,7 +34,7 @@ const QUIET_MS = 30_000;
  * attempt at once) and subscribes again to what the connection was subscribed to, so a subscriber that Redis
  * dropped (past its client-output-buffer-limit) recovers without help.
  */
-function connect(url: string, name: string, log: FastifyBaseLogger, metrics: Metrics): RedisClient {
+function connect(url: string, name: string, log: FastifyBaseLogger, metrics?: Metrics): RedisClient {
   const client = createClient({
     url,
     name: `ccr-${name}`,
@@ -50,7 +50,7 @@ function connect(url: string, name: string, log: FastifyBaseLogger, metrics: Met
     down = true;
     clearTimeout(quiet);
     const lost = wasReady ? 1 : 0;
-    if (lost) metrics.redisConnectionLost.inc({ connection: name });
+    if (lost) metrics?.redisConnectionLost.inc({ connection: name });
     if (episode) {
       episode.losses += lost;
       return;
@@ -116,29 +116,49 @@ function waitForReplicas(app: FastifyInstance): void {
   });
 }
 
+/** Where a deployment's connections go: its one Redis, or on a Cluster the master of its tag, followed on failover. */
+export interface DeploymentRedis {
+  /** A new connection by name (CLIENT SETNAME ccr-<name>), connected. */
+  open(name: string): Promise<RedisClient>;
+  /** Stops following the tag's master (the connections themselves are closed by their holders). */
+  stop(): void;
+}
+
+/**
+ * Opens connections the way the server does, for the server and for its command-line tools (seed-history.ts): to
+ * REDIS_URL, or with REDIS_CLUSTER to the master of the deployment's slot (found among the nodes REDIS_URL names and
+ * followed when it moves, redis-cluster-route.ts). `metrics`: the server counts lost connections; a tool has none.
+ */
+export async function deploymentRedis(opts: Pick<RedisPluginOptions, 'url' | 'cluster'>, log: FastifyBaseLogger, metrics?: Metrics): Promise<DeploymentRedis> {
+  const route = opts.cluster ? new TagRoute(opts.url.split(','), opts.cluster.hashKey, (url, name) => connect(url, name, log, metrics), log) : null;
+  await route?.start();
+  return {
+    async open(name) {
+      if (route) return route.connection(name);
+      const c = connect(opts.url, name, log, metrics);
+      await c.connect();
+      return c;
+    },
+    stop: () => route?.stop(),
+  };
+}
+
 export const redisPlugin = fp<RedisPluginOptions>(
   async (app, opts) => {
     // One connection by name: to the one node, or to the master of the deployment's slot (followed on failover).
-    const route = opts.cluster ? new TagRoute(opts.url.split(','), opts.cluster.hashKey, (url, name) => connect(url, name, app.log, app.metrics), app.log) : null;
-    await route?.start();
-    const open = async (name: string): Promise<RedisClient> => {
-      if (route) return route.connection(name);
-      const c = connect(opts.url, name, app.log, app.metrics);
-      await c.connect();
-      return c;
-    };
-    const all: RedisClient[] = [await open('command')];
+    const deployment = await deploymentRedis(opts, app.log, app.metrics);
+    const all: RedisClient[] = [await deployment.open('command')];
     app.decorate('redis', {
       command: all[0]!,
       async dedicated(name: string) {
-        const c = await open(name);
+        const c = await deployment.open(name);
         all.push(c);
         return c;
       },
       replicated: replicaWait(all[0]!, opts.waitReplicas ?? 0),
     } satisfies RedisConnections);
     app.addHook('onClose', async () => {
-      route?.stop();
+      deployment.stop();
       await Promise.allSettled(all.map((c) => (c.isOpen ? c.close() : undefined)));
     });
     if (opts.waitReplicas) waitForReplicas(app);

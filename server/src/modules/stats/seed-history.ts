@@ -1,12 +1,13 @@
 // `pnpm seed:history [--months 13]`: fills months of history for the jurisdiction (see stats-history.ts) into
-// REDIS_URL under KEY_PREFIX. Safe to run again: it changes nothing the second time.
+// REDIS_URL under KEY_PREFIX (with REDIS_CLUSTER on the master of the deployment's hash tag, as the server connects).
+// Safe to run again: it changes nothing the second time.
 import { parseArgs } from 'node:util';
-import { createClient } from 'redis';
 import pino from 'pino';
 import { loadConfig } from '../../config.js';
 import { loadJurisdiction } from '../jurisdiction/index.js';
 import { LiveRepository } from '../live/live-repository.js';
 import { Keyspace } from '../../plugins/keyspace.js';
+import { deploymentRedis } from '../../plugins/redis.js';
 import { StatsRepository } from './stats-repository.js';
 import { seedHistory } from './stats-history.js';
 import { INCIDENTS_PER_DAY } from '@ccr/shared/demo';
@@ -17,8 +18,9 @@ const HELP = `pnpm seed:history [--months N] [--per-day N] [--seed N] [--once] [
   Fills N months (default 13, at most 13) of incidents with their lifecycles, patrol presence, dispute cases and
   community tasks (through the community commands' plans and commit) up to the start
   of the current hour (today's incidents all finished; --no-today: up to yesterday), through the live ingest path,
-  into REDIS_URL (default redis://127.0.0.1:6379) under KEY_PREFIX. --per-day: an ordinary day's mean before
-  season, weekday and trend (default ${Math.round(INCIDENTS_PER_DAY)}, the live simulator's rate).
+  into REDIS_URL (default redis://127.0.0.1:6379) under KEY_PREFIX; with REDIS_CLUSTER=1 (REDIS_URL naming any
+  nodes, comma-separated) into the master of the deployment's hash tag, as the server does.
+  --per-day: an ordinary day's mean before season, weekday and trend (default ${Math.round(INCIDENTS_PER_DAY)}, the live simulator's rate).
   Idempotent: deterministic ids, a second run changes nothing.
   --once: do nothing if a seeding already completed on this Redis (pnpm start uses this, so days the demo
           simulator ran live are not filled with history on a later start).
@@ -52,10 +54,12 @@ if (!Number.isInteger(months) || months < 1 || months > 13 || !(perDay > 0 && pe
 const config = loadConfig();
 const jurisdiction = await loadJurisdiction(config.jurisdictionDir);
 const timeZone = config.timeZone ?? jurisdiction.station.timeZone ?? 'Asia/Shanghai';
-const redis = createClient({ url: config.redisUrl });
-await redis.connect();
+const keyspace = new Keyspace({ keyPrefix: config.keyPrefix, cluster: config.redisCluster });
+// Every key of the deployment is in its tag's one slot, so one connection to that slot's master carries every
+// script and MULTI of the seeding, as the server's own do.
+const deployment = await deploymentRedis({ url: config.redisUrl, cluster: config.redisCluster ? { hashKey: keyspace.base } : undefined }, log);
+const redis = await deployment.open('seed-history');
 try {
-  const keyspace = new Keyspace({ keyPrefix: config.keyPrefix, cluster: config.redisCluster });
   const live = new LiveRepository(redis, keyspace, config.eventStreamMaxLen);
   const stats = new StatsRepository(redis, keyspace, config.eventStreamMaxLen);
   const done = opt.once ? await stats.historySeeded() : null;
@@ -79,5 +83,6 @@ try {
       `${c?.cases ?? 0} dispute cases (${c?.casesWritten ?? 0} written), ${c?.tasks ?? 0} tasks (${c?.tasksWritten ?? 0} new) in ${(r.ms / 1000).toFixed(1)} s`);
   }
 } finally {
+  deployment.stop();
   await redis.close();
 }
