@@ -157,7 +157,8 @@ async function runRow(kind: 'bare' | 'ccr', units: number, nodes: number, opts: 
   const metricsToken = randomBytes(18).toString('base64url');
   const servers: { child: Child; url: string }[] = [];
   const children: Child[] = [];
-  const probes: Probe[] = redis.masters.map((url) => createClient({ url }));
+  // No offline queue: a Redis that died fails the row at once instead of leaving the bench waiting for it.
+  const probes: Probe[] = redis.masters.map((url) => createClient({ url, disableOfflineQueue: true }));
   await Promise.all(probes.map((p) => p.connect()));
   try {
     for (let n = 0; n < nodes; n++) {

@@ -11,6 +11,7 @@ import type { Metrics } from '../../plugins/metrics.js';
 import type { LiveRepository } from './live-repository.js';
 import { LIVE_ROOM, type PositionFrames } from './position-frames.js';
 import { isRedisUnavailable } from '../http-errors.js';
+import { SharedRead } from './shared-read.js';
 
 const checkSubscribe = compileChecker(LiveSubscribeRequestSchema);
 /** More missed deltas than this and a snapshot is cheaper than a replay. */
@@ -32,6 +33,7 @@ export async function buildSnapshot(repo: LiveRepository, ctx: LiveContext, now:
 export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: PositionFrames, ctx: LiveContext, metrics: Metrics, log: FastifyBaseLogger, auth: FastifyInstance['auth']): void {
   // Only screens of a viewing role connect; a refused socket never reaches the live room, so it receives nothing.
   io.use(auth.socketGuard(VIEW_ROLES));
+  const snapshots = new SharedRead(() => buildSnapshot(repo, ctx, Date.now()));
   io.on('connection', (socket) => {
     metrics.clientsConnected.inc();
     socket.on('disconnect', () => {
@@ -73,7 +75,7 @@ export function bindLiveSocket(io: LiveIo, repo: LiveRepository, frames: Positio
           reply({ ok: true, data: { mode: 'replay', deltas } });
           await sendAllPositions(socket, repo, frames, now);
         } else {
-          reply({ ok: true, data: { mode: 'snapshot', snapshot: await buildSnapshot(repo, ctx, now) } });
+          reply({ ok: true, data: { mode: 'snapshot', snapshot: await snapshots.get() } });
         }
       } catch (err) {
         // Bad input never gets here (refused above): what is left is Redis away, or a bug.
