@@ -10,7 +10,7 @@ import { startRedisServer, type RedisServerHandle } from '../testing/redis-serve
 import type { RedisClient } from './redis.js';
 import { Keyspace } from './keyspace.js';
 import { PackedPlan } from './plan-commit.js';
-import { LiveRepository, POSITION_ACCEPTED, POSITION_OLDER, POSITION_UNKNOWN_UNIT } from '../modules/live/live-repository.js';
+import { LiveRepository, POSITION_ACCEPTED, POSITION_OLDER, POSITION_SAME, POSITION_UNKNOWN_UNIT } from '../modules/live/live-repository.js';
 import { APPLY_POSITIONS, READ_SNAPSHOT } from '../modules/live/live-scripts.js';
 import { DispatchRepository, unitFragment } from '../modules/dispatch/dispatch-repository.js';
 import { IngestRepository } from '../modules/ingest/ingest-repository.js';
@@ -55,8 +55,8 @@ describe.each([
     // Conflict: an older fix than the stored one is refused and changes nothing.
     expect(await live.applyPositions([fix('P1', NOW - 5_000, 116.5)], NOW)).toEqual([POSITION_OLDER]);
     expect(JSON.parse((await redis.hGet(ks.live.pos, 'P1'))!)).toMatchObject({ lng: 116.61 });
-    // Replay: the same fix again is accepted (another node stored it) with no second effect.
-    expect(await live.applyPositions([fix('P1', NOW - 1_000, 116.61)], NOW)).toEqual([POSITION_ACCEPTED]);
+    // Replay: the same fix again is the stored report: nothing written, nothing to relay, no second effect.
+    expect(await live.applyPositions([fix('P1', NOW - 1_000, 116.61)], NOW)).toEqual([POSITION_SAME]);
     expect(await eventTypes(ks)).toEqual(['units:freshness']); // P1 came back once
     // NOSCRIPT: the cache is flushed; the wrapper loads the script again and the fix lands.
     await redis.scriptFlush();
@@ -69,7 +69,7 @@ describe.each([
     const { ks, live } = await setup();
     expect(await live.applyPositions([
       fix('P1', NOW - 1_000, 116.61), fix('P1', NOW - 2_000, 116.5), fix('P1', NOW - 1_000, 116.61), fix('X9', NOW), fix('P1', NOW, 116.62),
-    ], NOW)).toEqual([POSITION_ACCEPTED, POSITION_OLDER, POSITION_ACCEPTED, POSITION_UNKNOWN_UNIT, POSITION_ACCEPTED]);
+    ], NOW)).toEqual([POSITION_ACCEPTED, POSITION_OLDER, POSITION_SAME, POSITION_UNKNOWN_UNIT, POSITION_ACCEPTED]);
     expect(await redis.hGet(ks.live.posTs, 'P1')).toBe(String(NOW));
     expect(await eventTypes(ks)).toEqual(['units:freshness']);
     const l = ks.live;

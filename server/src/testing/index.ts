@@ -14,7 +14,7 @@ export { login, deviceLogin, tokenFor, tokenCache, postJson, TEST_DEVICE_UNIT } 
 export { useTestbed, type Testbed } from './testbed.js';
 export { recountDisputes, recountTasks, pick } from '../modules/community/community-recount.js';
 /** For the apply bench (tests/bench/apply-bench.ts): the live repository on a keyspace, with the real presence index. */
-export { LiveRepository, positionJson, type NormalisedPosition } from '../modules/live/live-repository.js';
+export { LiveRepository, POSITION_ACCEPTED, POSITION_SAME, positionJson, type NormalisedPosition } from '../modules/live/live-repository.js';
 export { presenceOf, type PresenceOf } from '../modules/live/presence-index.js';
 export { gridLocatorFor } from '../modules/ingest/incident-ingest.js';
 export { Keyspace } from '../plugins/keyspace.js';

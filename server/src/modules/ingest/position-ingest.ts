@@ -193,10 +193,11 @@ export class PositionIngest {
     const now = Date.now();
     const positions = all.filter((p) => this.shards.owns(p.unitId, now));
     if (positions.length === 0) return;
+    const handedOver = new Set(positions.filter((p) => this.shards.inGrace(p.unitId, now)).map((p) => p.unitId));
     this.inFlight += 1;
     this.largeInFlightBytes += largeBytes;
     try {
-      await this.apply(positions, receivedAt);
+      await this.apply(positions, receivedAt, handedOver);
       this.trouble.succeeded();
     } catch (err) {
       // Positions are latest-wins: the next report replaces what is lost here.
@@ -208,7 +209,9 @@ export class PositionIngest {
     }
   }
 
-  async apply(positions: NormalisedPosition[], receivedAt: number): Promise<void> {
+  /** `handedOver`: units of shards this node gave back moments ago (position-shards.ts): the new holder may have
+   *  applied their report first, so an "older" answer for them is not a stale report. */
+  async apply(positions: NormalisedPosition[], receivedAt: number, handedOver: ReadonlySet<string> = new Set()): Promise<void> {
     for (let i = 0; i < positions.length; i += CHUNK) {
       const now = Date.now();
       const { passed: chunk, refused, frozenChanges } = await this.guard.screen(positions.slice(i, i + CHUNK), now);
@@ -220,7 +223,7 @@ export class PositionIngest {
       let older = 0;
       codes.forEach((code, j) => {
         if (code === POSITION_ACCEPTED) accepted.push(chunk[j]!);
-        else if (code === POSITION_OLDER) older += 1;
+        else if (code === POSITION_OLDER && !handedOver.has(chunk[j]!.unitId)) older += 1;
         else if (code === POSITION_UNKNOWN_UNIT) unknown += 1;
       });
       if (unknown > 0) {

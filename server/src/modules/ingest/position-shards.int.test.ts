@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { useTestbed, writeFixtureJurisdiction, type TestServer } from '../../testing/index.js';
 import { IngestRepository } from './ingest-repository.js';
-import { LEASE_TTL_MS, POSITION_SHARDS, shardOf } from './position-shards.js';
+import type { FastifyBaseLogger } from 'fastify';
+import { HANDOVER_GRACE_MS, LEASE_TTL_MS, POSITION_SHARDS, PositionShards, TICK_MS, shardOf } from './position-shards.js';
 import { Keyspace } from '../../plugins/keyspace.js';
 
 const bed = useTestbed('sh');
@@ -67,6 +68,28 @@ describe('position shards', () => {
     for (const m of mirrors.slice(0, 2)) await m.waitFor(() => ids.every((id) => m.units.get(id)?.position?.ts === ts2), 8_000, 'every unit after one node left');
     expect(await sum([a, b])).toBe(300 - byC + 300);
   }, 60_000);
+
+  it('a node goes on applying a shard it gave back until after the taker\'s turn: a report in the handover is not lost', async () => {
+    const redis = await bed.connect(bed.base('grace-test:'));
+    const repo = new IngestRepository(redis, new Keyspace({ keyPrefix: 'grace-test:', cluster: bed.cluster }));
+    const log = { info: () => undefined, warn: () => undefined } as unknown as FastifyBaseLogger;
+    const [a, b] = [new PositionShards(repo, 'A', log), new PositionShards(repo, 'B', log)];
+    const t0 = Date.now();
+    await a.turn(t0);
+    await b.turn(t0 + 10);
+    expect([a.heldCount, b.heldCount]).toEqual([POSITION_SHARDS, 0]);
+    await a.turn(t0 + 20); // A gives back what is above its fair share; B has not had its turn yet
+    expect(a.heldCount).toBe(POSITION_SHARDS / 2);
+    const given = Array.from({ length: 200 }, (_, i) => `U-${i}`).find((id) => a.inGrace(id, t0 + 30))!;
+    expect(given).toBeDefined();
+    // Between A's turn and B's, the unit's reports are A's still (before the grace, they were nobody's).
+    expect([a.owns(given, t0 + 30), b.owns(given, t0 + 30)]).toEqual([true, false]);
+    await b.turn(t0 + 30 + TICK_MS);
+    expect([a.owns(given, t0 + 40 + TICK_MS), b.owns(given, t0 + 40 + TICK_MS)]).toEqual([true, true]);
+    // The overlap ends with the grace; B alone applies them from then on.
+    const after = t0 + 20 + HANDOVER_GRACE_MS;
+    expect([a.owns(given, after), b.owns(given, after), a.inGrace(given, after)]).toEqual([false, true, false]);
+  });
 
   it('the lease script: fair and disjoint shares, given back on stop, taken over after a dead node\'s TTL, after SCRIPT FLUSH too', async () => {
     const redis = await bed.connect(bed.base('lease-test:'));

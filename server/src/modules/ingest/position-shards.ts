@@ -7,9 +7,12 @@
 // Faults: a node that stops gives its shards back at once; one that dies holds them until LEASE_TTL_MS lapses, and
 // the others take them on their next turn — positions of those units are not applied meanwhile (at most
 // LEASE_TTL_MS + TICK_MS; positions are latest-wins, the next report after that is applied). A node that joins
-// gets its share as the others give back what is above theirs, one tick later. A node whose last renewal is older
-// than the TTL (cut off from Redis, or its event loop stalled) stops applying until it renews: by then another node
-// may hold those shards, and two nodes applying one unit could relay its reports out of order.
+// gets its share as the others give back what is above theirs; the taker's next turn comes up to a tick later, so a
+// node goes on applying a shard it gave back for HANDOVER_GRACE_MS: in that overlap both nodes may apply a report,
+// and the apply script's latest-wins makes the second a no-op ("older"), which is neither relayed nor counted, so a
+// report is never lost in a handover and still reaches screens once. A node whose last renewal is older than the TTL
+// (cut off from Redis, or its event loop stalled) stops applying until it renews: by then another node holds
+// those shards for longer than any grace.
 import type { FastifyBaseLogger } from 'fastify';
 import type { IngestRepository } from './ingest-repository.js';
 
@@ -18,6 +21,8 @@ export const LEASE_TTL_MS = 3_000;
 /** Often, so a shard given back to a node that joined is taken within a quarter second: its units' reports are
  *  applied by neither node meanwhile. The turn is one short script. */
 export const TICK_MS = 250;
+/** How long a node still applies a shard it gave back: a few of the taker's turns, late under load. */
+export const HANDOVER_GRACE_MS = 4 * TICK_MS;
 
 /** FNV-1a of the unit id: stable across nodes and restarts, spread evenly over the shards. */
 export function shardOf(unitId: string, shards = POSITION_SHARDS): number {
@@ -31,6 +36,8 @@ export function shardOf(unitId: string, shards = POSITION_SHARDS): number {
 
 export class PositionShards {
   private readonly held = new Uint8Array(POSITION_SHARDS);
+  /** Until when a shard given back is still applied here (HANDOVER_GRACE_MS after the turn that gave it back). */
+  private readonly graceUntil = new Float64Array(POSITION_SHARDS);
   private count = 0;
   /** When the last successful turn began: the leases it renewed run LEASE_TTL_MS from about then. */
   private renewedAt = 0;
@@ -56,13 +63,22 @@ export class PositionShards {
     clearInterval(this.timer);
     this.timer = undefined;
     this.held.fill(0);
+    this.graceUntil.fill(0);
     this.count = 0;
     await this.ingest.turnShardLease(POSITION_SHARDS, this.token, Date.now(), LEASE_TTL_MS, true).catch(() => undefined);
   }
 
-  /** Whether this node applies the unit's positions. */
+  /** Whether this node applies the unit's positions: a shard it holds, or one it gave back within the grace. */
   owns(unitId: string, now = Date.now()): boolean {
-    return this.held[shardOf(unitId)] === 1 && this.fresh(now);
+    const s = shardOf(unitId);
+    return (this.held[s] === 1 && this.fresh(now)) || now < this.graceUntil[s]!;
+  }
+
+  /** Whether this node applies the unit's positions only because it gave its shard back moments ago: its "older"
+   *  answers are then the new holder's report applied first, not a stale report to count. */
+  inGrace(unitId: string, now = Date.now()): boolean {
+    const s = shardOf(unitId);
+    return !(this.held[s] === 1 && this.fresh(now)) && now < this.graceUntil[s]!;
   }
 
   /** One node speaks for what belongs to no unit (a message refused whole): the holder of shard 0. */
@@ -82,8 +98,10 @@ export class PositionShards {
   async turn(now = Date.now()): Promise<void> {
     const shards = await this.ingest.turnShardLease(POSITION_SHARDS, this.token, now, LEASE_TTL_MS, false);
     this.renewedAt = now;
+    const before = this.held.slice();
     this.held.fill(0);
     for (const s of shards) if (s >= 0 && s < POSITION_SHARDS) this.held[s] = 1;
+    for (let s = 0; s < POSITION_SHARDS; s++) if (before[s] === 1 && this.held[s] === 0) this.graceUntil[s] = now + HANDOVER_GRACE_MS;
     if (shards.length !== this.count) this.log.info({ shards: [...shards].sort((a, b) => a - b) }, `position shards held: ${shards.length} of ${POSITION_SHARDS}`);
     this.count = shards.length;
     this.onCount(this.count);

@@ -3,10 +3,11 @@
 --      `<unit id> <ts> <lng> <lat> <tracked 1|0> <presence> <position JSON>\n`, presence '_' not a patrol, '-' a
 --      patrol outside every grid, else its presence score (presence-index.ts). Only roster units are sent: the
 --      server answers the others itself, and says which units are tracked.
--- Returns per position 1 (accepted) or -1 (older than the stored one); an error reply, before anything is written,
--- when the arguments are not as above.
--- An equal ts is accepted without writing: another server node already stored it, and this node's
--- clients still need it. A stored ts after trustUntil came from a clock ahead of the server's (stored before
+-- Returns per position 1 (accepted), 2 (the stored report again: nothing written) or -1 (older than the stored
+-- one); an error reply, before anything is written, when the arguments are not as above.
+-- An equal ts is the report already stored (delivered twice, or applied first by the node that took its shard
+-- over, position-shards.ts): it is not written, and it is neither relayed to screens again nor counted as stale;
+-- it still counts as seen, and brings a stale unit back (then it is 1). A stored ts after trustUntil came from a clock ahead of the server's (stored before
 -- ingest clamped such times): it does not count as newer, or the unit would freeze until that time.
 --
 -- Why batched: each redis.call costs about as much as the work it asks for, so the stored times, the stale flags and
@@ -98,7 +99,7 @@ for i = 1, n do
       if not moveOf[id] then moved[#moved + 1] = id end
       moveOf[id] = presence[i]
     end
-    out[i] = 1
+    out[i] = written and 1 or 2
   end
 end
 send('HSET', KEYS[3], pos, 2)

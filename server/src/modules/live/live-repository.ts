@@ -13,6 +13,8 @@ import { ANNOUNCE_TODAY, APPLY_INCIDENT, APPLY_POSITIONS, COUNT_UNITS, MARK_STAL
 
 export interface NormalisedPosition { unitId: string; lng: number; lat: number; ts: number; speed?: number; heading?: number }
 export const POSITION_ACCEPTED = 1;
+/** The report already stored (an equal time): nothing written, nothing to relay or count (apply-positions.lua). */
+export const POSITION_SAME = 2;
 export const POSITION_UNKNOWN_UNIT = 0;
 export const POSITION_OLDER = -1;
 /** Snapshot reads tried before giving up when incidents keep opening between reading the ids and the snapshot. */
@@ -182,7 +184,7 @@ export class LiveRepository {
     const k = this.keys;
     const keys = [k.units, k.status, k.pos, k.posTs, k.geo, k.seen, k.stale, k.events, k.presence, k.presenceScore, k.unitCounts];
     const answer: unknown = await APPLY_POSITIONS.run(this.redis, keys, [now, this.eventsMaxLen, trustUntil, packed]);
-    if (!Array.isArray(answer) || answer.length !== sent.length || !answer.every((c) => c === POSITION_ACCEPTED || c === POSITION_OLDER)) {
+    if (!Array.isArray(answer) || answer.length !== sent.length || !answer.every((c) => c === POSITION_ACCEPTED || c === POSITION_SAME || c === POSITION_OLDER)) {
       throw new Error(`apply-positions.lua answered ${JSON.stringify(answer).slice(0, 200)} for ${sent.length} positions`);
     }
     sent.forEach((i, j) => { codes[i] = answer[j] as number; });
