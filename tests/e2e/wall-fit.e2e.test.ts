@@ -196,6 +196,9 @@ describe('the wall fits every command-room screen', () => {
       await batch.exec();
     }
     for (const s of scene) await producer.xAdd(`${prefix}in:incidents`, '*', { data: JSON.stringify({ ...s, reportedAt: new Date().toISOString() }) });
+    // The server applies the 1,030 reports before the page is judged: under a loaded full run that alone has taken
+    // over a minute, which is the ingest's pace on a busy machine, not the wall's.
+    for (const s of scene) await expect.poll(() => producer.exists(`${prefix}incident:${s.id}`), { timeout: 240_000, interval: 500 }).toBe(1);
 
     // The patrol cars keep reporting (as they do), so nobody goes silent while the screens are measured.
     const keepFresh = setInterval(() => {
