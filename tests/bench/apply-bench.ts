@@ -21,11 +21,10 @@
 // Both scripts must answer the same codes and leave the same state (checked at the end, key by key), or the suite
 // fails.
 import { createClient } from 'redis';
-import { readFileSync } from 'node:fs';
 import { TRACKED_KINDS } from '@ccr/shared';
 import { loadJurisdiction } from '@ccr/server/jurisdiction';
 import {
-  Keyspace, LiveRepository, LuaScript, POSITION_ACCEPTED, POSITION_SAME, gridLocatorFor, positionJson, presenceOf, startRedisServer, writeFixtureJurisdiction,
+  Keyspace, LIVE_PRELUDE, LiveRepository, LuaScript, POSITION_ACCEPTED, POSITION_SAME, gridLocatorFor, positionJson, presenceOf, startRedisServer, writeFixtureJurisdiction,
   type NormalisedPosition, type PresenceOf,
 } from '@ccr/server/testing';
 
@@ -41,7 +40,7 @@ interface Cost { commandUs: number; cpuUs: number; wallUs: number }
 
 /** Batches a path applies in a row before the next path's turn. */
 const TURN_BATCHES = 10;
-const BEFORE = new LuaScript('applyPositionsBefore', readFileSync(new URL('./apply/apply-positions-before.lua', import.meta.url), 'utf8'));
+const BEFORE = LuaScript.fromFile('applyPositionsBefore', new URL('./apply/apply-positions-before.lua', import.meta.url), LIVE_PRELUDE);
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -19,3 +19,5 @@ export { presenceOf, type PresenceOf } from '../modules/live/presence-index.js';
 export { gridLocatorFor } from '../modules/ingest/incident-ingest.js';
 export { Keyspace } from '../plugins/keyspace.js';
 export { LuaScript } from '../plugins/lua-script.js';
+/** The helpers every live script is loaded after (the apply bench loads its baseline script after them too). */
+export { LIVE_PRELUDE } from '../modules/live/live-scripts.js';
