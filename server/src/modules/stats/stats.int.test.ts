@@ -257,6 +257,16 @@ async function ingestDrained(s: Server): Promise<void> {
   throw new Error('ingest did not drain');
 }
 
+/** A server with history seeded from `startDay` (no presence) and the edge incidents: what the tests of buckets an
+ *  older version wrote start from, before they strip what it did not write. */
+async function seededServer(tz: string, startDay: string, incidentsPerDay: number) {
+  const s = await bed.server({ auth: { rateLimitPerMinute: 100_000 } });
+  const j = await loadJurisdiction(bed.jurisdictionDir);
+  await seedHistory(s.app.live.repo, s.app.stats.repo, { jurisdiction: j, timeZone: tz, months: 13, startDay, incidentsPerDay, presence: false });
+  await writeEdgeIncidents(s, tz);
+  return s;
+}
+
 describe('statistics API', () => {
   it('answers every figure exactly as a brute-force count of the raw incidents (Asia/Shanghai)', async () => {
     const tz = 'Asia/Shanghai';
@@ -366,11 +376,8 @@ describe('statistics API', () => {
 
   it('judges response buckets written before within target was counted at write time, once, from their histograms', async () => {
     const tz = 'Asia/Shanghai';
-    const s = await bed.server({ auth: { rateLimitPerMinute: 100_000 } });
-    const j = await loadJurisdiction(bed.jurisdictionDir);
     const today = localDayOf(Date.now(), tz);
-    await seedHistory(s.app.live.repo, s.app.stats.repo, { jurisdiction: j, timeZone: tz, months: 13, startDay: addDays(today, -12), incidentsPerDay: 8, presence: false });
-    await writeEdgeIncidents(s, tz);
+    const s = await seededServer(tz, addDays(today, -12), 8);
     // What an older version left: histograms only, no month buckets, and no mark.
     let stripped = 0;
     let months = 0;
@@ -422,11 +429,8 @@ describe('statistics API', () => {
 
   it('plants the rank tree of response buckets written before it, once, on the first read: exact medians, nothing rewritten after', async () => {
     const tz = 'Asia/Shanghai';
-    const s = await bed.server({ auth: { rateLimitPerMinute: 100_000 } });
-    const j = await loadJurisdiction(bed.jurisdictionDir);
     const today = localDayOf(Date.now(), tz);
-    await seedHistory(s.app.live.repo, s.app.stats.repo, { jurisdiction: j, timeZone: tz, months: 13, startDay: addMonths(today, -1), incidentsPerDay: 12, presence: false });
-    await writeEdgeIncidents(s, tz);
+    const s = await seededServer(tz, addMonths(today, -1), 12);
     // What the previous version left: bins, sums and the n / in counters, no tree.
     let stripped = 0;
     for await (const keys of bed.producer.scanIterator({ MATCH: `${s.prefix}stats:resp:*`, COUNT: 1000 })) {
