@@ -191,9 +191,15 @@ export class PositionIngest {
       if (clamped > 0) this.metrics.positionsClamped.inc(clamped);
     }
     const now = Date.now();
-    const positions = all.filter((p) => this.shards.owns(p.unitId, now));
+    const positions: NormalisedPosition[] = [];
+    const handedOver = new Set<string>();
+    for (const p of all) {
+      const applies = this.shards.applies(p.unitId, now);
+      if (!applies) continue;
+      positions.push(p);
+      if (applies === 'handed-over') handedOver.add(p.unitId);
+    }
     if (positions.length === 0) return;
-    const handedOver = new Set(positions.filter((p) => this.shards.inGrace(p.unitId, now)).map((p) => p.unitId));
     this.inFlight += 1;
     this.largeInFlightBytes += largeBytes;
     try {

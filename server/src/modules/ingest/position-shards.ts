@@ -68,17 +68,21 @@ export class PositionShards {
     await this.ingest.turnShardLease(POSITION_SHARDS, this.token, Date.now(), LEASE_TTL_MS, true).catch(() => undefined);
   }
 
-  /** Whether this node applies the unit's positions: a shard it holds, or one it gave back within the grace. */
-  owns(unitId: string, now = Date.now()): boolean {
+  /** Whether this node applies the unit's positions: 'held' (a shard it holds), 'handed-over' (one it gave back
+   *  within the grace: its "older" answers are then the new holder's report applied first, not a stale report to
+   *  count) or false. */
+  applies(unitId: string, now = Date.now()): 'held' | 'handed-over' | false {
     const s = shardOf(unitId);
-    return (this.held[s] === 1 && this.fresh(now)) || now < this.graceUntil[s]!;
+    if (this.held[s] === 1 && this.fresh(now)) return 'held';
+    return now < this.graceUntil[s]! ? 'handed-over' : false;
   }
 
-  /** Whether this node applies the unit's positions only because it gave its shard back moments ago: its "older"
-   *  answers are then the new holder's report applied first, not a stale report to count. */
+  owns(unitId: string, now = Date.now()): boolean {
+    return this.applies(unitId, now) !== false;
+  }
+
   inGrace(unitId: string, now = Date.now()): boolean {
-    const s = shardOf(unitId);
-    return !(this.held[s] === 1 && this.fresh(now)) && now < this.graceUntil[s]!;
+    return this.applies(unitId, now) === 'handed-over';
   }
 
   /** One node speaks for what belongs to no unit (a message refused whole): the holder of shard 0. */
