@@ -43,6 +43,8 @@ describe('position shards', () => {
       const h = await Promise.all(nodes.map(held));
       return h.reduce((x, y) => x + y, 0) === POSITION_SHARDS && h.every((n) => n >= 4);
     });
+    // …and the nodes that gave shards back have stopped applying them (HANDOVER_GRACE_MS), so each applies its own.
+    await new Promise((r) => setTimeout(r, HANDOVER_GRACE_MS));
     const mirrors = nodes.map((s) => bed.mirror(s));
     await Promise.all(mirrors.map((m) => m.ready()));
 
